@@ -1,0 +1,175 @@
+package org.epicgateway.infra.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.epicgateway.infra.FreePorts;
+
+/**
+ * A real single-node KRaft Kafka broker (combined broker and controller) running inside this JVM.
+ *
+ * <p>All state lives under the caller's directory, so starting again on the same directory keeps every topic,
+ * record and committed offset. Topics are never created implicitly ({@code auto.create.topics.enable=false}): a
+ * typo in a topic name fails instead of silently creating a topic with default retention.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path dir;
+    private final int brokerPort;
+    private final KafkaRaftServer server;
+    private boolean closed;
+
+    private EmbeddedKafka(Path dir, int brokerPort, KafkaRaftServer server) {
+        this.dir = dir;
+        this.brokerPort = brokerPort;
+        this.server = server;
+    }
+
+    /** Starts a broker on free ports with its data under {@code dir}. */
+    public static EmbeddedKafka start(Path dir) {
+        return start(dir, 0);
+    }
+
+    /**
+     * Starts a broker with its data under {@code dir}, formatting the storage on first use.
+     *
+     * @param brokerPort the client port on 127.0.0.1, or 0 for a free one
+     */
+    public static EmbeddedKafka start(Path dir, int brokerPort) {
+        int port = brokerPort == 0 ? FreePorts.pick() : brokerPort;
+        // The static voter string names the controller port, so it must be known before the server binds it.
+        int controllerPort = FreePorts.pick();
+        Properties props = serverProperties(dir, port, controllerPort);
+        try {
+            Files.createDirectories(dir);
+            Path propsFile = dir.resolve("server.properties");
+            try (Writer w = Files.newBufferedWriter(propsFile)) {
+                props.store(w, "written by EmbeddedKafka on every start");
+            }
+            // A formatted directory keeps its cluster id: formatting again with a new one is refused.
+            if (!Files.exists(dir.resolve("log").resolve("meta.properties"))) {
+                format(propsFile);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Kafka data directory " + dir, e);
+        }
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        server.startup();
+        EmbeddedKafka kafka = new EmbeddedKafka(dir, port, server);
+        try {
+            kafka.awaitReady();
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        return kafka;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + brokerPort;
+    }
+
+    public Path dataDir() {
+        return dir;
+    }
+
+    /** A new Admin client for this broker; the caller closes it. */
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        server.shutdown();
+        server.awaitShutdown();
+    }
+
+    private static Properties serverProperties(Path dir, int port, int controllerPort) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        p.put("log.dirs", dir.resolve("log").toAbsolutePath().toString());
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "1");
+        // One node: internal topics cannot have more than one replica; few partitions keep first use fast.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.num.partitions", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // The default 128 MiB compaction buffer is sized for production volumes, not a laptop or a test JVM.
+        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "2");
+        return p;
+    }
+
+    /** Formats fresh storage with a new cluster id. */
+    private static void format(Path propsFile) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String clusterId = Uuid.randomUuid().toString();
+        int rc;
+        try (PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            // StorageTool.main would call System.exit; execute returns the exit code instead.
+            rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propsFile.toString()}, ps);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("formatting Kafka storage failed (exit " + rc + "): " + out.toString(StandardCharsets.UTF_8).strip());
+        }
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try (Admin admin = admin()) {
+            while (true) {
+                try {
+                    // A short per-call timeout: the default API timeout would turn each miss into a long wait.
+                    admin.describeCluster(new DescribeClusterOptions().timeoutMs(500)).nodes().get(1, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("Kafka broker on " + bootstrapServers() + " not ready after " + READY_TIMEOUT, e);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
+                }
+            }
+        }
+    }
+}
