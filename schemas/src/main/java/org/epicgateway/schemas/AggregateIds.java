@@ -1,0 +1,68 @@
+package org.epicgateway.schemas;
+
+/**
+ * Builds and parses the aggregate ids that key epic.events and epic.commands: {@code account/<account>},
+ * {@code pool/<pool>}, {@code template/<template>} and {@code <type>/<account>/<namespace>/<name>} for gateways,
+ * HTTP routes, TCP routes and endpoint slices. Segments must be non-empty and free of '/'.
+ */
+public final class AggregateIds {
+  public static String account(String account) {
+    return new AggregateId(AggregateType.ACCOUNT, account, null, account).toString();
+  }
+
+  public static String pool(String pool) {
+    return new AggregateId(AggregateType.POOL, null, null, pool).toString();
+  }
+
+  public static String template(String template) {
+    return new AggregateId(AggregateType.TEMPLATE, null, null, template).toString();
+  }
+
+  public static String gateway(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.GATEWAY, account, namespace, name).toString();
+  }
+
+  public static String httpRoute(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.HTTP_ROUTE, account, namespace, name).toString();
+  }
+
+  public static String tcpRoute(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.TCP_ROUTE, account, namespace, name).toString();
+  }
+
+  public static String endpointSlice(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.ENDPOINT_SLICE, account, namespace, name).toString();
+  }
+
+  /** Parses {@code type/name} or {@code type/account/namespace/name}; the error names the id and what is wrong. */
+  public static AggregateId parse(String id) {
+    if (id == null || id.isEmpty()) {
+      throw new IllegalArgumentException("aggregate id is empty");
+    }
+    String[] parts = id.split("/", -1);
+    AggregateType type;
+    try {
+      type = AggregateType.fromPrefix(parts[0]);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("aggregate id '" + id + "': " + e.getMessage(), e);
+    }
+    int expected = type.tenantNamespaced() ? 4 : 2;
+    if (parts.length != expected) {
+      throw new IllegalArgumentException("aggregate id '" + id + "': a " + type.prefix() + " id has " + expected
+          + " '/'-separated segments (" + (type.tenantNamespaced()
+              ? type.prefix() + "/<account>/<namespace>/<name>" : type.prefix() + "/<name>")
+          + "), got " + parts.length);
+    }
+    try {
+      return switch (type) {
+        case ACCOUNT -> new AggregateId(type, parts[1], null, parts[1]);
+        case POOL, TEMPLATE -> new AggregateId(type, null, null, parts[1]);
+        default -> new AggregateId(type, parts[1], parts[2], parts[3]);
+      };
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("aggregate id '" + id + "': " + e.getMessage(), e);
+    }
+  }
+
+  private AggregateIds() {}
+}

@@ -1,0 +1,40 @@
+package org.epicgateway.schemas;
+
+import java.util.Arrays;
+
+/**
+ * The kinds of aggregate on epic.events. {@link #prefix()} is the first segment of the aggregate id and the value of
+ * {@code EventEnvelope.aggregateType}.
+ */
+public enum AggregateType {
+  ACCOUNT("account", false),
+  POOL("pool", false),
+  TEMPLATE("template", false),
+  GATEWAY("gateway", true),
+  HTTP_ROUTE("httproute", true),
+  TCP_ROUTE("tcproute", true),
+  ENDPOINT_SLICE("endpointslice", true);
+
+  private final String prefix;
+  private final boolean tenantNamespaced;
+
+  AggregateType(String prefix, boolean tenantNamespaced) {
+    this.prefix = prefix;
+    this.tenantNamespaced = tenantNamespaced;
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** True for tenant resources identified by account, namespace and name; false for single-name aggregates. */
+  public boolean tenantNamespaced() {
+    return tenantNamespaced;
+  }
+
+  public static AggregateType fromPrefix(String prefix) {
+    return Arrays.stream(values()).filter(t -> t.prefix.equals(prefix)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("unknown aggregate type '" + prefix + "'; expected one of "
+            + Arrays.stream(values()).map(AggregateType::prefix).toList()));
+  }
+}

@@ -1,0 +1,79 @@
+package org.epicgateway.schemas;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * Every Kafka topic of EPIC with its partitions and configs, so topic creation, producers and consumers agree on one
+ * list. Keys on all topics are plain UTF-8 strings (aggregate ids, command ids, gateway/cluster/node ids).
+ */
+public final class Topics {
+  /** Commands, keyed by target aggregate id; consumed by the decider. */
+  public static final String COMMANDS = "epic.commands";
+  /** Command outcomes, keyed by command id; the REST API waits on these. */
+  public static final String COMMAND_RESULTS = "epic.command-results";
+  /** The event log, keyed by aggregate id; kept forever because it is the audit log and the source of every projection. */
+  public static final String EVENTS = "epic.events";
+  /** Latest state per aggregate id. */
+  public static final String GATEWAY_STATE = "epic.gateway-state";
+  /** Envoy listeners/routes/clusters per gateway id. */
+  public static final String ENVOY_CONFIG = "epic.envoy-config";
+  /** Envoy endpoints (EDS) per cluster, separate so endpoint churn never re-derives listeners and routes. */
+  public static final String ENVOY_ENDPOINTS = "epic.envoy-endpoints";
+  /** BGP route advertisements per node. */
+  public static final String NODE_ADVERTS = "epic.node-adverts";
+  /** BPF map contents per node. */
+  public static final String NODE_BPF = "epic.node-bpf";
+  /** Records a processor could not handle, with the reason in headers. */
+  public static final String DLQ = "epic.dlq";
+
+  /**
+   * Every topic has the same partition count so the decider's command and event streams are co-partitioned by
+   * aggregate id. Small because one embedded node runs everything; production can recreate with more.
+   */
+  public static final int PARTITIONS = 3;
+
+  /** A topic's name, partition count and topic-level configs. */
+  public record Spec(String name, int partitions, Map<String, String> configs) {
+    public NewTopic newTopic(short replicationFactor) {
+      return new NewTopic(name, Optional.of(partitions), Optional.of(replicationFactor)).configs(configs);
+    }
+  }
+
+  public static final List<Spec> ALL = List.of(
+      deleteAfter(COMMANDS, Duration.ofDays(7)),
+      deleteAfter(COMMAND_RESULTS, Duration.ofHours(6)),
+      new Spec(EVENTS, PARTITIONS, Map.of(
+          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+          TopicConfig.RETENTION_MS_CONFIG, "-1",
+          TopicConfig.RETENTION_BYTES_CONFIG, "-1")),
+      compacted(GATEWAY_STATE),
+      compacted(ENVOY_CONFIG),
+      compacted(ENVOY_ENDPOINTS),
+      compacted(NODE_ADVERTS),
+      compacted(NODE_BPF),
+      deleteAfter(DLQ, Duration.ofDays(30)));
+
+  /** The spec of a topic by name; fails naming the unknown topic and the known ones. */
+  public static Spec spec(String name) {
+    return ALL.stream().filter(s -> s.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("unknown topic '" + name + "'; known topics: "
+            + ALL.stream().map(Spec::name).toList()));
+  }
+
+  private static Spec deleteAfter(String name, Duration retention) {
+    return new Spec(name, PARTITIONS, Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis())));
+  }
+
+  private static Spec compacted(String name) {
+    return new Spec(name, PARTITIONS, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
+  private Topics() {}
+}
