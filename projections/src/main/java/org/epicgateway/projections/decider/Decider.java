@@ -1,0 +1,669 @@
+package org.epicgateway.projections.decider;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.avro.specific.SpecificRecord;
+import org.epicgateway.projections.state.Fold;
+import org.epicgateway.schemas.AggregateId;
+import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.AggregateType;
+import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.AccountCreated;
+import org.epicgateway.schemas.avro.AccountState;
+import org.epicgateway.schemas.avro.AddApiUser;
+import org.epicgateway.schemas.avro.AddressAllocated;
+import org.epicgateway.schemas.avro.AddressPoolDefined;
+import org.epicgateway.schemas.avro.AddressReleased;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.ApiUser;
+import org.epicgateway.schemas.avro.ApiUserAdded;
+import org.epicgateway.schemas.avro.ApiUserRemoved;
+import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CreateAccount;
+import org.epicgateway.schemas.avro.CreateGateway;
+import org.epicgateway.schemas.avro.DefineAddressPool;
+import org.epicgateway.schemas.avro.DefineGatewayTemplate;
+import org.epicgateway.schemas.avro.DeleteGateway;
+import org.epicgateway.schemas.avro.Endpoint;
+import org.epicgateway.schemas.avro.EndpointPort;
+import org.epicgateway.schemas.avro.EndpointSliceRemoved;
+import org.epicgateway.schemas.avro.EndpointSliceUpserted;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.GatewayCreated;
+import org.epicgateway.schemas.avro.GatewayDeleted;
+import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.GatewayTemplateDefined;
+import org.epicgateway.schemas.avro.GatewayTemplateRemoved;
+import org.epicgateway.schemas.avro.GatewayTemplateUpdated;
+import org.epicgateway.schemas.avro.GatewayUpdated;
+import org.epicgateway.schemas.avro.HeaderMatch;
+import org.epicgateway.schemas.avro.HttpRouteFilter;
+import org.epicgateway.schemas.avro.HttpRouteMatch;
+import org.epicgateway.schemas.avro.HttpRouteRemoved;
+import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.HttpRouteState;
+import org.epicgateway.schemas.avro.HttpRouteUpserted;
+import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.ParentRef;
+import org.epicgateway.schemas.avro.PathMatchType;
+import org.epicgateway.schemas.avro.PoolState;
+import org.epicgateway.schemas.avro.QueryParamMatch;
+import org.epicgateway.schemas.avro.QuotaSet;
+import org.epicgateway.schemas.avro.RejectionCode;
+import org.epicgateway.schemas.avro.RemoveApiUser;
+import org.epicgateway.schemas.avro.RemoveEndpointSlice;
+import org.epicgateway.schemas.avro.RemoveGatewayTemplate;
+import org.epicgateway.schemas.avro.RemoveHttpRoute;
+import org.epicgateway.schemas.avro.RemoveTcpRoute;
+import org.epicgateway.schemas.avro.SetQuota;
+import org.epicgateway.schemas.avro.StringMatchType;
+import org.epicgateway.schemas.avro.TcpRouteRemoved;
+import org.epicgateway.schemas.avro.TcpRouteRule;
+import org.epicgateway.schemas.avro.TcpRouteState;
+import org.epicgateway.schemas.avro.TcpRouteUpserted;
+import org.epicgateway.schemas.avro.TemplateState;
+import org.epicgateway.schemas.avro.UpdateGateway;
+import org.epicgateway.schemas.avro.UpdateGatewayTemplate;
+import org.epicgateway.schemas.avro.UpsertEndpointSlice;
+import org.epicgateway.schemas.avro.UpsertHttpRoute;
+import org.epicgateway.schemas.avro.UpsertTcpRoute;
+
+/**
+ * Decides one command against the folded states: validates it, enforces the invariants, and returns the events to
+ * append or a rejection. Deterministic: everything it writes comes from the command and the states (event ids are
+ * {@code <commandId>-<n>}, times are the command's), so deciding the same log again gives byte-identical events.
+ */
+public final class Decider {
+
+  private static final Set<String> HTTP_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+  private static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "TCPRoute");
+  private static final Pattern AGGREGATION = Pattern.compile("default|/(\\d{1,3})");
+  private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]?\\$\\d{2}\\$[./A-Za-z0-9]{53}");
+
+  private Decider() {}
+
+  public static Decision decide(CommandEnvelope command, StateLookup states) {
+    Draft draft = new Draft(command, states);
+    try {
+      draft.decide();
+    } catch (Rejected r) {
+      return Decision.rejected(r.rejection);
+    }
+    return new Decision(draft.events, draft.changed, null);
+  }
+
+  /** One decision in progress: the command, the states it reads and the events (with folded states) it emits. */
+  private static final class Draft {
+    private final CommandEnvelope command;
+    private final StateLookup stored;
+    private final List<EventEnvelope> events = new ArrayList<>();
+    private final Map<String, AggregateState> changed = new LinkedHashMap<>();
+
+    Draft(CommandEnvelope command, StateLookup stored) {
+      this.command = command;
+      this.stored = stored;
+    }
+
+    void decide() {
+      String target = command.getTargetAggregateId();
+      AggregateId id;
+      try {
+        id = AggregateIds.parse(target);
+      } catch (IllegalArgumentException e) {
+        throw Rejected.validation("targetAggregateId", e.getMessage());
+      }
+      checkTenant(id);
+      checkExpectedVersion(target);
+      switch (command.getPayload()) {
+        case CreateAccount c -> createAccount(id, c);
+        case AddApiUser c -> addApiUser(id, c);
+        case RemoveApiUser c -> removeApiUser(id, c);
+        case SetQuota c -> setQuota(id, c);
+        case DefineAddressPool c -> defineAddressPool(id, c);
+        case DefineGatewayTemplate c -> defineTemplate(id, c);
+        case UpdateGatewayTemplate c -> updateTemplate(id, c);
+        case RemoveGatewayTemplate c -> removeTemplate(id, c);
+        case CreateGateway c -> createGateway(id, c);
+        case UpdateGateway c -> updateGateway(id, c);
+        case DeleteGateway c -> deleteGateway(id);
+        case UpsertHttpRoute c -> upsertHttpRoute(id, c);
+        case RemoveHttpRoute c -> remove(id, AggregateType.HTTP_ROUTE, new HttpRouteRemoved());
+        case UpsertTcpRoute c -> upsertTcpRoute(id, c);
+        case RemoveTcpRoute c -> remove(id, AggregateType.TCP_ROUTE, new TcpRouteRemoved());
+        case UpsertEndpointSlice c -> upsertEndpointSlice(id, c);
+        case RemoveEndpointSlice c -> remove(id, AggregateType.ENDPOINT_SLICE, new EndpointSliceRemoved());
+        default -> throw Rejected.validation("payload",
+            "unknown command " + command.getPayload().getClass().getSimpleName());
+      }
+    }
+
+    /** A tenant-scoped command may only touch its own account's aggregates. */
+    private void checkTenant(AggregateId id) {
+      String tenant = command.getAccount();
+      if (tenant != null && id.type() != AggregateType.POOL && id.type() != AggregateType.TEMPLATE
+          && !tenant.equals(id.account())) {
+        throw new Rejected(RejectionCode.FORBIDDEN, "targetAggregateId",
+            "account '" + tenant + "' may not change " + id);
+      }
+    }
+
+    private void checkExpectedVersion(String target) {
+      Long expected = command.getExpectedVersion();
+      if (expected != null) {
+        long actual = current(target).map(AggregateState::getVersion).orElse(0L);
+        if (expected != actual) {
+          throw Rejected.conflict("expectedVersion",
+              "expected version " + expected + " of " + target + " but it is at version " + actual);
+        }
+      }
+    }
+
+    // ---- accounts
+
+    private void createAccount(AggregateId id, CreateAccount c) {
+      expectType(id, AggregateType.ACCOUNT);
+      Rules.name("account", c.getAccount());
+      expectId(id, AggregateIds.account(c.getAccount()));
+      requireAbsent(id, "account", "account '" + c.getAccount() + "' already exists");
+      emit(id, new AccountCreated(c.getAccount(), c.getDisplayName()));
+    }
+
+    private void addApiUser(AggregateId id, AddApiUser c) {
+      AccountState account = accountOf(id, c.getAccount());
+      String user = Rules.name("username", c.getUsername());
+      if (!BCRYPT.matcher(Rules.required("passwordHash", c.getPasswordHash())).matches()) {
+        throw Rejected.validation("passwordHash", "is not a bcrypt hash ($2a$/$2b$/$2y$, cost, 53 characters)");
+      }
+      for (int i = 0; i < c.getRoles().size(); i++) {
+        Rules.name("roles[" + i + "]", c.getRoles().get(i));
+      }
+      if (account.getUsers().stream().anyMatch(u -> u.getUsername().equals(user))) {
+        throw Rejected.conflict("username", "user '" + user + "' already exists in account '" + c.getAccount() + "'");
+      }
+      emit(id, new ApiUserAdded(c.getAccount(), user, c.getPasswordHash(), List.copyOf(c.getRoles())));
+    }
+
+    private void removeApiUser(AggregateId id, RemoveApiUser c) {
+      AccountState account = accountOf(id, c.getAccount());
+      if (account.getUsers().stream().map(ApiUser::getUsername).noneMatch(c.getUsername()::equals)) {
+        throw Rejected.notFound("username",
+            "user '" + c.getUsername() + "' does not exist in account '" + c.getAccount() + "'");
+      }
+      emit(id, new ApiUserRemoved(c.getAccount(), c.getUsername()));
+    }
+
+    private void setQuota(AggregateId id, SetQuota c) {
+      accountOf(id, c.getAccount());
+      if (c.getMaxGateways() < 0) {
+        throw Rejected.validation("maxGateways", "must be 0 or more, got " + c.getMaxGateways());
+      }
+      emit(id, new QuotaSet(c.getAccount(), c.getMaxGateways()));
+    }
+
+    /** The live state of the account a command names, checking the target is that account. */
+    private AccountState accountOf(AggregateId id, String account) {
+      expectType(id, AggregateType.ACCOUNT);
+      Rules.name("account", account);
+      expectId(id, AggregateIds.account(account));
+      return (AccountState) live(id.toString(), "account", "account '" + account + "' does not exist").getResource();
+    }
+
+    // ---- pools and templates
+
+    private void defineAddressPool(AggregateId id, DefineAddressPool c) {
+      expectType(id, AggregateType.POOL);
+      Rules.name("pool", c.getPool());
+      expectId(id, AggregateIds.pool(c.getPool()));
+      requireAbsent(id, "pool", "pool '" + c.getPool() + "' already exists");
+      try {
+        AddressPool.parse(c.getRanges());
+      } catch (IllegalArgumentException e) {
+        throw Rejected.validation("ranges", e.getMessage());
+      }
+      if (c.getAltPool() != null) {
+        PoolState alt = (PoolState) live(AggregateIds.pool(Rules.name("altPool", c.getAltPool())), "altPool",
+            "alt pool '" + c.getAltPool() + "' does not exist").getResource();
+        if (!AddressPool.parse(alt.getRanges()).allIpv4()) {
+          throw Rejected.validation("altPool", "alt pool '" + c.getAltPool() + "' must hold only IPv4 ranges");
+        }
+      }
+      if (c.getAggregation() != null) {
+        var m = AGGREGATION.matcher(c.getAggregation());
+        if (!m.matches() || (m.group(1) != null && Integer.parseInt(m.group(1)) > 128)) {
+          throw Rejected.validation("aggregation", "'" + c.getAggregation() + "' is not 'default' or '/<0..128>'");
+        }
+      }
+      List<String> ranges = c.getRanges().stream().map(String::trim).toList();
+      emit(id, new AddressPoolDefined(c.getPool(), ranges, c.getAltPool(), c.getAggregation()));
+    }
+
+    private void defineTemplate(AggregateId id, DefineGatewayTemplate c) {
+      checkTemplate(id, c.getTemplate(), c.getPool(), c.getDnsNamePattern(), c.getReplicas());
+      requireAbsent(id, "template", "template '" + c.getTemplate() + "' already exists");
+      emit(id, new GatewayTemplateDefined(c.getTemplate(), c.getPool(), c.getDnsNamePattern(), c.getReplicas(),
+          c.getShareable(), c.getEnvoyBaseConfig()));
+    }
+
+    private void updateTemplate(AggregateId id, UpdateGatewayTemplate c) {
+      checkTemplate(id, c.getTemplate(), c.getPool(), c.getDnsNamePattern(), c.getReplicas());
+      live(id.toString(), "template", "template '" + c.getTemplate() + "' does not exist");
+      emit(id, new GatewayTemplateUpdated(c.getTemplate(), c.getPool(), c.getDnsNamePattern(), c.getReplicas(),
+          c.getShareable(), c.getEnvoyBaseConfig()));
+    }
+
+    private void checkTemplate(AggregateId id, String template, String pool, String dnsNamePattern, int replicas) {
+      expectType(id, AggregateType.TEMPLATE);
+      Rules.name("template", template);
+      expectId(id, AggregateIds.template(template));
+      live(AggregateIds.pool(Rules.name("pool", pool)), "pool", "pool '" + pool + "' does not exist");
+      if (replicas < 1) {
+        throw Rejected.validation("replicas", "must be at least 1, got " + replicas);
+      }
+      if (dnsNamePattern != null) {
+        Rules.hostname("dnsNamePattern", DnsNames.expand(dnsNamePattern, "name", "namespace", "account"));
+      }
+    }
+
+    private void removeTemplate(AggregateId id, RemoveGatewayTemplate c) {
+      expectType(id, AggregateType.TEMPLATE);
+      expectId(id, AggregateIds.template(Rules.name("template", c.getTemplate())));
+      live(id.toString(), "template", "template '" + c.getTemplate() + "' does not exist");
+      List<String> users = liveWithPrefix(AggregateType.GATEWAY.prefix() + "/").stream()
+          .filter(s -> ((GatewayState) s.getResource()).getTemplate().equals(c.getTemplate()))
+          .map(AggregateState::getAggregateId).toList();
+      if (!users.isEmpty()) {
+        throw Rejected.conflict("template", "template '" + c.getTemplate() + "' is used by gateways " + users);
+      }
+      emit(id, new GatewayTemplateRemoved(c.getTemplate()));
+    }
+
+    // ---- gateways
+
+    private void createGateway(AggregateId id, CreateGateway c) {
+      expectType(id, AggregateType.GATEWAY);
+      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
+      expectId(id, AggregateIds.gateway(c.getAccount(), c.getNamespace(), c.getName()));
+      AccountState account = liveAccount(c.getAccount());
+      requireAbsent(id, "name", "gateway '" + c.getNamespace() + "/" + c.getName() + "' already exists");
+      TemplateState template = (TemplateState) live(AggregateIds.template(Rules.name("template", c.getTemplate())),
+          "template", "template '" + c.getTemplate() + "' does not exist").getResource();
+      checkListeners(c.getListeners());
+      Integer quota = account.getMaxGateways();
+      if (quota != null) {
+        int used = liveWithPrefix(AggregateType.GATEWAY.prefix() + "/" + c.getAccount() + "/").size();
+        if (used >= quota) {
+          throw new Rejected(RejectionCode.QUOTA_EXCEEDED, "account",
+              "account '" + c.getAccount() + "' already has " + used + " of its " + quota + " gateways");
+        }
+      }
+      String gatewayId = id.toString();
+      String address = allocate(template.getPool(), gatewayId);
+      PoolState pool = (PoolState) current(AggregateIds.pool(template.getPool())).orElseThrow().getResource();
+      String altAddress = pool.getAltPool() != null && address.contains(":")
+          ? allocate(pool.getAltPool(), gatewayId) : null;
+      String dnsName = template.getDnsNamePattern() == null ? null
+          : DnsNames.expand(template.getDnsNamePattern(), c.getName(), c.getNamespace(), c.getAccount());
+      emit(id, new GatewayCreated(c.getAccount(), c.getNamespace(), c.getName(), c.getTemplate(),
+          List.copyOf(c.getListeners()), address, altAddress, dnsName, command.getTimestamp()));
+    }
+
+    /** Takes the pool's first free address for the gateway (IPAM); single-writer because one task decides all. */
+    private String allocate(String poolName, String gatewayId) {
+      String poolId = AggregateIds.pool(poolName);
+      PoolState pool = (PoolState) live(poolId, "template",
+          "pool '" + poolName + "' of the template does not exist").getResource();
+      String address = AddressPool.parse(pool.getRanges()).firstFree(pool.getAllocated().keySet())
+          .orElseThrow(() -> new Rejected(RejectionCode.POOL_EXHAUSTED, "template",
+              "pool '" + poolName + "' has no free address (" + pool.getAllocated().size() + " allocated)"));
+      emit(AggregateIds.parse(poolId), new AddressAllocated(poolName, address, gatewayId));
+      return address;
+    }
+
+    private void updateGateway(AggregateId id, UpdateGateway c) {
+      expectType(id, AggregateType.GATEWAY);
+      liveTenantResource(id, "gateway");
+      checkListeners(c.getListeners());
+      emit(id, new GatewayUpdated(List.copyOf(c.getListeners())));
+    }
+
+    /** Deletes the gateway and releases every address any pool holds for it (the template may have changed pool). */
+    private void deleteGateway(AggregateId id) {
+      expectType(id, AggregateType.GATEWAY);
+      liveTenantResource(id, "gateway");
+      String gatewayId = id.toString();
+      for (AggregateState s : liveWithPrefix(AggregateType.POOL.prefix() + "/")) {
+        PoolState pool = (PoolState) s.getResource();
+        new TreeMap<>(pool.getAllocated()).forEach((address, holder) -> {
+          if (holder.equals(gatewayId)) {
+            emit(AggregateIds.parse(s.getAggregateId()), new AddressReleased(pool.getPool(), address, gatewayId));
+          }
+        });
+      }
+      emit(id, new GatewayDeleted());
+    }
+
+    private void checkListeners(List<Listener> listeners) {
+      if (listeners.isEmpty()) {
+        throw Rejected.validation("listeners", "a gateway needs at least one listener");
+      }
+      Set<String> names = new HashSet<>();
+      Map<String, String> bindings = new HashMap<>();
+      for (int i = 0; i < listeners.size(); i++) {
+        Listener l = listeners.get(i);
+        String f = "listeners[" + i + "]";
+        if (!names.add(Rules.name(f + ".name", l.getName()))) {
+          throw Rejected.validation(f + ".name", "listener name '" + l.getName() + "' is used twice");
+        }
+        Rules.port(f + ".port", l.getPort());
+        if (l.getHostname() != null) {
+          Rules.hostname(f + ".hostname", l.getHostname());
+        }
+        if (l.getProtocol() == ListenerProtocol.HTTPS && l.getTlsCertificateRef() == null) {
+          throw Rejected.validation(f + ".tlsCertificateRef", "an HTTPS listener needs a certificate reference");
+        }
+        if (l.getTlsCertificateRef() != null) {
+          Rules.name(f + ".tlsCertificateRef.name", l.getTlsCertificateRef().getName());
+          if (l.getTlsCertificateRef().getNamespace() != null) {
+            Rules.name(f + ".tlsCertificateRef.namespace", l.getTlsCertificateRef().getNamespace());
+          }
+        }
+        if (l.getAllowedRoutes() != null) {
+          for (String kind : l.getAllowedRoutes().getKinds()) {
+            if (!ROUTE_KINDS.contains(kind)) {
+              throw Rejected.validation(f + ".allowedRoutes.kinds", "'" + kind + "' is not one of " + ROUTE_KINDS);
+            }
+          }
+        }
+        String binding = l.getPort() + "/" + Objects.requireNonNullElse(l.getHostname(), "*");
+        String previous = bindings.putIfAbsent(binding, l.getName());
+        if (previous != null) {
+          throw Rejected.validation(f, "listeners '" + previous + "' and '" + l.getName()
+              + "' both bind port " + l.getPort() + " for hostname " + binding.substring(binding.indexOf('/') + 1));
+        }
+      }
+    }
+
+    // ---- routes and endpoint slices
+
+    private void upsertHttpRoute(AggregateId id, UpsertHttpRoute c) {
+      expectType(id, AggregateType.HTTP_ROUTE);
+      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
+      expectId(id, AggregateIds.httpRoute(c.getAccount(), c.getNamespace(), c.getName()));
+      liveAccount(c.getAccount());
+      checkParents(c.getAccount(), c.getNamespace(), c.getParentRefs());
+      for (int i = 0; i < c.getHostnames().size(); i++) {
+        Rules.hostname("hostnames[" + i + "]", c.getHostnames().get(i));
+      }
+      for (int r = 0; r < c.getRules().size(); r++) {
+        checkHttpRule("rules[" + r + "]", c.getRules().get(r));
+      }
+      emit(id, new HttpRouteUpserted(c.getAccount(), c.getNamespace(), c.getName(), List.copyOf(c.getParentRefs()),
+          List.copyOf(c.getHostnames()), List.copyOf(c.getRules()), creationTimestamp(id)));
+    }
+
+    private void upsertTcpRoute(AggregateId id, UpsertTcpRoute c) {
+      expectType(id, AggregateType.TCP_ROUTE);
+      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
+      expectId(id, AggregateIds.tcpRoute(c.getAccount(), c.getNamespace(), c.getName()));
+      liveAccount(c.getAccount());
+      checkParents(c.getAccount(), c.getNamespace(), c.getParentRefs());
+      if (c.getRules().isEmpty()) {
+        throw Rejected.validation("rules", "a TCP route needs at least one rule");
+      }
+      for (int r = 0; r < c.getRules().size(); r++) {
+        TcpRouteRule rule = c.getRules().get(r);
+        if (rule.getBackendRefs().isEmpty()) {
+          throw Rejected.validation("rules[" + r + "].backendRefs", "a TCP rule needs at least one backend");
+        }
+        checkBackends("rules[" + r + "]", rule.getBackendRefs());
+      }
+      emit(id, new TcpRouteUpserted(c.getAccount(), c.getNamespace(), c.getName(), List.copyOf(c.getParentRefs()),
+          List.copyOf(c.getRules()), creationTimestamp(id)));
+    }
+
+    /** A route keeps the time of its first upsert, as Kubernetes keeps metadata.creationTimestamp. */
+    private java.time.Instant creationTimestamp(AggregateId id) {
+      return current(id.toString()).filter(s -> !s.getDeleted()).map(s -> switch (s.getResource()) {
+        case HttpRouteState h -> h.getCreationTimestamp();
+        case TcpRouteState t -> t.getCreationTimestamp();
+        default -> command.getTimestamp();
+      }).orElse(command.getTimestamp());
+    }
+
+    /** Every parent must be a live gateway of the same account; sectionName and port must name one of its listeners. */
+    private void checkParents(String account, String namespace, List<ParentRef> parents) {
+      if (parents.isEmpty()) {
+        throw Rejected.validation("parentRefs", "a route needs at least one parent gateway");
+      }
+      for (int i = 0; i < parents.size(); i++) {
+        ParentRef p = parents.get(i);
+        String f = "parentRefs[" + i + "]";
+        String ns = p.getNamespace() == null ? namespace : Rules.name(f + ".namespace", p.getNamespace());
+        Rules.name(f + ".name", p.getName());
+        GatewayState gateway = (GatewayState) live(AggregateIds.gateway(account, ns, p.getName()), f + ".name",
+            "gateway '" + ns + "/" + p.getName() + "' does not exist").getResource();
+        if (p.getSectionName() != null && gateway.getListeners().stream()
+            .noneMatch(l -> l.getName().equals(p.getSectionName()))) {
+          throw Rejected.notFound(f + ".sectionName",
+              "gateway '" + ns + "/" + p.getName() + "' has no listener '" + p.getSectionName() + "'");
+        }
+        if (p.getPort() != null) {
+          Rules.port(f + ".port", p.getPort());
+          if (gateway.getListeners().stream().noneMatch(l -> l.getPort() == p.getPort())) {
+            throw Rejected.notFound(f + ".port",
+                "gateway '" + ns + "/" + p.getName() + "' has no listener on port " + p.getPort());
+          }
+        }
+      }
+    }
+
+    private void checkHttpRule(String f, HttpRouteRule rule) {
+      if (rule.getName() != null) {
+        Rules.name(f + ".name", rule.getName());
+      }
+      for (int m = 0; m < rule.getMatches().size(); m++) {
+        HttpRouteMatch match = rule.getMatches().get(m);
+        String mf = f + ".matches[" + m + "]";
+        if (match.getPath() != null) {
+          String value = Rules.required(mf + ".path.value", match.getPath().getValue());
+          if (match.getPath().getType() == PathMatchType.REGULAR_EXPRESSION) {
+            regex(mf + ".path.value", value);
+          } else if (!value.startsWith("/")) {
+            throw Rejected.validation(mf + ".path.value", "'" + value + "' must start with '/'");
+          }
+        }
+        for (int h = 0; h < match.getHeaders().size(); h++) {
+          HeaderMatch header = match.getHeaders().get(h);
+          Rules.required(mf + ".headers[" + h + "].name", header.getName());
+          if (header.getType() == StringMatchType.REGULAR_EXPRESSION) {
+            regex(mf + ".headers[" + h + "].value", header.getValue());
+          }
+        }
+        for (int q = 0; q < match.getQueryParams().size(); q++) {
+          QueryParamMatch param = match.getQueryParams().get(q);
+          Rules.required(mf + ".queryParams[" + q + "].name", param.getName());
+          if (param.getType() == StringMatchType.REGULAR_EXPRESSION) {
+            regex(mf + ".queryParams[" + q + "].value", param.getValue());
+          }
+        }
+        if (match.getMethod() != null && !HTTP_METHODS.contains(match.getMethod())) {
+          throw Rejected.validation(mf + ".method", "'" + match.getMethod() + "' is not one of " + HTTP_METHODS);
+        }
+      }
+      for (int i = 0; i < rule.getFilters().size(); i++) {
+        HttpRouteFilter filter = rule.getFilters().get(i);
+        Object detail = switch (filter.getType()) {
+          case REQUEST_HEADER_MODIFIER -> filter.getRequestHeaderModifier();
+          case RESPONSE_HEADER_MODIFIER -> filter.getResponseHeaderModifier();
+          case REQUEST_REDIRECT -> filter.getRequestRedirect();
+          case URL_REWRITE -> filter.getUrlRewrite();
+        };
+        if (detail == null) {
+          throw Rejected.validation(f + ".filters[" + i + "]",
+              "a " + filter.getType() + " filter needs its " + filter.getType() + " settings");
+        }
+        if (filter.getRequestRedirect() != null && filter.getRequestRedirect().getPort() != null) {
+          Rules.port(f + ".filters[" + i + "].requestRedirect.port", filter.getRequestRedirect().getPort());
+        }
+      }
+      checkBackends(f, rule.getBackendRefs());
+    }
+
+    /** Gateway API regexes are RE2 in Envoy; java.util.regex catches the malformed ones before Envoy NACKs them. */
+    private static void regex(String field, String value) {
+      try {
+        Pattern.compile(Rules.required(field, value));
+      } catch (PatternSyntaxException e) {
+        throw Rejected.validation(field, "'" + value + "' is not a regular expression: " + e.getDescription());
+      }
+    }
+
+    private static void checkBackends(String f, List<BackendRef> backends) {
+      for (int b = 0; b < backends.size(); b++) {
+        BackendRef ref = backends.get(b);
+        String bf = f + ".backendRefs[" + b + "]";
+        Rules.name(bf + ".name", ref.getName());
+        if (ref.getNamespace() != null) {
+          Rules.name(bf + ".namespace", ref.getNamespace());
+        }
+        Rules.port(bf + ".port", ref.getPort());
+        if (ref.getWeight() < 0 || ref.getWeight() > 1_000_000) {
+          throw Rejected.validation(bf + ".weight", "weight " + ref.getWeight() + " is outside 0..1000000");
+        }
+      }
+    }
+
+    private void upsertEndpointSlice(AggregateId id, UpsertEndpointSlice c) {
+      expectType(id, AggregateType.ENDPOINT_SLICE);
+      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
+      expectId(id, AggregateIds.endpointSlice(c.getAccount(), c.getNamespace(), c.getName()));
+      liveAccount(c.getAccount());
+      Rules.name("serviceName", c.getServiceName());
+      for (int i = 0; i < c.getPorts().size(); i++) {
+        EndpointPort port = c.getPorts().get(i);
+        Rules.port("ports[" + i + "].port", port.getPort());
+        if (port.getName() != null) {
+          Rules.name("ports[" + i + "].name", port.getName());
+        }
+      }
+      for (int i = 0; i < c.getEndpoints().size(); i++) {
+        Endpoint e = c.getEndpoints().get(i);
+        String f = "endpoints[" + i + "]";
+        if (e.getAddresses().isEmpty()) {
+          throw Rejected.validation(f + ".addresses", "an endpoint needs at least one address");
+        }
+        for (int a = 0; a < e.getAddresses().size(); a++) {
+          Rules.ipAddress(f + ".addresses[" + a + "]", e.getAddresses().get(a));
+        }
+        if (e.getNodeAddress() != null && Rules.ipAddress(f + ".nodeAddress", e.getNodeAddress()).contains(":")) {
+          throw Rejected.validation(f + ".nodeAddress", "'" + e.getNodeAddress() + "' must be IPv4 (the GUE tunnel"
+              + " to workload nodes is IPv4)");
+        }
+      }
+      emit(id, new EndpointSliceUpserted(c.getAccount(), c.getNamespace(), c.getName(), c.getServiceName(),
+          c.getClusterId(), List.copyOf(c.getPorts()), List.copyOf(c.getEndpoints())));
+    }
+
+    private void remove(AggregateId id, AggregateType type, SpecificRecord removed) {
+      expectType(id, type);
+      liveTenantResource(id, type.prefix());
+      emit(id, removed);
+    }
+
+    // ---- shared checks
+
+    private void tenantNames(String account, String namespace, String name) {
+      Rules.name("account", account);
+      Rules.name("namespace", namespace);
+      Rules.name("name", name);
+    }
+
+    private void liveTenantResource(AggregateId id, String kind) {
+      live(id.toString(), "targetAggregateId",
+          kind + " '" + id.namespace() + "/" + id.name() + "' of account '" + id.account() + "' does not exist");
+    }
+
+    private AccountState liveAccount(String account) {
+      return (AccountState) live(AggregateIds.account(account), "account",
+          "account '" + account + "' does not exist").getResource();
+    }
+
+    private void expectType(AggregateId id, AggregateType type) {
+      if (id.type() != type) {
+        throw Rejected.validation("targetAggregateId", command.getPayload().getClass().getSimpleName()
+            + " targets a " + type.prefix() + " aggregate, not '" + id + "'");
+      }
+    }
+
+    private static void expectId(AggregateId id, String expected) {
+      if (!id.toString().equals(expected)) {
+        throw Rejected.validation("targetAggregateId",
+            "'" + id + "' does not match the command's resource '" + expected + "'");
+      }
+    }
+
+    private void requireAbsent(AggregateId id, String field, String message) {
+      if (current(id.toString()).filter(s -> !s.getDeleted()).isPresent()) {
+        throw Rejected.conflict(field, message);
+      }
+    }
+
+    private AggregateState live(String aggregateId, String field, String message) {
+      return current(aggregateId).filter(s -> !s.getDeleted())
+          .orElseThrow(() -> Rejected.notFound(field, message));
+    }
+
+    /** The state as this decision has changed it so far, else as stored. */
+    private Optional<AggregateState> current(String aggregateId) {
+      AggregateState mine = changed.get(aggregateId);
+      return mine != null ? Optional.of(mine) : stored.get(aggregateId);
+    }
+
+    private List<AggregateState> liveWithPrefix(String prefix) {
+      Map<String, AggregateState> merged = new TreeMap<>();
+      for (AggregateState s : stored.withPrefix(prefix)) {
+        merged.put(s.getAggregateId(), s);
+      }
+      changed.forEach((k, v) -> {
+        if (k.startsWith(prefix)) {
+          merged.put(k, v);
+        }
+      });
+      return merged.values().stream().filter(s -> !s.getDeleted()).toList();
+    }
+
+    /** Wraps the payload in its envelope (next sequence, chained hash) and folds it so later checks see it. */
+    private void emit(AggregateId aggregate, SpecificRecord payload) {
+      String aggregateId = aggregate.toString();
+      Optional<AggregateState> before = current(aggregateId);
+      EventEnvelope event = EventEnvelope.newBuilder()
+          .setEventId(command.getCommandId() + "-" + events.size())
+          .setAggregateType(aggregate.type().prefix())
+          .setAggregateId(aggregateId)
+          .setSequence(before.map(AggregateState::getVersion).orElse(0L) + 1)
+          .setTimestamp(command.getTimestamp())
+          .setAccount(aggregate.account() != null ? aggregate.account() : command.getAccount())
+          .setActor(command.getActor())
+          .setCorrelationId(command.getCommandId())
+          .setCausationId(null)
+          .setPreviousHash(before.map(s -> s.getLastHash().duplicate()).orElseGet(EventHashes::genesis))
+          .setPayload(payload)
+          .build();
+      events.add(event);
+      changed.put(aggregateId, Fold.apply(before.orElse(null), event));
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package org.epicgateway.projections.state;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.AccountCreated;
+import org.epicgateway.schemas.avro.AccountState;
+import org.epicgateway.schemas.avro.AddressAllocated;
+import org.epicgateway.schemas.avro.AddressPoolDefined;
+import org.epicgateway.schemas.avro.AddressReleased;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.ApiUser;
+import org.epicgateway.schemas.avro.ApiUserAdded;
+import org.epicgateway.schemas.avro.ApiUserRemoved;
+import org.epicgateway.schemas.avro.EndpointSliceRemoved;
+import org.epicgateway.schemas.avro.EndpointSliceState;
+import org.epicgateway.schemas.avro.EndpointSliceUpserted;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.GatewayCreated;
+import org.epicgateway.schemas.avro.GatewayDeleted;
+import org.epicgateway.schemas.avro.GatewayRequested;
+import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.GatewayTemplateDefined;
+import org.epicgateway.schemas.avro.GatewayTemplateRemoved;
+import org.epicgateway.schemas.avro.GatewayTemplateUpdated;
+import org.epicgateway.schemas.avro.GatewayUpdated;
+import org.epicgateway.schemas.avro.HttpRouteRemoved;
+import org.epicgateway.schemas.avro.HttpRouteState;
+import org.epicgateway.schemas.avro.HttpRouteUpserted;
+import org.epicgateway.schemas.avro.PoolState;
+import org.epicgateway.schemas.avro.QuotaSet;
+import org.epicgateway.schemas.avro.TcpRouteRemoved;
+import org.epicgateway.schemas.avro.TcpRouteState;
+import org.epicgateway.schemas.avro.TcpRouteUpserted;
+import org.epicgateway.schemas.avro.TemplateState;
+
+/**
+ * {@code state = fold(events)}: the state of one aggregate after one more of its events. Pure and total over the
+ * catalogue; used by the decider (to store what it appends), replays, audit and the benchmark. It never mutates its
+ * input and refuses an event that does not continue the aggregate's sequence and hash chain.
+ */
+public final class Fold {
+
+  private Fold() {}
+
+  /** Folds a whole log (any order of aggregates, each in sequence order) into states by aggregate id. */
+  public static Map<String, AggregateState> replay(Iterable<EventEnvelope> events) {
+    Map<String, AggregateState> states = new TreeMap<>();
+    for (EventEnvelope e : events) {
+      states.put(e.getAggregateId(), apply(states.get(e.getAggregateId()), e));
+    }
+    return states;
+  }
+
+  /**
+   * @param prior the aggregate's state before {@code event}, null for its first event
+   * @throws IllegalStateException if the event's sequence or previousHash does not follow {@code prior}
+   */
+  public static AggregateState apply(AggregateState prior, EventEnvelope event) {
+    long expectedSequence = prior == null ? 1 : prior.getVersion() + 1;
+    ByteBuffer expectedHash = prior == null ? EventHashes.genesis() : prior.getLastHash();
+    if (event.getSequence() != expectedSequence) {
+      throw new IllegalStateException("aggregate " + event.getAggregateId() + ": event " + event.getEventId()
+          + " has sequence " + event.getSequence() + ", expected " + expectedSequence);
+    }
+    if (!expectedHash.equals(event.getPreviousHash())) {
+      throw new IllegalStateException("aggregate " + event.getAggregateId() + ": event " + event.getEventId()
+          + " does not carry the hash of the aggregate's previous event (broken chain)");
+    }
+    Object resource = prior == null ? null : prior.getResource();
+    boolean deleted = false;
+    switch (event.getPayload()) {
+      case AccountCreated e -> resource = new AccountState(e.getAccount(), e.getDisplayName(), List.of(), null);
+      case ApiUserAdded e -> {
+        AccountState a = AccountState.newBuilder((AccountState) resource).build();
+        List<ApiUser> users = new ArrayList<>(a.getUsers());
+        users.add(new ApiUser(e.getUsername(), e.getPasswordHash(), List.copyOf(e.getRoles())));
+        a.setUsers(users);
+        resource = a;
+      }
+      case ApiUserRemoved e -> {
+        AccountState a = AccountState.newBuilder((AccountState) resource).build();
+        a.setUsers(a.getUsers().stream().filter(u -> !u.getUsername().equals(e.getUsername())).toList());
+        resource = a;
+      }
+      case QuotaSet e -> resource = AccountState.newBuilder((AccountState) resource)
+          .setMaxGateways(e.getMaxGateways()).build();
+      case AddressPoolDefined e ->
+          resource = new PoolState(e.getPool(), List.copyOf(e.getRanges()), e.getAltPool(), e.getAggregation(),
+              Map.of());
+      case AddressAllocated e -> {
+        PoolState p = PoolState.newBuilder((PoolState) resource).build();
+        Map<String, String> allocated = new TreeMap<>(p.getAllocated());
+        allocated.put(e.getAddress(), e.getGatewayId());
+        p.setAllocated(allocated);
+        resource = p;
+      }
+      case AddressReleased e -> {
+        PoolState p = PoolState.newBuilder((PoolState) resource).build();
+        Map<String, String> allocated = new TreeMap<>(p.getAllocated());
+        allocated.remove(e.getAddress());
+        p.setAllocated(allocated);
+        resource = p;
+      }
+      case GatewayTemplateDefined e -> resource = new TemplateState(e.getTemplate(), e.getPool(),
+          e.getDnsNamePattern(), e.getReplicas(), e.getShareable(), e.getEnvoyBaseConfig());
+      case GatewayTemplateUpdated e -> resource = new TemplateState(e.getTemplate(), e.getPool(),
+          e.getDnsNamePattern(), e.getReplicas(), e.getShareable(), e.getEnvoyBaseConfig());
+      case GatewayTemplateRemoved e -> deleted = true;
+      case GatewayRequested e -> resource = new GatewayState(e.getAccount(), e.getNamespace(), e.getName(),
+          e.getTemplate(), List.copyOf(e.getListeners()), null, null, null, null);
+      case GatewayCreated e -> resource = new GatewayState(e.getAccount(), e.getNamespace(), e.getName(),
+          e.getTemplate(), List.copyOf(e.getListeners()), e.getAddress(), e.getAltAddress(), e.getDnsName(),
+          e.getCreationTimestamp());
+      case GatewayUpdated e -> resource = GatewayState.newBuilder((GatewayState) resource)
+          .setListeners(List.copyOf(e.getListeners())).build();
+      case GatewayDeleted e -> deleted = true;
+      case HttpRouteUpserted e -> resource = new HttpRouteState(e.getAccount(), e.getNamespace(), e.getName(),
+          List.copyOf(e.getParentRefs()), List.copyOf(e.getHostnames()), List.copyOf(e.getRules()),
+          e.getCreationTimestamp());
+      case HttpRouteRemoved e -> deleted = true;
+      case TcpRouteUpserted e -> resource = new TcpRouteState(e.getAccount(), e.getNamespace(), e.getName(),
+          List.copyOf(e.getParentRefs()), List.copyOf(e.getRules()), e.getCreationTimestamp());
+      case TcpRouteRemoved e -> deleted = true;
+      case EndpointSliceUpserted e -> resource = new EndpointSliceState(e.getAccount(), e.getNamespace(),
+          e.getName(), e.getServiceName(), e.getClusterId(), List.copyOf(e.getPorts()),
+          List.copyOf(e.getEndpoints()));
+      case EndpointSliceRemoved e -> deleted = true;
+      default -> throw new IllegalStateException("aggregate " + event.getAggregateId() + ": no fold for event "
+          + event.getPayload().getClass().getName());
+    }
+    if (resource == null) {
+      throw new IllegalStateException("aggregate " + event.getAggregateId() + ": event " + event.getEventId()
+          + " (" + event.getPayload().getClass().getSimpleName() + ") needs a prior state");
+    }
+    return AggregateState.newBuilder()
+        .setAggregateId(event.getAggregateId())
+        .setAggregateType(event.getAggregateType())
+        .setVersion(event.getSequence())
+        .setLastHash(ByteBuffer.wrap(EventHashes.hash(event)))
+        .setUpdatedAt(event.getTimestamp())
+        .setDeleted(deleted)
+        .setResource(resource)
+        .build();
+  }
+}
