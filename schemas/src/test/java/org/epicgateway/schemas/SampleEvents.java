@@ -12,20 +12,20 @@ import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.ListenerProtocol;
 
 /** Realistic gateway events for tests of hashing, serde and formatting. */
-final class SampleEvents {
-  static final Instant T0 = Instant.parse("2026-11-22T04:00:00Z");
-  static final String GATEWAY = AggregateIds.gateway("acme", "default", "web");
+public final class SampleEvents {
+  public static final Instant T0 = Instant.parse("2026-11-22T04:00:00Z");
+  public static final String GATEWAY = AggregateIds.gateway("acme", "default", "web");
 
-  static Listener http() {
+  public static Listener http() {
     return Listener.newBuilder().setName("http").setPort(80).setProtocol(ListenerProtocol.HTTP).build();
   }
 
-  static EventEnvelope requested(ByteBuffer previousHash) {
+  public static EventEnvelope requested(ByteBuffer previousHash) {
     return envelope(1, previousHash, GatewayRequested.newBuilder().setAccount("acme").setNamespace("default")
         .setName("web").setTemplate("public").setListeners(List.of(http())).build());
   }
 
-  static EventEnvelope created(ByteBuffer previousHash) {
+  public static EventEnvelope created(ByteBuffer previousHash) {
     return envelope(2, previousHash, GatewayCreated.newBuilder().setAccount("acme").setNamespace("default")
         .setName("web").setTemplate("public").setListeners(List.of(http())).setAddress("192.0.2.10")
         .setCreationTimestamp(T0.plusSeconds(1)).build());
