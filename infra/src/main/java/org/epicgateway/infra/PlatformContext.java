@@ -1,0 +1,29 @@
+package org.epicgateway.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * What a {@link PlatformService} gets from the platform it runs on.
+ *
+ * @param bootstrapServers  the Kafka bootstrap servers
+ * @param schemaRegistryUrl the Confluent-compatible schema registry API (the serde's {@code schema.registry.url})
+ * @param dataDir           the platform's data directory; a service keeps its local state under {@link #stateDir}
+ * @param meters            the process-wide meter registry that {@code epic up} serves for Prometheus
+ */
+public record PlatformContext(String bootstrapServers, String schemaRegistryUrl, Path dataDir, MeterRegistry meters) {
+
+    /** {@code <dataDir>/state/<service>}, created if missing, e.g. a Kafka Streams {@code state.dir}. */
+    public Path stateDir(String service) {
+        Path dir = dataDir.resolve("state").resolve(service);
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create state directory " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package org.epicgateway.infra;
+
+import java.util.Map;
+
+/**
+ * A long-running part of EPIC that {@code epic up} starts on the platform (the decider, the projections, the REST
+ * API, ...). {@code epic up} starts services in its list order and closes them in reverse order.
+ */
+public interface PlatformService extends AutoCloseable {
+
+    /** A short product name for the start-up listing, e.g. "decider" or "command-api". */
+    String name();
+
+    /** Starts the service and returns once it serves (for Kafka Streams: once RUNNING). */
+    void start(PlatformContext context) throws Exception;
+
+    /** What the service serves once started, label to URL, printed by {@code epic up}; empty when it serves nothing. */
+    default Map<String, String> urls() {
+        return Map.of();
+    }
+}
