@@ -1,0 +1,105 @@
+package org.epicgateway.api;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.epicgateway.api.audit.AuditHandler;
+import org.epicgateway.api.audit.AuditLog;
+import org.epicgateway.api.auth.Authenticator;
+import org.epicgateway.api.auth.BootstrapAdmin;
+import org.epicgateway.api.auth.Passwords;
+import org.epicgateway.api.auth.TokenHandler;
+import org.epicgateway.api.auth.TokenSigner;
+import org.epicgateway.infra.PlatformContext;
+import org.epicgateway.infra.PlatformService;
+import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.avro.AccountState;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroDeserializer;
+
+/**
+ * The command API as a service of {@code epic up}: connects to the decider's command bus and state queries, makes
+ * sure the bootstrap admin exists, and serves REST on {@code EPIC_API_HOST:EPIC_API_PORT} (default 127.0.0.1:8080).
+ * Its own files live under {@code <dataDir>/api}: the token signing key and, when none was configured, the
+ * generated admin password.
+ */
+public final class ApiService implements PlatformService {
+    private final ApiConfig config;
+    private CommandBus bus;
+    private AuditLog auditLog;
+    private CommandApi api;
+
+    public ApiService() {
+        this(ApiConfig.fromEnvironment());
+    }
+
+    public ApiService(ApiConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return "command-api";
+    }
+
+    @Override
+    public void start(PlatformContext context) throws Exception {
+        Path dir = context.dataDir().resolve("api");
+        PrometheusMeterRegistry meters = context.meters() instanceof PrometheusMeterRegistry p
+            ? p : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
+        bus = CommandBus.start(context.bootstrapServers(), registry);
+        AggregateQueries queries = bus.queries();
+        Passwords passwords = new Passwords(config.bcryptCost());
+        TokenSigner signer = TokenSigner.fromKeyFile(dir.resolve("token.key"), Clock.systemUTC());
+        Authenticator authenticator = new Authenticator(accounts(queries), passwords, signer);
+        Commands commands = new Commands(bus, config.commandTimeout(), meters);
+        BootstrapAdmin.ensure(commands, accounts(queries), passwords, config.adminAccount(), config.adminUser(),
+            BootstrapAdmin.password(config.adminPassword(), dir.resolve("admin-password")));
+        auditLog = new AuditLog(context.bootstrapServers(), new AvroDeserializer<>(EventEnvelope.class, registry),
+            config.auditMaxScan());
+        api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
+            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog), meters))
+            .start(config.host(), config.port());
+    }
+
+    /** The account aggregate by name, for login and bootstrap; a deleted account has no users. */
+    static java.util.function.Function<String, Optional<AccountState>> accounts(AggregateQueries queries) {
+        return account -> {
+            String id;
+            try {
+                id = AggregateIds.account(account);
+            } catch (IllegalArgumentException e) {
+                return Optional.empty(); // not a valid account name, so no such account
+            }
+            return queries.get(id).filter(s -> !s.getDeleted()).map(s -> (AccountState) s.getResource());
+        };
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    @Override
+    public Map<String, String> urls() {
+        String base = "http://" + config.host() + ":" + (api != null ? api.port() : config.port());
+        Map<String, String> urls = new LinkedHashMap<>();
+        urls.put("REST API", base + CommandApi.BASE);
+        urls.put("OpenAPI", base + CommandApi.BASE + "/openapi.json");
+        urls.put("health", base + "/healthz");
+        urls.put("metrics", base + "/metrics");
+        return urls;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try (AutoCloseable a = api; AutoCloseable l = auditLog; AutoCloseable b = bus) {
+            // closed in reverse order: stop serving, then the audit consumer, then the bus
+        }
+    }
+}

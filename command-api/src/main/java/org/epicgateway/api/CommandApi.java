@@ -1,0 +1,216 @@
+package org.epicgateway.api;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.epicgateway.api.audit.AuditHandler;
+import org.epicgateway.api.auth.Access;
+import org.epicgateway.api.auth.Authenticator;
+import org.epicgateway.api.auth.Principal;
+import org.epicgateway.api.auth.TokenHandler;
+import org.epicgateway.api.openapi.ApiRoute;
+import org.epicgateway.api.openapi.OpenApiDocument;
+import org.epicgateway.api.resources.AccountHandlers;
+import org.epicgateway.api.resources.Accounts;
+import org.epicgateway.api.resources.EndpointSlices;
+import org.epicgateway.api.resources.Gateways;
+import org.epicgateway.api.resources.HttpRoutes;
+import org.epicgateway.api.resources.Pools;
+import org.epicgateway.api.resources.ResourceHandlers;
+import org.epicgateway.api.resources.ResourceKind;
+import org.epicgateway.api.resources.TcpRoutes;
+import org.epicgateway.api.resources.Templates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST command API on Javalin. One route table drives both the server and the OpenAPI document. Every route is
+ * wrapped by its {@link Access} check; every failure renders as {@code {"code","message","field"}}.
+ */
+public final class CommandApi implements AutoCloseable {
+    public static final String BASE = "/api/v1";
+    /** Request bodies above this are refused with 413 before any parsing. */
+    public static final long MAX_BODY_BYTES = 1 << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(CommandApi.class);
+    private static final String STARTED = "epic.started";
+
+    /** Everything the handlers need, built by {@link ApiService} (or a test) around a running platform. */
+    public record Parts(Commands commands, org.epicgateway.projections.query.AggregateQueries queries,
+                        Authenticator authenticator, org.epicgateway.api.auth.Passwords passwords,
+                        TokenHandler tokens, AuditHandler audit, PrometheusMeterRegistry meters) {
+    }
+
+    private final Parts parts;
+    private final List<ApiRoute> routes;
+    private final String openApiJson;
+    private Javalin app;
+
+    public CommandApi(Parts parts) {
+        this.parts = parts;
+        this.routes = routeTable();
+        this.openApiJson = OpenApiDocument.build(routes, "0.1.0").toPrettyString();
+    }
+
+    public List<ApiRoute> routes() {
+        return routes;
+    }
+
+    private List<ApiRoute> routeTable() {
+        List<ApiRoute> r = new ArrayList<>();
+        r.add(new ApiRoute(HandlerType.GET, "/healthz", "Liveness", "meta", Access.PUBLIC, null, List.of(), 200,
+            ctx -> ctx.json(Map.of("healthy", true))));
+        r.add(new ApiRoute(HandlerType.GET, "/metrics", "Prometheus metrics", "meta", Access.PUBLIC, null, List.of(), 200,
+            ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(parts.meters().scrape())));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/openapi.json", "This OpenAPI document", "meta", Access.PUBLIC, null,
+            List.of(), 200, ctx -> ctx.contentType("application/json").result(openApiJson)));
+        r.add(new ApiRoute(HandlerType.POST, BASE + "/tokens", "Trade an HTTP Basic login for a bearer token", "auth",
+            Access.USER, null, List.of(), 201, parts.tokens()::issue));
+
+        resource(r, Pools.KIND, BASE + "/pools", Access.ADMIN, Access.ADMIN);
+        resource(r, Templates.KIND, BASE + "/templates", Access.ADMIN, Access.ADMIN);
+        // A tenant may read its own account; only admins create or list accounts.
+        ResourceHandlers accounts = new ResourceHandlers(Accounts.KIND, parts.commands(), parts.queries());
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts", "List accounts", "accounts", Access.ADMIN, null,
+            List.of("limit", "after"), 200, accounts::list));
+        r.add(new ApiRoute(HandlerType.POST, BASE + "/accounts", "Create an account", "accounts", Access.ADMIN,
+            Accounts.KIND.createBody(), List.of(), 201, accounts::create));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}", "Get an account", "accounts", Access.USER,
+            null, List.of(), 200, accounts::get));
+        AccountHandlers users = new AccountHandlers(parts.commands(), parts.queries(), parts.passwords());
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/users", "List the account's API users",
+            "accounts", Access.USER, null, List.of(), 200, users::listUsers));
+        r.add(new ApiRoute(HandlerType.POST, BASE + "/accounts/{account}/users", "Add an API user (password is bcrypt-hashed)",
+            "accounts", Access.ADMIN, Accounts.USER_BODY, List.of(), 201, users::addUser));
+        r.add(new ApiRoute(HandlerType.DELETE, BASE + "/accounts/{account}/users/{username}", "Remove an API user",
+            "accounts", Access.ADMIN, null, List.of(), 200, users::removeUser));
+        r.add(new ApiRoute(HandlerType.PUT, BASE + "/accounts/{account}/quota", "Set the account's gateway quota",
+            "accounts", Access.ADMIN, Accounts.QUOTA_BODY, List.of(), 200, users::setQuota));
+
+        for (ResourceKind kind : List.of(Gateways.KIND, HttpRoutes.KIND, TcpRoutes.KIND, EndpointSlices.KIND)) {
+            resource(r, kind, BASE + "/accounts/{account}/" + kind.collection(), Access.USER, Access.USER);
+        }
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/audit", "Events from epic.events, newest first", "audit",
+            Access.USER, null, List.of("account", "aggregate", "actor", "from", "to", "limit", "cursor"), 200,
+            parts.audit()::list));
+        return List.copyOf(r);
+    }
+
+    /** The collection and item routes of one kind, for the operations it has. */
+    private void resource(List<ApiRoute> r, ResourceKind kind, String collection, Access read, Access write) {
+        ResourceHandlers h = new ResourceHandlers(kind, parts.commands(), parts.queries());
+        List<String> ns = kind.tenantScoped() ? List.of("namespace") : List.of();
+        List<String> listParams = new ArrayList<>(ns);
+        listParams.addAll(List.of("limit", "after"));
+        String tag = kind.collection();
+        String item = collection + "/{name}";
+        r.add(new ApiRoute(HandlerType.GET, collection, "List " + kind.title() + "s", tag, read, null, listParams, 200, h::list));
+        r.add(new ApiRoute(HandlerType.POST, collection, "Create a " + kind.title(), tag, write, kind.createBody(), ns, 201,
+            h::create));
+        r.add(new ApiRoute(HandlerType.GET, item, "Get a " + kind.title() + " (ETag = version)", tag, read, null, ns, 200,
+            h::get));
+        if (kind.replace() != null) {
+            r.add(new ApiRoute(HandlerType.PUT, item, "Replace a " + kind.title() + " (If-Match: version)", tag, write,
+                kind.replaceBody(), ns, 200, h::replace));
+        }
+        if (kind.delete() != null) {
+            r.add(new ApiRoute(HandlerType.DELETE, item, "Delete a " + kind.title() + " (If-Match: version)", tag, write,
+                null, ns, 200, h::delete));
+        }
+    }
+
+    /** Starts serving on {@code host:port} (port 0 picks a free one). */
+    public CommandApi start(String host, int port) {
+        app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.useVirtualThreads = true;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.jsonMapper(new JavalinJackson(HttpSupport.JSON, false));
+        });
+        app.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+        app.after(this::recordTiming);
+        for (ApiRoute route : routes) {
+            app.addHttpHandler(route.method(), route.path(), guarded(route));
+        }
+        app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+        app.exception(HttpResponseException.class, (e, ctx) -> {
+            ApiError error = new ApiError(e.getStatus(), statusCode(e.getStatus()), e.getMessage(), null);
+            ctx.status(error.status()).json(error.body());
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+            ctx.status(500).json(new ApiError(500, "INTERNAL", "internal error: " + e.getClass().getSimpleName(),
+                null).body());
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                ctx.json(ApiError.notFound("no such route: " + ctx.method() + " " + ctx.path()).body());
+            }
+        });
+        app.start(host, port);
+        return this;
+    }
+
+    private static String statusCode(int status) {
+        return switch (status) {
+            case 400 -> "BAD_REQUEST";
+            case 404 -> "NOT_FOUND";
+            case 405 -> "METHOD_NOT_ALLOWED";
+            case 413 -> "BODY_TOO_LARGE";
+            default -> "HTTP_" + status;
+        };
+    }
+
+    /** Authenticates and authorizes before the route's handler runs. */
+    private Handler guarded(ApiRoute route) {
+        if (route.access() == Access.PUBLIC) {
+            return route.handler();
+        }
+        return ctx -> {
+            Principal principal;
+            try {
+                principal = parts.authenticator().authenticate(ctx.header("Authorization"));
+            } catch (ApiError e) {
+                ctx.header("WWW-Authenticate", "Basic realm=\"epic\", Bearer realm=\"epic\"");
+                throw e;
+            }
+            if (route.access() == Access.ADMIN && !principal.admin()) {
+                throw ApiError.forbidden("only admins may " + route.summary().toLowerCase(java.util.Locale.ROOT));
+            }
+            ctx.attribute(HttpSupport.PRINCIPAL, principal);
+            route.handler().handle(ctx);
+        };
+    }
+
+    private void recordTiming(Context ctx) {
+        Long started = ctx.attribute(STARTED);
+        if (started == null) {
+            return;
+        }
+        String route = ctx.endpointHandlerPath();
+        Timer.builder("epic_api_requests")
+            .tag("method", ctx.method().name())
+            .tag("route", route.isEmpty() || route.equals("*") ? "unmatched" : route)
+            .tag("status", Integer.toString(ctx.statusCode()))
+            .register(parts.meters())
+            .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        if (app != null) {
+            app.stop();
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.epicgateway.api.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.epicgateway.api.ApiError;
+import org.epicgateway.schemas.avro.AccountState;
+import org.epicgateway.schemas.avro.ApiUser;
+
+/**
+ * Resolves the {@code Authorization} header to a {@link Principal}. Users live in the account aggregates (fold of
+ * ApiUserAdded/ApiUserRemoved), so a removed user is locked out at once. Login names are {@code <username>@<account>}.
+ */
+public final class Authenticator {
+    /** bcrypt costs tens of milliseconds per check; remember credentials that verified (hashed, bounded). */
+    private static final int VERIFIED_CACHE_LIMIT = 10_000;
+
+    private final Function<String, Optional<AccountState>> accounts;
+    private final Passwords passwords;
+    private final TokenSigner tokens;
+    private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
+
+    /** @param accounts the account aggregate by account name (empty when missing or deleted) */
+    public Authenticator(Function<String, Optional<AccountState>> accounts, Passwords passwords, TokenSigner tokens) {
+        this.accounts = accounts;
+        this.passwords = passwords;
+        this.tokens = tokens;
+    }
+
+    /** The caller, or 401 when the header is missing, malformed or does not match a user. */
+    public Principal authenticate(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            throw ApiError.unauthorized("authentication required: HTTP Basic <username>@<account> or a bearer token");
+        }
+        if (regionMatches(authorization, "Basic ")) {
+            return basic(authorization.substring(6).trim());
+        }
+        if (regionMatches(authorization, "Bearer ")) {
+            return bearer(authorization.substring(7).trim());
+        }
+        throw ApiError.unauthorized("unsupported Authorization scheme; use Basic or Bearer");
+    }
+
+    /** The user a password login names, with its stored hash; for issuing tokens bound to that hash. */
+    public ApiUser userOf(Principal principal) {
+        return findUser(principal.qualifiedName()).orElseThrow(() -> ApiError.unauthorized("user no longer exists"));
+    }
+
+    private Principal basic(String encoded) {
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.unauthorized("malformed Basic credentials");
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            throw ApiError.unauthorized("malformed Basic credentials");
+        }
+        String login = decoded.substring(0, colon);
+        String password = decoded.substring(colon + 1);
+        ApiUser user = findUser(login).orElseThrow(Authenticator::badCredentials);
+        String cacheKey = sha256(login + "\n" + password + "\n" + user.getPasswordHash());
+        if (!verified.containsKey(cacheKey)) {
+            if (!passwords.matches(password, user.getPasswordHash())) {
+                throw badCredentials();
+            }
+            if (verified.size() >= VERIFIED_CACHE_LIMIT) {
+                verified.clear();
+            }
+            verified.put(cacheKey, Boolean.TRUE);
+        }
+        return principal(login, user);
+    }
+
+    private Principal bearer(String token) {
+        TokenSigner.Claims claims = tokens.verify(token)
+            .orElseThrow(() -> ApiError.unauthorized("invalid or expired token"));
+        ApiUser user = findUser(claims.qualifiedName())
+            .filter(u -> TokenSigner.fingerprint(u.getPasswordHash()).equals(claims.fingerprint()))
+            .orElseThrow(() -> ApiError.unauthorized("token no longer valid: its user was removed or re-created"));
+        return principal(claims.qualifiedName(), user);
+    }
+
+    private Optional<ApiUser> findUser(String login) {
+        int at = login.lastIndexOf('@');
+        if (at <= 0 || at == login.length() - 1) {
+            return Optional.empty();
+        }
+        String username = login.substring(0, at);
+        return accounts.apply(login.substring(at + 1))
+            .flatMap(a -> a.getUsers().stream().filter(u -> u.getUsername().equals(username)).findFirst());
+    }
+
+    private static Principal principal(String login, ApiUser user) {
+        int at = login.lastIndexOf('@');
+        return new Principal(login.substring(at + 1), user.getUsername(), List.copyOf(user.getRoles()));
+    }
+
+    private static ApiError badCredentials() {
+        return ApiError.unauthorized("unknown user or wrong password (log in as <username>@<account>)");
+    }
+
+    private static boolean regionMatches(String header, String scheme) {
+        return header.regionMatches(true, 0, scheme, 0, scheme.length());
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        }
+    }
+}

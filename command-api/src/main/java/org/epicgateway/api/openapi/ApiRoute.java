@@ -1,0 +1,19 @@
+package org.epicgateway.api.openapi;
+
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.util.List;
+import org.epicgateway.api.auth.Access;
+import org.epicgateway.api.resources.ResourceKind.BodySchema;
+
+/**
+ * One entry of the route table: what {@link org.epicgateway.api.CommandApi} registers with Javalin and what
+ * {@link OpenApiDocument} describes, so the two cannot drift apart.
+ *
+ * @param body        request body schema, or null
+ * @param queryParams names of the query parameters the route reads
+ * @param success     status of a successful answer (200, 201, 204)
+ */
+public record ApiRoute(HandlerType method, String path, String summary, String tag, Access access, BodySchema body,
+                       List<String> queryParams, int success, Handler handler) {
+}

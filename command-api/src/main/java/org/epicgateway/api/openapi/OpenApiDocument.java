@@ -1,0 +1,166 @@
+package org.epicgateway.api.openapi;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+import org.epicgateway.api.auth.Access;
+import org.epicgateway.api.resources.ResourceKind.BodySchema;
+
+/**
+ * The OpenAPI 3.0 document, generated from the same route table the server registers. Request bodies are the Avro
+ * command schemas rendered as JSON Schema (the JSON mirrors them), minus the fields the URL supplies.
+ */
+public final class OpenApiDocument {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
+
+    private final ObjectNode schemas = JSON.objectNode();
+
+    private OpenApiDocument() {
+    }
+
+    public static ObjectNode build(List<ApiRoute> routes, String version) {
+        return new OpenApiDocument().document(routes, version);
+    }
+
+    private ObjectNode document(List<ApiRoute> routes, String version) {
+        ObjectNode doc = JSON.objectNode().put("openapi", "3.0.3");
+        doc.putObject("info").put("title", "EPIC command API").put("version", version)
+            .put("description", "Every write becomes a command decided by the EPIC decider; the answer comes after the "
+                + "resulting event is durable on epic.events. Log in with HTTP Basic as <username>@<account>, or with "
+                + "a bearer token from POST /api/v1/tokens.");
+        ObjectNode paths = doc.putObject("paths");
+        for (ApiRoute route : routes) {
+            ObjectNode item = paths.has(route.path()) ? (ObjectNode) paths.get(route.path()) : paths.putObject(route.path());
+            item.set(route.method().name().toLowerCase(Locale.ROOT), operation(route));
+        }
+        ObjectNode components = doc.putObject("components");
+        ObjectNode security = components.putObject("securitySchemes");
+        security.putObject("basic").put("type", "http").put("scheme", "basic");
+        security.putObject("bearer").put("type", "http").put("scheme", "bearer");
+        schemas.set("Error", JSON.objectNode().put("type", "object")
+            .<ObjectNode>set("required", JSON.arrayNode().add("code").add("message"))
+            .set("properties", JSON.objectNode()
+                .<ObjectNode>set("code", JSON.objectNode().put("type", "string"))
+                .<ObjectNode>set("message", JSON.objectNode().put("type", "string"))
+                .set("field", JSON.objectNode().put("type", "string"))));
+        components.set("schemas", schemas);
+        return doc;
+    }
+
+    private ObjectNode operation(ApiRoute route) {
+        ObjectNode op = JSON.objectNode().put("summary", route.summary())
+            .put("operationId", operationId(route));
+        op.putArray("tags").add(route.tag());
+        ArrayNode params = op.putArray("parameters");
+        Matcher m = PATH_PARAM.matcher(route.path());
+        while (m.find()) {
+            params.addObject().put("name", m.group(1)).put("in", "path").put("required", true)
+                .putObject("schema").put("type", "string");
+        }
+        for (String q : route.queryParams()) {
+            params.addObject().put("name", q).put("in", "query").put("required", false)
+                .putObject("schema").put("type", "string");
+        }
+        if (route.body() != null) {
+            op.putObject("requestBody").put("required", true).putObject("content").putObject("application/json")
+                .set("schema", body(route.body()));
+        }
+        if (route.access() == Access.PUBLIC) {
+            op.putArray("security");
+        } else {
+            ArrayNode sec = op.putArray("security");
+            sec.addObject().putArray("basic");
+            sec.addObject().putArray("bearer");
+        }
+        ObjectNode responses = op.putObject("responses");
+        responses.putObject(Integer.toString(route.success())).put("description", "success");
+        for (int status : new int[] {400, 401, 403, 404, 409, 413, 422}) {
+            responses.putObject(Integer.toString(status)).put("description", "error")
+                .putObject("content").putObject("application/json").putObject("schema")
+                .put("$ref", "#/components/schemas/Error");
+        }
+        return op;
+    }
+
+    private static String operationId(ApiRoute route) {
+        String cleaned = route.path().replace("/api/v1/", "").replaceAll("[{}]", "").replace('/', '_');
+        return route.method().name().toLowerCase(Locale.ROOT) + "_" + cleaned;
+    }
+
+    /** The JSON Schema of a request body (public for the consistency test of the mappers). */
+    public ObjectNode body(BodySchema body) {
+        ObjectNode schema = record(body.avro(), body.omitted());
+        body.extraProperties().fields().forEachRemaining(e -> ((ObjectNode) schema.get("properties")).set(e.getKey(), e.getValue()));
+        body.extraRequired().forEach(((ArrayNode) schema.get("required"))::add);
+        return schema;
+    }
+
+    /** A fresh generator, for tests that need body schemas without a whole document. */
+    public static OpenApiDocument schemaGenerator() {
+        return new OpenApiDocument();
+    }
+
+    public ObjectNode components() {
+        return schemas;
+    }
+
+    private ObjectNode record(Schema record, java.util.Set<String> omitted) {
+        ObjectNode schema = JSON.objectNode().put("type", "object").put("additionalProperties", false);
+        if (record.getDoc() != null) {
+            schema.put("description", record.getDoc());
+        }
+        ObjectNode props = schema.putObject("properties");
+        ArrayNode required = schema.putArray("required");
+        for (Schema.Field field : record.getFields()) {
+            if (omitted.contains(field.name())) {
+                continue;
+            }
+            ObjectNode p = type(field.schema());
+            if (field.doc() != null) {
+                p.put("description", field.doc());
+            }
+            props.set(field.name(), p);
+            if (!field.hasDefaultValue() && field.schema().getType() != Schema.Type.UNION) {
+                required.add(field.name());
+            }
+        }
+        return schema;
+    }
+
+    private ObjectNode type(Schema s) {
+        return switch (s.getType()) {
+            case STRING -> JSON.objectNode().put("type", "string");
+            case INT -> JSON.objectNode().put("type", "integer").put("format", "int32");
+            case LONG -> s.getLogicalType() != null
+                ? JSON.objectNode().put("type", "string").put("format", "date-time")
+                : JSON.objectNode().put("type", "integer").put("format", "int64");
+            case BOOLEAN -> JSON.objectNode().put("type", "boolean");
+            case ENUM -> {
+                ObjectNode e = JSON.objectNode().put("type", "string");
+                s.getEnumSymbols().forEach(e.putArray("enum")::add);
+                yield e;
+            }
+            case ARRAY -> JSON.objectNode().put("type", "array").set("items", type(s.getElementType()));
+            case MAP -> JSON.objectNode().put("type", "object").set("additionalProperties", type(s.getValueType()));
+            case UNION -> {
+                Schema nonNull = s.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).findFirst()
+                    .orElseThrow();
+                yield type(nonNull);
+            }
+            case RECORD -> {
+                if (!schemas.has(s.getName())) {
+                    schemas.putObject(s.getName());
+                    schemas.set(s.getName(), record(s, java.util.Set.of()));
+                }
+                yield JSON.objectNode().put("$ref", "#/components/schemas/" + s.getName());
+            }
+            default -> throw new IllegalArgumentException("no JSON mapping for Avro type " + s.getType() + " in " + s);
+        };
+    }
+}

@@ -1,0 +1,48 @@
+package org.epicgateway.api.resources;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.epicgateway.api.resources.ResourceKind.BodySchema;
+import org.epicgateway.api.resources.ResourceKind.Command;
+import org.epicgateway.schemas.AggregateId;
+import org.epicgateway.schemas.AggregateType;
+import org.epicgateway.schemas.avro.CreateGateway;
+import org.epicgateway.schemas.avro.DeleteGateway;
+import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.UpdateGateway;
+
+/** Gateways of a tenant. Create names the template; replace changes only the listeners (UpdateGateway). */
+public final class Gateways {
+    public static final ResourceKind KIND = new ResourceKind("Gateway", "gateways", AggregateType.GATEWAY,
+        (body, target) -> {
+            CreateGateway cmd = CreateGateway.newBuilder()
+                .setAccount(target.account())
+                .setNamespace(target.namespace(body))
+                .setName(target.name(body, "name"))
+                .setTemplate(body.string("template"))
+                .setListeners(body.list("listeners", SpecJson::listener))
+                .build();
+            return new Command(new AggregateId(AggregateType.GATEWAY, cmd.getAccount(), cmd.getNamespace(), cmd.getName()), cmd);
+        },
+        (body, target) -> UpdateGateway.newBuilder().setListeners(body.list("listeners", SpecJson::listener)).build(),
+        id -> new DeleteGateway(),
+        state -> render((GatewayState) state),
+        BodySchema.of(CreateGateway.getClassSchema(), "account"),
+        BodySchema.of(UpdateGateway.getClassSchema()));
+
+    private Gateways() {
+    }
+
+    static ObjectNode render(GatewayState s) {
+        ObjectNode o = SpecJson.JSON.objectNode()
+            .put("account", s.getAccount()).put("namespace", s.getNamespace()).put("name", s.getName())
+            .put("template", s.getTemplate());
+        SpecJson.array(o, "listeners", s.getListeners(), SpecJson::json);
+        SpecJson.putOpt(o, "address", s.getAddress());
+        SpecJson.putOpt(o, "altAddress", s.getAltAddress());
+        SpecJson.putOpt(o, "dnsName", s.getDnsName());
+        if (s.getCreationTimestamp() != null) {
+            o.put("creationTimestamp", s.getCreationTimestamp().toString());
+        }
+        return o;
+    }
+}

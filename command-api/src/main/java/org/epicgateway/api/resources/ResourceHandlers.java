@@ -1,0 +1,157 @@
+package org.epicgateway.api.resources;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.epicgateway.api.ApiError;
+import org.epicgateway.api.Commands;
+import org.epicgateway.api.HttpSupport;
+import org.epicgateway.api.auth.Principal;
+import org.epicgateway.projections.query.AggregateQueries;
+import org.epicgateway.schemas.AggregateId;
+import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.AggregateType;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.CommandResult;
+
+/**
+ * Create, replace, delete, get and list for any {@link ResourceKind}. Writes go through the decider; reads come from
+ * the aggregate-state store. Tenant kinds live under {@code /accounts/{account}/...}: a tenant may only use its own
+ * account (403 otherwise, whether or not the resource exists), and a missing resource in its own account is 404.
+ */
+public final class ResourceHandlers {
+    private final ResourceKind kind;
+    private final Commands commands;
+    private final AggregateQueries queries;
+
+    public ResourceHandlers(ResourceKind kind, Commands commands, AggregateQueries queries) {
+        this.kind = kind;
+        this.commands = commands;
+        this.queries = queries;
+    }
+
+    /** POST: the body names the resource; 409 when it exists (a deleted one may be created again). */
+    public void create(Context ctx) {
+        Principal principal = HttpSupport.principal(ctx);
+        Target target = new Target(account(ctx, principal), namespaceParam(ctx), null);
+        ResourceKind.Command command = JsonFields.of(HttpSupport.body(ctx)).read(f -> kind.create().apply(f, target));
+        Optional<AggregateState> existing = queries.get(command.target().toString());
+        if (existing.isPresent() && !existing.get().getDeleted()) {
+            throw ApiError.conflict("CONFLICT", kind.title() + " " + command.target() + " already exists", null);
+        }
+        // Version 0 means "must not exist"; re-creating a deleted one continues its event chain.
+        long expected = existing.map(AggregateState::getVersion).orElse(0L);
+        CommandResult result = commands.submit(principal, command.target(), expected, command.payload());
+        ctx.header("Location", ctx.path() + "/" + command.target().name()
+            + (kind.tenantScoped() ? "?namespace=" + command.target().namespace() : ""));
+        HttpSupport.written(ctx, 201, result);
+    }
+
+    /** PUT: replaces an existing resource; {@code If-Match} makes it conditional on the version. */
+    public void replace(Context ctx) {
+        Principal principal = HttpSupport.principal(ctx);
+        AggregateId id = id(ctx, principal);
+        Target target = new Target(id.account(), namespaceParam(ctx), id.name());
+        Long expected = HttpSupport.ifMatch(ctx);
+        var payload = JsonFields.of(HttpSupport.body(ctx)).read(f -> kind.replace().apply(f, target));
+        live(id);
+        HttpSupport.written(ctx, 200, commands.submit(principal, id, expected, payload));
+    }
+
+    public void delete(Context ctx) {
+        Principal principal = HttpSupport.principal(ctx);
+        AggregateId id = id(ctx, principal);
+        Long expected = HttpSupport.ifMatch(ctx);
+        live(id);
+        HttpSupport.written(ctx, 200, commands.submit(principal, id, expected, kind.delete().apply(id)));
+    }
+
+    public void get(Context ctx) {
+        AggregateState state = live(id(ctx, HttpSupport.principal(ctx)));
+        ctx.header("ETag", HttpSupport.etag(state.getVersion()));
+        ctx.json(render(state));
+    }
+
+    /**
+     * A page of live resources in aggregate-id order: {@code ?limit=} and {@code ?after=<aggregateId>} from the
+     * previous page's {@code next}; tenant kinds filter by {@code ?namespace=} when given.
+     */
+    public void list(Context ctx) {
+        Principal principal = HttpSupport.principal(ctx);
+        String account = account(ctx, principal);
+        String namespace = namespaceParam(ctx);
+        String after = ctx.queryParam("after");
+        int limit = HttpSupport.limit(ctx);
+        List<AggregateState> live = queries.list(kind.type(), account).stream()
+            .filter(s -> !s.getDeleted())
+            .filter(s -> namespace == null
+                || namespace.equals(AggregateIds.parse(s.getAggregateId()).namespace()))
+            .filter(s -> after == null || s.getAggregateId().compareTo(after) > 0)
+            .sorted(Comparator.comparing(AggregateState::getAggregateId))
+            .limit(limit + 1L)
+            .toList();
+        ObjectNode page = SpecJson.JSON.objectNode();
+        ArrayNode items = page.putArray("items");
+        live.stream().limit(limit).forEach(s -> items.add(render(s)));
+        if (live.size() > limit) {
+            page.put("next", live.get(limit - 1).getAggregateId());
+        } else {
+            page.putNull("next");
+        }
+        ctx.json(page);
+    }
+
+    /** {@code {kind, aggregateId, version, updatedAt, spec}}; spec mirrors the Avro state record. */
+    public ObjectNode render(AggregateState state) {
+        ObjectNode o = SpecJson.JSON.objectNode()
+            .put("kind", kind.title())
+            .put("aggregateId", state.getAggregateId())
+            .put("version", state.getVersion())
+            .put("updatedAt", state.getUpdatedAt().toString());
+        o.set("spec", kind.render().apply(state.getResource()));
+        return o;
+    }
+
+    private AggregateState live(AggregateId id) {
+        return queries.get(id.toString()).filter(s -> !s.getDeleted())
+            .orElseThrow(() -> ApiError.notFound(kind.title() + " " + id + " does not exist"));
+    }
+
+    private AggregateId id(Context ctx, Principal principal) {
+        String account = account(ctx, principal);
+        String name = kind.type() == AggregateType.ACCOUNT ? account : ctx.pathParam("name");
+        try {
+            return new AggregateId(kind.type(), account, kind.tenantScoped() ? namespace(ctx) : null, name);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(e.getMessage(), "name");
+        }
+    }
+
+    /** The {account} path segment (null when the route has none), which a tenant may only use for its own account. */
+    public static String account(Context ctx, Principal principal) {
+        if (!ctx.pathParamMap().containsKey("account")) {
+            return null;
+        }
+        String account = ctx.pathParam("account");
+        if (!principal.admin() && !principal.account().equals(account)) {
+            throw ApiError.forbidden("user " + principal.qualifiedName() + " may not use account '" + account + "'");
+        }
+        return account;
+    }
+
+    private String namespaceParam(Context ctx) {
+        String ns = ctx.queryParam("namespace");
+        if (ns != null && (ns.isEmpty() || ns.contains("/"))) {
+            throw ApiError.badRequest("namespace must be a non-empty name without '/'", "namespace");
+        }
+        return kind.tenantScoped() ? ns : null;
+    }
+
+    private String namespace(Context ctx) {
+        String ns = namespaceParam(ctx);
+        return ns != null ? ns : Target.DEFAULT_NAMESPACE;
+    }
+}

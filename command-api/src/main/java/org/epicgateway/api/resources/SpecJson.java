@@ -1,0 +1,320 @@
+package org.epicgateway.api.resources;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.function.Function;
+import org.epicgateway.schemas.avro.AllowedRoutes;
+import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.CertificateRef;
+import org.epicgateway.schemas.avro.Endpoint;
+import org.epicgateway.schemas.avro.EndpointConditions;
+import org.epicgateway.schemas.avro.EndpointPort;
+import org.epicgateway.schemas.avro.Header;
+import org.epicgateway.schemas.avro.HeaderMatch;
+import org.epicgateway.schemas.avro.HeaderModifier;
+import org.epicgateway.schemas.avro.HttpRouteFilter;
+import org.epicgateway.schemas.avro.HttpRouteFilterType;
+import org.epicgateway.schemas.avro.HttpRouteMatch;
+import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.NamespacesFrom;
+import org.epicgateway.schemas.avro.ParentRef;
+import org.epicgateway.schemas.avro.PathMatch;
+import org.epicgateway.schemas.avro.PathMatchType;
+import org.epicgateway.schemas.avro.PathModifier;
+import org.epicgateway.schemas.avro.PathModifierType;
+import org.epicgateway.schemas.avro.QueryParamMatch;
+import org.epicgateway.schemas.avro.RequestRedirect;
+import org.epicgateway.schemas.avro.StringMatchType;
+import org.epicgateway.schemas.avro.TcpRouteRule;
+import org.epicgateway.schemas.avro.TransportProtocol;
+import org.epicgateway.schemas.avro.UrlRewrite;
+
+/**
+ * JSON to Avro and back for the Gateway API value records shared by several resources (listeners, parent and backend
+ * refs, route rules, endpoints). Field names are the Avro names; optional fields are omitted when unset.
+ */
+final class SpecJson {
+    static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private SpecJson() {
+    }
+
+    // ---- JSON -> Avro
+
+    static Listener listener(JsonFields f) {
+        return Listener.newBuilder()
+            .setName(f.string("name"))
+            .setPort(f.integer("port"))
+            .setProtocol(f.enumValue("protocol", ListenerProtocol.class))
+            .setHostname(f.optString("hostname"))
+            .setTlsCertificateRef(f.optObject("tlsCertificateRef", c -> CertificateRef.newBuilder()
+                .setNamespace(c.optString("namespace")).setName(c.string("name")).build()))
+            .setAllowedRoutes(f.optObject("allowedRoutes", a -> AllowedRoutes.newBuilder()
+                .setNamespacesFrom(a.enumValue("namespacesFrom", NamespacesFrom.class))
+                .setKinds(a.strings("kinds")).build()))
+            .build();
+    }
+
+    static ParentRef parentRef(JsonFields f) {
+        return ParentRef.newBuilder()
+            .setNamespace(f.optString("namespace"))
+            .setName(f.string("name"))
+            .setSectionName(f.optString("sectionName"))
+            .setPort(f.optInteger("port"))
+            .build();
+    }
+
+    static BackendRef backendRef(JsonFields f) {
+        return BackendRef.newBuilder()
+            .setNamespace(f.optString("namespace"))
+            .setName(f.string("name"))
+            .setPort(f.integer("port"))
+            .setWeight(f.integer("weight", 1))
+            .build();
+    }
+
+    static HttpRouteRule httpRouteRule(JsonFields f) {
+        return HttpRouteRule.newBuilder()
+            .setName(f.optString("name"))
+            .setMatches(f.list("matches", SpecJson::httpRouteMatch))
+            .setFilters(f.list("filters", SpecJson::httpRouteFilter))
+            .setBackendRefs(f.list("backendRefs", SpecJson::backendRef))
+            .build();
+    }
+
+    private static HttpRouteMatch httpRouteMatch(JsonFields f) {
+        return HttpRouteMatch.newBuilder()
+            .setPath(f.optObject("path", p -> PathMatch.newBuilder()
+                .setType(p.enumValue("type", PathMatchType.class)).setValue(p.string("value")).build()))
+            .setHeaders(f.list("headers", h -> HeaderMatch.newBuilder()
+                .setType(h.enumValue("type", StringMatchType.class))
+                .setName(h.string("name")).setValue(h.string("value")).build()))
+            .setQueryParams(f.list("queryParams", q -> QueryParamMatch.newBuilder()
+                .setType(q.enumValue("type", StringMatchType.class))
+                .setName(q.string("name")).setValue(q.string("value")).build()))
+            .setMethod(f.optString("method"))
+            .build();
+    }
+
+    private static HttpRouteFilter httpRouteFilter(JsonFields f) {
+        return HttpRouteFilter.newBuilder()
+            .setType(f.enumValue("type", HttpRouteFilterType.class))
+            .setRequestHeaderModifier(f.optObject("requestHeaderModifier", SpecJson::headerModifier))
+            .setResponseHeaderModifier(f.optObject("responseHeaderModifier", SpecJson::headerModifier))
+            .setRequestRedirect(f.optObject("requestRedirect", r -> RequestRedirect.newBuilder()
+                .setScheme(r.optString("scheme"))
+                .setHostname(r.optString("hostname"))
+                .setPath(r.optObject("path", SpecJson::pathModifier))
+                .setPort(r.optInteger("port"))
+                .setStatusCode(r.optInteger("statusCode"))
+                .build()))
+            .setUrlRewrite(f.optObject("urlRewrite", u -> UrlRewrite.newBuilder()
+                .setHostname(u.optString("hostname"))
+                .setPath(u.optObject("path", SpecJson::pathModifier))
+                .build()))
+            .build();
+    }
+
+    private static HeaderModifier headerModifier(JsonFields f) {
+        Function<JsonFields, Header> header = h -> Header.newBuilder()
+            .setName(h.string("name")).setValue(h.string("value")).build();
+        return HeaderModifier.newBuilder()
+            .setSet(f.list("set", header))
+            .setAdd(f.list("add", header))
+            .setRemove(f.strings("remove"))
+            .build();
+    }
+
+    private static PathModifier pathModifier(JsonFields f) {
+        return PathModifier.newBuilder()
+            .setType(f.enumValue("type", PathModifierType.class)).setValue(f.string("value")).build();
+    }
+
+    static TcpRouteRule tcpRouteRule(JsonFields f) {
+        return TcpRouteRule.newBuilder()
+            .setName(f.optString("name"))
+            .setBackendRefs(f.list("backendRefs", SpecJson::backendRef))
+            .build();
+    }
+
+    static EndpointPort endpointPort(JsonFields f) {
+        return EndpointPort.newBuilder()
+            .setName(f.optString("name"))
+            .setPort(f.integer("port"))
+            .setProtocol(f.enumValue("protocol", TransportProtocol.class))
+            .build();
+    }
+
+    static Endpoint endpoint(JsonFields f) {
+        return Endpoint.newBuilder()
+            .setAddresses(f.strings("addresses"))
+            .setConditions(f.object("conditions", c -> EndpointConditions.newBuilder()
+                .setReady(c.optBoolean("ready"))
+                .setServing(c.optBoolean("serving"))
+                .setTerminating(c.optBoolean("terminating"))
+                .build()))
+            .setNodeName(f.optString("nodeName"))
+            .setNodeAddress(f.optString("nodeAddress"))
+            .setZone(f.optString("zone"))
+            .build();
+    }
+
+    // ---- Avro -> JSON
+
+    static ObjectNode json(Listener l) {
+        ObjectNode o = JSON.objectNode().put("name", l.getName()).put("port", l.getPort())
+            .put("protocol", l.getProtocol().name());
+        putOpt(o, "hostname", l.getHostname());
+        if (l.getTlsCertificateRef() != null) {
+            ObjectNode c = o.putObject("tlsCertificateRef");
+            putOpt(c, "namespace", l.getTlsCertificateRef().getNamespace());
+            c.put("name", l.getTlsCertificateRef().getName());
+        }
+        if (l.getAllowedRoutes() != null) {
+            ObjectNode a = o.putObject("allowedRoutes");
+            a.put("namespacesFrom", l.getAllowedRoutes().getNamespacesFrom().name());
+            strings(a, "kinds", l.getAllowedRoutes().getKinds());
+        }
+        return o;
+    }
+
+    static ObjectNode json(ParentRef p) {
+        ObjectNode o = JSON.objectNode();
+        putOpt(o, "namespace", p.getNamespace());
+        o.put("name", p.getName());
+        putOpt(o, "sectionName", p.getSectionName());
+        if (p.getPort() != null) {
+            o.put("port", p.getPort());
+        }
+        return o;
+    }
+
+    static ObjectNode json(BackendRef b) {
+        ObjectNode o = JSON.objectNode();
+        putOpt(o, "namespace", b.getNamespace());
+        return o.put("name", b.getName()).put("port", b.getPort()).put("weight", b.getWeight());
+    }
+
+    static ObjectNode json(HttpRouteRule r) {
+        ObjectNode o = JSON.objectNode();
+        putOpt(o, "name", r.getName());
+        array(o, "matches", r.getMatches(), SpecJson::json);
+        array(o, "filters", r.getFilters(), SpecJson::json);
+        array(o, "backendRefs", r.getBackendRefs(), SpecJson::json);
+        return o;
+    }
+
+    private static ObjectNode json(HttpRouteMatch m) {
+        ObjectNode o = JSON.objectNode();
+        if (m.getPath() != null) {
+            o.putObject("path").put("type", m.getPath().getType().name()).put("value", m.getPath().getValue());
+        }
+        array(o, "headers", m.getHeaders(),
+            h -> JSON.objectNode().put("type", h.getType().name()).put("name", h.getName()).put("value", h.getValue()));
+        array(o, "queryParams", m.getQueryParams(),
+            q -> JSON.objectNode().put("type", q.getType().name()).put("name", q.getName()).put("value", q.getValue()));
+        putOpt(o, "method", m.getMethod());
+        return o;
+    }
+
+    private static ObjectNode json(HttpRouteFilter f) {
+        ObjectNode o = JSON.objectNode().put("type", f.getType().name());
+        if (f.getRequestHeaderModifier() != null) {
+            o.set("requestHeaderModifier", json(f.getRequestHeaderModifier()));
+        }
+        if (f.getResponseHeaderModifier() != null) {
+            o.set("responseHeaderModifier", json(f.getResponseHeaderModifier()));
+        }
+        RequestRedirect r = f.getRequestRedirect();
+        if (r != null) {
+            ObjectNode ro = o.putObject("requestRedirect");
+            putOpt(ro, "scheme", r.getScheme());
+            putOpt(ro, "hostname", r.getHostname());
+            if (r.getPath() != null) {
+                ro.set("path", json(r.getPath()));
+            }
+            if (r.getPort() != null) {
+                ro.put("port", r.getPort());
+            }
+            if (r.getStatusCode() != null) {
+                ro.put("statusCode", r.getStatusCode());
+            }
+        }
+        UrlRewrite u = f.getUrlRewrite();
+        if (u != null) {
+            ObjectNode uo = o.putObject("urlRewrite");
+            putOpt(uo, "hostname", u.getHostname());
+            if (u.getPath() != null) {
+                uo.set("path", json(u.getPath()));
+            }
+        }
+        return o;
+    }
+
+    private static ObjectNode json(HeaderModifier m) {
+        ObjectNode o = JSON.objectNode();
+        Function<Header, ObjectNode> header = h -> JSON.objectNode().put("name", h.getName()).put("value", h.getValue());
+        array(o, "set", m.getSet(), header);
+        array(o, "add", m.getAdd(), header);
+        strings(o, "remove", m.getRemove());
+        return o;
+    }
+
+    private static ObjectNode json(PathModifier p) {
+        return JSON.objectNode().put("type", p.getType().name()).put("value", p.getValue());
+    }
+
+    static ObjectNode json(TcpRouteRule r) {
+        ObjectNode o = JSON.objectNode();
+        putOpt(o, "name", r.getName());
+        array(o, "backendRefs", r.getBackendRefs(), SpecJson::json);
+        return o;
+    }
+
+    static ObjectNode json(EndpointPort p) {
+        ObjectNode o = JSON.objectNode();
+        putOpt(o, "name", p.getName());
+        return o.put("port", p.getPort()).put("protocol", p.getProtocol().name());
+    }
+
+    static ObjectNode json(Endpoint e) {
+        ObjectNode o = JSON.objectNode();
+        strings(o, "addresses", e.getAddresses());
+        ObjectNode c = o.putObject("conditions");
+        putOpt(c, "ready", e.getConditions().getReady());
+        putOpt(c, "serving", e.getConditions().getServing());
+        putOpt(c, "terminating", e.getConditions().getTerminating());
+        putOpt(o, "nodeName", e.getNodeName());
+        putOpt(o, "nodeAddress", e.getNodeAddress());
+        putOpt(o, "zone", e.getZone());
+        return o;
+    }
+
+    // ---- helpers
+
+    static void putOpt(ObjectNode o, String name, String value) {
+        if (value != null) {
+            o.put(name, value);
+        }
+    }
+
+    static void putOpt(ObjectNode o, String name, Boolean value) {
+        if (value != null) {
+            o.put(name, value);
+        }
+    }
+
+    static void strings(ObjectNode o, String name, List<String> values) {
+        ArrayNode a = o.putArray(name);
+        values.forEach(a::add);
+    }
+
+    static <T> void array(ObjectNode o, String name, List<T> values, Function<T, ObjectNode> toJson) {
+        ArrayNode a = o.putArray(name);
+        values.forEach(v -> a.add(toJson.apply(v)));
+    }
+}
