@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Packet-fixture tests for bpf/target/epic_tc.bpf.o through BPF_PROG_TEST_RUN: each case of fixture_cases.h sets
+ * up the maps, runs one program on one input frame and compares verdict, output bytes (exactly, hex diff on
+ * failure), skb mark, gso_size, every counter and the learned-map content. Needs root and bpffs; refuses to run
+ * (exit 2) rather than skip when either is missing. Usage: epic_fixtures <epic_tc.bpf.o>
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "epic_maps.h"
+
+#define BPF_FS_MAGIC 0xcafe4a11
+#define TEST_IFINDEX 1 /* test runs happen on the loopback device; configs are keyed by its ifindex */
+#define MAX_FRAME 4096
+
+struct tunnel_row {
+	__u32 id;
+	const char *local, *remote;
+	__u16 local_port, remote_port;
+	__u32 deliver_ifindex, flags;
+};
+
+struct endpoint_row {
+	__u32 tag;
+	const char *addr;
+	__u16 port;
+	__u8 proto;
+	__u32 tunnel_id;
+};
+
+/* Expected counter: tunnel 0 means epic_stats (global). Counters not listed must be zero. */
+struct counter_row {
+	__u32 tunnel;
+	const char *name;
+	__u64 value;
+};
+
+struct fixture {
+	const char *name;
+	const char *prog;
+	struct epic_iface iface; /* config of the test ifindex; role EPIC_IF_NONE = no entry */
+	struct tunnel_row tunnels[2];
+	struct endpoint_row endpoints[2];
+	struct endpoint_row learned[2];   /* epic_learned content before the run */
+	__u32 mark_in;
+	const char *in;                   /* hex frame; whitespace ignored */
+	int in_pad_to;                    /* > 0: pad the frame to this length with a byte pattern */
+	int ret;                          /* expected verdict */
+	const char *out;                  /* expected output hex; NULL = identical to the input */
+	int out_tail_from;                /* > 0: expected = out ++ input[out_tail_from..] */
+	__u32 mark_out;                   /* 0 = must equal mark_in */
+	struct counter_row counters[4];
+	struct endpoint_row learned_out[2]; /* exact epic_learned content after the run */
+};
+
+#include "fixture_cases.h"
+
+struct env {
+	struct bpf_object *obj;
+	int endpoints, learned, tunnels, ifaces, tun_stats, stats;
+	int ncpus;
+};
+
+static int failures;
+
+static void fail(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	if (name)
+		printf("FAIL %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static int parse_hex(const char *hex, __u8 *buf, size_t cap)
+{
+	size_t n = 0;
+	int hi = -1;
+	for (const char *p = hex; *p; p++) {
+		if (isspace((unsigned char)*p))
+			continue;
+		if (!isxdigit((unsigned char)*p))
+			return -1;
+		int v = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
+		if (hi < 0) {
+			hi = v;
+			continue;
+		}
+		if (n == cap)
+			return -1;
+		buf[n++] = (__u8)(hi << 4 | v);
+		hi = -1;
+	}
+	return hi < 0 ? (int)n : -1;
+}
+
+static __be32 addr(const char *s)
+{
+	struct in_addr a;
+	if (!s)
+		return 0;
+	if (inet_pton(AF_INET, s, &a) != 1) {
+		fprintf(stderr, "fixture table: bad IPv4 address '%s'\n", s);
+		exit(2);
+	}
+	return a.s_addr;
+}
+
+static struct epic_endpoint_key endpoint_key(const struct endpoint_row *r)
+{
+	struct epic_endpoint_key k = {
+		.instance_tag = r->tag, .addr = addr(r->addr), .port = htons(r->port), .proto = r->proto,
+	};
+	return k;
+}
+
+/* Prints the differing 16-byte rows of both frames (at most 12), differing bytes in [], so a wrong field is
+ * found at a glance. */
+static void hex_diff(const __u8 *want, size_t wn, const __u8 *got, size_t gn)
+{
+	size_t n = wn > gn ? wn : gn;
+	int shown = 0, more = 0;
+	printf("    expected %zu bytes, got %zu bytes; differing rows:\n", wn, gn);
+	for (size_t row = 0; row < n; row += 16) {
+		int differs = 0;
+		for (size_t i = row; i < row + 16 && i < n; i++)
+			if (i >= wn || i >= gn || want[i] != got[i])
+				differs = 1;
+		if (!differs)
+			continue;
+		if (shown++ == 12) {
+			more = 1;
+			continue;
+		}
+		for (int side = 0; side < 2; side++) {
+			const __u8 *b = side ? got : want;
+			size_t bn = side ? gn : wn;
+			printf("    %s %04zx:", side ? "got " : "want", row);
+			for (size_t i = row; i < row + 16 && i < n; i++) {
+				int d = i >= wn || i >= gn || want[i] != got[i];
+				if (i < bn)
+					printf(d ? "[%02x]" : " %02x ", b[i]);
+				else
+					printf("  --");
+			}
+			printf("\n");
+		}
+	}
+	if (more)
+		printf("    ... %d differing rows in all\n", shown);
+}
+
+static void clear_hash(int fd, size_t key_size)
+{
+	__u8 key[64], next[64];
+	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
+		memcpy(key, next, key_size);
+		if (bpf_map_delete_elem(fd, key))
+			break;
+	}
+}
+
+static int reset_maps(struct env *e)
+{
+	clear_hash(e->endpoints, sizeof(struct epic_endpoint_key));
+	clear_hash(e->learned, sizeof(struct epic_endpoint_key));
+	clear_hash(e->tunnels, sizeof(__u32));
+	clear_hash(e->ifaces, sizeof(__u32));
+	clear_hash(e->tun_stats, sizeof(__u32));
+	struct epic_global_stats zero[e->ncpus];
+	memset(zero, 0, sizeof(zero));
+	__u32 k = 0;
+	return bpf_map_update_elem(e->stats, &k, zero, BPF_ANY);
+}
+
+static int setup_maps(struct env *e, const struct fixture *f)
+{
+	if (reset_maps(e))
+		return -1;
+	if (f->iface.role != EPIC_IF_NONE) {
+		__u32 ifindex = TEST_IFINDEX;
+		if (bpf_map_update_elem(e->ifaces, &ifindex, &f->iface, BPF_NOEXIST))
+			return -1;
+	}
+	for (int i = 0; i < 2 && f->tunnels[i].id; i++) {
+		const struct tunnel_row *r = &f->tunnels[i];
+		struct epic_tunnel t = {
+			.local_addr = addr(r->local), .remote_addr = addr(r->remote),
+			.local_port = htons(r->local_port), .remote_port = htons(r->remote_port),
+			.deliver_ifindex = r->deliver_ifindex, .flags = r->flags,
+		};
+		if (bpf_map_update_elem(e->tunnels, &r->id, &t, BPF_NOEXIST))
+			return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct endpoint_row *rows[2] = { &f->endpoints[i], &f->learned[i] };
+		int fds[2] = { e->endpoints, e->learned };
+		for (int m = 0; m < 2; m++) {
+			if (!rows[m]->tunnel_id)
+				continue;
+			struct epic_endpoint_key k = endpoint_key(rows[m]);
+			struct epic_endpoint_value v = { .tunnel_id = rows[m]->tunnel_id };
+			if (bpf_map_update_elem(fds[m], &k, &v, BPF_NOEXIST))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+struct counter_field {
+	const char *name;
+	size_t tunnel_off, global_off; /* SIZE_MAX where the counter does not exist */
+};
+#define T(f) { #f, offsetof(struct epic_tunnel_stats, f), SIZE_MAX }
+#define G(f) { #f, SIZE_MAX, offsetof(struct epic_global_stats, f) }
+static const struct counter_field counter_fields[] = {
+	T(tx_packets), T(tx_bytes), T(rx_packets), T(rx_bytes), T(drop_spoofed), T(drop_mtu), T(icmp_frag_needed),
+	T(drop_no_remote), T(tx_errors), T(rx_errors),
+	G(rx_control), G(rx_unknown_tunnel), G(rx_bad_header), G(tx_unknown_tunnel), G(learn_errors),
+};
+#define NFIELDS (sizeof(counter_fields) / sizeof(counter_fields[0]))
+
+static __u64 expected_counter(const struct fixture *f, __u32 tunnel, const char *name)
+{
+	for (int i = 0; i < 4 && f->counters[i].name; i++)
+		if (f->counters[i].tunnel == tunnel && !strcmp(f->counters[i].name, name))
+			return f->counters[i].value;
+	return 0;
+}
+
+/* Every counter of every tunnel in the setup and every global counter must match (unlisted ones are zero). */
+static int check_counters(struct env *e, const struct fixture *f)
+{
+	int bad = 0;
+	for (int i = 0; i < 4 && f->counters[i].name; i++) {
+		int known = 0;
+		for (size_t j = 0; j < NFIELDS; j++)
+			if (!strcmp(counter_fields[j].name, f->counters[i].name) &&
+			    (f->counters[i].tunnel ? counter_fields[j].tunnel_off : counter_fields[j].global_off) != SIZE_MAX)
+				known = 1;
+		if (!known) {
+			fail(f->name, "fixture table names unknown counter '%s'", f->counters[i].name);
+			bad = 1;
+		}
+	}
+	__u32 ids[3] = { 0 };
+	for (int i = 0; i < 2; i++)
+		ids[i + 1] = f->tunnels[i].id;
+	for (int t = 0; t < 3; t++) {
+		if (t > 0 && !ids[t])
+			continue;
+		size_t vsize = t ? sizeof(struct epic_tunnel_stats) : sizeof(struct epic_global_stats);
+		__u8 vals[e->ncpus][vsize];
+		memset(vals, 0, sizeof(vals));
+		__u32 key = t ? ids[t] : 0;
+		int fd = t ? e->tun_stats : e->stats;
+		if (bpf_map_lookup_elem(fd, &key, vals) && errno != ENOENT) {
+			fail(f->name, "reading counters: %s", strerror(errno));
+			return 1;
+		}
+		for (size_t j = 0; j < NFIELDS; j++) {
+			size_t off = t ? counter_fields[j].tunnel_off : counter_fields[j].global_off;
+			if (off == SIZE_MAX)
+				continue;
+			__u64 sum = 0;
+			for (int c = 0; c < e->ncpus; c++) {
+				__u64 v;
+				memcpy(&v, &vals[c][off], sizeof(v));
+				sum += v;
+			}
+			__u64 want = expected_counter(f, key, counter_fields[j].name);
+			if (sum != want) {
+				fail(f->name, "counter %s%s%u.%s = %llu, expected %llu", t ? "tunnel " : "global",
+				     t ? "" : "", t ? key : 0, counter_fields[j].name, (unsigned long long)sum,
+				     (unsigned long long)want);
+				bad = 1;
+			}
+		}
+	}
+	return bad;
+}
+
+static int check_learned(struct env *e, const struct fixture *f)
+{
+	int want = 0, have = 0, bad = 0;
+	struct epic_endpoint_key k, next;
+	for (int i = 0; i < 2; i++) {
+		if (!f->learned_out[i].tunnel_id)
+			continue;
+		want++;
+		struct epic_endpoint_key key = endpoint_key(&f->learned_out[i]);
+		struct epic_endpoint_value v;
+		if (bpf_map_lookup_elem(e->learned, &key, &v)) {
+			fail(f->name, "epic_learned lacks {tag %u, %s, port %u, proto %u}", f->learned_out[i].tag,
+			     f->learned_out[i].addr, f->learned_out[i].port, f->learned_out[i].proto);
+			bad = 1;
+		} else if (v.tunnel_id != f->learned_out[i].tunnel_id) {
+			fail(f->name, "epic_learned maps %s:%u to tunnel %u, expected %u", f->learned_out[i].addr,
+			     f->learned_out[i].port, v.tunnel_id, f->learned_out[i].tunnel_id);
+			bad = 1;
+		}
+	}
+	for (void *prev = NULL; bpf_map_get_next_key(e->learned, prev, &next) == 0; prev = &k) {
+		k = next;
+		have++;
+	}
+	if (have != want) {
+		fail(f->name, "epic_learned holds %d entries, expected %d", have, want);
+		bad = 1;
+	}
+	return bad;
+}
+
+static int run_fixture(struct env *e, const struct fixture *f)
+{
+	static __u8 in[MAX_FRAME], want[MAX_FRAME], got[MAX_FRAME];
+	int in_len = parse_hex(f->in, in, sizeof(in));
+	if (in_len < 0) {
+		fail(f->name, "fixture table: bad input hex");
+		return 1;
+	}
+	for (; in_len < f->in_pad_to; in_len++)
+		in[in_len] = (__u8)(in_len * 7);
+	int want_len;
+	if (f->out) {
+		want_len = parse_hex(f->out, want, sizeof(want));
+		if (want_len < 0) {
+			fail(f->name, "fixture table: bad output hex");
+			return 1;
+		}
+		for (int i = f->out_tail_from; f->out_tail_from > 0 && i < in_len; i++)
+			want[want_len++] = in[i];
+	} else {
+		memcpy(want, in, in_len);
+		want_len = in_len;
+	}
+
+	struct bpf_program *prog = bpf_object__find_program_by_name(e->obj, f->prog);
+	if (!prog) {
+		fail(f->name, "program %s not in the object", f->prog);
+		return 1;
+	}
+	if (setup_maps(e, f)) {
+		fail(f->name, "map setup failed: %s", strerror(errno));
+		return 1;
+	}
+	struct __sk_buff ctx_in = {
+		.mark = f->mark_in, .ifindex = TEST_IFINDEX,
+	};
+	struct __sk_buff ctx_out = {};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = in_len, .data_out = got,
+		    .data_size_out = sizeof(got), .ctx_in = &ctx_in, .ctx_size_in = sizeof(ctx_in),
+		    .ctx_out = &ctx_out, .ctx_size_out = sizeof(ctx_out), .repeat = 1);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+	if (err) {
+		fail(f->name, "BPF_PROG_TEST_RUN failed: %s", strerror(-err));
+		return 1;
+	}
+	int bad = 0;
+	if ((int)opts.retval != f->ret) {
+		fail(f->name, "verdict %d, expected %d", (int)opts.retval, f->ret);
+		bad = 1;
+	}
+	if ((int)opts.data_size_out != want_len || memcmp(got, want, want_len)) {
+		fail(f->name, "output bytes differ");
+		hex_diff(want, want_len, got, opts.data_size_out);
+		bad = 1;
+	}
+	__u32 mark_want = f->mark_out ? f->mark_out : f->mark_in;
+	if (ctx_out.mark != mark_want) {
+		fail(f->name, "skb mark %u, expected %u", ctx_out.mark, mark_want);
+		bad = 1;
+	}
+	bad |= check_counters(e, f);
+	bad |= check_learned(e, f);
+	return bad;
+}
+
+/*
+ * The agent relies on pin-by-name: a second open of the object with the same pin root must reuse the pinned maps
+ * (same kernel map ids), which is what keeps state and traffic across an agent restart.
+ */
+static int check_pin_reuse(struct env *e, const char *obj_path, const char *pin_root)
+{
+	const char *name = "pinned maps are reused by a second load";
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_root);
+	struct bpf_object *second = bpf_object__open_file(obj_path, &oo);
+	if (!second || bpf_object__load(second)) {
+		fail(name, "second load failed: %s", strerror(errno));
+		return 1;
+	}
+	int bad = 0;
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, e->obj) {
+		char path[256];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", pin_root, bpf_map__name(m));
+		if (stat(path, &st)) {
+			fail(name, "%s not pinned", path);
+			bad = 1;
+			continue;
+		}
+		struct bpf_map *m2 = bpf_object__find_map_by_name(second, bpf_map__name(m));
+		struct bpf_map_info a = {}, b = {};
+		__u32 la = sizeof(a), lb = sizeof(b);
+		if (!m2 || bpf_obj_get_info_by_fd(bpf_map__fd(m), &a, &la) ||
+		    bpf_obj_get_info_by_fd(bpf_map__fd(m2), &b, &lb) || a.id != b.id) {
+			fail(name, "map %s was not reused (ids %u vs %u)", bpf_map__name(m), a.id, b.id);
+			bad = 1;
+		}
+	}
+	bpf_object__close(second);
+	return bad;
+}
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+	if (!m) {
+		fprintf(stderr, "epic_fixtures: map %s missing from the object\n", name);
+		exit(2);
+	}
+	return bpf_map__fd(m);
+}
+
+int main(int argc, char **argv)
+{
+	struct statfs sfs;
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s <epic_tc.bpf.o>\n", argv[0]);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "epic_fixtures: FAIL: must run as root (BPF_PROG_TEST_RUN and bpffs pins need it)\n");
+		return 2;
+	}
+	if (statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC) {
+		fprintf(stderr, "epic_fixtures: FAIL: bpffs is not mounted at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)\n");
+		return 2;
+	}
+	/* A private pin root: test runs update maps, so they must never touch a live agent's /sys/fs/bpf/epic. */
+	char pin_root[64];
+	snprintf(pin_root, sizeof(pin_root), "/sys/fs/bpf/epic-fixtures-%d", getpid());
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_root);
+	struct env e = { .ncpus = libbpf_num_possible_cpus() };
+	e.obj = bpf_object__open_file(argv[1], &oo);
+	if (!e.obj || bpf_object__load(e.obj)) {
+		fprintf(stderr, "epic_fixtures: FAIL: cannot load %s: %s\n", argv[1], strerror(errno));
+		return 2;
+	}
+	e.endpoints = map_fd(e.obj, EPIC_MAP_ENDPOINTS);
+	e.learned = map_fd(e.obj, EPIC_MAP_LEARNED);
+	e.tunnels = map_fd(e.obj, EPIC_MAP_TUNNELS);
+	e.ifaces = map_fd(e.obj, EPIC_MAP_IFACES);
+	e.tun_stats = map_fd(e.obj, EPIC_MAP_TUN_STATS);
+	e.stats = map_fd(e.obj, EPIC_MAP_STATS);
+
+	int passed = 0;
+	size_t n = sizeof(fixtures) / sizeof(fixtures[0]);
+	for (size_t i = 0; i < n; i++) {
+		if (run_fixture(&e, &fixtures[i])) {
+			failures++;
+		} else {
+			passed++;
+			printf("ok   %s\n", fixtures[i].name);
+		}
+	}
+	if (check_pin_reuse(&e, argv[1], pin_root)) {
+		failures++;
+	} else {
+		passed++;
+		printf("ok   pinned maps are reused by a second load\n");
+	}
+
+	bpf_object__unpin_maps(e.obj, NULL);
+	bpf_object__close(e.obj);
+	rmdir(pin_root);
+	printf("%d passed, %d failed\n", passed, failures);
+	return failures ? 1 : 0;
+}
