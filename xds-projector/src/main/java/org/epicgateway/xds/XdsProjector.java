@@ -1,0 +1,274 @@
+package org.epicgateway.xds;
+
+import static io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.SECRET_TYPE_URL;
+
+import io.envoyproxy.controlplane.cache.SnapshotResources;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.epicgateway.xds.acks.AckListener;
+import org.epicgateway.xds.acks.AckedState;
+import org.epicgateway.xds.acks.ConfigReports;
+import org.epicgateway.xds.acks.ProxyStream;
+import org.epicgateway.xds.acks.ProxyTracker;
+import org.epicgateway.xds.metrics.XdsMetrics;
+import org.epicgateway.xds.receipts.Receipts;
+import org.epicgateway.xds.revisions.Revision;
+import org.epicgateway.xds.revisions.RevisionHistory;
+import org.epicgateway.xds.snapshots.EndpointAssignment;
+import org.epicgateway.xds.snapshots.EnvoySnapshot;
+import org.epicgateway.xds.snapshots.GatewayConfig;
+import org.epicgateway.xds.snapshots.SnapshotPublisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The projector's state machine: derived revisions and endpoints in, snapshots out, proxies' ACKs and NACKs turned
+ * into revision history, receipts, reports and automatic rollback (when every connected proxy of a gateway rejects
+ * the revision it is served, the newest revision some proxy ran is served again and the bad one is never republished).
+ */
+public final class XdsProjector implements AckListener {
+  private static final Logger LOG = LoggerFactory.getLogger(XdsProjector.class);
+
+  private final SimpleCache<String> cache = new SimpleCache<>(node -> org.epicgateway.xds.server.NodeIds
+      .gatewayOf(node));
+  private final SnapshotPublisher publisher = new SnapshotPublisher(cache);
+  private final RevisionHistory history;
+  private final Receipts receipts;
+  private final ProxyTracker tracker = new ProxyTracker(this);
+  private final ConfigReports reports;
+  private final XdsMetrics metrics;
+  private final Clock clock;
+
+  public XdsProjector(ConfigReports reports, XdsMetrics metrics, int revisionsPerGateway, int receiptCommands,
+                      Clock clock) {
+    this.reports = reports;
+    this.metrics = metrics;
+    this.history = new RevisionHistory(revisionsPerGateway);
+    this.receipts = new Receipts(receiptCommands);
+    this.clock = clock;
+  }
+
+  public SimpleCache<String> cache() {
+    return cache;
+  }
+
+  public ProxyTracker tracker() {
+    return tracker;
+  }
+
+  public XdsMetrics metrics() {
+    return metrics;
+  }
+
+  // ---- input from the derived topics ----
+
+  /** A gateway's latest derived revision. A revision that proxies rejected before is not served again. */
+  public synchronized void configChanged(GatewayConfig config) {
+    Optional<Revision> known = history.find(config.gatewayId(), config.version());
+    if (known.isPresent() && known.get().tainted()) {
+      LOG.warn("gateway {}: revision {} was rolled back before; keeping the current one", config.gatewayId(),
+          config.version());
+      return;
+    }
+    EnvoySnapshot snapshot = publisher.assemble(config);
+    history.record(config.gatewayId(), snapshot, clock.millis());
+    publisher.publish(snapshot);
+  }
+
+  public synchronized void gatewayRemoved(String gatewayId) {
+    publisher.remove(gatewayId);
+    history.remove(gatewayId);
+  }
+
+  public synchronized void endpointsChanged(EndpointAssignment assignment) {
+    publisher.endpointsChanged(assignment);
+  }
+
+  public synchronized void endpointsRemoved(String cluster) {
+    publisher.endpointsRemoved(cluster);
+  }
+
+  // ---- what proxies report ----
+
+  @Override
+  public void connected(ProxyStream stream) {
+    LOG.info("proxy {} connected for gateway {} ({})", stream.nodeId(), stream.gatewayId(),
+        stream.delta() ? "delta" : "sotw");
+  }
+
+  @Override
+  public synchronized void acked(ProxyStream stream, String typeUrl, long sendToAckNanos) {
+    metrics.acked(typeUrl, sendToAckNanos);
+    String gatewayId = stream.gatewayId();
+    long now = clock.millis();
+    if (typeUrl.equals(ENDPOINT_TYPE_URL)) {
+      endpointReceipts(stream, now);
+      return;
+    }
+    for (Revision revision : history.of(gatewayId)) {
+      if (!revision.tainted() && runs(stream, revision.snapshot())) {
+        if (history.running(gatewayId, stream.nodeId(), revision, now)) {
+          reports.applied(gatewayId, stream.nodeId(), revision.version(), revision.config().sourceCommandIds());
+          for (String commandId : revision.config().sourceCommandIds()) {
+            receipts.acked(commandId, new Receipts.Ack(stream.nodeId(), gatewayId, "revision " + revision.version(),
+                now));
+          }
+        }
+        return;
+      }
+    }
+  }
+
+  @Override
+  public synchronized void rejected(ProxyStream stream, String typeUrl, AckedState rejected, String errorDetail) {
+    String gatewayId = stream.gatewayId();
+    if (typeUrl.equals(ENDPOINT_TYPE_URL)) {
+      EnvoySnapshot served = publisher.published(gatewayId);
+      if (served != null) {
+        reports.rejected(gatewayId, stream.nodeId(), served.config().version(), typeUrl, errorDetail);
+      }
+      return;
+    }
+    Optional<Revision> found = history.of(gatewayId).stream()
+        .filter(r -> rejected.matches(resources(r.snapshot(), typeUrl), false))
+        .findFirst();
+    if (found.isEmpty()) {
+      LOG.warn("proxy {} rejected {} of gateway {} that matches no known revision: {}", stream.nodeId(), typeUrl,
+          gatewayId, errorDetail);
+      return;
+    }
+    Revision revision = found.get();
+    if (revision.markRejectedBy(stream.nodeId(), errorDetail)) {
+      reports.rejected(gatewayId, stream.nodeId(), revision.version(), typeUrl, errorDetail);
+    }
+    rollBackIfRejectedByAll(gatewayId, revision, errorDetail);
+  }
+
+  @Override
+  public synchronized void disconnected(ProxyStream stream) {
+    boolean stillConnected = tracker.streams().stream().anyMatch(s -> s.nodeId().equals(stream.nodeId()));
+    if (!stillConnected) {
+      history.disconnected(stream.gatewayId(), stream.nodeId());
+    }
+  }
+
+  // ---- queries ----
+
+  /** Revisions of a gateway, newest first, with what each proxy runs. */
+  public synchronized List<RevisionView> revisions(String gatewayId) {
+    EnvoySnapshot served = publisher.published(gatewayId);
+    List<RevisionView> views = new ArrayList<>();
+    for (Revision r : history.of(gatewayId)) {
+      boolean isServed = served != null && served.config().version().equals(r.version());
+      views.add(new RevisionView(r.version(), r.createdAt(), isServed, r.tainted(), r.config().sourceCommandIds(),
+          new TreeSet<>(r.appliedBy().keySet()), r.rejectedBy()));
+    }
+    return views;
+  }
+
+  /** Which proxies ACKed configuration containing the command, and which connected ones have not (yet). */
+  public synchronized ReceiptView receipt(String commandId) {
+    List<Receipts.Ack> acked = receipts.of(commandId);
+    Set<String> gateways = new LinkedHashSet<>();
+    acked.forEach(a -> gateways.add(a.gatewayId()));
+    Set<String> ackedNodes = new TreeSet<>();
+    acked.forEach(a -> ackedNodes.add(a.nodeId()));
+    Set<String> pending = new TreeSet<>();
+    for (ProxyStream s : tracker.streams()) {
+      if (gateways.contains(s.gatewayId()) && !ackedNodes.contains(s.nodeId())) {
+        pending.add(s.nodeId());
+      }
+    }
+    return new ReceiptView(commandId, acked, pending);
+  }
+
+  public record RevisionView(String version, long createdAt, boolean served, boolean rolledBack,
+                             List<String> sourceCommandIds, Set<String> runningOn, Map<String, String> rejectedBy) {}
+
+  public record ReceiptView(String commandId, List<Receipts.Ack> acked, Set<String> pending) {}
+
+  // ---- internals ----
+
+  private void rollBackIfRejectedByAll(String gatewayId, Revision revision, String errorDetail) {
+    EnvoySnapshot served = publisher.published(gatewayId);
+    if (served == null || !served.config().version().equals(revision.version())) {
+      return; // already replaced by a newer revision or a rollback
+    }
+    Set<String> connected = new TreeSet<>();
+    tracker.streams().stream().filter(s -> s.gatewayId().equals(gatewayId)).forEach(s -> connected.add(s.nodeId()));
+    if (!revision.rejectedBy().keySet().containsAll(connected)) {
+      return;
+    }
+    history.taint(revision);
+    Optional<Revision> good = history.lastGood(gatewayId, revision);
+    if (good.isEmpty()) {
+      LOG.warn("gateway {}: every proxy rejected revision {} and no earlier revision ever ran; nothing to roll back to",
+          gatewayId, revision.version());
+      return;
+    }
+    publisher.publish(good.get().snapshot());
+    metrics.rolledBack();
+    reports.rolledBack(gatewayId, revision.version(), good.get().version(),
+        "rejected by all " + connected.size() + " connected proxies: " + errorDetail);
+  }
+
+  /** A proxy runs a revision when its ACKed listeners, clusters, routes and secrets are that revision's. */
+  private static boolean runs(ProxyStream stream, EnvoySnapshot snapshot) {
+    for (String type : List.of(LISTENER_TYPE_URL, CLUSTER_TYPE_URL)) {
+      AckedState acked = stream.acked(type);
+      if (acked == null || !acked.matches(resources(snapshot, type), true)) {
+        return false;
+      }
+    }
+    for (String type : List.of(ROUTE_TYPE_URL, SECRET_TYPE_URL)) {
+      AckedState acked = stream.acked(type);
+      if (acked == null) {
+        if (type.equals(ROUTE_TYPE_URL) && !snapshot.routes().resources().isEmpty()) {
+          return false;
+        }
+      } else if (!acked.matches(resources(snapshot, type), false)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void endpointReceipts(ProxyStream stream, long now) {
+    EnvoySnapshot served = publisher.published(stream.gatewayId());
+    AckedState acked = stream.acked(ENDPOINT_TYPE_URL);
+    if (served == null || !acked.matches(served.endpoints(), false)) {
+      return;
+    }
+    acked.versions(served.endpoints()).forEach((cluster, version) -> {
+      EndpointAssignment assignment = publisher.assignment(cluster);
+      if (assignment != null && assignment.version().equals(version)) {
+        for (String commandId : assignment.sourceCommandIds()) {
+          receipts.acked(commandId, new Receipts.Ack(stream.nodeId(), stream.gatewayId(),
+              "endpoints " + cluster + "@" + version, now));
+        }
+      }
+    });
+  }
+
+  private static SnapshotResources<?> resources(EnvoySnapshot snapshot, String typeUrl) {
+    return switch (typeUrl) {
+      case LISTENER_TYPE_URL -> snapshot.listeners();
+      case CLUSTER_TYPE_URL -> snapshot.clusters();
+      case ROUTE_TYPE_URL -> snapshot.routes();
+      case SECRET_TYPE_URL -> snapshot.secrets();
+      case ENDPOINT_TYPE_URL -> snapshot.endpoints();
+      default -> throw new IllegalArgumentException("unknown xDS type " + typeUrl);
+    };
+  }
+}

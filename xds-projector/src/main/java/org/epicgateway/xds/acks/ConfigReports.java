@@ -1,0 +1,15 @@
+package org.epicgateway.xds.acks;
+
+import java.util.List;
+
+/**
+ * Where the projector reports what proxies did, as events for the audit log (ConfigApplied, ConfigRejected,
+ * ConfigRolledBack). Reports are observations, never decisions about gateways.
+ */
+public interface ConfigReports {
+  void applied(String gatewayId, String nodeId, String version, List<String> sourceCommandIds);
+
+  void rejected(String gatewayId, String nodeId, String version, String typeUrl, String errorDetail);
+
+  void rolledBack(String gatewayId, String fromVersion, String toVersion, String reason);
+}

@@ -1,0 +1,99 @@
+package org.epicgateway.xds.snapshots;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.controlplane.cache.SnapshotResources;
+import io.envoyproxy.controlplane.cache.VersionedResource;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * A java-control-plane snapshot whose versions are content hashes: every resource carries the hash of its bytes
+ * (so delta xDS sends only what changed), and a type's version is the hash of the requested names' versions (so
+ * SotW resends a type only when something in it changed). Endpoint changes replace only the EDS part.
+ */
+public final class EnvoySnapshot extends Snapshot {
+  private final GatewayConfig config;
+  private final SnapshotResources<Cluster> clusters;
+  private final SnapshotResources<ClusterLoadAssignment> endpoints;
+  private final SnapshotResources<Listener> listeners;
+  private final SnapshotResources<RouteConfiguration> routes;
+  private final SnapshotResources<Secret> secrets;
+
+  private EnvoySnapshot(GatewayConfig config, SnapshotResources<Cluster> clusters,
+                        SnapshotResources<ClusterLoadAssignment> endpoints, SnapshotResources<Listener> listeners,
+                        SnapshotResources<RouteConfiguration> routes, SnapshotResources<Secret> secrets) {
+    this.config = config;
+    this.clusters = clusters;
+    this.endpoints = endpoints;
+    this.listeners = listeners;
+    this.routes = routes;
+    this.secrets = secrets;
+  }
+
+  /** Assembles a gateway revision with the current assignment of each EDS name it uses. */
+  public static EnvoySnapshot assemble(GatewayConfig config, Map<String, EndpointAssignment> assignments) {
+    return new EnvoySnapshot(config,
+        hashed(config.clusters()), endpoints(config, assignments), hashed(config.listeners()),
+        hashed(config.routes()), hashed(config.secrets()));
+  }
+
+  /** Same listeners, routes, clusters and secrets (same objects, same versions); new EDS only. */
+  public EnvoySnapshot withEndpoints(Map<String, EndpointAssignment> assignments) {
+    return new EnvoySnapshot(config, clusters, endpoints(config, assignments), listeners, routes, secrets);
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  @Override public SnapshotResources<Cluster> clusters() { return clusters; }
+  @Override public SnapshotResources<ClusterLoadAssignment> endpoints() { return endpoints; }
+  @Override public SnapshotResources<Listener> listeners() { return listeners; }
+  @Override public SnapshotResources<RouteConfiguration> routes() { return routes; }
+  @Override public SnapshotResources<Secret> secrets() { return secrets; }
+
+  private static SnapshotResources<ClusterLoadAssignment> endpoints(GatewayConfig config,
+                                                                    Map<String, EndpointAssignment> assignments) {
+    List<VersionedResource<ClusterLoadAssignment>> resources = new ArrayList<>();
+    for (String name : config.endpointNames()) {
+      EndpointAssignment a = assignments.getOrDefault(name, EndpointAssignment.empty(name));
+      resources.add(VersionedResource.create(a.assignment(), a.version()));
+    }
+    return versioned(resources);
+  }
+
+  private static <T extends Message> SnapshotResources<T> hashed(Collection<T> messages) {
+    List<VersionedResource<T>> resources = new ArrayList<>(messages.size());
+    for (T m : messages) {
+      resources.add(VersionedResource.create(m, ContentHash.of(m)));
+    }
+    return versioned(resources);
+  }
+
+  private static <T extends Message> SnapshotResources<T> versioned(List<VersionedResource<T>> resources) {
+    Map<String, String> byName = new TreeMap<>();
+    Function<VersionedResource<T>, String> name = r -> io.envoyproxy.controlplane.cache.Resources.getResourceName(
+        r.resource());
+    resources.forEach(r -> byName.put(name.apply(r), r.version()));
+    String all = ContentHash.ofVersions(new TreeMap<>(byName));
+    return SnapshotResources.create(resources, names -> {
+      if (names.isEmpty()) {
+        return all;
+      }
+      TreeMap<String, String> requested = new TreeMap<>();
+      // A requested name we do not have still counts, so adding it later changes the version.
+      names.forEach(n -> requested.put(n, byName.getOrDefault(n, "")));
+      return ContentHash.ofVersions(requested);
+    });
+  }
+}
