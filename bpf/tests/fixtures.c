@@ -2,77 +2,10 @@
 /*
  * Packet-fixture tests for bpf/target/epic_tc.bpf.o through BPF_PROG_TEST_RUN: each case of fixture_cases.h sets
  * up the maps, runs one program on one input frame and compares verdict, output bytes (exactly, hex diff on
- * failure), skb mark, gso_size, every counter and the learned-map content. Needs root and bpffs; refuses to run
+ * failure), skb mark, every counter and the learned-map content. Needs root and bpffs; refuses to run
  * (exit 2) rather than skip when either is missing. Usage: epic_fixtures <epic_tc.bpf.o>
  */
-#include <arpa/inet.h>
-#include <ctype.h>
-#include <stdarg.h>
-#include <errno.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <unistd.h>
-#include <linux/bpf.h>
-#include <linux/pkt_cls.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include "epic_maps.h"
-
-#define BPF_FS_MAGIC 0xcafe4a11
-#define TEST_IFINDEX 1 /* test runs happen on the loopback device; configs are keyed by its ifindex */
-#define MAX_FRAME 4096
-
-struct tunnel_row {
-	__u32 id;
-	const char *local, *remote;
-	__u16 local_port, remote_port;
-	__u32 deliver_ifindex, flags;
-};
-
-struct endpoint_row {
-	__u32 tag;
-	const char *addr;
-	__u16 port;
-	__u8 proto;
-	__u32 tunnel_id;
-};
-
-/* Expected counter: tunnel 0 means epic_stats (global). Counters not listed must be zero. */
-struct counter_row {
-	__u32 tunnel;
-	const char *name;
-	__u64 value;
-};
-
-struct fixture {
-	const char *name;
-	const char *prog;
-	struct epic_iface iface; /* config of the test ifindex; role EPIC_IF_NONE = no entry */
-	struct tunnel_row tunnels[2];
-	struct endpoint_row endpoints[2];
-	struct endpoint_row learned[2];   /* epic_learned content before the run */
-	__u32 mark_in;
-	const char *in;                   /* hex frame; whitespace ignored */
-	int in_pad_to;                    /* > 0: pad the frame to this length with a byte pattern */
-	int ret;                          /* expected verdict */
-	const char *out;                  /* expected output hex; NULL = identical to the input */
-	int out_tail_from;                /* > 0: expected = out ++ input[out_tail_from..] */
-	__u32 mark_out;                   /* 0 = must equal mark_in */
-	struct counter_row counters[4];
-	struct endpoint_row learned_out[2]; /* exact epic_learned content after the run */
-};
-
-#include "fixture_cases.h"
-
-struct env {
-	struct bpf_object *obj;
-	int endpoints, learned, tunnels, ifaces, tun_stats, stats;
-	int ncpus;
-};
+#include "fixture.h"
 
 static int failures;
 
@@ -86,48 +19,6 @@ static void fail(const char *name, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
-}
-
-static int parse_hex(const char *hex, __u8 *buf, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1;
-	for (const char *p = hex; *p; p++) {
-		if (isspace((unsigned char)*p))
-			continue;
-		if (!isxdigit((unsigned char)*p))
-			return -1;
-		int v = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (n == cap)
-			return -1;
-		buf[n++] = (__u8)(hi << 4 | v);
-		hi = -1;
-	}
-	return hi < 0 ? (int)n : -1;
-}
-
-static __be32 addr(const char *s)
-{
-	struct in_addr a;
-	if (!s)
-		return 0;
-	if (inet_pton(AF_INET, s, &a) != 1) {
-		fprintf(stderr, "fixture table: bad IPv4 address '%s'\n", s);
-		exit(2);
-	}
-	return a.s_addr;
-}
-
-static struct epic_endpoint_key endpoint_key(const struct endpoint_row *r)
-{
-	struct epic_endpoint_key k = {
-		.instance_tag = r->tag, .addr = addr(r->addr), .port = htons(r->port), .proto = r->proto,
-	};
-	return k;
 }
 
 /* Prints the differing 16-byte rows of both frames (at most 12), differing bytes in [], so a wrong field is
@@ -164,63 +55,6 @@ static void hex_diff(const __u8 *want, size_t wn, const __u8 *got, size_t gn)
 	}
 	if (more)
 		printf("    ... %d differing rows in all\n", shown);
-}
-
-static void clear_hash(int fd, size_t key_size)
-{
-	__u8 key[64], next[64];
-	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
-		memcpy(key, next, key_size);
-		if (bpf_map_delete_elem(fd, key))
-			break;
-	}
-}
-
-static int reset_maps(struct env *e)
-{
-	clear_hash(e->endpoints, sizeof(struct epic_endpoint_key));
-	clear_hash(e->learned, sizeof(struct epic_endpoint_key));
-	clear_hash(e->tunnels, sizeof(__u32));
-	clear_hash(e->ifaces, sizeof(__u32));
-	clear_hash(e->tun_stats, sizeof(__u32));
-	struct epic_global_stats zero[e->ncpus];
-	memset(zero, 0, sizeof(zero));
-	__u32 k = 0;
-	return bpf_map_update_elem(e->stats, &k, zero, BPF_ANY);
-}
-
-static int setup_maps(struct env *e, const struct fixture *f)
-{
-	if (reset_maps(e))
-		return -1;
-	if (f->iface.role != EPIC_IF_NONE) {
-		__u32 ifindex = TEST_IFINDEX;
-		if (bpf_map_update_elem(e->ifaces, &ifindex, &f->iface, BPF_NOEXIST))
-			return -1;
-	}
-	for (int i = 0; i < 2 && f->tunnels[i].id; i++) {
-		const struct tunnel_row *r = &f->tunnels[i];
-		struct epic_tunnel t = {
-			.local_addr = addr(r->local), .remote_addr = addr(r->remote),
-			.local_port = htons(r->local_port), .remote_port = htons(r->remote_port),
-			.deliver_ifindex = r->deliver_ifindex, .flags = r->flags,
-		};
-		if (bpf_map_update_elem(e->tunnels, &r->id, &t, BPF_NOEXIST))
-			return -1;
-	}
-	for (int i = 0; i < 2; i++) {
-		const struct endpoint_row *rows[2] = { &f->endpoints[i], &f->learned[i] };
-		int fds[2] = { e->endpoints, e->learned };
-		for (int m = 0; m < 2; m++) {
-			if (!rows[m]->tunnel_id)
-				continue;
-			struct epic_endpoint_key k = endpoint_key(rows[m]);
-			struct epic_endpoint_value v = { .tunnel_id = rows[m]->tunnel_id };
-			if (bpf_map_update_elem(fds[m], &k, &v, BPF_NOEXIST))
-				return -1;
-		}
-	}
-	return 0;
 }
 
 struct counter_field {
@@ -330,13 +164,11 @@ static int check_learned(struct env *e, const struct fixture *f)
 static int run_fixture(struct env *e, const struct fixture *f)
 {
 	static __u8 in[MAX_FRAME], want[MAX_FRAME], got[MAX_FRAME];
-	int in_len = parse_hex(f->in, in, sizeof(in));
+	int in_len = fixture_frame(f, in, sizeof(in));
 	if (in_len < 0) {
 		fail(f->name, "fixture table: bad input hex");
 		return 1;
 	}
-	for (; in_len < f->in_pad_to; in_len++)
-		in[in_len] = (__u8)(in_len * 7);
 	int want_len;
 	if (f->out) {
 		want_len = parse_hex(f->out, want, sizeof(want));
@@ -429,47 +261,17 @@ static int check_pin_reuse(struct env *e, const char *obj_path, const char *pin_
 	return bad;
 }
 
-static int map_fd(struct bpf_object *obj, const char *name)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
-	if (!m) {
-		fprintf(stderr, "epic_fixtures: map %s missing from the object\n", name);
-		exit(2);
-	}
-	return bpf_map__fd(m);
-}
-
 int main(int argc, char **argv)
 {
-	struct statfs sfs;
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s <epic_tc.bpf.o>\n", argv[0]);
 		return 2;
 	}
-	if (geteuid() != 0) {
-		fprintf(stderr, "epic_fixtures: FAIL: must run as root (BPF_PROG_TEST_RUN and bpffs pins need it)\n");
-		return 2;
-	}
-	if (statfs("/sys/fs/bpf", &sfs) || sfs.f_type != BPF_FS_MAGIC) {
-		fprintf(stderr, "epic_fixtures: FAIL: bpffs is not mounted at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)\n");
-		return 2;
-	}
-	/* A private pin root: test runs update maps, so they must never touch a live agent's /sys/fs/bpf/epic. */
+	require_root_and_bpffs("epic_fixtures");
 	char pin_root[64];
 	snprintf(pin_root, sizeof(pin_root), "/sys/fs/bpf/epic-fixtures-%d", getpid());
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = pin_root);
-	struct env e = { .ncpus = libbpf_num_possible_cpus() };
-	e.obj = bpf_object__open_file(argv[1], &oo);
-	if (!e.obj || bpf_object__load(e.obj)) {
-		fprintf(stderr, "epic_fixtures: FAIL: cannot load %s: %s\n", argv[1], strerror(errno));
-		return 2;
-	}
-	e.endpoints = map_fd(e.obj, EPIC_MAP_ENDPOINTS);
-	e.learned = map_fd(e.obj, EPIC_MAP_LEARNED);
-	e.tunnels = map_fd(e.obj, EPIC_MAP_TUNNELS);
-	e.ifaces = map_fd(e.obj, EPIC_MAP_IFACES);
-	e.tun_stats = map_fd(e.obj, EPIC_MAP_TUN_STATS);
-	e.stats = map_fd(e.obj, EPIC_MAP_STATS);
+	struct env e;
+	open_env(&e, "epic_fixtures", argv[1], pin_root);
 
 	int passed = 0;
 	size_t n = sizeof(fixtures) / sizeof(fixtures[0]);
@@ -487,10 +289,7 @@ int main(int argc, char **argv)
 		passed++;
 		printf("ok   pinned maps are reused by a second load\n");
 	}
-
-	bpf_object__unpin_maps(e.obj, NULL);
-	bpf_object__close(e.obj);
-	rmdir(pin_root);
+	close_env(&e, pin_root);
 	printf("%d passed, %d failed\n", passed, failures);
 	return failures ? 1 : 0;
 }
