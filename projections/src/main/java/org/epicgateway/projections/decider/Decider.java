@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.apache.avro.specific.SpecificRecord;
 import org.epicgateway.projections.state.Fold;
 import org.epicgateway.schemas.AggregateId;
@@ -522,12 +521,12 @@ public final class Decider {
       checkBackends(f, rule.getBackendRefs());
     }
 
-    /** Gateway API regexes are RE2 in Envoy; java.util.regex catches the malformed ones before Envoy NACKs them. */
+    /** Envoy's safe_regex is RE2, so a regex is checked with RE2 here rather than NACKed by Envoy later. */
     private static void regex(String field, String value) {
       try {
-        Pattern.compile(Rules.required(field, value));
-      } catch (PatternSyntaxException e) {
-        throw Rejected.validation(field, "'" + value + "' is not a regular expression: " + e.getDescription());
+        com.google.re2j.Pattern.compile(Rules.required(field, value));
+      } catch (com.google.re2j.PatternSyntaxException e) {
+        throw Rejected.validation(field, "'" + value + "' is not an RE2 regular expression: " + e.getDescription());
       }
     }
 

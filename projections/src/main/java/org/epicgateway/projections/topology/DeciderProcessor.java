@@ -1,0 +1,65 @@
+package org.epicgateway.projections.topology;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.epicgateway.projections.decider.Decider;
+import org.epicgateway.projections.decider.Decision;
+import org.epicgateway.projections.state.GatewayViews;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wiring only: decides each command against the store, stores the folded states, and forwards the events, the
+ * affected gateways' views and the command result. Everything it forwards for one command is committed in one
+ * exactly-once transaction together with the store's changelog, so a crash never leaves half a decision.
+ */
+final class DeciderProcessor implements Processor<String, CommandEnvelope, String, SpecificRecord> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DeciderProcessor.class);
+
+  private ProcessorContext<String, SpecificRecord> context;
+  private KeyValueStore<String, AggregateState> store;
+  private StoreLookup lookup;
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.store = context.getStateStore(DeciderTopology.STORE);
+    this.lookup = new StoreLookup(store);
+  }
+
+  @Override
+  public void process(Record<String, CommandEnvelope> record) {
+    CommandEnvelope command = record.value();
+    if (command == null) {
+      // A tombstone carries no command id, so there is nobody to answer.
+      LOG.warn("ignoring a null command with key {}", record.key());
+      return;
+    }
+    Decision decision = Decider.decide(command, lookup);
+    Map<String, AggregateState> before = new HashMap<>();
+    decision.states().keySet().forEach(id -> before.put(id, store.get(id)));
+    decision.states().forEach(store::put);
+    Set<String> gateways = new TreeSet<>();
+    decision.states().forEach((id, after) -> gateways.addAll(GatewayViews.affected(before.get(id), after, lookup)));
+    for (EventEnvelope event : decision.events()) {
+      context.forward(record.withKey(event.getAggregateId()).withValue(event), DeciderTopology.EVENTS_SINK);
+    }
+    for (String gateway : gateways) {
+      context.forward(record.withKey(gateway).withValue(GatewayViews.view(gateway, lookup).orElse(null)),
+          DeciderTopology.GATEWAY_STATE_SINK);
+    }
+    context.forward(record.withKey(command.getCommandId()).withValue(decision.result(command)),
+        DeciderTopology.RESULTS_SINK);
+  }
+}

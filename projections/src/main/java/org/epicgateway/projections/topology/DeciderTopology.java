@@ -1,0 +1,85 @@
+package org.epicgateway.projections.topology;
+
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CommandResult;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroSerde;
+import org.epicgateway.schemas.serde.AvroSerializer;
+
+/**
+ * The decider's Kafka Streams topology:
+ * <pre>
+ * epic.commands (keyed by aggregate id, any partition count)
+ *   -> repartition to ONE partition (single writer)
+ *   -> decider [aggregate-state store] -> epic.events (key aggregate id)
+ *                                      -> epic.gateway-state (key gateway id, GatewayView or tombstone)
+ *                                      -> epic.command-results (key command id)
+ * </pre>
+ * The one-partition repartition topic makes every command go through one task and one store, whatever partition
+ * count epic.commands has and whoever produced to it: pool allocation, quotas and name uniqueness are then decided by
+ * a single writer against the complete state. Scaling past one task is described in docs/architecture.md.
+ */
+public final class DeciderTopology {
+
+  public static final String APPLICATION_ID = "epic-decider";
+  /** The folded state of every aggregate, keyed by aggregate id. */
+  public static final String STORE = "aggregate-state";
+
+  static final String DECIDER = "decider";
+  static final String EVENTS_SINK = "events-sink";
+  static final String RESULTS_SINK = "command-results-sink";
+  static final String GATEWAY_STATE_SINK = "gateway-state-sink";
+
+  private DeciderTopology() {}
+
+  public static Topology build(SchemaRegistryClient registry) {
+    AvroSerde<CommandEnvelope> commands = new AvroSerde<>(CommandEnvelope.class, registry);
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+        new AvroSerde<>(AggregateState.class, registry)));
+    builder.stream(Topics.COMMANDS, Consumed.with(Serdes.String(), commands).withName("commands"))
+        .repartition(Repartitioned.<String, CommandEnvelope>as("single-writer")
+            .withKeySerde(Serdes.String()).withValueSerde(commands).withNumberOfPartitions(1))
+        .process(DeciderProcessor::new, Named.as(DECIDER), STORE);
+    Topology topology = builder.build();
+    // Sinks hang off the decider by name, so each output type goes to its own topic with its own serializer.
+    topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),
+        new AvroSerializer<EventEnvelope>(registry), DECIDER);
+    topology.addSink(GATEWAY_STATE_SINK, Topics.GATEWAY_STATE, new StringSerializer(),
+        new AvroSerializer<GatewayView>(registry), DECIDER);
+    topology.addSink(RESULTS_SINK, Topics.COMMAND_RESULTS, new StringSerializer(),
+        new AvroSerializer<CommandResult>(registry), DECIDER);
+    return topology;
+  }
+
+  /** Streams settings: exactly-once v2, poison records to epic.dlq (with the reason in headers) instead of a halt. */
+  public static Properties config(String bootstrapServers, Path stateDir) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+    return p;
+  }
+}
