@@ -1,0 +1,79 @@
+package org.epicgateway.projections.envoy;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.BackendService;
+import org.epicgateway.schemas.avro.EndpointSliceState;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.ReferenceGrant;
+
+/**
+ * Resolves route backendRefs against the Services, EndpointSlices and ReferenceGrants of a {@link GatewayView}.
+ * The same answer feeds the Envoy routes (cluster or 500) and the route status (ResolvedRefs and its reason).
+ */
+public final class Backends {
+
+    /** Why a backendRef does not resolve, named as the Gateway API ResolvedRefs reasons. */
+    public enum Problem { InvalidKind, RefNotPermitted, BackendNotFound }
+
+    /** A backendRef resolved to its cluster, or the reason it did not resolve. */
+    public record Resolution(BackendRef ref, ClusterName cluster, Problem problem) {
+        public boolean resolved() {
+            return problem == null;
+        }
+    }
+
+    private final String account;
+    private final List<BackendService> services;
+    private final List<EndpointSliceState> slices;
+    private final List<ReferenceGrant> grants;
+
+    public Backends(GatewayView view) {
+        this.account = view.getGateway().getAccount();
+        this.services = view.getServices();
+        this.slices = view.getEndpointSlices();
+        this.grants = view.getReferenceGrants();
+    }
+
+    /** Resolves one backendRef of a route of {@code routeKind} ("HTTPRoute", "TCPRoute") in {@code routeNamespace}. */
+    public Resolution resolve(String routeKind, String routeNamespace, BackendRef ref) {
+        String namespace = ref.getNamespace() == null ? routeNamespace : ref.getNamespace();
+        ClusterName cluster = new ClusterName(account, namespace, ref.getName(), ref.getPort());
+        if (ref.getKind() != null && !ref.getKind().equals("Service") && !ref.getKind().equals("core/Service")) {
+            return new Resolution(ref, cluster, Problem.InvalidKind);
+        }
+        if (!namespace.equals(routeNamespace) && !granted(routeKind, routeNamespace, namespace, ref.getName())) {
+            return new Resolution(ref, cluster, Problem.RefNotPermitted);
+        }
+        return new Resolution(ref, cluster, exists(cluster) ? null : Problem.BackendNotFound);
+    }
+
+    /** The Service behind a cluster, when the view knows it (EndpointSlice-only backends have none). */
+    public Optional<BackendService> service(ClusterName cluster) {
+        return services.stream()
+                .filter(s -> s.getNamespace().equals(cluster.namespace()) && s.getName().equals(cluster.service()))
+                .findFirst();
+    }
+
+    // A Service listed with ports must have the referenced port; without a Service record, EndpointSlices naming the
+    // service stand for it (the workload controllers send slices, not Services).
+    private boolean exists(ClusterName cluster) {
+        Optional<BackendService> service = service(cluster);
+        if (service.isPresent()) {
+            return service.get().getPorts().stream().anyMatch(p -> p.getPort() == cluster.port());
+        }
+        return slices.stream().anyMatch(s -> s.getNamespace().equals(cluster.namespace())
+                && s.getServiceName().equals(cluster.service()));
+    }
+
+    private boolean granted(String routeKind, String routeNamespace, String targetNamespace, String service) {
+        return grants.stream()
+                .filter(g -> g.getNamespace().equals(targetNamespace))
+                .anyMatch(g -> g.getFrom().stream().anyMatch(f -> f.getKind().equals(routeKind)
+                                && f.getNamespace().equals(routeNamespace))
+                        && g.getTo().stream().anyMatch(t -> t.getKind().equals("Service")
+                                && (t.getName() == null || Objects.equals(t.getName(), service))));
+    }
+}

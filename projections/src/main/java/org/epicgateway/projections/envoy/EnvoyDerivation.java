@@ -1,0 +1,201 @@
+package org.epicgateway.projections.envoy;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
+import io.envoyproxy.envoy.config.core.v3.ApiVersion;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.epicgateway.projections.status.Attachments;
+import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.TcpRouteRule;
+
+/**
+ * {@code EnvoyConfig derive(GatewayView)}: the pure derivation of a gateway's Envoy listeners, routes and clusters.
+ * Gateway listeners sharing a port are collapsed into one Envoy listener (HTTP: one connection manager; HTTPS: one
+ * filter chain per certificate, chosen by SNI; TCP: the port's oldest attached TCPRoute). The template's base config
+ * is merged in, and the result is validated before it is returned.
+ */
+public final class EnvoyDerivation {
+
+    public static final String HCM = "envoy.filters.network.http_connection_manager";
+    public static final String TCP_PROXY = "envoy.filters.network.tcp_proxy";
+    private static final ConfigSource ADS = ConfigSource.newBuilder()
+            .setAds(AggregatedConfigSource.getDefaultInstance()).setResourceApiVersion(ApiVersion.V3).build();
+
+    private EnvoyDerivation() {}
+
+    public static EnvoyConfig derive(GatewayView view) {
+        GatewayState gateway = view.getGateway();
+        BaseConfig base = BaseConfig.parse(view.getTemplate() == null ? null : view.getTemplate().getEnvoyBaseConfig());
+        Attachments attachments = Attachments.of(view);
+        Backends backends = new Backends(view);
+        Set<ClusterName> used = new LinkedHashSet<>();
+        Set<String> secrets = new TreeSet<>();
+        List<Listener> listeners = new ArrayList<>();
+        List<RouteConfiguration> routes = new ArrayList<>();
+
+        TreeMap<Integer, List<org.epicgateway.schemas.avro.Listener>> byPort = new TreeMap<>();
+        gateway.getListeners().forEach(l -> byPort.computeIfAbsent(l.getPort(), p -> new ArrayList<>()).add(l));
+        for (var port : byPort.entrySet()) {
+            // Listeners on one port collapse when compatible (same protocol); the first listener's protocol wins
+            // the port and incompatible ones are left out (the spec's protocol conflict).
+            ListenerProtocol protocol = port.getValue().get(0).getProtocol();
+            List<org.epicgateway.schemas.avro.Listener> group = port.getValue().stream()
+                    .filter(l -> l.getProtocol() == protocol).toList();
+            switch (protocol) {
+                case HTTP, HTTPS -> {
+                    String name = protocol.name().toLowerCase() + "-" + port.getKey();
+                    List<Attachments.HttpAttachment> attached = attachments.http().stream()
+                            .filter(a -> group.contains(a.listener())).toList();
+                    HttpRoutes.Origin origin = new HttpRoutes.Origin(protocol == ListenerProtocol.HTTPS ? "https" : "http",
+                            port.getKey());
+                    List<VirtualHost> hosts = VirtualHosts.build(group, attached, origin, backends, used);
+                    Listener listener = protocol == ListenerProtocol.HTTP
+                            ? httpListener(name, port.getKey(), base)
+                            : httpsListener(name, port.getKey(), group, gateway, base, secrets);
+                    if (listener != null) {
+                        listeners.add(listener);
+                        routes.add(RouteConfiguration.newBuilder().setName(name)
+                                .addAllVirtualHosts(hosts.stream().map(h -> withBase(h, base)).toList()).build());
+                    }
+                }
+                case TCP -> attachments.tcp().stream().filter(a -> group.contains(a.listener())).findFirst()
+                        .map(a -> tcpListener("tcp-" + port.getKey(), port.getKey(), a, backends, base, used))
+                        .ifPresent(listeners::add);
+                case TLS -> { } // TLSRoute is not supported: nothing can attach
+            }
+        }
+        List<Cluster> clusters = used.stream().map(ClusterName::toString).distinct().sorted()
+                .map(c -> cluster(c, base)).toList();
+        listeners.sort(Comparator.comparing(Listener::getName));
+        routes.sort(Comparator.comparing(RouteConfiguration::getName));
+        EnvoyConfig config = EnvoyConfig.of(view.getGatewayId(), listeners, routes, clusters, List.copyOf(secrets));
+        ConfigValidator.validate(config);
+        return config;
+    }
+
+    private static VirtualHost withBase(VirtualHost host, BaseConfig base) {
+        VirtualHost.Builder b = host.toBuilder();
+        for (int i = 0; i < b.getRoutesCount(); i++) {
+            Route r = b.getRoutes(i);
+            if (r.hasRoute()) {
+                b.setRoutes(i, r.toBuilder().setRoute(base.routeAction().toBuilder().mergeFrom(r.getRoute())));
+            }
+        }
+        return b.build();
+    }
+
+    private static Listener.Builder listenerBase(String name, int port, BaseConfig base) {
+        return base.listener().toBuilder().setName(name)
+                .setAddress(io.envoyproxy.envoy.config.core.v3.Address.newBuilder().setSocketAddress(
+                        SocketAddress.newBuilder().setAddress("::").setIpv4Compat(true).setPortValue(port)));
+    }
+
+    private static Filter connectionManager(String name, BaseConfig base) {
+        HttpConnectionManager hcm = base.httpConnectionManager().toBuilder()
+                .setStatPrefix(name)
+                // Virtual hosts are chosen by host name alone: the spec ignores the Host header's port.
+                .setStripAnyHostPort(true)
+                .setRds(Rds.newBuilder().setRouteConfigName(name).setConfigSource(ADS))
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
+                        .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+                .build();
+        return Filter.newBuilder().setName(HCM).setTypedConfig(Any.pack(hcm)).build();
+    }
+
+    private static Listener httpListener(String name, int port, BaseConfig base) {
+        return listenerBase(name, port, base)
+                .addFilterChains(FilterChain.newBuilder().addFilters(connectionManager(name, base))).build();
+    }
+
+    /** One filter chain per certificate, matched by SNI on the listener hostname; secrets by SDS name only. */
+    private static Listener httpsListener(String name, int port, List<org.epicgateway.schemas.avro.Listener> group,
+                                          GatewayState gateway, BaseConfig base, Set<String> secrets) {
+        Listener.Builder b = listenerBase(name, port, base).addListenerFilters(ListenerFilter.newBuilder()
+                .setName("envoy.filters.listener.tls_inspector").setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
+        Set<String> serverNames = new LinkedHashSet<>();
+        for (org.epicgateway.schemas.avro.Listener l : group) {
+            String sni = l.getHostname() == null ? "" : l.getHostname().toLowerCase();
+            if (l.getTlsCertificateRef() == null || !serverNames.add(sni)) {
+                continue; // no certificate: the listener is invalid; same SNI twice: the first listener wins
+            }
+            String secret = secretName(gateway, l);
+            secrets.add(secret);
+            DownstreamTlsContext tls = DownstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+                    .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ADS))).build();
+            FilterChain.Builder chain = FilterChain.newBuilder().addFilters(connectionManager(name, base))
+                    .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
+                            .setTypedConfig(Any.pack(tls)));
+            if (!sni.isEmpty()) {
+                chain.setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni));
+            }
+            b.addFilterChains(chain);
+        }
+        return b.getFilterChainsCount() == 0 ? null : b.build();
+    }
+
+    /** {@code <account>/<namespace>/<name>} of the listener's certificate Secret. */
+    public static String secretName(GatewayState gateway, org.epicgateway.schemas.avro.Listener l) {
+        String ns = l.getTlsCertificateRef().getNamespace() == null ? gateway.getNamespace()
+                : l.getTlsCertificateRef().getNamespace();
+        return gateway.getAccount() + "/" + ns + "/" + l.getTlsCertificateRef().getName();
+    }
+
+    private static Listener tcpListener(String name, int port, Attachments.TcpAttachment attachment, Backends backends,
+                                        BaseConfig base, Set<ClusterName> used) {
+        List<Backends.Resolution> resolved = attachment.route().getRules().stream()
+                .map(TcpRouteRule::getBackendRefs).flatMap(List::stream)
+                .map(ref -> backends.resolve(Attachments.TCP_ROUTE, attachment.route().getNamespace(), ref))
+                .filter(r -> r.resolved() && r.ref().getWeight() > 0).toList();
+        if (resolved.isEmpty()) {
+            return null; // nothing to proxy to: no listener, so connections are refused
+        }
+        TcpProxy.Builder proxy = base.tcpProxy().toBuilder().setStatPrefix(name);
+        if (resolved.size() == 1) {
+            proxy.setCluster(resolved.get(0).cluster().toString());
+        } else {
+            TcpProxy.WeightedCluster.Builder weighted = TcpProxy.WeightedCluster.newBuilder();
+            resolved.forEach(r -> weighted.addClusters(TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
+                    .setName(r.cluster().toString()).setWeight(r.ref().getWeight())));
+            proxy.setWeightedClusters(weighted);
+        }
+        resolved.forEach(r -> used.add(r.cluster()));
+        return listenerBase(name, port, base).addFilterChains(FilterChain.newBuilder().addFilters(
+                Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(proxy.build())))).build();
+    }
+
+    private static Cluster cluster(String name, BaseConfig base) {
+        return base.cluster().toBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
+                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name))
+                .build();
+    }
+}

@@ -1,0 +1,248 @@
+package org.epicgateway.projections.envoy;
+
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption.HeaderAppendAction;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.epicgateway.projections.status.Attachments;
+import org.epicgateway.schemas.avro.Header;
+import org.epicgateway.schemas.avro.HeaderModifier;
+import org.epicgateway.schemas.avro.HttpRouteFilter;
+import org.epicgateway.schemas.avro.HttpRouteMatch;
+import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.HttpRouteState;
+import org.epicgateway.schemas.avro.PathMatch;
+import org.epicgateway.schemas.avro.PathMatchType;
+import org.epicgateway.schemas.avro.PathModifier;
+import org.epicgateway.schemas.avro.PathModifierType;
+import org.epicgateway.schemas.avro.RequestRedirect;
+import org.epicgateway.schemas.avro.StringMatchType;
+
+/**
+ * Translates one HTTPRoute match (of one rule) into one Envoy {@link Route}: the match, then a redirect, a 500 for
+ * unresolved backends, or a route to the (weighted) clusters with rewrites and header changes.
+ */
+final class HttpRoutes {
+
+    /** A rule with no matches matches every request, as PathPrefix "/". */
+    static final HttpRouteMatch MATCH_ALL = HttpRouteMatch.newBuilder()
+            .setPath(PathMatch.newBuilder().setType(PathMatchType.PATH_PREFIX).setValue("/").build()).build();
+
+    /** Where a route is served: the listener scheme and port decide redirect defaults. */
+    record Origin(String scheme, int port) {}
+
+    private HttpRoutes() {}
+
+    /** The rule's matches with spec defaults applied (no matches = PathPrefix "/", no path = PathPrefix "/"). */
+    static List<HttpRouteMatch> matches(HttpRouteRule rule) {
+        if (rule.getMatches().isEmpty()) {
+            return List.of(MATCH_ALL);
+        }
+        return rule.getMatches().stream()
+                .map(m -> m.getPath() != null ? m : HttpRouteMatch.newBuilder(m).setPath(MATCH_ALL.getPath()).build())
+                .toList();
+    }
+
+    static Route translate(HttpRouteState route, int ruleIndex, int matchIndex, HttpRouteMatch match, Origin origin,
+                           Backends backends, Set<ClusterName> usedClusters) {
+        HttpRouteRule rule = route.getRules().get(ruleIndex);
+        Route.Builder out = Route.newBuilder()
+                .setName(route.getNamespace() + "/" + route.getName() + "/rule/" + ruleIndex + "/match/" + matchIndex)
+                .setMatch(match(match));
+        RequestRedirect redirect = null;
+        for (HttpRouteFilter f : rule.getFilters()) {
+            switch (f.getType()) {
+                case REQUEST_REDIRECT -> redirect = f.getRequestRedirect();
+                case REQUEST_HEADER_MODIFIER -> {
+                    HeaderModifier m = f.getRequestHeaderModifier();
+                    out.addAllRequestHeadersToAdd(headerOptions(m));
+                    m.getRemove().forEach(h -> out.addRequestHeadersToRemove(h.toLowerCase(Locale.ROOT)));
+                }
+                case RESPONSE_HEADER_MODIFIER -> {
+                    HeaderModifier m = f.getResponseHeaderModifier();
+                    out.addAllResponseHeadersToAdd(headerOptions(m));
+                    m.getRemove().forEach(h -> out.addResponseHeadersToRemove(h.toLowerCase(Locale.ROOT)));
+                }
+                case URL_REWRITE -> { } // applied with the route action below
+            }
+        }
+        if (redirect != null) {
+            return out.setRedirect(redirect(redirect, match.getPath(), origin)).build();
+        }
+        List<Backends.Resolution> resolved = rule.getBackendRefs().stream()
+                .map(ref -> backends.resolve(Attachments.HTTP_ROUTE, route.getNamespace(), ref))
+                .filter(r -> r.resolved() && r.ref().getWeight() > 0)
+                .toList();
+        if (resolved.isEmpty()) {
+            // No backendRefs, none resolvable, or all weighted 0: the spec asks for 500.
+            return out.setDirectResponse(DirectResponseAction.newBuilder().setStatus(500)).build();
+        }
+        RouteAction.Builder action = RouteAction.newBuilder();
+        if (resolved.size() == 1) {
+            action.setCluster(resolved.get(0).cluster().toString());
+        } else {
+            WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
+            for (Backends.Resolution r : resolved) {
+                weighted.addClusters(WeightedCluster.ClusterWeight.newBuilder().setName(r.cluster().toString())
+                        .setWeight(UInt32Value.of(r.ref().getWeight())));
+            }
+            action.setWeightedClusters(weighted);
+        }
+        resolved.forEach(r -> usedClusters.add(r.cluster()));
+        rule.getFilters().stream().filter(f -> f.getUrlRewrite() != null).map(HttpRouteFilter::getUrlRewrite)
+                .findFirst().ifPresent(rewrite -> {
+                    if (rewrite.getHostname() != null) {
+                        action.setHostRewriteLiteral(rewrite.getHostname());
+                    }
+                    if (rewrite.getPath() != null) {
+                        PathRewrite p = pathRewrite(rewrite.getPath(), match.getPath());
+                        if (p.prefix() != null) {
+                            action.setPrefixRewrite(p.prefix());
+                        } else {
+                            action.setRegexRewrite(p.regex());
+                        }
+                    }
+                });
+        return out.setRoute(action).build();
+    }
+
+    static RouteMatch match(HttpRouteMatch m) {
+        RouteMatch.Builder b = RouteMatch.newBuilder();
+        PathMatch path = m.getPath();
+        switch (path.getType()) {
+            case EXACT -> b.setPath(path.getValue());
+            case REGULAR_EXPRESSION -> b.setSafeRegex(regex(path.getValue()));
+            case PATH_PREFIX -> {
+                String prefix = trimSlash(path.getValue());
+                if (prefix.equals("/")) {
+                    b.setPrefix("/");
+                } else {
+                    b.setPathSeparatedPrefix(prefix);
+                }
+            }
+        }
+        if (m.getMethod() != null) {
+            b.addHeaders(HeaderMatcher.newBuilder().setName(":method")
+                    .setStringMatch(StringMatcher.newBuilder().setExact(m.getMethod())));
+        }
+        m.getHeaders().forEach(h -> b.addHeaders(HeaderMatcher.newBuilder().setName(h.getName().toLowerCase(Locale.ROOT))
+                .setStringMatch(string(h.getType(), h.getValue()))));
+        m.getQueryParams().forEach(q -> b.addQueryParameters(QueryParameterMatcher.newBuilder().setName(q.getName())
+                .setStringMatch(string(q.getType(), q.getValue()))));
+        return b.build();
+    }
+
+    private static StringMatcher string(StringMatchType type, String value) {
+        return type == StringMatchType.EXACT ? StringMatcher.newBuilder().setExact(value).build()
+                : StringMatcher.newBuilder().setSafeRegex(regex(value)).build();
+    }
+
+    static RegexMatcher regex(String pattern) {
+        return RegexMatcher.newBuilder().setRegex(pattern).build();
+    }
+
+    private static List<HeaderValueOption> headerOptions(HeaderModifier m) {
+        return java.util.stream.Stream.concat(
+                m.getSet().stream().map(h -> option(h, HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)),
+                m.getAdd().stream().map(h -> option(h, HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD))).toList();
+    }
+
+    private static HeaderValueOption option(Header h, HeaderAppendAction action) {
+        return HeaderValueOption.newBuilder().setAppendAction(action)
+                .setHeader(HeaderValue.newBuilder().setKey(h.getName().toLowerCase(Locale.ROOT)).setValue(h.getValue()))
+                .build();
+    }
+
+    private static RedirectAction redirect(RequestRedirect r, PathMatch matched, Origin origin) {
+        RedirectAction.Builder b = RedirectAction.newBuilder();
+        if (r.getScheme() != null) {
+            b.setSchemeRedirect(r.getScheme());
+        }
+        if (r.getHostname() != null) {
+            b.setHostRedirect(r.getHostname());
+        }
+        // Spec: without a port, a scheme redirect goes to the scheme's well-known port, otherwise to the listener
+        // port; Envoy drops the port from Location when it is the default of the resulting scheme.
+        int port = r.getPort() != null ? r.getPort()
+                : r.getScheme() != null ? (r.getScheme().equals("https") ? 443 : 80) : origin.port();
+        b.setPortRedirect(port);
+        if (r.getPath() != null) {
+            if (r.getPath().getType() == PathModifierType.REPLACE_FULL_PATH) {
+                b.setPathRedirect(r.getPath().getValue());
+            } else {
+                PathRewrite p = pathRewrite(r.getPath(), matched);
+                if (p.prefix() != null) {
+                    b.setPrefixRewrite(p.prefix());
+                } else {
+                    b.setRegexRewrite(p.regex());
+                }
+            }
+        }
+        int status = r.getStatusCode() == null ? 302 : r.getStatusCode();
+        b.setResponseCode(switch (status) {
+            case 301 -> RedirectAction.RedirectResponseCode.MOVED_PERMANENTLY;
+            case 303 -> RedirectAction.RedirectResponseCode.SEE_OTHER;
+            case 307 -> RedirectAction.RedirectResponseCode.TEMPORARY_REDIRECT;
+            case 308 -> RedirectAction.RedirectResponseCode.PERMANENT_REDIRECT;
+            default -> RedirectAction.RedirectResponseCode.FOUND;
+        });
+        return b.build();
+    }
+
+    /** Either a plain prefix rewrite or a regex rewrite of the path (without query). */
+    record PathRewrite(String prefix, RegexMatchAndSubstitute regex) {}
+
+    /**
+     * Envoy's prefix_rewrite replaces exactly the matched characters, which breaks segment semantics in two cases
+     * the spec covers: a replacement ending in "/" ("/strip" + "/x" must give "/x", not "//x") and the "/" prefix
+     * ("/" to "/new" must give "/new/x", not "/newx"). Those become anchored regex rewrites.
+     */
+    static PathRewrite pathRewrite(PathModifier modifier, PathMatch matched) {
+        String value = modifier.getValue();
+        if (modifier.getType() == PathModifierType.REPLACE_FULL_PATH) {
+            return new PathRewrite(null, substitute("^.*$", value));
+        }
+        String prefix = trimSlash(matched.getValue());
+        if (prefix.equals("/")) {
+            return new PathRewrite(null, substitute("^/", value.endsWith("/") ? value : value + "/"));
+        }
+        if (value.endsWith("/")) {
+            return new PathRewrite(null, substitute("^" + quote(prefix) + "/*", value));
+        }
+        return new PathRewrite(value, null);
+    }
+
+    private static RegexMatchAndSubstitute substitute(String pattern, String substitution) {
+        return RegexMatchAndSubstitute.newBuilder().setPattern(regex(pattern)).setSubstitution(substitution).build();
+    }
+
+    private static String quote(String literal) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : literal.toCharArray()) {
+            if ("\\.+*?()|[]{}^$".indexOf(c) >= 0) {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    /** PathPrefix ignores a trailing "/" (segment semantics), so "/abc/" and "/abc" are the same prefix. */
+    static String trimSlash(String prefix) {
+        return prefix.length() > 1 && prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    }
+}

@@ -1,0 +1,553 @@
+package org.epicgateway.projections.routecheck;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.epicgateway.schemas.avro.AllowedRoutes;
+import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.BackendService;
+import org.epicgateway.schemas.avro.CertificateRef;
+import org.epicgateway.schemas.avro.Endpoint;
+import org.epicgateway.schemas.avro.EndpointConditions;
+import org.epicgateway.schemas.avro.EndpointPort;
+import org.epicgateway.schemas.avro.EndpointSliceState;
+import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.Header;
+import org.epicgateway.schemas.avro.HeaderMatch;
+import org.epicgateway.schemas.avro.HeaderModifier;
+import org.epicgateway.schemas.avro.HttpRouteFilter;
+import org.epicgateway.schemas.avro.HttpRouteFilterType;
+import org.epicgateway.schemas.avro.HttpRouteMatch;
+import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.HttpRouteState;
+import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.NamespacesFrom;
+import org.epicgateway.schemas.avro.ParentRef;
+import org.epicgateway.schemas.avro.PathMatch;
+import org.epicgateway.schemas.avro.PathMatchType;
+import org.epicgateway.schemas.avro.PathModifier;
+import org.epicgateway.schemas.avro.PathModifierType;
+import org.epicgateway.schemas.avro.QueryParamMatch;
+import org.epicgateway.schemas.avro.ReferenceGrantFrom;
+import org.epicgateway.schemas.avro.ReferenceGrantTo;
+import org.epicgateway.schemas.avro.RequestRedirect;
+import org.epicgateway.schemas.avro.ServicePort;
+import org.epicgateway.schemas.avro.StringMatchType;
+import org.epicgateway.schemas.avro.TcpRouteRule;
+import org.epicgateway.schemas.avro.TcpRouteState;
+import org.epicgateway.schemas.avro.TransportProtocol;
+import org.epicgateway.schemas.avro.UrlRewrite;
+
+/**
+ * Reads Kubernetes YAML (Gateway, HTTPRoute, TCPRoute, Service, ReferenceGrant, EndpointSlice; several documents per
+ * file; other kinds ignored) through fabric8's Gateway API model and maps it to the Avro specs the event log carries,
+ * one {@link GatewayView} per Gateway. This is the one mapper from manifests to specs; anything it cannot map is a
+ * {@link ManifestException} naming the document and the field.
+ */
+public final class ManifestLoader {
+
+    /** The account manifests are loaded into (cluster and secret names carry it). */
+    public static final String ACCOUNT = "manifests";
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+            "TRACE", "PATCH");
+
+    private final List<GatewayState> gateways = new ArrayList<>();
+    private final List<HttpRouteState> httpRoutes = new ArrayList<>();
+    private final List<TcpRouteState> tcpRoutes = new ArrayList<>();
+    private final List<BackendService> services = new ArrayList<>();
+    private final List<EndpointSliceState> slices = new ArrayList<>();
+    private final List<org.epicgateway.schemas.avro.ReferenceGrant> grants = new ArrayList<>();
+
+    private ManifestLoader() {}
+
+    /** Every *.yaml, *.yml and *.json file under {@code dir}, in path order. */
+    public static List<GatewayView> load(Path dir) {
+        ManifestLoader loader = new ManifestLoader();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().matches(".*\\.(ya?ml|json)$")).sorted().toList()) {
+                loader.read(dir.relativize(f).toString(), Files.readString(f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read manifests in " + dir, e);
+        }
+        return loader.views();
+    }
+
+    /** The documents of one YAML text (named {@code source} in errors). */
+    public static List<GatewayView> parse(String source, String yaml) {
+        ManifestLoader loader = new ManifestLoader();
+        loader.read(source, yaml);
+        return loader.views();
+    }
+
+    private void read(String file, String text) {
+        List<JsonNode> docs;
+        try (JsonParser parser = YAML.getFactory().createParser(text)) {
+            MappingIterator<JsonNode> it = YAML.readValues(parser, JsonNode.class);
+            docs = it.readAll();
+        } catch (IOException e) {
+            throw new ManifestException(file, "(yaml)", "not valid YAML: " + e.getMessage());
+        }
+        for (int i = 0; i < docs.size(); i++) {
+            JsonNode doc = docs.get(i);
+            if (doc == null || doc.isNull() || doc.isMissingNode()) {
+                continue;
+            }
+            String kind = doc.path("kind").asText("");
+            String where = file + " document " + (i + 1) + " (" + (kind.isEmpty() ? "no kind" : kind) + " "
+                    + doc.path("metadata").path("name").asText("?") + ")";
+            switch (kind) {
+                case "Gateway" -> gateways.add(gateway(new Doc(where), convert(where, doc, Gateway.class)));
+                case "HTTPRoute" -> httpRoutes.add(httpRoute(new Doc(where), convert(where, doc, HTTPRoute.class)));
+                case "TCPRoute" -> tcpRoutes.add(tcpRoute(new Doc(where), convert(where, doc, TCPRoute.class)));
+                case "Service" -> services.add(service(new Doc(where), convert(where, doc, Service.class)));
+                case "ReferenceGrant" -> grants.add(grant(new Doc(where), convert(where, doc, ReferenceGrant.class)));
+                case "EndpointSlice" -> slices.add(slice(new Doc(where), doc));
+                case "" -> throw new ManifestException(where, "kind", "missing");
+                default -> { } // other kinds (GatewayClass, Namespace, Deployment...) do not affect routing
+            }
+        }
+    }
+
+    private List<GatewayView> views() {
+        Comparator<GatewayState> byName = Comparator.comparing(GatewayState::getNamespace).thenComparing(GatewayState::getName);
+        return gateways.stream().sorted(byName).map(g -> GatewayView.newBuilder()
+                .setGatewayId("gateway/" + ACCOUNT + "/" + g.getNamespace() + "/" + g.getName())
+                .setGatewayVersion(1)
+                .setGateway(g)
+                .setHttpRoutes(httpRoutes.stream().filter(r -> namesGateway(r.getParentRefs(), r.getNamespace(), g))
+                        .sorted(Comparator.comparing(HttpRouteState::getNamespace).thenComparing(HttpRouteState::getName)).toList())
+                .setTcpRoutes(tcpRoutes.stream().filter(r -> namesGateway(r.getParentRefs(), r.getNamespace(), g))
+                        .sorted(Comparator.comparing(TcpRouteState::getNamespace).thenComparing(TcpRouteState::getName)).toList())
+                .setServices(services.stream().sorted(Comparator.comparing(BackendService::getNamespace)
+                        .thenComparing(BackendService::getName)).toList())
+                .setEndpointSlices(slices.stream().sorted(Comparator.comparing(EndpointSliceState::getNamespace)
+                        .thenComparing(EndpointSliceState::getName)).toList())
+                .setReferenceGrants(grants.stream().sorted(Comparator.comparing(
+                        org.epicgateway.schemas.avro.ReferenceGrant::getNamespace)
+                        .thenComparing(org.epicgateway.schemas.avro.ReferenceGrant::getName)).toList())
+                .build()).toList();
+    }
+
+    private static boolean namesGateway(List<ParentRef> refs, String routeNamespace, GatewayState g) {
+        return refs.stream().anyMatch(p -> p.getName().equals(g.getName())
+                && (p.getNamespace() == null ? routeNamespace : p.getNamespace()).equals(g.getNamespace()));
+    }
+
+    private static <T> T convert(String where, JsonNode doc, Class<T> type) {
+        try {
+            return YAML.treeToValue(doc, type);
+        } catch (JsonMappingException e) {
+            String field = e.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                    .reduce("", String::concat);
+            throw new ManifestException(where, field.isEmpty() ? "(document)" : field.substring(1), e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ManifestException(where, "(document)", e.getMessage());
+        }
+    }
+
+    /** The document being mapped, for error messages. */
+    private record Doc(String where) {
+        ManifestException error(String field, String problem) {
+            return new ManifestException(where, field, problem);
+        }
+
+        <T> T required(T value, String field) {
+            if (value == null || (value instanceof String s && s.isEmpty())) {
+                throw error(field, "required");
+            }
+            return value;
+        }
+    }
+
+    private static String namespace(ObjectMeta meta) {
+        return meta.getNamespace() == null || meta.getNamespace().isEmpty() ? "default" : meta.getNamespace();
+    }
+
+    private static Instant created(Doc d, ObjectMeta meta) {
+        if (meta.getCreationTimestamp() == null) {
+            return Instant.EPOCH; // unknown age: oldest, so ties fall to namespace/name
+        }
+        try {
+            return Instant.parse(meta.getCreationTimestamp());
+        } catch (DateTimeParseException e) {
+            throw d.error("metadata.creationTimestamp", "not an RFC 3339 time: " + meta.getCreationTimestamp());
+        }
+    }
+
+    private static ObjectMeta meta(Doc d, HasMetadata o) {
+        ObjectMeta meta = d.required(o.getMetadata(), "metadata");
+        d.required(meta.getName(), "metadata.name");
+        return meta;
+    }
+
+    private static GatewayState gateway(Doc d, Gateway g) {
+        ObjectMeta meta = meta(d, g);
+        d.required(g.getSpec(), "spec");
+        List<io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener> in = d.required(g.getSpec().getListeners(), "spec.listeners");
+        List<Listener> listeners = new ArrayList<>();
+        for (int i = 0; i < in.size(); i++) {
+            var l = in.get(i);
+            String f = "spec.listeners[" + i + "]";
+            int port = d.required(l.getPort(), f + ".port");
+            if (port < 1 || port > 65535) {
+                throw d.error(f + ".port", "must be 1-65535, is " + port);
+            }
+            ListenerProtocol protocol;
+            try {
+                protocol = ListenerProtocol.valueOf(d.required(l.getProtocol(), f + ".protocol"));
+            } catch (IllegalArgumentException e) {
+                throw d.error(f + ".protocol", "unsupported " + l.getProtocol() + " (HTTP, HTTPS, TLS, TCP)");
+            }
+            Listener.Builder b = Listener.newBuilder().setName(d.required(l.getName(), f + ".name")).setPort(port)
+                    .setProtocol(protocol).setHostname(l.getHostname());
+            if (l.getTls() != null && l.getTls().getCertificateRefs() != null && !l.getTls().getCertificateRefs().isEmpty()) {
+                var ref = l.getTls().getCertificateRefs().get(0);
+                b.setTlsCertificateRef(CertificateRef.newBuilder().setNamespace(ref.getNamespace())
+                        .setName(d.required(ref.getName(), f + ".tls.certificateRefs[0].name")).build());
+            }
+            if (l.getAllowedRoutes() != null) {
+                var ar = l.getAllowedRoutes();
+                String from = ar.getNamespaces() == null || ar.getNamespaces().getFrom() == null ? "Same"
+                        : ar.getNamespaces().getFrom();
+                NamespacesFrom nf = switch (from) {
+                    case "Same" -> NamespacesFrom.SAME;
+                    case "All" -> NamespacesFrom.ALL;
+                    default -> throw d.error(f + ".allowedRoutes.namespaces.from", "unsupported " + from + " (Same, All)");
+                };
+                List<String> kinds = ar.getKinds() == null ? List.of() : ar.getKinds().stream().map(k -> k.getKind()).toList();
+                b.setAllowedRoutes(AllowedRoutes.newBuilder().setNamespacesFrom(nf).setKinds(kinds).build());
+            }
+            listeners.add(b.build());
+        }
+        String address = g.getStatus() != null && g.getStatus().getAddresses() != null && !g.getStatus().getAddresses().isEmpty()
+                ? g.getStatus().getAddresses().get(0).getValue()
+                : g.getSpec().getAddresses() != null && !g.getSpec().getAddresses().isEmpty()
+                ? g.getSpec().getAddresses().get(0).getValue() : null;
+        return GatewayState.newBuilder().setAccount(ACCOUNT).setNamespace(namespace(meta)).setName(meta.getName())
+                .setTemplate(ACCOUNT).setListeners(listeners).setAddress(address)
+                .setCreationTimestamp(created(d, meta)).build();
+    }
+
+    private static List<ParentRef> parentRefs(Doc d, List<ParentReference> refs) {
+        List<ParentRef> out = new ArrayList<>();
+        if (refs == null) {
+            return out;
+        }
+        for (int i = 0; i < refs.size(); i++) {
+            ParentReference p = refs.get(i);
+            if (p.getKind() != null && !p.getKind().equals("Gateway")) {
+                continue; // another kind of parent is not a gateway of ours
+            }
+            out.add(ParentRef.newBuilder().setNamespace(p.getNamespace())
+                    .setName(d.required(p.getName(), "spec.parentRefs[" + i + "].name"))
+                    .setSectionName(p.getSectionName()).setPort(p.getPort()).build());
+        }
+        return out;
+    }
+
+    private static HttpRouteState httpRoute(Doc d, HTTPRoute r) {
+        ObjectMeta meta = meta(d, r);
+        var spec = d.required(r.getSpec(), "spec");
+        List<HttpRouteRule> rules = new ArrayList<>();
+        var in = spec.getRules() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule>of() : spec.getRules();
+        for (int i = 0; i < in.size(); i++) {
+            rules.add(httpRule(d, "spec.rules[" + i + "]", in.get(i)));
+        }
+        return HttpRouteState.newBuilder().setAccount(ACCOUNT).setNamespace(namespace(meta)).setName(meta.getName())
+                .setParentRefs(parentRefs(d, spec.getParentRefs()))
+                .setHostnames(spec.getHostnames() == null ? List.of() : spec.getHostnames())
+                .setRules(rules).setCreationTimestamp(created(d, meta)).build();
+    }
+
+    private static HttpRouteRule httpRule(Doc d, String f, io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule rule) {
+        List<HttpRouteMatch> matches = new ArrayList<>();
+        var in = rule.getMatches() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch>of() : rule.getMatches();
+        for (int j = 0; j < in.size(); j++) {
+            matches.add(match(d, f + ".matches[" + j + "]", in.get(j)));
+        }
+        List<HttpRouteFilter> filters = new ArrayList<>();
+        var fin = rule.getFilters() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter>of() : rule.getFilters();
+        for (int j = 0; j < fin.size(); j++) {
+            filters.add(filter(d, f + ".filters[" + j + "]", fin.get(j), matches));
+        }
+        List<BackendRef> backends = new ArrayList<>();
+        List<HTTPBackendRef> bin = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
+        for (int j = 0; j < bin.size(); j++) {
+            HTTPBackendRef b = bin.get(j);
+            if (b.getFilters() != null && !b.getFilters().isEmpty()) {
+                throw d.error(f + ".backendRefs[" + j + "].filters", "backend-level filters are not supported");
+            }
+            backends.add(backendRef(d, f + ".backendRefs[" + j + "]", b.getGroup(), b.getKind(), b.getNamespace(),
+                    b.getName(), b.getPort(), b.getWeight()));
+        }
+        return HttpRouteRule.newBuilder().setName(rule.getName()).setMatches(matches).setFilters(filters)
+                .setBackendRefs(backends).build();
+    }
+
+    private static HttpRouteMatch match(Doc d, String f, io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch m) {
+        HttpRouteMatch.Builder b = HttpRouteMatch.newBuilder();
+        if (m.getPath() != null) {
+            String type = m.getPath().getType() == null ? "PathPrefix" : m.getPath().getType();
+            String value = m.getPath().getValue() == null ? "/" : m.getPath().getValue();
+            PathMatchType t = switch (type) {
+                case "Exact" -> PathMatchType.EXACT;
+                case "PathPrefix" -> PathMatchType.PATH_PREFIX;
+                case "RegularExpression" -> PathMatchType.REGULAR_EXPRESSION;
+                default -> throw d.error(f + ".path.type", "unknown " + type + " (Exact, PathPrefix, RegularExpression)");
+            };
+            if (t == PathMatchType.REGULAR_EXPRESSION) {
+                regex(d, f + ".path.value", value);
+            } else if (!value.startsWith("/") || value.contains("//")) {
+                throw d.error(f + ".path.value", "must start with / and contain no //: " + value);
+            }
+            b.setPath(PathMatch.newBuilder().setType(t).setValue(value).build());
+        }
+        List<HeaderMatch> headers = new ArrayList<>();
+        var hin = m.getHeaders() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch>of() : m.getHeaders();
+        for (int k = 0; k < hin.size(); k++) {
+            var h = hin.get(k);
+            String hf = f + ".headers[" + k + "]";
+            headers.add(HeaderMatch.newBuilder().setType(stringMatch(d, hf, h.getType(), h.getValue()))
+                    .setName(d.required(h.getName(), hf + ".name")).setValue(h.getValue()).build());
+        }
+        List<QueryParamMatch> params = new ArrayList<>();
+        var qin = m.getQueryParams() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch>of() : m.getQueryParams();
+        for (int k = 0; k < qin.size(); k++) {
+            var q = qin.get(k);
+            String qf = f + ".queryParams[" + k + "]";
+            params.add(QueryParamMatch.newBuilder().setType(stringMatch(d, qf, q.getType(), q.getValue()))
+                    .setName(d.required(q.getName(), qf + ".name")).setValue(q.getValue()).build());
+        }
+        if (m.getMethod() != null && !METHODS.contains(m.getMethod())) {
+            throw d.error(f + ".method", "unknown method " + m.getMethod());
+        }
+        return b.setHeaders(headers).setQueryParams(params).setMethod(m.getMethod()).build();
+    }
+
+    private static StringMatchType stringMatch(Doc d, String f, String type, String value) {
+        d.required(value, f + ".value");
+        if (type == null || type.equals("Exact")) {
+            return StringMatchType.EXACT;
+        }
+        if (!type.equals("RegularExpression")) {
+            throw d.error(f + ".type", "unknown " + type + " (Exact, RegularExpression)");
+        }
+        regex(d, f + ".value", value);
+        return StringMatchType.REGULAR_EXPRESSION;
+    }
+
+    private static void regex(Doc d, String f, String value) {
+        try {
+            Pattern.compile(value);
+        } catch (PatternSyntaxException e) {
+            throw d.error(f, "not an RE2 regular expression: " + e.getMessage());
+        }
+    }
+
+    private static HttpRouteFilter filter(Doc d, String f, io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter in,
+                                          List<HttpRouteMatch> matches) {
+        String type = d.required(in.getType(), f + ".type");
+        HttpRouteFilter.Builder b = HttpRouteFilter.newBuilder();
+        switch (type) {
+            case "RequestHeaderModifier" -> b.setType(HttpRouteFilterType.REQUEST_HEADER_MODIFIER)
+                    .setRequestHeaderModifier(headers(d, f + ".requestHeaderModifier", in.getRequestHeaderModifier()));
+            case "ResponseHeaderModifier" -> b.setType(HttpRouteFilterType.RESPONSE_HEADER_MODIFIER)
+                    .setResponseHeaderModifier(headers(d, f + ".responseHeaderModifier", in.getResponseHeaderModifier()));
+            case "RequestRedirect" -> {
+                var r = d.required(in.getRequestRedirect(), f + ".requestRedirect");
+                if (r.getScheme() != null && !Set.of("http", "https").contains(r.getScheme())) {
+                    throw d.error(f + ".requestRedirect.scheme", "must be http or https");
+                }
+                if (r.getStatusCode() != null && !Set.of(301, 302, 303, 307, 308).contains(r.getStatusCode())) {
+                    throw d.error(f + ".requestRedirect.statusCode", "must be 301, 302, 303, 307 or 308");
+                }
+                b.setType(HttpRouteFilterType.REQUEST_REDIRECT).setRequestRedirect(RequestRedirect.newBuilder()
+                        .setScheme(r.getScheme()).setHostname(r.getHostname()).setPort(r.getPort())
+                        .setStatusCode(r.getStatusCode())
+                        .setPath(pathModifier(d, f + ".requestRedirect.path", r.getPath(), matches)).build());
+            }
+            case "URLRewrite" -> {
+                var r = d.required(in.getUrlRewrite(), f + ".urlRewrite");
+                b.setType(HttpRouteFilterType.URL_REWRITE).setUrlRewrite(UrlRewrite.newBuilder()
+                        .setHostname(r.getHostname())
+                        .setPath(pathModifier(d, f + ".urlRewrite.path", r.getPath(), matches)).build());
+            }
+            default -> throw d.error(f + ".type", "unsupported filter " + type
+                    + " (RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite)");
+        }
+        return b.build();
+    }
+
+    private static HeaderModifier headers(Doc d, String f, HTTPHeaderFilter h) {
+        d.required(h, f);
+        return HeaderModifier.newBuilder()
+                .setSet(h.getSet() == null ? List.of() : h.getSet().stream()
+                        .map(x -> Header.newBuilder().setName(x.getName()).setValue(x.getValue()).build()).toList())
+                .setAdd(h.getAdd() == null ? List.of() : h.getAdd().stream()
+                        .map(x -> Header.newBuilder().setName(x.getName()).setValue(x.getValue()).build()).toList())
+                .setRemove(h.getRemove() == null ? List.of() : h.getRemove()).build();
+    }
+
+    private static PathModifier pathModifier(Doc d, String f, HTTPPathModifier p, List<HttpRouteMatch> matches) {
+        if (p == null) {
+            return null;
+        }
+        String type = d.required(p.getType(), f + ".type");
+        switch (type) {
+            case "ReplaceFullPath" -> {
+                return PathModifier.newBuilder().setType(PathModifierType.REPLACE_FULL_PATH)
+                        .setValue(d.required(p.getReplaceFullPath(), f + ".replaceFullPath")).build();
+            }
+            case "ReplacePrefixMatch" -> {
+                boolean prefixOnly = matches.stream().allMatch(m -> m.getPath() == null
+                        || m.getPath().getType() == PathMatchType.PATH_PREFIX);
+                if (!prefixOnly) {
+                    throw d.error(f + ".type", "ReplacePrefixMatch needs PathPrefix matches only");
+                }
+                return PathModifier.newBuilder().setType(PathModifierType.REPLACE_PREFIX_MATCH)
+                        .setValue(d.required(p.getReplacePrefixMatch(), f + ".replacePrefixMatch")).build();
+            }
+            default -> throw d.error(f + ".type", "unknown " + type + " (ReplaceFullPath, ReplacePrefixMatch)");
+        }
+    }
+
+    private static BackendRef backendRef(Doc d, String f, String group, String kind, String namespace, String name,
+                                         Integer port, Integer weight) {
+        boolean service = (group == null || group.isEmpty() || group.equals("core"))
+                && (kind == null || kind.equals("Service"));
+        int w = weight == null ? 1 : weight;
+        if (w < 0 || w > 1_000_000) {
+            throw d.error(f + ".weight", "must be 0-1000000, is " + w);
+        }
+        return BackendRef.newBuilder().setNamespace(namespace).setName(d.required(name, f + ".name"))
+                .setPort(service ? d.required(port, f + ".port") : port == null ? 0 : port).setWeight(w)
+                .setKind(service ? null : (group == null || group.isEmpty() ? "" : group + "/") + (kind == null ? "Service" : kind))
+                .build();
+    }
+
+    private static TcpRouteState tcpRoute(Doc d, TCPRoute r) {
+        ObjectMeta meta = meta(d, r);
+        var spec = d.required(r.getSpec(), "spec");
+        List<TcpRouteRule> rules = new ArrayList<>();
+        var in = spec.getRules() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRouteRule>of() : spec.getRules();
+        for (int i = 0; i < in.size(); i++) {
+            var refs = in.get(i).getBackendRefs() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef>of()
+                    : in.get(i).getBackendRefs();
+            List<BackendRef> backends = new ArrayList<>();
+            for (int j = 0; j < refs.size(); j++) {
+                var b = refs.get(j);
+                backends.add(backendRef(d, "spec.rules[" + i + "].backendRefs[" + j + "]", b.getGroup(), b.getKind(),
+                        b.getNamespace(), b.getName(), b.getPort(), b.getWeight()));
+            }
+            rules.add(TcpRouteRule.newBuilder().setName(in.get(i).getName()).setBackendRefs(backends).build());
+        }
+        return TcpRouteState.newBuilder().setAccount(ACCOUNT).setNamespace(namespace(meta)).setName(meta.getName())
+                .setParentRefs(parentRefs(d, spec.getParentRefs())).setRules(rules)
+                .setCreationTimestamp(created(d, meta)).build();
+    }
+
+    private static BackendService service(Doc d, Service s) {
+        ObjectMeta meta = meta(d, s);
+        List<ServicePort> ports = new ArrayList<>();
+        var in = s.getSpec() == null || s.getSpec().getPorts() == null ? List.<io.fabric8.kubernetes.api.model.ServicePort>of()
+                : s.getSpec().getPorts();
+        for (int i = 0; i < in.size(); i++) {
+            var p = in.get(i);
+            IntOrString target = p.getTargetPort();
+            ports.add(ServicePort.newBuilder().setName(p.getName())
+                    .setPort(d.required(p.getPort(), "spec.ports[" + i + "].port"))
+                    .setTargetPort(target != null && target.getIntVal() != null ? target.getIntVal() : null).build());
+        }
+        return BackendService.newBuilder().setNamespace(namespace(meta)).setName(meta.getName()).setPorts(ports).build();
+    }
+
+    private static org.epicgateway.schemas.avro.ReferenceGrant grant(Doc d, ReferenceGrant g) {
+        ObjectMeta meta = meta(d, g);
+        var spec = d.required(g.getSpec(), "spec");
+        List<ReferenceGrantFrom> from = new ArrayList<>();
+        for (int i = 0; spec.getFrom() != null && i < spec.getFrom().size(); i++) {
+            var x = spec.getFrom().get(i);
+            from.add(ReferenceGrantFrom.newBuilder().setKind(d.required(x.getKind(), "spec.from[" + i + "].kind"))
+                    .setNamespace(d.required(x.getNamespace(), "spec.from[" + i + "].namespace")).build());
+        }
+        List<ReferenceGrantTo> to = new ArrayList<>();
+        for (int i = 0; spec.getTo() != null && i < spec.getTo().size(); i++) {
+            var x = spec.getTo().get(i);
+            to.add(ReferenceGrantTo.newBuilder().setKind(d.required(x.getKind(), "spec.to[" + i + "].kind"))
+                    .setName(x.getName()).build());
+        }
+        return org.epicgateway.schemas.avro.ReferenceGrant.newBuilder().setNamespace(namespace(meta))
+                .setName(meta.getName()).setFrom(from).setTo(to).build();
+    }
+
+    /** discovery.k8s.io/v1 EndpointSlice, read from the tree (its model is not a dependency of ours). */
+    private static EndpointSliceState slice(Doc d, JsonNode doc) {
+        JsonNode meta = doc.path("metadata");
+        String service = meta.path("labels").path("kubernetes.io/service-name").asText("");
+        if (service.isEmpty()) {
+            throw d.error("metadata.labels[kubernetes.io/service-name]", "required");
+        }
+        List<EndpointPort> ports = new ArrayList<>();
+        for (JsonNode p : doc.path("ports")) {
+            ports.add(EndpointPort.newBuilder().setName(p.hasNonNull("name") ? p.get("name").asText() : null)
+                    .setPort(p.path("port").asInt())
+                    .setProtocol(TransportProtocol.valueOf(p.path("protocol").asText("TCP"))).build());
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (JsonNode e : doc.path("endpoints")) {
+            List<String> addresses = new ArrayList<>();
+            e.path("addresses").forEach(a -> addresses.add(a.asText()));
+            JsonNode c = e.path("conditions");
+            endpoints.add(Endpoint.newBuilder().setAddresses(addresses)
+                    .setConditions(EndpointConditions.newBuilder().setReady(bool(c, "ready"))
+                            .setServing(bool(c, "serving")).setTerminating(bool(c, "terminating")).build())
+                    .setNodeName(e.hasNonNull("nodeName") ? e.get("nodeName").asText() : null)
+                    .setZone(e.hasNonNull("zone") ? e.get("zone").asText() : null).build());
+        }
+        return EndpointSliceState.newBuilder().setAccount(ACCOUNT)
+                .setNamespace(meta.path("namespace").asText("default"))
+                .setName(d.required(meta.path("name").asText(""), "metadata.name"))
+                .setServiceName(service).setPorts(ports).setEndpoints(endpoints).build();
+    }
+
+    private static Boolean bool(JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asBoolean() : null;
+    }
+}

@@ -1,0 +1,155 @@
+package org.epicgateway.projections.status;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.epicgateway.projections.envoy.Hostnames;
+import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.NamespacesFrom;
+import org.epicgateway.schemas.avro.ParentRef;
+import org.epicgateway.schemas.avro.TcpRouteState;
+import org.epicgateway.schemas.avro.HttpRouteState;
+
+/**
+ * Which routes of a {@link GatewayView} attach to which listeners of its gateway, and why the others do not: the
+ * parentRef (name, sectionName, port), the listener's protocol and allowedRoutes, and the hostname intersection.
+ * Shared by the Envoy derivation (what to serve) and the status derivation (what to report).
+ */
+public final class Attachments {
+
+    public static final String HTTP_ROUTE = "HTTPRoute";
+    public static final String TCP_ROUTE = "TCPRoute";
+
+    /** An HTTPRoute on a listener with its effective hostnames (never empty). */
+    public record HttpAttachment(HttpRouteState route, Listener listener, List<String> hostnames) {}
+
+    /** The TCPRoute served by a TCP listener (the oldest of those attached). */
+    public record TcpAttachment(TcpRouteState route, Listener listener) {}
+
+    /**
+     * Outcome of one parentRef of one route that names this gateway: reason "Accepted" with the listeners it attached
+     * to, or a Gateway API reason (NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname).
+     */
+    public record Parent(String kind, String namespace, String name, ParentRef parentRef, String reason,
+                         List<Listener> listeners) {
+        public boolean accepted() {
+            return reason.equals("Accepted");
+        }
+    }
+
+    private final List<HttpAttachment> http = new ArrayList<>();
+    private final List<TcpAttachment> tcp = new ArrayList<>();
+    private final List<Parent> parents = new ArrayList<>();
+
+    private Attachments() {}
+
+    public static Attachments of(GatewayView view) {
+        Attachments a = new Attachments();
+        GatewayState gateway = view.getGateway();
+        for (HttpRouteState route : view.getHttpRoutes()) {
+            for (ParentRef ref : route.getParentRefs()) {
+                if (!names(gateway, route.getNamespace(), ref)) {
+                    continue;
+                }
+                a.parents.add(a.attachHttp(gateway, route, ref));
+            }
+        }
+        Map<Listener, TcpRouteState> oldest = new LinkedHashMap<>();
+        Comparator<TcpRouteState> age = Comparator.comparing(TcpRouteState::getCreationTimestamp)
+                .thenComparing(TcpRouteState::getNamespace).thenComparing(TcpRouteState::getName);
+        for (TcpRouteState route : view.getTcpRoutes()) {
+            for (ParentRef ref : route.getParentRefs()) {
+                if (!names(gateway, route.getNamespace(), ref)) {
+                    continue;
+                }
+                Parent parent = evaluate(gateway, TCP_ROUTE, route.getNamespace(), route.getName(), ref);
+                a.parents.add(parent);
+                for (Listener l : parent.listeners()) {
+                    oldest.merge(l, route, (x, y) -> age.compare(x, y) <= 0 ? x : y);
+                }
+            }
+        }
+        for (Listener l : gateway.getListeners()) {
+            if (oldest.containsKey(l)) {
+                a.tcp.add(new TcpAttachment(oldest.get(l), l));
+            }
+        }
+        return a;
+    }
+
+    public List<HttpAttachment> http() {
+        return http;
+    }
+
+    public List<TcpAttachment> tcp() {
+        return tcp;
+    }
+
+    public List<Parent> parents() {
+        return parents;
+    }
+
+    private Parent attachHttp(GatewayState gateway, HttpRouteState route, ParentRef ref) {
+        Parent parent = evaluate(gateway, HTTP_ROUTE, route.getNamespace(), route.getName(), ref);
+        if (!parent.accepted()) {
+            return parent;
+        }
+        List<Listener> matched = new ArrayList<>();
+        for (Listener l : parent.listeners()) {
+            List<String> hostnames = Hostnames.intersect(l.getHostname(), route.getHostnames());
+            if (!hostnames.isEmpty()) {
+                http.add(new HttpAttachment(route, l, hostnames));
+                matched.add(l);
+            }
+        }
+        return matched.isEmpty()
+                ? new Parent(HTTP_ROUTE, route.getNamespace(), route.getName(), ref, "NoMatchingListenerHostname", List.of())
+                : new Parent(HTTP_ROUTE, route.getNamespace(), route.getName(), ref, "Accepted", matched);
+    }
+
+    private static Parent evaluate(GatewayState gateway, String kind, String namespace, String name, ParentRef ref) {
+        List<Listener> candidates = gateway.getListeners().stream()
+                .filter(l -> ref.getSectionName() == null || ref.getSectionName().equals(l.getName()))
+                .filter(l -> ref.getPort() == null || ref.getPort() == l.getPort())
+                .toList();
+        if (candidates.isEmpty()) {
+            return new Parent(kind, namespace, name, ref, "NoMatchingParent", List.of());
+        }
+        List<Listener> allowed = candidates.stream().filter(l -> allows(gateway, l, kind, namespace)).toList();
+        return allowed.isEmpty()
+                ? new Parent(kind, namespace, name, ref, "NotAllowedByListeners", List.of())
+                : new Parent(kind, namespace, name, ref, "Accepted", allowed);
+    }
+
+    private static boolean names(GatewayState gateway, String routeNamespace, ParentRef ref) {
+        String namespace = ref.getNamespace() == null ? routeNamespace : ref.getNamespace();
+        return namespace.equals(gateway.getNamespace()) && ref.getName().equals(gateway.getName());
+    }
+
+    private static boolean allows(GatewayState gateway, Listener l, String kind, String routeNamespace) {
+        boolean protocol = switch (l.getProtocol()) {
+            case HTTP, HTTPS -> kind.equals(HTTP_ROUTE);
+            case TCP -> kind.equals(TCP_ROUTE);
+            case TLS -> false; // TLSRoute is not supported; no other kind may attach to a TLS listener
+        };
+        if (!protocol) {
+            return false;
+        }
+        if (l.getAllowedRoutes() == null) {
+            return routeNamespace.equals(gateway.getNamespace());
+        }
+        boolean namespaceAllowed = l.getAllowedRoutes().getNamespacesFrom() == NamespacesFrom.ALL
+                || routeNamespace.equals(gateway.getNamespace());
+        List<String> kinds = l.getAllowedRoutes().getKinds();
+        return namespaceAllowed && (kinds.isEmpty() || kinds.contains(kind));
+    }
+
+    static boolean isHttp(ListenerProtocol p) {
+        return p == ListenerProtocol.HTTP || p == ListenerProtocol.HTTPS;
+    }
+}
