@@ -143,13 +143,50 @@ static __always_inline __u16 entropy_port(__be32 saddr, __be32 daddr, __u32 port
 	return EPIC_ENTROPY_PORT_MIN + (h & 0x3fff);
 }
 
-/* Reads the first 4 bytes of the L4 header (source, destination port); zero for non-first fragments. */
-static __always_inline __u32 load_ports(struct __sk_buff *skb, const struct iphdr *ip)
+/* The fields of an IPv4 packet the programs key on, copied out (packet pointers die at the next helper that
+ * changes the packet). */
+struct ipv4_flow {
+	__be32 saddr, daddr;
+	__u32 ports;      /* first 4 L4 bytes as in memory (source port, destination port); 0 without ports */
+	__be16 frag_off;
+	__u8 proto, tos, ihl;
+};
+
+/*
+ * Direct packet access costs a few ns where bpf_skb_load_bytes costs tens. Headers are almost always in the linear
+ * part; only when they are not is the skb pulled, and short packets that are wholly linear never are (a pull of a
+ * cloned TCP skb would copy it).
+ */
+static __always_inline void *linear_headers(struct __sk_buff *skb, __u32 want)
 {
-	__u32 ports = 0;
-	if (has_ports(ip->protocol) && !(ip->frag_off & bpf_htons(IP_OFFMASK)))
-		bpf_skb_load_bytes(skb, ETH_HLEN + ip->ihl * 4, &ports, sizeof(ports));
-	return ports;
+	__u32 need = skb->len < want ? skb->len : want;
+	if ((long)skb->data + need > (long)skb->data_end && bpf_skb_pull_data(skb, need))
+		return 0;
+	return (void *)(long)skb->data;
+}
+
+static __always_inline bool parse_ipv4(struct __sk_buff *skb, struct ipv4_flow *f)
+{
+	void *data = linear_headers(skb, ETH_HLEN + 60 + 4);
+	void *end = (void *)(long)skb->data_end;
+	if (!data)
+		return false;
+	struct iphdr *ip = data + ETH_HLEN;
+	if ((void *)(ip + 1) > end || ip->version != 4 || ip->ihl < 5)
+		return false;
+	f->saddr = ip->saddr;
+	f->daddr = ip->daddr;
+	f->frag_off = ip->frag_off;
+	f->proto = ip->protocol;
+	f->tos = ip->tos;
+	f->ihl = ip->ihl;
+	f->ports = 0;
+	if (has_ports(ip->protocol) && !(ip->frag_off & bpf_htons(IP_OFFMASK))) {
+		__u32 *l4 = (void *)ip + ip->ihl * 4;
+		if ((void *)(l4 + 1) <= end)
+			f->ports = *l4;
+	}
+	return true;
 }
 
 /*
@@ -165,11 +202,11 @@ struct frag_needed {
 	__u8 quote[60 + 8];
 };
 
-static __always_inline int answer_frag_needed(struct __sk_buff *skb, const struct iphdr *orig, __u32 mtu)
+static __always_inline int answer_frag_needed(struct __sk_buff *skb, const struct ipv4_flow *orig, __u32 mtu)
 {
 	struct frag_needed p = {};
 	struct ethhdr eth;
-	__u32 quote_len = (orig->ihl & 0xf) * 4 + 8;
+	__u32 quote_len = (orig->ihl & 0xf) * 4 + 8; /* the whole original IPv4 header + 8 bytes */
 
 	if (quote_len > sizeof(p.quote))
 		return TC_ACT_SHOT;
@@ -206,24 +243,23 @@ static __always_inline int answer_frag_needed(struct __sk_buff *skb, const struc
 SEC("tc")
 int epic_encap(struct __sk_buff *skb)
 {
+	struct ipv4_flow ip;
+
+	if (skb->protocol != bpf_htons(ETH_P_IP) || !parse_ipv4(skb, &ip))
+		return TC_ACT_OK;
 	__u32 ifindex = skb->ifindex;
 	struct epic_iface *cfg = bpf_map_lookup_elem(&epic_ifaces, &ifindex);
-	struct iphdr ip;
-
-	if (!is_uplink(cfg) || skb->protocol != bpf_htons(ETH_P_IP))
-		return TC_ACT_OK;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)) || ip.version != 4 || ip.ihl < 5)
+	if (!is_uplink(cfg))
 		return TC_ACT_OK;
 
-	__u32 ports = load_ports(skb, &ip);
 	struct epic_endpoint_key key = {
 		.instance_tag = cfg->role == EPIC_IF_UPLINK_EPIC ? skb->mark : 0,
 		.addr = ip.daddr,
-		.port = (__be16)(ports >> 16), /* destination port: second 16 bits in memory order */
-		.proto = ip.protocol,
+		.port = (__be16)(ip.ports >> 16), /* destination port: second 16 bits in memory order */
+		.proto = ip.proto,
 	};
 	struct epic_endpoint_value *ep = bpf_map_lookup_elem(&epic_endpoints, &key);
-	if (!ep)
+	if (!ep && cfg->role == EPIC_IF_UPLINK_CLIENT) /* only client uplinks learn */
 		ep = bpf_map_lookup_elem(&epic_learned, &key);
 	if (!ep)
 		return TC_ACT_OK; /* not tunnel traffic */
@@ -270,7 +306,7 @@ int epic_encap(struct __sk_buff *skb)
 		.udp = {
 			.source = (tun->flags & EPIC_TUN_F_FIXED_SPORT)
 					  ? tun->local_port
-					  : bpf_htons(entropy_port(ip.saddr, ip.daddr, ports, ip.protocol)),
+					  : bpf_htons(entropy_port(ip.saddr, ip.daddr, ip.ports, ip.proto)),
 			.dest = tun->remote_port,
 			.len = bpf_htons(inner_len + EPIC_ENCAP_OVERHEAD - sizeof(struct iphdr)),
 		},
@@ -285,12 +321,19 @@ int epic_encap(struct __sk_buff *skb)
 	/* The ENCAP flags mark the skb as UDP-tunnelled so GSO replicates the outer headers per segment. */
 	__u64 flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_UDP |
 		      BPF_F_ADJ_ROOM_ENCAP_L2(sizeof(struct epic_gue_hdr));
-	if (bpf_skb_adjust_room(skb, EPIC_ENCAP_OVERHEAD, BPF_ADJ_ROOM_MAC, flags) ||
-	    bpf_skb_store_bytes(skb, ETH_HLEN, &h, sizeof(h), BPF_F_INVALIDATE_HASH)) {
+	if (bpf_skb_adjust_room(skb, EPIC_ENCAP_OVERHEAD, BPF_ADJ_ROOM_MAC, flags)) {
 		if (st)
 			st->tx_errors++;
 		return TC_ACT_SHOT;
 	}
+	/* adjust_room left the new room writable and linear: a direct store is cheaper than bpf_skb_store_bytes. */
+	struct encap_hdr *out = (void *)(long)skb->data + ETH_HLEN;
+	if ((void *)(out + 1) > (void *)(long)skb->data_end) {
+		if (st)
+			st->tx_errors++;
+		return TC_ACT_SHOT;
+	}
+	*out = h;
 	if (st) {
 		st->tx_packets++;
 		st->tx_bytes += inner_len;
@@ -301,14 +344,13 @@ int epic_encap(struct __sk_buff *skb)
 /* Client nodes: remember which tunnel an inner source came through, so its replies go back the same way. */
 static __always_inline void learn_reverse(struct __sk_buff *skb, __u32 tunnel_id)
 {
-	struct iphdr ip;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)) || ip.version != 4 || ip.ihl < 5)
+	struct ipv4_flow ip;
+	if (!parse_ipv4(skb, &ip))
 		return;
-	__u32 ports = load_ports(skb, &ip);
 	struct epic_endpoint_key key = {
 		.addr = ip.saddr,
-		.port = (__be16)ports, /* source port: first 16 bits in memory order */
-		.proto = ip.protocol,
+		.port = (__be16)ip.ports, /* source port: first 16 bits in memory order */
+		.proto = ip.proto,
 	};
 	struct epic_endpoint_value *known = bpf_map_lookup_elem(&epic_learned, &key);
 	if (known && known->tunnel_id == tunnel_id)
@@ -324,39 +366,42 @@ static __always_inline void learn_reverse(struct __sk_buff *skb, __u32 tunnel_id
 SEC("tc")
 int epic_decap(struct __sk_buff *skb)
 {
+	if (skb->protocol != bpf_htons(ETH_P_IP))
+		return TC_ACT_OK;
+	void *data = linear_headers(skb, ETH_HLEN + sizeof(struct encap_hdr));
+	void *end = (void *)(long)skb->data_end;
+	if (!data)
+		return TC_ACT_OK;
+	struct encap_hdr *h = data + ETH_HLEN;
+	if ((void *)&h->gue > end || h->ip.version != 4 || h->ip.ihl != 5 || h->ip.protocol != IPPROTO_UDP ||
+	    (h->ip.frag_off & bpf_htons(IP_MF | IP_OFFMASK)) || h->udp.dest != bpf_htons(EPIC_GUE_PORT))
+		return TC_ACT_OK; /* we never send options or fragments: not ours */
+
+	/* Only GUE traffic pays for the configuration lookup. */
 	__u32 ifindex = skb->ifindex;
 	struct epic_iface *cfg = bpf_map_lookup_elem(&epic_ifaces, &ifindex);
-	struct encap_hdr h;
-
-	if (!is_uplink(cfg) || skb->protocol != bpf_htons(ETH_P_IP))
+	if (!is_uplink(cfg))
 		return TC_ACT_OK;
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, &h.ip, sizeof(h.ip)) || h.ip.version != 4 || h.ip.ihl != 5 ||
-	    h.ip.protocol != IPPROTO_UDP || (h.ip.frag_off & bpf_htons(IP_MF | IP_OFFMASK)))
-		return TC_ACT_OK; /* we never send options or fragments: not ours */
-	if (bpf_skb_load_bytes(skb, ETH_HLEN + sizeof(h.ip), &h.udp, sizeof(h.udp)) ||
-	    h.udp.dest != bpf_htons(EPIC_GUE_PORT))
-		return TC_ACT_OK;
-
 	struct epic_global_stats *g = global_stats();
-	if (bpf_skb_load_bytes(skb, ETH_HLEN + sizeof(h.ip) + sizeof(h.udp), &h.gue, sizeof(h.gue)) ||
-	    (h.gue.ver_c_hlen & EPIC_GUE_VER_MASK)) {
+	if ((void *)(h + 1) > end || (h->gue.ver_c_hlen & EPIC_GUE_VER_MASK)) {
 		if (g)
 			g->rx_bad_header++;
 		return TC_ACT_SHOT;
 	}
-	if (h.gue.ver_c_hlen & EPIC_GUE_C_BIT) {
+	if (h->gue.ver_c_hlen & EPIC_GUE_C_BIT) {
 		if (g)
 			g->rx_control++;
 		return TC_ACT_OK; /* control: the agent verifies it in user space */
 	}
-	if ((h.gue.ver_c_hlen & EPIC_GUE_HLEN_MASK) != EPIC_GUE_HLEN_WORDS ||
-	    h.gue.proto_ctype != EPIC_GUE_PROTO_IPV4 || h.gue.flags) {
+	if ((h->gue.ver_c_hlen & EPIC_GUE_HLEN_MASK) != EPIC_GUE_HLEN_WORDS ||
+	    h->gue.proto_ctype != EPIC_GUE_PROTO_IPV4 || h->gue.flags) {
 		if (g)
 			g->rx_bad_header++;
 		return TC_ACT_SHOT;
 	}
 
-	__u32 tunnel_id = bpf_ntohl(h.gue.tunnel_id);
+	__be32 outer_saddr = h->ip.saddr;
+	__u32 tunnel_id = bpf_ntohl(h->gue.tunnel_id);
 	struct epic_tunnel *tun = bpf_map_lookup_elem(&epic_tunnels, &tunnel_id);
 	if (!tun) {
 		if (g)
@@ -364,7 +409,7 @@ int epic_decap(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	}
 	struct epic_tunnel_stats *st = tunnel_stats(tunnel_id);
-	if (!tun->remote_addr || h.ip.saddr != tun->remote_addr) {
+	if (!tun->remote_addr || outer_saddr != tun->remote_addr) {
 		if (st)
 			st->drop_spoofed++;
 		return TC_ACT_SHOT;
