@@ -1,0 +1,148 @@
+package org.epicgateway.projections.decider;
+
+import java.time.Instant;
+import java.util.List;
+import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.avro.Actor;
+import org.epicgateway.schemas.avro.ActorKind;
+import org.epicgateway.schemas.avro.AddApiUser;
+import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.CertificateRef;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CreateAccount;
+import org.epicgateway.schemas.avro.CreateGateway;
+import org.epicgateway.schemas.avro.DefineAddressPool;
+import org.epicgateway.schemas.avro.DefineGatewayTemplate;
+import org.epicgateway.schemas.avro.DeleteGateway;
+import org.epicgateway.schemas.avro.Endpoint;
+import org.epicgateway.schemas.avro.EndpointConditions;
+import org.epicgateway.schemas.avro.EndpointPort;
+import org.epicgateway.schemas.avro.HttpRouteMatch;
+import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.ParentRef;
+import org.epicgateway.schemas.avro.PathMatch;
+import org.epicgateway.schemas.avro.PathMatchType;
+import org.epicgateway.schemas.avro.RemoveEndpointSlice;
+import org.epicgateway.schemas.avro.RemoveHttpRoute;
+import org.epicgateway.schemas.avro.SetQuota;
+import org.epicgateway.schemas.avro.TransportProtocol;
+import org.epicgateway.schemas.avro.UpdateGateway;
+import org.epicgateway.schemas.avro.UpsertEndpointSlice;
+import org.epicgateway.schemas.avro.UpsertHttpRoute;
+
+/** Builders of valid commands for tests; each call gets the next command id and a later timestamp. */
+public final class Commands {
+
+  public static final String BCRYPT = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy";
+  public static final Actor ADMIN = Actor.newBuilder().setKind(ActorKind.USER).setId("admin").build();
+
+  private int next;
+
+  public CommandEnvelope envelope(String target, String account, Object payload) {
+    next++;
+    return CommandEnvelope.newBuilder()
+        .setCommandId("cmd-" + next)
+        .setActor(ADMIN)
+        .setAccount(account)
+        .setTargetAggregateId(target)
+        .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L + next * 1000L))
+        .setPayload(payload)
+        .build();
+  }
+
+  public CommandEnvelope createAccount(String account) {
+    return envelope(AggregateIds.account(account), null, new CreateAccount(account, "Account " + account));
+  }
+
+  public CommandEnvelope addUser(String account, String user) {
+    return envelope(AggregateIds.account(account), null, new AddApiUser(account, user, BCRYPT, List.of("tenant")));
+  }
+
+  public CommandEnvelope setQuota(String account, int max) {
+    return envelope(AggregateIds.account(account), null, new SetQuota(account, max));
+  }
+
+  public CommandEnvelope definePool(String pool, String altPool, String... ranges) {
+    return envelope(AggregateIds.pool(pool), null, new DefineAddressPool(pool, List.of(ranges), altPool, null));
+  }
+
+  public CommandEnvelope defineTemplate(String template, String pool) {
+    return envelope(AggregateIds.template(template), null, DefineGatewayTemplate.newBuilder()
+        .setTemplate(template).setPool(pool).setDnsNamePattern("{name}-{namespace}.{account}.gw.example.com")
+        .setReplicas(2).setShareable(false).setEnvoyBaseConfig("{}").build());
+  }
+
+  public static Listener http(String name, int port) {
+    return Listener.newBuilder().setName(name).setPort(port).setProtocol(ListenerProtocol.HTTP).build();
+  }
+
+  public static Listener https(String name, int port, String hostname) {
+    return Listener.newBuilder().setName(name).setPort(port).setProtocol(ListenerProtocol.HTTPS)
+        .setHostname(hostname).setTlsCertificateRef(CertificateRef.newBuilder().setName("cert").build()).build();
+  }
+
+  public CommandEnvelope createGateway(String account, String name, String template, Listener... listeners) {
+    return envelope(AggregateIds.gateway(account, "default", name), account,
+        new CreateGateway(account, "default", name, template, List.of(listeners)));
+  }
+
+  public CommandEnvelope createGateway(String account, String name, String template) {
+    return createGateway(account, name, template, http("web", 80));
+  }
+
+  public CommandEnvelope updateGateway(String account, String name, Listener... listeners) {
+    return envelope(AggregateIds.gateway(account, "default", name), account, new UpdateGateway(List.of(listeners)));
+  }
+
+  public CommandEnvelope deleteGateway(String account, String name) {
+    return envelope(AggregateIds.gateway(account, "default", name), account, new DeleteGateway());
+  }
+
+  public static HttpRouteRule rule(String pathPrefix, String service, int port) {
+    return HttpRouteRule.newBuilder()
+        .setMatches(List.of(HttpRouteMatch.newBuilder()
+            .setPath(PathMatch.newBuilder().setType(PathMatchType.PATH_PREFIX).setValue(pathPrefix).build()).build()))
+        .setBackendRefs(List.of(BackendRef.newBuilder().setName(service).setPort(port).build()))
+        .build();
+  }
+
+  public CommandEnvelope upsertRoute(String account, String name, String gateway, HttpRouteRule... rules) {
+    return envelope(AggregateIds.httpRoute(account, "default", name), account, UpsertHttpRoute.newBuilder()
+        .setAccount(account).setNamespace("default").setName(name)
+        .setParentRefs(List.of(ParentRef.newBuilder().setName(gateway).build()))
+        .setHostnames(List.of("shop.example.com"))
+        .setRules(List.of(rules)).build());
+  }
+
+  public CommandEnvelope upsertRoute(String account, String name, String gateway) {
+    return upsertRoute(account, name, gateway, rule("/", "web", 8080));
+  }
+
+  public CommandEnvelope removeRoute(String account, String name) {
+    return envelope(AggregateIds.httpRoute(account, "default", name), account, new RemoveHttpRoute());
+  }
+
+  public static Endpoint endpoint(String address, String nodeAddress) {
+    return Endpoint.newBuilder().setAddresses(List.of(address))
+        .setConditions(EndpointConditions.newBuilder().setReady(true).build())
+        .setNodeName("node-1").setNodeAddress(nodeAddress).build();
+  }
+
+  public CommandEnvelope upsertSlice(String account, String name, String service, Endpoint... endpoints) {
+    return envelope(AggregateIds.endpointSlice(account, "default", name), account, UpsertEndpointSlice.newBuilder()
+        .setAccount(account).setNamespace("default").setName(name).setServiceName(service)
+        .setPorts(List.of(EndpointPort.newBuilder().setName("http").setPort(8080)
+            .setProtocol(TransportProtocol.TCP).build()))
+        .setEndpoints(List.of(endpoints)).build());
+  }
+
+  public CommandEnvelope upsertSlice(String account, String name, String service) {
+    return upsertSlice(account, name, service, endpoint("10.1.0.5", "198.51.100.7"));
+  }
+
+  public CommandEnvelope removeSlice(String account, String name) {
+    return envelope(AggregateIds.endpointSlice(account, "default", name), account, new RemoveEndpointSlice());
+  }
+}

@@ -1,0 +1,432 @@
+package org.epicgateway.projections.decider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.epicgateway.projections.decider.Commands.endpoint;
+import static org.epicgateway.projections.decider.Commands.http;
+import static org.epicgateway.projections.decider.Commands.https;
+import static org.epicgateway.projections.decider.Commands.rule;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.AccountCreated;
+import org.epicgateway.schemas.avro.AccountState;
+import org.epicgateway.schemas.avro.AddApiUser;
+import org.epicgateway.schemas.avro.AddressAllocated;
+import org.epicgateway.schemas.avro.AddressReleased;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CommandResult;
+import org.epicgateway.schemas.avro.DefineAddressPool;
+import org.epicgateway.schemas.avro.DefineGatewayTemplate;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.GatewayCreated;
+import org.epicgateway.schemas.avro.GatewayDeleted;
+import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.HeaderMatch;
+import org.epicgateway.schemas.avro.HttpRouteMatch;
+import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.HttpRouteState;
+import org.epicgateway.schemas.avro.ParentRef;
+import org.epicgateway.schemas.avro.PathMatch;
+import org.epicgateway.schemas.avro.PathMatchType;
+import org.epicgateway.schemas.avro.PoolState;
+import org.epicgateway.schemas.avro.RejectionCode;
+import org.epicgateway.schemas.avro.RemoveApiUser;
+import org.epicgateway.schemas.avro.RemoveGatewayTemplate;
+import org.epicgateway.schemas.avro.StringMatchType;
+import org.epicgateway.schemas.avro.UpsertHttpRoute;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DeciderTest {
+
+  private final Commands c = new Commands();
+  private MapLookup store;
+
+  @BeforeEach
+  void admin() {
+    store = new MapLookup();
+  }
+
+  /** An account "acme", a pool "v4" (192.0.2.0/29: .1-.6 usable) and a template "standard" on it. */
+  private void platform() {
+    accept(c.createAccount("acme"));
+    accept(c.definePool("v4", null, "192.0.2.0/29"));
+    accept(c.defineTemplate("standard", "v4"));
+  }
+
+  private Decision accept(CommandEnvelope command) {
+    Decision d = store.submit(command);
+    assertThat(d.rejection()).as("rejection of %s", command.getPayload()).isNull();
+    return d;
+  }
+
+  /** Asserts the rejection and that nothing was emitted or stored. */
+  private Decision reject(CommandEnvelope command, RejectionCode code, String field, String messagePart) {
+    var before = store.snapshot();
+    Decision d = store.submit(command);
+    assertThat(d.accepted()).as("accepted %s", command.getPayload()).isFalse();
+    assertThat(d.rejection().getCode()).isEqualTo(code);
+    assertThat(d.rejection().getField()).isEqualTo(field);
+    assertThat(d.rejection().getMessage()).contains(messagePart);
+    assertThat(d.events()).isEmpty();
+    assertThat(d.states()).isEmpty();
+    assertThat(store.snapshot()).isEqualTo(before);
+    CommandResult result = d.result(command);
+    assertThat(result.getAccepted()).isFalse();
+    assertThat(result.getEventIds()).isEmpty();
+    assertThat(result.getRejection()).isEqualTo(d.rejection());
+    return d;
+  }
+
+  private GatewayState gateway(String account, String name) {
+    return (GatewayState) store.states.get(AggregateIds.gateway(account, "default", name)).getResource();
+  }
+
+  private PoolState pool(String name) {
+    return (PoolState) store.states.get(AggregateIds.pool(name)).getResource();
+  }
+
+  // ---- envelopes
+
+  @Test
+  void envelopeCarriesCommandIdentityTimeAndGenesisHash() {
+    CommandEnvelope command = c.createAccount("acme");
+    Decision d = accept(command);
+    EventEnvelope e = d.events().get(0);
+    assertThat(e.getEventId()).isEqualTo(command.getCommandId() + "-0");
+    assertThat(e.getAggregateId()).isEqualTo("account/acme");
+    assertThat(e.getAggregateType()).isEqualTo("account");
+    assertThat(e.getSequence()).isEqualTo(1);
+    assertThat(e.getTimestamp()).isEqualTo(command.getTimestamp());
+    assertThat(e.getActor()).isEqualTo(command.getActor());
+    assertThat(e.getCorrelationId()).isEqualTo(command.getCommandId());
+    assertThat(e.getAccount()).isEqualTo("acme");
+    assertThat(e.getPreviousHash()).isEqualTo(EventHashes.genesis());
+    assertThat(e.getPayload()).isEqualTo(new AccountCreated("acme", "Account acme"));
+    CommandResult result = d.result(command);
+    assertThat(result.getAccepted()).isTrue();
+    assertThat(result.getVersion()).isEqualTo(1L);
+    assertThat(result.getEventIds()).containsExactly(e.getEventId());
+  }
+
+  @Test
+  void laterEventsChainTheHashOfThePreviousEventOfTheirAggregate() {
+    EventEnvelope first = accept(c.createAccount("acme")).events().get(0);
+    EventEnvelope second = accept(c.addUser("acme", "alice")).events().get(0);
+    assertThat(second.getSequence()).isEqualTo(2);
+    assertThat(second.getPreviousHash()).isEqualTo(ByteBuffer.wrap(EventHashes.hash(first)));
+    assertThat(store.states.get("account/acme").getLastHash()).isEqualTo(ByteBuffer.wrap(EventHashes.hash(second)));
+  }
+
+  @Test
+  void decidingTheSameCommandOnTheSameStateGivesEqualEvents() {
+    platform();
+    CommandEnvelope create = c.createGateway("acme", "shop", "standard");
+    Decision once = Decider.decide(create, store);
+    Decision twice = Decider.decide(create, store);
+    assertThat(once.events()).isEqualTo(twice.events());
+  }
+
+  // ---- versions, ids, tenancy
+
+  @Test
+  void staleExpectedVersionIsAConflictAndTheCurrentOneIsAccepted() {
+    accept(c.createAccount("acme"));
+    CommandEnvelope stale = c.addUser("acme", "alice");
+    stale.setExpectedVersion(0L);
+    reject(stale, RejectionCode.CONFLICT, "expectedVersion", "expected version 0 of account/acme but it is at version 1");
+    CommandEnvelope current = c.addUser("acme", "alice");
+    current.setExpectedVersion(1L);
+    assertThat(accept(current).result(current).getVersion()).isEqualTo(2L);
+  }
+
+  @Test
+  void targetMustMatchTheCommandsResource() {
+    CommandEnvelope wrong = c.envelope("account/other", null, new AccountCreated("acme", null));
+    reject(wrong, RejectionCode.VALIDATION, "payload", "unknown command AccountCreated");
+    CommandEnvelope mismatch = c.envelope("account/other", null,
+        new org.epicgateway.schemas.avro.CreateAccount("acme", null));
+    reject(mismatch, RejectionCode.VALIDATION, "targetAggregateId", "does not match the command's resource 'account/acme'");
+    reject(c.envelope("nonsense/x", null, new org.epicgateway.schemas.avro.CreateAccount("x", null)),
+        RejectionCode.VALIDATION, "targetAggregateId", "unknown aggregate type 'nonsense'");
+  }
+
+  @Test
+  void aTenantCannotTouchAnotherAccountsResources() {
+    platform();
+    accept(c.createAccount("other"));
+    CommandEnvelope cross = c.createGateway("other", "shop", "standard");
+    cross.setAccount("acme");
+    reject(cross, RejectionCode.FORBIDDEN, "targetAggregateId", "account 'acme' may not change gateway/other/default/shop");
+  }
+
+  // ---- accounts
+
+  @Test
+  void accountRules() {
+    reject(c.createAccount("Acme_Corp"), RejectionCode.VALIDATION, "account", "is not a DNS-1123 label");
+    reject(c.createAccount("a".repeat(64)), RejectionCode.VALIDATION, "account", "at most 63 characters");
+    accept(c.createAccount("acme"));
+    reject(c.createAccount("acme"), RejectionCode.CONFLICT, "account", "account 'acme' already exists");
+    reject(c.addUser("ghost", "alice"), RejectionCode.NOT_FOUND, "account", "account 'ghost' does not exist");
+    reject(c.envelope("account/acme", null, new AddApiUser("acme", "bob", "plain-text", List.of())),
+        RejectionCode.VALIDATION, "passwordHash", "is not a bcrypt hash");
+    accept(c.addUser("acme", "alice"));
+    reject(c.addUser("acme", "alice"), RejectionCode.CONFLICT, "username", "user 'alice' already exists");
+    reject(c.envelope("account/acme", null, new RemoveApiUser("acme", "bob")), RejectionCode.NOT_FOUND,
+        "username", "user 'bob' does not exist");
+    accept(c.envelope("account/acme", null, new RemoveApiUser("acme", "alice")));
+    assertThat(((AccountState) store.states.get("account/acme").getResource()).getUsers()).isEmpty();
+    reject(c.setQuota("acme", -1), RejectionCode.VALIDATION, "maxGateways", "must be 0 or more");
+  }
+
+  // ---- pools and templates
+
+  @Test
+  void poolRules() {
+    reject(c.definePool("v4", null, "192.0.2.1/24"), RejectionCode.VALIDATION, "ranges", "host bits are set");
+    reject(c.definePool("v4", null, "192.0.2.9-192.0.2.1"), RejectionCode.VALIDATION, "ranges", "start is after end");
+    reject(c.definePool("v4", null, "192.0.2.1-2001:db8::1"), RejectionCode.VALIDATION, "ranges", "same IP family");
+    reject(c.definePool("v4", null, "300.0.0.0/8"), RejectionCode.VALIDATION, "ranges", "is not an IPv4 or IPv6 address");
+    reject(c.definePool("v4", null, "192.0.2.0/33"), RejectionCode.VALIDATION, "ranges", "prefix length must be 0..32");
+    reject(c.definePool("v4", null), RejectionCode.VALIDATION, "ranges", "at least one range");
+    reject(c.definePool("v6", "missing", "2001:db8::/120"), RejectionCode.NOT_FOUND, "altPool", "does not exist");
+    accept(c.definePool("v6only", null, "2001:db8:1::/126"));
+    reject(c.definePool("v6", "v6only", "2001:db8::/120"), RejectionCode.VALIDATION, "altPool", "only IPv4 ranges");
+    reject(c.envelope("pool/agg", null, new DefineAddressPool("agg", List.of("192.0.2.0/24"), null, "/129")),
+        RejectionCode.VALIDATION, "aggregation", "is not 'default' or '/<0..128>'");
+    accept(c.definePool("v4", null, "192.0.2.0/24", "198.51.100.10-198.51.100.20"));
+    reject(c.definePool("v4", null, "192.0.2.0/24"), RejectionCode.CONFLICT, "pool", "already exists");
+  }
+
+  @Test
+  void templateRules() {
+    reject(c.defineTemplate("standard", "v4"), RejectionCode.NOT_FOUND, "pool", "pool 'v4' does not exist");
+    accept(c.definePool("v4", null, "192.0.2.0/24"));
+    reject(c.envelope("template/t", null, DefineGatewayTemplate.newBuilder().setTemplate("t").setPool("v4")
+            .setReplicas(0).setShareable(false).setEnvoyBaseConfig("").build()),
+        RejectionCode.VALIDATION, "replicas", "must be at least 1");
+    reject(c.envelope("template/t", null, DefineGatewayTemplate.newBuilder().setTemplate("t").setPool("v4")
+            .setDnsNamePattern("{name}_x.example.com").setReplicas(1).setShareable(false).setEnvoyBaseConfig("")
+            .build()),
+        RejectionCode.VALIDATION, "dnsNamePattern", "is not a hostname");
+    accept(c.defineTemplate("standard", "v4"));
+    reject(c.defineTemplate("standard", "v4"), RejectionCode.CONFLICT, "template", "already exists");
+  }
+
+  @Test
+  void aTemplateInUseCannotBeRemoved() {
+    platform();
+    accept(c.createGateway("acme", "shop", "standard"));
+    CommandEnvelope remove = c.envelope("template/standard", null, new RemoveGatewayTemplate("standard"));
+    reject(remove, RejectionCode.CONFLICT, "template", "is used by gateways [gateway/acme/default/shop]");
+    accept(c.deleteGateway("acme", "shop"));
+    accept(c.envelope("template/standard", null, new RemoveGatewayTemplate("standard")));
+    reject(c.createGateway("acme", "shop", "standard"), RejectionCode.NOT_FOUND, "template", "does not exist");
+  }
+
+  // ---- gateways and IPAM
+
+  @Test
+  void createGatewayAllocatesTheFirstUsableAddressOfThePool() {
+    platform();
+    CommandEnvelope create = c.createGateway("acme", "shop", "standard");
+    Decision d = accept(create);
+    assertThat(d.events()).extracting(e -> e.getPayload().getClass().getSimpleName())
+        .containsExactly("AddressAllocated", "GatewayCreated");
+    assertThat(d.events().get(0).getAggregateId()).isEqualTo("pool/v4");
+    assertThat(d.events().get(0).getSequence()).isEqualTo(2);
+    assertThat(d.events().get(0).getPayload())
+        .isEqualTo(new AddressAllocated("v4", "192.0.2.1", "gateway/acme/default/shop"));
+    GatewayCreated created = (GatewayCreated) d.events().get(1).getPayload();
+    assertThat(created.getAddress()).isEqualTo("192.0.2.1");
+    assertThat(created.getDnsName()).isEqualTo("shop-default.acme.gw.example.com");
+    assertThat(created.getCreationTimestamp()).isEqualTo(create.getTimestamp());
+    assertThat(d.result(create).getVersion()).isEqualTo(1L);
+    accept(c.createGateway("acme", "cart", "standard"));
+    assertThat(gateway("acme", "cart").getAddress()).isEqualTo("192.0.2.2");
+    assertThat(pool("v4").getAllocated()).containsEntry("192.0.2.1", "gateway/acme/default/shop")
+        .containsEntry("192.0.2.2", "gateway/acme/default/cart");
+  }
+
+  @Test
+  void anExhaustedPoolRejectsWithoutAllocatingAnything() {
+    accept(c.createAccount("acme"));
+    accept(c.definePool("tiny", null, "192.0.2.0/30"));
+    accept(c.defineTemplate("small", "tiny"));
+    accept(c.createGateway("acme", "a", "small"));
+    accept(c.createGateway("acme", "b", "small"));
+    assertThat(gateway("acme", "b").getAddress()).isEqualTo("192.0.2.2");
+    reject(c.createGateway("acme", "c", "small"), RejectionCode.POOL_EXHAUSTED, "template",
+        "pool 'tiny' has no free address (2 allocated)");
+  }
+
+  @Test
+  void deleteReleasesTheAddressForTheNextGateway() {
+    platform();
+    accept(c.createGateway("acme", "shop", "standard"));
+    accept(c.createGateway("acme", "cart", "standard"));
+    Decision deleted = accept(c.deleteGateway("acme", "shop"));
+    assertThat(deleted.events()).extracting(EventEnvelope::getPayload).containsExactly(
+        new AddressReleased("v4", "192.0.2.1", "gateway/acme/default/shop"), new GatewayDeleted());
+    assertThat(store.states.get("gateway/acme/default/shop").getDeleted()).isTrue();
+    reject(c.deleteGateway("acme", "shop"), RejectionCode.NOT_FOUND, "targetAggregateId", "does not exist");
+    reject(c.updateGateway("acme", "shop", http("web", 80)), RejectionCode.NOT_FOUND, "targetAggregateId",
+        "gateway 'default/shop' of account 'acme' does not exist");
+    Decision again = accept(c.createGateway("acme", "blog", "standard"));
+    assertThat(gateway("acme", "blog").getAddress()).isEqualTo("192.0.2.1");
+    assertThat(again.events().get(0).getSequence()).isEqualTo(5);
+    CommandEnvelope recreate = c.createGateway("acme", "shop", "standard");
+    assertThat(accept(recreate).result(recreate).getVersion()).isEqualTo(3L);
+    assertThat(gateway("acme", "shop").getAddress()).isEqualTo("192.0.2.3");
+  }
+
+  @Test
+  void ipv6GatewaysGetAnAltIpv4AddressFromTheAltPool() {
+    accept(c.createAccount("acme"));
+    accept(c.definePool("alt", null, "198.51.100.0/31"));
+    accept(c.definePool("v6", "alt", "2001:db8::/126"));
+    accept(c.defineTemplate("six", "v6"));
+    Decision d = accept(c.createGateway("acme", "shop", "six"));
+    assertThat(d.events()).extracting(EventEnvelope::getAggregateId)
+        .containsExactly("pool/v6", "pool/alt", "gateway/acme/default/shop");
+    assertThat(gateway("acme", "shop").getAddress()).isEqualTo("2001:db8::");
+    assertThat(gateway("acme", "shop").getAltAddress()).isEqualTo("198.51.100.0");
+    accept(c.createGateway("acme", "cart", "six"));
+    assertThat(gateway("acme", "cart").getAddress()).isEqualTo("2001:db8::1");
+    assertThat(gateway("acme", "cart").getAltAddress()).isEqualTo("198.51.100.1");
+    // The v6 pool has two more addresses, but the alt pool is empty: nothing may be allocated from either.
+    reject(c.createGateway("acme", "blog", "six"), RejectionCode.POOL_EXHAUSTED, "template", "pool 'alt'");
+    assertThat(pool("v6").getAllocated()).hasSize(2);
+    accept(c.deleteGateway("acme", "shop"));
+    assertThat(pool("alt").getAllocated()).containsOnlyKeys("198.51.100.1");
+    assertThat(pool("v6").getAllocated()).containsOnlyKeys("2001:db8::1");
+  }
+
+  @Test
+  void quotaLimitsLiveGatewaysPerAccount() {
+    platform();
+    accept(c.setQuota("acme", 1));
+    accept(c.createGateway("acme", "shop", "standard"));
+    reject(c.createGateway("acme", "cart", "standard"), RejectionCode.QUOTA_EXCEEDED, "account",
+        "account 'acme' already has 1 of its 1 gateways");
+    accept(c.deleteGateway("acme", "shop"));
+    accept(c.createGateway("acme", "cart", "standard"));
+  }
+
+  @Test
+  void gatewayRules() {
+    platform();
+    reject(c.createGateway("ghost", "shop", "standard"), RejectionCode.NOT_FOUND, "account", "'ghost' does not exist");
+    reject(c.createGateway("acme", "shop", "nope"), RejectionCode.NOT_FOUND, "template", "'nope' does not exist");
+    reject(c.createGateway("acme", "Shop", "standard"), RejectionCode.VALIDATION, "name", "is not a DNS-1123 label");
+    reject(c.createGateway("acme", "shop", "standard", new org.epicgateway.schemas.avro.Listener[0]),
+        RejectionCode.VALIDATION, "listeners", "at least one listener");
+    reject(c.createGateway("acme", "shop", "standard", http("web", 0)), RejectionCode.VALIDATION,
+        "listeners[0].port", "port 0 is outside 1..65535");
+    reject(c.createGateway("acme", "shop", "standard", http("web", 65536)), RejectionCode.VALIDATION,
+        "listeners[0].port", "port 65536 is outside 1..65535");
+    reject(c.createGateway("acme", "shop", "standard", http("web", 80), http("web", 81)), RejectionCode.VALIDATION,
+        "listeners[1].name", "is used twice");
+    reject(c.createGateway("acme", "shop", "standard", http("a", 80), http("b", 80)), RejectionCode.VALIDATION,
+        "listeners[1]", "both bind port 80");
+    reject(c.createGateway("acme", "shop", "standard", https("tls", 443, "shop..example.com")),
+        RejectionCode.VALIDATION, "listeners[0].hostname", "is not a hostname");
+    reject(c.createGateway("acme", "shop", "standard", https("tls", 443, "192.0.2.1")),
+        RejectionCode.VALIDATION, "listeners[0].hostname", "not an IP address");
+    var noCert = https("tls", 443, "shop.example.com");
+    noCert.setTlsCertificateRef(null);
+    reject(c.createGateway("acme", "shop", "standard", noCert), RejectionCode.VALIDATION,
+        "listeners[0].tlsCertificateRef", "needs a certificate reference");
+    accept(c.createGateway("acme", "shop", "standard", http("web", 80), https("tls", 443, "*.example.com"),
+        https("tls-shop", 443, "shop.example.com")));
+    reject(c.createGateway("acme", "shop", "standard"), RejectionCode.CONFLICT, "name", "already exists");
+    accept(c.updateGateway("acme", "shop", http("web", 8080)));
+    assertThat(gateway("acme", "shop").getListeners()).containsExactly(http("web", 8080));
+    assertThat(gateway("acme", "shop").getAddress()).isEqualTo("192.0.2.1");
+  }
+
+  // ---- routes and slices
+
+  @Test
+  void routesNeedALiveParentGatewayOfTheSameAccount() {
+    platform();
+    accept(c.createAccount("other"));
+    reject(c.upsertRoute("acme", "web", "shop"), RejectionCode.NOT_FOUND, "parentRefs[0].name",
+        "gateway 'default/shop' does not exist");
+    accept(c.createGateway("other", "shop", "standard"));
+    reject(c.upsertRoute("acme", "web", "shop"), RejectionCode.NOT_FOUND, "parentRefs[0].name", "does not exist");
+    accept(c.createGateway("acme", "shop", "standard"));
+    CommandEnvelope upsert = c.upsertRoute("acme", "web", "shop");
+    accept(upsert);
+    UpsertHttpRoute withSection = (UpsertHttpRoute) c.upsertRoute("acme", "web", "shop").getPayload();
+    withSection.setParentRefs(List.of(ParentRef.newBuilder().setName("shop").setSectionName("tls").build()));
+    reject(c.envelope("httproute/acme/default/web", "acme", withSection), RejectionCode.NOT_FOUND,
+        "parentRefs[0].sectionName", "has no listener 'tls'");
+    withSection.setParentRefs(List.of(ParentRef.newBuilder().setName("shop").setPort(443).build()));
+    reject(c.envelope("httproute/acme/default/web", "acme", withSection), RejectionCode.NOT_FOUND,
+        "parentRefs[0].port", "has no listener on port 443");
+    withSection.setParentRefs(List.of(ParentRef.newBuilder().setName("shop").setSectionName("web").setPort(80).build()));
+    accept(c.envelope("httproute/acme/default/web", "acme", withSection));
+    HttpRouteState route = (HttpRouteState) store.states.get("httproute/acme/default/web").getResource();
+    assertThat(route.getCreationTimestamp()).as("kept from the first upsert").isEqualTo(upsert.getTimestamp());
+    assertThat(store.states.get("httproute/acme/default/web").getVersion()).isEqualTo(2);
+    accept(c.removeRoute("acme", "web"));
+    reject(c.removeRoute("acme", "web"), RejectionCode.NOT_FOUND, "targetAggregateId", "httproute 'default/web'");
+  }
+
+  @Test
+  void routeRuleRules() {
+    platform();
+    accept(c.createGateway("acme", "shop", "standard"));
+    reject(c.upsertRoute("acme", "web", "shop", rule("api", "web", 8080)), RejectionCode.VALIDATION,
+        "rules[0].matches[0].path.value", "'api' must start with '/'");
+    reject(c.upsertRoute("acme", "web", "shop", rule("/", "web", 70000)), RejectionCode.VALIDATION,
+        "rules[0].backendRefs[0].port", "port 70000 is outside 1..65535");
+    reject(c.upsertRoute("acme", "web", "shop", rule("/", "Web_Svc", 80)), RejectionCode.VALIDATION,
+        "rules[0].backendRefs[0].name", "is not a DNS-1123 label");
+    HttpRouteRule regex = HttpRouteRule.newBuilder().setMatches(List.of(HttpRouteMatch.newBuilder()
+        .setPath(PathMatch.newBuilder().setType(PathMatchType.REGULAR_EXPRESSION).setValue("/api/(v1").build())
+        .build())).build();
+    reject(c.upsertRoute("acme", "web", "shop", regex), RejectionCode.VALIDATION, "rules[0].matches[0].path.value",
+        "is not an RE2 regular expression");
+    HttpRouteRule lookbehind = HttpRouteRule.newBuilder().setMatches(List.of(HttpRouteMatch.newBuilder()
+        .setHeaders(List.of(HeaderMatch.newBuilder().setType(StringMatchType.REGULAR_EXPRESSION).setName("x")
+            .setValue("(?<=a)b").build())).build())).build();
+    reject(c.upsertRoute("acme", "web", "shop", lookbehind), RejectionCode.VALIDATION,
+        "rules[0].matches[0].headers[0].value", "is not an RE2 regular expression");
+    HttpRouteRule method = HttpRouteRule.newBuilder().setMatches(List.of(HttpRouteMatch.newBuilder()
+        .setMethod("FETCH").build())).build();
+    reject(c.upsertRoute("acme", "web", "shop", method), RejectionCode.VALIDATION, "rules[0].matches[0].method",
+        "'FETCH' is not one of");
+    UpsertHttpRoute badHost = (UpsertHttpRoute) c.upsertRoute("acme", "web", "shop").getPayload();
+    badHost.setHostnames(List.of("*.*.example.com"));
+    reject(c.envelope("httproute/acme/default/web", "acme", badHost), RejectionCode.VALIDATION, "hostnames[0]",
+        "is not a hostname");
+  }
+
+  @Test
+  void endpointSliceRules() {
+    accept(c.createAccount("acme"));
+    reject(c.upsertSlice("acme", "web-1", "web", endpoint("10.1.0.300", null)), RejectionCode.VALIDATION,
+        "endpoints[0].addresses[0]", "'10.1.0.300' is not an IPv4 or IPv6 address");
+    reject(c.upsertSlice("acme", "web-1", "web", endpoint("10.1.0.5", "2001:db8::5")), RejectionCode.VALIDATION,
+        "endpoints[0].nodeAddress", "must be IPv4");
+    accept(c.upsertSlice("acme", "web-1", "web", endpoint("fd00::5", "198.51.100.7")));
+    accept(c.removeSlice("acme", "web-1"));
+    reject(c.removeSlice("acme", "web-1"), RejectionCode.NOT_FOUND, "targetAggregateId", "does not exist");
+  }
+
+  @Test
+  void everyEventFoldsIntoTheStoredState() {
+    platform();
+    accept(c.createGateway("acme", "shop", "standard"));
+    AggregateState pool = store.states.get("pool/v4");
+    assertThat(pool.getVersion()).isEqualTo(2);
+    assertThat(pool.getAggregateType()).isEqualTo("pool");
+    assertThat(pool.getDeleted()).isFalse();
+  }
+}
