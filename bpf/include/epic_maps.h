@@ -119,10 +119,28 @@ struct epic_endpoint_value {
  * Reverse mappings learned by epic_decap on client uplinks (role EPIC_IF_UPLINK_CLIENT): for each decapsulated
  * data packet, key = {0, inner SOURCE addr, inner source port, proto} -> value = the packet's tunnel id, so the
  * reply (whose destination is that source) is encapsulated back through the same tunnel. Same key/value structs
- * as epic_endpoints; encap consults epic_endpoints first, then epic_learned. LRU: idle flows age out.
+ * as epic_endpoints; encap on a client uplink consults epic_endpoints first, then epic_learned (EPIC uplinks never
+ * look at it). LRU: idle flows age out.
  */
 #define EPIC_MAP_LEARNED "epic_learned"
 #define EPIC_MAX_LEARNED 262144
+
+/*
+ * epic_frags: BPF_MAP_TYPE_LRU_HASH, max EPIC_MAX_FRAGS, OWNED BY BPF (internal; the agent ignores it).
+ * Non-first fragments of an inner TCP/UDP packet carry no ports, so encap cannot look up their endpoint. When it
+ * encapsulates a first fragment (MF set, offset 0) it records {tag, inner src, inner dst, IP id, proto} -> tunnel
+ * id; the later fragments of that packet follow the same tunnel. Fragments without a record pass untouched.
+ */
+#define EPIC_MAP_FRAGS "epic_frags"
+#define EPIC_MAX_FRAGS 16384
+struct epic_frag_key {
+	__u32 instance_tag; /* host order, as in epic_endpoint_key */
+	__be32 saddr;       /* network order */
+	__be32 daddr;       /* network order */
+	__be16 id;          /* IPv4 identification, network order */
+	__u8 proto;
+	__u8 pad;           /* must be 0 */
+};                          /* 16 bytes; value: struct epic_endpoint_value */
 
 /*
  * epic_tunnels: BPF_MAP_TYPE_HASH, max EPIC_MAX_TUNNELS, OWNED BY THE AGENT.
@@ -222,6 +240,7 @@ _Static_assert(sizeof(struct epic_gue_hdr) == 8, "epic_gue_hdr");
 _Static_assert(sizeof(struct epic_gue_control) == EPIC_CTRL_LEN, "epic_gue_control");
 _Static_assert(sizeof(struct epic_endpoint_key) == 12, "epic_endpoint_key");
 _Static_assert(sizeof(struct epic_endpoint_value) == 4, "epic_endpoint_value");
+_Static_assert(sizeof(struct epic_frag_key) == 16, "epic_frag_key");
 _Static_assert(sizeof(struct epic_tunnel) == 24, "epic_tunnel");
 _Static_assert(sizeof(struct epic_iface) == 16, "epic_iface");
 _Static_assert(sizeof(struct epic_tunnel_stats) == 80, "epic_tunnel_stats");

@@ -39,6 +39,14 @@ struct {
 } epic_learned SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EPIC_MAX_FRAGS);
+	__type(key, struct epic_frag_key);
+	__type(value, struct epic_endpoint_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} epic_frags SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EPIC_MAX_TUNNELS);
 	__type(key, __u32);
@@ -149,6 +157,7 @@ struct ipv4_flow {
 	__be32 saddr, daddr;
 	__u32 ports;      /* first 4 L4 bytes as in memory (source port, destination port); 0 without ports */
 	__be16 frag_off;
+	__be16 id;
 	__u8 proto, tos, ihl;
 };
 
@@ -177,6 +186,7 @@ static __always_inline bool parse_ipv4(struct __sk_buff *skb, struct ipv4_flow *
 	f->saddr = ip->saddr;
 	f->daddr = ip->daddr;
 	f->frag_off = ip->frag_off;
+	f->id = ip->id;
 	f->proto = ip->protocol;
 	f->tos = ip->tos;
 	f->ihl = ip->ihl;
@@ -258,11 +268,22 @@ int epic_encap(struct __sk_buff *skb)
 		.port = (__be16)(ip.ports >> 16), /* destination port: second 16 bits in memory order */
 		.proto = ip.proto,
 	};
-	struct epic_endpoint_value *ep = bpf_map_lookup_elem(&epic_endpoints, &key);
-	if (!ep && cfg->role == EPIC_IF_UPLINK_CLIENT) /* only client uplinks learn */
-		ep = bpf_map_lookup_elem(&epic_learned, &key);
+	struct epic_frag_key frag = {
+		.instance_tag = key.instance_tag, .saddr = ip.saddr, .daddr = ip.daddr, .id = ip.id, .proto = ip.proto,
+	};
+	bool later_fragment = has_ports(ip.proto) && (ip.frag_off & bpf_htons(IP_OFFMASK));
+	struct epic_endpoint_value *ep;
+	if (later_fragment) {
+		ep = bpf_map_lookup_elem(&epic_frags, &frag);
+	} else {
+		ep = bpf_map_lookup_elem(&epic_endpoints, &key);
+		if (!ep && cfg->role == EPIC_IF_UPLINK_CLIENT) /* only client uplinks learn */
+			ep = bpf_map_lookup_elem(&epic_learned, &key);
+	}
 	if (!ep)
 		return TC_ACT_OK; /* not tunnel traffic */
+	if (!later_fragment && (ip.frag_off & bpf_htons(IP_MF)))
+		bpf_map_update_elem(&epic_frags, &frag, ep, BPF_ANY); /* first fragment: the rest follow its tunnel */
 
 	__u32 tunnel_id = ep->tunnel_id;
 	struct epic_tunnel *tun = bpf_map_lookup_elem(&epic_tunnels, &tunnel_id);
@@ -345,8 +366,8 @@ int epic_encap(struct __sk_buff *skb)
 static __always_inline void learn_reverse(struct __sk_buff *skb, __u32 tunnel_id)
 {
 	struct ipv4_flow ip;
-	if (!parse_ipv4(skb, &ip))
-		return;
+	if (!parse_ipv4(skb, &ip) || (has_ports(ip.proto) && (ip.frag_off & bpf_htons(IP_OFFMASK))))
+		return; /* later fragments carry no ports to learn */
 	struct epic_endpoint_key key = {
 		.addr = ip.saddr,
 		.port = (__be16)ip.ports, /* source port: first 16 bits in memory order */

@@ -42,6 +42,14 @@ struct endpoint_row {
 	__u32 tunnel_id;
 };
 
+struct frag_row {
+	__u32 tag;
+	const char *saddr, *daddr;
+	__u16 id;
+	__u8 proto;
+	__u32 tunnel_id;
+};
+
 /* Expected counter: tunnel 0 means epic_stats (global). Counters not listed must be zero. */
 struct counter_row {
 	__u32 tunnel;
@@ -56,6 +64,7 @@ struct fixture {
 	struct tunnel_row tunnels[2];
 	struct endpoint_row endpoints[2];
 	struct endpoint_row learned[2];   /* epic_learned content before the run */
+	struct frag_row frags[1];         /* epic_frags content before the run */
 	__u32 mark_in;
 	const char *in;                   /* hex frame; whitespace ignored */
 	int in_pad_to;                    /* > 0: pad the frame to this length with a byte pattern */
@@ -65,13 +74,14 @@ struct fixture {
 	__u32 mark_out;                   /* 0 = must equal mark_in */
 	struct counter_row counters[4];
 	struct endpoint_row learned_out[2]; /* exact epic_learned content after the run */
+	struct frag_row frags_out[1];       /* exact epic_frags content after the run */
 };
 
 #include "fixture_cases.h"
 
 struct env {
 	struct bpf_object *obj;
-	int endpoints, learned, tunnels, ifaces, tun_stats, stats;
+	int endpoints, learned, frags, tunnels, ifaces, tun_stats, stats;
 	int ncpus;
 };
 
@@ -117,6 +127,15 @@ static struct epic_endpoint_key endpoint_key(const struct endpoint_row *r)
 	return k;
 }
 
+static struct epic_frag_key frag_key(const struct frag_row *r)
+{
+	struct epic_frag_key k = {
+		.instance_tag = r->tag, .saddr = addr(r->saddr), .daddr = addr(r->daddr), .id = htons(r->id),
+		.proto = r->proto,
+	};
+	return k;
+}
+
 static void clear_hash(int fd, size_t key_size)
 {
 	__u8 key[64], next[64];
@@ -131,6 +150,7 @@ static int reset_maps(struct env *e)
 {
 	clear_hash(e->endpoints, sizeof(struct epic_endpoint_key));
 	clear_hash(e->learned, sizeof(struct epic_endpoint_key));
+	clear_hash(e->frags, sizeof(struct epic_frag_key));
 	clear_hash(e->tunnels, sizeof(__u32));
 	clear_hash(e->ifaces, sizeof(__u32));
 	clear_hash(e->tun_stats, sizeof(__u32));
@@ -170,6 +190,12 @@ static int setup_maps(struct env *e, const struct fixture *f)
 			if (bpf_map_update_elem(fds[m], &k, &v, BPF_NOEXIST))
 				return -1;
 		}
+	}
+	if (f->frags[0].tunnel_id) {
+		struct epic_frag_key k = frag_key(&f->frags[0]);
+		struct epic_endpoint_value v = { .tunnel_id = f->frags[0].tunnel_id };
+		if (bpf_map_update_elem(e->frags, &k, &v, BPF_NOEXIST))
+			return -1;
 	}
 	return 0;
 }
@@ -211,6 +237,7 @@ static void open_env(struct env *e, const char *who, const char *obj_path, const
 	}
 	e->endpoints = map_fd(e->obj, EPIC_MAP_ENDPOINTS);
 	e->learned = map_fd(e->obj, EPIC_MAP_LEARNED);
+	e->frags = map_fd(e->obj, EPIC_MAP_FRAGS);
 	e->tunnels = map_fd(e->obj, EPIC_MAP_TUNNELS);
 	e->ifaces = map_fd(e->obj, EPIC_MAP_IFACES);
 	e->tun_stats = map_fd(e->obj, EPIC_MAP_TUN_STATS);

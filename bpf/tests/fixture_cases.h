@@ -60,6 +60,12 @@
 /* 1465-byte UDP without DF: cannot be answered, dropped. */
 #define BIG_UDP_NODF_HDR "450005b9 00550000 4011a6dc c000020a 0af40105 9c421f90 05a50000 " /* 28 B */
 
+/* A UDP datagram Envoy -> pod 10.244.1.5:7777 in two fragments (IP id 0x0777): the first (MF, offset 0) carries
+ * the ports, the second (offset 16) does not. Both are 36 bytes, so one outer header fits both. */
+#define FRAG1_UDP "45000024 07772000 4011854f c000020a 0af40105 9c421e61 00200000 66726167 6d656e74 " /* 36 B */
+#define FRAG2_UDP "45000024 07770002 4011a54d c000020a 0af40105 65642d64 61746167 72616d21 30313233 " /* 36 B */
+#define OUTER_FRAG "45000048 00004000 40114e60 c000020a c6336407 17c0ee48 00340000 01040000 0000002a " /* 36 B */
+
 #define EPIC_UPLINK { .role = EPIC_IF_UPLINK_EPIC, .mtu = 1500 }
 #define CLIENT_UPLINK { .role = EPIC_IF_UPLINK_CLIENT, .mtu = 1500 }
 #define EPIC_T42 { 42, "192.0.2.10", "198.51.100.7", 6080, 61000, 0, EPIC_TUN_F_FIXED_SPORT | EPIC_TUN_F_LEARNED }
@@ -108,6 +114,22 @@ static const struct fixture fixtures[] = {
 	{ .name = "encap on an interface without configuration passes everything",
 	  .prog = "epic_encap", .tunnels = { EPIC_T42 }, .endpoints = { POD_A_TCP }, .mark_in = 7,
 	  .in = ETH_OUT INNER_REQ_TCP, .ret = TC_ACT_OK },
+	{ .name = "encap a first fragment (ports known) and record its tunnel for the later fragments",
+	  .prog = "epic_encap", .iface = EPIC_UPLINK, .tunnels = { EPIC_T42 },
+	  .endpoints = { { 7, "10.244.1.5", 7777, 17, 42 } }, .mark_in = 7, .in = ETH_OUT FRAG1_UDP,
+	  .ret = TC_ACT_OK, .out = ETH_OUT OUTER_FRAG FRAG1_UDP,
+	  .counters = { { 42, "tx_packets", 1 }, { 42, "tx_bytes", 36 } },
+	  .frags_out = { { 7, "192.0.2.10", "10.244.1.5", 0x0777, 17, 42 } } },
+	{ .name = "encap a later fragment (no ports) through the tunnel of its first fragment",
+	  .prog = "epic_encap", .iface = EPIC_UPLINK, .tunnels = { EPIC_T42 },
+	  .frags = { { 7, "192.0.2.10", "10.244.1.5", 0x0777, 17, 42 } }, .mark_in = 7, .in = ETH_OUT FRAG2_UDP,
+	  .ret = TC_ACT_OK, .out = ETH_OUT OUTER_FRAG FRAG2_UDP,
+	  .counters = { { 42, "tx_packets", 1 }, { 42, "tx_bytes", 36 } },
+	  .frags_out = { { 7, "192.0.2.10", "10.244.1.5", 0x0777, 17, 42 } } },
+	{ .name = "encap leaves a later fragment whose first fragment was not seen untouched",
+	  .prog = "epic_encap", .iface = EPIC_UPLINK, .tunnels = { EPIC_T42 },
+	  .endpoints = { { 7, "10.244.1.5", 7777, 17, 42 } }, .mark_in = 7, .in = ETH_OUT FRAG2_UDP,
+	  .ret = TC_ACT_OK },
 
 	/* ---- MTU ---- */
 	{ .name = "near-MTU DF packet (1465 + 36 > 1500) is answered with ICMP frag-needed, MTU 1464",

@@ -2,7 +2,7 @@
 /*
  * Packet-fixture tests for bpf/target/epic_tc.bpf.o through BPF_PROG_TEST_RUN: each case of fixture_cases.h sets
  * up the maps, runs one program on one input frame and compares verdict, output bytes (exactly, hex diff on
- * failure), skb mark, every counter and the learned-map content. Needs root and bpffs; refuses to run
+ * failure), skb mark, every counter and the content of the BPF-owned maps (learned, frags). Needs root and bpffs; refuses to run
  * (exit 2) rather than skip when either is missing. Usage: epic_fixtures <epic_tc.bpf.o>
  */
 #include "fixture.h"
@@ -130,35 +130,50 @@ static int check_counters(struct env *e, const struct fixture *f)
 	return bad;
 }
 
-static int check_learned(struct env *e, const struct fixture *f)
+/* The map holds exactly the n given keys, each mapped to its tunnel. */
+static int check_exact(const char *test, const char *map, int fd, size_t key_size, const void *keys,
+		       const __u32 *tunnels, int n)
 {
-	int want = 0, have = 0, bad = 0;
-	struct epic_endpoint_key k, next;
-	for (int i = 0; i < 2; i++) {
-		if (!f->learned_out[i].tunnel_id)
-			continue;
-		want++;
-		struct epic_endpoint_key key = endpoint_key(&f->learned_out[i]);
+	__u8 k[64], next[64];
+	int have = 0, bad = 0;
+	for (int i = 0; i < n; i++) {
 		struct epic_endpoint_value v;
-		if (bpf_map_lookup_elem(e->learned, &key, &v)) {
-			fail(f->name, "epic_learned lacks {tag %u, %s, port %u, proto %u}", f->learned_out[i].tag,
-			     f->learned_out[i].addr, f->learned_out[i].port, f->learned_out[i].proto);
+		if (bpf_map_lookup_elem(fd, (const __u8 *)keys + i * key_size, &v)) {
+			fail(test, "%s lacks expected entry %d (tunnel %u)", map, i, tunnels[i]);
 			bad = 1;
-		} else if (v.tunnel_id != f->learned_out[i].tunnel_id) {
-			fail(f->name, "epic_learned maps %s:%u to tunnel %u, expected %u", f->learned_out[i].addr,
-			     f->learned_out[i].port, v.tunnel_id, f->learned_out[i].tunnel_id);
+		} else if (v.tunnel_id != tunnels[i]) {
+			fail(test, "%s entry %d maps to tunnel %u, expected %u", map, i, v.tunnel_id, tunnels[i]);
 			bad = 1;
 		}
 	}
-	for (void *prev = NULL; bpf_map_get_next_key(e->learned, prev, &next) == 0; prev = &k) {
-		k = next;
+	for (void *prev = NULL; bpf_map_get_next_key(fd, prev, next) == 0; prev = k) {
+		memcpy(k, next, key_size);
 		have++;
 	}
-	if (have != want) {
-		fail(f->name, "epic_learned holds %d entries, expected %d", have, want);
+	if (have != n) {
+		fail(test, "%s holds %d entries, expected %d", map, have, n);
 		bad = 1;
 	}
 	return bad;
+}
+
+static int check_learned_and_frags(struct env *e, const struct fixture *f)
+{
+	struct epic_endpoint_key lk[2];
+	struct epic_frag_key fk[1];
+	__u32 lt[2], ft[1];
+	int nl = 0, nf = 0;
+	for (int i = 0; i < 2; i++)
+		if (f->learned_out[i].tunnel_id) {
+			lk[nl] = endpoint_key(&f->learned_out[i]);
+			lt[nl++] = f->learned_out[i].tunnel_id;
+		}
+	if (f->frags_out[0].tunnel_id) {
+		fk[nf] = frag_key(&f->frags_out[0]);
+		ft[nf++] = f->frags_out[0].tunnel_id;
+	}
+	return check_exact(f->name, EPIC_MAP_LEARNED, e->learned, sizeof(lk[0]), lk, lt, nl) |
+	       check_exact(f->name, EPIC_MAP_FRAGS, e->frags, sizeof(fk[0]), fk, ft, nf);
 }
 
 static int run_fixture(struct env *e, const struct fixture *f)
@@ -220,7 +235,7 @@ static int run_fixture(struct env *e, const struct fixture *f)
 		bad = 1;
 	}
 	bad |= check_counters(e, f);
-	bad |= check_learned(e, f);
+	bad |= check_learned_and_frags(e, f);
 	return bad;
 }
 
