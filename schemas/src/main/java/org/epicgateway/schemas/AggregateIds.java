@@ -34,6 +34,10 @@ public final class AggregateIds {
     return new AggregateId(AggregateType.ENDPOINT_SLICE, account, namespace, name).toString();
   }
 
+  public static String gatewayConfig(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.GATEWAY_CONFIG, account, namespace, name).toString();
+  }
+
   /** Parses {@code type/name} or {@code type/account/namespace/name}; the error names the id and what is wrong. */
   public static AggregateId parse(String id) {
     if (id == null || id.isEmpty()) {

@@ -13,7 +13,9 @@ public enum AggregateType {
   GATEWAY("gateway", true),
   HTTP_ROUTE("httproute", true),
   TCP_ROUTE("tcproute", true),
-  ENDPOINT_SLICE("endpointslice", true);
+  ENDPOINT_SLICE("endpointslice", true),
+  /** What the xds-projector observed of a gateway's Envoy configuration (ConfigApplied/Rejected/RolledBack). */
+  GATEWAY_CONFIG("gatewayconfig", true);
 
   private final String prefix;
   private final boolean tenantNamespaced;
