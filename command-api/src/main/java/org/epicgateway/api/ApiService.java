@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.epicgateway.api.audit.AuditHandler;
 import org.epicgateway.api.audit.AuditLog;
 import org.epicgateway.api.auth.Authenticator;
@@ -16,6 +17,8 @@ import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
 import org.epicgateway.infra.PlatformContext;
 import org.epicgateway.infra.PlatformService;
+import org.epicgateway.projections.topology.AggregateQueries;
+import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.EventEnvelope;
@@ -23,23 +26,25 @@ import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 
 /**
- * The command API as a service of {@code epic up}: connects to the decider's command bus and state queries, makes
+ * The command API as a service of {@code epic up}: uses the decider's command bus and state queries, makes
  * sure the bootstrap admin exists, and serves REST on {@code EPIC_API_HOST:EPIC_API_PORT} (default 127.0.0.1:8080).
  * Its own files live under {@code <dataDir>/api}: the token signing key and, when none was configured, the
  * generated admin password.
  */
 public final class ApiService implements PlatformService {
     private final ApiConfig config;
-    private CommandBus bus;
+    private final DeciderService decider;
     private AuditLog auditLog;
     private CommandApi api;
 
-    public ApiService() {
-        this(ApiConfig.fromEnvironment());
+    /** @param decider the decider of this process, started before this service; its bus and queries are used */
+    public ApiService(DeciderService decider) {
+        this(ApiConfig.fromEnvironment(), decider);
     }
 
-    public ApiService(ApiConfig config) {
+    public ApiService(ApiConfig config, DeciderService decider) {
         this.config = config;
+        this.decider = decider;
     }
 
     @Override
@@ -53,12 +58,11 @@ public final class ApiService implements PlatformService {
         PrometheusMeterRegistry meters = context.meters() instanceof PrometheusMeterRegistry p
             ? p : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
-        bus = CommandBus.start(context.bootstrapServers(), registry);
-        AggregateQueries queries = bus.queries();
+        AggregateQueries queries = decider.queries();
         Passwords passwords = new Passwords(config.bcryptCost());
         TokenSigner signer = TokenSigner.fromKeyFile(dir.resolve("token.key"), Clock.systemUTC());
         Authenticator authenticator = new Authenticator(accounts(queries), passwords, signer);
-        Commands commands = new Commands(bus, config.commandTimeout(), meters);
+        Commands commands = new Commands(decider.commandBus(), config.commandTimeout(), meters);
         BootstrapAdmin.ensure(commands, accounts(queries), passwords, config.adminAccount(), config.adminUser(),
             BootstrapAdmin.password(config.adminPassword(), dir.resolve("admin-password")));
         auditLog = new AuditLog(context.bootstrapServers(), new AvroDeserializer<>(EventEnvelope.class, registry),
@@ -69,7 +73,7 @@ public final class ApiService implements PlatformService {
     }
 
     /** The account aggregate by name, for login and bootstrap; a deleted account has no users. */
-    static java.util.function.Function<String, Optional<AccountState>> accounts(AggregateQueries queries) {
+    static Function<String, Optional<AccountState>> accounts(AggregateQueries queries) {
         return account -> {
             String id;
             try {
@@ -98,8 +102,9 @@ public final class ApiService implements PlatformService {
 
     @Override
     public void close() throws Exception {
-        try (AutoCloseable a = api; AutoCloseable l = auditLog; AutoCloseable b = bus) {
-            // closed in reverse order: stop serving, then the audit consumer, then the bus
+        // Reverse order of creation: stop serving, then the audit consumer. The bus belongs to the decider.
+        try (AutoCloseable l = auditLog; AutoCloseable a = api) {
+            // closes both, even if one fails
         }
     }
 }

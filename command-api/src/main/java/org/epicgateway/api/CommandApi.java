@@ -43,7 +43,7 @@ public final class CommandApi implements AutoCloseable {
     private static final String STARTED = "epic.started";
 
     /** Everything the handlers need, built by {@link ApiService} (or a test) around a running platform. */
-    public record Parts(Commands commands, org.epicgateway.projections.query.AggregateQueries queries,
+    public record Parts(Commands commands, org.epicgateway.projections.topology.AggregateQueries queries,
                         Authenticator authenticator, org.epicgateway.api.auth.Passwords passwords,
                         TokenHandler tokens, AuditHandler audit, PrometheusMeterRegistry meters) {
     }

@@ -4,12 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.epicgateway.api.auth.Principal;
-import org.epicgateway.projections.bus.CommandBus;
+import org.epicgateway.projections.topology.CommandBus;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.avro.Actor;
 import org.epicgateway.schemas.avro.ActorKind;
@@ -56,12 +54,10 @@ public final class Commands {
             .build();
         CommandResult result;
         try {
-            result = bus.submit(command).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            result = bus.submit(command, timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for command " + command.getCommandId(), e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("command " + command.getCommandId() + " failed: " + e.getCause(), e.getCause());
         } catch (TimeoutException e) {
             throw new ApiError(503, "TIMEOUT", "no outcome for command " + command.getCommandId() + " within "
                 + timeout.toSeconds() + " s; it may still be applied (check GET or /audit)", null);

@@ -8,7 +8,7 @@ import org.epicgateway.api.Commands;
 import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.auth.Passwords;
 import org.epicgateway.api.auth.Principal;
-import org.epicgateway.projections.query.AggregateQueries;
+import org.epicgateway.projections.topology.AggregateQueries;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.avro.AccountState;

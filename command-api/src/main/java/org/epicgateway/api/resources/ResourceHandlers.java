@@ -3,14 +3,14 @@ package org.epicgateway.api.resources;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.epicgateway.api.ApiError;
 import org.epicgateway.api.Commands;
 import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.auth.Principal;
-import org.epicgateway.projections.query.AggregateQueries;
+import org.epicgateway.projections.topology.AggregateQueries;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
@@ -76,32 +76,44 @@ public final class ResourceHandlers {
     }
 
     /**
-     * A page of live resources in aggregate-id order: {@code ?limit=} and {@code ?after=<aggregateId>} from the
-     * previous page's {@code next}; tenant kinds filter by {@code ?namespace=} when given.
+     * A page of live resources in aggregate-id order: {@code ?limit=} and {@code ?after=} (the previous page's
+     * {@code next}); tenant kinds filter by {@code ?namespace=} when given.
      */
     public void list(Context ctx) {
-        Principal principal = HttpSupport.principal(ctx);
-        String account = account(ctx, principal);
+        String account = account(ctx, HttpSupport.principal(ctx));
         String namespace = namespaceParam(ctx);
-        String after = ctx.queryParam("after");
         int limit = HttpSupport.limit(ctx);
-        List<AggregateState> live = queries.list(kind.type(), account).stream()
-            .filter(s -> !s.getDeleted())
-            .filter(s -> namespace == null
-                || namespace.equals(AggregateIds.parse(s.getAggregateId()).namespace()))
-            .filter(s -> after == null || s.getAggregateId().compareTo(after) > 0)
-            .sorted(Comparator.comparing(AggregateState::getAggregateId))
-            .limit(limit + 1L)
-            .toList();
-        ObjectNode page = SpecJson.JSON.objectNode();
-        ArrayNode items = page.putArray("items");
-        live.stream().limit(limit).forEach(s -> items.add(render(s)));
-        if (live.size() > limit) {
-            page.put("next", live.get(limit - 1).getAggregateId());
-        } else {
-            page.putNull("next");
+        String token = ctx.queryParam("after");
+        List<AggregateState> found = new ArrayList<>();
+        boolean more = true;
+        // The store pages by aggregate id; a namespace filter may need several store pages to fill one.
+        while (found.size() < limit && more) {
+            AggregateQueries.Page page;
+            try {
+                page = queries.list(kind.type(), account, token, limit);
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest(e.getMessage(), "after");
+            }
+            more = page.nextPageToken() != null;
+            for (int i = 0; i < page.items().size() && found.size() < limit; i++) {
+                AggregateState s = page.items().get(i);
+                token = s.getAggregateId();
+                if (namespace == null || namespace.equals(AggregateIds.parse(token).namespace())) {
+                    found.add(s);
+                }
+                more |= i < page.items().size() - 1 && found.size() == limit;
+            }
         }
-        ctx.json(page);
+        String next = more ? token : null;
+        ObjectNode out = SpecJson.JSON.objectNode();
+        ArrayNode items = out.putArray("items");
+        found.forEach(s -> items.add(render(s)));
+        if (next != null) {
+            out.put("next", next);
+        } else {
+            out.putNull("next");
+        }
+        ctx.json(out);
     }
 
     /** {@code {kind, aggregateId, version, updatedAt, spec}}; spec mirrors the Avro state record. */
