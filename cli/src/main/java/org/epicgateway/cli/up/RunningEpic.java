@@ -1,0 +1,77 @@
+package org.epicgateway.cli.up;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.infra.PlatformContext;
+import org.epicgateway.infra.PlatformService;
+
+/** The embedded platform, the metrics endpoint and the services, started together and stopped in reverse. */
+final class RunningEpic implements AutoCloseable {
+
+    private final EmbeddedPlatform platform;
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private final Map<String, String> urls = new LinkedHashMap<>();
+    private boolean closed;
+
+    private RunningEpic(EmbeddedPlatform platform) {
+        this.platform = platform;
+    }
+
+    /** Starts everything; if any part fails, stops what already runs and throws naming the part. */
+    static RunningEpic start(Path dataDir, int kafkaPort, int registryPort, int metricsPort, List<PlatformService> services) {
+        RunningEpic epic = new RunningEpic(EmbeddedPlatform.start(dataDir, kafkaPort, registryPort));
+        try {
+            MetricsEndpoint metrics = MetricsEndpoint.start(epic.platform.meters(), metricsPort);
+            epic.running.add(metrics);
+            epic.urls.put("Kafka bootstrap", epic.platform.bootstrapServers());
+            epic.urls.put("Schema registry", epic.platform.schemaRegistryUrl());
+            epic.urls.put("Metrics", metrics.url());
+            PlatformContext context = epic.platform.context();
+            for (PlatformService service : services) {
+                try {
+                    service.start(context);
+                } catch (Exception e) {
+                    throw new IllegalStateException("service " + service.name() + " failed to start: " + e.getMessage(), e);
+                }
+                epic.running.add(service);
+                service.urls().forEach((label, url) -> epic.urls.put(service.name() + " " + label, url));
+            }
+        } catch (RuntimeException e) {
+            epic.close();
+            throw e;
+        }
+        return epic;
+    }
+
+    /** What is served, label to URL, in start order. */
+    Map<String, String> urls() {
+        return Collections.unmodifiableMap(urls);
+    }
+
+    EmbeddedPlatform platform() {
+        return platform;
+    }
+
+    /** Services first, in reverse start order, then the registry and the broker they use. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (AutoCloseable c : running.reversed()) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("epic up: stopping " + c + " failed: " + e);
+            }
+        }
+        platform.close();
+    }
+}

@@ -1,0 +1,101 @@
+package org.epicgateway.cli.up;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import org.epicgateway.infra.PlatformService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code epic up}: the whole platform on its embedded default, until Ctrl-C. */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Runs EPIC on this machine (Kafka, schema registry, every service) until Ctrl-C.",
+                "Kafka runs in-process and the Apicurio registry as a child process; all data lives under the data",
+                "directory, so the next `epic up` continues where this one stopped."})
+public final class Up implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data-dir", description = "where events, schemas and service state live (default: ${DEFAULT-VALUE})",
+            defaultValue = "${sys:epic.home:-.}/var")
+    Path dataDir;
+
+    @Option(names = "--kafka-port", description = "Kafka bootstrap port on 127.0.0.1 (default: ${DEFAULT-VALUE})", defaultValue = "9092")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", description = "schema registry port on 127.0.0.1 (default: ${DEFAULT-VALUE})", defaultValue = "8081")
+    int registryPort;
+
+    @Option(names = "--metrics-port", description = "Prometheus metrics port on 127.0.0.1 (default: ${DEFAULT-VALUE})", defaultValue = "9464")
+    int metricsPort;
+
+    /** The services `epic up` runs, in start order (stopped in reverse). A new service is one line here. */
+    List<PlatformService> services() {
+        return List.of();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path data = dataDir.toAbsolutePath().normalize();
+        Files.createDirectories(data);
+        Path logFile = data.resolve("epic.log");
+        // Before anything logs: the broker's and the services' logs go to a file; the console keeps the summary.
+        System.setProperty("org.slf4j.simpleLogger.logFile", logFile.toString());
+
+        List<String> busy = busyPorts(Map.of("--kafka-port", kafkaPort, "--registry-port", registryPort, "--metrics-port", metricsPort));
+        if (!busy.isEmpty()) {
+            spec.commandLine().getErr().println("epic up: " + String.join("; ", busy)
+                    + ". Is another `epic up` running? Stop it, or choose other ports.");
+            return 2;
+        }
+        List<PlatformService> services = services();
+        out.println("epic up: starting Kafka, the schema registry and " + services.size() + " service(s); data in " + data);
+        RunningEpic epic = RunningEpic.start(data, kafkaPort, registryPort, metricsPort, services);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println("\nepic up: stopping ...");
+            epic.close();
+            out.println("epic up: stopped cleanly.");
+            out.flush();
+        }, "epic-up-stop"));
+
+        Duration ready = Duration.between(Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), Instant.now());
+        out.printf("%nEPIC is up, ready %.1f s after the JVM started.%n", ready.toMillis() / 1000.0);
+        Map<String, String> lines = new LinkedHashMap<>(epic.urls());
+        lines.put("Data", data.toString());
+        lines.put("Logs", logFile + ", " + epic.platform().registry().logFile());
+        lines.forEach((label, value) -> out.printf("  %-26s %s%n", label, value));
+        out.println("Ctrl-C stops everything.");
+        out.flush();
+        new CountDownLatch(1).await();
+        return 0;
+    }
+
+    private static List<String> busyPorts(Map<String, Integer> ports) {
+        List<String> busy = new ArrayList<>();
+        ports.forEach((option, port) -> {
+            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                // Bound, so free; closing a socket that never accepted leaves nothing in TIME_WAIT.
+            } catch (IOException e) {
+                busy.add("port " + port + " (" + option + ") is in use");
+            }
+        });
+        return busy;
+    }
+}
