@@ -18,7 +18,8 @@
  *      epic_tag    Envoy instance host-side interface clsact INGRESS (skb->mark = instance tag)
  *  - Pinning: every map is declared LIBBPF_PIN_BY_NAME. Open the object with
  *    bpf_object_open_opts.pin_root_path = EPIC_PIN_ROOT and libbpf pins each map at /sys/fs/bpf/epic/<map name>,
- *    or, when a pin already exists (agent restart), reuses the pinned map so traffic and state survive.
+ *    (creating the directory), or, when a pin already exists (agent restart), reuses the pinned map so traffic
+ *    and state survive.
  *    bpffs must be mounted at /sys/fs/bpf.
  *
  * Flow of a request (EPIC node -> workload pod behind NAT):
@@ -37,7 +38,7 @@
  * Wire format (DESIGN.md "GUE on the wire"): draft-ietf-intarea-gue variant 0 over UDP port 6080.
  *
  * Data packet (C=0), 36 bytes pushed in front of the inner IPv4 packet (after the Ethernet header):
- *   outer IPv4 (20 B, IHL 5, DF, TTL 64, proto 17, checksum set)
+ *   outer IPv4 (20 B, IHL 5, TOS copied from the inner packet, id 0, DF, TTL 64, proto 17, checksum set)
  *   UDP (8 B): source = flow entropy in [49152, 65535] (hash of the inner 5-tuple) or the tunnel's pinned
  *              local_port (EPIC_TUN_F_FIXED_SPORT); destination = tunnel remote_port; checksum 0 (allowed on IPv4)
  *   GUE base (4 B): 0x01 0x04 0x00 0x00 = ver 0, C 0, Hlen 1, proto 4 (IPv4), flags 0
