@@ -30,6 +30,9 @@ static const struct bench_case cases[] = {
 	{ "noop (baseline)", "encap TCP on the EPIC node: tag 7 selects tunnel 42, pinned source port 6080", 1, 0 },
 	{ "encap, EPIC node (tag lookup, pinned port)",
 	  "encap TCP on the EPIC node: tag 7 selects tunnel 42, pinned source port 6080", 0, 0 },
+	/* Same lookups and counter as a real encap, stopped before adjust_room: splits the cost. */
+	{ "encap stopped before adjust_room (tunnel remote unknown, dropped)",
+	  "encap drops (never leaks) traffic for a tunnel whose remote is not known yet", 0, 0 },
 	{ "encap, client node (learned map, entropy port)",
 	  "encap TCP reply on the client node through the learned mapping, entropy source port", 0, 0 },
 	{ "decap, EPIC node", "decap data on the EPIC node: stripped, delivered to the stack, nothing learned", 0, 0 },
