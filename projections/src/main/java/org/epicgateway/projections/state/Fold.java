@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.avro.AccountCreated;
@@ -44,6 +45,11 @@ import org.epicgateway.schemas.avro.TemplateState;
  */
 public final class Fold {
 
+  /** The events that may start an aggregate; every other event changes an existing state. */
+  private static final Set<Class<?>> CREATES = Set.of(AccountCreated.class, AddressPoolDefined.class,
+      GatewayTemplateDefined.class, GatewayRequested.class, GatewayCreated.class, HttpRouteUpserted.class,
+      TcpRouteUpserted.class, EndpointSliceUpserted.class);
+
   private Fold() {}
 
   /** Folds a whole log (any order of aggregates, each in sequence order) into states by aggregate id. */
@@ -69,6 +75,10 @@ public final class Fold {
     if (!expectedHash.equals(event.getPreviousHash())) {
       throw new IllegalStateException("aggregate " + event.getAggregateId() + ": event " + event.getEventId()
           + " does not carry the hash of the aggregate's previous event (broken chain)");
+    }
+    if (prior == null && !CREATES.contains(event.getPayload().getClass())) {
+      throw new IllegalStateException("aggregate " + event.getAggregateId() + ": event " + event.getEventId()
+          + " (" + event.getPayload().getClass().getSimpleName() + ") needs a prior state");
     }
     Object resource = prior == null ? null : prior.getResource();
     boolean deleted = false;
@@ -131,10 +141,6 @@ public final class Fold {
       case EndpointSliceRemoved e -> deleted = true;
       default -> throw new IllegalStateException("aggregate " + event.getAggregateId() + ": no fold for event "
           + event.getPayload().getClass().getName());
-    }
-    if (resource == null) {
-      throw new IllegalStateException("aggregate " + event.getAggregateId() + ": event " + event.getEventId()
-          + " (" + event.getPayload().getClass().getSimpleName() + ") needs a prior state");
     }
     return AggregateState.newBuilder()
         .setAggregateId(event.getAggregateId())
