@@ -72,7 +72,8 @@ public record EnvoyConfig(String gatewayId, List<Listener> listeners, List<Route
         return out;
     }
 
-    static byte[] deterministicBytes(Message m) {
+    /** Deterministic protobuf encoding (map entries sorted): the bytes versions hash and records carry. */
+    public static byte[] deterministicBytes(Message m) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             CodedOutputStream out = CodedOutputStream.newInstance(bytes);

@@ -23,19 +23,21 @@ final class VirtualHosts {
     private record Entry(HttpRouteState route, int rule, int match, HttpRouteMatch condition, String hostname) {}
 
     /**
-     * Spec precedence (httproute_types.go, HTTPRouteRule.Matches), continuing on ties: the most specific matching
-     * route hostname (non-wildcard characters, then characters); Exact path, then RegularExpression (implementation
-     * specific, placed between as Envoy Gateway does), then PathPrefix; the longest path; a method match; most header
-     * matches; most query param matches; the oldest route; "{namespace}/{name}"; rule order; match order.
+     * Spec precedence (httproute_types.go, HTTPRouteRule.Matches), continuing on ties, across all routes serving the
+     * hostname: Exact path, then RegularExpression (implementation specific, placed between as Envoy Gateway does),
+     * then PathPrefix; the longest path; a method match; most header matches; most query param matches. Then the
+     * route hostname that matched (non-wildcard characters, then characters: an exact-host route beats a wildcard
+     * one on otherwise equal matches; the conformance suite's MatchingAcrossRoutes shows matches rank first); the
+     * oldest route; "{namespace}/{name}"; rule order; match order.
      */
     private static final Comparator<Entry> PRECEDENCE = Comparator
-            .comparingInt((Entry e) -> -Hostnames.exactLength(e.hostname()))
-            .thenComparingInt(e -> -Hostnames.length(e.hostname()))
-            .thenComparingInt(e -> pathRank(e.condition().getPath().getType()))
+            .comparingInt((Entry e) -> pathRank(e.condition().getPath().getType()))
             .thenComparingInt(e -> -HttpRoutes.trimSlash(e.condition().getPath().getValue()).length())
             .thenComparingInt(e -> e.condition().getMethod() == null ? 1 : 0)
             .thenComparingInt(e -> -e.condition().getHeaders().size())
             .thenComparingInt(e -> -e.condition().getQueryParams().size())
+            .thenComparingInt(e -> -Hostnames.exactLength(e.hostname()))
+            .thenComparingInt(e -> -Hostnames.length(e.hostname()))
             .thenComparing(e -> e.route().getCreationTimestamp())
             .thenComparing(e -> e.route().getNamespace() + "/" + e.route().getName())
             .thenComparingInt(Entry::rule)

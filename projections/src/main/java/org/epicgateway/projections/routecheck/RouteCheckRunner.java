@@ -1,0 +1,122 @@
+package org.epicgateway.projections.routecheck;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.epicgateway.projections.envoy.EnvoyConfig;
+import org.epicgateway.projections.envoy.EnvoyDerivation;
+import org.epicgateway.schemas.avro.GatewayView;
+
+/**
+ * {@code route-check}: loads manifests, derives each Gateway's Envoy config with the projections' own code, and
+ * answers one JSON line per request line:
+ * {@code {"status", "backend", "backends" (when weighted), "location", "host", "path"}} (plus {@code "route",
+ * "requestHeaders", "responseHeaders", "responseHeadersRemoved"} when asked for headers, or {@code "error"}).
+ */
+public final class RouteCheckRunner {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, EnvoyConfig> configs = new LinkedHashMap<>();
+
+    /** Derives every Gateway of {@code views}; fails with the derivation's message if one is invalid. */
+    public RouteCheckRunner(List<GatewayView> views) {
+        for (GatewayView v : views) {
+            configs.put(v.getGateway().getNamespace() + "/" + v.getGateway().getName(), EnvoyDerivation.derive(v));
+        }
+    }
+
+    public static RouteCheckRunner fromManifests(Path dir) {
+        return new RouteCheckRunner(ManifestLoader.load(dir));
+    }
+
+    public Map<String, EnvoyConfig> configs() {
+        return configs;
+    }
+
+    /** Evaluates each line of {@code requests} and prints one line per request to {@code out}. */
+    public void run(Path requests, PrintStream out, boolean withHeaders) throws IOException {
+        List<String> lines = Files.readAllLines(requests);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            out.println(toJson(evaluate(parse(i + 1, line)), withHeaders));
+        }
+    }
+
+    /** Parses one request line; the message names the line and what is wrong. */
+    public static RouteCheck.Request parse(int lineNumber, String line) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("requests line " + lineNumber + ": not JSON: " + e.getOriginalMessage());
+        }
+        if (!n.isObject()) {
+            throw new IllegalArgumentException("requests line " + lineNumber + ": not a JSON object");
+        }
+        if (n.has("port") && !n.get("port").canConvertToInt()) {
+            throw new IllegalArgumentException("requests line " + lineNumber + ": port must be a number");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        n.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
+        String host = n.hasNonNull("host") ? n.get("host").asText() : headers.getOrDefault("host", headers.get("Host"));
+        return new RouteCheck.Request(text(n, "gateway"), n.hasNonNull("port") ? n.get("port").asInt() : null, host,
+                text(n, "method"), text(n, "path"), headers);
+    }
+
+    public RouteCheck.Result evaluate(RouteCheck.Request request) {
+        EnvoyConfig config;
+        if (request.gateway() != null) {
+            config = configs.get(request.gateway());
+            if (config == null) {
+                return RouteCheck.Result.error("no gateway " + request.gateway() + " in the manifests " + configs.keySet());
+            }
+        } else if (configs.size() == 1) {
+            config = configs.values().iterator().next();
+        } else {
+            return RouteCheck.Result.error("the manifests hold " + configs.size() + " gateways " + configs.keySet()
+                    + ": give the request a \"gateway\"");
+        }
+        return RouteCheck.evaluate(config, request);
+    }
+
+    public static String toJson(RouteCheck.Result r, boolean withHeaders) {
+        ObjectNode o = JSON.createObjectNode();
+        if (r.error() != null) {
+            o.put("error", r.error());
+            return o.toString();
+        }
+        o.put("status", r.status());
+        o.put("backend", r.backend());
+        if (!r.backends().isEmpty()) {
+            ArrayNode backends = o.putArray("backends");
+            r.backends().forEach(b -> backends.addObject().put("backend", b.backend()).put("weight", b.weight()));
+        }
+        o.put("location", r.location());
+        o.put("host", r.host());
+        o.put("path", r.path());
+        if (withHeaders) {
+            o.put("route", r.route());
+            o.set("requestHeaders", JSON.valueToTree(r.requestHeaders()));
+            o.set("responseHeaders", JSON.valueToTree(r.responseHeaders()));
+            o.set("responseHeadersRemoved", JSON.valueToTree(r.responseHeadersRemoved()));
+        }
+        return o.toString();
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asText() : null;
+    }
+}
