@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.data.TimeConversions;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.IndexedRecord;
@@ -26,7 +27,12 @@ public final class AvroJson {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final GenericData DATA = GenericData.get();
+  private static final GenericData DATA = new GenericData();
+
+  static {
+    // Generated classes hold timestamp-millis as Instant; union resolution must know that type.
+    DATA.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+  }
 
   private AvroJson() {}
 

@@ -1,0 +1,24 @@
+package org.epicgateway.projections.audit;
+
+import org.epicgateway.schemas.serde.WireFormat;
+import org.epicgateway.schemas.avro.EventEnvelope;
+
+/**
+ * One record of epic.events as stored: where it sits, its raw value (the chain hashes the stored bytes, not a
+ * re-encoding) and the decoded envelope, or why it could not be decoded.
+ *
+ * @param event null when the value could not be decoded; {@code undecodable} then says why
+ */
+public record LoggedEvent(int partition, long offset, String key, byte[] value, EventEnvelope event,
+                          String undecodable) {
+
+  /** Where the record is, as operators name it: {@code epic.events-0@1234}. */
+  public String position() {
+    return "epic.events-" + partition + "@" + offset;
+  }
+
+  /** Offset of the Avro datum inside {@link #value()}, after the Confluent wire header. */
+  public static int datumOffset() {
+    return WireFormat.HEADER_LENGTH;
+  }
+}

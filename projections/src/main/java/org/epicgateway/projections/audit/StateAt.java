@@ -1,0 +1,67 @@
+package org.epicgateway.projections.audit;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.epicgateway.projections.decider.StateLookup;
+import org.epicgateway.projections.state.Fold;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.EventEnvelope;
+
+/**
+ * The state of every aggregate as it was at an instant, folded from the log with the decider's own {@link Fold}.
+ * Each aggregate's history is cut at its first event after the instant, so an event stamped earlier by a clock that
+ * stepped back is never folded over the gap it would leave.
+ */
+public final class StateAt implements StateLookup {
+
+  private final Instant at;
+  private final TreeMap<String, AggregateState> states = new TreeMap<>();
+  private final Set<String> cut = new HashSet<>();
+  private long folded;
+
+  public StateAt(Instant at) {
+    this.at = at;
+  }
+
+  public void accept(EventEnvelope event) {
+    String id = event.getAggregateId();
+    if (cut.contains(id)) {
+      return;
+    }
+    if (event.getTimestamp().isAfter(at)) {
+      cut.add(id);
+      return;
+    }
+    states.put(id, Fold.apply(states.get(id), event));
+    folded++;
+  }
+
+  public Instant at() {
+    return at;
+  }
+
+  public long eventsFolded() {
+    return folded;
+  }
+
+  /** Every aggregate that had an event by the instant, deleted ones included, by aggregate id. */
+  public SortedMap<String, AggregateState> states() {
+    return Collections.unmodifiableSortedMap(states);
+  }
+
+  @Override
+  public Optional<AggregateState> get(String aggregateId) {
+    return Optional.ofNullable(states.get(aggregateId));
+  }
+
+  @Override
+  public List<AggregateState> withPrefix(String prefix) {
+    return List.copyOf(states.subMap(prefix, prefix + Character.MAX_VALUE).values());
+  }
+}
