@@ -14,6 +14,18 @@ import org.apache.avro.specific.SpecificRecord;
  * {@link EventHashes} hashes them, so a hash computed before producing equals the hash of the bytes on the topic.
  */
 public final class AvroBinary {
+  /**
+   * One writer per generated class: building it resolves the schema and the class's logical-type conversions
+   * (timestamp-millis <-> Instant), which would otherwise cost on every record. Datum writers are stateless.
+   */
+  private static final ClassValue<SpecificDatumWriter<SpecificRecord>> WRITERS = new ClassValue<>() {
+    @Override
+    protected SpecificDatumWriter<SpecificRecord> computeValue(Class<?> type) {
+      SpecificData model = SpecificData.getForClass(type);
+      return new SpecificDatumWriter<>(model.getSchema(type), model);
+    }
+  };
+
   public static byte[] encode(SpecificRecord record) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     writeTo(record, out);
@@ -21,9 +33,7 @@ public final class AvroBinary {
   }
 
   public static void writeTo(SpecificRecord record, ByteArrayOutputStream out) {
-    // SpecificData.getForClass carries the generated class's logical-type conversions (timestamp-millis <-> Instant).
-    SpecificDatumWriter<SpecificRecord> writer =
-        new SpecificDatumWriter<>(record.getSchema(), SpecificData.getForClass(record.getClass()));
+    SpecificDatumWriter<SpecificRecord> writer = WRITERS.get(record.getClass());
     BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
     try {
       writer.write(record, encoder);
