@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Global compatibility is set to BACKWARD on every start (Apicurio's default is NONE, Confluent's is BACKWARD).
  * The child's output goes to {@code registry.log} in the caller's directory. The child ends with this JVM: {@link #close()}
- * or a shutdown hook stops it, and when it is launched through util-linux {@code setpriv --pdeathsig} the kernel
- * also stops it if this JVM is killed outright.
+ * or a shutdown hook stops it, and since it is launched through util-linux {@code setpriv --pdeathsig} the kernel
+ * also kills it if this JVM is killed outright.
  */
 public final class EmbeddedRegistry implements AutoCloseable {
 
@@ -80,7 +80,9 @@ public final class EmbeddedRegistry implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(SETPRIV)) {
-            command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
+            // KILL, not TERM: when this JVM dies its in-process broker dies too, and the registry's graceful
+            // shutdown would wait forever for that broker.
+            command.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
         }
         command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
