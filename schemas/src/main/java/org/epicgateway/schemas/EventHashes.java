@@ -3,7 +3,6 @@ package org.epicgateway.schemas;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import org.epicgateway.schemas.avro.EventEnvelope;
 
 /**
@@ -32,14 +31,6 @@ public final class EventHashes {
   /** {@code previousHash} of an aggregate's first event. */
   public static ByteBuffer genesis() {
     return ByteBuffer.wrap(new byte[LENGTH]);
-  }
-
-  /** True when {@code next.previousHash} equals {@code previousEventHash} (the genesis hash for sequence 1). */
-  public static boolean links(byte[] previousEventHash, EventEnvelope next) {
-    ByteBuffer carried = next.getPreviousHash().duplicate();
-    byte[] bytes = new byte[carried.remaining()];
-    carried.get(bytes);
-    return Arrays.equals(previousEventHash, bytes);
   }
 
   private static byte[] sha256(byte[] data) {

@@ -24,14 +24,14 @@ class EventHashesTest {
   @Test
   void chainLinksConsecutiveEventsAndBreaksOnTampering() {
     EventEnvelope first = SampleEvents.requested(EventHashes.genesis());
-    assertThat(EventHashes.links(new byte[32], first)).isTrue();
+    assertThat(first.getPreviousHash()).isEqualTo(ByteBuffer.wrap(new byte[32]));
     byte[] firstHash = EventHashes.hash(first);
     EventEnvelope second = SampleEvents.created(ByteBuffer.wrap(firstHash));
-    assertThat(EventHashes.links(firstHash, second)).isTrue();
+    assertThat(second.getPreviousHash()).isEqualTo(ByteBuffer.wrap(firstHash));
 
     EventEnvelope tampered = EventEnvelope.newBuilder(first).setCorrelationId("forged").build();
     assertThat(EventHashes.hash(tampered)).isNotEqualTo(firstHash);
-    assertThat(EventHashes.links(EventHashes.hash(tampered), second)).isFalse();
+    assertThat(second.getPreviousHash()).isNotEqualTo(ByteBuffer.wrap(EventHashes.hash(tampered)));
   }
 
   @Test
