@@ -9,7 +9,6 @@ import org.epicgateway.projections.envoy.Hostnames;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.Listener;
-import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.NamespacesFrom;
 import org.epicgateway.schemas.avro.ParentRef;
 import org.epicgateway.schemas.avro.TcpRouteState;
@@ -147,9 +146,5 @@ public final class Attachments {
                 || routeNamespace.equals(gateway.getNamespace());
         List<String> kinds = l.getAllowedRoutes().getKinds();
         return namespaceAllowed && (kinds.isEmpty() || kinds.contains(kind));
-    }
-
-    static boolean isHttp(ListenerProtocol p) {
-        return p == ListenerProtocol.HTTP || p == ListenerProtocol.HTTPS;
     }
 }

@@ -1,0 +1,110 @@
+package org.epicgateway.projections.status;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.epicgateway.projections.envoy.Backends;
+import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.HttpRouteState;
+import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.ParentRef;
+import org.epicgateway.schemas.avro.TcpRouteRule;
+import org.epicgateway.schemas.avro.TcpRouteState;
+
+/**
+ * The Gateway API status of a gateway and of every route parentRef naming it, derived purely from the same
+ * {@link GatewayView} (and the same attachment and backend resolution) the Envoy config comes from, so status never
+ * disagrees with what the proxies serve.
+ */
+public final class StatusDerivation {
+
+    /** A Gateway API condition: type (Accepted, ResolvedRefs), status, reason, human message. */
+    public record Condition(String type, boolean status, String reason, String message) {}
+
+    /** The status one gateway gives one parentRef of one route. */
+    public record RouteParentStatus(String kind, String namespace, String name, ParentRef parentRef,
+                                    Condition accepted, Condition resolvedRefs) {}
+
+    /** A gateway listener and how many routes it serves. */
+    public record ListenerStatus(String name, int attachedRoutes) {}
+
+    /** Everything a gateway reports: addresses, listeners, and its routes' parent statuses. */
+    public record GatewayStatus(String gatewayId, List<String> addresses, List<ListenerStatus> listeners,
+                                List<RouteParentStatus> routes) {}
+
+    private StatusDerivation() {}
+
+    public static GatewayStatus derive(GatewayView view) {
+        Attachments attachments = Attachments.of(view);
+        Backends backends = new Backends(view);
+        Map<String, Condition> resolved = new LinkedHashMap<>();
+        for (HttpRouteState r : view.getHttpRoutes()) {
+            resolved.put(key(Attachments.HTTP_ROUTE, r.getNamespace(), r.getName()), resolvedRefs(backends,
+                    Attachments.HTTP_ROUTE, r.getNamespace(),
+                    r.getRules().stream().map(HttpRouteRule::getBackendRefs).flatMap(List::stream).toList()));
+        }
+        for (TcpRouteState r : view.getTcpRoutes()) {
+            resolved.put(key(Attachments.TCP_ROUTE, r.getNamespace(), r.getName()), resolvedRefs(backends,
+                    Attachments.TCP_ROUTE, r.getNamespace(),
+                    r.getRules().stream().map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList()));
+        }
+        List<RouteParentStatus> routes = new ArrayList<>();
+        for (Attachments.Parent p : attachments.parents()) {
+            Condition accepted = p.accepted()
+                    ? new Condition("Accepted", true, "Accepted", "attached to " + names(p.listeners()))
+                    : new Condition("Accepted", false, p.reason(), message(p.reason()));
+            routes.add(new RouteParentStatus(p.kind(), p.namespace(), p.name(), p.parentRef(), accepted,
+                    resolved.get(key(p.kind(), p.namespace(), p.name()))));
+        }
+        List<ListenerStatus> listeners = new ArrayList<>();
+        for (Listener l : view.getGateway().getListeners()) {
+            Set<String> served = new HashSet<>();
+            attachments.http().stream().filter(a -> a.listener().equals(l))
+                    .forEach(a -> served.add(key(Attachments.HTTP_ROUTE, a.route().getNamespace(), a.route().getName())));
+            attachments.tcp().stream().filter(a -> a.listener().equals(l))
+                    .forEach(a -> served.add(key(Attachments.TCP_ROUTE, a.route().getNamespace(), a.route().getName())));
+            listeners.add(new ListenerStatus(l.getName(), served.size()));
+        }
+        List<String> addresses = Stream.of(view.getGateway().getAddress(), view.getGateway().getAltAddress())
+                .filter(Objects::nonNull).toList();
+        return new GatewayStatus(view.getGatewayId(), addresses, listeners, routes);
+    }
+
+    private static Condition resolvedRefs(Backends backends, String kind, String namespace, List<BackendRef> refs) {
+        List<String> problems = new ArrayList<>();
+        Backends.Problem first = null;
+        for (BackendRef ref : refs) {
+            Backends.Resolution r = backends.resolve(kind, namespace, ref);
+            if (!r.resolved()) {
+                first = first == null ? r.problem() : first;
+                problems.add(r.cluster().backend() + ": " + r.problem());
+            }
+        }
+        return first == null ? new Condition("ResolvedRefs", true, "ResolvedRefs", "all backendRefs resolved")
+                : new Condition("ResolvedRefs", false, first.name(), String.join("; ", problems));
+    }
+
+    private static String message(String reason) {
+        return switch (reason) {
+            case "NoMatchingParent" -> "no listener of the gateway has the parentRef's sectionName or port";
+            case "NotAllowedByListeners" -> "the listeners do not allow this route's kind or namespace";
+            case "NoMatchingListenerHostname" -> "no route hostname intersects a listener hostname";
+            default -> reason;
+        };
+    }
+
+    private static String names(List<Listener> listeners) {
+        return String.join(", ", listeners.stream().map(Listener::getName).toList());
+    }
+
+    private static String key(String kind, String namespace, String name) {
+        return kind + "/" + namespace + "/" + name;
+    }
+}

@@ -1,0 +1,171 @@
+package org.epicgateway.projections.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.epicgateway.projections.routecheck.ManifestLoader;
+import org.epicgateway.projections.status.StatusDerivation.GatewayStatus;
+import org.epicgateway.projections.status.StatusDerivation.ListenerStatus;
+import org.epicgateway.projections.status.StatusDerivation.RouteParentStatus;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.junit.jupiter.api.Test;
+
+/** Route and gateway status as the conformance suite's Invalid*, ReferenceGrant and TCPRoute tests expect it. */
+class StatusDerivationTest {
+
+    private static final String GATEWAY = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: gw, namespace: infra}
+            spec:
+              gatewayClassName: epic
+              listeners:
+                - {name: http, port: 80, protocol: HTTP}
+                - {name: shared, port: 8080, protocol: HTTP, hostname: "*.example.com", allowedRoutes: {namespaces: {from: All}}}
+                - {name: tcp-only, port: 9000, protocol: HTTP, allowedRoutes: {kinds: [{kind: TCPRoute}]}}
+                - {name: db, port: 5432, protocol: TCP}
+            status:
+              addresses: [{type: IPAddress, value: 192.0.2.10}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: infra}
+            spec: {ports: [{port: 80}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: apps}
+            spec: {ports: [{port: 80}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: granted, namespace: apps}
+            spec: {ports: [{port: 80}]}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1beta1
+            kind: ReferenceGrant
+            metadata: {name: grant, namespace: apps}
+            spec:
+              from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: infra}]
+              to: [{group: "", kind: Service, name: granted}]
+            """;
+
+    private static GatewayStatus status(String routes) {
+        List<GatewayView> views = ManifestLoader.parse("status.yaml", GATEWAY + routes);
+        assertThat(views).hasSize(1);
+        return StatusDerivation.derive(views.get(0));
+    }
+
+    private static String http(String name, String namespace, String parentRef, String hostnames, String backendRefs) {
+        return """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  parentRefs: [%s]
+                  hostnames: %s
+                  rules: [{backendRefs: %s}]
+                """.formatted(name, namespace, parentRef, hostnames, backendRefs);
+    }
+
+    private static RouteParentStatus only(GatewayStatus s, String name) {
+        List<RouteParentStatus> found = s.routes().stream().filter(r -> r.name().equals(name)).toList();
+        assertThat(found).as("parent statuses of " + name).hasSize(1);
+        return found.get(0);
+    }
+
+    @Test
+    void acceptedRouteResolvesAndCountsOnItsListener() {
+        GatewayStatus s = status(http("ok", "infra", "{name: gw, sectionName: http}", "[]", "[{name: web, port: 80}]"));
+        RouteParentStatus r = only(s, "ok");
+        assertThat(r.accepted().status()).isTrue();
+        assertThat(r.accepted().reason()).isEqualTo("Accepted");
+        assertThat(r.resolvedRefs().status()).isTrue();
+        assertThat(s.listeners()).contains(new ListenerStatus("http", 1), new ListenerStatus("shared", 0));
+        assertThat(s.addresses()).containsExactly("192.0.2.10");
+    }
+
+    @Test
+    void parentRefToMissingSectionOrPortIsNoMatchingParent() {
+        GatewayStatus s = status(http("bad-section", "infra", "{name: gw, sectionName: nope}", "[]", "[{name: web, port: 80}]")
+                + http("bad-port", "infra", "{name: gw, port: 81}", "[]", "[{name: web, port: 80}]")
+                + http("section-port-mismatch", "infra", "{name: gw, sectionName: http, port: 8080}", "[]", "[{name: web, port: 80}]"));
+        for (String name : List.of("bad-section", "bad-port", "section-port-mismatch")) {
+            assertThat(only(s, name).accepted()).extracting(c -> c.status(), c -> c.reason())
+                    .containsExactly(false, "NoMatchingParent");
+        }
+        assertThat(s.listeners()).allMatch(l -> l.attachedRoutes() == 0);
+    }
+
+    @Test
+    void otherNamespaceOrDisallowedKindIsNotAllowedByListeners() {
+        GatewayStatus s = status(http("foreign", "apps", "{name: gw, namespace: infra, sectionName: http}", "[]", "[{name: web, port: 80}]")
+                + http("wrong-kind", "infra", "{name: gw, sectionName: tcp-only}", "[]", "[{name: web, port: 80}]")
+                + http("on-tcp", "infra", "{name: gw, sectionName: db}", "[]", "[{name: web, port: 80}]"));
+        for (String name : List.of("foreign", "wrong-kind", "on-tcp")) {
+            assertThat(only(s, name).accepted()).extracting(c -> c.status(), c -> c.reason())
+                    .containsExactly(false, "NotAllowedByListeners");
+        }
+    }
+
+    @Test
+    void crossNamespaceRouteOnAllowAllListenerIsAccepted() {
+        GatewayStatus s = status(http("foreign", "apps", "{name: gw, namespace: infra, sectionName: shared}",
+                "[a.example.com]", "[{name: web, port: 80}]"));
+        assertThat(only(s, "foreign").accepted().status()).isTrue();
+        assertThat(s.listeners()).contains(new ListenerStatus("shared", 1));
+    }
+
+    @Test
+    void disjointHostnamesAreNoMatchingListenerHostname() {
+        GatewayStatus s = status(http("elsewhere", "infra", "{name: gw, sectionName: shared}", "[example.org, example.com]",
+                "[{name: web, port: 80}]"));
+        assertThat(only(s, "elsewhere").accepted()).extracting(c -> c.status(), c -> c.reason())
+                .containsExactly(false, "NoMatchingListenerHostname");
+        assertThat(s.listeners()).contains(new ListenerStatus("shared", 0));
+    }
+
+    @Test
+    void unresolvedBackendsGiveTheSpecReasons() {
+        GatewayStatus s = status(http("missing", "infra", "{name: gw, sectionName: http}", "[]", "[{name: nope, port: 80}]")
+                + http("wrong-port", "infra", "{name: gw, sectionName: http}", "[]", "[{name: web, port: 81}]")
+                + http("not-permitted", "infra", "{name: gw, sectionName: http}", "[]", "[{name: web, namespace: apps, port: 80}]")
+                + http("granted", "infra", "{name: gw, sectionName: http}", "[]", "[{name: granted, namespace: apps, port: 80}]")
+                + http("bad-kind", "infra", "{name: gw, sectionName: http}", "[]", "[{group: example.com, kind: Bucket, name: web}]"));
+        assertThat(only(s, "missing").resolvedRefs()).extracting(c -> c.status(), c -> c.reason())
+                .containsExactly(false, "BackendNotFound");
+        assertThat(only(s, "wrong-port").resolvedRefs().reason()).isEqualTo("BackendNotFound");
+        assertThat(only(s, "not-permitted").resolvedRefs()).extracting(c -> c.status(), c -> c.reason())
+                .containsExactly(false, "RefNotPermitted");
+        assertThat(only(s, "granted").resolvedRefs().status()).isTrue();
+        assertThat(only(s, "bad-kind").resolvedRefs()).extracting(c -> c.status(), c -> c.reason())
+                .containsExactly(false, "InvalidKind");
+        // Unresolved backends do not stop attachment: the route is Accepted and answers 500.
+        assertThat(only(s, "missing").accepted().status()).isTrue();
+        assertThat(s.listeners()).contains(new ListenerStatus("http", 5));
+    }
+
+    @Test
+    void onlyTheOldestTcpRouteIsAttachedButAllAreAccepted() {
+        String tcp = """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TCPRoute
+                metadata: {name: %s, namespace: infra, creationTimestamp: "%s"}
+                spec:
+                  parentRefs: [{name: gw}]
+                  rules: [{backendRefs: [{name: web, port: 80}]}]
+                """;
+        GatewayStatus s = status(tcp.formatted("newer", "2026-02-01T00:00:00Z") + tcp.formatted("older", "2026-01-01T00:00:00Z"));
+        assertThat(only(s, "newer").accepted().status()).isTrue();
+        assertThat(only(s, "older").accepted().status()).isTrue();
+        assertThat(s.listeners()).contains(new ListenerStatus("db", 1), new ListenerStatus("http", 0));
+    }
+
+    @Test
+    void routesOfOtherGatewaysGetNoStatusHere() {
+        GatewayStatus s = status(http("elsewhere", "infra", "{name: other-gw}", "[]", "[{name: web, port: 80}]"));
+        assertThat(s.routes()).isEmpty();
+    }
+}
