@@ -1,5 +1,7 @@
 package org.epicgateway.cli;
 
+import org.epicgateway.cli.audit.AuditCommand;
+import org.epicgateway.cli.audit.EventsCommand;
 import org.epicgateway.cli.up.Up;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Launcher-only commands:",
                 "  test    run every test (mvn verify over all modules)",
                 "  build   compile and package every module, skipping tests"},
-        subcommands = {CommandLine.HelpCommand.class, Up.class})
+        subcommands = {CommandLine.HelpCommand.class, Up.class, AuditCommand.class, EventsCommand.class})
 public final class Epic {
 
     public static void main(String[] args) {
