@@ -1,10 +1,12 @@
 package org.epicgateway.projections.topology;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -56,7 +58,9 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
       context.forward(record.withKey(event.getAggregateId()).withValue(event), DeciderTopology.EVENTS_SINK);
     }
     for (String gateway : gateways) {
-      context.forward(record.withKey(gateway).withValue(GatewayViews.view(gateway, lookup).orElse(null)),
+      context.forward(record.withKey(gateway).withValue(GatewayViews.view(gateway, lookup).orElse(null))
+              .withHeaders(new RecordHeaders().add(DeciderTopology.COMMAND_ID_HEADER,
+                  command.getCommandId().getBytes(StandardCharsets.UTF_8))),
           DeciderTopology.GATEWAY_STATE_SINK);
     }
     context.forward(record.withKey(command.getCommandId()).withValue(decision.result(command)),

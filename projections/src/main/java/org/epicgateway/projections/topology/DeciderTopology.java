@@ -42,6 +42,9 @@ public final class DeciderTopology {
   /** The folded state of every aggregate, keyed by aggregate id. */
   public static final String STORE = "aggregate-state";
 
+  /** Header on epic.gateway-state records: the id of the command whose decision produced the view (for receipts). */
+  public static final String COMMAND_ID_HEADER = "epic.command-id";
+
   static final String DECIDER = "decider";
   static final String EVENTS_SINK = "events-sink";
   static final String RESULTS_SINK = "command-results-sink";

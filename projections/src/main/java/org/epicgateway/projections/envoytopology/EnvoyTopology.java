@@ -1,0 +1,73 @@
+package org.epicgateway.projections.envoytopology;
+
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.state.Stores;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.EndpointAssignment;
+import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroDeserializer;
+import org.epicgateway.schemas.serde.AvroSerializer;
+
+/**
+ * The Envoy projection:
+ * <pre>
+ * epic.gateway-state (key gateway id, GatewayView)
+ *   -> envoy projector [config-inputs, endpoint-versions]
+ *        -> epic.envoy-config    (key gateway id, EnvoyConfigSnapshot; tombstone when the gateway goes)
+ *        -> epic.envoy-endpoints (key cluster name, EndpointAssignment)
+ * </pre>
+ * Listeners, routes and clusters are derived only when the view changed in more than endpoint addresses; endpoints
+ * are derived per cluster and published only when a cluster's assignment changed.
+ */
+public final class EnvoyTopology {
+  public static final String APPLICATION_ID = "epic-envoy-projection";
+  /** Gateway id -> hash of the view without endpoint addresses, as last derived. */
+  static final String CONFIG_INPUTS = "envoy-config-inputs";
+  /** Cluster name -> version of the assignment last published. */
+  static final String ENDPOINT_VERSIONS = "envoy-endpoint-versions";
+  static final String PROJECTOR = "envoy-projector";
+  static final String CONFIG_SINK = "envoy-config-sink";
+  static final String ENDPOINTS_SINK = "envoy-endpoints-sink";
+
+  private EnvoyTopology() {}
+
+  public static Topology build(SchemaRegistryClient registry) {
+    Topology topology = new Topology();
+    topology.addSource("gateway-state", new StringDeserializer(),
+        new AvroDeserializer<>(GatewayView.class, registry), Topics.GATEWAY_STATE);
+    topology.addProcessor(PROJECTOR, EnvoyProjector::new, "gateway-state");
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONFIG_INPUTS),
+        Serdes.String(), Serdes.String()), PROJECTOR);
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENDPOINT_VERSIONS),
+        Serdes.String(), Serdes.String()), PROJECTOR);
+    topology.addSink(CONFIG_SINK, Topics.ENVOY_CONFIG, new StringSerializer(),
+        new AvroSerializer<EnvoyConfigSnapshot>(registry), PROJECTOR);
+    topology.addSink(ENDPOINTS_SINK, Topics.ENVOY_ENDPOINTS, new StringSerializer(),
+        new AvroSerializer<EndpointAssignment>(registry), PROJECTOR);
+    return topology;
+  }
+
+  /** Exactly-once v2 like the decider; a view that cannot be derived goes to epic.dlq instead of halting. */
+  public static Properties config(String bootstrapServers, Path stateDir) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+    return p;
+  }
+}
