@@ -116,17 +116,30 @@ public final class XdsProjector implements AckListener {
       endpointReceipts(stream, now);
       return;
     }
-    for (Revision revision : history.of(gatewayId)) {
-      if (!revision.tainted() && runs(stream, revision.snapshot())) {
-        if (history.running(gatewayId, stream.nodeId(), revision, now)) {
-          reports.applied(gatewayId, stream.nodeId(), revision.version(), revision.config().sourceCommandIds());
-          for (String commandId : revision.config().sourceCommandIds()) {
-            receipts.acked(commandId, new Receipts.Ack(stream.nodeId(), gatewayId, "revision " + revision.version(),
-                now));
+    List<Revision> revisions = history.of(gatewayId);
+    for (int i = 0; i < revisions.size(); i++) {
+      Revision revision = revisions.get(i);
+      if (revision.tainted() || !runs(stream, revision.snapshot())) {
+        continue;
+      }
+      Optional<Revision> before = revisions.stream().filter(r -> r.appliedBy().containsKey(stream.nodeId()))
+          .findFirst();
+      if (history.running(gatewayId, stream.nodeId(), revision, now)) {
+        reports.applied(gatewayId, stream.nodeId(), revision.version(), revision.config().sourceCommandIds());
+        // Configuration is cumulative: a proxy that skipped revisions (coalesced pushes) runs their commands too.
+        for (Revision included : revisions.subList(i, revisions.size())) {
+          if (before.isPresent() && included == before.get()) {
+            break;
+          }
+          if (!included.tainted()) {
+            for (String commandId : included.config().sourceCommandIds()) {
+              receipts.acked(commandId, new Receipts.Ack(stream.nodeId(), gatewayId, "revision "
+                  + revision.version(), now));
+            }
           }
         }
-        return;
       }
+      return;
     }
   }
 

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * change to the other backend.
  */
 class GrpcXdsClientTest {
-  static final String GW = "acme/default/greeter";
+  static final String GW = "gateway/acme/default/greeter";
   static final String CLUSTER = "default/greeter:50051";
 
   /** A one-method service answering with the backend's name; strings on the wire, no generated code needed. */

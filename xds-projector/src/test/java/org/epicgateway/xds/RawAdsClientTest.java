@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /** A raw ADS client against the real gRPC server: initial snapshot and ACK, update, endpoint fast path, NACK. */
 class RawAdsClientTest {
-  static final String GW = "acme/default/web";
+  static final String GW = "gateway/acme/default/web";
   static final String NODE = GW + "~envoy-0";
 
   RecordedReports reports;

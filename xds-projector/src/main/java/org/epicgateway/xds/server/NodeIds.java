@@ -4,7 +4,7 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 
 /**
  * Which gateway an Envoy serves, from its node: the id is {@code <gatewayId>~<instance>} (for example
- * {@code acme/default/web~envoy-0}); a proxy whose id has no {@code ~} may name its gateway in the node metadata
+ * {@code gateway/acme/default/web~envoy-0}); a proxy whose id has no {@code ~} may name its gateway in the node metadata
  * field {@code epic.gateway}. The instance part tells the replicas of one gateway apart in ACK tracking.
  */
 public final class NodeIds {

@@ -1,0 +1,117 @@
+package org.epicgateway.xds;
+
+import io.javalin.Javalin;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.epicgateway.infra.PlatformContext;
+import org.epicgateway.infra.PlatformService;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.xds.acks.EventLogReports;
+import org.epicgateway.xds.metrics.XdsMetrics;
+import org.epicgateway.xds.server.XdsServer;
+import org.epicgateway.xds.snapshots.EnvoyTopicsReader;
+import org.epicgateway.xds.tls.XdsTls;
+
+/**
+ * The xDS projector on the platform: reads epic.envoy-config and epic.envoy-endpoints, serves ADS, reports to
+ * epic.events, answers revisions and receipts on its admin port; meters go to the platform's registry.
+ */
+public final class XdsService implements PlatformService {
+  /**
+   * Where and how to serve. {@link #fromSystemProperties()} reads {@code epic.xds.host} (127.0.0.1),
+   * {@code epic.xds.port} (18000), {@code epic.xds.admin-port} (18090), {@code epic.xds.tls.keystore} +
+   * {@code epic.xds.tls.password} (PKCS#12, enables TLS) and {@code epic.xds.tls.client-ca} (PKCS#12 trust store,
+   * requires client certificates).
+   */
+  public record Settings(String host, int port, int adminPort, Optional<XdsTls> tls, int revisionsPerGateway,
+                         int receiptCommands) {
+    public static Settings fromSystemProperties() {
+      Optional<XdsTls> tls = Optional.ofNullable(System.getProperty("epic.xds.tls.keystore")).map(ks -> new XdsTls(
+          Path.of(ks), System.getProperty("epic.xds.tls.password", "").toCharArray(),
+          Optional.ofNullable(System.getProperty("epic.xds.tls.client-ca")).map(Path::of)));
+      return new Settings(System.getProperty("epic.xds.host", "127.0.0.1"),
+          Integer.getInteger("epic.xds.port", 18000), Integer.getInteger("epic.xds.admin-port", 18090), tls, 10,
+          100_000);
+    }
+  }
+
+  private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(120);
+
+  private final Settings settings;
+  private EventLogReports reports;
+  private XdsProjector projector;
+  private EnvoyTopicsReader reader;
+  private XdsServer server;
+  private Javalin admin;
+
+  public XdsService() {
+    this(Settings.fromSystemProperties());
+  }
+
+  public XdsService(Settings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public String name() {
+    return "xds-projector";
+  }
+
+  @Override
+  public void start(PlatformContext context) throws Exception {
+    SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
+    Clock clock = Clock.systemUTC();
+    reports = EventLogReports.start(context.bootstrapServers(), registry, clock);
+    projector = new XdsProjector(reports, new XdsMetrics(context.meters()), settings.revisionsPerGateway(),
+        settings.receiptCommands(), clock);
+    reader = new EnvoyTopicsReader(context.bootstrapServers(), registry, projector);
+    reader.start(CATCH_UP_TIMEOUT);
+    server = XdsServer.start(projector, settings.host(), settings.port(), settings.tls());
+    admin = Javalin.create(config -> config.showJavalinBanner = false);
+    XdsRestRoutes.register(admin, projector);
+    admin.start(settings.host(), settings.adminPort());
+  }
+
+  public XdsProjector projector() {
+    return projector;
+  }
+
+  public int xdsPort() {
+    return server.port();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  @Override
+  public Map<String, String> urls() {
+    Map<String, String> urls = new LinkedHashMap<>();
+    urls.put("xDS (ADS, node id <gatewayId>~<instance>)",
+        (settings.tls().isPresent() ? "grpcs://" : "grpc://") + settings.host() + ":" + xdsPort());
+    urls.put("xDS revisions", "http://" + settings.host() + ":" + adminPort()
+        + "/api/v1/accounts/{account}/gateways/{namespace}/{name}/revisions");
+    urls.put("xDS receipts", "http://" + settings.host() + ":" + adminPort() + "/api/v1/receipts/{commandId}");
+    return urls;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (admin != null) {
+      admin.stop();
+    }
+    if (server != null) {
+      server.close();
+    }
+    if (reader != null) {
+      reader.close();
+    }
+    if (reports != null) {
+      reports.close();
+    }
+  }
+}
