@@ -89,6 +89,11 @@ public final class ApiService implements PlatformService {
         return api.port();
     }
 
+    /** The running API, once started. */
+    public CommandApi api() {
+        return api;
+    }
+
     @Override
     public Map<String, String> urls() {
         String base = "http://" + config.host() + ":" + (api != null ? api.port() : config.port());

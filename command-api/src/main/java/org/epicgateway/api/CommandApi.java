@@ -51,6 +51,7 @@ public final class CommandApi implements AutoCloseable {
     private final Parts parts;
     private final List<ApiRoute> routes;
     private final String openApiJson;
+    private final List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Javalin app;
 
     public CommandApi(Parts parts) {
@@ -133,6 +134,7 @@ public final class CommandApi implements AutoCloseable {
             config.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jsonMapper(new JavalinJackson(HttpSupport.JSON, false));
+            config.events.handlerAdded(meta -> registered.add(meta.getHttpMethod().name() + " " + meta.getPath()));
         });
         app.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
         app.after(this::recordTiming);
@@ -201,6 +203,11 @@ public final class CommandApi implements AutoCloseable {
             .tag("status", Integer.toString(ctx.statusCode()))
             .register(parts.meters())
             .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Every endpoint Javalin actually registered, as "METHOD path" (checked against the OpenAPI document). */
+    public List<String> registeredEndpoints() {
+        return List.copyOf(registered);
     }
 
     public int port() {

@@ -96,8 +96,14 @@ public final class OpenApiDocument {
     /** The JSON Schema of a request body (public for the consistency test of the mappers). */
     public ObjectNode body(BodySchema body) {
         ObjectNode schema = record(body.avro(), body.omitted());
+        ArrayNode required = (ArrayNode) schema.get("required");
+        for (int i = required.size() - 1; i >= 0; i--) {
+            if (body.optional().contains(required.get(i).asText())) {
+                required.remove(i);
+            }
+        }
         body.extraProperties().fields().forEachRemaining(e -> ((ObjectNode) schema.get("properties")).set(e.getKey(), e.getValue()));
-        body.extraRequired().forEach(((ArrayNode) schema.get("required"))::add);
+        body.extraRequired().forEach(required::add);
         return schema;
     }
 

@@ -34,13 +34,12 @@ public final class Accounts {
         null);
 
     /** The POST body of an API user: AddApiUser with a clear-text {@code password} instead of the hash. */
-    public static final BodySchema USER_BODY = new BodySchema(AddApiUser.getClassSchema(),
-        java.util.Set.of("account", "passwordHash"),
-        SpecJson.JSON.objectNode().set("password", SpecJson.JSON.objectNode().put("type", "string")
-            .put("minLength", 8).put("description", "hashed with bcrypt by the API; never stored in clear")),
-        java.util.Set.of("password"));
+    public static final BodySchema USER_BODY = BodySchema.of(AddApiUser.getClassSchema())
+        .omit("account", "passwordHash")
+        .withRequired("password", SpecJson.JSON.objectNode().put("type", "string").put("minLength", 8)
+            .put("description", "hashed with bcrypt by the API; never stored in clear"));
 
-    public static final BodySchema QUOTA_BODY = BodySchema.of(SetQuota.getClassSchema(), "account");
+    public static final BodySchema QUOTA_BODY = BodySchema.of(SetQuota.getClassSchema()).omit("account");
 
     private Accounts() {
     }

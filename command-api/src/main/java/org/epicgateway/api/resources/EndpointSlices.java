@@ -20,8 +20,8 @@ public final class EndpointSlices {
         EndpointSlices::read,
         id -> new RemoveEndpointSlice(),
         state -> render((EndpointSliceState) state),
-        BodySchema.of(UpsertEndpointSlice.getClassSchema(), "account"),
-        BodySchema.of(UpsertEndpointSlice.getClassSchema(), "account"));
+        BodySchema.of(UpsertEndpointSlice.getClassSchema()).omit("account").optional("namespace"),
+        BodySchema.of(UpsertEndpointSlice.getClassSchema()).omit("account").optional("namespace", "name"));
 
     private EndpointSlices() {
     }

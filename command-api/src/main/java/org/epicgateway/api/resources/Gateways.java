@@ -26,7 +26,7 @@ public final class Gateways {
         (body, target) -> UpdateGateway.newBuilder().setListeners(body.list("listeners", SpecJson::listener)).build(),
         id -> new DeleteGateway(),
         state -> render((GatewayState) state),
-        BodySchema.of(CreateGateway.getClassSchema(), "account"),
+        BodySchema.of(CreateGateway.getClassSchema()).omit("account").optional("namespace"),
         BodySchema.of(UpdateGateway.getClassSchema()));
 
     private Gateways() {

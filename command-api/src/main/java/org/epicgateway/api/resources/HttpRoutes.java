@@ -19,8 +19,8 @@ public final class HttpRoutes {
         HttpRoutes::read,
         id -> new RemoveHttpRoute(),
         state -> render((HttpRouteState) state),
-        BodySchema.of(UpsertHttpRoute.getClassSchema(), "account"),
-        BodySchema.of(UpsertHttpRoute.getClassSchema(), "account"));
+        BodySchema.of(UpsertHttpRoute.getClassSchema()).omit("account").optional("namespace"),
+        BodySchema.of(UpsertHttpRoute.getClassSchema()).omit("account").optional("namespace", "name"));
 
     private HttpRoutes() {
     }

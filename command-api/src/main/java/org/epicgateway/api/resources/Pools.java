@@ -19,7 +19,7 @@ public final class Pools {
         null,
         state -> render((PoolState) state),
         BodySchema.of(DefineAddressPool.getClassSchema()),
-        BodySchema.of(DefineAddressPool.getClassSchema()));
+        BodySchema.of(DefineAddressPool.getClassSchema()).optional("pool"));
 
     private Pools() {
     }

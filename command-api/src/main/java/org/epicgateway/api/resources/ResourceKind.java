@@ -1,6 +1,7 @@
 package org.epicgateway.api.resources;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -38,10 +39,34 @@ public record ResourceKind(
     public record Command(AggregateId target, SpecificRecord payload) {
     }
 
-    /** The JSON body of an operation: an Avro command schema, minus the fields the URL supplies, plus extras. */
-    public record BodySchema(Schema avro, Set<String> omitted, ObjectNode extraProperties, Set<String> extraRequired) {
-        public static BodySchema of(Schema avro, String... omitted) {
-            return new BodySchema(avro, Set.of(omitted), SpecJson.JSON.objectNode(), Set.of());
+    /**
+     * The JSON body of an operation: an Avro command schema minus the fields the URL supplies ({@code omitted}),
+     * with fields the URL or a default may fill made optional, plus extra properties (e.g. a clear-text password).
+     */
+    public record BodySchema(Schema avro, Set<String> omitted, Set<String> optional, ObjectNode extraProperties,
+                             Set<String> extraRequired) {
+        public static BodySchema of(Schema avro) {
+            return new BodySchema(avro, Set.of(), Set.of(), SpecJson.JSON.objectNode(), Set.of());
+        }
+
+        public BodySchema omit(String... fields) {
+            return new BodySchema(avro, union(omitted, fields), optional, extraProperties, extraRequired);
+        }
+
+        public BodySchema optional(String... fields) {
+            return new BodySchema(avro, omitted, union(optional, fields), extraProperties, extraRequired);
+        }
+
+        public BodySchema withRequired(String name, ObjectNode schema) {
+            ObjectNode extra = extraProperties.deepCopy();
+            extra.set(name, schema);
+            return new BodySchema(avro, omitted, optional, extra, union(extraRequired, name));
+        }
+
+        private static Set<String> union(Set<String> set, String... more) {
+            Set<String> out = new java.util.HashSet<>(set);
+            out.addAll(List.of(more));
+            return Set.copyOf(out);
         }
     }
 

@@ -74,6 +74,7 @@ final class SpecJson {
             .setName(f.string("name"))
             .setPort(f.integer("port"))
             .setWeight(f.integer("weight", 1))
+            .setKind(f.optString("kind"))
             .build();
     }
 
@@ -196,7 +197,9 @@ final class SpecJson {
     static ObjectNode json(BackendRef b) {
         ObjectNode o = JSON.objectNode();
         putOpt(o, "namespace", b.getNamespace());
-        return o.put("name", b.getName()).put("port", b.getPort()).put("weight", b.getWeight());
+        o.put("name", b.getName()).put("port", b.getPort()).put("weight", b.getWeight());
+        putOpt(o, "kind", b.getKind());
+        return o;
     }
 
     static ObjectNode json(HttpRouteRule r) {

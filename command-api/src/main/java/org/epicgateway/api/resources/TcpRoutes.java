@@ -19,8 +19,8 @@ public final class TcpRoutes {
         TcpRoutes::read,
         id -> new RemoveTcpRoute(),
         state -> render((TcpRouteState) state),
-        BodySchema.of(UpsertTcpRoute.getClassSchema(), "account"),
-        BodySchema.of(UpsertTcpRoute.getClassSchema(), "account"));
+        BodySchema.of(UpsertTcpRoute.getClassSchema()).omit("account").optional("namespace"),
+        BodySchema.of(UpsertTcpRoute.getClassSchema()).omit("account").optional("namespace", "name"));
 
     private TcpRoutes() {
     }

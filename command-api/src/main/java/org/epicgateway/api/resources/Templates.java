@@ -25,7 +25,7 @@ public final class Templates {
         id -> RemoveGatewayTemplate.newBuilder().setTemplate(id.name()).build(),
         state -> render((TemplateState) state),
         BodySchema.of(DefineGatewayTemplate.getClassSchema()),
-        BodySchema.of(UpdateGatewayTemplate.getClassSchema()));
+        BodySchema.of(UpdateGatewayTemplate.getClassSchema()).optional("template"));
 
     private Templates() {
     }
