@@ -118,7 +118,17 @@ public final class RootSupport {
     public void close() {
       List<Runnable> reversed = new ArrayList<>(cleanups);
       Collections.reverse(reversed);
-      reversed.forEach(Runnable::run);
+      // Every cleanup runs even when an earlier one fails, so namespaces never outlive the test.
+      RuntimeException first = null;
+      for (Runnable r : reversed) {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          if (first == null) first = e;
+          else first.addSuppressed(e);
+        }
+      }
+      if (first != null) throw first;
     }
   }
 }

@@ -19,6 +19,7 @@ import org.epicgateway.transport.libbpf.Native;
 public final class NetNs implements AutoCloseable {
   private final String name;
   private final ExecutorService thread;
+  private volatile Thread owner;
 
   private NetNs(String name, ExecutorService thread) {
     this.name = name;
@@ -27,14 +28,17 @@ public final class NetNs implements AutoCloseable {
 
   /** The namespace the JVM started in: calls run on a plain thread. */
   public static NetNs current() {
-    return new NetNs("(current)", Executors.newSingleThreadExecutor(r -> daemon(r, "netns-current")));
+    NetNs[] ns = new NetNs[1];
+    ns[0] = new NetNs("(current)", Executors.newSingleThreadExecutor(r -> ns[0].daemon(r, "netns-current")));
+    return ns[0];
   }
 
   /** The named namespace {@code /run/netns/<name>} (as created by {@code ip netns add}). */
   public static NetNs named(String name) {
     Path path = Path.of("/run/netns", name);
     if (!Files.exists(path)) throw new IllegalArgumentException("network namespace not found: " + path);
-    NetNs ns = new NetNs(name, Executors.newSingleThreadExecutor(r -> daemon(r, "netns-" + name)));
+    NetNs[] holder = new NetNs[1];
+    NetNs ns = holder[0] = new NetNs(name, Executors.newSingleThreadExecutor(r -> holder[0].daemon(r, "netns-" + name)));
     ns.call(() -> {
       int fd = Native.C.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
       if (fd < 0) throw new BpfException("open " + path, Native.lastErrno());
@@ -54,6 +58,7 @@ public final class NetNs implements AutoCloseable {
 
   /** Runs {@code task} inside the namespace and returns its result; its exception is rethrown as is. */
   public <T> T call(Callable<T> task) {
+    if (Thread.currentThread() == owner) return callHere(task);
     try {
       return thread.submit(task).get();
     } catch (ExecutionException e) {
@@ -75,9 +80,21 @@ public final class NetNs implements AutoCloseable {
     });
   }
 
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
+  /** Nested calls from a task already in the namespace run directly (the one thread would wait on itself). */
+  private static <T> T callHere(Callable<T> task) {
+    try {
+      return task.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Thread daemon(Runnable r, String threadName) {
+    Thread t = new Thread(r, threadName);
     t.setDaemon(true);
+    owner = t;
     return t;
   }
 
