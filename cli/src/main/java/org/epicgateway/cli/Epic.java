@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
         footer = {"", "Launcher-only commands:",
                 "  test    run every test (mvn verify over all modules)",
                 "  build   compile and package every module, skipping tests"},
-        subcommands = {CommandLine.HelpCommand.class, Up.class, AuditCommand.class, EventsCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, Up.class, AuditCommand.class, EventsCommand.class,
+                RouteCheckCommand.class})
 public final class Epic {
 
     public static void main(String[] args) {
