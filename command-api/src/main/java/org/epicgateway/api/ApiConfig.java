@@ -3,8 +3,8 @@ package org.epicgateway.api;
 import java.time.Duration;
 
 /**
- * Settings of the command API. {@link #fromEnvironment()} reads {@code EPIC_API_HOST}, {@code EPIC_API_PORT},
- * {@code EPIC_ADMIN_PASSWORD} (else a generated one is kept in {@code var/api/admin-password}).
+ * Settings of the command API. {@link #fromEnvironment()} reads {@code EPIC_API_HOST} and
+ * {@code EPIC_ADMIN_PASSWORD} (else a generated one is kept in {@code <dataDir>/api/admin-password}).
  *
  * @param bcryptCost      work factor for new password hashes (10 in production; tests may use 4, bcrypt's minimum)
  * @param commandTimeout  how long a write waits for its CommandResult before answering 503
@@ -17,15 +17,9 @@ public record ApiConfig(String host, int port, String adminAccount, String admin
     public static final String DEFAULT_ADMIN_ACCOUNT = "system";
     public static final String DEFAULT_ADMIN_USER = "admin";
 
+    /** Port 8080 unless {@link #withPort}; the rest from the environment and defaults. */
     public static ApiConfig fromEnvironment() {
-        String port = System.getenv().getOrDefault("EPIC_API_PORT", "8080");
-        int parsed;
-        try {
-            parsed = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("EPIC_API_PORT must be a port number, got '" + port + "'", e);
-        }
-        return new ApiConfig(System.getenv().getOrDefault("EPIC_API_HOST", "127.0.0.1"), parsed,
+        return new ApiConfig(System.getenv().getOrDefault("EPIC_API_HOST", "127.0.0.1"), 8080,
             DEFAULT_ADMIN_ACCOUNT, DEFAULT_ADMIN_USER, System.getenv("EPIC_ADMIN_PASSWORD"), 10,
             Duration.ofSeconds(30), Duration.ofHours(12), 100_000);
     }

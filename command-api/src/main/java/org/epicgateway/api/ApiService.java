@@ -27,13 +27,14 @@ import org.epicgateway.schemas.serde.AvroDeserializer;
 
 /**
  * The command API as a service of {@code epic up}: uses the decider's command bus and state queries, makes
- * sure the bootstrap admin exists, and serves REST on {@code EPIC_API_HOST:EPIC_API_PORT} (default 127.0.0.1:8080).
+ * sure the bootstrap admin exists, and serves REST on {@code EPIC_API_HOST} (default 127.0.0.1) at the configured port.
  * Its own files live under {@code <dataDir>/api}: the token signing key and, when none was configured, the
  * generated admin password.
  */
 public final class ApiService implements PlatformService {
     private final ApiConfig config;
     private final DeciderService decider;
+    private Path adminPasswordFile;
     private AuditLog auditLog;
     private CommandApi api;
 
@@ -63,8 +64,9 @@ public final class ApiService implements PlatformService {
         TokenSigner signer = TokenSigner.fromKeyFile(dir.resolve("token.key"), Clock.systemUTC());
         Authenticator authenticator = new Authenticator(accounts(queries), passwords, signer);
         Commands commands = new Commands(decider.commandBus(), config.commandTimeout(), meters);
+        adminPasswordFile = dir.resolve("admin-password");
         BootstrapAdmin.ensure(commands, accounts(queries), passwords, config.adminAccount(), config.adminUser(),
-            BootstrapAdmin.password(config.adminPassword(), dir.resolve("admin-password")));
+            BootstrapAdmin.password(config.adminPassword(), adminPasswordFile));
         auditLog = new AuditLog(context.bootstrapServers(), new AvroDeserializer<>(EventEnvelope.class, registry),
             config.auditMaxScan());
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
@@ -102,6 +104,10 @@ public final class ApiService implements PlatformService {
         urls.put("OpenAPI", base + CommandApi.BASE + "/openapi.json");
         urls.put("health", base + "/healthz");
         urls.put("metrics", base + "/metrics");
+        if (config.adminPassword() == null && adminPasswordFile != null) {
+            urls.put("admin login", config.adminUser() + "@" + config.adminAccount() + ", password in "
+                + adminPasswordFile);
+        }
         return urls;
     }
 

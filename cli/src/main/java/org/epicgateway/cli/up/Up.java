@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import org.epicgateway.api.ApiConfig;
+import org.epicgateway.api.ApiService;
 import org.epicgateway.infra.PlatformService;
+import org.epicgateway.projections.topology.DeciderService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -45,9 +48,13 @@ public final class Up implements Callable<Integer> {
     @Option(names = "--metrics-port", description = "Prometheus metrics port on 127.0.0.1 (default: ${DEFAULT-VALUE})", defaultValue = "9464")
     int metricsPort;
 
+    @Option(names = "--api-port", description = "REST command API port (default: ${DEFAULT-VALUE})", defaultValue = "8080")
+    int apiPort;
+
     /** The services `epic up` runs, in start order (stopped in reverse). A new service is one line here. */
     List<PlatformService> services() {
-        return List.of();
+        DeciderService decider = new DeciderService();
+        return List.of(decider, new ApiService(ApiConfig.fromEnvironment().withPort(apiPort), decider));
     }
 
     @Override
@@ -59,7 +66,7 @@ public final class Up implements Callable<Integer> {
         // Before anything logs: the broker's and the services' logs go to a file; the console keeps the summary.
         System.setProperty("org.slf4j.simpleLogger.logFile", logFile.toString());
 
-        List<String> busy = busyPorts(Map.of("--kafka-port", kafkaPort, "--registry-port", registryPort, "--metrics-port", metricsPort));
+        List<String> busy = busyPorts(Map.of("--kafka-port", kafkaPort, "--registry-port", registryPort, "--metrics-port", metricsPort, "--api-port", apiPort));
         if (!busy.isEmpty()) {
             spec.commandLine().getErr().println("epic up: " + String.join("; ", busy)
                     + ". Is another `epic up` running? Stop it, or choose other ports.");
