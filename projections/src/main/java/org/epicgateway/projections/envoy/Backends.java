@@ -1,7 +1,6 @@
 package org.epicgateway.projections.envoy;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.BackendService;
@@ -44,10 +43,20 @@ public final class Backends {
         if (ref.getKind() != null && !ref.getKind().equals("Service") && !ref.getKind().equals("core/Service")) {
             return new Resolution(ref, cluster, Problem.InvalidKind);
         }
-        if (!namespace.equals(routeNamespace) && !granted(routeKind, routeNamespace, namespace, ref.getName())) {
+        if (!namespace.equals(routeNamespace)
+                && !ReferenceGrants.permits(grants, routeKind, routeNamespace, namespace, "Service", ref.getName())) {
             return new Resolution(ref, cluster, Problem.RefNotPermitted);
         }
         return new Resolution(ref, cluster, exists(cluster) ? null : Problem.BackendNotFound);
+    }
+
+    /**
+     * The backendRefs that carry traffic: resolved and with a positive weight. The Envoy routes and the EDS keys both
+     * come from here, so every cluster with endpoints is a cluster some route uses.
+     */
+    public List<Resolution> routable(String routeKind, String routeNamespace, List<BackendRef> refs) {
+        return refs.stream().map(ref -> resolve(routeKind, routeNamespace, ref))
+                .filter(r -> r.resolved() && r.ref().getWeight() > 0).toList();
     }
 
     /** The Service behind a cluster, when the view knows it (EndpointSlice-only backends have none). */
@@ -66,14 +75,5 @@ public final class Backends {
         }
         return slices.stream().anyMatch(s -> s.getNamespace().equals(cluster.namespace())
                 && s.getServiceName().equals(cluster.service()));
-    }
-
-    private boolean granted(String routeKind, String routeNamespace, String targetNamespace, String service) {
-        return grants.stream()
-                .filter(g -> g.getNamespace().equals(targetNamespace))
-                .anyMatch(g -> g.getFrom().stream().anyMatch(f -> f.getKind().equals(routeKind)
-                                && f.getNamespace().equals(routeNamespace))
-                        && g.getTo().stream().anyMatch(t -> t.getKind().equals("Service")
-                                && (t.getName() == null || Objects.equals(t.getName(), service))));
     }
 }

@@ -20,9 +20,7 @@ import org.epicgateway.schemas.avro.Endpoint;
 import org.epicgateway.schemas.avro.EndpointPort;
 import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.GatewayView;
-import org.epicgateway.schemas.avro.HttpRouteRule;
 import org.epicgateway.schemas.avro.ServicePort;
-import org.epicgateway.schemas.avro.TcpRouteRule;
 import org.epicgateway.schemas.avro.TransportProtocol;
 
 /**
@@ -94,19 +92,11 @@ public final class EndpointDerivation {
     private static List<ClusterName> clusters(GatewayView view, Backends backends) {
         Attachments attachments = Attachments.of(view);
         List<ClusterName> out = new ArrayList<>();
-        attachments.http().forEach(a -> a.route().getRules().stream().map(HttpRouteRule::getBackendRefs)
-                .flatMap(List::stream)
-                .forEach(ref -> add(out, backends.resolve(Attachments.HTTP_ROUTE, a.route().getNamespace(), ref))));
-        attachments.tcp().forEach(a -> a.route().getRules().stream().map(TcpRouteRule::getBackendRefs)
-                .flatMap(List::stream)
-                .forEach(ref -> add(out, backends.resolve(Attachments.TCP_ROUTE, a.route().getNamespace(), ref))));
+        attachments.http().forEach(a -> a.route().getRules().stream().filter(r -> !HttpRoutes.redirects(r))
+                .forEach(r -> backends.routable(Attachments.HTTP_ROUTE, a.route().getNamespace(), r.getBackendRefs())
+                        .forEach(x -> out.add(x.cluster()))));
+        attachments.tcp().forEach(a -> EnvoyDerivation.tcpTargets(a, backends).forEach(x -> out.add(x.cluster())));
         return out.stream().distinct().sorted(Comparator.comparing(ClusterName::toString)).toList();
-    }
-
-    private static void add(List<ClusterName> out, Backends.Resolution r) {
-        if (r.resolved()) {
-            out.add(r.cluster());
-        }
     }
 
     private static Optional<EndpointPort> slicePort(EndpointSliceState slice, ClusterName cluster,

@@ -1,7 +1,6 @@
 package org.epicgateway.projections.envoy;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
@@ -36,6 +35,7 @@ import org.epicgateway.projections.status.Attachments;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.ReferenceGrant;
 import org.epicgateway.schemas.avro.TcpRouteRule;
 
 /**
@@ -81,7 +81,7 @@ public final class EnvoyDerivation {
                     List<VirtualHost> hosts = VirtualHosts.build(group, attached, origin, backends, used);
                     Listener listener = protocol == ListenerProtocol.HTTP
                             ? httpListener(name, port.getKey(), base)
-                            : httpsListener(name, port.getKey(), group, gateway, base, secrets);
+                            : httpsListener(name, port.getKey(), group, gateway, view.getReferenceGrants(), base, secrets);
                     if (listener != null) {
                         listeners.add(listener);
                         routes.add(RouteConfiguration.newBuilder().setName(name)
@@ -139,14 +139,15 @@ public final class EnvoyDerivation {
 
     /** One filter chain per certificate, matched by SNI on the listener hostname; secrets by SDS name only. */
     private static Listener httpsListener(String name, int port, List<org.epicgateway.schemas.avro.Listener> group,
-                                          GatewayState gateway, BaseConfig base, Set<String> secrets) {
+                                          GatewayState gateway, List<ReferenceGrant> grants, BaseConfig base,
+                                          Set<String> secrets) {
         Listener.Builder b = listenerBase(name, port, base).addListenerFilters(ListenerFilter.newBuilder()
                 .setName("envoy.filters.listener.tls_inspector").setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
         Set<String> serverNames = new LinkedHashSet<>();
         for (org.epicgateway.schemas.avro.Listener l : group) {
             String sni = l.getHostname() == null ? "" : l.getHostname().toLowerCase();
-            if (l.getTlsCertificateRef() == null || !serverNames.add(sni)) {
-                continue; // no certificate: the listener is invalid; same SNI twice: the first listener wins
+            if (!certificatePermitted(gateway, l, grants) || !serverNames.add(sni)) {
+                continue; // no usable certificate: the listener is invalid; same SNI twice: the first listener wins
             }
             String secret = secretName(gateway, l);
             secrets.add(secret);
@@ -163,6 +164,17 @@ public final class EnvoyDerivation {
         return b.getFilterChainsCount() == 0 ? null : b.build();
     }
 
+    /** A certificate Secret in another namespace needs a ReferenceGrant from the Gateway's namespace. */
+    private static boolean certificatePermitted(GatewayState gateway, org.epicgateway.schemas.avro.Listener l,
+                                                List<ReferenceGrant> grants) {
+        if (l.getTlsCertificateRef() == null) {
+            return false;
+        }
+        String ns = l.getTlsCertificateRef().getNamespace();
+        return ns == null || ns.equals(gateway.getNamespace()) || ReferenceGrants.permits(grants, "Gateway",
+                gateway.getNamespace(), ns, "Secret", l.getTlsCertificateRef().getName());
+    }
+
     /** {@code <account>/<namespace>/<name>} of the listener's certificate Secret. */
     public static String secretName(GatewayState gateway, org.epicgateway.schemas.avro.Listener l) {
         String ns = l.getTlsCertificateRef().getNamespace() == null ? gateway.getNamespace()
@@ -172,10 +184,7 @@ public final class EnvoyDerivation {
 
     private static Listener tcpListener(String name, int port, Attachments.TcpAttachment attachment, Backends backends,
                                         BaseConfig base, Set<ClusterName> used) {
-        List<Backends.Resolution> resolved = attachment.route().getRules().stream()
-                .map(TcpRouteRule::getBackendRefs).flatMap(List::stream)
-                .map(ref -> backends.resolve(Attachments.TCP_ROUTE, attachment.route().getNamespace(), ref))
-                .filter(r -> r.resolved() && r.ref().getWeight() > 0).toList();
+        List<Backends.Resolution> resolved = tcpTargets(attachment, backends);
         if (resolved.isEmpty()) {
             return null; // nothing to proxy to: no listener, so connections are refused
         }
@@ -191,6 +200,12 @@ public final class EnvoyDerivation {
         resolved.forEach(r -> used.add(r.cluster()));
         return listenerBase(name, port, base).addFilterChains(FilterChain.newBuilder().addFilters(
                 Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(proxy.build())))).build();
+    }
+
+    /** The weighted backends a TCP listener proxies to: every rule's routable backendRefs. */
+    static List<Backends.Resolution> tcpTargets(Attachments.TcpAttachment attachment, Backends backends) {
+        return backends.routable(Attachments.TCP_ROUTE, attachment.route().getNamespace(), attachment.route()
+                .getRules().stream().map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList());
     }
 
     private static Cluster cluster(String name, BaseConfig base) {

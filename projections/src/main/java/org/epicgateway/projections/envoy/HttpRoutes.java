@@ -22,6 +22,7 @@ import org.epicgateway.projections.status.Attachments;
 import org.epicgateway.schemas.avro.Header;
 import org.epicgateway.schemas.avro.HeaderModifier;
 import org.epicgateway.schemas.avro.HttpRouteFilter;
+import org.epicgateway.schemas.avro.HttpRouteFilterType;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
 import org.epicgateway.schemas.avro.HttpRouteRule;
 import org.epicgateway.schemas.avro.HttpRouteState;
@@ -83,10 +84,8 @@ final class HttpRoutes {
         if (redirect != null) {
             return out.setRedirect(redirect(redirect, match.getPath(), origin)).build();
         }
-        List<Backends.Resolution> resolved = rule.getBackendRefs().stream()
-                .map(ref -> backends.resolve(Attachments.HTTP_ROUTE, route.getNamespace(), ref))
-                .filter(r -> r.resolved() && r.ref().getWeight() > 0)
-                .toList();
+        List<Backends.Resolution> resolved = backends.routable(Attachments.HTTP_ROUTE, route.getNamespace(),
+                rule.getBackendRefs());
         if (resolved.isEmpty()) {
             // No backendRefs, none resolvable, or all weighted 0: the spec asks for 500.
             return out.setDirectResponse(DirectResponseAction.newBuilder().setStatus(500)).build();
@@ -118,6 +117,11 @@ final class HttpRoutes {
                     }
                 });
         return out.setRoute(action).build();
+    }
+
+    /** A redirecting rule sends nothing to its backendRefs. */
+    static boolean redirects(HttpRouteRule rule) {
+        return rule.getFilters().stream().anyMatch(f -> f.getType() == HttpRouteFilterType.REQUEST_REDIRECT);
     }
 
     static RouteMatch match(HttpRouteMatch m) {

@@ -14,13 +14,15 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.epicgateway.projections.routecheck.ManifestLoader;
 import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.TemplateState;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every directory under src/test/resources/golden/envoy holds {@code input.yaml} (Kubernetes manifests) and the
- * expected Envoy config of each Gateway in it ({@code <namespace>.<name>.json}), plus its EDS
- * ({@code <namespace>.<name>.endpoints.json}) when the input has EndpointSlices.
+ * Every directory under src/test/resources/golden/envoy holds {@code input.yaml} (Kubernetes manifests), optionally
+ * {@code template.yaml} (the gateway template's Envoy base config), and the expected Envoy config of each Gateway in
+ * it ({@code <namespace>.<name>.json}), plus its EDS ({@code <namespace>.<name>.endpoints.json}) when the input has
+ * EndpointSlices.
  */
 class EnvoyDerivationGoldenTest {
 
@@ -40,6 +42,13 @@ class EnvoyDerivationGoldenTest {
     private static void check(Path dir) throws IOException {
         List<GatewayView> views = ManifestLoader.parse("input.yaml", Files.readString(dir.resolve("input.yaml")));
         assertThat(views).as("gateways in " + dir).isNotEmpty();
+        Path template = dir.resolve("template.yaml");
+        if (Files.exists(template)) {
+            String baseConfig = Files.readString(template);
+            views = views.stream().map(v -> GatewayView.newBuilder(v).setTemplate(TemplateState.newBuilder()
+                    .setTemplate("golden").setPool("golden").setReplicas(1).setShareable(false)
+                    .setEnvoyBaseConfig(baseConfig).build()).build()).toList();
+        }
         for (GatewayView view : views) {
             String base = view.getGateway().getNamespace() + "." + view.getGateway().getName();
             EnvoyConfig config = EnvoyDerivation.derive(view);
