@@ -38,12 +38,22 @@ public final class Commands {
   public static final String BCRYPT = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy";
   public static final Actor ADMIN = Actor.newBuilder().setKind(ActorKind.USER).setId("admin").build();
 
+  private final String idPrefix;
   private int next;
+
+  public Commands() {
+    this("cmd");
+  }
+
+  /** Command ids are {@code <idPrefix>-<n>}; tests sharing a broker pass a unique prefix. */
+  public Commands(String idPrefix) {
+    this.idPrefix = idPrefix;
+  }
 
   public CommandEnvelope envelope(String target, String account, Object payload) {
     next++;
     return CommandEnvelope.newBuilder()
-        .setCommandId("cmd-" + next)
+        .setCommandId(idPrefix + "-" + next)
         .setActor(ADMIN)
         .setAccount(account)
         .setTargetAggregateId(target)

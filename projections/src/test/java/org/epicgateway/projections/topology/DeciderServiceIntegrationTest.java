@@ -1,0 +1,242 @@
+package org.epicgateway.projections.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.epicgateway.infra.Directories;
+import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.projections.decider.Commands;
+import org.epicgateway.projections.state.Fold;
+import org.epicgateway.schemas.AggregateType;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CommandResult;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.RejectionCode;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroDeserializer;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decider on the real in-process broker and the real Apicurio registry: commands through the {@link CommandBus},
+ * events on epic.events, views on epic.gateway-state, reads through {@link AggregateQueries}.
+ */
+class DeciderServiceIntegrationTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+  private static EmbeddedPlatform platform;
+  private static DeciderService decider;
+  /** Names unique to this run: the shared platform's topics outlive a single test class. */
+  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+
+  private final Commands c = new Commands("it-" + UUID.randomUUID());
+
+  @BeforeAll
+  static void start() throws Exception {
+    platform = EmbeddedPlatform.sharedForTests();
+    decider = new DeciderService();
+    decider.start(platform.context());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    decider.close();
+  }
+
+  private static CommandResult submit(CommandEnvelope command) throws Exception {
+    return decider.commandBus().submit(command, TIMEOUT);
+  }
+
+  private static CommandResult accept(CommandEnvelope command) throws Exception {
+    CommandResult result = submit(command);
+    assertThat(result.getRejection()).as("rejection of %s", command.getPayload()).isNull();
+    assertThat(result.getAccepted()).isTrue();
+    return result;
+  }
+
+  /** An account, pool and template of this test's own, so tests sharing the platform do not collide. */
+  private String platformFor(String test) throws Exception {
+    String account = "acct-" + RUN + "-" + test;
+    accept(c.createAccount(account));
+    accept(c.definePool("pool-" + RUN + "-" + test, null, "192.0.2.0/30"));
+    accept(c.defineTemplate("tmpl-" + RUN + "-" + test, "pool-" + RUN + "-" + test));
+    return account;
+  }
+
+  @Test
+  void aCommandBecomesAnEventStateAndGatewayView() throws Exception {
+    String account = platformFor("flow");
+    String template = "tmpl-" + RUN + "-flow";
+    CommandEnvelope create = c.createGateway(account, "shop", template);
+    CommandResult created = accept(create);
+    String gatewayId = create.getTargetAggregateId();
+    assertThat(created.getAggregateId()).isEqualTo(gatewayId);
+    assertThat(created.getVersion()).isEqualTo(1L);
+    assertThat(created.getEventIds()).hasSize(2);
+
+    // Read-your-write: the store has the new version as soon as submit returns.
+    AggregateState state = decider.queries().get(gatewayId).orElseThrow();
+    assertThat(state.getVersion()).isEqualTo(1L);
+    assertThat(((GatewayState) state.getResource()).getAddress()).isEqualTo("192.0.2.1");
+
+    List<EventEnvelope> events = eventsOf(gatewayId);
+    assertThat(events).extracting(EventEnvelope::getEventId).containsExactly(created.getEventIds().get(1));
+    assertThat(events.get(0).getCorrelationId()).isEqualTo(create.getCommandId());
+
+    accept(c.upsertRoute(account, "web", "shop"));
+    accept(c.upsertSlice(account, "web-1", "web"));
+    GatewayView view = decider.queries().gatewayView(gatewayId).orElseThrow();
+    assertThat(view.getHttpRoutes()).extracting(r -> r.getName()).containsExactly("web");
+    assertThat(view.getEndpointSlices()).extracting(s -> s.getName()).containsExactly("web-1");
+    assertThat(latestGatewayState().get(gatewayId)).isEqualTo(view);
+
+    assertThat(decider.queries().list(AggregateType.GATEWAY, account, null, 10).items())
+        .extracting(AggregateState::getAggregateId).containsExactly(gatewayId);
+
+    accept(c.deleteGateway(account, "shop"));
+    assertThat(decider.queries().get(gatewayId).orElseThrow().getDeleted()).isTrue();
+    Map<String, GatewayView> latest = latestGatewayState();
+    assertThat(latest).containsKey(gatewayId);
+    assertThat(latest.get(gatewayId)).as("tombstone after delete").isNull();
+    assertThat(decider.queries().list(AggregateType.GATEWAY, account, null, 10).items()).isEmpty();
+  }
+
+  @Test
+  void aRejectedCommandAppendsNothing() throws Exception {
+    String account = platformFor("reject");
+    Map<TopicPartition, Long> before = endOffsets(Topics.EVENTS);
+    CommandEnvelope bad = c.createGateway(account, "shop", "no-such-template");
+    CommandResult result = submit(bad);
+    assertThat(result.getAccepted()).isFalse();
+    assertThat(result.getRejection().getCode()).isEqualTo(RejectionCode.NOT_FOUND);
+    assertThat(result.getRejection().getField()).isEqualTo("template");
+    assertThat(result.getEventIds()).isEmpty();
+    assertThat(endOffsets(Topics.EVENTS)).isEqualTo(before);
+    assertThat(readAll(Topics.EVENTS, EventEnvelope.class)).extracting(r -> r.value().getCorrelationId())
+        .doesNotContain(bad.getCommandId());
+    assertThat(decider.queries().get(bad.getTargetAggregateId())).isEmpty();
+  }
+
+  @Test
+  void poolAllocationIsExhaustedAcrossGatewaysAndFreedByDelete() throws Exception {
+    String account = platformFor("ipam");
+    String template = "tmpl-" + RUN + "-ipam";
+    accept(c.createGateway(account, "a", template));
+    accept(c.createGateway(account, "b", template));
+    CommandResult exhausted = submit(c.createGateway(account, "c", template));
+    assertThat(exhausted.getRejection().getCode()).isEqualTo(RejectionCode.POOL_EXHAUSTED);
+    accept(c.deleteGateway(account, "a"));
+    accept(c.createGateway(account, "c", template));
+    GatewayState gatewayC = (GatewayState) decider.queries()
+        .get("gateway/" + account + "/default/c").orElseThrow().getResource();
+    assertThat(gatewayC.getAddress()).isEqualTo("192.0.2.1");
+  }
+
+  @Test
+  void aRestartKeepsStateEvenWithoutTheLocalStore() throws Exception {
+    String account = platformFor("restart");
+    accept(c.createGateway(account, "shop", "tmpl-" + RUN + "-restart"));
+    String gatewayId = "gateway/" + account + "/default/shop";
+    AggregateState before = decider.queries().get(gatewayId).orElseThrow();
+
+    decider.close();
+    decider = new DeciderService();
+    decider.start(platform.context());
+    assertThat(decider.queries().get(gatewayId)).contains(before);
+
+    // Without its RocksDB files the decider restores the store from its changelog.
+    decider.close();
+    Directories.deleteRecursively(platform.context().stateDir("decider"));
+    decider = new DeciderService();
+    decider.start(platform.context());
+    assertThat(decider.queries().get(gatewayId)).contains(before);
+    CommandResult duplicate = submit(c.createGateway(account, "shop", "tmpl-" + RUN + "-restart"));
+    assertThat(duplicate.getRejection().getCode()).isEqualTo(RejectionCode.CONFLICT);
+    assertThat(accept(c.updateGateway(account, "shop", Commands.http("web", 8080))).getVersion()).isEqualTo(2L);
+  }
+
+  @Test
+  void theFoldOfTheWholeLogEqualsTheLiveStore() throws Exception {
+    String account = platformFor("fold");
+    accept(c.createGateway(account, "shop", "tmpl-" + RUN + "-fold"));
+    accept(c.upsertRoute(account, "web", "shop"));
+    accept(c.addUser(account, "alice"));
+    List<EventEnvelope> log = readAll(Topics.EVENTS, EventEnvelope.class).stream().map(ConsumerRecord::value)
+        .toList();
+    Map<String, AggregateState> replayed = Fold.replay(log);
+    assertThat(replayed).containsKeys("account/" + account, "gateway/" + account + "/default/shop");
+    for (Map.Entry<String, AggregateState> e : replayed.entrySet()) {
+      assertThat(decider.queries().get(e.getKey())).as(e.getKey()).contains(e.getValue());
+    }
+  }
+
+  // ---- reading topics (read_committed, as every consumer of the decider's outputs must)
+
+  private static List<EventEnvelope> eventsOf(String aggregateId) {
+    return readAll(Topics.EVENTS, EventEnvelope.class).stream().filter(r -> r.key().equals(aggregateId))
+        .map(ConsumerRecord::value).toList();
+  }
+
+  private static Map<String, GatewayView> latestGatewayState() {
+    Map<String, GatewayView> latest = new HashMap<>();
+    readAll(Topics.GATEWAY_STATE, GatewayView.class).forEach(r -> latest.put(r.key(), r.value()));
+    return latest;
+  }
+
+  private static KafkaConsumer<String, byte[]> rawConsumer() {
+    return new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString(),
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+        new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(String topic) {
+    try (KafkaConsumer<String, byte[]> consumer = rawConsumer()) {
+      return consumer.endOffsets(partitions(consumer, topic));
+    }
+  }
+
+  private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+    return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+  }
+
+  /** Every committed record of the topic up to its current end, in partition then offset order. */
+  static <T extends SpecificRecord> List<ConsumerRecord<String, T>> readAll(String topic, Class<T> type) {
+    AvroDeserializer<T> values = new AvroDeserializer<>(type, new SchemaRegistryClient(platform.schemaRegistryUrl()));
+    try (KafkaConsumer<String, T> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString(),
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), values)) {
+      List<TopicPartition> partitions = partitions(consumer, topic);
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<ConsumerRecord<String, T>> records = new ArrayList<>();
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        assertThat(System.nanoTime()).as("reading %s to its end", topic).isLessThan(deadline);
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      return records;
+    }
+  }
+}
