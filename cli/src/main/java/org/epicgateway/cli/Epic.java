@@ -1,5 +1,6 @@
 package org.epicgateway.cli;
 
+import org.epicgateway.cli.agent.AgentCommand;
 import org.epicgateway.cli.audit.AuditCommand;
 import org.epicgateway.cli.audit.EventsCommand;
 import org.epicgateway.cli.up.Up;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
                 "  test    run every test (mvn verify over all modules)",
                 "  build   compile and package every module, skipping tests"},
         subcommands = {CommandLine.HelpCommand.class, Up.class, AuditCommand.class, EventsCommand.class,
-                RouteCheckCommand.class})
+                RouteCheckCommand.class, AgentCommand.class})
 public final class Epic {
 
     public static void main(String[] args) {
