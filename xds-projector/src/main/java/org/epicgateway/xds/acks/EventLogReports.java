@@ -34,6 +34,7 @@ import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
+import org.epicgateway.schemas.serde.WireFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +92,10 @@ public final class EventLogReports implements ConfigReports, AutoCloseable {
           // Only our own aggregates are decoded; the rest of the log is skipped by key.
           if (r.key() != null && r.key().startsWith(prefix)) {
             EventEnvelope e = events.deserialize(r.topic(), r.value());
-            heads.put(e.getAggregateId(), new Head(e.getSequence(), ByteBuffer.wrap(EventHashes.hash(e))));
+            // The chain hashes the datum as stored, whatever schema version wrote it.
+            byte[] hash = EventHashes.hashOfDatum(r.value(), WireFormat.HEADER_LENGTH,
+                r.value().length - WireFormat.HEADER_LENGTH);
+            heads.put(e.getAggregateId(), new Head(e.getSequence(), ByteBuffer.wrap(hash)));
           }
         }
       }
