@@ -22,7 +22,10 @@ public final class EpicMaps {
 
   public static final String ENDPOINTS = "epic_endpoints", LEARNED = "epic_learned", TUNNELS = "epic_tunnels",
       IFACES = "epic_ifaces", TUN_STATS = "epic_tun_stats", STATS = "epic_stats";
-  public static final List<String> ALL_MAPS = List.of(ENDPOINTS, LEARNED, TUNNELS, IFACES, TUN_STATS, STATS);
+  /** BPF-internal: fragment tracking. The agent never reads it, but pins it with the rest (one directory per node). */
+  public static final String FRAGS = "epic_frags";
+  /** Every map of the object: all are pinned under the node's pin directory. */
+  public static final List<String> ALL_MAPS = List.of(ENDPOINTS, LEARNED, FRAGS, TUNNELS, IFACES, TUN_STATS, STATS);
 
   public static final int GUE_PORT = 6080;
   public static final int ENCAP_OVERHEAD = 36;

@@ -51,6 +51,9 @@ class LibbpfRootTest {
       DesiredState one = new DesiredState(Map.of(POD_A, 1), Map.of(1, TUNNEL), Map.of(3, new Iface(IfaceRole.UPLINK_EPIC, 1500, 0)));
       Tunnel learned;
       try (BpfObject obj = BpfObject.load(object, pins, EpicMaps.ALL_MAPS); EpicMapSet maps = EpicMapSet.of(obj)) {
+        for (String name : EpicMaps.ALL_MAPS) {
+          assertThat(pins.resolve(name)).as("every map pinned in the node's directory").exists();
+        }
         MapReconciler r = new MapReconciler(maps);
         MapDiff first = r.reconcile(two);
         assertThat(first.endpoints().puts()).hasSize(2);
