@@ -1,0 +1,206 @@
+package org.epicgateway.bench.projections;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.projections.audit.StateAt;
+import org.epicgateway.projections.decider.Decider;
+import org.epicgateway.projections.decider.Decision;
+import org.epicgateway.projections.state.Fold;
+import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.Actor;
+import org.epicgateway.schemas.avro.ActorKind;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CreateAccount;
+import org.epicgateway.schemas.avro.CreateGateway;
+import org.epicgateway.schemas.avro.DefineAddressPool;
+import org.epicgateway.schemas.avro.DefineGatewayTemplate;
+import org.epicgateway.schemas.avro.Endpoint;
+import org.epicgateway.schemas.avro.EndpointConditions;
+import org.epicgateway.schemas.avro.EndpointPort;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.ParentRef;
+import org.epicgateway.schemas.avro.TransportProtocol;
+import org.epicgateway.schemas.avro.UpsertEndpointSlice;
+import org.epicgateway.schemas.avro.UpsertHttpRoute;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroDeserializer;
+import org.epicgateway.schemas.serde.AvroSerializer;
+
+/**
+ * Events per second folded by a full replay of epic.events (Confluent-wire Avro decode + {@link Fold#apply}, which
+ * re-hashes every event to check the chain) against a raw consumer reading the same records as bytes, in the same run
+ * on the same broker. The log is produced by the real {@link Decider}: accounts with a gateway, a route and endpoint
+ * slices, then endpoint-slice churn (the most frequent event in EPIC) until the requested size.
+ *
+ * <p>Arguments: [events (default 100000)] [rounds per side (default 5)].
+ */
+public final class ReplayVsConsumerBench {
+
+  private static final Actor BENCH = Actor.newBuilder().setKind(ActorKind.SYSTEM).setId("bench").build();
+  private static final int ACCOUNTS = 100;
+
+  private ReplayVsConsumerBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+    Path dir = Files.createTempDirectory("epic-bench-replay-");
+    try (EmbeddedPlatform platform = EmbeddedPlatform.start(dir)) {
+      SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
+      StateAt live = new StateAt(Instant.MAX);
+      List<EventEnvelope> log = generate(events, live);
+      produce(platform.bootstrapServers(), registry, log);
+      System.out.printf("log: %d events on %s%n", log.size(), Topics.EVENTS);
+
+      double[] raw = new double[rounds];
+      double[] replay = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        // Alternate the sides so drift in machine load hits both alike.
+        raw[r] = read(platform.bootstrapServers(), new ByteArrayDeserializer(), record -> { }, log.size());
+        Map<String, AggregateState> states = new HashMap<>();
+        replay[r] = read(platform.bootstrapServers(), new AvroDeserializer<>(EventEnvelope.class, registry),
+            (ConsumerRecord<String, EventEnvelope> record) ->
+                states.put(record.key(), Fold.apply(states.get(record.key()), record.value())), log.size());
+        if (!new TreeMap<>(states).equals(live.states())) {
+          throw new IllegalStateException("the replayed states differ from the decider's states");
+        }
+        System.out.printf("round %d: raw %.0f events/s, replay %.0f events/s%n", r + 1, raw[r], replay[r]);
+      }
+      double rawMedian = median(raw);
+      double replayMedian = median(replay);
+      System.out.printf("%n| path | events | events/s (median of %d) | ratio to raw consumer |%n", rounds);
+      System.out.printf("|---|---|---|---|%n");
+      System.out.printf("| raw consumer (bytes, read_committed) | %d | %.0f | 1.00 |%n", log.size(), rawMedian);
+      System.out.printf("| full replay (Avro decode + Fold.apply with hash check) | %d | %.0f | %.3f |%n",
+          log.size(), replayMedian, replayMedian / rawMedian);
+    }
+  }
+
+  /** Decides a realistic command mix with the real decider until the log has {@code events} events. */
+  private static List<EventEnvelope> generate(int events, StateAt live) {
+    List<EventEnvelope> log = new ArrayList<>();
+    long[] n = {0};
+    Consumer<Object[]> run = targetAndPayload -> {
+      n[0]++;
+      CommandEnvelope command = CommandEnvelope.newBuilder().setCommandId("bench-" + n[0]).setActor(BENCH)
+          .setTargetAggregateId((String) targetAndPayload[0])
+          .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L + n[0])).setPayload(targetAndPayload[1]).build();
+      Decision d = Decider.decide(command, live);
+      if (!d.accepted()) {
+        throw new IllegalStateException("bench command rejected: " + d.rejection());
+      }
+      d.events().forEach(live::accept);
+      log.addAll(d.events());
+    };
+    run.accept(new Object[] {AggregateIds.pool("bench"),
+        new DefineAddressPool("bench", List.of("10.0.0.0/16"), null, null)});
+    run.accept(new Object[] {AggregateIds.template("bench"), DefineGatewayTemplate.newBuilder().setTemplate("bench")
+        .setPool("bench").setReplicas(2).setShareable(false).setEnvoyBaseConfig("{}").build()});
+    for (int a = 0; a < ACCOUNTS; a++) {
+      String account = "tenant-" + a;
+      run.accept(new Object[] {AggregateIds.account(account), new CreateAccount(account, null)});
+      run.accept(new Object[] {AggregateIds.gateway(account, "default", "gw"), new CreateGateway(account, "default",
+          "gw", "bench", List.of(Listener.newBuilder().setName("web").setPort(80)
+              .setProtocol(ListenerProtocol.HTTP).build()))});
+      run.accept(new Object[] {AggregateIds.httpRoute(account, "default", "web"), UpsertHttpRoute.newBuilder()
+          .setAccount(account).setNamespace("default").setName("web")
+          .setParentRefs(List.of(ParentRef.newBuilder().setName("gw").build()))
+          .setRules(List.of(HttpRouteRule.newBuilder()
+              .setBackendRefs(List.of(BackendRef.newBuilder().setName("web").setPort(8080).build())).build()))
+          .build()});
+    }
+    for (long i = 0; log.size() < events; i++) {
+      String account = "tenant-" + (i % ACCOUNTS);
+      String slice = "web-" + (i / ACCOUNTS % 4);
+      List<Endpoint> endpoints = new ArrayList<>();
+      for (int e = 0; e < 3; e++) {
+        endpoints.add(Endpoint.newBuilder().setAddresses(List.of("10.1." + (i % 250) + "." + (e + 1)))
+            .setConditions(EndpointConditions.newBuilder().setReady(true).build())
+            .setNodeName("node-" + e).setNodeAddress("198.51.100." + (e + 1)).build());
+      }
+      run.accept(new Object[] {AggregateIds.endpointSlice(account, "default", slice), UpsertEndpointSlice.newBuilder()
+          .setAccount(account).setNamespace("default").setName(slice).setServiceName("web")
+          .setPorts(List.of(EndpointPort.newBuilder().setName("http").setPort(8080)
+              .setProtocol(TransportProtocol.TCP).build()))
+          .setEndpoints(endpoints).build()});
+    }
+    return log;
+  }
+
+  private static void produce(String bootstrap, SchemaRegistryClient registry, List<EventEnvelope> log) {
+    try (KafkaProducer<String, EventEnvelope> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.BATCH_SIZE_CONFIG, 65536), new StringSerializer(), new AvroSerializer<>(registry))) {
+      for (EventEnvelope e : log) {
+        producer.send(new ProducerRecord<>(Topics.EVENTS, e.getAggregateId(), e));
+      }
+      producer.flush();
+    }
+  }
+
+  /** Reads the whole topic from the beginning, handing every record to {@code sink}; returns records per second. */
+  private static <V> double read(String bootstrap, Deserializer<V> values, Consumer<ConsumerRecord<String, V>> sink,
+      int expected) {
+    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString(),
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000), new StringDeserializer(), values)) {
+      List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      partitions.forEach(consumer::position);
+      long count = 0;
+      long start = System.nanoTime();
+      long lastProgress = start;
+      while (count < expected) {
+        for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(500))) {
+          sink.accept(record);
+          count++;
+          lastProgress = System.nanoTime();
+        }
+        if (System.nanoTime() - lastProgress > Duration.ofSeconds(60).toNanos()) {
+          throw new IllegalStateException("read " + count + " of " + expected + " events, then nothing for 60 s");
+        }
+      }
+      return count / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+}
