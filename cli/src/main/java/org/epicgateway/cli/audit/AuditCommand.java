@@ -116,7 +116,10 @@ public final class AuditCommand {
       ChainVerifier verifier = new ChainVerifier();
       platform.eventLog().readEvents(Progress.onStderr("verify"), verifier::check);
       ChainVerifier.Result result = verifier.result();
-      System.out.println(JSON.writeValueAsString(result));
+      ObjectNode out = JSON.createObjectNode().put("intact", result.intact())
+          .put("eventsChecked", result.eventsChecked()).put("aggregates", result.aggregates());
+      out.set("firstBreak", JSON.valueToTree(result.firstBreak().orElse(null)));
+      System.out.println(JSON.writeValueAsString(out));
       return result.intact() ? 0 : 1;
     }
   }

@@ -41,12 +41,15 @@ public class Progress {
 
   void start(long expectedTotal) {
     total = Math.max(expectedTotal, 0);
-    startNanos = System.nanoTime();
   }
 
   void advance(long n) {
-    done += n;
     long now = System.nanoTime();
+    if (done == 0) {
+      // The rate is the read's, from the first record: connecting and fetching metadata are not replay work.
+      startNanos = now;
+    }
+    done += n;
     int tenth = total == 0 ? 10 : (int) Math.min(10, done * 10 / total);
     if (terminal ? now - lastDrawNanos >= REDRAW_NANOS : tenth != lastTenth) {
       lastDrawNanos = now;
@@ -60,7 +63,7 @@ public class Progress {
     draw(true);
   }
 
-  /** Records per second since {@link #start}. */
+  /** Records per second since the first record. */
   public double perSecond() {
     double seconds = Math.max(System.nanoTime() - startNanos, 1) / 1e9;
     return done / seconds;
