@@ -30,7 +30,10 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.epicgateway.schemas.avro.AllowedRoutes;
 import org.epicgateway.schemas.avro.BackendRef;
@@ -145,6 +148,9 @@ public final class ManifestLoader {
     }
 
     private List<GatewayView> views() {
+        if (services.isEmpty() && slices.isEmpty()) {
+            assumeServices();
+        }
         Comparator<GatewayState> byName = Comparator.comparing(GatewayState::getNamespace).thenComparing(GatewayState::getName);
         return gateways.stream().sorted(byName).map(g -> GatewayView.newBuilder()
                 .setGatewayId("gateway/" + ACCOUNT + "/" + g.getNamespace() + "/" + g.getName())
@@ -162,6 +168,27 @@ public final class ManifestLoader {
                         org.epicgateway.schemas.avro.ReferenceGrant::getNamespace)
                         .thenComparing(org.epicgateway.schemas.avro.ReferenceGrant::getName)).toList())
                 .build()).toList();
+    }
+
+    /**
+     * Manifests without any Service or EndpointSlice say nothing about which backends exist, so every Service a route
+     * names is taken to exist with the ports referenced (otherwise every rule would answer 500). As soon as one
+     * Service or EndpointSlice is given, existence is checked for real (BackendNotFound answers 500).
+     */
+    private void assumeServices() {
+        Map<String, TreeSet<Integer>> ports = new TreeMap<>();
+        Stream.concat(
+                httpRoutes.stream().flatMap(r -> r.getRules().stream().flatMap(x -> x.getBackendRefs().stream())
+                        .map(b -> Map.entry(r.getNamespace(), b))),
+                tcpRoutes.stream().flatMap(r -> r.getRules().stream().flatMap(x -> x.getBackendRefs().stream())
+                        .map(b -> Map.entry(r.getNamespace(), b))))
+                .filter(e -> e.getValue().getKind() == null)
+                .forEach(e -> ports.computeIfAbsent((e.getValue().getNamespace() == null ? e.getKey()
+                        : e.getValue().getNamespace()) + "/" + e.getValue().getName(), k -> new TreeSet<>())
+                        .add(e.getValue().getPort()));
+        ports.forEach((key, set) -> services.add(BackendService.newBuilder()
+                .setNamespace(key.substring(0, key.indexOf('/'))).setName(key.substring(key.indexOf('/') + 1))
+                .setPorts(set.stream().map(p -> ServicePort.newBuilder().setPort(p).build()).toList()).build()));
     }
 
     private static boolean namesGateway(List<ParentRef> refs, String routeNamespace, GatewayState g) {

@@ -80,6 +80,12 @@ public final class RouteCheckRunner {
         EnvoyConfig config;
         if (request.gateway() != null) {
             config = configs.get(request.gateway());
+            if (config == null && !request.gateway().contains("/")) {
+                // A bare name is enough when it is unique across namespaces.
+                List<EnvoyConfig> named = configs.entrySet().stream()
+                        .filter(e -> e.getKey().endsWith("/" + request.gateway())).map(Map.Entry::getValue).toList();
+                config = named.size() == 1 ? named.get(0) : null;
+            }
             if (config == null) {
                 return RouteCheck.Result.error("no gateway " + request.gateway() + " in the manifests " + configs.keySet());
             }
