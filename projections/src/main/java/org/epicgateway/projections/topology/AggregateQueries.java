@@ -66,11 +66,8 @@ public final class AggregateQueries {
     }
     // '\0' is below every id character, so the range starts right after the token's id.
     String from = pageToken == null ? prefix : pageToken + "\0";
-    List<AggregateState> live = lookup().range(from, prefix + "\uffff").stream()
-        .filter(s -> !s.getDeleted() && (type != AggregateType.ACCOUNT || account == null
-            || s.getAggregateId().equals(prefix)))
-        .limit(limit + 1L)
-        .toList();
+    List<AggregateState> live = lookup().range(from, prefix + "\uffff", s -> !s.getDeleted()
+        && (type != AggregateType.ACCOUNT || account == null || s.getAggregateId().equals(prefix)), limit + 1);
     if (live.size() <= limit) {
       return new Page(live, null);
     }

@@ -3,6 +3,7 @@ package org.epicgateway.projections.topology;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.epicgateway.projections.decider.StateLookup;
@@ -32,9 +33,19 @@ final class StoreLookup implements StateLookup {
 
   /** States with ids in [from, to], in id order. */
   List<AggregateState> range(String from, String to) {
+    return range(from, to, s -> true, Integer.MAX_VALUE);
+  }
+
+  /** The first {@code limit} states with ids in [from, to] that pass {@code filter}, reading no further. */
+  List<AggregateState> range(String from, String to, Predicate<AggregateState> filter, int limit) {
     List<AggregateState> states = new ArrayList<>();
     try (KeyValueIterator<String, AggregateState> it = store.range(from, to)) {
-      it.forEachRemaining(kv -> states.add(kv.value));
+      while (states.size() < limit && it.hasNext()) {
+        AggregateState s = it.next().value;
+        if (filter.test(s)) {
+          states.add(s);
+        }
+      }
     }
     return states;
   }

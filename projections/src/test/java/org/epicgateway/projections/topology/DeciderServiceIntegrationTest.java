@@ -148,6 +148,17 @@ class DeciderServiceIntegrationTest {
     GatewayState gatewayC = (GatewayState) decider.queries()
         .get("gateway/" + account + "/default/c").orElseThrow().getResource();
     assertThat(gatewayC.getAddress()).isEqualTo("192.0.2.1");
+
+    // Listing pages over live gateways only (a is deleted), one at a time.
+    AggregateQueries.Page first = decider.queries().list(AggregateType.GATEWAY, account, null, 1);
+    assertThat(first.items()).extracting(AggregateState::getAggregateId)
+        .containsExactly("gateway/" + account + "/default/b");
+    AggregateQueries.Page second = decider.queries().list(AggregateType.GATEWAY, account, first.nextPageToken(), 1);
+    assertThat(second.items()).extracting(AggregateState::getAggregateId)
+        .containsExactly("gateway/" + account + "/default/c");
+    assertThat(second.nextPageToken()).isNull();
+    assertThat(decider.queries().list(AggregateType.ACCOUNT, account, null, 10).items())
+        .extracting(AggregateState::getAggregateId).containsExactly("account/" + account);
   }
 
   @Test
