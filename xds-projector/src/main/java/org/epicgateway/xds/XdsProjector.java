@@ -122,7 +122,7 @@ public final class XdsProjector implements AckListener {
       if (revision.tainted() || !runs(stream, revision.snapshot())) {
         continue;
       }
-      Optional<Revision> before = revisions.stream().filter(r -> r.appliedBy().containsKey(stream.nodeId()))
+      Optional<Revision> before = revisions.stream().filter(r -> r.runsOn(stream.nodeId()))
           .findFirst();
       if (history.running(gatewayId, stream.nodeId(), revision, now)) {
         reports.applied(gatewayId, stream.nodeId(), revision.version(), revision.config().sourceCommandIds());

@@ -27,6 +27,10 @@ public final class Revision {
   public boolean everApplied() { return everApplied; }
   /** Proxies (node ids) running this revision now, with when they ACKed it. */
   public Map<String, Long> appliedBy() { return Map.copyOf(appliedBy); }
+  public boolean runsOn(String nodeId) {
+    return appliedBy.containsKey(nodeId);
+  }
+
   /** Proxies that NACKed this revision, with Envoy's error detail. */
   public Map<String, String> rejectedBy() { return Map.copyOf(rejectedBy); }
 
