@@ -11,6 +11,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
@@ -118,7 +119,11 @@ public final class ConfigValidator {
             if (weights.stream().mapToLong(w -> w.getWeight().getValue()).sum() <= 0) {
                 problems.add(where + ": weighted clusters without weight");
             }
-            targets = weights.stream().map(WeightedCluster.ClusterWeight::getName).toList();
+            // The unresolved-backend share may name no cluster only when Envoy is told to answer it with 500.
+            boolean answers500 = r.getRoute().getClusterNotFoundResponseCode()
+                    == RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR;
+            targets = weights.stream().map(WeightedCluster.ClusterWeight::getName)
+                    .filter(name -> !(answers500 && name.equals(HttpRoutes.UNRESOLVED_CLUSTER))).toList();
         } else {
             targets = List.of(r.getRoute().getCluster());
         }

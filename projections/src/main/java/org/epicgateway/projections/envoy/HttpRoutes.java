@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.epicgateway.projections.status.Attachments;
+import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.Header;
 import org.epicgateway.schemas.avro.HeaderModifier;
 import org.epicgateway.schemas.avro.HttpRouteFilter;
@@ -42,6 +43,12 @@ final class HttpRoutes {
     /** A rule with no matches matches every request, as PathPrefix "/". */
     static final HttpRouteMatch MATCH_ALL = HttpRouteMatch.newBuilder()
             .setPath(PathMatch.newBuilder().setType(PathMatchType.PATH_PREFIX).setValue("/").build()).build();
+
+    /**
+     * The weighted-cluster entry standing for a rule's unresolvable backendRefs: no such cluster exists, and the route's
+     * {@code cluster_not_found_response_code} makes Envoy answer 500 for that share of the traffic, as the spec asks.
+     */
+    public static final String UNRESOLVED_CLUSTER = "unresolved-backend";
 
     /** Where a route is served: the listener scheme and port decide redirect defaults. */
     record Origin(String scheme, int port) {}
@@ -90,14 +97,22 @@ final class HttpRoutes {
             // No backendRefs, none resolvable, or all weighted 0: the spec asks for 500.
             return out.setDirectResponse(DirectResponseAction.newBuilder().setStatus(500)).build();
         }
+        int unresolvedWeight = rule.getBackendRefs().stream().filter(ref -> ref.getWeight() > 0
+                && !backends.resolve(Attachments.HTTP_ROUTE, route.getNamespace(), ref).resolved())
+                .mapToInt(BackendRef::getWeight).sum();
         RouteAction.Builder action = RouteAction.newBuilder();
-        if (resolved.size() == 1) {
+        if (resolved.size() == 1 && unresolvedWeight == 0) {
             action.setCluster(resolved.get(0).cluster().toString());
         } else {
             WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
             for (Backends.Resolution r : resolved) {
                 weighted.addClusters(WeightedCluster.ClusterWeight.newBuilder().setName(r.cluster().toString())
                         .setWeight(UInt32Value.of(r.ref().getWeight())));
+            }
+            if (unresolvedWeight > 0) {
+                weighted.addClusters(WeightedCluster.ClusterWeight.newBuilder().setName(UNRESOLVED_CLUSTER)
+                        .setWeight(UInt32Value.of(unresolvedWeight)));
+                action.setClusterNotFoundResponseCode(RouteAction.ClusterNotFoundResponseCode.INTERNAL_SERVER_ERROR);
             }
             action.setWeightedClusters(weighted);
         }

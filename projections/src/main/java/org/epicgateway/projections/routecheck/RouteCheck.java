@@ -2,6 +2,7 @@ package org.epicgateway.projections.routecheck;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.re2j.Pattern;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -24,7 +25,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.epicgateway.projections.envoy.ClusterName;
 import org.epicgateway.projections.envoy.EnvoyConfig;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
@@ -162,7 +165,7 @@ public final class RouteCheck {
             return switch (route.getActionCase()) {
                 case DIRECT_RESPONSE -> Result.status(route.getDirectResponse().getStatus(), route.getName());
                 case REDIRECT -> redirect(route, scheme, hostHeader, path, query);
-                case ROUTE -> forward(route, hostHeader, path, query, headers);
+                case ROUTE -> forward(config, route, hostHeader, path, query, headers);
                 default -> Result.error("route " + route.getName() + " has an unsupported action " + route.getActionCase());
             };
         }
@@ -306,7 +309,8 @@ public final class RouteCheck {
         return new Result(status, null, List.of(), location, null, null, route.getName(), Map.of(), Map.of(), List.of(), null);
     }
 
-    private static Result forward(Route route, String hostHeader, String path, String query, Map<String, String> headers) {
+    private static Result forward(EnvoyConfig config, Route route, String hostHeader, String path, String query,
+                                  Map<String, String> headers) {
         RouteAction a = route.getRoute();
         String host = a.getHostRewriteLiteral().isEmpty() ? hostHeader : a.getHostRewriteLiteral();
         String upstreamPath;
@@ -332,9 +336,14 @@ public final class RouteCheck {
                         ? old + "," + add : add));
         List<String> removed = route.getResponseHeadersToRemoveList();
         if (a.hasWeightedClusters()) {
+            // A cluster missing from the config is Envoy's cluster_not_found case: that share gets the route's
+            // cluster_not_found_response_code (500 for unresolved backendRefs) and shows as backend null.
+            Set<String> clusters = config.clusters().stream().map(Cluster::getName).collect(Collectors.toSet());
             List<WeightedBackend> weighted = a.getWeightedClusters().getClustersList().stream()
-                    .map(c -> new WeightedBackend(backend(c.getName()), c.getWeight().getValue()))
-                    .sorted(Comparator.comparing(WeightedBackend::backend)).toList();
+                    .map(c -> new WeightedBackend(clusters.contains(c.getName()) ? backend(c.getName()) : null,
+                            c.getWeight().getValue()))
+                    .sorted(Comparator.comparing(WeightedBackend::backend, Comparator.nullsLast(Comparator.naturalOrder())))
+                    .toList();
             return routed(null, weighted, host, upstreamPath, route.getName(), upstream, response, removed);
         }
         return routed(backend(a.getCluster()), List.of(), host, upstreamPath, route.getName(), upstream, response, removed);
