@@ -1,6 +1,7 @@
 package org.epicgateway.cli.up;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ final class RunningEpic implements AutoCloseable {
     private final EmbeddedPlatform platform;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
+    private final Map<String, Duration> startTimes = new LinkedHashMap<>();
     private boolean closed;
 
     private RunningEpic(EmbeddedPlatform platform) {
@@ -25,7 +27,9 @@ final class RunningEpic implements AutoCloseable {
 
     /** Starts everything; if any part fails, stops what already runs and throws naming the part. */
     static RunningEpic start(Path dataDir, int kafkaPort, int registryPort, int metricsPort, List<PlatformService> services) {
+        long t0 = System.nanoTime();
         RunningEpic epic = new RunningEpic(EmbeddedPlatform.start(dataDir, kafkaPort, registryPort));
+        epic.startTimes.put("Kafka + registry", Duration.ofNanos(System.nanoTime() - t0));
         try {
             MetricsEndpoint metrics = MetricsEndpoint.start(epic.platform.meters(), metricsPort);
             epic.running.add(metrics);
@@ -34,12 +38,14 @@ final class RunningEpic implements AutoCloseable {
             epic.urls.put("Metrics", metrics.url());
             PlatformContext context = epic.platform.context();
             for (PlatformService service : services) {
+                long started = System.nanoTime();
                 try {
                     service.start(context);
                 } catch (Exception e) {
                     throw new IllegalStateException("service " + service.name() + " failed to start: " + e.getMessage(), e);
                 }
                 epic.running.add(service);
+                epic.startTimes.put(service.name(), Duration.ofNanos(System.nanoTime() - started));
                 service.urls().forEach((label, url) -> epic.urls.put(service.name() + " " + label, url));
             }
         } catch (RuntimeException e) {
@@ -52,6 +58,11 @@ final class RunningEpic implements AutoCloseable {
     /** What is served, label to URL, in start order. */
     Map<String, String> urls() {
         return Collections.unmodifiableMap(urls);
+    }
+
+    /** How long each part took to start, in start order: where the time-to-ready goes. */
+    Map<String, Duration> startTimes() {
+        return Collections.unmodifiableMap(startTimes);
     }
 
     EmbeddedPlatform platform() {

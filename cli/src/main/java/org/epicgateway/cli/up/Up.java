@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
@@ -83,7 +84,8 @@ public final class Up implements Callable<Integer> {
         }, "epic-up-stop"));
 
         Duration ready = Duration.between(Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), Instant.now());
-        out.printf("%nEPIC is up, ready %.1f s after the JVM started.%n", ready.toMillis() / 1000.0);
+        out.printf("%nEPIC is up, ready %.1f s after the JVM started (%s).%n", seconds(ready), epic.startTimes().entrySet().stream()
+                .map(e -> String.format("%s %.1f s", e.getKey(), seconds(e.getValue()))).collect(Collectors.joining(", ")));
         Map<String, String> lines = new LinkedHashMap<>(epic.urls());
         lines.put("Data", data.toString());
         lines.put("Logs", logFile + ", " + epic.platform().registry().logFile());
@@ -92,6 +94,10 @@ public final class Up implements Callable<Integer> {
         out.flush();
         new CountDownLatch(1).await();
         return 0;
+    }
+
+    private static double seconds(Duration d) {
+        return d.toMillis() / 1000.0;
     }
 
     private static List<String> busyPorts(Map<String, Integer> ports) {

@@ -13,8 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.epicgateway.cli.Epic;
+import org.epicgateway.infra.PlatformService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -40,8 +42,11 @@ class UpTest {
     @Test
     void startsThePlatformServesMetricsAndStopsEverything() throws Exception {
         String bootstrap;
-        try (RunningEpic epic = RunningEpic.start(dir, 0, 0, 0, new Up().services())) {
+        List<PlatformService> services = new Up().services();
+        try (RunningEpic epic = RunningEpic.start(dir, 0, 0, 0, services)) {
             assertThat(epic.urls()).containsKeys("Kafka bootstrap", "Schema registry", "Metrics");
+            assertThat(epic.startTimes().keySet()).as("the platform, then every service of `up`, in order").containsExactlyElementsOf(
+                    Stream.concat(Stream.of("Kafka + registry"), services.stream().map(PlatformService::name)).toList());
             bootstrap = epic.urls().get("Kafka bootstrap");
             HttpResponse<String> metrics = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(epic.urls().get("Metrics"))).build(), HttpResponse.BodyHandlers.ofString());
