@@ -88,6 +88,10 @@ public final class Commands {
     return Listener.newBuilder().setName(name).setPort(port).setProtocol(ListenerProtocol.HTTP).build();
   }
 
+  public static Listener tcp(String name, int port) {
+    return Listener.newBuilder().setName(name).setPort(port).setProtocol(ListenerProtocol.TCP).build();
+  }
+
   public static Listener https(String name, int port, String hostname) {
     return Listener.newBuilder().setName(name).setPort(port).setProtocol(ListenerProtocol.HTTPS)
         .setHostname(hostname).setTlsCertificateRef(CertificateRef.newBuilder().setName("cert").build()).build();

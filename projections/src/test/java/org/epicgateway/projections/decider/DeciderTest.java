@@ -11,6 +11,12 @@ import java.util.List;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.avro.AccountCreated;
+import org.epicgateway.schemas.avro.UpdateGatewayTemplate;
+import org.epicgateway.schemas.avro.UpsertTcpRoute;
+import org.epicgateway.schemas.avro.RemoveTcpRoute;
+import org.epicgateway.schemas.avro.TcpRouteUpserted;
+import org.epicgateway.schemas.avro.TcpRouteRule;
+import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.AddApiUser;
 import org.epicgateway.schemas.avro.AddressAllocated;
@@ -406,6 +412,56 @@ class DeciderTest {
     badHost.setHostnames(List.of("*.*.example.com"));
     reject(c.envelope("httproute/acme/default/web", "acme", badHost), RejectionCode.VALIDATION, "hostnames[0]",
         "is not a hostname");
+  }
+
+  @Test
+  void tcpRouteRules() {
+    platform();
+    accept(c.createGateway("acme", "db", "standard", Commands.tcp("pg", 5432)));
+    String id = "tcproute/acme/default/pg";
+    reject(c.envelope(id, "acme", tcpRoute("db", List.of())), RejectionCode.VALIDATION, "rules",
+        "a TCP route needs at least one rule");
+    reject(c.envelope(id, "acme", tcpRoute("db", List.of(TcpRouteRule.newBuilder().build()))),
+        RejectionCode.VALIDATION, "rules[0].backendRefs", "at least one backend");
+    reject(c.envelope(id, "acme", tcpRoute("db", List.of(tcpRule("postgres", -1)))), RejectionCode.VALIDATION,
+        "rules[0].backendRefs[0].weight", "weight -1 is outside 0..1000000");
+    reject(c.envelope(id, "acme", tcpRoute("nope", List.of(tcpRule("postgres", 1)))), RejectionCode.NOT_FOUND,
+        "parentRefs[0].name", "gateway 'default/nope' does not exist");
+    CommandEnvelope upsert = c.envelope(id, "acme", tcpRoute("db", List.of(tcpRule("postgres", 1))));
+    assertThat(accept(upsert).events().get(0).getPayload()).isInstanceOf(TcpRouteUpserted.class);
+    accept(c.envelope(id, "acme", new RemoveTcpRoute()));
+    reject(c.envelope(id, "acme", new RemoveTcpRoute()), RejectionCode.NOT_FOUND, "targetAggregateId",
+        "tcproute 'default/pg' of account 'acme' does not exist");
+  }
+
+  private static UpsertTcpRoute tcpRoute(String gateway, List<TcpRouteRule> rules) {
+    return UpsertTcpRoute.newBuilder().setAccount("acme").setNamespace("default").setName("pg")
+        .setParentRefs(List.of(ParentRef.newBuilder().setName(gateway).build())).setRules(rules).build();
+  }
+
+  private static TcpRouteRule tcpRule(String service, int weight) {
+    return TcpRouteRule.newBuilder().setBackendRefs(List.of(BackendRef.newBuilder().setName(service).setPort(5432)
+        .setWeight(weight).build())).build();
+  }
+
+  @Test
+  void templateUpdatesNeedAnExistingTemplateAndChangeOnlyNewGatewaysPool() {
+    platform();
+    accept(c.definePool("v4b", null, "198.51.100.0/29"));
+    CommandEnvelope update = c.envelope("template/standard", null, UpdateGatewayTemplate.newBuilder()
+        .setTemplate("standard").setPool("v4b").setReplicas(3).setShareable(true).setEnvoyBaseConfig("{}").build());
+    accept(c.createGateway("acme", "old", "standard"));
+    assertThat(accept(update).result(update).getVersion()).isEqualTo(2L);
+    accept(c.createGateway("acme", "new", "standard"));
+    assertThat(gateway("acme", "old").getAddress()).isEqualTo("192.0.2.1");
+    assertThat(gateway("acme", "new").getAddress()).isEqualTo("198.51.100.1");
+    // Deleting the old gateway releases its address in the pool it came from, not the template's current one.
+    accept(c.deleteGateway("acme", "old"));
+    assertThat(pool("v4").getAllocated()).isEmpty();
+    assertThat(pool("v4b").getAllocated()).containsOnlyKeys("198.51.100.1");
+    reject(c.envelope("template/other", null, UpdateGatewayTemplate.newBuilder().setTemplate("other").setPool("v4")
+            .setReplicas(1).setShareable(false).setEnvoyBaseConfig("").build()),
+        RejectionCode.NOT_FOUND, "template", "template 'other' does not exist");
   }
 
   @Test
