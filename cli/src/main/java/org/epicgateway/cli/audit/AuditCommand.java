@@ -12,15 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
 import org.epicgateway.projections.audit.AuditScope;
 import org.epicgateway.projections.audit.ChainVerifier;
 import org.epicgateway.projections.audit.Diff;
+import org.epicgateway.projections.audit.EventLog;
 import org.epicgateway.projections.audit.Progress;
 import org.epicgateway.projections.audit.Rebuild;
 import org.epicgateway.projections.audit.Replay;
 import org.epicgateway.projections.audit.StateAt;
 import org.epicgateway.projections.topology.DeciderTopology;
 import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.EndpointAssignment;
+import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;
+import org.epicgateway.schemas.serde.AvroDeserializer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -141,24 +147,42 @@ public final class AuditCommand {
         }
         world.accept(e.event());
       });
-      double perSecond = progress.perSecond();
-      Map<String, Map<String, byte[]>> rebuilt = Rebuild.project(world);
-      Map<String, String> liveTopics = Map.of(
-          "aggregate-state", DeciderTopology.APPLICATION_ID + "-" + DeciderTopology.STORE + "-changelog",
-          "gateway-state", Topics.GATEWAY_STATE);
+      Rebuild.Projections rebuilt = Rebuild.project(world);
+      EventLog log = platform.eventLog();
+      Map<String, byte[]> liveStates = log.latestValues(DeciderTopology.STORE_CHANGELOG);
+      Map<String, byte[]> liveViews = log.latestValues(Topics.GATEWAY_STATE);
+      Map<String, String> liveConfigs = versions(log, Topics.ENVOY_CONFIG, EnvoyConfigSnapshot.class,
+          EnvoyConfigSnapshot::getVersion);
+      Map<String, String> liveEndpoints = versions(log, Topics.ENVOY_ENDPOINTS, EndpointAssignment.class,
+          EndpointAssignment::getVersion);
       List<Rebuild.Mismatch> mismatches = new ArrayList<>();
-      ObjectNode out = JSON.createObjectNode().put("events", events).put("eventsPerSecond", Math.round(perSecond));
-      ObjectNode compared = out.putObject("compared");
-      for (Map.Entry<String, String> p : new TreeMap<>(liveTopics).entrySet()) {
-        Map<String, byte[]> live = platform.eventLog().latestValues(p.getValue());
-        compared.put(p.getKey(), rebuilt.get(p.getKey()).size() + " rebuilt vs " + live.size() + " live in "
-            + p.getValue());
-        mismatches.addAll(Rebuild.compare(p.getKey(), rebuilt.get(p.getKey()), live));
-      }
+      mismatches.addAll(Rebuild.compareDatums("aggregate-state", rebuilt.aggregateStates(), liveStates));
+      mismatches.addAll(Rebuild.compareDatums("gateway-state", rebuilt.gatewayViews(), liveViews));
+      mismatches.addAll(Rebuild.compareVersions("envoy-config", rebuilt.envoyConfigVersions(), liveConfigs));
+      mismatches.addAll(Rebuild.compareVersions("envoy-endpoints", rebuilt.endpointVersions(), liveEndpoints));
+      ObjectNode out = JSON.createObjectNode().put("events", events)
+          .put("eventsPerSecond", Math.round(progress.perSecond()));
+      out.putObject("compared")
+          .put("aggregate-state", count(rebuilt.aggregateStates(), liveStates, DeciderTopology.STORE_CHANGELOG))
+          .put("gateway-state", count(rebuilt.gatewayViews(), liveViews, Topics.GATEWAY_STATE))
+          .put("envoy-config", count(rebuilt.envoyConfigVersions(), liveConfigs, Topics.ENVOY_CONFIG))
+          .put("envoy-endpoints", count(rebuilt.endpointVersions(), liveEndpoints, Topics.ENVOY_ENDPOINTS));
       out.put("identical", mismatches.isEmpty());
       out.set("mismatches", JSON.valueToTree(mismatches));
       System.out.println(JSON.writeValueAsString(out));
       return mismatches.isEmpty() ? 0 : 1;
+    }
+
+    private <T extends SpecificRecord> Map<String, String> versions(EventLog log, String topic, Class<T> type,
+                                                                    Function<T, String> version) {
+      AvroDeserializer<T> values = new AvroDeserializer<>(type, platform.registry());
+      Map<String, String> out = new TreeMap<>();
+      log.latestValues(topic).forEach((key, value) -> out.put(key, version.apply(values.deserialize(topic, value))));
+      return out;
+    }
+
+    private static String count(Map<String, ?> rebuilt, Map<String, ?> live, String topic) {
+      return rebuilt.size() + " rebuilt vs " + live.size() + " live in " + topic;
     }
   }
 }

@@ -41,6 +41,8 @@ public final class DeciderTopology {
   public static final String APPLICATION_ID = "epic-decider";
   /** The folded state of every aggregate, keyed by aggregate id. */
   public static final String STORE = "aggregate-state";
+  /** The store's changelog topic, as Kafka Streams names it: the live aggregate states, which audit rebuild reads. */
+  public static final String STORE_CHANGELOG = APPLICATION_ID + "-" + STORE + "-changelog";
 
   /** Header on epic.gateway-state records: the id of the command whose decision produced the view (for receipts). */
   public static final String COMMAND_ID_HEADER = "epic.command-id";

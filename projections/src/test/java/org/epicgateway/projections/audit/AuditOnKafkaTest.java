@@ -14,7 +14,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -22,16 +25,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.epicgateway.infra.Directories;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.decider.Commands;
+import org.epicgateway.projections.envoytopology.EnvoyProjectionService;
 import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.projections.topology.DeciderTopology;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.CommandResult;
+import org.epicgateway.schemas.avro.EndpointAssignment;
+import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.HttpRouteUpserted;
 import org.epicgateway.schemas.console.EventJsonFormatter;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +60,7 @@ class AuditOnKafkaTest {
   private static Path dir;
   private static EmbeddedPlatform platform;
   private static DeciderService decider;
+  private static EnvoyProjectionService envoy;
   private static SchemaRegistryClient registry;
   private static int eventsWritten;
 
@@ -63,6 +71,8 @@ class AuditOnKafkaTest {
     registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
     decider = new DeciderService();
     decider.start(platform.context());
+    envoy = new EnvoyProjectionService();
+    envoy.start(platform.context());
     Commands c = new Commands();
     for (CommandEnvelope command : List.of(c.definePool("public", null, "192.0.2.0/28"),
         c.defineTemplate("web", "public"), c.createAccount("acme"), c.addUser("acme", "alice"),
@@ -76,6 +86,9 @@ class AuditOnKafkaTest {
 
   @AfterAll
   static void stop() throws Exception {
+    if (envoy != null) {
+      envoy.close();
+    }
     if (decider != null) {
       decider.close();
     }
@@ -87,19 +100,28 @@ class AuditOnKafkaTest {
 
   @Test
   @Order(1)
-  void rebuildFromTheLogIsByteIdenticalToTheLiveProjections() {
+  void rebuildFromTheLogIsByteIdenticalToTheLiveProjections() throws InterruptedException {
     EventLog log = new EventLog(platform.bootstrapServers(), registry);
     StateAt world = new StateAt(Instant.MAX);
     long read = log.readEvents(Progress.silent(), e -> world.accept(e.event()));
-    Map<String, Map<String, byte[]>> rebuilt = Rebuild.project(world);
+    Rebuild.Projections rebuilt = Rebuild.project(world);
 
     assertThat(read).isEqualTo(eventsWritten);
-    assertThat(rebuilt.get("aggregate-state")).hasSize(6);
-    assertThat(rebuilt.get("gateway-state")).containsOnlyKeys("gateway/acme/default/shop");
-    assertThat(Rebuild.compare("aggregate-state", rebuilt.get("aggregate-state"), log.latestValues(changelog())))
+    assertThat(rebuilt.aggregateStates()).hasSize(6);
+    assertThat(rebuilt.gatewayViews()).containsOnlyKeys("gateway/acme/default/shop");
+    assertThat(Rebuild.compareDatums("aggregate-state", rebuilt.aggregateStates(), log.latestValues(DeciderTopology.STORE_CHANGELOG)))
         .isEmpty();
-    assertThat(Rebuild.compare("gateway-state", rebuilt.get("gateway-state"),
+    assertThat(Rebuild.compareDatums("gateway-state", rebuilt.gatewayViews(),
         log.latestValues(Topics.GATEWAY_STATE))).isEmpty();
+    // The Envoy projection runs behind the decider: wait for its output to the last change, then compare versions.
+    Map<String, String> configs = awaitVersions(log, Topics.ENVOY_CONFIG, EnvoyConfigSnapshot.class,
+        EnvoyConfigSnapshot::getVersion, rebuilt.envoyConfigVersions());
+    assertThat(configs).containsOnlyKeys("gateway/acme/default/shop");
+    assertThat(Rebuild.compareVersions("envoy-config", rebuilt.envoyConfigVersions(), configs)).isEmpty();
+    Map<String, String> endpoints = awaitVersions(log, Topics.ENVOY_ENDPOINTS, EndpointAssignment.class,
+        EndpointAssignment::getVersion, rebuilt.endpointVersions());
+    assertThat(endpoints).hasSize(1);
+    assertThat(Rebuild.compareVersions("envoy-endpoints", rebuilt.endpointVersions(), endpoints)).isEmpty();
   }
 
   @Test
@@ -135,8 +157,8 @@ class AuditOnKafkaTest {
     EventLog log = new EventLog(platform.bootstrapServers(), registry);
     StateAt world = new StateAt(Instant.MAX);
     log.readEvents(Progress.silent(), e -> world.accept(e.event()));
-    assertThat(Rebuild.compare("aggregate-state", Rebuild.project(world).get("aggregate-state"),
-        log.latestValues(changelog())))
+    assertThat(Rebuild.compareDatums("aggregate-state", Rebuild.project(world).aggregateStates(),
+        log.latestValues(DeciderTopology.STORE_CHANGELOG)))
         .singleElement().satisfies(m -> {
           assertThat(m.key()).isEqualTo(ROUTE);
           assertThat(m.problem()).startsWith("values differ");
@@ -159,8 +181,21 @@ class AuditOnKafkaTest {
     assertThat(broken.reason()).contains("is not the hash").contains("one of the two events was altered");
   }
 
-  private static String changelog() {
-    return DeciderTopology.APPLICATION_ID + "-" + DeciderTopology.STORE + "-changelog";
+  /** The live versions of a derived topic, once they equal {@code expected} or 60 s have passed. */
+  private static <T extends SpecificRecord> Map<String, String> awaitVersions(EventLog log, String topic,
+      Class<T> type, Function<T, String> version, Map<String, String> expected) throws InterruptedException {
+    AvroDeserializer<T> values = new AvroDeserializer<>(type, registry);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    Map<String, String> live = new TreeMap<>();
+    do {
+      live.clear();
+      log.latestValues(topic).forEach((k, v) -> live.put(k, version.apply(values.deserialize(topic, v))));
+      if (live.equals(expected)) {
+        break;
+      }
+      Thread.sleep(250);
+    } while (System.nanoTime() < deadline);
+    return live;
   }
 
   private static ChainVerifier.Result verify() {
