@@ -8,10 +8,18 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SECS=${1:-5}
 ROUNDS=${2:-3}
-for t in ip iperf3 make clang; do command -v $t >/dev/null || { echo "bench: '$t' is required (see .ci/run)" >&2; exit 1; }; done
+for t in ip iperf3 make clang bpftool python3; do command -v $t >/dev/null || { echo "bench: '$t' is required (see .ci/run)" >&2; exit 1; }; done
 [[ $(id -u) == 0 ]] || { echo "bench: must run as root (namespaces, BPF)" >&2; exit 1; }
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 make -s -C "$ROOT/bpf" target/epic_tc.bpf.o
+# Build once, then run the CLI's Java main directly: `./epic` rebuilds whenever any source in the shared tree is
+# newer than its last build, and two agents started side by side would each start a build.
+"$ROOT/epic" agent --help >/dev/null
+JAVA=${JAVA_HOME:?bench: set JAVA_HOME to a JDK >= 21 (the one ./epic uses)}/bin/java
+epic_agent() {  # exec: started with &, the background subshell becomes the JVM, so $! is its pid
+  exec "$JAVA" --enable-native-access=ALL-UNNAMED -Depic.home="$ROOT" \
+    -cp "$(cat "$ROOT/cli/target/classpath.txt"):$ROOT/cli/target/classes" org.epicgateway.cli.Epic agent "$@"
+}
 
 S=$$
 A=bench-epic-$S B=bench-client-$S
@@ -50,12 +58,19 @@ cat > "$WORK/client.json" <<JSON
  "tunnels": [{"id": 7, "local": "10.200.0.2", "remote": "10.200.0.1:6080", "keyHex": "$KEY"}]}
 JSON
 
-"$ROOT/epic" agent run --config "$WORK/epic.json" --netns $A --pin-dir "$PINS-a" > "$WORK/epic.log" 2>&1 &
+epic_agent run --config "$WORK/epic.json" --netns $A --pin-dir "$PINS-a" > "$WORK/epic.log" 2>&1 &
 PIDS+=($!)
-"$ROOT/epic" agent run --config "$WORK/client.json" --netns $B --pin-dir "$PINS-b" --control-interval 1 > "$WORK/client.log" 2>&1 &
+epic_agent run --config "$WORK/client.json" --netns $B --pin-dir "$PINS-b" --control-interval 1 > "$WORK/client.log" 2>&1 &
 PIDS+=($!)
+# Learned = EPIC_TUN_F_LEARNED (bit 1 of the u32 flags at byte 16 of struct epic_tunnel) on the EPIC side.
+learned() {
+  bpftool -j map dump pinned "$PINS-a/epic_tunnels" 2>/dev/null | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)  # an object with "error" until the agent has pinned the map
+sys.exit(0 if isinstance(rows, list) and any(int(r["value"][16], 16) & 2 for r in rows) else 1)'
+}
 for i in $(seq 1 120); do
-  "$ROOT/epic" agent show tunnels --pin-dir "$PINS-a" 2>/dev/null | grep -q learned && break
+  learned && break
   sleep 1
   [[ $i == 120 ]] && { echo "bench: tunnel never learned its remote" >&2; cat "$WORK"/*.log >&2; exit 1; }
 done
@@ -73,4 +88,3 @@ done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 P=$(median "${plain[@]}") T=$(median "${tunnel[@]}")
 echo "median: plain veth $P Gbit/s, GUE tunnel $T Gbit/s, ratio $(python3 -c "print('%.2f' % ($T/$P))")"
-"$ROOT/epic" agent show counters --pin-dir "$PINS-a"

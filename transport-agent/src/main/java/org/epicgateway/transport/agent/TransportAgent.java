@@ -85,7 +85,12 @@ public final class TransportAgent implements AutoCloseable {
       throw new UncheckedIOException("creating pin directory " + options.pinDir(), e);
     }
     this.object = BpfObject.load(options.objectFile(), options.pinDir(), EpicMaps.ALL_MAPS);
-    this.maps = EpicMapSet.of(object);
+    try {
+      this.maps = EpicMapSet.of(object);
+    } catch (RuntimeException e) {
+      object.close();
+      throw e;
+    }
     this.reconciler = new MapReconciler(maps);
     this.metrics = new AgentMetrics(options.registry(), maps::tunnelStats);
     this.verifier = new ControlVerifier(this::learningKey, EpicMaps.CTRL_MAX_SKEW_MS);
