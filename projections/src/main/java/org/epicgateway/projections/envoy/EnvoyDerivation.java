@@ -66,11 +66,9 @@ public final class EnvoyDerivation {
         TreeMap<Integer, List<org.epicgateway.schemas.avro.Listener>> byPort = new TreeMap<>();
         gateway.getListeners().forEach(l -> byPort.computeIfAbsent(l.getPort(), p -> new ArrayList<>()).add(l));
         for (var port : byPort.entrySet()) {
-            // Listeners on one port collapse when compatible (same protocol); the first listener's protocol wins
-            // the port and incompatible ones are left out (the spec's protocol conflict).
             ListenerProtocol protocol = port.getValue().get(0).getProtocol();
             List<org.epicgateway.schemas.avro.Listener> group = port.getValue().stream()
-                    .filter(l -> l.getProtocol() == protocol).toList();
+                    .filter(l -> !Attachments.conflicted(gateway, l)).toList();
             switch (protocol) {
                 case HTTP, HTTPS -> {
                     String name = protocol.name().toLowerCase() + "-" + port.getKey();
@@ -146,7 +144,7 @@ public final class EnvoyDerivation {
         Set<String> serverNames = new LinkedHashSet<>();
         for (org.epicgateway.schemas.avro.Listener l : group) {
             String sni = l.getHostname() == null ? "" : l.getHostname().toLowerCase();
-            if (!certificatePermitted(gateway, l, grants) || !serverNames.add(sni)) {
+            if (certificateProblem(gateway, l, grants) != null || !serverNames.add(sni)) {
                 continue; // no usable certificate: the listener is invalid; same SNI twice: the first listener wins
             }
             String secret = secretName(gateway, l);
@@ -164,15 +162,19 @@ public final class EnvoyDerivation {
         return b.getFilterChainsCount() == 0 ? null : b.build();
     }
 
-    /** A certificate Secret in another namespace needs a ReferenceGrant from the Gateway's namespace. */
-    private static boolean certificatePermitted(GatewayState gateway, org.epicgateway.schemas.avro.Listener l,
-                                                List<ReferenceGrant> grants) {
+    /**
+     * Why a TLS listener's certificate cannot be used, as a Gateway API listener reason (InvalidCertificateRef when
+     * there is none, RefNotPermitted when it lives in another namespace without a ReferenceGrant), or null.
+     */
+    public static String certificateProblem(GatewayState gateway, org.epicgateway.schemas.avro.Listener l,
+                                            List<ReferenceGrant> grants) {
         if (l.getTlsCertificateRef() == null) {
-            return false;
+            return "InvalidCertificateRef";
         }
         String ns = l.getTlsCertificateRef().getNamespace();
-        return ns == null || ns.equals(gateway.getNamespace()) || ReferenceGrants.permits(grants, "Gateway",
-                gateway.getNamespace(), ns, "Secret", l.getTlsCertificateRef().getName());
+        boolean permitted = ns == null || ns.equals(gateway.getNamespace()) || ReferenceGrants.permits(grants,
+                "Gateway", gateway.getNamespace(), ns, "Secret", l.getTlsCertificateRef().getName());
+        return permitted ? null : "RefNotPermitted";
     }
 
     /** {@code <account>/<namespace>/<name>} of the listener's certificate Secret. */

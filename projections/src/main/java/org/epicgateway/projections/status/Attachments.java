@@ -125,6 +125,15 @@ public final class Attachments {
                 : new Parent(kind, namespace, name, ref, "Accepted", allowed);
     }
 
+    /**
+     * Listeners on one port collapse when they share the protocol; the first listener declared on a port owns it and
+     * a listener of another protocol there is conflicted (left out of the Envoy config, Conflicted in status).
+     */
+    public static boolean conflicted(GatewayState gateway, Listener l) {
+        return gateway.getListeners().stream().filter(x -> x.getPort() == l.getPort()).findFirst()
+                .map(first -> first.getProtocol() != l.getProtocol()).orElse(false);
+    }
+
     private static boolean names(GatewayState gateway, String routeNamespace, ParentRef ref) {
         String namespace = ref.getNamespace() == null ? routeNamespace : ref.getNamespace();
         return namespace.equals(gateway.getNamespace()) && ref.getName().equals(gateway.getName());

@@ -9,11 +9,13 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.epicgateway.projections.envoy.Backends;
+import org.epicgateway.projections.envoy.EnvoyDerivation;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.HttpRouteRule;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.ParentRef;
 import org.epicgateway.schemas.avro.TcpRouteRule;
 import org.epicgateway.schemas.avro.TcpRouteState;
@@ -32,8 +34,12 @@ public final class StatusDerivation {
     public record RouteParentStatus(String kind, String namespace, String name, ParentRef parentRef,
                                     Condition accepted, Condition resolvedRefs) {}
 
-    /** A gateway listener and how many routes it serves. */
-    public record ListenerStatus(String name, int attachedRoutes) {}
+    /** A gateway listener, how many routes it serves, and its Accepted/Conflicted/ResolvedRefs/Programmed conditions. */
+    public record ListenerStatus(String name, int attachedRoutes, List<Condition> conditions) {
+        public Condition condition(String type) {
+            return conditions.stream().filter(c -> c.type().equals(type)).findFirst().orElseThrow();
+        }
+    }
 
     /** Everything a gateway reports: addresses, listeners, and its routes' parent statuses. */
     public record GatewayStatus(String gatewayId, List<String> addresses, List<ListenerStatus> listeners,
@@ -70,11 +76,29 @@ public final class StatusDerivation {
                     .forEach(a -> served.add(key(Attachments.HTTP_ROUTE, a.route().getNamespace(), a.route().getName())));
             attachments.tcp().stream().filter(a -> a.listener().equals(l))
                     .forEach(a -> served.add(key(Attachments.TCP_ROUTE, a.route().getNamespace(), a.route().getName())));
-            listeners.add(new ListenerStatus(l.getName(), served.size()));
+            listeners.add(new ListenerStatus(l.getName(), served.size(), listenerConditions(view, l)));
         }
         List<String> addresses = Stream.of(view.getGateway().getAddress(), view.getGateway().getAltAddress())
                 .filter(Objects::nonNull).toList();
         return new GatewayStatus(view.getGatewayId(), addresses, listeners, routes);
+    }
+
+    private static List<Condition> listenerConditions(GatewayView view, Listener l) {
+        boolean supported = l.getProtocol() != ListenerProtocol.TLS;
+        boolean conflicted = Attachments.conflicted(view.getGateway(), l);
+        String certificate = l.getProtocol() == ListenerProtocol.HTTPS
+                ? EnvoyDerivation.certificateProblem(view.getGateway(), l, view.getReferenceGrants()) : null;
+        return List.of(
+                supported ? new Condition("Accepted", true, "Accepted", "listener accepted")
+                        : new Condition("Accepted", false, "UnsupportedProtocol", "TLS listeners (TLSRoute) are not supported"),
+                conflicted ? new Condition("Conflicted", true, "ProtocolConflict",
+                        "an earlier listener on port " + l.getPort() + " has another protocol")
+                        : new Condition("Conflicted", false, "NoConflicts", "no conflict"),
+                certificate == null ? new Condition("ResolvedRefs", true, "ResolvedRefs", "references resolved")
+                        : new Condition("ResolvedRefs", false, certificate, "the TLS certificate cannot be used"),
+                supported && !conflicted && certificate == null
+                        ? new Condition("Programmed", true, "Programmed", "in the Envoy config")
+                        : new Condition("Programmed", false, "Invalid", "not in the Envoy config"));
     }
 
     private static Condition resolvedRefs(Backends backends, String kind, String namespace, List<BackendRef> refs) {

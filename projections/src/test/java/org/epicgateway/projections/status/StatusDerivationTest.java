@@ -2,7 +2,9 @@ package org.epicgateway.projections.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.epicgateway.projections.routecheck.ManifestLoader;
 import org.epicgateway.projections.status.StatusDerivation.GatewayStatus;
 import org.epicgateway.projections.status.StatusDerivation.ListenerStatus;
@@ -69,6 +71,14 @@ class StatusDerivationTest {
                 """.formatted(name, namespace, parentRef, hostnames, backendRefs);
     }
 
+    private static String attached(String listener, int routes) {
+        return listener + "=" + routes;
+    }
+
+    private static List<String> attachedCounts(GatewayStatus s) {
+        return s.listeners().stream().map(l -> attached(l.name(), l.attachedRoutes())).toList();
+    }
+
     private static RouteParentStatus only(GatewayStatus s, String name) {
         List<RouteParentStatus> found = s.routes().stream().filter(r -> r.name().equals(name)).toList();
         assertThat(found).as("parent statuses of " + name).hasSize(1);
@@ -82,7 +92,7 @@ class StatusDerivationTest {
         assertThat(r.accepted().status()).isTrue();
         assertThat(r.accepted().reason()).isEqualTo("Accepted");
         assertThat(r.resolvedRefs().status()).isTrue();
-        assertThat(s.listeners()).contains(new ListenerStatus("http", 1), new ListenerStatus("shared", 0));
+        assertThat(attachedCounts(s)).contains(attached("http", 1), attached("shared", 0));
         assertThat(s.addresses()).containsExactly("192.0.2.10");
     }
 
@@ -114,7 +124,7 @@ class StatusDerivationTest {
         GatewayStatus s = status(http("foreign", "apps", "{name: gw, namespace: infra, sectionName: shared}",
                 "[a.example.com]", "[{name: web, port: 80}]"));
         assertThat(only(s, "foreign").accepted().status()).isTrue();
-        assertThat(s.listeners()).contains(new ListenerStatus("shared", 1));
+        assertThat(attachedCounts(s)).contains(attached("shared", 1));
     }
 
     @Test
@@ -123,7 +133,7 @@ class StatusDerivationTest {
                 "[{name: web, port: 80}]"));
         assertThat(only(s, "elsewhere").accepted()).extracting(c -> c.status(), c -> c.reason())
                 .containsExactly(false, "NoMatchingListenerHostname");
-        assertThat(s.listeners()).contains(new ListenerStatus("shared", 0));
+        assertThat(attachedCounts(s)).contains(attached("shared", 0));
     }
 
     @Test
@@ -143,7 +153,7 @@ class StatusDerivationTest {
                 .containsExactly(false, "InvalidKind");
         // Unresolved backends do not stop attachment: the route is Accepted and answers 500.
         assertThat(only(s, "missing").accepted().status()).isTrue();
-        assertThat(s.listeners()).contains(new ListenerStatus("http", 5));
+        assertThat(attachedCounts(s)).contains(attached("http", 5));
     }
 
     @Test
@@ -160,12 +170,41 @@ class StatusDerivationTest {
         GatewayStatus s = status(tcp.formatted("newer", "2026-02-01T00:00:00Z") + tcp.formatted("older", "2026-01-01T00:00:00Z"));
         assertThat(only(s, "newer").accepted().status()).isTrue();
         assertThat(only(s, "older").accepted().status()).isTrue();
-        assertThat(s.listeners()).contains(new ListenerStatus("db", 1), new ListenerStatus("http", 0));
+        assertThat(attachedCounts(s)).contains(attached("db", 1), attached("http", 0));
     }
 
     @Test
     void routesOfOtherGatewaysGetNoStatusHere() {
         GatewayStatus s = status(http("elsewhere", "infra", "{name: other-gw}", "[]", "[{name: web, port: 80}]"));
         assertThat(s.routes()).isEmpty();
+    }
+
+    @Test
+    void listenerConditionsReportConflictsCertificatesAndUnsupportedProtocols() {
+        String gateway = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: infra}
+                spec:
+                  gatewayClassName: epic
+                  listeners:
+                    - {name: web, port: 80, protocol: HTTP}
+                    - {name: clash, port: 80, protocol: TCP}
+                    - {name: no-cert, port: 443, protocol: HTTPS}
+                    - {name: foreign-cert, port: 443, protocol: HTTPS, hostname: a.example.com, tls: {certificateRefs: [{name: c, namespace: vault}]}}
+                    - {name: own-cert, port: 443, protocol: HTTPS, hostname: b.example.com, tls: {certificateRefs: [{name: c}]}}
+                    - {name: tls, port: 8443, protocol: TLS}
+                """;
+        GatewayStatus s = StatusDerivation.derive(ManifestLoader.parse("gw.yaml", gateway).get(0));
+        Map<String, ListenerStatus> byName = new HashMap<>();
+        s.listeners().forEach(l -> byName.put(l.name(), l));
+        assertThat(byName.get("web").condition("Programmed").status()).isTrue();
+        assertThat(byName.get("clash").condition("Conflicted").reason()).isEqualTo("ProtocolConflict");
+        assertThat(byName.get("clash").condition("Programmed").status()).isFalse();
+        assertThat(byName.get("no-cert").condition("ResolvedRefs").reason()).isEqualTo("InvalidCertificateRef");
+        assertThat(byName.get("foreign-cert").condition("ResolvedRefs").reason()).isEqualTo("RefNotPermitted");
+        assertThat(byName.get("own-cert").condition("ResolvedRefs").status()).isTrue();
+        assertThat(byName.get("own-cert").condition("Programmed").status()).isTrue();
+        assertThat(byName.get("tls").condition("Accepted").reason()).isEqualTo("UnsupportedProtocol");
     }
 }
