@@ -9,6 +9,8 @@ import java.util.List;
 import org.epicgateway.projections.decider.Commands;
 import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.decider.MapLookup;
+import org.epicgateway.schemas.AvroBinary;
+import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.junit.jupiter.api.Test;
@@ -78,6 +80,14 @@ class FoldTest {
     EventEnvelope orphan = EventEnvelope.newBuilder(log.get(1)).setSequence(1)
         .setPreviousHash(ByteBuffer.wrap(new byte[32])).build();
     assertThatThrownBy(() -> Fold.apply(null, orphan)).hasMessageContaining("(ApiUserAdded) needs a prior state");
+  }
+
+  @Test
+  void foldingWithTheHashOfTheStoredBytesEqualsFoldingByReencoding() {
+    run(c.createAccount("acme"));
+    byte[] datum = AvroBinary.encode(log.get(0));
+    assertThat(Fold.apply(null, log.get(0), EventHashes.hashOfDatum(datum, 0, datum.length)))
+        .isEqualTo(Fold.apply(null, log.get(0)));
   }
 
   @Test
