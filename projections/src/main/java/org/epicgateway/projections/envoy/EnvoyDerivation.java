@@ -67,8 +67,11 @@ public final class EnvoyDerivation {
         gateway.getListeners().forEach(l -> byPort.computeIfAbsent(l.getPort(), p -> new ArrayList<>()).add(l));
         for (var port : byPort.entrySet()) {
             ListenerProtocol protocol = port.getValue().get(0).getProtocol();
+            // HTTPS listeners without a usable certificate are left out with their routes (no chain could serve them).
             List<org.epicgateway.schemas.avro.Listener> group = port.getValue().stream()
-                    .filter(l -> !Attachments.conflicted(gateway, l)).toList();
+                    .filter(l -> !Attachments.conflicted(gateway, l))
+                    .filter(l -> l.getProtocol() != ListenerProtocol.HTTPS
+                            || certificateProblem(gateway, l, view.getReferenceGrants()) == null).toList();
             switch (protocol) {
                 case HTTP, HTTPS -> {
                     String name = protocol.name().toLowerCase() + "-" + port.getKey();
@@ -79,7 +82,7 @@ public final class EnvoyDerivation {
                     List<VirtualHost> hosts = VirtualHosts.build(group, attached, origin, backends, used);
                     Listener listener = protocol == ListenerProtocol.HTTP
                             ? httpListener(name, port.getKey(), base)
-                            : httpsListener(name, port.getKey(), group, gateway, view.getReferenceGrants(), base, secrets);
+                            : httpsListener(name, port.getKey(), group, gateway, base, secrets);
                     if (listener != null) {
                         listeners.add(listener);
                         routes.add(RouteConfiguration.newBuilder().setName(name)
@@ -137,15 +140,14 @@ public final class EnvoyDerivation {
 
     /** One filter chain per certificate, matched by SNI on the listener hostname; secrets by SDS name only. */
     private static Listener httpsListener(String name, int port, List<org.epicgateway.schemas.avro.Listener> group,
-                                          GatewayState gateway, List<ReferenceGrant> grants, BaseConfig base,
-                                          Set<String> secrets) {
+                                          GatewayState gateway, BaseConfig base, Set<String> secrets) {
         Listener.Builder b = listenerBase(name, port, base).addListenerFilters(ListenerFilter.newBuilder()
                 .setName("envoy.filters.listener.tls_inspector").setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
         Set<String> serverNames = new LinkedHashSet<>();
         for (org.epicgateway.schemas.avro.Listener l : group) {
             String sni = l.getHostname() == null ? "" : l.getHostname().toLowerCase();
-            if (certificateProblem(gateway, l, grants) != null || !serverNames.add(sni)) {
-                continue; // no usable certificate: the listener is invalid; same SNI twice: the first listener wins
+            if (!serverNames.add(sni)) {
+                continue; // same SNI twice: the first listener wins
             }
             String secret = secretName(gateway, l);
             secrets.add(secret);

@@ -40,9 +40,12 @@ import org.epicgateway.schemas.avro.StringMatchType;
  */
 final class HttpRoutes {
 
-    /** A rule with no matches matches every request, as PathPrefix "/". */
-    static final HttpRouteMatch MATCH_ALL = HttpRouteMatch.newBuilder()
-            .setPath(PathMatch.newBuilder().setType(PathMatchType.PATH_PREFIX).setValue("/").build()).build();
+    /**
+     * A rule with no matches matches every request, as PathPrefix "/". Built with the all-fields constructor: a builder
+     * would deserialize the schema defaults, which needs Avro's trusted-packages property in every JVM using this.
+     */
+    static final HttpRouteMatch MATCH_ALL = new HttpRouteMatch(new PathMatch(PathMatchType.PATH_PREFIX, "/"),
+            List.of(), List.of(), null);
 
     /**
      * The weighted-cluster entry standing for a rule's unresolvable backendRefs: no such cluster exists, and the route's
