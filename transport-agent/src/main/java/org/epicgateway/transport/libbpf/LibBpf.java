@@ -21,7 +21,6 @@ public interface LibBpf {
   int bpf_program__fd(Pointer prog);
   int bpf_map__fd(Pointer map);
   int bpf_map__set_pin_path(Pointer map, String path);
-  int bpf_map__unpin(Pointer map, String path);
 
   int bpf_obj_get(String path);
   int bpf_obj_get_info_by_fd(int fd, @Out byte[] info, IntByReference infoLen);
