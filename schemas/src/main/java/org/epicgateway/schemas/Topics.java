@@ -24,6 +24,12 @@ public final class Topics {
   public static final String ENVOY_CONFIG = "epic.envoy-config";
   /** Envoy endpoints (EDS) per cluster, separate so endpoint churn never re-derives listeners and routes. */
   public static final String ENVOY_ENDPOINTS = "epic.envoy-endpoints";
+  /**
+   * Every distinct Envoy configuration revision of a gateway, keyed {@code <gatewayId>@<version>} (EnvoyConfigSnapshot):
+   * the xds-projector's revision history, so a rollback target survives a restart although epic.envoy-config keeps
+   * only the latest revision.
+   */
+  public static final String ENVOY_REVISIONS = "epic.envoy-revisions";
   /** BGP route advertisements per node. */
   public static final String NODE_ADVERTS = "epic.node-adverts";
   /** BPF map contents per node. */
@@ -54,6 +60,7 @@ public final class Topics {
       compacted(GATEWAY_STATE),
       compacted(ENVOY_CONFIG),
       compacted(ENVOY_ENDPOINTS),
+      compacted(ENVOY_REVISIONS),
       compacted(NODE_ADVERTS),
       compacted(NODE_BPF),
       deleteAfter(DLQ, Duration.ofDays(30)));

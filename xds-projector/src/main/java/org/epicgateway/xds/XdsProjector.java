@@ -24,6 +24,7 @@ import org.epicgateway.xds.acks.ProxyTracker;
 import org.epicgateway.xds.metrics.XdsMetrics;
 import org.epicgateway.xds.receipts.Receipts;
 import org.epicgateway.xds.revisions.Revision;
+import org.epicgateway.xds.revisions.RevisionArchive;
 import org.epicgateway.xds.revisions.RevisionHistory;
 import org.epicgateway.xds.snapshots.EndpointAssignment;
 import org.epicgateway.xds.snapshots.EnvoySnapshot;
@@ -47,12 +48,14 @@ public final class XdsProjector implements AckListener {
   private final Receipts receipts;
   private final ProxyTracker tracker = new ProxyTracker(this);
   private final ConfigReports reports;
+  private final RevisionArchive archive;
   private final XdsMetrics metrics;
   private final Clock clock;
 
-  public XdsProjector(ConfigReports reports, XdsMetrics metrics, int revisionsPerGateway, int receiptCommands,
-                      Clock clock) {
+  public XdsProjector(ConfigReports reports, RevisionArchive archive, XdsMetrics metrics, int revisionsPerGateway,
+                      int receiptCommands, Clock clock) {
     this.reports = reports;
+    this.archive = archive;
     this.metrics = metrics;
     this.history = new RevisionHistory(revisionsPerGateway);
     this.receipts = new Receipts(receiptCommands);
@@ -75,15 +78,28 @@ public final class XdsProjector implements AckListener {
 
   /** A gateway's latest derived revision. A revision that proxies rejected before is not served again. */
   public synchronized void configChanged(GatewayConfig config) {
-    Optional<Revision> known = history.find(config.gatewayId(), config.version());
+    String gatewayId = config.gatewayId();
+    Optional<Revision> known = history.find(gatewayId, config.version());
     if (known.isPresent() && known.get().tainted()) {
-      LOG.warn("gateway {}: revision {} was rolled back before; keeping the current one", config.gatewayId(),
-          config.version());
+      LOG.warn("gateway {}: revision {} was rolled back before; not serving it again", gatewayId, config.version());
+      if (publisher.published(gatewayId) == null) {
+        // First sight since a restart: serve what the rollback chose.
+        history.lastGood(gatewayId, known.get()).ifPresent(good -> publisher.publish(good.snapshot()));
+      }
       return;
     }
-    EnvoySnapshot snapshot = publisher.assemble(config);
-    history.record(config.gatewayId(), snapshot, clock.millis());
-    publisher.publish(snapshot);
+    Revision revision = known.orElseGet(() -> {
+      Revision created = history.record(gatewayId, publisher.assemble(config), clock.millis());
+      archive.keep(config, created.createdAt());
+      history.trim(gatewayId).forEach(old -> archive.forget(gatewayId, old.version()));
+      return created;
+    });
+    publisher.publish(revision.snapshot());
+  }
+
+  /** Puts an archived revision back into the history at start, before the topics are read; serves nothing. */
+  public synchronized void restore(GatewayConfig config, long createdAt, boolean everApplied, boolean rolledBack) {
+    history.restore(config.gatewayId(), publisher.assemble(config), createdAt, everApplied, rolledBack);
   }
 
   public synchronized void gatewayRemoved(String gatewayId) {

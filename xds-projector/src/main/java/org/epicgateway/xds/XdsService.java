@@ -12,13 +12,14 @@ import org.epicgateway.infra.PlatformService;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.xds.acks.EventLogReports;
 import org.epicgateway.xds.metrics.XdsMetrics;
+import org.epicgateway.xds.revisions.KafkaRevisionArchive;
 import org.epicgateway.xds.server.XdsServer;
 import org.epicgateway.xds.snapshots.EnvoyTopicsReader;
 import org.epicgateway.xds.tls.XdsTls;
 
 /**
- * The xDS projector on the platform: reads epic.envoy-config and epic.envoy-endpoints, serves ADS, reports to
- * epic.events, answers revisions and receipts on its admin port; meters go to the platform's registry.
+ * The xDS projector on the platform: restores its revision history from epic.envoy-revisions and epic.events, reads
+ * epic.envoy-config and epic.envoy-endpoints, serves ADS, reports to epic.events, answers revisions and receipts on its admin port; meters go to the platform's registry.
  */
 public final class XdsService implements PlatformService {
   /**
@@ -43,6 +44,7 @@ public final class XdsService implements PlatformService {
 
   private final Settings settings;
   private EventLogReports reports;
+  private KafkaRevisionArchive archive;
   private XdsProjector projector;
   private EnvoyTopicsReader reader;
   private XdsServer server;
@@ -66,8 +68,16 @@ public final class XdsService implements PlatformService {
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
     Clock clock = Clock.systemUTC();
     reports = EventLogReports.start(context.bootstrapServers(), registry, clock);
-    projector = new XdsProjector(reports, new XdsMetrics(context.meters()), settings.revisionsPerGateway(),
+    archive = new KafkaRevisionArchive(context.bootstrapServers(), registry);
+    projector = new XdsProjector(reports, archive, new XdsMetrics(context.meters()), settings.revisionsPerGateway(),
         settings.receiptCommands(), clock);
+    // The history first (with what the log says proxies did), then the latest revisions and endpoints.
+    for (KafkaRevisionArchive.Archived a : KafkaRevisionArchive.readAll(context.bootstrapServers(), registry)) {
+      String gatewayId = a.config().gatewayId();
+      String version = a.config().version();
+      projector.restore(a.config(), a.createdAt(), reports.everApplied(gatewayId, version),
+          reports.rolledBack(gatewayId, version));
+    }
     reader = new EnvoyTopicsReader(context.bootstrapServers(), registry, projector);
     reader.start(CATCH_UP_TIMEOUT);
     server = XdsServer.start(projector, settings.host(), settings.port(), settings.tls());
@@ -109,6 +119,9 @@ public final class XdsService implements PlatformService {
     }
     if (reader != null) {
       reader.close();
+    }
+    if (archive != null) {
+      archive.close();
     }
     if (reports != null) {
       reports.close();

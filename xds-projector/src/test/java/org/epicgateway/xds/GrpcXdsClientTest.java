@@ -76,8 +76,8 @@ class GrpcXdsClientTest {
   @Test
   void proxylessGrpcRoutesRealRpcsAndFollowsAnEndpointChange() throws Exception {
     RecordedReports reports = new RecordedReports();
-    XdsProjector projector = new XdsProjector(reports, new XdsMetrics(new SimpleMeterRegistry()), 10, 1000,
-        Clock.systemUTC());
+    XdsProjector projector = new XdsProjector(reports, new RecordedArchive(),
+        new XdsMetrics(new SimpleMeterRegistry()), 10, 1000, Clock.systemUTC());
     Server a = backend("backend-a");
     Server b = backend("backend-b");
     try (XdsServer xds = XdsServer.start(projector, "127.0.0.1", 0, Optional.empty())) {

@@ -86,8 +86,8 @@ class MutualTlsTest {
 
   @Test
   void clientsWithACertificateFromTheClientCaGetConfigurationOthersAreRefused() throws Exception {
-    XdsProjector projector = new XdsProjector(new RecordedReports(), new XdsMetrics(new SimpleMeterRegistry()), 10,
-        100, Clock.systemUTC());
+    XdsProjector projector = new XdsProjector(new RecordedReports(), new RecordedArchive(),
+        new XdsMetrics(new SimpleMeterRegistry()), 10, 100, Clock.systemUTC());
     projector.configChanged(RawAdsClientTest.revision("cmd-1", "/"));
     XdsTls tls = new XdsTls(dir.resolve("server.p12"), PASSWORD, Optional.of(dir.resolve("trust.p12")));
     try (XdsServer server = XdsServer.start(projector, "127.0.0.1", 0, Optional.of(tls))) {

@@ -36,6 +36,7 @@ class RawAdsClientTest {
   static final String NODE = GW + "~envoy-0";
 
   RecordedReports reports;
+  RecordedArchive archive;
   XdsProjector projector;
   XdsServer server;
   ManagedChannel channel;
@@ -43,7 +44,8 @@ class RawAdsClientTest {
   @BeforeEach
   void start() throws Exception {
     reports = new RecordedReports();
-    projector = new XdsProjector(reports, new XdsMetrics(new SimpleMeterRegistry()), 10, 10_000,
+    archive = new RecordedArchive();
+    projector = new XdsProjector(reports, archive, new XdsMetrics(new SimpleMeterRegistry()), 3, 10_000,
         Clock.systemUTC());
     server = XdsServer.start(projector, "127.0.0.1", 0, Optional.empty());
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
@@ -185,6 +187,39 @@ class RawAdsClientTest {
       envoy.request(ENDPOINT_TYPE_URL, clusterNames, edsVersion, "");
       assertThat(envoy.response().getVersionInfo()).isEqualTo(edsVersion);
     }
+  }
+
+  @Test
+  void revisionsAreArchivedAndTheOldestForgottenBeyondTheBound() {
+    List<String> versions = new java.util.ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      GatewayConfig config = revision("cmd-" + i, "/" + i);
+      versions.add(config.version());
+      projector.configChanged(config);
+    }
+    assertThat(archive.kept).containsExactlyElementsOf(versions);
+    assertThat(archive.forgotten).containsExactly(versions.get(0));
+    assertThat(projector.revisions(GW)).extracting(XdsProjector.RevisionView::version)
+        .containsExactly(versions.get(3), versions.get(2), versions.get(1));
+  }
+
+  @Test
+  void aRevisionRolledBackBeforeARestartIsNotServedAfterIt() throws Exception {
+    GatewayConfig good = revision("cmd-1", "/good");
+    GatewayConfig bad = revision("cmd-2", "/bad");
+    // What a restarted projector finds: both revisions archived, the log says the bad one was rolled back, and the
+    // config topic still holds the bad one as the gateway's latest.
+    projector.restore(good, 1, true, false);
+    projector.restore(bad, 2, false, true);
+    projector.configChanged(bad);
+    try (AdsClient envoy = AdsClient.sotw(channel, NODE)) {
+      envoy.request(ROUTE_TYPE_URL, List.of("web-80-routes"), "", "");
+      DiscoveryResponse rds = envoy.response();
+      assertThat(rds.getResources(0).unpack(io.envoyproxy.envoy.config.route.v3.RouteConfiguration.class)
+          .getVirtualHosts(0).getRoutes(0).getMatch().getPrefix()).isEqualTo("/good");
+    }
+    assertThat(projector.revisions(GW).get(0).rolledBack()).isTrue();
+    assertThat(projector.revisions(GW).get(1).served()).isTrue();
   }
 
   @Test

@@ -219,6 +219,23 @@ class XdsOnKafkaTest {
       xds.close();
     }
 
+    // A restart while the rejected revision is still the gateway's latest on epic.envoy-config: the history comes back
+    // from epic.envoy-revisions and the rollback from epic.events, so the good revision is served, not the bad one.
+    XdsService afterRollback = xds();
+    channel = Grpc.newChannelBuilderForAddress("127.0.0.1", afterRollback.xdsPort(),
+        InsecureChannelCredentials.create()).build();
+    try (AdsClient envoy = AdsClient.sotw(channel, gatewayId + "~envoy-1")) {
+      envoy.request(ROUTE_TYPE_URL, routeNames, "", "");
+      DiscoveryResponse rds = envoy.response();
+      assertThat(rds.getVersionInfo()).isEqualTo(rdsVersion);
+      var history = afterRollback.projector().revisions(gatewayId);
+      assertThat(history).extracting(XdsProjector.RevisionView::rolledBack).containsExactly(true, false);
+      assertThat(history.get(1).served()).isTrue();
+    } finally {
+      channel.shutdownNow();
+      afterRollback.close();
+    }
+
     // Put back a configuration the proxy accepts, then restart the projector: it rebuilds from the compacted topics
     // with the same content-hash versions, so a proxy reconnecting with its versions gets no LDS/CDS resend.
     publish("cmd-4", namespace, "/", "10.9.0.2");

@@ -52,7 +52,8 @@ public final class EnvoyRecords {
         .build();
   }
 
-  private static ByteBuffer any(Message resource) {
+  /** One resource as the bytes of an {@code Any} holding its deterministic encoding. */
+  public static ByteBuffer any(Message resource) {
     Any any = Any.newBuilder()
         .setTypeUrl("type.googleapis.com/" + resource.getDescriptorForType().getFullName())
         .setValue(com.google.protobuf.ByteString.copyFrom(EnvoyConfig.deterministicBytes(resource)))

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -52,6 +54,9 @@ public final class EventLogReports implements ConfigReports, AutoCloseable {
 
   private final KafkaProducer<String, EventEnvelope> producer;
   private final Map<String, Head> heads = new HashMap<>();
+  /** {@code <gatewayId>@<version>} of revisions the log says some proxy ran / that were rolled back. */
+  private final Set<String> appliedRevisions = new HashSet<>();
+  private final Set<String> rolledBackRevisions = new HashSet<>();
   private final Clock clock;
 
   private EventLogReports(KafkaProducer<String, EventEnvelope> producer, Clock clock) {
@@ -96,10 +101,25 @@ public final class EventLogReports implements ConfigReports, AutoCloseable {
             byte[] hash = EventHashes.hashOfDatum(r.value(), WireFormat.HEADER_LENGTH,
                 r.value().length - WireFormat.HEADER_LENGTH);
             heads.put(e.getAggregateId(), new Head(e.getSequence(), ByteBuffer.wrap(hash)));
+            if (e.getPayload() instanceof ConfigApplied a) {
+              appliedRevisions.add(a.getGatewayId() + "@" + a.getVersion());
+            } else if (e.getPayload() instanceof ConfigRolledBack rb) {
+              rolledBackRevisions.add(rb.getGatewayId() + "@" + rb.getFromVersion());
+            }
           }
         }
       }
     }
+  }
+
+  /** Whether, by the log read at start, some proxy ran this revision. */
+  public synchronized boolean everApplied(String gatewayId, String version) {
+    return appliedRevisions.contains(gatewayId + "@" + version);
+  }
+
+  /** Whether, by the log read at start, this revision was rolled back. */
+  public synchronized boolean rolledBack(String gatewayId, String version) {
+    return rolledBackRevisions.contains(gatewayId + "@" + version);
   }
 
   @Override

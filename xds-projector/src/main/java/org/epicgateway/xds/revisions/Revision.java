@@ -41,6 +41,10 @@ public final class Revision {
     return appliedBy.putIfAbsent(nodeId, at) == null;
   }
 
+  void markEverApplied() {
+    everApplied = true;
+  }
+
   void markNotRunning(String nodeId) {
     appliedBy.remove(nodeId);
   }

@@ -34,10 +34,30 @@ public final class RevisionHistory {
     }
     Revision revision = new Revision(snapshot, now);
     revisions.addFirst(revision);
-    while (revisions.size() > keepPerGateway) {
-      revisions.removeLast();
+    return revision;
+  }
+
+  /** Puts back a revision from the archive (oldest first), with what the event log says proxies did with it. */
+  public Revision restore(String gatewayId, EnvoySnapshot snapshot, long createdAt, boolean everApplied,
+                          boolean tainted) {
+    Revision revision = record(gatewayId, snapshot, createdAt);
+    if (everApplied) {
+      revision.markEverApplied();
+    }
+    if (tainted) {
+      revision.taint();
     }
     return revision;
+  }
+
+  /** Drops the oldest revisions beyond the bound; returns them so the archive can forget them too. */
+  public List<Revision> trim(String gatewayId) {
+    Deque<Revision> revisions = byGateway.getOrDefault(gatewayId, new ArrayDeque<>());
+    List<Revision> dropped = new ArrayList<>();
+    while (revisions.size() > keepPerGateway) {
+      dropped.add(revisions.removeLast());
+    }
+    return dropped;
   }
 
   public Optional<Revision> find(String gatewayId, String version) {

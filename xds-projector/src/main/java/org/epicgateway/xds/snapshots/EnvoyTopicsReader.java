@@ -107,14 +107,14 @@ public final class EnvoyTopicsReader implements AutoCloseable {
         if (value == null) {
           projector.gatewayRemoved(r.key());
         } else {
-          projector.configChanged(EnvoyRecordDecoder.config((EnvoyConfigSnapshot) value));
+          projector.configChanged(EnvoyRecordCodec.config((EnvoyConfigSnapshot) value));
         }
       } else {
         var value = endpoints.deserialize(r.topic(), r.value());
         if (value == null) {
           projector.endpointsRemoved(r.key());
         } else {
-          projector.endpointsChanged(EnvoyRecordDecoder.endpoints(value));
+          projector.endpointsChanged(EnvoyRecordCodec.endpoints(value));
         }
       }
     } catch (RuntimeException e) {

@@ -10,11 +10,12 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.epicgateway.projections.envoytopology.EnvoyRecords;
 import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;
 
-/** Reads the records of epic.envoy-config and epic.envoy-endpoints back into Envoy resources. */
-public final class EnvoyRecordDecoder {
-  private EnvoyRecordDecoder() {}
+/** Reads the records of epic.envoy-config and epic.envoy-endpoints back into Envoy resources, and archives revisions. */
+public final class EnvoyRecordCodec {
+  private EnvoyRecordCodec() {}
 
   /** The revision; SDS secrets are not on Kafka (names only), so the revision serves none itself. */
   public static GatewayConfig config(EnvoyConfigSnapshot record) {
@@ -24,6 +25,18 @@ public final class EnvoyRecordDecoder {
         unpack(record.getRouteConfigurations(), RouteConfiguration.class, where),
         unpack(record.getClusters(), Cluster.class, where),
         List.of());
+  }
+
+  /** A revision as the record it came in (for the revision archive). */
+  public static EnvoyConfigSnapshot record(GatewayConfig config) {
+    return EnvoyConfigSnapshot.newBuilder()
+        .setGatewayId(config.gatewayId())
+        .setVersion(config.version())
+        .setSourceCommandIds(config.sourceCommandIds())
+        .setListeners(config.listeners().stream().map(EnvoyRecords::any).toList())
+        .setRouteConfigurations(config.routes().stream().map(EnvoyRecords::any).toList())
+        .setClusters(config.clusters().stream().map(EnvoyRecords::any).toList())
+        .build();
   }
 
   public static EndpointAssignment endpoints(org.epicgateway.schemas.avro.EndpointAssignment record) {

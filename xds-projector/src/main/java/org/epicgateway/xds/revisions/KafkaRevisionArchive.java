@@ -1,0 +1,113 @@
+package org.epicgateway.xds.revisions;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroDeserializer;
+import org.epicgateway.schemas.serde.AvroSerializer;
+import org.epicgateway.xds.snapshots.EnvoyRecordCodec;
+import org.epicgateway.xds.snapshots.GatewayConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Revisions on the compacted epic.envoy-revisions topic, key {@code <gatewayId>@<version>}, record timestamp = when
+ * the projector first saw the revision (the history's order). Forgotten revisions become tombstones.
+ */
+public final class KafkaRevisionArchive implements RevisionArchive, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaRevisionArchive.class);
+
+  /** One archived revision. */
+  public record Archived(GatewayConfig config, long createdAt) {}
+
+  private final KafkaProducer<String, EnvoyConfigSnapshot> producer;
+
+  public KafkaRevisionArchive(String bootstrapServers, SchemaRegistryClient registry) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry));
+  }
+
+  /** Every archived revision, oldest first. */
+  public static List<Archived> readAll(String bootstrapServers, SchemaRegistryClient registry) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Map<String, ConsumerRecord<String, EnvoyConfigSnapshot>> latest = new LinkedHashMap<>();
+    try (KafkaConsumer<String, EnvoyConfigSnapshot> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+        new AvroDeserializer<>(EnvoyConfigSnapshot.class, registry))) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer.partitionsFor(Topics.ENVOY_REVISIONS).forEach(pi -> partitions.add(
+          new TopicPartition(Topics.ENVOY_REVISIONS, pi.partition())));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, EnvoyConfigSnapshot> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.value() == null) {
+            latest.remove(r.key());
+          } else {
+            latest.put(r.key(), r);
+          }
+        }
+      }
+    }
+    List<Archived> out = new ArrayList<>();
+    for (ConsumerRecord<String, EnvoyConfigSnapshot> r : latest.values()) {
+      try {
+        out.add(new Archived(EnvoyRecordCodec.config(r.value()), r.timestamp()));
+      } catch (IllegalArgumentException e) {
+        LOG.error("skipping archived revision {}: {}", r.key(), e.getMessage());
+      }
+    }
+    out.sort(Comparator.comparingLong(Archived::createdAt));
+    return out;
+  }
+
+  @Override
+  public void keep(GatewayConfig config, long createdAt) {
+    send(new ProducerRecord<>(Topics.ENVOY_REVISIONS, null, createdAt, key(config.gatewayId(), config.version()),
+        EnvoyRecordCodec.record(config)));
+  }
+
+  @Override
+  public void forget(String gatewayId, String version) {
+    send(new ProducerRecord<>(Topics.ENVOY_REVISIONS, key(gatewayId, version), null));
+  }
+
+  private void send(ProducerRecord<String, EnvoyConfigSnapshot> record) {
+    producer.send(record, (meta, error) -> {
+      if (error != null) {
+        LOG.error("could not archive revision {}: {}", record.key(), error.getMessage());
+      }
+    });
+  }
+
+  static String key(String gatewayId, String version) {
+    return gatewayId + "@" + version;
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(10));
+  }
+}
