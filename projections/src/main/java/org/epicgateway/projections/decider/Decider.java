@@ -315,6 +315,15 @@ public final class Decider {
           ? allocate(pool.getAltPool(), gatewayId) : null;
       String dnsName = template.getDnsNamePattern() == null ? null
           : DnsNames.expand(template.getDnsNamePattern(), c.getName(), c.getNamespace(), c.getAccount());
+      if (dnsName != null) {
+        // Valid labels can still expand past the 63/253-character DNS limits.
+        try {
+          Rules.hostname("name", dnsName);
+        } catch (Rejected r) {
+          throw Rejected.validation("name", "the template's DNS name pattern gives '" + dnsName
+              + "', which is not a valid DNS name (labels up to 63 characters, 253 in all); choose shorter names");
+        }
+      }
       emit(id, new GatewayCreated(c.getAccount(), c.getNamespace(), c.getName(), c.getTemplate(),
           List.copyOf(c.getListeners()), address, altAddress, dnsName, command.getTimestamp()));
     }

@@ -329,6 +329,10 @@ class DeciderTest {
     reject(c.createGateway("ghost", "shop", "standard"), RejectionCode.NOT_FOUND, "account", "'ghost' does not exist");
     reject(c.createGateway("acme", "shop", "nope"), RejectionCode.NOT_FOUND, "template", "'nope' does not exist");
     reject(c.createGateway("acme", "Shop", "standard"), RejectionCode.VALIDATION, "name", "is not a DNS-1123 label");
+    CommandEnvelope longName = c.envelope("gateway/acme/" + "n".repeat(40) + "/" + "g".repeat(40), "acme",
+        new org.epicgateway.schemas.avro.CreateGateway("acme", "n".repeat(40), "g".repeat(40), "standard",
+            List.of(http("web", 80))));
+    reject(longName, RejectionCode.VALIDATION, "name", "the template's DNS name pattern gives");
     reject(c.createGateway("acme", "shop", "standard", new org.epicgateway.schemas.avro.Listener[0]),
         RejectionCode.VALIDATION, "listeners", "at least one listener");
     reject(c.createGateway("acme", "shop", "standard", http("web", 0)), RejectionCode.VALIDATION,
