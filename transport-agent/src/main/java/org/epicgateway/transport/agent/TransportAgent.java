@@ -243,6 +243,7 @@ public final class TransportAgent implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("stopping control packets", e);
     } finally {
+      metrics.close();
       maps.close();
       object.close();
     }

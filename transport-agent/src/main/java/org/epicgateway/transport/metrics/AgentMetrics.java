@@ -54,6 +54,11 @@ public final class AgentMetrics {
     for (int id : ids) tunnelMeters.computeIfAbsent(id, this::register);
   }
 
+  /** Removes the per-tunnel meters, which read this agent's maps (a restarted agent registers its own). */
+  public synchronized void close() {
+    tunnels(Set.of());
+  }
+
   private List<Meter> register(int id) {
     List<Meter> m = new ArrayList<>();
     m.add(counter("epic.tunnel.packets", id, "direction", "tx", TunnelStats::txPackets));

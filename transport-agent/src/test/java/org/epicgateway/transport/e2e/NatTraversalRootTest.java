@@ -160,6 +160,10 @@ class NatTraversalRootTest {
         var stats = epicAgentHolder[0].maps().tunnelStats().get(TUNNEL);
         assertThat(stats.txPackets()).isPositive();
         assertThat(stats.rxPackets()).isPositive();
+        // The same counters as Micrometer meters, after the restart (the new agent's meters read the new maps).
+        double txBytes = epicOptions.registry().get("epic.tunnel.bytes").tag("tunnel", "42").tag("direction", "tx")
+            .functionCounter().count();
+        assertThat(txBytes).isGreaterThan(10 * 1024 * 1024);
       }
     }
   }
