@@ -20,7 +20,9 @@ import java.util.stream.Collectors;
 import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
 import org.epicgateway.infra.PlatformService;
+import org.epicgateway.projections.envoytopology.EnvoyProjectionService;
 import org.epicgateway.projections.topology.DeciderService;
+import org.epicgateway.xds.XdsService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -55,7 +57,8 @@ public final class Up implements Callable<Integer> {
     /** The services `epic up` runs, in start order (stopped in reverse). A new service is one line here. */
     List<PlatformService> services() {
         DeciderService decider = new DeciderService();
-        return List.of(decider, new ApiService(ApiConfig.fromEnvironment().withPort(apiPort), decider));
+        return List.of(decider, new ApiService(ApiConfig.fromEnvironment().withPort(apiPort), decider),
+                new EnvoyProjectionService(), new XdsService());
     }
 
     @Override
