@@ -106,13 +106,9 @@ public final class AddressPool {
         ipv4 ? InetAddresses.fromIPv4BigInteger(value) : InetAddresses.fromIPv6BigInteger(value));
   }
 
-  /** The canonical text of an address (IPv6 compressed, lower case), so "2001:DB8::0:1" and "2001:db8::1" are one key. */
-  public static String canonical(String address) {
-    return InetAddresses.toAddrString(InetAddresses.forString(address));
-  }
-
   /**
-   * The first address, in range order, not in {@code allocated} (canonical texts). Cost is bounded by the allocated
+   * The first address, in range order, not in {@code allocated}. Addresses are canonical text (IPv6 compressed,
+   * lower case) as this class hands them out, so equal addresses are equal strings. Cost is bounded by the allocated
    * count, not the pool size, so a /64 pool is as cheap as a /30.
    */
   public Optional<String> firstFree(Set<String> allocated) {

@@ -36,7 +36,6 @@ class AddressPoolTest {
     assertThat(pool.firstFree(Set.of())).contains("2001:db8::");
     assertThat(pool.firstFree(Set.of("2001:db8::"))).contains("2001:db8::1");
     assertThat(pool.firstFree(Set.of("2001:db8::", "2001:db8::1"))).isEmpty();
-    assertThat(AddressPool.canonical("2001:DB8:0::0:1")).isEqualTo("2001:db8::1");
   }
 
   @Test
