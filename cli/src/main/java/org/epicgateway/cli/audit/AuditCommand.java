@@ -80,7 +80,7 @@ public final class AuditCommand {
       StateAt world = new StateAt(at);
       platform.eventLog().readEvents(Progress.onStderr("replay"), e -> {
         if (e.event() != null) {
-          world.accept(e.event());
+          world.accept(e);
         }
       });
       System.out.println(JSON.writeValueAsString(Replay.snapshot(world, auditScope)));
@@ -102,7 +102,7 @@ public final class AuditCommand {
       Diff diff = new Diff(from, to);
       platform.eventLog().readEvents(Progress.onStderr("diff"), e -> {
         if (e.event() != null) {
-          diff.accept(e.event());
+          diff.accept(e);
         }
       });
       ObjectNode out = JSON.createObjectNode().put("from", from.toString()).put("to", to.toString());
@@ -145,7 +145,7 @@ public final class AuditCommand {
           throw new IllegalStateException(e.position() + " cannot be decoded (" + e.undecodable()
               + "); run `epic audit verify`");
         }
-        world.accept(e.event());
+        world.accept(e);
       });
       Rebuild.Projections rebuilt = Rebuild.project(world);
       EventLog log = platform.eventLog();

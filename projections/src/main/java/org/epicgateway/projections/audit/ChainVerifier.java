@@ -67,10 +67,7 @@ public final class ChainVerifier {
               + head.sequence() + " at " + head.position() + ": one of the two events was altered");
       return;
     }
-    byte[] value = record.value();
-    int from = LoggedEvent.datumOffset();
-    heads.put(aggregate, new Head(event.getSequence(), EventHashes.hashOfDatum(value, from, value.length - from),
-        record.position()));
+    heads.put(aggregate, new Head(event.getSequence(), record.storedHash(), record.position()));
   }
 
   public Result result() {

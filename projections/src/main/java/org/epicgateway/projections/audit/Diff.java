@@ -44,9 +44,10 @@ public final class Diff {
     after = new StateAt(to);
   }
 
-  public void accept(EventEnvelope event) {
-    before.accept(event);
-    after.accept(event);
+  public void accept(LoggedEvent logged) {
+    before.accept(logged);
+    after.accept(logged);
+    EventEnvelope event = logged.event();
     Instant at = event.getTimestamp();
     if (at.isAfter(before.at()) && !at.isAfter(after.at())) {
       between.computeIfAbsent(event.getAggregateId(), id -> new ArrayList<>()).add(event);

@@ -1,7 +1,8 @@
 package org.epicgateway.projections.audit;
 
-import org.epicgateway.schemas.serde.WireFormat;
+import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.serde.WireFormat;
 
 /**
  * One record of epic.events as stored: where it sits, its raw value (the chain hashes the stored bytes, not a
@@ -20,5 +21,10 @@ public record LoggedEvent(int partition, long offset, String key, byte[] value, 
   /** Offset of the Avro datum inside {@link #value()}, after the Confluent wire header. */
   public static int datumOffset() {
     return WireFormat.HEADER_LENGTH;
+  }
+
+  /** The chain hash of this event: SHA-256 of its datum as stored, whatever schema reads it now. */
+  public byte[] storedHash() {
+    return EventHashes.hashOfDatum(value, datumOffset(), value.length - datumOffset());
   }
 }

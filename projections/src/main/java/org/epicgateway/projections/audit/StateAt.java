@@ -29,7 +29,9 @@ public final class StateAt implements StateLookup {
     this.at = at;
   }
 
-  public void accept(EventEnvelope event) {
+  /** Folds one event read from the log, chained by the hash of its stored bytes (schema evolution cannot break it). */
+  public void accept(LoggedEvent logged) {
+    EventEnvelope event = logged.event();
     String id = event.getAggregateId();
     if (cut.contains(id)) {
       return;
@@ -38,7 +40,7 @@ public final class StateAt implements StateLookup {
       cut.add(id);
       return;
     }
-    states.put(id, Fold.apply(states.get(id), event));
+    states.put(id, Fold.apply(states.get(id), event, logged.storedHash()));
     folded++;
   }
 

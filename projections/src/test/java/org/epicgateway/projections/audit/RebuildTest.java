@@ -48,7 +48,7 @@ class RebuildTest {
 
   private StateAt replay() {
     StateAt world = new StateAt(Instant.MAX);
-    fixtures.log.forEach(world::accept);
+    fixtures.stored().forEach(world::accept);
     return world;
   }
 

@@ -53,7 +53,7 @@ class TimeTravelTest {
   void diffSaysWhatChangedFieldByFieldAndWhichCommandDidIt() {
     fixtures.submit(fixtures.commands.upsertRoute("acme", "store", "shop", Commands.rule("/v2", "web", 8080)));
     Diff diff = new Diff(T0.plusMillis(6_500), T0.plusMillis(8_500));
-    fixtures.log.forEach(diff::accept);
+    fixtures.stored().forEach(diff::accept);
 
     List<Diff.Change> changes = diff.changes(AuditScope.of(null, "acme/shop"));
 
@@ -83,7 +83,7 @@ class TimeTravelTest {
 
   private StateAt fold(Instant at) {
     StateAt world = new StateAt(at);
-    fixtures.log.forEach(world::accept);
+    fixtures.stored().forEach(world::accept);
     return world;
   }
 
