@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
 /** {@code ./epic agent ...}: run the transport agent on this node, or show what its pinned maps hold. */
 @Command(name = "agent", mixinStandardHelpOptions = true,
     description = "The per-node GUE transport agent (eBPF maps, tc programs, control packets).",
-    subcommands = {AgentCommand.Show.class, AgentCommand.Run.class})
+    subcommands = {AgentCommand.Show.class, AgentCommand.Run.class, AgentCommand.Remove.class})
 public final class AgentCommand {
 
   @Command(name = "show", mixinStandardHelpOptions = true,
@@ -99,6 +99,32 @@ public final class AgentCommand {
       }, "epic-agent-stop"));
       stopped.await();
       return 0;
+    }
+  }
+
+  @Command(name = "remove", mixinStandardHelpOptions = true,
+      description = "Take the node off the GUE data path: detach the programs from the config's interfaces and unpin "
+          + "the maps. Stop `agent run` first.")
+  static final class Remove implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "the node config the agent ran with")
+    Path config;
+
+    @Option(names = "--pin-dir", description = "bpffs directory of the maps (default: ${DEFAULT-VALUE})")
+    Path pinDir = EpicMaps.PIN_ROOT;
+
+    @Option(names = "--netns", description = "the named network namespace the agent ran in")
+    String netns;
+
+    @Override
+    public Integer call() {
+      try (NetNs ns = netns == null ? NetNs.current() : NetNs.named(netns)) {
+        TransportAgent.remove(NodeConfig.read(config), ns, pinDir);
+        System.out.println("programs detached and maps unpinned under " + pinDir);
+        return 0;
+      } catch (RuntimeException e) {
+        System.err.println("epic agent remove: " + e.getMessage());
+        return 1;
+      }
     }
   }
 }

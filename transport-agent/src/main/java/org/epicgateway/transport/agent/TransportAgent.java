@@ -147,7 +147,28 @@ public final class TransportAgent implements AutoCloseable {
 
   /** Removes the EPIC filters from the spec's interfaces (the maps stay pinned). */
   public void detach() {
-    NetNs ns = options.netns();
+    detach(spec, options.netns());
+  }
+
+  /**
+   * Takes a node off the data path: detaches the filters from the spec's interfaces and unpins its maps (the kernel
+   * frees them once nothing uses them). For {@code ./epic agent remove}; no agent may be running on the node.
+   */
+  public static void remove(NodeSpec spec, NetNs ns, Path pinDir) {
+    detach(spec, ns);
+    try {
+      for (String name : EpicMaps.ALL_MAPS) Files.deleteIfExists(pinDir.resolve(name));
+      if (Files.isDirectory(pinDir)) {
+        try (var left = Files.list(pinDir)) {
+          if (left.findAny().isEmpty()) Files.delete(pinDir);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("unpinning maps under " + pinDir, e);
+    }
+  }
+
+  private static void detach(NodeSpec spec, NetNs ns) {
     ns.call(() -> {
       for (Uplink u : spec.uplinks()) {
         int ifindex = ns.ifindex(u.name());

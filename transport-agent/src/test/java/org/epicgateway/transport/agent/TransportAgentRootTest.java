@@ -84,6 +84,13 @@ class TransportAgentRootTest {
         assertThat(progId(netns, upIdx, Direction.INGRESS)).isZero();
         assertThat(progId(netns, instIdx, Direction.INGRESS)).isZero();
       }
+      // Removing the node: filters gone (attach again first to see it) and no pins left.
+      TransportAgent.start(options, spec).close();
+      assertThat(progId(netns, upIdx, Direction.EGRESS)).isNotZero();
+      TransportAgent.remove(spec, netns, pins);
+      assertThat(progId(netns, upIdx, Direction.EGRESS)).isZero();
+      assertThat(progId(netns, instIdx, Direction.INGRESS)).isZero();
+      assertThat(pins).doesNotExist();
       assertThatThrownBy(() -> TransportAgent.start(options, new NodeSpec(Role.EPIC, List.of(new Uplink("nosuch" + x, 1500)),
           List.of(), Map.of(), Map.of()))).hasMessageContaining("no interface 'nosuch" + x + "' in netns " + ns);
     }
