@@ -1,10 +1,13 @@
 package org.epicgateway.projections.envoy;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.BackendService;
-import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.ReferenceGrant;
 
@@ -25,14 +28,14 @@ public final class Backends {
     }
 
     private final String account;
-    private final List<BackendService> services;
-    private final List<EndpointSliceState> slices;
+    private final Map<String, BackendService> services = new HashMap<>();
+    private final Set<String> slicedServices = new HashSet<>();
     private final List<ReferenceGrant> grants;
 
     public Backends(GatewayView view) {
         this.account = view.getGateway().getAccount();
-        this.services = view.getServices();
-        this.slices = view.getEndpointSlices();
+        view.getServices().forEach(s -> services.putIfAbsent(s.getNamespace() + "/" + s.getName(), s));
+        view.getEndpointSlices().forEach(s -> slicedServices.add(s.getNamespace() + "/" + s.getServiceName()));
         this.grants = view.getReferenceGrants();
     }
 
@@ -61,9 +64,7 @@ public final class Backends {
 
     /** The Service behind a cluster, when the view knows it (EndpointSlice-only backends have none). */
     public Optional<BackendService> service(ClusterName cluster) {
-        return services.stream()
-                .filter(s -> s.getNamespace().equals(cluster.namespace()) && s.getName().equals(cluster.service()))
-                .findFirst();
+        return Optional.ofNullable(services.get(cluster.namespace() + "/" + cluster.service()));
     }
 
     // A Service listed with ports must have the referenced port; without a Service record, EndpointSlices naming the
@@ -73,7 +74,6 @@ public final class Backends {
         if (service.isPresent()) {
             return service.get().getPorts().stream().anyMatch(p -> p.getPort() == cluster.port());
         }
-        return slices.stream().anyMatch(s -> s.getNamespace().equals(cluster.namespace())
-                && s.getServiceName().equals(cluster.service()));
+        return slicedServices.contains(cluster.namespace() + "/" + cluster.service());
     }
 }

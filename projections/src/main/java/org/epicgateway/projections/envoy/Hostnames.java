@@ -37,6 +37,20 @@ public final class Hostnames {
     }
 
     /**
+     * Every pattern that {@link #covers} {@code hostname}: itself, {@code *}, and {@code *.}+each proper label suffix
+     * (for a wildcard, of the part after {@code *.}, keeping at least one label).
+     */
+    public static List<String> coveringPatterns(String hostname) {
+        String h = hostname.toLowerCase(Locale.ROOT);
+        List<String> out = new ArrayList<>(List.of(h, ANY));
+        String rest = isWildcard(h) ? h.substring(2) : h;
+        for (int dot = rest.indexOf('.'); dot >= 0; dot = rest.indexOf('.', dot + 1)) {
+            out.add("*" + rest.substring(dot));
+        }
+        return out;
+    }
+
+    /**
      * The effective hostnames of a route on a listener (spec HTTPRouteSpec.Hostnames): a route without hostnames
      * takes the listener's (or {@code *}); otherwise each route hostname intersecting the listener hostname
      * contributes the narrower of the two. Empty means the route does not intersect the listener.

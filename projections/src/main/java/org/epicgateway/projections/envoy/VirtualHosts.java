@@ -3,8 +3,10 @@ package org.epicgateway.projections.envoy;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.epicgateway.projections.status.Attachments.HttpAttachment;
@@ -49,6 +51,10 @@ final class VirtualHosts {
                                    HttpRoutes.Origin origin, Backends backends, Set<ClusterName> usedClusters) {
         Set<String> domains = new TreeSet<>();
         attachments.forEach(a -> domains.addAll(a.hostnames()));
+        // Index by effective hostname, so each virtual host looks only at the few patterns that can cover it
+        // (linear in routes, not routes x hostnames, at 10k routes).
+        Map<String, List<HttpAttachment>> byHostname = new HashMap<>();
+        attachments.forEach(a -> a.hostnames().forEach(h -> byHostname.computeIfAbsent(h, k -> new ArrayList<>()).add(a)));
         List<VirtualHost> out = new ArrayList<>();
         for (String domain : domains) {
             // A request goes to the most specific listener whose hostname covers it; other listeners' routes
@@ -58,7 +64,9 @@ final class VirtualHosts {
                     .max(Comparator.comparingInt(Hostnames::exactLength).thenComparingInt(Hostnames::length))
                     .orElseThrow();
             Set<Entry> entries = new LinkedHashSet<>();
-            for (HttpAttachment a : attachments) {
+            Set<HttpAttachment> candidates = new LinkedHashSet<>();
+            Hostnames.coveringPatterns(domain).forEach(h -> candidates.addAll(byHostname.getOrDefault(h, List.of())));
+            for (HttpAttachment a : candidates) {
                 if (!hostname(a.listener()).equals(listenerHost)) {
                     continue;
                 }

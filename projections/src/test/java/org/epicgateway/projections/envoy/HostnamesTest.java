@@ -31,4 +31,16 @@ class HostnamesTest {
         assertThat(Hostnames.intersect("*.example.com", List.of("*.com"))).containsExactly("*.example.com");
         assertThat(Hostnames.intersect("a.com", List.of("b.com"))).isEmpty();
     }
+
+    @Test
+    void coveringPatternsAreExactlyThePatternsThatCover() {
+        assertThat(Hostnames.coveringPatterns("a.b.example.com"))
+                .containsExactly("a.b.example.com", "*", "*.b.example.com", "*.example.com", "*.com");
+        assertThat(Hostnames.coveringPatterns("*.b.example.com"))
+                .containsExactly("*.b.example.com", "*", "*.example.com", "*.com");
+        for (String pattern : List.of("*.b.example.com", "*.example.com", "*.com", "*", "a.b.example.com")) {
+            assertThat(Hostnames.covers(pattern, "a.b.example.com")).isTrue();
+        }
+        assertThat(Hostnames.covers("*.a.b.example.com", "a.b.example.com")).isFalse();
+    }
 }
