@@ -99,10 +99,16 @@ class NatTraversalRootTest {
           CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> receiveAll(server));
           try (SocketChannel c = epicNs.call(SocketChannel::open)) {
             c.socket().connect(new InetSocketAddress(POD, TCP_PORT), 20_000);
-            ByteBuffer b = ByteBuffer.wrap(payload);
-            while (b.hasRemaining()) c.write(b);
+            writeAll(c, payload);
           }
           assertThat(received.get(120, TimeUnit.SECONDS)).isEqualTo(MessageDigest.getInstance("SHA-256").digest(payload));
+        }
+
+        // A pod port without an endpoint is not tunnelled, and the NAT has no route to the pod: it does not connect.
+        try (ServerSocketChannel other = clientNs.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(POD, TCP_PORT + 2)));
+             SocketChannel c = epicNs.call(SocketChannel::open)) {
+          org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.socket().connect(new InetSocketAddress(POD, TCP_PORT + 2), 5_000))
+              .isInstanceOf(IOException.class);
         }
 
         // UDP datagrams both ways (the pod echoes each one).
@@ -145,11 +151,26 @@ class NatTraversalRootTest {
         assertThat(epicAgentHolder[0].tunnel(TUNNEL).remoteAddr()).isEqualTo(ipv4(NAT_PUBLIC));
         assertThat(learnedEvents).noneMatch(e -> e.endsWith("198.18.1.2"));
 
-        // An EPIC agent restart keeps the pinned maps: the learned remote is there before any new control packet.
-        epicAgentHolder[0].close();
-        epicAgentHolder[0] = TransportAgent.start(epicOptions.withControlInterval(Duration.ofSeconds(1)), epicSpec());
-        assertThat(epicAgentHolder[0].tunnel(TUNNEL).remoteAddr()).isEqualTo(ipv4(NAT_PUBLIC));
-        assertThat(epicAgentHolder[0].tunnel(TUNNEL).remotePort()).isEqualTo(learned.remotePort());
+        // An EPIC agent restart keeps the pinned maps: the learned remote is there before any new control packet,
+        // and a TCP connection opened before the restart carries data across it.
+        try (ServerSocketChannel server = clientNs.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(POD, TCP_PORT + 1)))) {
+          byte[] half = new byte[1024 * 1024];
+          new Random(8).nextBytes(half);
+          MessageDigest expected = MessageDigest.getInstance("SHA-256");
+          CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> receiveAll(server));
+          try (SocketChannel c = epicNs.call(SocketChannel::open)) {
+            c.socket().connect(new InetSocketAddress(POD, TCP_PORT + 1), 20_000);
+            writeAll(c, half);
+            expected.update(half);
+            epicAgentHolder[0].close();
+            epicAgentHolder[0] = TransportAgent.start(epicOptions, epicSpec());
+            assertThat(epicAgentHolder[0].tunnel(TUNNEL).remoteAddr()).isEqualTo(ipv4(NAT_PUBLIC));
+            assertThat(epicAgentHolder[0].tunnel(TUNNEL).remotePort()).isEqualTo(learned.remotePort());
+            writeAll(c, half);
+            expected.update(half);
+          }
+          assertThat(received.get(120, TimeUnit.SECONDS)).isEqualTo(expected.digest());
+        }
 
         // Only GUE (UDP 6080) crossed the NAT between the nodes: nothing else was forwarded.
         Map<String, Long> forwarded = forwardCounters();
@@ -173,9 +194,10 @@ class NatTraversalRootTest {
   NodeSpec epicSpec() {
     EndpointKey tcp = new EndpointKey(0, ipv4(POD), TCP_PORT, EndpointKey.TCP);
     EndpointKey udp = new EndpointKey(0, ipv4(POD), UDP_PORT, EndpointKey.UDP);
+    EndpointKey acrossRestart = new EndpointKey(0, ipv4(POD), TCP_PORT + 1, EndpointKey.TCP);
     return new NodeSpec(Role.EPIC, List.of(new Uplink("ep" + x, 1500)), List.of(),
         Map.of(TUNNEL, new TunnelConfig(TunnelSpec.learned(ipv4(EPIC_ADDR), EpicMaps.GUE_PORT), key)),
-        Map.of(tcp, TUNNEL, udp, TUNNEL));
+        Map.of(tcp, TUNNEL, udp, TUNNEL, acrossRestart, TUNNEL));
   }
 
   NodeSpec clientSpec() {
@@ -240,6 +262,11 @@ class NatTraversalRootTest {
 
   static EpicMaps.TunnelStats zeroStats() {
     return new EpicMaps.TunnelStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  }
+
+  static void writeAll(SocketChannel c, byte[] data) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(data);
+    while (b.hasRemaining()) c.write(b);
   }
 
   static byte[] receiveAll(ServerSocketChannel server) {
