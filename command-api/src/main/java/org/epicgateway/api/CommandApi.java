@@ -10,10 +10,14 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.epicgateway.api.audit.AuditHandler;
 import org.epicgateway.api.auth.Access;
 import org.epicgateway.api.auth.Authenticator;
+import org.epicgateway.api.auth.Passwords;
 import org.epicgateway.api.auth.Principal;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.openapi.ApiRoute;
@@ -28,6 +32,7 @@ import org.epicgateway.api.resources.ResourceHandlers;
 import org.epicgateway.api.resources.ResourceKind;
 import org.epicgateway.api.resources.TcpRoutes;
 import org.epicgateway.api.resources.Templates;
+import org.epicgateway.projections.topology.AggregateQueries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,15 +48,15 @@ public final class CommandApi implements AutoCloseable {
     private static final String STARTED = "epic.started";
 
     /** Everything the handlers need, built by {@link ApiService} (or a test) around a running platform. */
-    public record Parts(Commands commands, org.epicgateway.projections.topology.AggregateQueries queries,
-                        Authenticator authenticator, org.epicgateway.api.auth.Passwords passwords,
+    public record Parts(Commands commands, AggregateQueries queries,
+                        Authenticator authenticator, Passwords passwords,
                         TokenHandler tokens, AuditHandler audit, PrometheusMeterRegistry meters) {
     }
 
     private final Parts parts;
     private final List<ApiRoute> routes;
     private final String openApiJson;
-    private final List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> registered = new CopyOnWriteArrayList<>();
     private Javalin app;
 
     public CommandApi(Parts parts) {
@@ -184,7 +189,7 @@ public final class CommandApi implements AutoCloseable {
                 throw e;
             }
             if (route.access() == Access.ADMIN && !principal.admin()) {
-                throw ApiError.forbidden("only admins may " + route.summary().toLowerCase(java.util.Locale.ROOT));
+                throw ApiError.forbidden("only admins may " + route.summary().toLowerCase(Locale.ROOT));
             }
             ctx.attribute(HttpSupport.PRINCIPAL, principal);
             route.handler().handle(ctx);
@@ -202,7 +207,7 @@ public final class CommandApi implements AutoCloseable {
             .tag("route", route.isEmpty() || route.equals("*") ? "unmatched" : route)
             .tag("status", Integer.toString(ctx.statusCode()))
             .register(parts.meters())
-            .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
 
     /** Every endpoint Javalin actually registered, as "METHOD path" (checked against the OpenAPI document). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
@@ -116,7 +117,7 @@ public final class OpenApiDocument {
         return schemas;
     }
 
-    private ObjectNode record(Schema record, java.util.Set<String> omitted) {
+    private ObjectNode record(Schema record, Set<String> omitted) {
         ObjectNode schema = JSON.objectNode().put("type", "object").put("additionalProperties", false);
         if (record.getDoc() != null) {
             schema.put("description", record.getDoc());
@@ -162,7 +163,7 @@ public final class OpenApiDocument {
             case RECORD -> {
                 if (!schemas.has(s.getName())) {
                     schemas.putObject(s.getName());
-                    schemas.set(s.getName(), record(s, java.util.Set.of()));
+                    schemas.set(s.getName(), record(s, Set.of()));
                 }
                 yield JSON.objectNode().put("$ref", "#/components/schemas/" + s.getName());
             }

@@ -42,10 +42,6 @@ public final class JsonFields {
         return v == null || v.isNull() ? null : v;
     }
 
-    public boolean has(String name) {
-        return node.hasNonNull(name);
-    }
-
     public String string(String name) {
         String v = optString(name);
         if (v == null) {

@@ -1,6 +1,7 @@
 package org.epicgateway.api.resources;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -64,7 +65,7 @@ public record ResourceKind(
         }
 
         private static Set<String> union(Set<String> set, String... more) {
-            Set<String> out = new java.util.HashSet<>(set);
+            Set<String> out = new HashSet<>(set);
             out.addAll(List.of(more));
             return Set.copyOf(out);
         }

@@ -34,8 +34,4 @@ public record Target(String account, String queryNamespace, String pathName) {
         }
         return inBody != null ? inBody : queryNamespace != null ? queryNamespace : DEFAULT_NAMESPACE;
     }
-
-    public String namespace() {
-        return queryNamespace != null ? queryNamespace : DEFAULT_NAMESPACE;
-    }
 }
