@@ -16,7 +16,7 @@ public final class TcAttachment {
   }
 
   static final int HANDLE = 1, PRIORITY = 1;
-  private static final int BPF_TC_F_REPLACE = 1;
+  private static final int BPF_TC_F_REPLACE = 1, EINVAL = 22;
   // Layouts of struct bpf_tc_hook / bpf_tc_opts in libbpf 1.x on x86_64 (both padded to 8-byte size_t).
   private static final int HOOK_SIZE = 24, OPTS_SIZE = 32;
 
@@ -25,16 +25,21 @@ public final class TcAttachment {
   /** Creates the clsact qdisc if missing and (re)places {@code progFd} as the one EPIC filter. */
   public static void attach(int ifindex, Direction dir, int progFd) {
     Pointer hook = hook(ifindex, dir);
-    int rc = Native.BPF.bpf_tc_hook_create(hook);
-    if (rc < 0 && rc != -BpfException.EEXIST) Native.check(rc, "bpf_tc_hook_create ifindex " + ifindex);
-    Pointer opts = opts(progFd, BPF_TC_F_REPLACE);
-    Native.check(Native.BPF.bpf_tc_attach(hook, opts), "bpf_tc_attach ifindex " + ifindex + " " + dir);
+    // Attach first: on a re-attach the clsact qdisc exists, and creating it again would only make libbpf print
+    // "Exclusivity flag on" to stderr. Without the qdisc the kernel answers EINVAL; create it, then attach.
+    int rc = Native.BPF.bpf_tc_attach(hook, opts(progFd, BPF_TC_F_REPLACE));
+    if (rc == -EINVAL) {
+      int created = Native.BPF.bpf_tc_hook_create(hook);
+      if (created < 0 && created != -BpfException.EEXIST) Native.check(created, "bpf_tc_hook_create ifindex " + ifindex);
+      rc = Native.BPF.bpf_tc_attach(hook, opts(progFd, BPF_TC_F_REPLACE));
+    }
+    Native.check(rc, "bpf_tc_attach ifindex " + ifindex + " " + dir);
   }
 
   /** Removes the EPIC filter; false when none was attached. The qdisc stays (other filters may use it). */
   public static boolean detach(int ifindex, Direction dir) {
     int rc = Native.BPF.bpf_tc_detach(hook(ifindex, dir), opts(0, 0));
-    if (rc == -BpfException.ENOENT || rc == -22 /* EINVAL: no clsact qdisc at all */) return false;
+    if (rc == -BpfException.ENOENT || rc == -EINVAL /* no clsact qdisc at all */) return false;
     Native.check(rc, "bpf_tc_detach ifindex " + ifindex + " " + dir);
     return true;
   }
@@ -43,7 +48,7 @@ public final class TcAttachment {
   public static int attachedProgramId(int ifindex, Direction dir) {
     Pointer opts = opts(0, 0);
     int rc = Native.BPF.bpf_tc_query(hook(ifindex, dir), opts);
-    if (rc == -BpfException.ENOENT || rc == -22) return 0;
+    if (rc == -BpfException.ENOENT || rc == -EINVAL) return 0;
     Native.check(rc, "bpf_tc_query ifindex " + ifindex + " " + dir);
     return opts.getInt(16);
   }
