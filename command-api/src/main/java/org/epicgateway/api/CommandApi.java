@@ -138,6 +138,8 @@ public final class CommandApi implements AutoCloseable {
             config.showJavalinBanner = false;
             config.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_BODY_BYTES;
+            // DELETE on a pool (which cannot be removed) is 405, not "no such route".
+            config.http.prefer405over404 = true;
             config.jsonMapper(new JavalinJackson(HttpSupport.JSON, false));
             config.events.handlerAdded(meta -> registered.add(meta.getHttpMethod().name() + " " + meta.getPath()));
         });

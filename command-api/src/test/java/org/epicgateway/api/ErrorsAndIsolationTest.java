@@ -151,10 +151,11 @@ class ErrorsAndIsolationTest {
     }
 
     @Test
-    void missingInOwnAccountIs404AndUnknownRoutesAre404Json() {
+    void missingInOwnAccountIs404UnknownRoutes404AndWrongMethods405() {
         refused(404, "NOT_FOUND", () -> f.http.get("/api/v1/accounts/" + b + "/gateways/nope", bob));
         refused(404, "NOT_FOUND", () -> f.http.delete("/api/v1/accounts/" + b + "/tcproutes/nope", bob, null));
         refused(404, "NOT_FOUND", () -> f.http.get("/api/v1/no-such-thing", bob));
+        refused(405, "METHOD_NOT_ALLOWED", () -> f.http.delete("/api/v1/pools/any", ApiFixture.ADMIN, null));
     }
 
     @Test
