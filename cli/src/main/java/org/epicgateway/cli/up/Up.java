@@ -30,9 +30,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code epic up}: the whole platform on its embedded default, until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = {"Runs EPIC on this machine (Kafka, schema registry, every service) until Ctrl-C.",
-                "Kafka runs in-process and the Apicurio registry as a child process; all data lives under the data",
-                "directory, so the next `epic up` continues where this one stopped."})
+        header = "Runs EPIC on this machine (Kafka, schema registry, every service) until Ctrl-C.",
+        description = "Kafka runs in-process and the Apicurio registry as a child process. All data lives under the data "
+                + "directory, so the next `epic up` continues where this one stopped.")
 public final class Up implements Callable<Integer> {
 
     @Spec
