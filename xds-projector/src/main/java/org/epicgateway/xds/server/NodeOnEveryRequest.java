@@ -25,11 +25,17 @@ final class NodeOnEveryRequest implements ServerInterceptor {
       @SuppressWarnings("unchecked")
       public void onMessage(Q message) {
         if (message instanceof DiscoveryRequest r) {
-          message = (Q) (r.hasNode() || node == null ? r : r.toBuilder().setNode(node).build());
-          node = ((DiscoveryRequest) message).hasNode() ? ((DiscoveryRequest) message).getNode() : node;
+          if (r.hasNode()) {
+            node = r.getNode();
+          } else if (node != null) {
+            message = (Q) r.toBuilder().setNode(node).build();
+          }
         } else if (message instanceof DeltaDiscoveryRequest r) {
-          message = (Q) (r.hasNode() || node == null ? r : r.toBuilder().setNode(node).build());
-          node = ((DeltaDiscoveryRequest) message).hasNode() ? ((DeltaDiscoveryRequest) message).getNode() : node;
+          if (r.hasNode()) {
+            node = r.getNode();
+          } else if (node != null) {
+            message = (Q) r.toBuilder().setNode(node).build();
+          }
         }
         super.onMessage(message);
       }
