@@ -2,6 +2,8 @@ package org.epicgateway.infra.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,8 +35,10 @@ class EmbeddedRegistryTest {
     void enforcesBackwardCompatibilityAndKeepsSchemasAcrossARestart() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
             int v1Id;
+            URI firstApi;
             try (EmbeddedRegistry registry = EmbeddedRegistry.start(kafka.bootstrapServers(), dir.resolve("registry"))) {
                 String api = registry.confluentUrl();
+                firstApi = URI.create(api);
                 assertThat(get(api + "/config").path("compatibilityLevel").asText()).isEqualTo("BACKWARD");
 
                 HttpResponse<String> first = register(api, "probe-value", V1);
@@ -46,12 +50,21 @@ class EmbeddedRegistryTest {
                         .isEqualTo(409);
                 assertThat(register(api, "probe-value", V2_COMPATIBLE).statusCode()).isEqualTo(200);
             }
+            assertThat(listening(firstApi.getHost(), firstApi.getPort())).as("close() stopped the registry process").isFalse();
             try (EmbeddedRegistry registry = EmbeddedRegistry.start(kafka.bootstrapServers(), dir.resolve("registry"))) {
                 String api = registry.confluentUrl();
                 JsonNode byId = get(api + "/schemas/ids/" + v1Id);
                 assertThat(JSON.readTree(byId.path("schema").asText())).isEqualTo(JSON.readTree(V1));
                 assertThat(get(api + "/subjects/probe-value/versions").toString()).isEqualTo("[1,2]");
             }
+        }
+    }
+
+    private static boolean listening(String host, int port) {
+        try (Socket s = new Socket(host, port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
