@@ -37,6 +37,7 @@ class RawAdsClientTest {
 
   RecordedReports reports;
   RecordedArchive archive;
+  SimpleMeterRegistry meters;
   XdsProjector projector;
   XdsServer server;
   ManagedChannel channel;
@@ -45,7 +46,8 @@ class RawAdsClientTest {
   void start() throws Exception {
     reports = new RecordedReports();
     archive = new RecordedArchive();
-    projector = new XdsProjector(reports, archive, new XdsMetrics(new SimpleMeterRegistry()), 3, 10_000,
+    meters = new SimpleMeterRegistry();
+    projector = new XdsProjector(reports, archive, new XdsMetrics(meters), 3, 10_000,
         Clock.systemUTC());
     server = XdsServer.start(projector, "127.0.0.1", 0, Optional.empty());
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
@@ -138,6 +140,14 @@ class RawAdsClientTest {
       assertThat(history.get(1).served()).isTrue();
       assertThat(history.get(1).runningOn()).containsExactly(NODE);
       assertThat(projector.receipt("cmd-3").acked()).isEmpty();
+
+      // The meters saw it all: pushes by type, the NACK, the rollback, one connected proxy, ACK latencies.
+      assertThat(meters.get("epic.xds.pushes").tag("type", "RouteConfiguration").counter().count()).isEqualTo(3);
+      assertThat(meters.get("epic.xds.nacks").tag("type", "RouteConfiguration").counter().count()).isEqualTo(1);
+      assertThat(meters.get("epic.xds.rollbacks").counter().count()).isEqualTo(1);
+      assertThat(meters.get("epic.xds.connected.proxies").gauge().value()).isEqualTo(1);
+      assertThat(meters.get("epic.xds.push.ack.latency").tag("type", "ClusterLoadAssignment").timer().count())
+          .isEqualTo(2);
 
       // The rolled-back revision arriving again (a replay) is not served; a new good one is.
       projector.configChanged(v3);
