@@ -87,9 +87,12 @@ public final class AuditLog implements AutoCloseable {
             budget -= scanBackwards(tp, scan, query, budget);
             scans.add(scan);
         }
-        // Merge newest first by event time; each partition's hits are already newest first by offset.
+        // Merge newest first by event time; each partition's hits are already newest first by offset. Events of one
+        // command share a timestamp but may sit on different partitions: the event id (<command id>-<n>, in append
+        // order) breaks the tie, so the order is the same on every read.
         PriorityQueue<Scan> heads = new PriorityQueue<>(Comparator.comparing(
-            (Scan s) -> s.hits.get(s.taken).event().getTimestamp()).reversed());
+            (Scan s) -> s.hits.get(s.taken).event().getTimestamp())
+            .thenComparing(s -> s.hits.get(s.taken).event().getEventId()).reversed());
         scans.stream().filter(s -> !s.hits.isEmpty()).forEach(heads::add);
         List<EventEnvelope> page = new ArrayList<>();
         while (page.size() < query.limit() && !heads.isEmpty()) {
