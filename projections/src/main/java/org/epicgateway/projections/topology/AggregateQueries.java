@@ -12,11 +12,12 @@ import org.epicgateway.projections.state.GatewayViews;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.avro.GatewayView;
 
 /**
- * Reads of the decider's {@code aggregate-state} store through interactive queries (this JVM's decider instance,
- * which with the single-writer topology holds every aggregate).
+ * Reads of the decider's {@code aggregate-state} and {@code decided-commands} stores through interactive queries (this
+ * JVM's decider instance, which with the single-writer topology holds every aggregate and every decided command).
  */
 public final class AggregateQueries {
 
@@ -80,23 +81,30 @@ public final class AggregateQueries {
     return GatewayViews.view(gatewayId, lookup());
   }
 
+  /** The result the decider gave the command with this id, if it decided one (a retry then gets the same). */
+  public Optional<CommandResult> decided(String commandId) {
+    return Optional.ofNullable(this.<CommandResult>store(DeciderTopology.DECIDED).get(commandId));
+  }
+
   StoreLookup lookup() {
+    return new StoreLookup(store(DeciderTopology.STORE));
+  }
+
+  private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
     long deadline = System.nanoTime() + STORE_WAIT.toNanos();
     while (true) {
       try {
-        ReadOnlyKeyValueStore<String, AggregateState> store = streams.store(
-            StoreQueryParameters.fromNameAndType(DeciderTopology.STORE, QueryableStoreTypes.keyValueStore()));
-        return new StoreLookup(store);
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
       } catch (InvalidStateStoreException e) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the aggregate-state store is not queryable (decider state "
+          throw new IllegalStateException("the " + name + " store is not queryable (decider state "
               + streams.state() + ")", e);
         }
         try {
           Thread.sleep(50);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for the aggregate-state store", ie);
+          throw new IllegalStateException("interrupted while waiting for the " + name + " store", ie);
         }
       }
     }

@@ -3,6 +3,7 @@ package org.epicgateway.projections.topology;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Submits commands and waits for their outcome. {@link #submit} returns only when the decider's result is committed
  * (so any events are durable on epic.events) and the local aggregate-state store already holds the new version, so
- * the caller reads its own write right away.
+ * the caller reads its own write right away. Submitting a command id again (a client's retry, perhaps while the first
+ * submit still waits) is safe: the decider answers every copy with the first decision's result.
  */
 public final class CommandBus implements AutoCloseable {
 
@@ -43,7 +45,8 @@ public final class CommandBus implements AutoCloseable {
   private final KafkaProducer<String, CommandEnvelope> producer;
   private final KafkaConsumer<String, CommandResult> results;
   private final AggregateQueries queries;
-  private final Map<String, CompletableFuture<CommandResult>> pending = new ConcurrentHashMap<>();
+  /** Everyone waiting, by command id; several submits of one id (retries) all get its result. */
+  private final Map<String, Set<CompletableFuture<CommandResult>>> pending = new ConcurrentHashMap<>();
   private final Thread reader;
   private volatile boolean closed;
 
@@ -83,9 +86,11 @@ public final class CommandBus implements AutoCloseable {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     CompletableFuture<CommandResult> outcome = new CompletableFuture<>();
-    if (pending.putIfAbsent(command.getCommandId(), outcome) != null) {
-      throw new IllegalArgumentException("command " + command.getCommandId() + " is already waiting for its result");
-    }
+    pending.compute(command.getCommandId(), (id, waiting) -> {
+      Set<CompletableFuture<CommandResult>> all = waiting == null ? ConcurrentHashMap.newKeySet() : waiting;
+      all.add(outcome);
+      return all;
+    });
     try {
       producer.send(new ProducerRecord<>(Topics.COMMANDS, command.getTargetAggregateId(), command))
           .get(remaining(deadline), TimeUnit.NANOSECONDS);
@@ -103,7 +108,10 @@ public final class CommandBus implements AutoCloseable {
       t.initCause(e);
       throw t;
     } finally {
-      pending.remove(command.getCommandId());
+      pending.computeIfPresent(command.getCommandId(), (id, waiting) -> {
+        waiting.remove(outcome);
+        return waiting.isEmpty() ? null : waiting;
+      });
     }
   }
 
@@ -135,9 +143,9 @@ public final class CommandBus implements AutoCloseable {
           continue;
         }
         for (ConsumerRecord<String, CommandResult> r : batch) {
-          CompletableFuture<CommandResult> waiting = r.value() == null ? null : pending.get(r.key());
+          Set<CompletableFuture<CommandResult>> waiting = r.value() == null ? null : pending.get(r.key());
           if (waiting != null) {
-            waiting.complete(r.value());
+            waiting.forEach(outcome -> outcome.complete(r.value()));
           }
         }
       }

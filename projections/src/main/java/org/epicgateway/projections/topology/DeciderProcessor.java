@@ -16,6 +16,7 @@ import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.state.GatewayViews;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * Wiring only: decides each command against the store, stores the folded states, and forwards the events, the
  * affected gateways' views and the command result. Everything it forwards for one command is committed in one
  * exactly-once transaction together with the store's changelog, so a crash never leaves half a decision.
+ * A command id that was already decided (a client's retry) gets the stored result again and appends nothing.
  */
 final class DeciderProcessor implements Processor<String, CommandEnvelope, String, SpecificRecord> {
 
@@ -31,6 +33,7 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
 
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, AggregateState> store;
+  private KeyValueStore<String, CommandResult> decided;
   private StoreLookup lookup;
 
   @Override
@@ -38,6 +41,7 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
     this.context = context;
     this.store = context.getStateStore(DeciderTopology.STORE);
     this.lookup = new StoreLookup(store);
+    this.decided = context.getStateStore(DeciderTopology.DECIDED);
   }
 
   @Override
@@ -46,6 +50,11 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
     if (command == null) {
       // A tombstone carries no command id, so there is nobody to answer.
       LOG.warn("ignoring a null command with key {}", record.key());
+      return;
+    }
+    CommandResult earlier = decided.get(command.getCommandId());
+    if (earlier != null) {
+      context.forward(record.withKey(command.getCommandId()).withValue(earlier), DeciderTopology.RESULTS_SINK);
       return;
     }
     Decision decision = Decider.decide(command, lookup);
@@ -63,7 +72,8 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
                   command.getCommandId().getBytes(StandardCharsets.UTF_8))),
           DeciderTopology.GATEWAY_STATE_SINK);
     }
-    context.forward(record.withKey(command.getCommandId()).withValue(decision.result(command)),
-        DeciderTopology.RESULTS_SINK);
+    CommandResult result = decision.result(command);
+    decided.put(command.getCommandId(), result);
+    context.forward(record.withKey(command.getCommandId()).withValue(result), DeciderTopology.RESULTS_SINK);
   }
 }

@@ -28,7 +28,7 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  * <pre>
  * epic.commands (keyed by aggregate id, any partition count)
  *   -> repartition to ONE partition (single writer)
- *   -> decider [aggregate-state store] -> epic.events (key aggregate id)
+ *   -> decider [aggregate-state, decided-commands stores] -> epic.events (key aggregate id)
  *                                      -> epic.gateway-state (key gateway id, GatewayView or tombstone)
  *                                      -> epic.command-results (key command id)
  * </pre>
@@ -41,6 +41,11 @@ public final class DeciderTopology {
   public static final String APPLICATION_ID = "epic-decider";
   /** The folded state of every aggregate, keyed by aggregate id. */
   public static final String STORE = "aggregate-state";
+  /**
+   * The result of every decided command, keyed by command id: a command whose id is already here is a client's retry,
+   * answered with the same result and no event. Grows by one small record per command (docs/architecture.md).
+   */
+  public static final String DECIDED = "decided-commands";
   /** The store's changelog topic, as Kafka Streams names it: the live aggregate states, which audit rebuild reads. */
   public static final String STORE_CHANGELOG = APPLICATION_ID + "-" + STORE + "-changelog";
 
@@ -59,10 +64,12 @@ public final class DeciderTopology {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
         new AvroSerde<>(AggregateState.class, registry)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DECIDED), Serdes.String(),
+        new AvroSerde<>(CommandResult.class, registry)));
     builder.stream(Topics.COMMANDS, Consumed.with(Serdes.String(), commands).withName("commands"))
         .repartition(Repartitioned.<String, CommandEnvelope>as("single-writer")
             .withKeySerde(Serdes.String()).withValueSerde(commands).withNumberOfPartitions(1))
-        .process(DeciderProcessor::new, Named.as(DECIDER), STORE);
+        .process(DeciderProcessor::new, Named.as(DECIDER), STORE, DECIDED);
     Topology topology = builder.build();
     // Sinks hang off the decider by name, so each output type goes to its own topic with its own serializer.
     topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),

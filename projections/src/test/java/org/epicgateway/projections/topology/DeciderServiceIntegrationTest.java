@@ -8,6 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -133,6 +136,38 @@ class DeciderServiceIntegrationTest {
     assertThat(readAll(Topics.EVENTS, EventEnvelope.class)).extracting(r -> r.value().getCorrelationId())
         .doesNotContain(bad.getCommandId());
     assertThat(decider.queries().get(bad.getTargetAggregateId())).isEmpty();
+  }
+
+  @Test
+  void aRetriedCommandIdGetsTheFirstResultAgainAndAppendsNothing() throws Exception {
+    String account = platformFor("retry");
+    CommandEnvelope create = c.createGateway(account, "shop", "tmpl-" + RUN + "-retry");
+    CommandResult first = accept(create);
+    assertThat(first.getEventIds()).hasSize(2);
+    Map<TopicPartition, Long> before = endOffsets(Topics.EVENTS);
+
+    // A retry after the answer, then two retries racing each other on the same bus.
+    assertThat(submit(create)).isEqualTo(first);
+    try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<CommandResult> a = clients.submit(() -> submit(create));
+      Future<CommandResult> b = clients.submit(() -> submit(create));
+      assertThat(a.get()).isEqualTo(first);
+      assertThat(b.get()).isEqualTo(first);
+    }
+    assertThat(endOffsets(Topics.EVENTS)).isEqualTo(before);
+    assertThat(readAll(Topics.EVENTS, EventEnvelope.class)).map(ConsumerRecord::value)
+        .filteredOn(e -> e.getCorrelationId().equals(create.getCommandId()))
+        .extracting(EventEnvelope::getEventId).containsExactlyInAnyOrderElementsOf(first.getEventIds());
+    assertThat(decider.queries().get(create.getTargetAggregateId()).orElseThrow().getVersion()).isEqualTo(1L);
+    assertThat(decider.queries().decided(create.getCommandId())).contains(first);
+
+    // A rejection is remembered as well: the retry is not decided again, even once it would be accepted.
+    CommandEnvelope early = c.createGateway(account, "later", "tmpl-" + RUN + "-retry-late");
+    CommandResult rejected = submit(early);
+    assertThat(rejected.getRejection().getCode()).isEqualTo(RejectionCode.NOT_FOUND);
+    accept(c.defineTemplate("tmpl-" + RUN + "-retry-late", "pool-" + RUN + "-retry"));
+    assertThat(submit(early)).isEqualTo(rejected);
+    assertThat(decider.queries().get(early.getTargetAggregateId())).isEmpty();
   }
 
   @Test
