@@ -17,6 +17,7 @@ import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
 import org.epicgateway.infra.PlatformContext;
 import org.epicgateway.infra.PlatformService;
+import org.epicgateway.projections.audit.EventLog;
 import org.epicgateway.projections.topology.AggregateQueries;
 import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.schemas.AggregateIds;
@@ -70,7 +71,7 @@ public final class ApiService implements PlatformService {
         auditLog = new AuditLog(context.bootstrapServers(), new AvroDeserializer<>(EventEnvelope.class, registry),
             config.auditMaxScan());
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
-            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog), meters))
+            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.bootstrapServers(), registry)), meters))
             .start(config.host(), config.port());
     }
 

@@ -106,6 +106,12 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.GET, BASE + "/audit", "Events from epic.events, newest first", "audit",
             Access.USER, null, List.of("account", "aggregate", "actor", "from", "to", "limit", "cursor"), 200,
             parts.audit()::list));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/audit/replay",
+            "State and derived Envoy configuration as they were at an instant (folded from the log)", "audit",
+            Access.USER, null, List.of("at", "account", "gateway"), 200, parts.audit()::replay));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/audit/diff",
+            "What changed between two instants, field by field, and the events (actor, command) that did it",
+            "audit", Access.USER, null, List.of("from", "to", "account", "gateway"), 200, parts.audit()::diff));
         return List.copyOf(r);
     }
 

@@ -105,9 +105,7 @@ public final class AuditCommand {
           diff.accept(e);
         }
       });
-      ObjectNode out = JSON.createObjectNode().put("from", from.toString()).put("to", to.toString());
-      out.set("changes", JSON.valueToTree(diff.changes(auditScope)));
-      System.out.println(JSON.writeValueAsString(out));
+      System.out.println(JSON.writeValueAsString(diff.report(auditScope)));
       return 0;
     }
   }

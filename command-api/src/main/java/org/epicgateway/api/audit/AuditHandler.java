@@ -1,41 +1,44 @@
 package org.epicgateway.api.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
+import java.util.Iterator;
 import org.epicgateway.api.ApiError;
 import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.auth.Principal;
+import org.epicgateway.projections.audit.AuditScope;
+import org.epicgateway.projections.audit.Diff;
+import org.epicgateway.projections.audit.EventLog;
+import org.epicgateway.projections.audit.Progress;
+import org.epicgateway.projections.audit.Replay;
+import org.epicgateway.projections.audit.StateAt;
+import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.json.AvroJson;
 
 /**
- * {@code GET /api/v1/audit?account=&aggregate=&actor=&from=&to=&limit=&cursor=}. Tenants see only events of their own
- * account; asking for another account is 403. Password hashes in ApiUserAdded are redacted.
+ * The audit endpoints. {@code GET /api/v1/audit?account=&aggregate=&actor=&from=&to=&limit=&cursor=} pages events;
+ * {@code /audit/replay?at=&gateway=} and {@code /audit/diff?from=&to=&gateway=} answer what {@code ./epic audit
+ * replay|diff} answer, with the same code. Tenants see only their own account (asking for another is 403); password
+ * hashes never leave through this API, whether in an event or in a replayed account.
  */
 public final class AuditHandler {
     private final AuditLog log;
+    private final EventLog history;
 
-    public AuditHandler(AuditLog log) {
+    public AuditHandler(AuditLog log, EventLog history) {
         this.log = log;
+        this.history = history;
     }
 
     public void list(Context ctx) {
-        Principal principal = HttpSupport.principal(ctx);
-        String account = ctx.queryParam("account");
-        if (!principal.admin()) {
-            if (account != null && !account.equals(principal.account())) {
-                throw ApiError.forbidden("user " + principal.qualifiedName() + " may not read the audit log of account '"
-                    + account + "'");
-            }
-            account = principal.account();
-        }
+        String account = account(ctx, ctx.queryParam("account"));
         AuditQuery query = new AuditQuery(account, ctx.queryParam("aggregate"), ctx.queryParam("actor"),
-            instant(ctx, "from"), instant(ctx, "to"), HttpSupport.limit(ctx));
+            instant(ctx, "from", false), instant(ctx, "to", false), HttpSupport.limit(ctx));
         AuditLog.Page page = log.query(query, ctx.queryParam("cursor"));
         ObjectNode out = HttpSupport.JSON.createObjectNode();
         ArrayNode items = out.putArray("items");
@@ -48,46 +51,109 @@ public final class AuditHandler {
         ctx.json(out);
     }
 
-    static ObjectNode render(EventEnvelope e) {
-        ObjectNode o = HttpSupport.JSON.createObjectNode()
-            .put("eventId", e.getEventId())
-            .put("type", e.getPayload().getClass().getSimpleName())
-            .put("aggregateType", e.getAggregateType())
-            .put("aggregateId", e.getAggregateId())
-            .put("sequence", e.getSequence())
-            .put("timestamp", e.getTimestamp().toString())
-            .put("account", e.getAccount())
-            .put("correlationId", e.getCorrelationId())
-            .put("causationId", e.getCausationId())
-            .put("previousHash", hex(e.getPreviousHash()));
-        ObjectNode actor = o.putObject("actor").put("kind", e.getActor().getKind().name())
-            .put("id", e.getActor().getId());
-        actor.put("account", e.getActor().getAccount());
-        o.set("payload", payload(e));
-        return o;
+    /** The state, and each gateway's derived Envoy configuration, as they were at {@code at}. Reads the whole log. */
+    public void replay(Context ctx) {
+        Instant at = instant(ctx, "at", true);
+        AuditScope scope = scope(ctx);
+        StateAt world = new StateAt(at);
+        history.readEvents(Progress.silent(), e -> {
+            if (e.event() != null) {
+                world.accept(e);
+            }
+        });
+        ctx.json(redact(Replay.snapshot(world, scope)));
     }
 
-    /** The event payload as JSON: Avro's own JSON rendering of the record, minus secrets. */
-    private static ObjectNode payload(EventEnvelope e) {
-        try {
-            ObjectNode payload = (ObjectNode) HttpSupport.JSON.readTree(e.getPayload().toString());
-            payload.remove("passwordHash");
-            return payload;
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("event " + e.getEventId() + " payload did not render as JSON", ex);
+    /** What changed between {@code from} and {@code to}, field by field, with the events that did it. */
+    public void diff(Context ctx) {
+        Instant from = instant(ctx, "from", true);
+        Instant to = instant(ctx, "to", true);
+        if (!to.isAfter(from)) {
+            throw ApiError.badRequest("to (" + to + ") must be after from (" + from + ")", "to");
         }
+        AuditScope scope = scope(ctx);
+        Diff diff = new Diff(from, to);
+        history.readEvents(Progress.silent(), e -> {
+            if (e.event() != null) {
+                diff.accept(e);
+            }
+        });
+        ctx.json(redact(diff.report(scope)));
     }
 
-    private static String hex(ByteBuffer buffer) {
-        ByteBuffer b = buffer.duplicate();
-        byte[] bytes = new byte[b.remaining()];
-        b.get(bytes);
-        return HexFormat.of().formatHex(bytes);
+    /** The account a request may read: a tenant's own (another is 403), any or all for an admin. */
+    private static String account(Context ctx, String asked) {
+        Principal principal = HttpSupport.principal(ctx);
+        if (principal.admin()) {
+            return asked;
+        }
+        if (asked != null && !asked.equals(principal.account())) {
+            throw ApiError.forbidden("user " + principal.qualifiedName() + " may not read the audit log of account '"
+                + asked + "'");
+        }
+        return principal.account();
     }
 
-    private static Instant instant(Context ctx, String name) {
+    /** {@code gateway} is {@code name} or {@code namespace/name} in the account, or {@code account/namespace/name}. */
+    private static AuditScope scope(Context ctx) {
+        String account = account(ctx, ctx.queryParam("account"));
+        String gateway = ctx.queryParam("gateway");
+        if (gateway == null) {
+            return new AuditScope(account, null);
+        }
+        String[] parts = gateway.split("/", -1);
+        String id;
+        try {
+            id = switch (parts.length) {
+                case 1 -> AggregateIds.gateway(required(account), "default", parts[0]);
+                case 2 -> AggregateIds.gateway(required(account), parts[0], parts[1]);
+                case 3 -> AggregateIds.gateway(parts[0], parts[1], parts[2]);
+                default -> throw new IllegalArgumentException("expected name, namespace/name or account/namespace/name");
+            };
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("gateway '" + gateway + "': " + e.getMessage(), "gateway");
+        }
+        String gatewayAccount = AggregateIds.parse(id).account();
+        return new AuditScope(account(ctx, gatewayAccount), id);
+    }
+
+    private static String required(String account) {
+        if (account == null) {
+            throw new IllegalArgumentException("name the account too (account/namespace/name or ?account=)");
+        }
+        return account;
+    }
+
+    static ObjectNode render(EventEnvelope e) {
+        ObjectNode o = HttpSupport.JSON.createObjectNode().put("type", e.getPayload().getClass().getSimpleName());
+        o.setAll(AvroJson.toJson(e));
+        return (ObjectNode) redact(o);
+    }
+
+    /** Drops every password hash, and every diff entry about one, from an audit answer. */
+    static JsonNode redact(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.remove("passwordHash");
+            object.forEach(AuditHandler::redact);
+        } else if (node instanceof ArrayNode array) {
+            for (Iterator<JsonNode> it = array.iterator(); it.hasNext(); ) {
+                JsonNode item = it.next();
+                if (item.path("path").asText().endsWith("passwordHash")) {
+                    it.remove();
+                } else {
+                    redact(item);
+                }
+            }
+        }
+        return node;
+    }
+
+    private static Instant instant(Context ctx, String name, boolean required) {
         String raw = ctx.queryParam(name);
         if (raw == null) {
+            if (required) {
+                throw ApiError.badRequest(name + " is required: an ISO-8601 instant such as 2026-11-22T04:00:00Z", name);
+            }
             return null;
         }
         try {

@@ -1,7 +1,9 @@
 package org.epicgateway.projections.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,6 +23,8 @@ import org.epicgateway.schemas.json.AvroJson;
  * their actor and command id. Built in one pass over the log: the world at both instants and the events between.
  */
 public final class Diff {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One changed leaf of a resource, by JSON path ({@code rules[0].backendRefs[1].weight}). */
   public record FieldChange(String path, JsonNode before, JsonNode after) {}
@@ -52,6 +56,13 @@ public final class Diff {
     if (at.isAfter(before.at()) && !at.isAfter(after.at())) {
       between.computeIfAbsent(event.getAggregateId(), id -> new ArrayList<>()).add(event);
     }
+  }
+
+  /** The answer as the CLI and the REST API print it: both instants and the changes in scope. */
+  public ObjectNode report(AuditScope scope) {
+    ObjectNode out = JSON.createObjectNode().put("from", before.at().toString()).put("to", after.at().toString());
+    out.set("changes", JSON.valueToTree(changes(scope)));
+    return out;
   }
 
   /** The changes in scope, by aggregate id. A gateway scope covers what its view held at either instant. */
