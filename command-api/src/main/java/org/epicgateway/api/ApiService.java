@@ -64,7 +64,7 @@ public final class ApiService implements PlatformService {
         Passwords passwords = new Passwords(config.bcryptCost());
         TokenSigner signer = TokenSigner.fromKeyFile(dir.resolve("token.key"), Clock.systemUTC());
         Authenticator authenticator = new Authenticator(accounts(queries), passwords, signer);
-        Commands commands = new Commands(decider.commandBus(), config.commandTimeout(), meters);
+        Commands commands = new Commands(decider.commandBus(), queries, config.commandTimeout(), meters);
         adminPasswordFile = dir.resolve("admin-password");
         BootstrapAdmin.ensure(commands, accounts(queries), passwords, config.adminAccount(), config.adminUser(),
             BootstrapAdmin.password(config.adminPassword(), adminPasswordFile));

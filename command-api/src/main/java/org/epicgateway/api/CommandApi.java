@@ -78,7 +78,7 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.GET, BASE + "/openapi.json", "This OpenAPI document", "meta", Access.PUBLIC, null,
             List.of(), 200, ctx -> ctx.contentType("application/json").result(openApiJson)));
         r.add(new ApiRoute(HandlerType.POST, BASE + "/tokens", "Trade an HTTP Basic login for a bearer token", "auth",
-            Access.USER, null, List.of(), 201, parts.tokens()::issue));
+            Access.USER, null, List.of(), 201, parts.tokens()::issue, false));
 
         resource(r, Pools.KIND, BASE + "/pools", Access.ADMIN, Access.ADMIN);
         resource(r, Templates.KIND, BASE + "/templates", Access.ADMIN, Access.ADMIN);

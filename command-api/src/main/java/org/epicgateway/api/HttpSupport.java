@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import java.util.regex.Pattern;
 import org.epicgateway.api.auth.Principal;
 import org.epicgateway.schemas.avro.CommandResult;
 
@@ -15,6 +16,8 @@ public final class HttpSupport {
     static final String PRINCIPAL = "epic.principal";
     public static final int MAX_PAGE = 500;
     public static final int DEFAULT_PAGE = 100;
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    private static final Pattern IDEMPOTENCY_KEY_FORMAT = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private HttpSupport() {
     }
@@ -56,6 +59,16 @@ public final class HttpSupport {
         } catch (NumberFormatException e) {
             throw ApiError.badRequest("If-Match must be a resource version as returned in ETag, e.g. \"3\"", "If-Match");
         }
+    }
+
+    /** The optional {@code Idempotency-Key} of a write (1-128 of {@code [A-Za-z0-9._:-]}); null when absent. */
+    public static String idempotencyKey(Context ctx) {
+        String key = ctx.header(IDEMPOTENCY_KEY);
+        if (key != null && !IDEMPOTENCY_KEY_FORMAT.matcher(key).matches()) {
+            throw ApiError.badRequest(IDEMPOTENCY_KEY + " must be 1-128 characters of A-Z a-z 0-9 . _ : -",
+                IDEMPOTENCY_KEY);
+        }
+        return key;
     }
 
     public static String etag(long version) {

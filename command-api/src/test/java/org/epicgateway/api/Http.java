@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 
 /** A tiny JSON-over-HTTP client for the integration tests (java.net.http). */
 final class Http {
@@ -58,15 +59,17 @@ final class Http {
     }
 
     Response send(String method, String path, String body, String auth, String ifMatch) {
+        return sendWithHeaders(method, path, body, auth, ifMatch == null ? Map.of() : Map.of("If-Match", ifMatch));
+    }
+
+    Response sendWithHeaders(String method, String path, String body, String auth, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90))
             .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
             .header("Content-Type", "application/json");
         if (auth != null) {
             b.header("Authorization", auth);
         }
-        if (ifMatch != null) {
-            b.header("If-Match", ifMatch);
-        }
+        headers.forEach(b::header);
         try {
             HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r);

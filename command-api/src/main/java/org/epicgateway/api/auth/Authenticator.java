@@ -112,7 +112,8 @@ public final class Authenticator {
         return header.regionMatches(true, 0, scheme, 0, scheme.length());
     }
 
-    private static String sha256(String s) {
+    /** Hex SHA-256 of the UTF-8 text (login cache keys, idempotency-key command ids). */
+    public static String sha256(String s) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

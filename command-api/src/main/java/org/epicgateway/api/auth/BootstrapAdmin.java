@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Function;
 import org.epicgateway.api.Commands;
 import org.epicgateway.schemas.AggregateId;
@@ -37,13 +38,13 @@ public final class BootstrapAdmin {
         AggregateId id = new AggregateId(AggregateType.ACCOUNT, account, null, account);
         Optional<AccountState> state = accounts.apply(account);
         if (state.isEmpty()) {
-            commands.submit(ACTOR, id, 0L, new CreateAccount(account, "EPIC administrators"));
+            commands.submit(ACTOR, UUID.randomUUID().toString(), id, 0L, new CreateAccount(account, "EPIC administrators"));
             state = accounts.apply(account);
         }
         boolean present = state.map(s -> s.getUsers().stream().anyMatch(u -> u.getUsername().equals(username)))
             .orElse(false);
         if (!present) {
-            commands.submit(ACTOR, id, null,
+            commands.submit(ACTOR, UUID.randomUUID().toString(), id, null,
                 new AddApiUser(account, username, passwords.hash(password, "adminPassword"), List.of(Principal.ADMIN_ROLE)));
         }
     }

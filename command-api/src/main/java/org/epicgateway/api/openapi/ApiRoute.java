@@ -13,7 +13,14 @@ import org.epicgateway.api.resources.ResourceKind.BodySchema;
  * @param body        request body schema, or null
  * @param queryParams names of the query parameters the route reads
  * @param success     status of a successful answer (200, 201, 204)
+ * @param command     the route submits a command, so it takes an {@code Idempotency-Key}
  */
 public record ApiRoute(HandlerType method, String path, String summary, String tag, Access access, BodySchema body,
-                       List<String> queryParams, int success, Handler handler) {
+                       List<String> queryParams, int success, Handler handler, boolean command) {
+
+    /** Every write submits a command unless it says otherwise (issuing a token does not). */
+    public ApiRoute(HandlerType method, String path, String summary, String tag, Access access, BodySchema body,
+                    List<String> queryParams, int success, Handler handler) {
+        this(method, path, summary, tag, access, body, queryParams, success, handler, method != HandlerType.GET);
+    }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
+import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.auth.Access;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
 
@@ -67,6 +68,12 @@ public final class OpenApiDocument {
         for (String q : route.queryParams()) {
             params.addObject().put("name", q).put("in", "query").put("required", false)
                 .putObject("schema").put("type", "string");
+        }
+        if (route.command()) {
+            params.addObject().put("name", HttpSupport.IDEMPOTENCY_KEY).put("in", "header").put("required", false)
+                .put("description", "Makes a retry the same command: the same key from the same user gets the first "
+                    + "attempt's answer and appends nothing. 1-128 characters of A-Z a-z 0-9 . _ : -")
+                .putObject("schema").put("type", "string").put("pattern", "^[A-Za-z0-9._:-]{1,128}$");
         }
         if (route.body() != null) {
             op.putObject("requestBody").put("required", true).putObject("content").putObject("application/json")

@@ -37,27 +37,40 @@ public final class AccountHandlers {
 
     public void addUser(Context ctx) {
         AggregateId id = accountId(ctx);
+        Principal principal = HttpSupport.principal(ctx);
+        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
         var payload = JsonFields.of(HttpSupport.body(ctx)).read(f -> Accounts.user(f, id.account(), passwords));
-        live(id);
-        HttpSupport.written(ctx, 201, commands.submit(HttpSupport.principal(ctx), id, null, payload));
+        HttpSupport.written(ctx, 201, commands.decided(commandId).orElseGet(() -> {
+            live(id);
+            return commands.submit(principal, commandId, id, null, payload);
+        }));
     }
 
     public void removeUser(Context ctx) {
         AggregateId id = accountId(ctx);
         String username = ctx.pathParam("username");
-        AccountState account = (AccountState) live(id).getResource();
-        if (account.getUsers().stream().noneMatch(u -> u.getUsername().equals(username))) {
-            throw ApiError.notFound("user '" + username + "' does not exist in account '" + id.account() + "'");
-        }
-        HttpSupport.written(ctx, 200, commands.submit(HttpSupport.principal(ctx), id, HttpSupport.ifMatch(ctx),
-            new RemoveApiUser(id.account(), username)));
+        Principal principal = HttpSupport.principal(ctx);
+        Long expected = HttpSupport.ifMatch(ctx);
+        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
+        HttpSupport.written(ctx, 200, commands.decided(commandId).orElseGet(() -> {
+            AccountState account = (AccountState) live(id).getResource();
+            if (account.getUsers().stream().noneMatch(u -> u.getUsername().equals(username))) {
+                throw ApiError.notFound("user '" + username + "' does not exist in account '" + id.account() + "'");
+            }
+            return commands.submit(principal, commandId, id, expected, new RemoveApiUser(id.account(), username));
+        }));
     }
 
     public void setQuota(Context ctx) {
         AggregateId id = accountId(ctx);
+        Principal principal = HttpSupport.principal(ctx);
+        Long expected = HttpSupport.ifMatch(ctx);
+        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
         var payload = JsonFields.of(HttpSupport.body(ctx)).read(f -> Accounts.quota(f, id.account()));
-        live(id);
-        HttpSupport.written(ctx, 200, commands.submit(HttpSupport.principal(ctx), id, HttpSupport.ifMatch(ctx), payload));
+        HttpSupport.written(ctx, 200, commands.decided(commandId).orElseGet(() -> {
+            live(id);
+            return commands.submit(principal, commandId, id, expected, payload);
+        }));
     }
 
     private AggregateId accountId(Context ctx) {

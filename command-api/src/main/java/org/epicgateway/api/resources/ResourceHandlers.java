@@ -36,15 +36,18 @@ public final class ResourceHandlers {
     /** POST: the body names the resource; 409 when it exists (a deleted one may be created again). */
     public void create(Context ctx) {
         Principal principal = HttpSupport.principal(ctx);
+        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
         Target target = new Target(account(ctx, principal), namespaceParam(ctx), null);
         ResourceKind.Command command = JsonFields.of(HttpSupport.body(ctx)).read(f -> kind.create().apply(f, target));
-        Optional<AggregateState> existing = queries.get(command.target().toString());
-        if (existing.isPresent() && !existing.get().getDeleted()) {
-            throw ApiError.conflict("CONFLICT", kind.title() + " " + command.target() + " already exists", null);
-        }
-        // Version 0 means "must not exist"; re-creating a deleted one continues its event chain.
-        long expected = existing.map(AggregateState::getVersion).orElse(0L);
-        CommandResult result = commands.submit(principal, command.target(), expected, command.payload());
+        CommandResult result = commands.decided(commandId).orElseGet(() -> {
+            Optional<AggregateState> existing = queries.get(command.target().toString());
+            if (existing.isPresent() && !existing.get().getDeleted()) {
+                throw ApiError.conflict("CONFLICT", kind.title() + " " + command.target() + " already exists", null);
+            }
+            // Version 0 means "must not exist"; re-creating a deleted one continues its event chain.
+            long expected = existing.map(AggregateState::getVersion).orElse(0L);
+            return commands.submit(principal, commandId, command.target(), expected, command.payload());
+        });
         ctx.header("Location", ctx.path() + "/" + command.target().name()
             + (kind.tenantScoped() ? "?namespace=" + command.target().namespace() : ""));
         HttpSupport.written(ctx, 201, result);
@@ -56,17 +59,23 @@ public final class ResourceHandlers {
         AggregateId id = id(ctx, principal);
         Target target = new Target(id.account(), namespaceParam(ctx), id.name());
         Long expected = HttpSupport.ifMatch(ctx);
+        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
         var payload = JsonFields.of(HttpSupport.body(ctx)).read(f -> kind.replace().apply(f, target));
-        live(id);
-        HttpSupport.written(ctx, 200, commands.submit(principal, id, expected, payload));
+        HttpSupport.written(ctx, 200, commands.decided(commandId).orElseGet(() -> {
+            live(id);
+            return commands.submit(principal, commandId, id, expected, payload);
+        }));
     }
 
     public void delete(Context ctx) {
         Principal principal = HttpSupport.principal(ctx);
         AggregateId id = id(ctx, principal);
         Long expected = HttpSupport.ifMatch(ctx);
-        live(id);
-        HttpSupport.written(ctx, 200, commands.submit(principal, id, expected, kind.delete().apply(id)));
+        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
+        HttpSupport.written(ctx, 200, commands.decided(commandId).orElseGet(() -> {
+            live(id);
+            return commands.submit(principal, commandId, id, expected, kind.delete().apply(id));
+        }));
     }
 
     public void get(Context ctx) {
