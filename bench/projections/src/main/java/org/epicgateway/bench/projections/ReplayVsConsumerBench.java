@@ -1,7 +1,11 @@
 package org.epicgateway.bench.projections;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,10 +13,16 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -20,13 +30,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.projections.audit.EventLog;
+import org.epicgateway.projections.audit.Progress;
 import org.epicgateway.projections.audit.StateAt;
 import org.epicgateway.projections.decider.Decider;
 import org.epicgateway.projections.decider.Decision;
+import org.epicgateway.projections.decider.StateLookup;
 import org.epicgateway.projections.state.Fold;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.EventHashes;
@@ -52,15 +64,16 @@ import org.epicgateway.schemas.avro.TransportProtocol;
 import org.epicgateway.schemas.avro.UpsertEndpointSlice;
 import org.epicgateway.schemas.avro.UpsertHttpRoute;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
-import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
-import org.epicgateway.schemas.serde.WireFormat;
 
 /**
- * Events per second folded by a full replay of epic.events (Confluent-wire Avro decode + {@link Fold#apply} with
- * the chain check, its hash either from re-encoding the event or from the stored bytes) against a raw consumer
- * reading the same records as bytes, in the same run on the same broker. The log is produced by the real {@link Decider}: accounts with a gateway, a route and endpoint
- * slices, then endpoint-slice churn (the most frequent event in EPIC) until the requested size.
+ * Events per second folded by a full replay of epic.events against a raw consumer reading the same records as bytes,
+ * in the same run on the same broker. The replay is exactly what {@code ./epic audit replay|rebuild} runs:
+ * {@link EventLog#readEvents} (read_committed, Confluent-wire Avro decode) folded by {@link StateAt} at
+ * {@link Instant#MAX} (chain hash of the stored bytes). A second arm folds the same read with
+ * {@link Fold#apply(AggregateState, EventEnvelope)}, which hashes a re-encoding of each event as the decider does.
+ * The log is produced by the real {@link Decider}: accounts with a gateway, a route and endpoint slices, then
+ * endpoint-slice churn (the most frequent event in EPIC) until the requested size.
  *
  * <p>Arguments: [events (default 100000)] [rounds per side (default 5)].
  */
@@ -77,46 +90,68 @@ public final class ReplayVsConsumerBench {
     Path dir = Files.createTempDirectory("epic-bench-replay-");
     try (EmbeddedPlatform platform = EmbeddedPlatform.start(dir)) {
       SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
-      StateAt live = new StateAt(Instant.MAX);
+      TreeMap<String, AggregateState> live = new TreeMap<>();
       List<EventEnvelope> log = generate(events, live);
       produce(platform.bootstrapServers(), registry, log);
       System.out.printf("log: %d events on %s%n", log.size(), Topics.EVENTS);
 
       double[] raw = new double[rounds];
       double[] reencoded = new double[rounds];
-      double[] stored = new double[rounds];
-      AvroDeserializer<EventEnvelope> decoder = new AvroDeserializer<>(EventEnvelope.class, registry);
+      double[] replayed = new double[rounds];
+      EventLog eventLog = new EventLog(platform.bootstrapServers(), registry);
       for (int r = 0; r < rounds; r++) {
         // Alternate the sides so drift in machine load hits all alike.
-        raw[r] = read(platform.bootstrapServers(), new ByteArrayDeserializer(), record -> { }, log.size());
+        raw[r] = timed(() -> readRaw(platform.bootstrapServers(), log.size()), log.size());
         Map<String, AggregateState> states = new HashMap<>();
-        reencoded[r] = read(platform.bootstrapServers(), decoder, (ConsumerRecord<String, EventEnvelope> record) ->
-            states.put(record.key(), Fold.apply(states.get(record.key()), record.value())), log.size());
+        reencoded[r] = timed(() -> eventLog.readEvents(Progress.silent(), logged ->
+            states.put(logged.key(), Fold.apply(states.get(logged.key()), logged.event()))), log.size());
         check(states, live);
-        states.clear();
-        stored[r] = read(platform.bootstrapServers(), new ByteArrayDeserializer(), record -> {
-          byte[] bytes = record.value();
-          byte[] hash = EventHashes.hashOfDatum(bytes, WireFormat.HEADER_LENGTH, bytes.length - WireFormat.HEADER_LENGTH);
-          EventEnvelope event = decoder.deserialize(Topics.EVENTS, bytes);
-          states.put(record.key(), Fold.apply(states.get(record.key()), event, hash));
-        }, log.size());
-        check(states, live);
-        System.out.printf("round %d: raw %.0f, replay re-encoding %.0f, replay hashing stored bytes %.0f events/s%n",
-            r + 1, raw[r], reencoded[r], stored[r]);
+        StateAt replay = new StateAt(Instant.MAX);
+        replayed[r] = timed(() -> eventLog.readEvents(Progress.silent(), replay::accept), log.size());
+        check(replay.states(), live);
+        System.out.printf("round %d: raw %.0f, replay re-encoding %.0f, audit replay (StateAt) %.0f events/s%n",
+            r + 1, raw[r], reencoded[r], replayed[r]);
+      }
+      // What AvroBinary's cached writer saves: hashing the log in memory with a writer built per event (as before
+      // commit 19f0718) against EventHashes.hash, which uses the cached one.
+      double[] writerPerEvent = new double[rounds];
+      double[] cachedWriter = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        writerPerEvent[r] = hashRate(log, ReplayVsConsumerBench::hashWithNewWriter);
+        cachedWriter[r] = hashRate(log, EventHashes::hash);
+        System.out.printf("round %d: hash with a new writer per event %.0f, with the cached writer %.0f events/s%n",
+            r + 1, writerPerEvent[r], cachedWriter[r]);
       }
       double rawMedian = median(raw);
       System.out.printf("%n| path | events | events/s (median of %d) | ratio to raw consumer |%n", rounds);
       System.out.printf("|---|---|---|---|%n");
       System.out.printf("| raw consumer (bytes, read_committed) | %d | %.0f | 1.00 |%n", log.size(), rawMedian);
-      System.out.printf("| full replay, chain hash by re-encoding (`Fold.apply(prior, event)`) | %d | %.0f | %.3f |%n",
+      System.out.printf("| `EventLog.readEvents` + `Fold.apply(prior, event)` (hash by re-encoding) | %d | %.0f | %.3f |%n",
           log.size(), median(reencoded), median(reencoded) / rawMedian);
-      System.out.printf("| full replay, chain hash of the stored bytes (`Fold.apply(prior, event, hash)`) | %d | %.0f"
-          + " | %.3f |%n", log.size(), median(stored), median(stored) / rawMedian);
+      System.out.printf("| `EventLog.readEvents` + `StateAt(Instant.MAX)` (= `./epic audit replay`) | %d | %.0f"
+          + " | %.3f |%n", log.size(), median(replayed), median(replayed) / rawMedian);
+      System.out.printf("%n| chain hash in memory | events | events/s (median of %d) | ratio |%n", rounds);
+      System.out.printf("|---|---|---|---|%n");
+      System.out.printf("| new `SpecificDatumWriter` per event (before) | %d | %.0f | 1.00 |%n", log.size(),
+          median(writerPerEvent));
+      System.out.printf("| `EventHashes.hash` (cached writer, after) | %d | %.0f | %.2f |%n", log.size(),
+          median(cachedWriter), median(cachedWriter) / median(writerPerEvent));
     }
   }
 
   /** Decides a realistic command mix with the real decider until the log has {@code events} events. */
-  private static List<EventEnvelope> generate(int events, StateAt live) {
+  private static List<EventEnvelope> generate(int events, TreeMap<String, AggregateState> live) {
+    StateLookup lookup = new StateLookup() {
+      @Override
+      public Optional<AggregateState> get(String aggregateId) {
+        return Optional.ofNullable(live.get(aggregateId));
+      }
+
+      @Override
+      public List<AggregateState> withPrefix(String prefix) {
+        return List.copyOf(live.subMap(prefix, prefix + Character.MAX_VALUE).values());
+      }
+    };
     List<EventEnvelope> log = new ArrayList<>();
     long[] n = {0};
     Consumer<Object[]> run = targetAndPayload -> {
@@ -124,11 +159,11 @@ public final class ReplayVsConsumerBench {
       CommandEnvelope command = CommandEnvelope.newBuilder().setCommandId("bench-" + n[0]).setActor(BENCH)
           .setTargetAggregateId((String) targetAndPayload[0])
           .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L + n[0])).setPayload(targetAndPayload[1]).build();
-      Decision d = Decider.decide(command, live);
+      Decision d = Decider.decide(command, lookup);
       if (!d.accepted()) {
         throw new IllegalStateException("bench command rejected: " + d.rejection());
       }
-      d.events().forEach(live::accept);
+      live.putAll(d.states());
       log.addAll(d.events());
     };
     run.accept(new Object[] {AggregateIds.pool("bench"),
@@ -179,39 +214,78 @@ public final class ReplayVsConsumerBench {
     }
   }
 
-  /** Reads the whole topic from the beginning, handing every record to {@code sink}; returns records per second. */
-  private static <V> double read(String bootstrap, Deserializer<V> values, Consumer<ConsumerRecord<String, V>> sink,
-      int expected) {
-    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(
+  /** Runs a whole-log read that returns how many events it read; events per second, or fails if some were missed. */
+  private static double timed(LongSupplier read, int expected) {
+    long start = System.nanoTime();
+    long count = read.getAsLong();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (count != expected) {
+      throw new IllegalStateException("read " + count + " events, expected " + expected);
+    }
+    return count / seconds;
+  }
+
+  /**
+   * The baseline: reads the whole topic from the beginning as bytes and does nothing with them (same isolation and
+   * poll size as {@link EventLog}, timed the same way, consumer set-up included); returns the records read.
+   */
+  private static long readRaw(String bootstrap, int expected) {
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString(),
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000), new StringDeserializer(), values)) {
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000), new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       partitions.forEach(consumer::position);
       long count = 0;
-      long start = System.nanoTime();
-      long lastProgress = start;
+      long lastProgress = System.nanoTime();
       while (count < expected) {
-        for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(500))) {
-          sink.accept(record);
-          count++;
+        int polled = consumer.poll(Duration.ofMillis(500)).count();
+        if (polled > 0) {
+          count += polled;
           lastProgress = System.nanoTime();
-        }
-        if (System.nanoTime() - lastProgress > Duration.ofSeconds(60).toNanos()) {
+        } else if (System.nanoTime() - lastProgress > Duration.ofSeconds(60).toNanos()) {
           throw new IllegalStateException("read " + count + " of " + expected + " events, then nothing for 60 s");
         }
       }
-      return count / ((System.nanoTime() - start) / 1e9);
+      return count;
+    }
+  }
+
+  private static double hashRate(List<EventEnvelope> log, Function<EventEnvelope, byte[]> hash) {
+    long start = System.nanoTime();
+    int nonZero = 0;
+    for (EventEnvelope event : log) {
+      nonZero += hash.apply(event)[0] != 0 ? 1 : 0;
+    }
+    double rate = log.size() / ((System.nanoTime() - start) / 1e9);
+    // Uses every hash, so the JIT cannot drop the work.
+    if (nonZero == 0) {
+      throw new IllegalStateException("no hash computed");
+    }
+    return rate;
+  }
+
+  /** The encoding AvroBinary did before it cached its writers: one new writer (schema and conversions) per event. */
+  private static byte[] hashWithNewWriter(EventEnvelope event) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+    try {
+      new SpecificDatumWriter<EventEnvelope>(event.getSchema(), SpecificData.getForClass(EventEnvelope.class))
+          .write(event, encoder);
+      encoder.flush();
+      return MessageDigest.getInstance("SHA-256").digest(out.toByteArray());
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
   /** Proves the fold really ran: the replayed states must equal the decider's. */
-  private static void check(Map<String, AggregateState> replayed, StateAt live) {
-    if (!new TreeMap<>(replayed).equals(live.states())) {
+  private static void check(Map<String, AggregateState> replayed, Map<String, AggregateState> live) {
+    if (!replayed.equals(live)) {
       throw new IllegalStateException("the replayed states differ from the decider's states");
     }
   }
