@@ -15,6 +15,7 @@ import org.epicgateway.api.auth.BootstrapAdmin;
 import org.epicgateway.api.auth.Passwords;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
+import org.epicgateway.api.proxies.ProxyConfigQueries;
 import org.epicgateway.infra.PlatformContext;
 import org.epicgateway.infra.PlatformService;
 import org.epicgateway.projections.audit.EventLog;
@@ -35,6 +36,7 @@ import org.epicgateway.schemas.serde.AvroDeserializer;
 public final class ApiService implements PlatformService {
     private final ApiConfig config;
     private final DeciderService decider;
+    private final ProxyConfigQueries proxies;
     private Path adminPasswordFile;
     private AuditLog auditLog;
     private CommandApi api;
@@ -44,9 +46,16 @@ public final class ApiService implements PlatformService {
         this(ApiConfig.fromEnvironment(), decider);
     }
 
+    /** Without an xDS projector in the process: revisions and receipts answer 503. */
     public ApiService(ApiConfig config, DeciderService decider) {
+        this(config, decider, ProxyConfigQueries.NONE);
+    }
+
+    /** @param proxies the xDS projector's revisions and receipts, which the API serves behind its auth */
+    public ApiService(ApiConfig config, DeciderService decider, ProxyConfigQueries proxies) {
         this.config = config;
         this.decider = decider;
+        this.proxies = proxies;
     }
 
     @Override
@@ -71,7 +80,7 @@ public final class ApiService implements PlatformService {
         auditLog = new AuditLog(context.bootstrapServers(), new AvroDeserializer<>(EventEnvelope.class, registry),
             config.auditMaxScan());
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
-            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.bootstrapServers(), registry)), meters))
+            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.bootstrapServers(), registry)), proxies, meters))
             .start(config.host(), config.port());
     }
 

@@ -21,6 +21,8 @@ import org.epicgateway.api.auth.Passwords;
 import org.epicgateway.api.auth.Principal;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.openapi.ApiRoute;
+import org.epicgateway.api.proxies.ProxyConfigHandlers;
+import org.epicgateway.api.proxies.ProxyConfigQueries;
 import org.epicgateway.api.openapi.OpenApiDocument;
 import org.epicgateway.api.resources.AccountHandlers;
 import org.epicgateway.api.resources.Accounts;
@@ -50,7 +52,8 @@ public final class CommandApi implements AutoCloseable {
     /** Everything the handlers need, built by {@link ApiService} (or a test) around a running platform. */
     public record Parts(Commands commands, AggregateQueries queries,
                         Authenticator authenticator, Passwords passwords,
-                        TokenHandler tokens, AuditHandler audit, PrometheusMeterRegistry meters) {
+                        TokenHandler tokens, AuditHandler audit, ProxyConfigQueries proxies,
+                        PrometheusMeterRegistry meters) {
     }
 
     private final Parts parts;
@@ -112,6 +115,13 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.GET, BASE + "/audit/diff",
             "What changed between two instants, field by field, and the events (actor, command) that did it",
             "audit", Access.USER, null, List.of("from", "to", "account", "gateway"), 200, parts.audit()::diff));
+        ProxyConfigHandlers proxies = new ProxyConfigHandlers(parts.proxies(), parts.queries());
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/gateways/{namespace}/{name}/revisions",
+            "Envoy configuration revisions of a gateway, newest first: which is served, which proxies run or rejected "
+                + "each", "xds", Access.USER, null, List.of(), 200, proxies::revisions));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/receipts/{commandId}",
+            "Which proxies ACKed configuration containing a command, and which of its gateways' proxies have not yet",
+            "xds", Access.USER, null, List.of(), 200, proxies::receipt));
         return List.copyOf(r);
     }
 

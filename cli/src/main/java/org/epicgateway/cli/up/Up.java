@@ -56,9 +56,13 @@ public final class Up implements Callable<Integer> {
 
     /** The services `epic up` runs, in start order (stopped in reverse). A new service is one line here. */
     List<PlatformService> services() {
+        return services(ApiConfig.fromEnvironment().withPort(apiPort), new XdsService());
+    }
+
+    /** The wiring: the API serves the revisions and receipts of the xDS projector of this process, behind its auth. */
+    static List<PlatformService> services(ApiConfig api, XdsService xds) {
         DeciderService decider = new DeciderService();
-        return List.of(decider, new ApiService(ApiConfig.fromEnvironment().withPort(apiPort), decider),
-                new EnvoyProjectionService(), new XdsService());
+        return List.of(decider, new ApiService(api, decider, new ProjectorQueries(xds)), new EnvoyProjectionService(), xds);
     }
 
     @Override

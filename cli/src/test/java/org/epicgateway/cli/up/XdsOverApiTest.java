@@ -1,0 +1,140 @@
+package org.epicgateway.cli.up;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.epicgateway.api.ApiConfig;
+import org.epicgateway.api.ApiService;
+import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.infra.PlatformContext;
+import org.epicgateway.infra.PlatformService;
+import org.epicgateway.xds.XdsService;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The services of `epic up`, wired as `up` wires them, on the real broker and registry: a tenant reads its gateway's
+ * Envoy revisions and its command's receipt through the command API; another tenant gets 403 for both. No proxy is
+ * connected here, so the receipt lists no ACK yet (ACKs from a raw ADS client are covered in xds-projector's tests).
+ */
+class XdsOverApiTest {
+    private static final String ADMIN_PASSWORD = "admin-password-1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient client = HttpClient.newHttpClient();
+    private int port;
+
+    @Test
+    void aTenantSeesItsGatewaysRevisionsAndItsCommandsReceiptAndNoOneElses() throws Exception {
+        EmbeddedPlatform platform = EmbeddedPlatform.sharedForTests();
+        PlatformContext context = new PlatformContext(platform.bootstrapServers(), platform.schemaRegistryUrl(),
+            Files.createTempDirectory("epic-xds-over-api-"), platform.meters());
+        ApiConfig api = new ApiConfig("127.0.0.1", 0, "system", "admin", ADMIN_PASSWORD, 4, Duration.ofSeconds(60),
+            Duration.ofHours(1), 100_000);
+        XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, 0, Optional.empty(), 10, 1000));
+        List<PlatformService> services = Up.services(api, xds);
+        List<PlatformService> started = new ArrayList<>();
+        try {
+            for (PlatformService s : services) {
+                s.start(context);
+                started.add(s);
+            }
+            port = ((ApiService) services.get(1)).port();
+            run();
+        } finally {
+            for (PlatformService s : started.reversed()) {
+                s.close();
+            }
+        }
+    }
+
+    private void run() throws Exception {
+        String admin = basic("admin@system", ADMIN_PASSWORD);
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String pool = "pool-" + suffix;
+        String template = "tmpl-" + suffix;
+        String acme = "acme-" + suffix;
+        String other = "other-" + suffix;
+        expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"192.0.2.0/29\"]}", admin));
+        expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
+            + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", admin));
+        for (String account : List.of(acme, other)) {
+            expect(201, post("/api/v1/accounts", "{\"account\":\"" + account + "\"}", admin));
+            expect(201, post("/api/v1/accounts/" + account + "/users",
+                "{\"username\":\"alice\",\"password\":\"alice-password-1\"}", admin));
+        }
+        String alice = basic("alice@" + acme, "alice-password-1");
+        String mallory = basic("alice@" + other, "alice-password-1");
+        String base = "/api/v1/accounts/" + acme;
+        expect(201, post(base + "/gateways", "{\"name\":\"web\",\"template\":\"" + template
+            + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\"}]}", alice));
+        String routeCommand = expect(201, post(base + "/httproutes", """
+            {"name":"web","parentRefs":[{"name":"web"}],"hostnames":["www.example.com"],
+             "rules":[{"matches":[{"path":{"type":"PATH_PREFIX","value":"/"}}],
+                       "backendRefs":[{"name":"web","port":8080}]}]}""", alice)).get("commandId").asText();
+
+        // The derivation and the projector run asynchronously: wait (generously) for the route's revision.
+        String revisions = base + "/gateways/default/web/revisions";
+        JsonNode history = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            history = expect(200, get(revisions, alice));
+            if (history.toString().contains(routeCommand)) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(history.get(0).get("sourceCommandIds")).as(history.toString())
+            .extracting(JsonNode::asText).contains(routeCommand);
+        assertThat(history.get(0).get("served").asBoolean()).isTrue();
+        assertThat(history.get(0).get("version").asText()).isNotBlank();
+        assertThat(history.get(0).get("runningOn")).as("no proxy is connected").isEmpty();
+
+        JsonNode receipt = expect(200, get("/api/v1/receipts/" + routeCommand, alice));
+        assertThat(receipt.get("commandId").asText()).isEqualTo(routeCommand);
+        assertThat(receipt.get("acked")).as("no proxy has ACKed").isEmpty();
+        assertThat(receipt.get("pending")).isEmpty();
+        expect(200, get("/api/v1/receipts/" + routeCommand, admin));
+
+        assertThat(get(revisions, mallory).statusCode()).isEqualTo(403);
+        assertThat(get("/api/v1/receipts/" + routeCommand, mallory).statusCode()).isEqualTo(403);
+        assertThat(get(revisions, null).statusCode()).isEqualTo(401);
+        assertThat(expect(404, get(base + "/gateways/default/nosuch/revisions", alice)).get("message").asText())
+            .contains("gateway/" + acme + "/default/nosuch");
+        assertThat(get("/api/v1/receipts/no-such-command-" + suffix, alice).statusCode()).isEqualTo(404);
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> get(String path, String auth) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String body, String auth) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", auth).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode expect(int status, HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.uri() + " " + response.body()).isEqualTo(status);
+        return JSON.readTree(response.body());
+    }
+}
