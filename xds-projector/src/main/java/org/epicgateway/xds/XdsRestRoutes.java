@@ -6,8 +6,10 @@ import java.util.List;
 import org.epicgateway.schemas.AggregateIds;
 
 /**
- * The projector's REST queries as a Javalin route module: the projector serves it on its admin port, and the command
- * API can mount the same routes behind its authentication.
+ * The projector's REST queries on its admin port, which binds 127.0.0.1 and has no authentication: for operators on
+ * the host and the projector's own tests. Tenants get the same answers from the command API, behind its auth and
+ * tenant checks, through {@code org.epicgateway.api.proxies.ProxyConfigQueries}, which {@code epic up} implements over
+ * this process's projector.
  * <ul>
  *   <li>{@code GET /api/v1/accounts/{account}/gateways/{namespace}/{name}/revisions}: revisions newest first, which is
  *       served, which proxies run each, which rejected it and why;</li>

@@ -19,7 +19,8 @@ import org.epicgateway.xds.tls.XdsTls;
 
 /**
  * The xDS projector on the platform: restores its revision history from epic.envoy-revisions and epic.events, reads
- * epic.envoy-config and epic.envoy-endpoints, serves ADS, reports to epic.events, answers revisions and receipts on its admin port; meters go to the platform's registry.
+ * epic.envoy-config and epic.envoy-endpoints, serves ADS, reports to epic.events, answers revisions and receipts on its admin port (127.0.0.1 only, unauthenticated: for
+ * operators on the host; the command API serves the same answers behind its auth); meters go to the platform's registry.
  */
 public final class XdsService implements PlatformService {
   /**
@@ -40,6 +41,7 @@ public final class XdsService implements PlatformService {
     }
   }
 
+  private static final String ADMIN_HOST = "127.0.0.1";
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(120);
 
   private final Settings settings;
@@ -83,7 +85,8 @@ public final class XdsService implements PlatformService {
     server = XdsServer.start(projector, settings.host(), settings.port(), settings.tls());
     admin = Javalin.create(config -> config.showJavalinBanner = false);
     XdsRestRoutes.register(admin, projector);
-    admin.start(settings.host(), settings.adminPort());
+    // Unauthenticated, so loopback only even when ADS listens wider; tenants use the command API's routes.
+    admin.start(ADMIN_HOST, settings.adminPort());
   }
 
   public XdsProjector projector() {
@@ -103,9 +106,8 @@ public final class XdsService implements PlatformService {
     Map<String, String> urls = new LinkedHashMap<>();
     urls.put("xDS (ADS, node id <gatewayId>~<instance>)",
         (settings.tls().isPresent() ? "grpcs://" : "grpc://") + settings.host() + ":" + xdsPort());
-    urls.put("xDS revisions", "http://" + settings.host() + ":" + adminPort()
-        + "/api/v1/accounts/{account}/gateways/{namespace}/{name}/revisions");
-    urls.put("xDS receipts", "http://" + settings.host() + ":" + adminPort() + "/api/v1/receipts/{commandId}");
+    urls.put("xDS admin (local, no auth)", "http://" + ADMIN_HOST + ":" + adminPort()
+        + "/api/v1/accounts/{account}/gateways/{namespace}/{name}/revisions, /api/v1/receipts/{commandId}");
     return urls;
   }
 
