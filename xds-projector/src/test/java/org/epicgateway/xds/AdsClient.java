@@ -14,8 +14,11 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A raw ADS client speaking the protocol the way Envoy does: one stream, requests with nonces, ACK and NACK. */
-final class AdsClient implements AutoCloseable {
+/**
+ * A raw ADS client speaking the protocol the way Envoy does: one stream, requests with nonces, ACK and NACK. Shared
+ * with other modules' tests through this module's test-jar.
+ */
+public final class AdsClient implements AutoCloseable {
   private final Node node;
   private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
   private final StreamObserver<DiscoveryRequest> sotw;
@@ -34,33 +37,33 @@ final class AdsClient implements AutoCloseable {
     }
   }
 
-  static AdsClient sotw(ManagedChannel channel, String nodeId) {
+  public static AdsClient sotw(ManagedChannel channel, String nodeId) {
     return new AdsClient(channel, nodeId, false);
   }
 
-  static AdsClient delta(ManagedChannel channel, String nodeId) {
+  public static AdsClient delta(ManagedChannel channel, String nodeId) {
     return new AdsClient(channel, nodeId, true);
   }
 
-  void request(String typeUrl, List<String> names, String version, String nonce) {
+  public void request(String typeUrl, List<String> names, String version, String nonce) {
     DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder().setTypeUrl(typeUrl).addAllResourceNames(names)
         .setVersionInfo(version).setResponseNonce(nonce);
     sotw.onNext(withNode(b).build());
   }
 
-  void ack(DiscoveryResponse r, List<String> names) {
+  public void ack(DiscoveryResponse r, List<String> names) {
     request(r.getTypeUrl(), names, r.getVersionInfo(), r.getNonce());
   }
 
   /** A NACK keeps the last accepted version, like Envoy does. */
-  void nack(DiscoveryResponse r, List<String> names, String acceptedVersion, String error) {
+  public void nack(DiscoveryResponse r, List<String> names, String acceptedVersion, String error) {
     DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl()).addAllResourceNames(names)
         .setVersionInfo(acceptedVersion).setResponseNonce(r.getNonce())
         .setErrorDetail(Status.newBuilder().setCode(3).setMessage(error));
     sotw.onNext(withNode(b).build());
   }
 
-  void subscribe(String typeUrl, List<String> names) {
+  public void subscribe(String typeUrl, List<String> names) {
     DeltaDiscoveryRequest.Builder b = DeltaDiscoveryRequest.newBuilder().setTypeUrl(typeUrl)
         .addAllResourceNamesSubscribe(names);
     if (!sentNode) {
@@ -70,21 +73,21 @@ final class AdsClient implements AutoCloseable {
     delta.onNext(b.build());
   }
 
-  void ack(DeltaDiscoveryResponse r) {
+  public void ack(DeltaDiscoveryResponse r) {
     delta.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(r.getTypeUrl()).setResponseNonce(r.getNonce())
         .build());
   }
 
-  DiscoveryResponse response() throws InterruptedException {
+  public DiscoveryResponse response() throws InterruptedException {
     return (DiscoveryResponse) next(false);
   }
 
-  DeltaDiscoveryResponse deltaResponse() throws InterruptedException {
+  public DeltaDiscoveryResponse deltaResponse() throws InterruptedException {
     return (DeltaDiscoveryResponse) next(false);
   }
 
   /** The stream's terminal error (the server closed it). */
-  Throwable error() throws InterruptedException {
+  public Throwable error() throws InterruptedException {
     return (Throwable) next(true);
   }
 

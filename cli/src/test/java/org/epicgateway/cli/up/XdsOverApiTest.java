@@ -1,9 +1,18 @@
 package org.epicgateway.cli.up;
 
+import static io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,19 +30,21 @@ import org.epicgateway.api.ApiService;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.infra.PlatformContext;
 import org.epicgateway.infra.PlatformService;
+import org.epicgateway.xds.AdsClient;
 import org.epicgateway.xds.XdsService;
 import org.junit.jupiter.api.Test;
 
 /**
  * The services of `epic up`, wired as `up` wires them, on the real broker and registry: a tenant reads its gateway's
- * Envoy revisions and its command's receipt through the command API; another tenant gets 403 for both. No proxy is
- * connected here, so the receipt lists no ACK yet (ACKs from a raw ADS client are covered in xds-projector's tests).
+ * Envoy revisions and its command's receipt through the command API, listing the proxy (a raw ADS client, from
+ * xds-projector's test-jar) that ACKed the configuration; another tenant gets 403 for both.
  */
 class XdsOverApiTest {
     private static final String ADMIN_PASSWORD = "admin-password-1";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newHttpClient();
     private int port;
+    private int xdsPort;
 
     @Test
     void aTenantSeesItsGatewaysRevisionsAndItsCommandsReceiptAndNoOneElses() throws Exception {
@@ -51,6 +62,7 @@ class XdsOverApiTest {
                 started.add(s);
             }
             port = ((ApiService) services.get(1)).port();
+            xdsPort = xds.xdsPort();
             run();
         } finally {
             for (PlatformService s : started.reversed()) {
@@ -103,8 +115,36 @@ class XdsOverApiTest {
 
         JsonNode receipt = expect(200, get("/api/v1/receipts/" + routeCommand, alice));
         assertThat(receipt.get("commandId").asText()).isEqualTo(routeCommand);
-        assertThat(receipt.get("acked")).as("no proxy has ACKed").isEmpty();
-        assertThat(receipt.get("pending")).isEmpty();
+        assertThat(receipt.get("acked")).as("no proxy has ACKed yet").isEmpty();
+
+        // A proxy of the gateway fetches listeners, clusters and routes and ACKs them: it now runs the revision.
+        String node = "gateway/" + acme + "/default/web~envoy-0";
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
+            InsecureChannelCredentials.create()).build();
+        try (AdsClient envoy = AdsClient.sotw(channel, node)) {
+            envoy.request(LISTENER_TYPE_URL, List.of(), "", "");
+            DiscoveryResponse lds = envoy.response();
+            List<String> routeNames = List.of(lds.getResources(0).unpack(Listener.class).getFilterChains(0)
+                .getFilters(0).getTypedConfig().unpack(HttpConnectionManager.class).getRds().getRouteConfigName());
+            envoy.ack(lds, List.of());
+            envoy.request(CLUSTER_TYPE_URL, List.of(), "", "");
+            envoy.ack(envoy.response(), List.of());
+            envoy.request(ROUTE_TYPE_URL, routeNames, "", "");
+            envoy.ack(envoy.response(), routeNames);
+
+            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && receipt.get("acked").isEmpty()) {
+                Thread.sleep(100);
+                receipt = expect(200, get("/api/v1/receipts/" + routeCommand, alice));
+            }
+            assertThat(receipt.get("acked")).as(receipt.toString()).extracting(a -> a.get("nodeId").asText())
+                .containsExactly(node);
+            assertThat(receipt.at("/acked/0/gatewayId").asText()).isEqualTo("gateway/" + acme + "/default/web");
+            assertThat(expect(200, get(revisions, alice)).at("/0/runningOn")).extracting(JsonNode::asText)
+                .containsExactly(node);
+        } finally {
+            channel.shutdownNow();
+        }
         expect(200, get("/api/v1/receipts/" + routeCommand, admin));
 
         assertThat(get(revisions, mallory).statusCode()).isEqualTo(403);
