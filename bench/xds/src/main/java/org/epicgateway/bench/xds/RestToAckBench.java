@@ -139,14 +139,14 @@ public final class RestToAckBench {
     String bearer = rest.token("bench@" + pop.account());
     long t0 = System.nanoTime();
     submitAll(bus, IntStream.range(0, pop.gateways()).mapToObj(g -> gateway(pop, g)).toList(), "gateways");
-    List<CommandEnvelope> rest2 = new ArrayList<>();
+    List<CommandEnvelope> perRoute = new ArrayList<>();
     for (int g = 0; g < pop.gateways(); g++) {
       for (int r = 0; r < pop.routes(); r++) {
-        rest2.add(route(pop, g, r));
-        rest2.add(slice(pop, g, r));
+        perRoute.add(route(pop, g, r));
+        perRoute.add(slice(pop, g, r));
       }
     }
-    submitAll(bus, rest2, "routes + endpoint slices");
+    submitAll(bus, perRoute, "routes + endpoint slices");
     System.out.printf("decided in %.1f s; waiting for the projections to catch up%n", (System.nanoTime() - t0) / 1e9);
     awaitQuiet(platform);
     System.out.printf("settled %.1f s after the first command%n", (System.nanoTime() - t0) / 1e9);
