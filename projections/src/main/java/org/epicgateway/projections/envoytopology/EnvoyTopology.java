@@ -1,14 +1,9 @@
 package org.epicgateway.projections.envoytopology;
 
-import java.nio.file.Path;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.state.Stores;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.EndpointAssignment;
@@ -55,19 +50,5 @@ public final class EnvoyTopology {
     topology.addSink(ENDPOINTS_SINK, Topics.ENVOY_ENDPOINTS, new StringSerializer(),
         new AvroSerializer<EndpointAssignment>(registry), PROJECTOR);
     return topology;
-  }
-
-  /** Exactly-once v2 like the decider; a view that cannot be derived goes to epic.dlq instead of halting. */
-  public static Properties config(String bootstrapServers, Path stateDir) {
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
-    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
-    return p;
   }
 }

@@ -1,12 +1,8 @@
 package org.epicgateway.projections.topology;
 
-import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.epicgateway.infra.PlatformContext;
 import org.epicgateway.infra.PlatformService;
+import org.epicgateway.projections.streams.StreamsApp;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 
 /**
@@ -16,9 +12,7 @@ import org.epicgateway.schemas.registry.SchemaRegistryClient;
  */
 public final class DeciderService implements PlatformService {
 
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-
-  private KafkaStreams streams;
+  private StreamsApp app;
   private AggregateQueries queries;
   private CommandBus commandBus;
 
@@ -30,25 +24,9 @@ public final class DeciderService implements PlatformService {
   @Override
   public void start(PlatformContext context) throws Exception {
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
-    streams = new KafkaStreams(DeciderTopology.build(registry),
-        DeciderTopology.config(context.bootstrapServers(), context.stateDir(name())));
-    CountDownLatch running = new CountDownLatch(1);
-    streams.setStateListener((now, before) -> {
-      if (now == KafkaStreams.State.RUNNING) {
-        running.countDown();
-      }
-    });
-    // A thread that dies is replaced, so one failure does not stop every later command.
-    streams.setUncaughtExceptionHandler(e ->
-        StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
-    streams.start();
-    if (!running.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-      KafkaStreams.State state = streams.state();
-      streams.close(Duration.ofSeconds(10));
-      throw new IllegalStateException("the decider did not reach RUNNING within " + START_TIMEOUT + " (state " + state
-          + ")");
-    }
-    queries = new AggregateQueries(streams);
+    app = StreamsApp.start("the decider", DeciderTopology.build(registry),
+        StreamsApp.config(DeciderTopology.APPLICATION_ID, context.bootstrapServers(), context.stateDir(name())));
+    queries = new AggregateQueries(app.streams());
     commandBus = new CommandBus(context.bootstrapServers(), registry, queries);
   }
 
@@ -73,8 +51,8 @@ public final class DeciderService implements PlatformService {
     if (commandBus != null) {
       commandBus.close();
     }
-    if (streams != null) {
-      streams.close(Duration.ofSeconds(30));
+    if (app != null) {
+      app.close();
     }
   }
 }

@@ -1,0 +1,84 @@
+package org.epicgateway.projections.streams;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.epicgateway.schemas.Topics;
+
+/**
+ * How every EPIC Kafka Streams application runs: exactly-once v2; poison records to epic.dlq with the reason in
+ * headers instead of a halt; a stream thread that dies is replaced, so one failure does not stop every later record;
+ * {@link #start} returns only once the application is RUNNING; {@link #close} leaves the consumer group, so a restart
+ * gets its tasks at once instead of waiting out the old member's session timeout.
+ */
+public final class StreamsApp implements AutoCloseable {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+
+  private StreamsApp(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  public static Properties config(String applicationId, String bootstrapServers, Path stateDir) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+    return p;
+  }
+
+  /**
+   * Starts {@code topology} and waits until it is RUNNING.
+   *
+   * @param name the application as errors name it ("the decider")
+   * @throws IllegalStateException if it is not RUNNING within two minutes (it is closed again)
+   */
+  public static StreamsApp start(String name, Topology topology, Properties config) throws InterruptedException {
+    KafkaStreams streams = new KafkaStreams(topology, config);
+    CountDownLatch running = new CountDownLatch(1);
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.RUNNING) {
+        running.countDown();
+      }
+    });
+    streams.setUncaughtExceptionHandler(e ->
+        StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
+    streams.start();
+    StreamsApp app = new StreamsApp(streams);
+    if (!running.await(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+      KafkaStreams.State state = streams.state();
+      app.close();
+      throw new IllegalStateException(name + " did not reach RUNNING within " + START_TIMEOUT + " (state " + state
+          + ")");
+    }
+    return app;
+  }
+
+  /** The running application, for interactive queries. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  public void close() {
+    streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        .withTimeout(CLOSE_TIMEOUT));
+  }
+}
