@@ -1,5 +1,7 @@
 package org.epicgateway.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +58,32 @@ final class ApiFixture {
         api = new ApiService(config(), decider);
         api.start(context);
         http = new Http(api.port());
+    }
+
+    /** Two tenant accounts, {@code a} with user alice and {@code b} with user bob, and a template on a fresh pool. */
+    record Tenants(String template, String a, String b, String alice, String bob) {
+    }
+
+    /** Creates {@link Tenants} through the admin API; {@code range} is the new pool's CIDR. */
+    Tenants twoTenants(String range) {
+        String pool = unique("pool");
+        Tenants t = new Tenants(unique("tmpl"), unique("a"), unique("b"), null, null);
+        created(http.post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"" + range + "\"]}", ADMIN));
+        created(http.post("/api/v1/templates", "{\"template\":\"" + t.template() + "\",\"pool\":\"" + pool
+            + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", ADMIN));
+        for (String[] account : new String[][] {{t.a(), "alice"}, {t.b(), "bob"}}) {
+            created(http.post("/api/v1/accounts", "{\"account\":\"" + account[0] + "\"}", ADMIN));
+            created(http.post("/api/v1/accounts/" + account[0] + "/users", "{\"username\":\"" + account[1]
+                + "\",\"password\":\"" + account[1] + "-password-1\"}", ADMIN));
+        }
+        return new Tenants(t.template(), t.a(), t.b(), Http.basic("alice@" + t.a(), "alice-password-1"),
+            Http.basic("bob@" + t.b(), "bob-password-1"));
+    }
+
+    /** Asserts a 201 (with the body as the failure message) and returns the response. */
+    static Http.Response created(Http.Response r) {
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        return r;
     }
 
     /** A fresh DNS-label name so tests sharing the log do not collide. */

@@ -22,26 +22,14 @@ class ErrorsAndIsolationTest {
     @BeforeAll
     static void setUp() throws Exception {
         f = ApiFixture.get();
-        String pool = ApiFixture.unique("pool");
-        template = ApiFixture.unique("tmpl");
-        a = ApiFixture.unique("a");
-        b = ApiFixture.unique("b");
-        alice = Http.basic("alice@" + a, "alice-password-1");
-        bob = Http.basic("bob@" + b, "bob-password-1");
-        created(f.http.post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"203.0.113.0/28\"]}", ApiFixture.ADMIN));
-        created(f.http.post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
-            + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", ApiFixture.ADMIN));
-        for (String[] t : new String[][] {{a, "alice"}, {b, "bob"}}) {
-            created(f.http.post("/api/v1/accounts", "{\"account\":\"" + t[0] + "\"}", ApiFixture.ADMIN));
-            created(f.http.post("/api/v1/accounts/" + t[0] + "/users",
-                "{\"username\":\"" + t[1] + "\",\"password\":\"" + t[1] + "-password-1\"}", ApiFixture.ADMIN));
-        }
-        created(f.http.post("/api/v1/accounts/" + a + "/gateways",
+        ApiFixture.Tenants t = f.twoTenants("203.0.113.0/28");
+        template = t.template();
+        a = t.a();
+        b = t.b();
+        alice = t.alice();
+        bob = t.bob();
+        ApiFixture.created(f.http.post("/api/v1/accounts/" + a + "/gateways",
             "{\"name\":\"gw\",\"template\":\"" + template + "\"," + LISTENERS + "}", alice));
-    }
-
-    private static void created(Http.Response r) {
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
     }
 
     /** Runs a request that must be refused with {@code status} and {@code code}, and must append no event. */
@@ -161,7 +149,7 @@ class ErrorsAndIsolationTest {
     @Test
     void duplicatesAndStaleVersionsAre409AndIfMatchMakesWritesConditional() {
         String gws = "/api/v1/accounts/" + b + "/gateways";
-        created(f.http.post(gws, "{\"name\":\"edge\",\"template\":\"" + template + "\"," + LISTENERS + "}", bob));
+        ApiFixture.created(f.http.post(gws, "{\"name\":\"edge\",\"template\":\"" + template + "\"," + LISTENERS + "}", bob));
         refused(409, "CONFLICT", () -> f.http.post(gws, "{\"name\":\"edge\",\"template\":\"" + template + "\","
             + LISTENERS + "}", bob));
         String edge = gws + "/edge";
@@ -192,14 +180,14 @@ class ErrorsAndIsolationTest {
     void theQuotaIsEnforcedAs409() {
         String c = ApiFixture.unique("c");
         String carol = Http.basic("carol@" + c, "carol-password-1");
-        created(f.http.post("/api/v1/accounts", "{\"account\":\"" + c + "\"}", ApiFixture.ADMIN));
-        created(f.http.post("/api/v1/accounts/" + c + "/users",
+        ApiFixture.created(f.http.post("/api/v1/accounts", "{\"account\":\"" + c + "\"}", ApiFixture.ADMIN));
+        ApiFixture.created(f.http.post("/api/v1/accounts/" + c + "/users",
             "{\"username\":\"carol\",\"password\":\"carol-password-1\"}", ApiFixture.ADMIN));
         Http.Response quota = f.http.put("/api/v1/accounts/" + c + "/quota", "{\"maxGateways\":1}", ApiFixture.ADMIN, null);
         assertThat(quota.status()).as(quota.body()).isEqualTo(200);
         assertThat(f.http.get("/api/v1/accounts/" + c, carol).json().at("/spec/maxGateways").asInt()).isEqualTo(1);
         String gws = "/api/v1/accounts/" + c + "/gateways";
-        created(f.http.post(gws, "{\"name\":\"one\",\"template\":\"" + template + "\"," + LISTENERS + "}", carol));
+        ApiFixture.created(f.http.post(gws, "{\"name\":\"one\",\"template\":\"" + template + "\"," + LISTENERS + "}", carol));
         refused(409, "QUOTA_EXCEEDED", () -> f.http.post(gws, "{\"name\":\"two\",\"template\":\"" + template + "\","
             + LISTENERS + "}", carol));
     }

@@ -23,26 +23,14 @@ class IdempotencyKeyTest {
     @BeforeAll
     static void setUp() throws Exception {
         f = ApiFixture.get();
-        String pool = ApiFixture.unique("pool");
-        template = ApiFixture.unique("tmpl");
-        a = ApiFixture.unique("a");
-        b = ApiFixture.unique("b");
-        alice = Http.basic("alice@" + a, "alice-password-1");
-        bob = Http.basic("bob@" + b, "bob-password-1");
-        created(f.http.post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"198.18.0.0/28\"]}", ApiFixture.ADMIN));
-        created(f.http.post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
-            + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", ApiFixture.ADMIN));
-        for (String[] t : new String[][] {{a, "alice"}, {b, "bob"}}) {
-            created(f.http.post("/api/v1/accounts", "{\"account\":\"" + t[0] + "\"}", ApiFixture.ADMIN));
-            created(f.http.post("/api/v1/accounts/" + t[0] + "/users",
-                "{\"username\":\"" + t[1] + "\",\"password\":\"" + t[1] + "-password-1\"}", ApiFixture.ADMIN));
-        }
+        ApiFixture.Tenants t = f.twoTenants("198.18.0.0/28");
+        template = t.template();
+        a = t.a();
+        b = t.b();
+        alice = t.alice();
+        bob = t.bob();
     }
 
-    private static Http.Response created(Http.Response r) {
-        assertThat(r.status()).as(r.body()).isEqualTo(201);
-        return r;
-    }
 
     private static String gateway(String name) {
         return "{\"name\":\"" + name + "\",\"template\":\"" + template
@@ -56,10 +44,10 @@ class IdempotencyKeyTest {
     @Test
     void aRetriedCreateGetsTheSameAnswerAndAppendsOneEvent() {
         String gateways = "/api/v1/accounts/" + a + "/gateways";
-        Http.Response first = created(post(gateways, gateway("shop"), alice, "order-42:create.gw_1"));
+        Http.Response first = ApiFixture.created(post(gateways, gateway("shop"), alice, "order-42:create.gw_1"));
         long afterFirst = EventLog.size(f);
         // Without the key this retry would be 409 (the gateway exists now); with it, it is the same command.
-        Http.Response retry = created(post(gateways, gateway("shop"), alice, "order-42:create.gw_1"));
+        Http.Response retry = ApiFixture.created(post(gateways, gateway("shop"), alice, "order-42:create.gw_1"));
 
         assertThat(retry.json()).isEqualTo(first.json());
         assertThat(retry.header("ETag")).isEqualTo(first.header("ETag")).isEqualTo("\"1\"");
@@ -74,7 +62,7 @@ class IdempotencyKeyTest {
     @Test
     void aRetriedDeleteGetsTheSameAnswerInsteadOf404() {
         String gateways = "/api/v1/accounts/" + a + "/gateways";
-        created(f.http.post(gateways, gateway("gone"), alice));
+        ApiFixture.created(f.http.post(gateways, gateway("gone"), alice));
         Map<String, String> key = Map.of(KEY, "delete-gone");
         Http.Response first = f.http.sendWithHeaders("DELETE", gateways + "/gone", null, alice, key);
         assertThat(first.status()).as(first.body()).isEqualTo(200);
@@ -89,8 +77,8 @@ class IdempotencyKeyTest {
 
     @Test
     void theSameKeyFromAnotherTenantIsAnotherCommand() {
-        Http.Response alices = created(post("/api/v1/accounts/" + a + "/gateways", gateway("mine"), alice, "shared-key"));
-        Http.Response bobs = created(post("/api/v1/accounts/" + b + "/gateways", gateway("mine"), bob, "shared-key"));
+        Http.Response alices = ApiFixture.created(post("/api/v1/accounts/" + a + "/gateways", gateway("mine"), alice, "shared-key"));
+        Http.Response bobs = ApiFixture.created(post("/api/v1/accounts/" + b + "/gateways", gateway("mine"), bob, "shared-key"));
         assertThat(bobs.json().get("commandId").asText()).isNotEqualTo(alices.json().get("commandId").asText());
         assertThat(bobs.json().get("aggregateId").asText()).isEqualTo("gateway/" + b + "/default/mine");
         assertThat(EventLog.of(f, "gateway/" + b + "/default/mine")).hasSize(1);
@@ -110,7 +98,7 @@ class IdempotencyKeyTest {
         }
         assertThat(f.http.get("/api/v1/accounts/" + a + "/gateways/bad-key", alice).status()).isEqualTo(404);
         // The longest allowed key is accepted.
-        created(post("/api/v1/accounts/" + a + "/gateways", gateway("long-key"), alice, "k".repeat(128)));
+        ApiFixture.created(post("/api/v1/accounts/" + a + "/gateways", gateway("long-key"), alice, "k".repeat(128)));
     }
 
     @Test
