@@ -4,6 +4,7 @@ import org.epicgateway.cli.agent.AgentCommand;
 import org.epicgateway.cli.audit.AuditCommand;
 import org.epicgateway.cli.audit.EventsCommand;
 import org.epicgateway.cli.up.Up;
+import org.epicgateway.cli.xds.XdsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
                 "  test    run every test (mvn verify over all modules)",
                 "  build   compile and package every module, skipping tests"},
         subcommands = {CommandLine.HelpCommand.class, Up.class, AuditCommand.class, EventsCommand.class,
-                RouteCheckCommand.class, AgentCommand.class})
+                RouteCheckCommand.class, AgentCommand.class, XdsCommand.class})
 public final class Epic {
 
     public static void main(String[] args) {

@@ -69,11 +69,14 @@ final class RunningEpic implements AutoCloseable {
         return platform;
     }
 
-    /** Services first, in reverse start order, then the registry and the broker they use. */
-    @Override
-    public synchronized void close() {
+    /**
+     * Services first, in reverse start order, then the registry and the broker they use.
+     *
+     * @return true if this call stopped everything, false if an earlier call already had
+     */
+    synchronized boolean stop() {
         if (closed) {
-            return;
+            return false;
         }
         closed = true;
         for (AutoCloseable c : running.reversed()) {
@@ -84,5 +87,11 @@ final class RunningEpic implements AutoCloseable {
             }
         }
         platform.close();
+        return true;
+    }
+
+    @Override
+    public void close() {
+        stop();
     }
 }

@@ -54,6 +54,10 @@ public final class Up implements Callable<Integer> {
     @Option(names = "--api-port", description = "REST command API port (default: ${DEFAULT-VALUE})", defaultValue = "8080")
     int apiPort;
 
+    @Option(names = "--exit-when-ready", description = "once ready, run a smoke check through REST (health, admin "
+            + "login, one durable command), then stop cleanly; exit 0 only if it passed (what CI runs)")
+    boolean exitWhenReady;
+
     /** The services `epic up` runs, in start order (stopped in reverse). A new service is one line here. */
     List<PlatformService> services() {
         return services(ApiConfig.fromEnvironment().withPort(apiPort), new XdsService());
@@ -81,13 +85,18 @@ public final class Up implements Callable<Integer> {
             return 2;
         }
         List<PlatformService> services = services();
-        out.println("epic up: starting Kafka, the schema registry and " + services.size() + " service(s); data in " + data);
+        out.println("epic up: starting Kafka, the schema registry and " + services.size() + " service(s); data in "
+                + shown(data));
         RunningEpic epic = RunningEpic.start(data, kafkaPort, registryPort, metricsPort, services);
+        Runnable stop = () -> {
+            if (epic.stop()) {
+                out.println("epic up: stopped cleanly.");
+                out.flush();
+            }
+        };
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("\nepic up: stopping ...");
-            epic.close();
-            out.println("epic up: stopped cleanly.");
-            out.flush();
+            stop.run();
         }, "epic-up-stop"));
 
         Duration ready = Duration.between(Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), Instant.now());
@@ -96,11 +105,37 @@ public final class Up implements Callable<Integer> {
         Map<String, String> lines = new LinkedHashMap<>(epic.urls());
         lines.put("Data", data.toString());
         lines.put("Logs", logFile + ", " + epic.platform().registry().logFile());
-        lines.forEach((label, value) -> out.printf("  %-26s %s%n", label, value));
+        lines.forEach((label, value) -> out.printf("  %-26s %s%n", label, value.replace(data.toString(), shown(data))));
+        if (exitWhenReady) {
+            return smokeThenStop(epic, data, out, stop);
+        }
         out.println("Ctrl-C stops everything.");
         out.flush();
         new CountDownLatch(1).await();
         return 0;
+    }
+
+    private int smokeThenStop(RunningEpic epic, Path data, PrintWriter out, Runnable stop) {
+        int status = 0;
+        try {
+            ApiConfig api = ApiConfig.fromEnvironment();
+            String password = api.adminPassword() != null ? api.adminPassword()
+                    : Files.readString(data.resolve("api").resolve("admin-password")).strip();
+            out.println("epic up: smoke check: " + new SmokeCheck(epic.urls().get("command-api REST API"))
+                    .run(api.adminUser() + "@" + api.adminAccount(), password));
+        } catch (Exception e) {
+            spec.commandLine().getErr().println("epic up: " + e.getMessage());
+            status = 1;
+        }
+        out.println("epic up: stopping (--exit-when-ready) ...");
+        stop.run();
+        return status;
+    }
+
+    /** A path as the user sees it: relative to the directory `epic up` runs in (the repository) when inside it. */
+    private static String shown(Path path) {
+        Path here = Path.of("").toAbsolutePath();
+        return path.startsWith(here) && !path.equals(here) ? here.relativize(path).toString() : path.toString();
     }
 
     private static double seconds(Duration d) {

@@ -15,8 +15,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A raw ADS client speaking the protocol the way Envoy does: one stream, requests with nonces, ACK and NACK. Shared
- * with other modules' tests through this module's test-jar.
+ * A raw ADS client speaking the protocol the way Envoy does: one stream, requests with nonces, ACK and NACK. It is
+ * what {@code ./epic xds watch} shows an operator (no Envoy binary needed) and what the tests drive as a proxy.
  */
 public final class AdsClient implements AutoCloseable {
   private final Node node;
@@ -94,10 +94,10 @@ public final class AdsClient implements AutoCloseable {
   private Object next(boolean expectError) throws InterruptedException {
     Object o = received.poll(60, TimeUnit.SECONDS);
     if (o == null) {
-      throw new AssertionError("no ADS message within 60 s");
+      throw new IllegalStateException("no ADS message within 60 s");
     }
     if (o instanceof Throwable t && !expectError) {
-      throw new AssertionError("ADS stream failed", t);
+      throw new IllegalStateException("ADS stream failed: " + t.getMessage(), t);
     }
     return o;
   }
