@@ -90,6 +90,10 @@ final class RunningEpic implements AutoCloseable {
         return true;
     }
 
+    synchronized boolean stopped() {
+        return closed;
+    }
+
     @Override
     public void close() {
         stop();

@@ -95,8 +95,10 @@ public final class Up implements Callable<Integer> {
             }
         };
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("\nepic up: stopping ...");
-            stop.run();
+            if (!epic.stopped()) {
+                out.println("\nepic up: stopping ...");
+                stop.run();
+            }
         }, "epic-up-stop"));
 
         Duration ready = Duration.between(Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime()), Instant.now());
