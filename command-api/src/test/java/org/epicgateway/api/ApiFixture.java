@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import org.epicgateway.infra.EmbeddedPlatform;
-import org.epicgateway.infra.PlatformContext;
+import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.projections.topology.DeciderService;
 
 /**

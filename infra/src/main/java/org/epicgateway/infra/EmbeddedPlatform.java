@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.epicgateway.infra.kafka.EmbeddedKafka;
 import org.epicgateway.infra.kafka.TopicSetup;
 import org.epicgateway.infra.registry.EmbeddedRegistry;
+import org.epicgateway.platform.PlatformContext;
 
 /**
  * EPIC's embedded default on one machine: a KRaft Kafka broker in this JVM, the Apicurio schema registry as a child

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.schemas.Topics;
 import org.junit.jupiter.api.Test;
 

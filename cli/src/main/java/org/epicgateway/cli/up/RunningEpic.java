@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.epicgateway.infra.EmbeddedPlatform;
-import org.epicgateway.infra.PlatformContext;
-import org.epicgateway.infra.PlatformService;
+import org.epicgateway.platform.PlatformContext;
+import org.epicgateway.platform.PlatformService;
 
 /** The embedded platform, the metrics endpoint and the services, started together and stopped in reverse. */
 final class RunningEpic implements AutoCloseable {

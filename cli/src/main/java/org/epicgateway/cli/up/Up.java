@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 
 import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
-import org.epicgateway.infra.PlatformService;
+import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.envoytopology.EnvoyProjectionService;
 import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.xds.XdsService;

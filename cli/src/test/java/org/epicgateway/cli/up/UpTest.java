@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.epicgateway.cli.Epic;
-import org.epicgateway.infra.PlatformService;
+import org.epicgateway.platform.PlatformService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;

@@ -1,4 +1,4 @@
-package org.epicgateway.infra;
+package org.epicgateway.platform;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
