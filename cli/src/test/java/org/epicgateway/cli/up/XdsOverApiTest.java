@@ -13,6 +13,8 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,17 +29,20 @@ import java.util.Optional;
 import java.util.UUID;
 import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
+import org.epicgateway.cli.Epic;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.xds.AdsClient;
 import org.epicgateway.xds.XdsService;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * The services of `epic up`, wired as `up` wires them, on the real broker and registry: a tenant reads its gateway's
- * Envoy revisions and its command's receipt through the command API, listing the proxy (a raw ADS client, from
- * xds-projector's test-jar) that ACKed the configuration; another tenant gets 403 for both.
+ * Envoy revisions and its command's receipt through the command API, listing the proxy (xds-projector's raw ADS
+ * client) that ACKed the configuration; another tenant gets 403 for both. {@code ./epic xds watch} shows an operator
+ * what a proxy of that gateway receives.
  */
 class XdsOverApiTest {
     private static final String ADMIN_PASSWORD = "admin-password-1";
@@ -146,6 +151,15 @@ class XdsOverApiTest {
             channel.shutdownNow();
         }
         expect(200, get("/api/v1/receipts/" + routeCommand, admin));
+
+        StringWriter watched = new StringWriter();
+        int exit = new CommandLine(new Epic()).setOut(new PrintWriter(watched)).execute("xds", "watch",
+            "--server", "127.0.0.1:" + xdsPort, "--node", "gateway/" + acme + "/default/web~watch", "--responses", "3");
+        assertThat(exit).as(watched.toString()).isZero();
+        assertThat(watched.toString()).as("listeners, clusters, then the listener's routes")
+            .containsPattern("Listener version \\S+: \\[\\S+]")
+            .contains("Cluster version ")
+            .containsPattern("RouteConfiguration version \\S+: \\[\\S+]");
 
         assertThat(get(revisions, mallory).statusCode()).isEqualTo(403);
         assertThat(get("/api/v1/receipts/" + routeCommand, mallory).statusCode()).isEqualTo(403);
