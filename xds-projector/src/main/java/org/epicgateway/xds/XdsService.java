@@ -10,7 +10,8 @@ import java.util.Optional;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
-import org.epicgateway.xds.acks.EventLogReports;
+import org.epicgateway.xds.acks.CommandReports;
+import org.epicgateway.xds.acks.ReportLog;
 import org.epicgateway.xds.metrics.XdsMetrics;
 import org.epicgateway.xds.revisions.KafkaRevisionArchive;
 import org.epicgateway.xds.server.XdsServer;
@@ -19,8 +20,9 @@ import org.epicgateway.xds.tls.XdsTls;
 
 /**
  * The xDS projector on the platform: restores its revision history from epic.envoy-revisions and epic.events, reads
- * epic.envoy-config and epic.envoy-endpoints, serves ADS, reports to epic.events, answers revisions and receipts on its admin port (127.0.0.1 only, unauthenticated: for
- * operators on the host; the command API serves the same answers behind its auth); meters go to the platform's registry.
+ * epic.envoy-config and epic.envoy-endpoints, serves ADS, reports what proxies did as commands on epic.commands (the
+ * decider records them on epic.events), answers revisions and receipts on its admin port (127.0.0.1 only,
+ * unauthenticated: for operators on the host; the command API serves the same answers behind its auth); meters go to the platform's registry.
  */
 public final class XdsService implements PlatformService {
   /**
@@ -45,7 +47,7 @@ public final class XdsService implements PlatformService {
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(120);
 
   private final Settings settings;
-  private EventLogReports reports;
+  private CommandReports reports;
   private KafkaRevisionArchive archive;
   private XdsProjector projector;
   private EnvoyTopicsReader reader;
@@ -69,7 +71,8 @@ public final class XdsService implements PlatformService {
   public void start(PlatformContext context) throws Exception {
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
     Clock clock = Clock.systemUTC();
-    reports = EventLogReports.start(context.bootstrapServers(), registry, clock);
+    ReportLog reported = ReportLog.read(context.bootstrapServers(), registry);
+    reports = new CommandReports(context.bootstrapServers(), registry, clock);
     archive = new KafkaRevisionArchive(context.bootstrapServers(), registry);
     projector = new XdsProjector(reports, archive, new XdsMetrics(context.meters()), settings.revisionsPerGateway(),
         settings.receiptCommands(), clock);
@@ -77,8 +80,8 @@ public final class XdsService implements PlatformService {
     for (KafkaRevisionArchive.Archived a : KafkaRevisionArchive.readAll(context.bootstrapServers(), registry)) {
       String gatewayId = a.config().gatewayId();
       String version = a.config().version();
-      projector.restore(a.config(), a.createdAt(), reports.everApplied(gatewayId, version),
-          reports.rolledBack(gatewayId, version));
+      projector.restore(a.config(), a.createdAt(), reported.everApplied(gatewayId, version),
+          reported.rolledBack(gatewayId, version));
     }
     reader = new EnvoyTopicsReader(context.bootstrapServers(), registry, projector);
     reader.start(CATCH_UP_TIMEOUT);

@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.envoytopology.EnvoyProjectionService;
 import org.epicgateway.projections.routecheck.ManifestLoader;
+import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.projections.topology.DeciderTopology;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.Topics;
@@ -49,19 +51,21 @@ import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
-import org.epicgateway.xds.acks.EventLogReports;
+import org.epicgateway.xds.acks.CommandReports;
+import org.epicgateway.xds.acks.ReportCommands;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The whole path on a real broker and registry: gateway views on epic.gateway-state -> the Envoy projection (Streams)
- * -> epic.envoy-config / epic.envoy-endpoints -> XdsService -> a raw ADS client; ACK/NACK come back as chained events on
- * epic.events; an endpoint change reaches the proxy as EDS only; a restarted projector resends no listeners/clusters.
+ * -> epic.envoy-config / epic.envoy-endpoints -> XdsService -> a raw ADS client; ACK/NACK go as commands to the decider,
+ * which records them as chained events on epic.events; an endpoint change reaches the proxy as EDS only; a restarted projector resends no listeners/clusters.
  */
 class XdsOnKafkaTest {
   static EmbeddedPlatform platform;
   static EnvoyProjectionService projection;
+  static DeciderService decider;
   static SchemaRegistryClient registry;
   static KafkaProducer<String, GatewayView> views;
 
@@ -71,6 +75,9 @@ class XdsOnKafkaTest {
     registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
     projection = new EnvoyProjectionService();
     projection.start(platform.context());
+    // Reports reach epic.events only through the decider.
+    decider = new DeciderService();
+    decider.start(platform.context());
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
     views = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry));
@@ -80,6 +87,7 @@ class XdsOnKafkaTest {
   static void stop() throws Exception {
     views.close();
     projection.close();
+    decider.close();
   }
 
   static String manifests(String namespace, String path, String address) {
@@ -168,7 +176,7 @@ class XdsOnKafkaTest {
       cdsVersion = cds.getVersionInfo();
       rdsVersion = rds.getVersionInfo();
 
-      String aggregate = EventLogReports.aggregateId(gatewayId);
+      String aggregate = ReportCommands.aggregateId(gatewayId);
       EventEnvelope applied = awaitEvent(aggregate, ConfigApplied.class);
       assertThat(applied.getActor().getKind()).isEqualTo(ActorKind.AGENT);
       assertThat(applied.getActor().getId()).isEqualTo("xds-projector");
@@ -182,6 +190,13 @@ class XdsOnKafkaTest {
       assertThat(eds2.getTypeUrl()).isEqualTo(ENDPOINT_TYPE_URL);
       assertThat(address(eds2)).isEqualTo("10.9.0.2");
       envoy.ack(eds2, clusterNames);
+
+      // A projector that crashed after sending the report and sends it again on restart: same command id, no second
+      // event (checked below, once later reports of the same aggregate are in the log).
+      try (CommandReports resent = new CommandReports(platform.bootstrapServers(), registry, Clock.systemUTC())) {
+        ConfigApplied report = (ConfigApplied) applied.getPayload();
+        resent.applied(gatewayId, node, report.getVersion(), report.getSourceCommandIds());
+      }
 
       // A route change the proxy rejects: it is the only proxy, so the projector rolls back and records it.
       publish("cmd-3", namespace, "/v3", "10.9.0.2");
@@ -198,6 +213,7 @@ class XdsOnKafkaTest {
       // The reports form a hash chain like every aggregate's.
       assertThat(rolledBack.getSequence()).isEqualTo(rejected.getSequence() + 1);
       assertThat(rolledBack.getPreviousHash()).isEqualTo(java.nio.ByteBuffer.wrap(EventHashes.hash(rejected)));
+      assertThat(eventsOf(aggregate).stream().filter(e -> e.getPayload() instanceof ConfigApplied)).hasSize(1);
 
       // REST: the history shows the rolled-back revision and the one served; the receipt names the proxy.
       HttpClient http = HttpClient.newHttpClient();
@@ -258,6 +274,31 @@ class XdsOnKafkaTest {
   private static String address(DiscoveryResponse eds) throws Exception {
     return eds.getResources(0).unpack(ClusterLoadAssignment.class).getEndpoints(0).getLbEndpoints(0).getEndpoint()
         .getAddress().getSocketAddress().getAddress();
+  }
+
+  /** Every event of the aggregate on epic.events now. */
+  private static List<EventEnvelope> eventsOf(String aggregateId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
+    List<EventEnvelope> found = new ArrayList<>();
+    try (KafkaConsumer<String, EventEnvelope> consumer = new KafkaConsumer<>(p, new StringDeserializer(), events)) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer.partitionsFor(Topics.EVENTS).forEach(pi -> partitions.add(new TopicPartition(Topics.EVENTS,
+          pi.partition())));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      var end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, EventEnvelope> r : consumer.poll(Duration.ofMillis(200))) {
+          if (aggregateId.equals(r.key())) {
+            found.add(r.value());
+          }
+        }
+      }
+    }
+    return found;
   }
 
   /** Reads epic.events until an event of the aggregate with that payload type shows up. */

@@ -10,7 +10,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.epicgateway.projections.decider.StateLookup;
 import org.epicgateway.projections.state.Fold;
-import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.EventEnvelope;
 
@@ -34,10 +33,6 @@ public final class StateAt implements StateLookup {
   public void accept(LoggedEvent logged) {
     EventEnvelope event = logged.event();
     String id = event.getAggregateId();
-    // The xds-projector's reports (ConfigApplied/Rejected/RolledBack) are observations with no state to fold.
-    if (event.getAggregateType().equals(AggregateType.GATEWAY_CONFIG.prefix())) {
-      return;
-    }
     if (cut.contains(id)) {
       return;
     }

@@ -27,8 +27,12 @@ import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.ApiUser;
 import org.epicgateway.schemas.avro.ApiUserAdded;
 import org.epicgateway.schemas.avro.ApiUserRemoved;
+import org.epicgateway.schemas.avro.ActorKind;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.ConfigApplied;
+import org.epicgateway.schemas.avro.ConfigRejected;
+import org.epicgateway.schemas.avro.ConfigRolledBack;
 import org.epicgateway.schemas.avro.CreateAccount;
 import org.epicgateway.schemas.avro.CreateGateway;
 import org.epicgateway.schemas.avro.DefineAddressPool;
@@ -66,6 +70,9 @@ import org.epicgateway.schemas.avro.RemoveEndpointSlice;
 import org.epicgateway.schemas.avro.RemoveGatewayTemplate;
 import org.epicgateway.schemas.avro.RemoveHttpRoute;
 import org.epicgateway.schemas.avro.RemoveTcpRoute;
+import org.epicgateway.schemas.avro.ReportConfigApplied;
+import org.epicgateway.schemas.avro.ReportConfigRejected;
+import org.epicgateway.schemas.avro.ReportConfigRolledBack;
 import org.epicgateway.schemas.avro.SetQuota;
 import org.epicgateway.schemas.avro.StringMatchType;
 import org.epicgateway.schemas.avro.TcpRouteRemoved;
@@ -144,6 +151,15 @@ public final class Decider {
         case RemoveTcpRoute c -> remove(id, AggregateType.TCP_ROUTE, new TcpRouteRemoved());
         case UpsertEndpointSlice c -> upsertEndpointSlice(id, c);
         case RemoveEndpointSlice c -> remove(id, AggregateType.ENDPOINT_SLICE, new EndpointSliceRemoved());
+        case ReportConfigApplied c -> report(id, c.getGatewayId(), new ConfigApplied(c.getGatewayId(),
+            Rules.required("proxy", c.getProxy()), Rules.required("version", c.getVersion()),
+            List.copyOf(c.getSourceCommandIds())));
+        case ReportConfigRejected c -> report(id, c.getGatewayId(), new ConfigRejected(c.getGatewayId(),
+            Rules.required("proxy", c.getProxy()), Rules.required("version", c.getVersion()),
+            Rules.required("typeUrl", c.getTypeUrl()), c.getErrorDetail()));
+        case ReportConfigRolledBack c -> report(id, c.getGatewayId(), new ConfigRolledBack(c.getGatewayId(),
+            Rules.required("fromVersion", c.getFromVersion()), Rules.required("toVersion", c.getToVersion()),
+            c.getReason()));
         default -> throw Rejected.validation("payload",
             "unknown command " + command.getPayload().getClass().getSimpleName());
       }
@@ -589,6 +605,32 @@ public final class Decider {
       expectType(id, type);
       liveTenantResource(id, type.prefix());
       emit(id, removed);
+    }
+
+    // ---- what proxies did (reported by the xds-projector)
+
+    /**
+     * Records an observation of a gateway's proxies on its {@code gatewayconfig} aggregate. Only an agent reports, never
+     * a tenant; the gateway need not be live (a proxy may ACK just before its gateway is deleted), the facts stand.
+     */
+    private void report(AggregateId id, String gatewayId, SpecificRecord observed) {
+      expectType(id, AggregateType.GATEWAY_CONFIG);
+      if (command.getActor().getKind() != ActorKind.AGENT || command.getAccount() != null) {
+        throw new Rejected(RejectionCode.FORBIDDEN, "actor",
+            "only an agent reports what proxies did, not " + command.getActor().getKind() + " '"
+                + command.getActor().getId() + "'");
+      }
+      AggregateId gateway;
+      try {
+        gateway = AggregateIds.parse(Rules.required("gatewayId", gatewayId));
+      } catch (IllegalArgumentException e) {
+        throw Rejected.validation("gatewayId", e.getMessage());
+      }
+      if (gateway.type() != AggregateType.GATEWAY) {
+        throw Rejected.validation("gatewayId", "'" + gatewayId + "' is not a gateway id (gateway/<account>/<namespace>/<name>)");
+      }
+      expectId(id, AggregateIds.gatewayConfig(gateway.account(), gateway.namespace(), gateway.name()));
+      emit(id, observed);
     }
 
     // ---- shared checks

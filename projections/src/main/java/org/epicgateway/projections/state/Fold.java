@@ -16,11 +16,15 @@ import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.ApiUser;
 import org.epicgateway.schemas.avro.ApiUserAdded;
 import org.epicgateway.schemas.avro.ApiUserRemoved;
+import org.epicgateway.schemas.avro.ConfigApplied;
+import org.epicgateway.schemas.avro.ConfigRejected;
+import org.epicgateway.schemas.avro.ConfigRolledBack;
 import org.epicgateway.schemas.avro.EndpointSliceRemoved;
 import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.EndpointSliceUpserted;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayCreated;
+import org.epicgateway.schemas.avro.GatewayConfigState;
 import org.epicgateway.schemas.avro.GatewayDeleted;
 import org.epicgateway.schemas.avro.GatewayRequested;
 import org.epicgateway.schemas.avro.GatewayState;
@@ -48,7 +52,8 @@ public final class Fold {
   /** The events that may start an aggregate; every other event changes an existing state. */
   private static final Set<Class<?>> CREATES = Set.of(AccountCreated.class, AddressPoolDefined.class,
       GatewayTemplateDefined.class, GatewayRequested.class, GatewayCreated.class, HttpRouteUpserted.class,
-      TcpRouteUpserted.class, EndpointSliceUpserted.class);
+      TcpRouteUpserted.class, EndpointSliceUpserted.class, ConfigApplied.class, ConfigRejected.class,
+      ConfigRolledBack.class);
 
   private Fold() {}
 
@@ -147,6 +152,10 @@ public final class Fold {
           e.getName(), e.getServiceName(), e.getClusterId(), List.copyOf(e.getPorts()),
           List.copyOf(e.getEndpoints()));
       case EndpointSliceRemoved e -> deleted = true;
+      // Reports of what proxies did are facts in the chain; the state only anchors the chain head.
+      case ConfigApplied e -> resource = new GatewayConfigState(e.getGatewayId());
+      case ConfigRejected e -> resource = new GatewayConfigState(e.getGatewayId());
+      case ConfigRolledBack e -> resource = new GatewayConfigState(e.getGatewayId());
       default -> throw new IllegalStateException("aggregate " + event.getAggregateId() + ": no fold for event "
           + event.getPayload().getClass().getName());
     }

@@ -11,12 +11,13 @@ import org.epicgateway.schemas.avro.Actor;
 import org.epicgateway.schemas.avro.ActorKind;
 import org.epicgateway.schemas.avro.ConfigApplied;
 import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.GatewayConfigState;
 import org.junit.jupiter.api.Test;
 
-/** The xds-projector's reports share epic.events with the folded aggregates; a replay must pass over them. */
+/** The xds-projector's reports, decided into chained events of the gatewayconfig aggregate, fold like any other. */
 class StateAtObservationsTest {
   @Test
-  void configReportsAreObservationsWithoutState() {
+  void configReportsFoldIntoTheChainHeadOfTheirAggregate() {
     EventEnvelope applied = EventEnvelope.newBuilder()
         .setEventId("e-1").setAggregateType(AggregateType.GATEWAY_CONFIG.prefix())
         .setAggregateId(AggregateIds.gatewayConfig("acme", "default", "web")).setSequence(1)
@@ -28,7 +29,9 @@ class StateAtObservationsTest {
         .build();
     StateAt world = new StateAt(Instant.parse("2026-02-01T00:00:00Z"));
     world.accept(new LoggedEvent(0, 0, applied.getAggregateId(), new byte[5], applied, null));
-    assertThat(world.states()).isEmpty();
-    assertThat(world.eventsFolded()).isZero();
+    assertThat(world.states()).containsOnlyKeys(applied.getAggregateId());
+    assertThat(world.states().get(applied.getAggregateId()).getResource())
+        .isEqualTo(new GatewayConfigState("gateway/acme/default/web"));
+    assertThat(world.eventsFolded()).isEqualTo(1);
   }
 }

@@ -3,8 +3,9 @@ package org.epicgateway.xds.acks;
 import java.util.List;
 
 /**
- * Where the projector reports what proxies did, as events for the audit log (ConfigApplied, ConfigRejected,
- * ConfigRolledBack). Reports are observations, never decisions about gateways.
+ * Where the projector reports what proxies did; on the platform as commands that the decider records as
+ * ConfigApplied, ConfigRejected and ConfigRolledBack ({@link CommandReports}). Reports are observations, never
+ * decisions about gateways.
  */
 public interface ConfigReports {
   void applied(String gatewayId, String nodeId, String version, List<String> sourceCommandIds);
