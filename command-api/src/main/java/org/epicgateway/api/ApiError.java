@@ -11,12 +11,28 @@ public final class ApiError extends RuntimeException {
     private final int status;
     private final String code;
     private final String field;
+    /** Seconds for the {@code Retry-After} header; 0 for none. */
+    private final long retryAfterSeconds;
 
     public ApiError(int status, String code, String message, String field) {
+        this(status, code, message, field, 0);
+    }
+
+    private ApiError(int status, String code, String message, String field, long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.field = field;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 429 with {@code Retry-After: retryAfterSeconds}. */
+    public static ApiError tooManyRequests(String message, long retryAfterSeconds) {
+        return new ApiError(429, "TOO_MANY_REQUESTS", message, null, retryAfterSeconds);
+    }
+
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public static ApiError badRequest(String message, String field) {

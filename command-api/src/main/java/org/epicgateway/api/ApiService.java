@@ -1,5 +1,6 @@
 package org.epicgateway.api;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import org.epicgateway.api.audit.AuditHandler;
 import org.epicgateway.api.audit.AuditLog;
 import org.epicgateway.api.auth.Authenticator;
 import org.epicgateway.api.auth.BootstrapAdmin;
+import org.epicgateway.api.auth.LoginThrottle;
 import org.epicgateway.api.auth.Passwords;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
@@ -72,7 +74,11 @@ public final class ApiService implements PlatformService {
         AggregateQueries queries = decider.queries();
         Passwords passwords = new Passwords(config.bcryptCost());
         TokenSigner signer = TokenSigner.fromKeyFile(dir.resolve("token.key"), Clock.systemUTC());
-        Authenticator authenticator = new Authenticator(accounts(queries), passwords, signer);
+        Authenticator authenticator = new Authenticator(accounts(queries), passwords, signer,
+            LoginThrottle.standard(Clock.systemUTC()));
+        FunctionCounter.builder("epic_api_password_checks", passwords, Passwords::checks)
+            .description("bcrypt verifications (one per password login attempt that is not throttled or cached)")
+            .register(meters);
         Commands commands = new Commands(decider.commandBus(), queries, config.commandTimeout(), meters);
         adminPasswordFile = dir.resolve("admin-password");
         BootstrapAdmin.ensure(commands, accounts(queries), passwords, config.adminAccount(), config.adminUser(),
@@ -113,7 +119,7 @@ public final class ApiService implements PlatformService {
         urls.put("REST API", base + CommandApi.BASE);
         urls.put("OpenAPI", base + CommandApi.BASE + "/openapi.json");
         urls.put("health", base + "/healthz");
-        urls.put("metrics", base + "/metrics");
+        urls.put("metrics (admin login)", base + "/metrics");
         if (config.adminPassword() == null && adminPasswordFile != null) {
             urls.put("admin login", config.adminUser() + "@" + config.adminAccount() + ", password in "
                 + adminPasswordFile);

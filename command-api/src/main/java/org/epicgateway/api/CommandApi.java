@@ -76,7 +76,8 @@ public final class CommandApi implements AutoCloseable {
         List<ApiRoute> r = new ArrayList<>();
         r.add(new ApiRoute(HandlerType.GET, "/healthz", "Liveness", "meta", Access.PUBLIC, null, List.of(), 200,
             ctx -> ctx.json(Map.of("healthy", true))));
-        r.add(new ApiRoute(HandlerType.GET, "/metrics", "Prometheus metrics", "meta", Access.PUBLIC, null, List.of(), 200,
+        // Meters name routes, gateways' traffic and internals: operators only (Prometheus scrapes with basic_auth).
+        r.add(new ApiRoute(HandlerType.GET, "/metrics", "Read the Prometheus metrics", "meta", Access.ADMIN, null, List.of(), 200,
             ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(parts.meters().scrape())));
         r.add(new ApiRoute(HandlerType.GET, BASE + "/openapi.json", "This OpenAPI document", "meta", Access.PUBLIC, null,
             List.of(), 200, ctx -> ctx.contentType("application/json").result(openApiJson)));
@@ -164,7 +165,12 @@ public final class CommandApi implements AutoCloseable {
         for (ApiRoute route : routes) {
             app.addHttpHandler(route.method(), route.path(), guarded(route));
         }
-        app.exception(ApiError.class, (e, ctx) -> ctx.status(e.status()).json(e.body()));
+        app.exception(ApiError.class, (e, ctx) -> {
+            if (e.retryAfterSeconds() > 0) {
+                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+            }
+            ctx.status(e.status()).json(e.body());
+        });
         app.exception(HttpResponseException.class, (e, ctx) -> {
             ApiError error = new ApiError(e.getStatus(), statusCode(e.getStatus()), e.getMessage(), null);
             ctx.status(error.status()).json(error.body());
@@ -201,9 +207,11 @@ public final class CommandApi implements AutoCloseable {
         return ctx -> {
             Principal principal;
             try {
-                principal = parts.authenticator().authenticate(ctx.header("Authorization"));
+                principal = parts.authenticator().authenticate(ctx.header("Authorization"), ctx.ip());
             } catch (ApiError e) {
-                ctx.header("WWW-Authenticate", "Basic realm=\"epic\", Bearer realm=\"epic\"");
+                if (e.status() == 401) {
+                    ctx.header("WWW-Authenticate", "Basic realm=\"epic\", Bearer realm=\"epic\"");
+                }
                 throw e;
             }
             if (route.access() == Access.ADMIN && !principal.admin()) {

@@ -3,6 +3,7 @@ package org.epicgateway.api.auth;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,22 +26,34 @@ public final class Authenticator {
     private final Function<String, Optional<AccountState>> accounts;
     private final Passwords passwords;
     private final TokenSigner tokens;
+    private final LoginThrottle throttle;
+    /**
+     * Checked instead of a stored hash when the login names no user, so an unknown user costs one bcrypt check like
+     * a known one and user names cannot be found by timing. Same cost as real hashes; no password matches it.
+     */
+    private final String dummyHash;
     private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
 
     /** @param accounts the account aggregate by account name (empty when missing or deleted) */
-    public Authenticator(Function<String, Optional<AccountState>> accounts, Passwords passwords, TokenSigner tokens) {
+    public Authenticator(Function<String, Optional<AccountState>> accounts, Passwords passwords, TokenSigner tokens,
+                         LoginThrottle throttle) {
         this.accounts = accounts;
         this.passwords = passwords;
         this.tokens = tokens;
+        this.throttle = throttle;
+        this.dummyHash = passwords.unguessableHash();
     }
 
-    /** The caller, or 401 when the header is missing, malformed or does not match a user. */
-    public Principal authenticate(String authorization) {
+    /**
+     * The caller, or 401 when the header is missing, malformed or does not match a user, or 429 (with the wait) when
+     * password logins of that user or from {@code clientAddress} are throttled ({@link LoginThrottle}).
+     */
+    public Principal authenticate(String authorization, String clientAddress) {
         if (authorization == null || authorization.isBlank()) {
             throw ApiError.unauthorized("authentication required: HTTP Basic <username>@<account> or a bearer token");
         }
         if (regionMatches(authorization, "Basic ")) {
-            return basic(authorization.substring(6).trim());
+            return basic(authorization.substring(6).trim(), clientAddress);
         }
         if (regionMatches(authorization, "Bearer ")) {
             return bearer(authorization.substring(7).trim());
@@ -53,7 +66,7 @@ public final class Authenticator {
         return findUser(principal.qualifiedName()).orElseThrow(() -> ApiError.unauthorized("user no longer exists"));
     }
 
-    private Principal basic(String encoded) {
+    private Principal basic(String encoded, String clientAddress) {
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
@@ -66,10 +79,17 @@ public final class Authenticator {
         }
         String login = decoded.substring(0, colon);
         String password = decoded.substring(colon + 1);
-        ApiUser user = findUser(login).orElseThrow(Authenticator::badCredentials);
-        String cacheKey = sha256(login + "\n" + password + "\n" + user.getPasswordHash());
+        throttle.waitBefore(login, clientAddress).ifPresent(wait -> {
+            throw ApiError.tooManyRequests("too many failed logins for this user or from this address; retry after "
+                + retryAfterSeconds(wait) + " s", retryAfterSeconds(wait));
+        });
+        Optional<ApiUser> user = findUser(login);
+        String hash = user.map(ApiUser::getPasswordHash).orElse(dummyHash);
+        String cacheKey = sha256(login + "\n" + password + "\n" + hash);
         if (!verified.containsKey(cacheKey)) {
-            if (!passwords.matches(password, user.getPasswordHash())) {
+            // Known or not, one bcrypt check: the answer takes the same time either way.
+            if (!passwords.matches(password, hash) || user.isEmpty()) {
+                throttle.failed(login, clientAddress);
                 throw badCredentials();
             }
             if (verified.size() >= VERIFIED_CACHE_LIMIT) {
@@ -77,7 +97,12 @@ public final class Authenticator {
             }
             verified.put(cacheKey, Boolean.TRUE);
         }
-        return principal(login, user);
+        throttle.succeeded(login);
+        return principal(login, user.get());
+    }
+
+    private static long retryAfterSeconds(Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 
     private Principal bearer(String token) {
