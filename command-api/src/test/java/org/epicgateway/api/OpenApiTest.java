@@ -46,7 +46,8 @@ class OpenApiTest {
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().get("healthy").asBoolean()).isTrue();
         f.http.get("/api/v1/pools", ApiFixture.ADMIN);
-        Http.Response metrics = f.http.get("/metrics", null);
+        assertThat(f.http.get("/metrics", null).status()).as("metrics need a login").isEqualTo(401);
+        Http.Response metrics = f.http.get("/metrics", ApiFixture.ADMIN);
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.body()).contains("epic_api_requests_seconds_count{method=\"GET\",route=\"/api/v1/pools\"");
     }

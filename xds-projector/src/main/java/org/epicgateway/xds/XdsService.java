@@ -1,6 +1,5 @@
 package org.epicgateway.xds;
 
-import io.javalin.Javalin;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,29 +20,29 @@ import org.epicgateway.xds.tls.XdsTls;
 /**
  * The xDS projector on the platform: restores its revision history from epic.envoy-revisions and epic.events, reads
  * epic.envoy-config and epic.envoy-endpoints, serves ADS, reports what proxies did as commands on epic.commands (the
- * decider records them on epic.events), answers revisions and receipts on its admin port (127.0.0.1 only,
- * unauthenticated: for operators on the host; the command API serves the same answers behind its auth); meters go to the platform's registry.
+ * decider records them on epic.events); meters go to the platform's registry. Revisions and receipts are served only
+ * by the command API (behind its login and tenant checks, through {@link #projector()}): this service opens no HTTP
+ * port of its own, since an unauthenticated one would make every local process every tenant.
  */
 public final class XdsService implements PlatformService {
   /**
    * Where and how to serve. {@link #fromSystemProperties()} reads {@code epic.xds.host} (127.0.0.1),
-   * {@code epic.xds.port} (18000), {@code epic.xds.admin-port} (18090), {@code epic.xds.tls.keystore} +
+   * {@code epic.xds.port} (18000), {@code epic.xds.tls.keystore} +
    * {@code epic.xds.tls.password} (PKCS#12, enables TLS) and {@code epic.xds.tls.client-ca} (PKCS#12 trust store,
    * requires client certificates).
    */
-  public record Settings(String host, int port, int adminPort, Optional<XdsTls> tls, int revisionsPerGateway,
+  public record Settings(String host, int port, Optional<XdsTls> tls, int revisionsPerGateway,
                          int receiptCommands) {
     public static Settings fromSystemProperties() {
       Optional<XdsTls> tls = Optional.ofNullable(System.getProperty("epic.xds.tls.keystore")).map(ks -> new XdsTls(
           Path.of(ks), System.getProperty("epic.xds.tls.password", "").toCharArray(),
           Optional.ofNullable(System.getProperty("epic.xds.tls.client-ca")).map(Path::of)));
       return new Settings(System.getProperty("epic.xds.host", "127.0.0.1"),
-          Integer.getInteger("epic.xds.port", 18000), Integer.getInteger("epic.xds.admin-port", 18090), tls, 10,
+          Integer.getInteger("epic.xds.port", 18000), tls, 10,
           100_000);
     }
   }
 
-  private static final String ADMIN_HOST = "127.0.0.1";
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(120);
 
   private final Settings settings;
@@ -52,7 +51,6 @@ public final class XdsService implements PlatformService {
   private XdsProjector projector;
   private EnvoyTopicsReader reader;
   private XdsServer server;
-  private Javalin admin;
 
   public XdsService() {
     this(Settings.fromSystemProperties());
@@ -86,10 +84,6 @@ public final class XdsService implements PlatformService {
     reader = new EnvoyTopicsReader(context.bootstrapServers(), registry, projector);
     reader.start(CATCH_UP_TIMEOUT);
     server = XdsServer.start(projector, settings.host(), settings.port(), settings.tls());
-    admin = Javalin.create(config -> config.showJavalinBanner = false);
-    XdsRestRoutes.register(admin, projector);
-    // Unauthenticated, so loopback only even when ADS listens wider; tenants use the command API's routes.
-    admin.start(ADMIN_HOST, settings.adminPort());
   }
 
   public XdsProjector projector() {
@@ -100,25 +94,16 @@ public final class XdsService implements PlatformService {
     return server.port();
   }
 
-  public int adminPort() {
-    return admin.port();
-  }
-
   @Override
   public Map<String, String> urls() {
     Map<String, String> urls = new LinkedHashMap<>();
     urls.put("xDS (ADS, node id <gatewayId>~<instance>)",
         (settings.tls().isPresent() ? "grpcs://" : "grpc://") + settings.host() + ":" + xdsPort());
-    urls.put("xDS admin (local, no auth)", "http://" + ADMIN_HOST + ":" + adminPort()
-        + "/api/v1/accounts/{account}/gateways/{namespace}/{name}/revisions, /api/v1/receipts/{commandId}");
     return urls;
   }
 
   @Override
   public void close() throws Exception {
-    if (admin != null) {
-      admin.stop();
-    }
     if (server != null) {
       server.close();
     }

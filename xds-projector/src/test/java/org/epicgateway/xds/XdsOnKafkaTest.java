@@ -14,10 +14,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -132,7 +128,7 @@ class XdsOnKafkaTest {
   }
 
   static XdsService xds() throws Exception {
-    XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, 0, Optional.empty(), 10, 1000));
+    XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 1000));
     xds.start(platform.context());
     return xds;
   }
@@ -215,21 +211,19 @@ class XdsOnKafkaTest {
       assertThat(rolledBack.getPreviousHash()).isEqualTo(java.nio.ByteBuffer.wrap(EventHashes.hash(rejected)));
       assertThat(eventsOf(aggregate).stream().filter(e -> e.getPayload() instanceof ConfigApplied)).hasSize(1);
 
-      // REST: the history shows the rolled-back revision and the one served; the receipt names the proxy.
-      HttpClient http = HttpClient.newHttpClient();
-      String base = "http://127.0.0.1:" + xds.adminPort();
-      String[] id = gatewayId.split("/");
-      HttpResponse<String> revisions = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/accounts/"
-          + id[1] + "/gateways/" + id[2] + "/" + id[3] + "/revisions")).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(revisions.statusCode()).isEqualTo(200);
-      assertThat(revisions.body()).contains("\"rolledBack\":true").contains(rb.getFromVersion())
-          .contains("\"served\":true").contains(node);
-      HttpResponse<String> receipt = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/receipts/cmd-1"))
-          .build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(receipt.body()).contains("\"nodeId\":\"" + node + "\"");
-      HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(URI.create(base
-          + "/api/v1/accounts/nobody/gateways/default/none/revisions")).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(unknown.statusCode()).isEqualTo(404);
+      // The queries the command API serves: the history shows the rolled-back revision and the one served; the
+      // receipt names the proxy; an unknown gateway has no history.
+      List<XdsProjector.RevisionView> revisions = xds.projector().revisions(gatewayId);
+      assertThat(revisions).anySatisfy(r -> {
+        assertThat(r.rolledBack()).isTrue();
+        assertThat(r.version()).isEqualTo(rb.getFromVersion());
+      });
+      assertThat(revisions).anySatisfy(r -> {
+        assertThat(r.served()).isTrue();
+        assertThat(r.runningOn()).contains(node);
+      });
+      assertThat(xds.projector().receipt("cmd-1").acked()).extracting(a -> a.nodeId()).contains(node);
+      assertThat(xds.projector().revisions("gateway/nobody/default/none")).isEmpty();
     } finally {
       channel.shutdownNow();
       xds.close();

@@ -12,7 +12,7 @@ import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 
-/** The embedded platform, the metrics endpoint and the services, started together and stopped in reverse. */
+/** The embedded platform, the JVM meters and the services, started together and stopped in reverse. */
 final class RunningEpic implements AutoCloseable {
 
     private final EmbeddedPlatform platform;
@@ -26,16 +26,14 @@ final class RunningEpic implements AutoCloseable {
     }
 
     /** Starts everything; if any part fails, stops what already runs and throws naming the part. */
-    static RunningEpic start(Path dataDir, int kafkaPort, int registryPort, int metricsPort, List<PlatformService> services) {
+    static RunningEpic start(Path dataDir, int kafkaPort, int registryPort, List<PlatformService> services) {
         long t0 = System.nanoTime();
         RunningEpic epic = new RunningEpic(EmbeddedPlatform.start(dataDir, kafkaPort, registryPort));
         epic.startTimes.put("Kafka + registry", Duration.ofNanos(System.nanoTime() - t0));
         try {
-            MetricsEndpoint metrics = MetricsEndpoint.start(epic.platform.meters(), metricsPort);
-            epic.running.add(metrics);
+            epic.running.add(JvmMeters.bind(epic.platform.meters()));
             epic.urls.put("Kafka bootstrap", epic.platform.bootstrapServers());
             epic.urls.put("Schema registry", epic.platform.schemaRegistryUrl());
-            epic.urls.put("Metrics", metrics.url());
             PlatformContext context = epic.platform.context();
             for (PlatformService service : services) {
                 long started = System.nanoTime();

@@ -48,9 +48,6 @@ public final class Up implements Callable<Integer> {
     @Option(names = "--registry-port", description = "schema registry port on 127.0.0.1 (default: ${DEFAULT-VALUE})", defaultValue = "8081")
     int registryPort;
 
-    @Option(names = "--metrics-port", description = "Prometheus metrics port on 127.0.0.1 (default: ${DEFAULT-VALUE})", defaultValue = "9464")
-    int metricsPort;
-
     @Option(names = "--api-port", description = "REST command API port (default: ${DEFAULT-VALUE})", defaultValue = "8080")
     int apiPort;
 
@@ -78,7 +75,7 @@ public final class Up implements Callable<Integer> {
         // Before anything logs: the broker's and the services' logs go to a file; the console keeps the summary.
         System.setProperty("org.slf4j.simpleLogger.logFile", logFile.toString());
 
-        List<String> busy = busyPorts(Map.of("--kafka-port", kafkaPort, "--registry-port", registryPort, "--metrics-port", metricsPort, "--api-port", apiPort));
+        List<String> busy = busyPorts(Map.of("--kafka-port", kafkaPort, "--registry-port", registryPort, "--api-port", apiPort));
         if (!busy.isEmpty()) {
             spec.commandLine().getErr().println("epic up: " + String.join("; ", busy)
                     + ". Is another `epic up` running? Stop it, or choose other ports.");
@@ -87,7 +84,7 @@ public final class Up implements Callable<Integer> {
         List<PlatformService> services = services();
         out.println("epic up: starting Kafka, the schema registry and " + services.size() + " service(s); data in "
                 + shown(data));
-        RunningEpic epic = RunningEpic.start(data, kafkaPort, registryPort, metricsPort, services);
+        RunningEpic epic = RunningEpic.start(data, kafkaPort, registryPort, services);
         Runnable stop = () -> {
             if (epic.stop()) {
                 out.println("epic up: stopped cleanly.");

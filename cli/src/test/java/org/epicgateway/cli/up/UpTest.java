@@ -11,7 +11,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -32,7 +35,7 @@ class UpTest {
             StringWriter err = new StringWriter();
             int exit = new CommandLine(new Epic()).setErr(new PrintWriter(err))
                     .execute("up", "--data-dir", dir.toString(), "--registry-port", String.valueOf(taken.getLocalPort()),
-                            "--kafka-port", "0", "--metrics-port", "0");
+                            "--kafka-port", "0", "--api-port", "0");
             assertThat(exit).isEqualTo(2);
             assertThat(err.toString()).contains("port " + taken.getLocalPort() + " (--registry-port) is in use");
         }
@@ -43,13 +46,22 @@ class UpTest {
     void startsThePlatformServesMetricsAndStopsEverything() throws Exception {
         String bootstrap;
         List<PlatformService> services = new Up().services();
-        try (RunningEpic epic = RunningEpic.start(dir, 0, 0, 0, services)) {
-            assertThat(epic.urls()).containsKeys("Kafka bootstrap", "Schema registry", "Metrics");
+        try (RunningEpic epic = RunningEpic.start(dir, 0, 0, services)) {
+            assertThat(epic.urls()).containsKeys("Kafka bootstrap", "Schema registry", "command-api metrics (admin login)");
             assertThat(epic.startTimes().keySet()).as("the platform, then every service of `up`, in order").containsExactlyElementsOf(
                     Stream.concat(Stream.of("Kafka + registry"), services.stream().map(PlatformService::name)).toList());
             bootstrap = epic.urls().get("Kafka bootstrap");
-            HttpResponse<String> metrics = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(epic.urls().get("Metrics"))).build(), HttpResponse.BodyHandlers.ofString());
+            // One scrape for the whole process, and only for an admin.
+            URI metricsUrl = URI.create(epic.urls().get("command-api metrics (admin login)"));
+            HttpResponse<String> anonymous = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(metricsUrl).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            String password = System.getenv("EPIC_ADMIN_PASSWORD") != null ? System.getenv("EPIC_ADMIN_PASSWORD")
+                    : Files.readString(dir.resolve("api/admin-password")).strip();
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metricsUrl)
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                            ("admin@system:" + password).getBytes(StandardCharsets.UTF_8))).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.body()).contains("jvm_memory_used_bytes");
             HttpResponse<String> registry = HttpClient.newHttpClient().send(

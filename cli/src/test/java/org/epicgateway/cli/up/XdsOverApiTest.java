@@ -58,7 +58,7 @@ class XdsOverApiTest {
             Files.createTempDirectory("epic-xds-over-api-"), platform.meters());
         ApiConfig api = new ApiConfig("127.0.0.1", 0, "system", "admin", ADMIN_PASSWORD, 4, Duration.ofSeconds(60),
             Duration.ofHours(1), 100_000);
-        XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, 0, Optional.empty(), 10, 1000));
+        XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 1000));
         List<PlatformService> services = Up.services(api, xds);
         List<PlatformService> started = new ArrayList<>();
         try {

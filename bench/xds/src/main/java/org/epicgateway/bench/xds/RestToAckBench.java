@@ -107,7 +107,7 @@ public final class RestToAckBench {
       api.start(platform.context());
       EnvoyProjectionService projection = new EnvoyProjectionService();
       projection.start(platform.context());
-      XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, 0, Optional.empty(), 10, 100_000));
+      XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 100_000));
       xds.start(platform.context());
       Rest rest = new Rest("http://127.0.0.1:" + api.port() + "/api/v1");
       rest.admin("/pools", "{\"pool\":\"bench\",\"ranges\":[\"10.128.0.0/16\"]}");
