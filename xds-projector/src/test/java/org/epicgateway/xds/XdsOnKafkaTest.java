@@ -35,7 +35,7 @@ import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.envoytopology.EnvoyProjectionService;
 import org.epicgateway.projections.routecheck.ManifestLoader;
 import org.epicgateway.projections.topology.DeciderService;
-import org.epicgateway.projections.topology.DeciderTopology;
+import org.epicgateway.projections.viewtopology.GatewayViewTopology;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.ActorKind;
@@ -122,7 +122,7 @@ class XdsOnKafkaTest {
     GatewayView view = ManifestLoader.parse("test", manifests(namespace, path, address)).get(0);
     ProducerRecord<String, GatewayView> record = new ProducerRecord<>(Topics.GATEWAY_STATE, view.getGatewayId(),
         view);
-    record.headers().add(DeciderTopology.COMMAND_ID_HEADER, commandId.getBytes(StandardCharsets.UTF_8));
+    record.headers().add(GatewayViewTopology.COMMAND_ID_HEADER, commandId.getBytes(StandardCharsets.UTF_8));
     views.send(record).get();
     return view;
   }

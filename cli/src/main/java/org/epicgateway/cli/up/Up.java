@@ -21,6 +21,7 @@ import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.envoytopology.EnvoyProjectionService;
+import org.epicgateway.projections.viewtopology.GatewayViewService;
 import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.xds.XdsService;
 import picocli.CommandLine.Command;
@@ -63,7 +64,8 @@ public final class Up implements Callable<Integer> {
     /** The wiring: the API serves the revisions and receipts of the xDS projector of this process, behind its auth. */
     static List<PlatformService> services(ApiConfig api, XdsService xds) {
         DeciderService decider = new DeciderService();
-        return List.of(decider, new ApiService(api, decider, new ProjectorQueries(xds)), new EnvoyProjectionService(), xds);
+        return List.of(decider, new ApiService(api, decider, new ProjectorQueries(xds)), new GatewayViewService(),
+                new EnvoyProjectionService(), xds);
     }
 
     @Override

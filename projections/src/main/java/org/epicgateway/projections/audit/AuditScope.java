@@ -2,8 +2,6 @@ package org.epicgateway.projections.audit;
 
 import java.util.Set;
 import java.util.TreeSet;
-import org.epicgateway.projections.decider.StateLookup;
-import org.epicgateway.projections.state.GatewayViews;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.GatewayView;
@@ -44,13 +42,13 @@ public record AuditScope(String account, String gatewayId) {
   }
 
   /** The aggregates a gateway scope covers in a given state of the world; null when the scope names no gateway. */
-  public Set<String> members(StateLookup states) {
+  public Set<String> members(StateAt world) {
     if (gatewayId == null) {
       return null;
     }
     Set<String> ids = new TreeSet<>();
     ids.add(gatewayId);
-    GatewayViews.view(gatewayId, states).ifPresent(view -> ids.addAll(viewMembers(view)));
+    world.gatewayView(gatewayId).ifPresent(view -> ids.addAll(viewMembers(view)));
     return ids;
   }
 

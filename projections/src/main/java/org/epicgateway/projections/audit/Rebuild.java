@@ -11,7 +11,6 @@ import java.util.function.BiPredicate;
 import org.epicgateway.projections.envoy.EndpointDerivation;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
 import org.epicgateway.projections.envoytopology.EnvoyRecords;
-import org.epicgateway.projections.state.GatewayViews;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.AvroBinary;
 import org.epicgateway.schemas.avro.AggregateState;
@@ -43,7 +42,7 @@ public final class Rebuild {
     for (Map.Entry<String, AggregateState> e : world.states().entrySet()) {
       states.put(e.getKey(), AvroBinary.encode(e.getValue()));
       if (e.getKey().startsWith(AggregateType.GATEWAY.prefix() + "/")) {
-        GatewayViews.view(e.getKey(), world).ifPresent(view -> {
+        world.gatewayView(e.getKey()).ifPresent(view -> {
           views.put(e.getKey(), AvroBinary.encode(view));
           configs.put(e.getKey(), envoyVersion(view));
           EndpointDerivation.deriveEndpoints(view).forEach((cluster, assignment) ->

@@ -12,7 +12,6 @@ import java.util.Set;
 import org.apache.avro.generic.IndexedRecord;
 import org.epicgateway.projections.envoy.EnvoyConfig;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
-import org.epicgateway.projections.state.GatewayViews;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.json.AvroJson;
@@ -61,7 +60,7 @@ public final class Replay {
   private static ObjectNode envoy(String gatewayId, StateAt world) {
     ObjectNode node = NODES.objectNode();
     node.put("gatewayId", gatewayId);
-    GatewayViews.view(gatewayId, world).ifPresent(view -> {
+    world.gatewayView(gatewayId).ifPresent(view -> {
       try {
         EnvoyConfig config = EnvoyDerivation.derive(view);
         node.put("envoyVersion", config.version());

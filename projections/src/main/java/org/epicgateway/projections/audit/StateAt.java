@@ -10,11 +10,15 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.epicgateway.projections.decider.StateLookup;
 import org.epicgateway.projections.state.Fold;
+import org.epicgateway.projections.view.GatewayViews;
+import org.epicgateway.projections.view.MemoryViewStore;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.GatewayView;
 
 /**
- * The state of every aggregate as it was at an instant, folded from the log with the decider's own {@link Fold}.
+ * The state of every aggregate as it was at an instant, folded from the log with the decider's own {@link Fold}, and
+ * the gateway views of that instant, kept by the gateway view projection's own code ({@link GatewayViews}).
  * Each aggregate's history is cut at its first event after the instant, so an event stamped earlier by a clock that
  * stepped back is never folded over the gap it would leave.
  */
@@ -23,6 +27,7 @@ public final class StateAt implements StateLookup {
   private final Instant at;
   private final TreeMap<String, AggregateState> states = new TreeMap<>();
   private final Set<String> cut = new HashSet<>();
+  private final MemoryViewStore views = new MemoryViewStore();
   private long folded;
 
   public StateAt(Instant at) {
@@ -40,7 +45,11 @@ public final class StateAt implements StateLookup {
       cut.add(id);
       return;
     }
-    states.put(id, Fold.apply(states.get(id), event, logged.storedHash()));
+    AggregateState state = Fold.apply(states.get(id), event, logged.storedHash());
+    states.put(id, state);
+    if (GatewayViews.partOfViews(id)) {
+      GatewayViews.update(views, state);
+    }
     folded++;
   }
 
@@ -55,6 +64,11 @@ public final class StateAt implements StateLookup {
   /** Every aggregate that had an event by the instant, deleted ones included, by aggregate id. */
   public SortedMap<String, AggregateState> states() {
     return Collections.unmodifiableSortedMap(states);
+  }
+
+  /** The gateway's view at the instant, or empty when it did not exist or was deleted. */
+  public Optional<GatewayView> gatewayView(String gatewayId) {
+    return GatewayViews.view(views, gatewayId);
   }
 
   @Override

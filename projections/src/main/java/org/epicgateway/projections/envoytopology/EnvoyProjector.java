@@ -16,7 +16,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.epicgateway.projections.envoy.EndpointDerivation;
 import org.epicgateway.projections.envoy.EnvoyConfig;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
-import org.epicgateway.projections.topology.DeciderTopology;
+import org.epicgateway.projections.viewtopology.GatewayViewTopology;
 import org.epicgateway.schemas.AvroBinary;
 import org.epicgateway.schemas.avro.GatewayView;
 
@@ -59,7 +59,7 @@ final class EnvoyProjector implements Processor<String, GatewayView, String, Spe
   }
 
   private static List<String> commandIds(Record<String, GatewayView> record) {
-    Header header = record.headers().lastHeader(DeciderTopology.COMMAND_ID_HEADER);
+    Header header = record.headers().lastHeader(GatewayViewTopology.COMMAND_ID_HEADER);
     return header == null ? List.of() : List.of(new String(header.value(), StandardCharsets.UTF_8));
   }
 

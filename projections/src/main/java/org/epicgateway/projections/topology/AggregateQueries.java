@@ -8,12 +8,10 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.epicgateway.projections.state.GatewayViews;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandResult;
-import org.epicgateway.schemas.avro.GatewayView;
 
 /**
  * Reads of the decider's {@code aggregate-state} and {@code decided-commands} stores through interactive queries (this
@@ -74,11 +72,6 @@ public final class AggregateQueries {
     }
     List<AggregateState> page = live.subList(0, limit);
     return new Page(page, page.get(limit - 1).getAggregateId());
-  }
-
-  /** The gateway's current view, computed by the same function that feeds epic.gateway-state. */
-  public Optional<GatewayView> gatewayView(String gatewayId) {
-    return GatewayViews.view(gatewayId, lookup());
   }
 
   /** The result the decider gave the command with this id, if it decided one (a retry then gets the same). */

@@ -1,19 +1,12 @@
 package org.epicgateway.projections.topology;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.epicgateway.projections.decider.Decider;
 import org.epicgateway.projections.decider.Decision;
-import org.epicgateway.projections.state.GatewayViews;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.CommandResult;
@@ -22,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wiring only: decides each command against the store, stores the folded states, and forwards the events, the
- * affected gateways' views and the command result. Everything it forwards for one command is committed in one
+ * Wiring only: decides each command against the store, stores the folded states, and forwards the events and the
+ * command result (gateway views are a projection of epic.events of their own, see viewtopology). Everything it forwards for one command is committed in one
  * exactly-once transaction together with the store's changelog, so a crash never leaves half a decision.
  * A command id that was already decided (a client's retry) gets the stored result again and appends nothing.
  */
@@ -58,19 +51,9 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
       return;
     }
     Decision decision = Decider.decide(command, lookup);
-    Map<String, AggregateState> before = new HashMap<>();
-    decision.states().keySet().forEach(id -> before.put(id, store.get(id)));
     decision.states().forEach(store::put);
-    Set<String> gateways = new TreeSet<>();
-    decision.states().forEach((id, after) -> gateways.addAll(GatewayViews.affected(before.get(id), after, lookup)));
     for (EventEnvelope event : decision.events()) {
       context.forward(record.withKey(event.getAggregateId()).withValue(event), DeciderTopology.EVENTS_SINK);
-    }
-    for (String gateway : gateways) {
-      context.forward(record.withKey(gateway).withValue(GatewayViews.view(gateway, lookup).orElse(null))
-              .withHeaders(new RecordHeaders().add(DeciderTopology.COMMAND_ID_HEADER,
-                  command.getCommandId().getBytes(StandardCharsets.UTF_8))),
-          DeciderTopology.GATEWAY_STATE_SINK);
     }
     CommandResult result = decision.result(command);
     decided.put(command.getCommandId(), result);

@@ -38,7 +38,7 @@ public final class DeciderService implements PlatformService {
     return commandBus;
   }
 
-  /** Reads aggregate states and gateway views; available once {@link #start} returned. */
+  /** Reads aggregate states and decided commands; available once {@link #start} returned. */
   public AggregateQueries queries() {
     if (queries == null) {
       throw new IllegalStateException("the decider is not started");

@@ -13,7 +13,6 @@ import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.avro.EventEnvelope;
-import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroSerde;
 import org.epicgateway.schemas.serde.AvroSerializer;
@@ -24,7 +23,6 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  * epic.commands (keyed by aggregate id, any partition count)
  *   -> repartition to ONE partition (single writer)
  *   -> decider [aggregate-state, decided-commands stores] -> epic.events (key aggregate id)
- *                                      -> epic.gateway-state (key gateway id, GatewayView or tombstone)
  *                                      -> epic.command-results (key command id)
  * </pre>
  * The one-partition repartition topic makes every command go through one task and one store, whatever partition
@@ -44,13 +42,9 @@ public final class DeciderTopology {
   /** The store's changelog topic, as Kafka Streams names it: the live aggregate states, which audit rebuild reads. */
   public static final String STORE_CHANGELOG = APPLICATION_ID + "-" + STORE + "-changelog";
 
-  /** Header on epic.gateway-state records: the id of the command whose decision produced the view (for receipts). */
-  public static final String COMMAND_ID_HEADER = "epic.command-id";
-
   static final String DECIDER = "decider";
   static final String EVENTS_SINK = "events-sink";
   static final String RESULTS_SINK = "command-results-sink";
-  static final String GATEWAY_STATE_SINK = "gateway-state-sink";
 
   private DeciderTopology() {}
 
@@ -69,8 +63,6 @@ public final class DeciderTopology {
     // Sinks hang off the decider by name, so each output type goes to its own topic with its own serializer.
     topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),
         new AvroSerializer<EventEnvelope>(registry), DECIDER);
-    topology.addSink(GATEWAY_STATE_SINK, Topics.GATEWAY_STATE, new StringSerializer(),
-        new AvroSerializer<GatewayView>(registry), DECIDER);
     topology.addSink(RESULTS_SINK, Topics.COMMAND_RESULTS, new StringSerializer(),
         new AvroSerializer<CommandResult>(registry), DECIDER);
     return topology;

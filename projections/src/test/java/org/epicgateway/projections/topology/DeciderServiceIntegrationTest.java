@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -21,6 +20,8 @@ import org.epicgateway.infra.Directories;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.decider.Commands;
 import org.epicgateway.projections.state.Fold;
+import org.epicgateway.projections.viewtopology.GatewayViewService;
+import org.epicgateway.projections.viewtopology.GatewayViewTopology;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.AggregateState;
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The decider on the real in-process broker and the real Apicurio registry: commands through the {@link CommandBus},
- * events on epic.events, views on epic.gateway-state, reads through {@link AggregateQueries}.
+ * events on epic.events, views on epic.gateway-state (from the gateway view projection, fed by the events), reads
+ * through {@link AggregateQueries}.
  */
 class DeciderServiceIntegrationTest {
 
@@ -47,6 +49,7 @@ class DeciderServiceIntegrationTest {
 
   private static EmbeddedPlatform platform;
   private static DeciderService decider;
+  private static GatewayViewService views;
   /** Names unique to this run: the shared platform's topics outlive a single test class. */
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
 
@@ -57,10 +60,13 @@ class DeciderServiceIntegrationTest {
     platform = EmbeddedPlatform.sharedForTests();
     decider = new DeciderService();
     decider.start(platform.context());
+    views = new GatewayViewService();
+    views.start(platform.context());
   }
 
   @AfterAll
   static void stop() throws Exception {
+    views.close();
     decider.close();
   }
 
@@ -104,21 +110,25 @@ class DeciderServiceIntegrationTest {
     assertThat(events).extracting(EventEnvelope::getEventId).containsExactly(created.getEventIds().get(1));
     assertThat(events.get(0).getCorrelationId()).isEqualTo(create.getCommandId());
 
-    accept(c.upsertRoute(account, "web", "shop"));
-    accept(c.upsertSlice(account, "web-1", "web"));
-    GatewayView view = decider.queries().gatewayView(gatewayId).orElseThrow();
-    assertThat(view.getHttpRoutes()).extracting(r -> r.getName()).containsExactly("web");
-    assertThat(view.getEndpointSlices()).extracting(s -> s.getName()).containsExactly("web-1");
-    assertThat(latestGatewayState().get(gatewayId)).isEqualTo(view);
+    CommandEnvelope route = c.upsertRoute(account, "web", "shop");
+    accept(route);
+    CommandEnvelope slice = c.upsertSlice(account, "web-1", "web");
+    accept(slice);
+    ConsumerRecord<String, GatewayView> latest = awaitGatewayState(gatewayId,
+        r -> r.value() != null && !r.value().getEndpointSlices().isEmpty());
+    assertThat(latest.value().getHttpRoutes()).extracting(r -> r.getName()).containsExactly("web");
+    assertThat(latest.value().getEndpointSlices()).extracting(s -> s.getName()).containsExactly("web-1");
+    assertThat(new String(latest.headers().lastHeader(GatewayViewTopology.COMMAND_ID_HEADER).value(),
+        java.nio.charset.StandardCharsets.UTF_8)).as("the command the view came from")
+        // The route's and the slice's events sit on different partitions of epic.events, so either may come last.
+        .isIn(route.getCommandId(), slice.getCommandId());
 
     assertThat(decider.queries().list(AggregateType.GATEWAY, account, null, 10).items())
         .extracting(AggregateState::getAggregateId).containsExactly(gatewayId);
 
     accept(c.deleteGateway(account, "shop"));
     assertThat(decider.queries().get(gatewayId).orElseThrow().getDeleted()).isTrue();
-    Map<String, GatewayView> latest = latestGatewayState();
-    assertThat(latest).containsKey(gatewayId);
-    assertThat(latest.get(gatewayId)).as("tombstone after delete").isNull();
+    assertThat(awaitGatewayState(gatewayId, r -> r.value() == null).value()).as("tombstone after delete").isNull();
     assertThat(decider.queries().list(AggregateType.GATEWAY, account, null, 10).items()).isEmpty();
   }
 
@@ -241,10 +251,23 @@ class DeciderServiceIntegrationTest {
         .map(ConsumerRecord::value).toList();
   }
 
-  private static Map<String, GatewayView> latestGatewayState() {
-    Map<String, GatewayView> latest = new HashMap<>();
-    readAll(Topics.GATEWAY_STATE, GatewayView.class).forEach(r -> latest.put(r.key(), r.value()));
-    return latest;
+  /** The latest epic.gateway-state record of the gateway once it passes {@code until} (the projection runs behind). */
+  private static ConsumerRecord<String, GatewayView> awaitGatewayState(String gatewayId,
+      java.util.function.Predicate<ConsumerRecord<String, GatewayView>> until) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (true) {
+      ConsumerRecord<String, GatewayView> latest = null;
+      for (ConsumerRecord<String, GatewayView> r : readAll(Topics.GATEWAY_STATE, GatewayView.class)) {
+        if (r.key().equals(gatewayId)) {
+          latest = r;
+        }
+      }
+      if (latest != null && until.test(latest)) {
+        return latest;
+      }
+      assertThat(System.nanoTime()).as("waiting for the view of %s", gatewayId).isLessThan(deadline);
+      Thread.sleep(200);
+    }
   }
 
   private static KafkaConsumer<String, byte[]> rawConsumer() {

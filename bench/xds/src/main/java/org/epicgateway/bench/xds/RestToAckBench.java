@@ -39,6 +39,7 @@ import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.envoytopology.EnvoyProjectionService;
+import org.epicgateway.projections.viewtopology.GatewayViewService;
 import org.epicgateway.projections.topology.CommandBus;
 import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.schemas.avro.Actor;
@@ -64,7 +65,7 @@ import org.epicgateway.xds.XdsProjector;
 import org.epicgateway.xds.XdsService;
 
 /**
- * REST 2xx -> ADS ACK on the whole platform: the real DeciderService, ApiService, EnvoyProjectionService and XdsService
+ * REST 2xx -> ADS ACK on the whole platform: the real DeciderService, ApiService, GatewayViewService, EnvoyProjectionService and XdsService
  * on an embedded broker and registry, as `epic up` wires them. A population of gateways (each with its routes, one
  * backend Service per route and one EndpointSlice per Service) is loaded through the decider's CommandBus; raw ADS
  * proxies ({@link AutoAckProxy}) connect for a sample of the gateways; then each timed change is an HTTP PUT of one
@@ -105,6 +106,8 @@ public final class RestToAckBench {
       ApiService api = new ApiService(new ApiConfig("127.0.0.1", 0, "system", "admin", "bench-admin-pw", 10,
           Duration.ofSeconds(60), Duration.ofHours(1), 100_000), decider);
       api.start(platform.context());
+      GatewayViewService views = new GatewayViewService();
+      views.start(platform.context());
       EnvoyProjectionService projection = new EnvoyProjectionService();
       projection.start(platform.context());
       XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 100_000));
@@ -124,6 +127,7 @@ public final class RestToAckBench {
           (double) XdsBench.median(full) / XdsBench.median(baseline), (double) p99(full) / p99(baseline));
       xds.close();
       projection.close();
+      views.close();
       api.close();
       decider.close();
     }

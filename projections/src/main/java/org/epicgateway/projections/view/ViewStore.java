@@ -1,0 +1,36 @@
+package org.epicgateway.projections.view;
+
+import java.util.List;
+import java.util.Optional;
+import org.epicgateway.schemas.avro.AggregateState;
+
+/**
+ * What the gateway view projection keeps: the folded state of every aggregate a view is made of (gateways, templates,
+ * routes, endpoint slices; deleted ones too, so the next event of the aggregate still folds) and four indexes, so
+ * one write reads only what it touches. Kafka state stores back it in the projection, maps in audit and route-check.
+ */
+public interface ViewStore {
+
+  /** The indexes, each a set of (key, member) pairs. */
+  enum Index {
+    /** gateway id → ids of the live routes whose parentRefs name it. */
+    ROUTES_BY_PARENT,
+    /** service ({@code account/namespace/name}) → ids of the live routes with a backendRef on it. */
+    ROUTES_BY_BACKEND,
+    /** service ({@code account/namespace/name}) → ids of its live endpoint slices. */
+    SLICES_BY_SERVICE,
+    /** template name → ids of the live gateways made from it. */
+    GATEWAYS_BY_TEMPLATE
+  }
+
+  Optional<AggregateState> get(String aggregateId);
+
+  void put(AggregateState state);
+
+  void add(Index index, String key, String member);
+
+  void remove(Index index, String key, String member);
+
+  /** The members of {@code key}, in id order. */
+  List<String> members(Index index, String key);
+}

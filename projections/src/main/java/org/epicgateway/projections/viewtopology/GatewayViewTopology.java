@@ -1,0 +1,94 @@
+package org.epicgateway.projections.viewtopology;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.Stores;
+import org.epicgateway.projections.view.GatewayViews;
+import org.epicgateway.projections.view.ViewStore.Index;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroDeserializer;
+import org.epicgateway.schemas.serde.AvroSerde;
+import org.epicgateway.schemas.serde.AvroSerializer;
+
+/**
+ * The gateway view projection:
+ * <pre>
+ * epic.events (key aggregate id; the decider's output, the only source)
+ *   -> only gateways, templates, routes, endpoint slices
+ *   -> repartition by account (template events to every partition)
+ *   -> gateway views [states + 4 index stores] -> epic.gateway-state (key gateway id, GatewayView or tombstone,
+ *                                                 header epic.command-id = the event's correlation id)
+ * </pre>
+ * Routes attach only within an account, so one partition holds everything a gateway's view is made of; accounts
+ * spread over partitions and tasks. Templates are shared by all accounts, so each partition keeps its own copy.
+ */
+public final class GatewayViewTopology {
+
+  public static final String APPLICATION_ID = "epic-gateway-view";
+  /** Header on epic.gateway-state records: the id of the command whose event produced the view (for receipts). */
+  public static final String COMMAND_ID_HEADER = "epic.command-id";
+
+  /** Folded states of gateways, templates, routes and slices, keyed by aggregate id. */
+  static final String STATES = "gateway-view-states";
+  static final Map<Index, String> INDEX_STORES = Map.of(
+      Index.ROUTES_BY_PARENT, "gateway-view-routes-by-parent",
+      Index.ROUTES_BY_BACKEND, "gateway-view-routes-by-backend",
+      Index.SLICES_BY_SERVICE, "gateway-view-slices-by-service",
+      Index.GATEWAYS_BY_TEMPLATE, "gateway-view-gateways-by-template");
+  static final String VIEWS = "gateway-views";
+  static final String SINK = "gateway-state-sink";
+
+  private GatewayViewTopology() {}
+
+  public static Topology build(SchemaRegistryClient registry) {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATES), Serdes.String(),
+        new AvroSerde<>(AggregateState.class, registry)));
+    INDEX_STORES.values().forEach(name -> builder.addStateStore(
+        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())));
+    String[] stores = Stream.concat(Stream.of(STATES),
+        INDEX_STORES.values().stream()).toArray(String[]::new);
+    AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
+    builder.stream(Topics.EVENTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
+        .filter((aggregateId, event) -> GatewayViews.partOfViews(aggregateId), Named.as("view-aggregates"))
+        .repartition(Repartitioned.<String, byte[]>as("by-account")
+            .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray())
+            .withNumberOfPartitions(Topics.PARTITIONS).withStreamPartitioner(new ByAccount()))
+        .process(() -> new GatewayViewProcessor(events), Named.as(VIEWS), stores);
+    Topology topology = builder.build();
+    topology.addSink(SINK, Topics.GATEWAY_STATE, new StringSerializer(), new AvroSerializer<GatewayView>(registry),
+        VIEWS);
+    return topology;
+  }
+
+  /** An event goes to its account's partition; a template's to all of them. */
+  private static final class ByAccount implements StreamPartitioner<String, byte[]> {
+    @Override
+    public Optional<Set<Integer>> partitions(String topic, String aggregateId, byte[] event, int partitions) {
+      Optional<String> account = GatewayViews.partitionKey(aggregateId);
+      if (account.isEmpty()) {
+        return Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
+      }
+      return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(account.get().getBytes(StandardCharsets.UTF_8)))
+          % partitions));
+    }
+  }
+}

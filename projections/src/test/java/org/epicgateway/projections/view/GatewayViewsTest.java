@@ -1,0 +1,170 @@
+package org.epicgateway.projections.view;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.epicgateway.projections.decider.Commands;
+import org.epicgateway.projections.decider.Decision;
+import org.epicgateway.projections.decider.MapLookup;
+import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.ParentRef;
+import org.epicgateway.schemas.avro.UpsertHttpRoute;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The gateway view projection's pure code fed by the real decider's events, as the Streams topology feeds it. */
+class GatewayViewsTest {
+
+  private final Commands c = new Commands();
+  private final MapLookup decider = new MapLookup();
+  private final MemoryViewStore views = new MemoryViewStore();
+  private final List<EventEnvelope> log = new ArrayList<>();
+
+  /** Decides the command, folds its events into the views and returns the gateways they affected. */
+  private Set<String> run(CommandEnvelope command) {
+    Decision d = decider.submit(command);
+    assertThat(d.accepted()).as("%s", d.rejection()).isTrue();
+    Set<String> affected = new TreeSet<>();
+    for (EventEnvelope e : d.events()) {
+      log.add(e);
+      affected.addAll(GatewayViews.apply(views, e, EventHashes.hash(e)));
+    }
+    return affected;
+  }
+
+  @BeforeEach
+  void twoTenants() {
+    run(c.createAccount("acme"));
+    run(c.createAccount("other"));
+    run(c.definePool("v4", null, "192.0.2.0/28"));
+    run(c.defineTemplate("standard", "v4"));
+    run(c.createGateway("acme", "shop", "standard"));
+    run(c.createGateway("acme", "blog", "standard"));
+    run(c.createGateway("other", "shop", "standard"));
+  }
+
+  private GatewayView view(String id) {
+    return GatewayViews.view(views, id).orElseThrow();
+  }
+
+  @Test
+  void aViewHoldsTheGatewayItsTemplateAttachedRoutesAndTheirBackendsSlices() {
+    run(c.upsertRoute("acme", "web", "shop"));
+    run(c.upsertRoute("acme", "news", "blog", Commands.rule("/", "news", 80)));
+    run(c.upsertSlice("acme", "web-1", "web"));
+    run(c.upsertSlice("acme", "news-1", "news"));
+    run(c.upsertSlice("other", "web-1", "web"));
+    GatewayView shop = view("gateway/acme/default/shop");
+    assertThat(shop.getGatewayId()).isEqualTo("gateway/acme/default/shop");
+    assertThat(shop.getGatewayVersion()).isEqualTo(1);
+    assertThat(shop.getGateway().getAddress()).isEqualTo("192.0.2.1");
+    assertThat(shop.getTemplate().getTemplate()).isEqualTo("standard");
+    assertThat(shop.getHttpRoutes()).extracting(r -> r.getName()).containsExactly("web");
+    assertThat(shop.getTcpRoutes()).isEmpty();
+    assertThat(shop.getEndpointSlices()).extracting(s -> s.getAccount() + "/" + s.getName())
+        .containsExactly("acme/web-1");
+    assertThat(view("gateway/other/default/shop").getHttpRoutes()).isEmpty();
+    assertThat(view("gateway/acme/default/blog").getEndpointSlices()).extracting(s -> s.getName())
+        .containsExactly("news-1");
+  }
+
+  @Test
+  void deletedGatewaysHaveNoViewAndTheirDeletionIsATombstone() {
+    assertThat(run(c.deleteGateway("acme", "shop"))).containsExactly("gateway/acme/default/shop");
+    assertThat(GatewayViews.view(views, "gateway/acme/default/shop")).isEmpty();
+    assertThat(GatewayViews.changes(views, Set.of("gateway/acme/default/shop")))
+        .containsExactly(new GatewayViews.ViewChange("gateway/acme/default/shop", null));
+    assertThat(GatewayViews.view(views, "gateway/acme/default/nope")).isEmpty();
+    assertThat(GatewayViews.changes(views, Set.of("gateway/acme/default/nope"))).as("never seen: no record").isEmpty();
+  }
+
+  @Test
+  void movingARouteAffectsItsOldAndNewParent() {
+    run(c.upsertRoute("acme", "web", "shop"));
+    assertThat(run(c.upsertRoute("acme", "web", "blog")))
+        .containsExactly("gateway/acme/default/blog", "gateway/acme/default/shop");
+    assertThat(view("gateway/acme/default/shop").getHttpRoutes()).isEmpty();
+    assertThat(view("gateway/acme/default/blog").getHttpRoutes()).hasSize(1);
+  }
+
+  @Test
+  void aRemovedRouteLeavesItsParentAndTakesItsBackendsSlicesAlong() {
+    run(c.upsertRoute("acme", "web", "shop"));
+    run(c.upsertSlice("acme", "web-1", "web"));
+    assertThat(run(c.removeRoute("acme", "web"))).containsExactly("gateway/acme/default/shop");
+    assertThat(view("gateway/acme/default/shop").getHttpRoutes()).isEmpty();
+    assertThat(view("gateway/acme/default/shop").getEndpointSlices()).isEmpty();
+    assertThat(run(c.upsertSlice("acme", "web-1", "web"))).as("no route uses the service any more").isEmpty();
+  }
+
+  @Test
+  void aRouteThatDropsABackendNoLongerGetsItsSlicesOrTheirChanges() {
+    run(c.upsertRoute("acme", "web", "shop", Commands.rule("/", "web", 80), Commands.rule("/api", "api", 80)));
+    run(c.upsertSlice("acme", "api-1", "api"));
+    assertThat(view("gateway/acme/default/shop").getEndpointSlices()).extracting(s -> s.getName())
+        .containsExactly("api-1");
+    run(c.upsertRoute("acme", "web", "shop", Commands.rule("/", "web", 80)));
+    assertThat(view("gateway/acme/default/shop").getEndpointSlices()).isEmpty();
+    assertThat(run(c.upsertSlice("acme", "api-1", "api"))).isEmpty();
+  }
+
+  @Test
+  void aSliceAffectsTheGatewaysOfRoutesUsingItsService() {
+    UpsertHttpRoute both = (UpsertHttpRoute) c.upsertRoute("acme", "web", "shop").getPayload();
+    both.setParentRefs(List.of(ParentRef.newBuilder().setName("shop").build(),
+        ParentRef.newBuilder().setName("blog").build()));
+    run(c.envelope("httproute/acme/default/web", "acme", both));
+    assertThat(run(c.upsertSlice("acme", "web-1", "web")))
+        .containsExactly("gateway/acme/default/blog", "gateway/acme/default/shop");
+    assertThat(run(c.upsertSlice("acme", "db-1", "db"))).isEmpty();
+    assertThat(run(c.upsertSlice("other", "web-1", "web"))).as("same service name, other account").isEmpty();
+    assertThat(run(c.removeSlice("acme", "web-1")))
+        .containsExactly("gateway/acme/default/blog", "gateway/acme/default/shop");
+    assertThat(view("gateway/acme/default/shop").getEndpointSlices()).isEmpty();
+  }
+
+  @Test
+  void aTemplateChangeAffectsEveryGatewayUsingIt() {
+    EventEnvelope defined = log.stream().filter(e -> e.getAggregateId().equals("template/standard")).findFirst()
+        .orElseThrow();
+    assertThat(GatewayViews.update(views, views.get("template/standard").orElseThrow())).containsExactly(
+        "gateway/acme/default/blog", "gateway/acme/default/shop", "gateway/other/default/shop");
+    assertThat(defined.getSequence()).isEqualTo(1);
+    assertThat(GatewayViews.partOfViews("pool/v4")).isFalse();
+    assertThat(GatewayViews.partOfViews("account/acme")).isFalse();
+    assertThat(GatewayViews.apply(views, log.get(0), EventHashes.hash(log.get(0)))).as("an account event").isEmpty();
+  }
+
+  @Test
+  void templatesGoToEveryPartitionAndTenantObjectsToTheirAccounts() {
+    assertThat(GatewayViews.partitionKey("template/standard")).isEmpty();
+    assertThat(GatewayViews.partitionKey("gateway/acme/default/shop")).contains("acme");
+    assertThat(GatewayViews.partitionKey("httproute/acme/default/web")).contains("acme");
+    assertThat(GatewayViews.partitionKey("endpointslice/acme/default/web-1")).contains("acme");
+  }
+
+  @Test
+  void theOrderOfAggregatesDoesNotChangeTheViews() {
+    run(c.upsertRoute("acme", "web", "shop"));
+    run(c.upsertSlice("acme", "web-1", "web"));
+    run(c.upsertRoute("acme", "web", "blog"));
+    run(c.upsertSlice("acme", "web-2", "web"));
+    // Partitions read at different speeds: each aggregate's events stay in order, aggregates interleave otherwise.
+    MemoryViewStore reordered = new MemoryViewStore();
+    log.stream().sorted(java.util.Comparator.comparing(EventEnvelope::getAggregateId).reversed()
+            .thenComparing(EventEnvelope::getSequence))
+        .forEach(e -> GatewayViews.apply(reordered, e, EventHashes.hash(e)));
+    for (String gateway : List.of("gateway/acme/default/shop", "gateway/acme/default/blog",
+        "gateway/other/default/shop")) {
+      assertThat(GatewayViews.view(reordered, gateway)).as(gateway).isEqualTo(GatewayViews.view(views, gateway));
+    }
+    assertThat(view("gateway/acme/default/blog").getEndpointSlices()).extracting(s -> s.getName())
+        .containsExactly("web-1", "web-2");
+  }
+}
