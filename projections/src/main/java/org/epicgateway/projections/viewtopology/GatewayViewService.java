@@ -1,7 +1,7 @@
 package org.epicgateway.projections.viewtopology;
 
-import org.epicgateway.infra.PlatformContext;
-import org.epicgateway.infra.PlatformService;
+import org.epicgateway.platform.PlatformContext;
+import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.streams.StreamsApp;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 
