@@ -112,6 +112,9 @@ public final class Commands {
             case NOT_FOUND -> field == null || field.equals("targetAggregateId") ? 404 : 422;
             case CONFLICT, QUOTA_EXCEEDED, POOL_EXHAUSTED -> 409;
             case FORBIDDEN -> 403;
+            case TOO_LARGE -> 413;
+            // The decider could not decide or write it (the command is in epic.dlq); retrying gives the same answer.
+            case UNPROCESSABLE -> 422;
         };
         return new ApiError(status, r.getCode().name(), r.getMessage(), field);
     }

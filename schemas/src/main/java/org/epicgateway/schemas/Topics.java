@@ -38,6 +38,26 @@ public final class Topics {
   public static final String DLQ = "epic.dlq";
 
   /**
+   * Kafka's bound on one record as this platform runs it: the broker's {@code message.max.bytes} (and so every
+   * topic's {@code max.message.bytes}) and the producer's {@code max.request.size} are both their 1 MiB defaults.
+   */
+  public static final int KAFKA_MAX_MESSAGE_BYTES = 1 << 20;
+
+  /**
+   * The largest record (key + Confluent-framed value) EPIC writes to a topic or a store changelog: half of
+   * {@link #KAFKA_MAX_MESSAGE_BYTES}, leaving room for headers, batch and record overhead and schema growth. Processors
+   * check what they would write against it before writing anything (a record above Kafka's limit aborts the whole
+   * exactly-once transaction and would fail again on every retry); a command whose outputs are above it is rejected.
+   */
+  public static final int MAX_RECORD_BYTES = KAFKA_MAX_MESSAGE_BYTES / 2;
+
+  /**
+   * epic.dlq takes records up to twice Kafka's limit, so any record read from a topic still fits with its reason in
+   * headers; Streams applications raise their producer's {@code max.request.size} to match.
+   */
+  public static final int DLQ_MAX_MESSAGE_BYTES = 2 * KAFKA_MAX_MESSAGE_BYTES;
+
+  /**
    * Every topic has the same partition count so the decider's command and event streams are co-partitioned by
    * aggregate id. Small because one embedded node runs everything; production can recreate with more.
    */
@@ -63,7 +83,10 @@ public final class Topics {
       compacted(ENVOY_REVISIONS),
       compacted(NODE_ADVERTS),
       compacted(NODE_BPF),
-      deleteAfter(DLQ, Duration.ofDays(30)));
+      new Spec(DLQ, PARTITIONS, Map.of(
+          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+          TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis()),
+          TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(DLQ_MAX_MESSAGE_BYTES))));
 
   /** The spec of a topic by name; fails naming the unknown topic and the known ones. */
   public static Spec spec(String name) {

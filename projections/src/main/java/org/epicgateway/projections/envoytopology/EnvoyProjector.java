@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -14,17 +15,33 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.epicgateway.projections.envoy.EndpointDerivation;
-import org.epicgateway.projections.envoy.EnvoyConfig;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
+import org.epicgateway.projections.streams.DeadLetters;
+import org.epicgateway.projections.streams.OutputRefused;
+import org.epicgateway.projections.streams.RecordLimit;
 import org.epicgateway.projections.viewtopology.GatewayViewTopology;
 import org.epicgateway.schemas.AvroBinary;
+import org.epicgateway.schemas.avro.EndpointAssignment;
+import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;
 import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.RejectionCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Wiring only: calls the pure derivations, skips what did not change (by the stores), routes to the two sinks. */
+/**
+ * Wiring only: calls the pure derivations, skips what did not change (by the stores), routes to the two sinks.
+ * Everything is derived and checked against {@link RecordLimit} before anything is written: a view whose derivation
+ * fails or is too large goes to epic.dlq with the reason and the gateway keeps its last configuration.
+ */
 final class EnvoyProjector implements Processor<String, GatewayView, String, SpecificRecord> {
+  private static final Logger LOG = LoggerFactory.getLogger(EnvoyProjector.class);
+
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, String> configInputs;
   private KeyValueStore<String, String> endpointVersions;
+
+  /** What one view writes: the config when its input changed (else null), and the changed endpoint assignments. */
+  private record Plan(String input, EnvoyConfigSnapshot config, Map<String, EndpointAssignment> endpoints) {}
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
@@ -42,20 +59,49 @@ final class EnvoyProjector implements Processor<String, GatewayView, String, Spe
       context.forward(record.withValue((SpecificRecord) null), EnvoyTopology.CONFIG_SINK);
       return;
     }
-    List<String> commandIds = commandIds(record);
-    String input = sha256(AvroBinary.encode(EnvoyRecords.withoutEndpointAddresses(view)));
-    if (!input.equals(configInputs.get(gatewayId))) {
-      EnvoyConfig config = EnvoyDerivation.derive(view);
-      context.forward(record.withValue(EnvoyRecords.config(config, commandIds)), EnvoyTopology.CONFIG_SINK);
-      configInputs.put(gatewayId, input);
+    Plan plan;
+    try {
+      plan = plan(gatewayId, view, commandIds(record));
+    } catch (OutputRefused e) {
+      refuse(record, e.code(), e.getMessage(), e);
+      return;
+    } catch (RuntimeException e) {
+      refuse(record, RejectionCode.UNPROCESSABLE, "the Envoy derivation failed on this view (" + e + ")", e);
+      return;
     }
+    if (plan.config() != null) {
+      context.forward(record.withValue(plan.config()), EnvoyTopology.CONFIG_SINK);
+      configInputs.put(gatewayId, plan.input());
+    }
+    plan.endpoints().forEach((cluster, assignment) -> {
+      context.forward(record.withKey(cluster).withValue(assignment), EnvoyTopology.ENDPOINTS_SINK);
+      endpointVersions.put(cluster, assignment.getVersion());
+    });
+  }
+
+  private Plan plan(String gatewayId, GatewayView view, List<String> commandIds) throws OutputRefused {
+    String input = sha256(AvroBinary.encode(EnvoyRecords.withoutEndpointAddresses(view)));
+    EnvoyConfigSnapshot config = null;
+    if (!input.equals(configInputs.get(gatewayId))) {
+      config = EnvoyRecords.config(EnvoyDerivation.derive(view), commandIds);
+      RecordLimit.check("the Envoy configuration of " + gatewayId, gatewayId, config);
+    }
+    Map<String, EndpointAssignment> endpoints = new LinkedHashMap<>();
     for (Map.Entry<String, ClusterLoadAssignment> e : EndpointDerivation.deriveEndpoints(view).entrySet()) {
-      var assignment = EnvoyRecords.endpoints(e.getValue(), commandIds);
+      EndpointAssignment assignment = EnvoyRecords.endpoints(e.getValue(), commandIds);
       if (!assignment.getVersion().equals(endpointVersions.get(e.getKey()))) {
-        context.forward(record.withKey(e.getKey()).withValue(assignment), EnvoyTopology.ENDPOINTS_SINK);
-        endpointVersions.put(e.getKey(), assignment.getVersion());
+        RecordLimit.check("the endpoints of cluster " + e.getKey(), e.getKey(), assignment);
+        endpoints.put(e.getKey(), assignment);
       }
     }
+    return new Plan(input, config, endpoints);
+  }
+
+  private void refuse(Record<String, GatewayView> record, RejectionCode code, String reason, Exception cause) {
+    String message = DeadLetters.cut(reason + "; the gateway keeps its last Envoy configuration");
+    LOG.error("envoy projection refused the view of {} ({}): {}", record.key(), code, message, cause);
+    context.forward(record.withHeaders(DeadLetters.headers(record.headers(), context, code.name(), cause, message)),
+        EnvoyTopology.DLQ_SINK);
   }
 
   private static List<String> commandIds(Record<String, GatewayView> record) {

@@ -5,6 +5,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
+import org.epicgateway.projections.streams.DeadLetters;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.EndpointAssignment;
 import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;
@@ -20,6 +21,7 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  *   -> envoy projector [config-inputs, endpoint-versions]
  *        -> epic.envoy-config    (key gateway id, EnvoyConfigSnapshot; tombstone when the gateway goes)
  *        -> epic.envoy-endpoints (key cluster name, EndpointAssignment)
+ *        -> epic.dlq             (a view it could not derive or write, with the reason)
  * </pre>
  * Listeners, routes and clusters are derived only when the view changed in more than endpoint addresses; endpoints
  * are derived per cluster and published only when a cluster's assignment changed.
@@ -33,6 +35,7 @@ public final class EnvoyTopology {
   static final String PROJECTOR = "envoy-projector";
   static final String CONFIG_SINK = "envoy-config-sink";
   static final String ENDPOINTS_SINK = "envoy-endpoints-sink";
+  static final String DLQ_SINK = "dlq-sink";
 
   private EnvoyTopology() {}
 
@@ -49,6 +52,8 @@ public final class EnvoyTopology {
         new AvroSerializer<EnvoyConfigSnapshot>(registry), PROJECTOR);
     topology.addSink(ENDPOINTS_SINK, Topics.ENVOY_ENDPOINTS, new StringSerializer(),
         new AvroSerializer<EndpointAssignment>(registry), PROJECTOR);
+    DeadLetters.addSink(topology, DLQ_SINK, Topics.GATEWAY_STATE, new AvroSerializer<GatewayView>(registry),
+        PROJECTOR);
     return topology;
   }
 }

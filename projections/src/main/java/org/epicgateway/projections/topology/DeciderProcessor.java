@@ -1,5 +1,7 @@
 package org.epicgateway.projections.topology;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -7,10 +9,16 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.epicgateway.projections.decider.Decider;
 import org.epicgateway.projections.decider.Decision;
+import org.epicgateway.projections.streams.DeadLetters;
+import org.epicgateway.projections.streams.OutputRefused;
+import org.epicgateway.projections.streams.RecordLimit;
+import org.epicgateway.projections.viewtopology.GatewayViewTopology;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.Rejection;
+import org.epicgateway.schemas.avro.RejectionCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * command result (gateway views are a projection of epic.events of their own, see viewtopology). Everything it forwards for one command is committed in one
  * exactly-once transaction together with the store's changelog, so a crash never leaves half a decision.
  * A command id that was already decided (a client's retry) gets the stored result again and appends nothing.
+ * Every record is checked against {@link RecordLimit} before anything is written: a command that fails to decide,
+ * or whose records are too large or cannot be encoded, is rejected, goes to epic.dlq with the reason and changes
+ * nothing, so it cannot stop the decider.
  */
 final class DeciderProcessor implements Processor<String, CommandEnvelope, String, SpecificRecord> {
 
@@ -50,7 +61,18 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
       context.forward(record.withKey(command.getCommandId()).withValue(earlier), DeciderTopology.RESULTS_SINK);
       return;
     }
-    Decision decision = Decider.decide(command, lookup);
+    Decision decision;
+    try {
+      decision = Decider.decide(command, lookup);
+      check(command, decision);
+    } catch (OutputRefused e) {
+      refuse(record, e.code(), e.getMessage() + "; the command changed nothing", e);
+      return;
+    } catch (RuntimeException e) {
+      refuse(record, RejectionCode.UNPROCESSABLE, "the decider failed on this command (" + e
+          + "); the command changed nothing", e);
+      return;
+    }
     decision.states().forEach(store::put);
     for (EventEnvelope event : decision.events()) {
       context.forward(record.withKey(event.getAggregateId()).withValue(event), DeciderTopology.EVENTS_SINK);
@@ -58,5 +80,37 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
     CommandResult result = decision.result(command);
     decided.put(command.getCommandId(), result);
     context.forward(record.withKey(command.getCommandId()).withValue(result), DeciderTopology.RESULTS_SINK);
+  }
+
+  /** Every record the decision would write, before any is written. */
+  private static void check(CommandEnvelope command, Decision decision) throws OutputRefused {
+    for (EventEnvelope event : decision.events()) {
+      RecordLimit.check("the event " + event.getPayload().getClass().getSimpleName(), event.getAggregateId(), event);
+    }
+    for (Map.Entry<String, AggregateState> e : decision.states().entrySet()) {
+      RecordLimit.check("the new state of " + e.getKey(), e.getKey(), e.getValue());
+    }
+    RecordLimit.check("the command result", command.getCommandId(), decision.result(command));
+  }
+
+  /** Answers the command with a rejection and puts it in epic.dlq with the reason; the stores keep their states. */
+  private void refuse(Record<String, CommandEnvelope> record, RejectionCode code, String reason, Exception cause) {
+    CommandEnvelope command = record.value();
+    String message = DeadLetters.cut(reason);
+    LOG.warn("rejected command {} ({}): {}", command.getCommandId(), code, message, cause);
+    context.forward(record.withHeaders(DeadLetters.headers(record.headers(), context, code.name(), cause, message)
+            .add(GatewayViewTopology.COMMAND_ID_HEADER, command.getCommandId().getBytes(StandardCharsets.UTF_8))),
+        DeciderTopology.DLQ_SINK);
+    CommandResult result = CommandResult.newBuilder()
+        .setCommandId(command.getCommandId())
+        .setAccepted(false)
+        .setAggregateId(command.getTargetAggregateId())
+        .setRejection(Rejection.newBuilder().setCode(code).setMessage(message).build())
+        .build();
+    // Ids too long to answer under have nobody waiting on them (the API never makes such ids): epic.dlq is enough.
+    if (RecordLimit.fits(command.getCommandId(), result)) {
+      decided.put(command.getCommandId(), result);
+      context.forward(record.withKey(command.getCommandId()).withValue(result), DeciderTopology.RESULTS_SINK);
+    }
   }
 }

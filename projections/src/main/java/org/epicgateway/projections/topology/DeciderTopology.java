@@ -8,6 +8,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
+import org.epicgateway.projections.streams.DeadLetters;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
@@ -24,6 +25,7 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  *   -> repartition to ONE partition (single writer)
  *   -> decider [aggregate-state, decided-commands stores] -> epic.events (key aggregate id)
  *                                      -> epic.command-results (key command id)
+ *                                      -> epic.dlq (a command it could not decide or write, with the reason)
  * </pre>
  * The one-partition repartition topic makes every command go through one task and one store, whatever partition
  * count epic.commands has and whoever produced to it: pool allocation, quotas and name uniqueness are then decided by
@@ -45,6 +47,7 @@ public final class DeciderTopology {
   static final String DECIDER = "decider";
   static final String EVENTS_SINK = "events-sink";
   static final String RESULTS_SINK = "command-results-sink";
+  static final String DLQ_SINK = "dlq-sink";
 
   private DeciderTopology() {}
 
@@ -65,6 +68,7 @@ public final class DeciderTopology {
         new AvroSerializer<EventEnvelope>(registry), DECIDER);
     topology.addSink(RESULTS_SINK, Topics.COMMAND_RESULTS, new StringSerializer(),
         new AvroSerializer<CommandResult>(registry), DECIDER);
+    DeadLetters.addSink(topology, DLQ_SINK, Topics.COMMANDS, new AvroSerializer<CommandEnvelope>(registry), DECIDER);
     return topology;
   }
 }

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -17,6 +18,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
+import org.epicgateway.projections.streams.DeadLetters;
 import org.epicgateway.projections.view.GatewayViews;
 import org.epicgateway.projections.view.ViewStore.Index;
 import org.epicgateway.schemas.Topics;
@@ -36,6 +38,7 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  *   -> repartition by account (template events to every partition)
  *   -> gateway views [states + 4 index stores] -> epic.gateway-state (key gateway id, GatewayView or tombstone,
  *                                                 header epic.command-id = the event's correlation id)
+ *                                            -> epic.dlq (an event whose view is too large, with the reason)
  * </pre>
  * Routes attach only within an account, so one partition holds everything a gateway's view is made of; accounts
  * spread over partitions and tasks. Templates are shared by all accounts, so each partition keeps its own copy.
@@ -55,6 +58,7 @@ public final class GatewayViewTopology {
       Index.GATEWAYS_BY_TEMPLATE, "gateway-view-gateways-by-template");
   static final String VIEWS = "gateway-views";
   static final String SINK = "gateway-state-sink";
+  static final String DLQ_SINK = "dlq-sink";
 
   private GatewayViewTopology() {}
 
@@ -76,6 +80,7 @@ public final class GatewayViewTopology {
     Topology topology = builder.build();
     topology.addSink(SINK, Topics.GATEWAY_STATE, new StringSerializer(), new AvroSerializer<GatewayView>(registry),
         VIEWS);
+    DeadLetters.addSink(topology, DLQ_SINK, Topics.EVENTS, new ByteArraySerializer(), VIEWS);
     return topology;
   }
 

@@ -1,0 +1,66 @@
+package org.epicgateway.projections.streams;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.epicgateway.schemas.Topics;
+
+/**
+ * Records a processor refuses go to epic.dlq as they were read, with why in headers. The header names are those of
+ * Kafka Streams' own dead-letter records (KIP-1034, written by the deserialization and processing exception
+ * handlers that {@link StreamsApp} configures), so every record on epic.dlq reads alike.
+ */
+public final class DeadLetters {
+  public static final String EXCEPTION = "__streams.errors.exception";
+  public static final String MESSAGE = "__streams.errors.message";
+  public static final String TOPIC = "__streams.errors.topic";
+  public static final String PARTITION = "__streams.errors.partition";
+  public static final String OFFSET = "__streams.errors.offset";
+  /** EPIC's reason code (a RejectionCode name) on the dead letters its processors write. */
+  public static final String CODE = "epic.dlq.code";
+  /** Reasons are cut here: an exception message can quote the very input that was too large. */
+  public static final int MAX_REASON_CHARS = 2000;
+
+  private DeadLetters() {}
+
+  /**
+   * A sink to epic.dlq whose values are framed as on {@code originTopic} (its registry subject), so a dead letter
+   * decodes like the record it was.
+   */
+  public static <T> void addSink(Topology topology, String name, String originTopic,
+      Serializer<T> values, String... parents) {
+    Serializer<T> asOrigin = (topic, value) -> values.serialize(originTopic, value);
+    topology.addSink(name, Topics.DLQ, new StringSerializer(), asOrigin, parents);
+  }
+
+  /**
+   * The headers of a dead letter for the record {@code context} is processing: its own headers, why it was refused,
+   * and where it was read.
+   */
+  public static Headers headers(Headers original, ProcessorContext<?, ?> context, String code, Throwable cause,
+      String reason) {
+    RecordHeaders headers = new RecordHeaders(original.toArray());
+    add(headers, CODE, code);
+    add(headers, EXCEPTION, cause.getClass().getName());
+    add(headers, MESSAGE, cut(reason));
+    context.recordMetadata().ifPresent(m -> {
+      add(headers, TOPIC, m.topic());
+      add(headers, PARTITION, Integer.toString(m.partition()));
+      add(headers, OFFSET, Long.toString(m.offset()));
+    });
+    return headers;
+  }
+
+  /** A reason short enough for a header or a reply. */
+  public static String cut(String reason) {
+    return reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS) + "...";
+  }
+
+  private static void add(Headers headers, String name, String value) {
+    headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+  }
+}
