@@ -7,7 +7,6 @@ import static io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL;
 import static io.envoyproxy.controlplane.cache.Resources.V3.SECRET_TYPE_URL;
 
 import io.envoyproxy.controlplane.cache.SnapshotResources;
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -30,6 +29,7 @@ import org.epicgateway.xds.snapshots.EndpointAssignment;
 import org.epicgateway.xds.snapshots.EnvoySnapshot;
 import org.epicgateway.xds.snapshots.GatewayConfig;
 import org.epicgateway.xds.snapshots.SnapshotPublisher;
+import org.epicgateway.xds.snapshots.XdsCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class XdsProjector implements AckListener {
   private static final Logger LOG = LoggerFactory.getLogger(XdsProjector.class);
 
-  private final SimpleCache<String> cache = new SimpleCache<>(node -> org.epicgateway.xds.server.NodeIds
-      .gatewayOf(node));
+  private final XdsCache cache = new XdsCache();
   private final SnapshotPublisher publisher = new SnapshotPublisher(cache);
   private final RevisionHistory history;
   private final Receipts receipts;
@@ -62,7 +61,7 @@ public final class XdsProjector implements AckListener {
     this.clock = clock;
   }
 
-  public SimpleCache<String> cache() {
+  public XdsCache cache() {
     return cache;
   }
 
@@ -170,7 +169,7 @@ public final class XdsProjector implements AckListener {
       return;
     }
     Optional<Revision> found = history.of(gatewayId).stream()
-        .filter(r -> rejected.matches(resources(r.snapshot(), typeUrl), false))
+        .filter(r -> rejected instanceof AckedState.OfSnapshot s && s.matches(resources(r.snapshot(), typeUrl), false))
         .findFirst();
     if (found.isEmpty()) {
       LOG.warn("proxy {} rejected {} of gateway {} that matches no known revision: {}", stream.nodeId(), typeUrl,
@@ -255,8 +254,8 @@ public final class XdsProjector implements AckListener {
   /** A proxy runs a revision when its ACKed listeners, clusters, routes and secrets are that revision's. */
   private static boolean runs(ProxyStream stream, EnvoySnapshot snapshot) {
     for (String type : List.of(LISTENER_TYPE_URL, CLUSTER_TYPE_URL)) {
-      AckedState acked = stream.acked(type);
-      if (acked == null || !acked.matches(resources(snapshot, type), true)) {
+      if (!(stream.acked(type) instanceof AckedState.OfSnapshot acked)
+          || !acked.matches(resources(snapshot, type), true)) {
         return false;
       }
     }
@@ -266,28 +265,24 @@ public final class XdsProjector implements AckListener {
         if (type.equals(ROUTE_TYPE_URL) && !snapshot.routes().resources().isEmpty()) {
           return false;
         }
-      } else if (!acked.matches(resources(snapshot, type), false)) {
+      } else if (!(acked instanceof AckedState.OfSnapshot s) || !s.matches(resources(snapshot, type), false)) {
         return false;
       }
     }
     return true;
   }
 
+  /** Credits the commands of the assignments the ACKed EDS response carried (it alone, not the proxy's others). */
   private void endpointReceipts(ProxyStream stream, long now) {
-    EnvoySnapshot served = publisher.published(stream.gatewayId());
-    AckedState acked = stream.acked(ENDPOINT_TYPE_URL);
-    if (served == null || !acked.matches(served.endpoints(), false)) {
+    if (!(stream.acked(ENDPOINT_TYPE_URL) instanceof AckedState.Endpoints acked)) {
       return;
     }
-    acked.versions(served.endpoints()).forEach((cluster, version) -> {
-      EndpointAssignment assignment = publisher.assignment(cluster);
-      if (assignment != null && assignment.version().equals(version)) {
-        for (String commandId : assignment.sourceCommandIds()) {
-          receipts.acked(commandId, new Receipts.Ack(stream.nodeId(), stream.gatewayId(),
-              "endpoints " + cluster + "@" + version, now));
-        }
+    for (EndpointAssignment assignment : cache.endpoints().carried(acked.responseVersion())) {
+      for (String commandId : assignment.sourceCommandIds()) {
+        receipts.acked(commandId, new Receipts.Ack(stream.nodeId(), stream.gatewayId(),
+            "endpoints " + assignment.cluster() + "@" + assignment.version(), now));
       }
-    });
+    }
   }
 
   private static SnapshotResources<?> resources(EnvoySnapshot snapshot, String typeUrl) {
@@ -296,7 +291,6 @@ public final class XdsProjector implements AckListener {
       case CLUSTER_TYPE_URL -> snapshot.clusters();
       case ROUTE_TYPE_URL -> snapshot.routes();
       case SECRET_TYPE_URL -> snapshot.secrets();
-      case ENDPOINT_TYPE_URL -> snapshot.endpoints();
       default -> throw new IllegalArgumentException("unknown xDS type " + typeUrl);
     };
   }

@@ -255,6 +255,71 @@ class RawAdsClientTest {
     }
   }
 
+  /** A gateway of three EDS clusters; what changes of one must not resend the others. */
+  static GatewayConfig threeClusters() {
+    return GatewayConfig.of(GW, List.of("cmd-3c"), List.of(listener("web-80", 80, "web-80-routes")),
+        List.of(routes("web-80-routes", "*", "/", "default/svc-a:8080")),
+        List.of(edsCluster("default/svc-a:8080"), edsCluster("default/svc-b:8080"), edsCluster("default/svc-c:8080")),
+        List.of());
+  }
+
+  static EndpointAssignment assignment(String cluster, String commandId, int port) {
+    return EndpointAssignment.of(endpoints(cluster, "10.0.0.1", port), List.of(commandId));
+  }
+
+  @Test
+  void oneChangedClusterIsSentAloneInSotwAndDelta() throws Exception {
+    List<String> clusters = List.of("default/svc-a:8080", "default/svc-b:8080", "default/svc-c:8080");
+    clusters.forEach(c -> projector.endpointsChanged(assignment(c, "cmd-" + c, 8080)));
+    projector.configChanged(threeClusters());
+    try (AdsClient sotw = AdsClient.sotw(channel, NODE); AdsClient delta = AdsClient.delta(channel, GW + "~envoy-1")) {
+      sotw.request(ENDPOINT_TYPE_URL, clusters, "", "");
+      DiscoveryResponse all = sotw.response();
+      assertThat(all.getResourcesList()).hasSize(3);
+      sotw.ack(all, clusters);
+      delta.subscribe(ENDPOINT_TYPE_URL, clusters);
+      DeltaDiscoveryResponse allDelta = delta.deltaResponse();
+      assertThat(allDelta.getResourcesList()).hasSize(3);
+      delta.ack(allDelta);
+      reports.awaitReceipt(projector, "cmd-default/svc-c:8080", GW + "~envoy-1");
+
+      projector.endpointsChanged(assignment("default/svc-b:8080", "cmd-b2", 9090));
+      DiscoveryResponse b = sotw.response();
+      assertThat(b.getTypeUrl()).isEqualTo(ENDPOINT_TYPE_URL);
+      assertThat(b.getResourcesList()).hasSize(1);
+      assertThat(b.getResources(0).unpack(ClusterLoadAssignment.class).getClusterName())
+          .isEqualTo("default/svc-b:8080");
+      assertThat(b.getVersionInfo()).isNotEqualTo(all.getVersionInfo());
+      DeltaDiscoveryResponse bDelta = delta.deltaResponse();
+      assertThat(bDelta.getResourcesList()).extracting(r -> r.getName()).containsExactly("default/svc-b:8080");
+      assertThat(bDelta.getRemovedResourcesList()).isEmpty();
+      sotw.ack(b, clusters);
+      delta.ack(bDelta);
+      // Receipts credit what the ACKed response carried.
+      reports.awaitReceipt(projector, "cmd-b2", NODE);
+      reports.awaitReceipt(projector, "cmd-b2", GW + "~envoy-1");
+
+      // Back to the first endpoints: the SotW version is a function of content, so it is the first one again.
+      projector.endpointsChanged(assignment("default/svc-b:8080", "cmd-default/svc-b:8080", 8080));
+      DiscoveryResponse back = sotw.response();
+      assertThat(back.getResourcesList()).hasSize(1);
+      assertThat(back.getVersionInfo()).isEqualTo(all.getVersionInfo());
+      sotw.ack(back, clusters);
+      DeltaDiscoveryResponse backDelta = delta.deltaResponse();
+      delta.ack(backDelta);
+
+      // A revision without svc-c (these proxies watch EDS only): the delta proxy is told it is gone; the SotW proxy
+      // gets the other two again.
+      projector.configChanged(GatewayConfig.of(GW, List.of("cmd-2c"), List.of(listener("web-80", 80,
+              "web-80-routes")), List.of(routes("web-80-routes", "*", "/", "default/svc-a:8080")),
+          List.of(edsCluster("default/svc-a:8080"), edsCluster("default/svc-b:8080")), List.of()));
+      assertThat(delta.deltaResponse().getRemovedResourcesList())
+          .containsExactly("default/svc-c:8080");
+      DiscoveryResponse two = sotw.response();
+      assertThat(names(two.getResourcesList())).containsExactlyInAnyOrder("default/svc-a:8080", "default/svc-b:8080");
+    }
+  }
+
   @Test
   void aNodeWithoutAGatewayIsRefusedWithTheConvention() throws Exception {
     try (AdsClient envoy = AdsClient.sotw(channel, "just-a-name")) {

@@ -8,14 +8,14 @@ import java.util.Map;
 /** What a proxy has ACKed (or what a response it NACKed carried) for one resource type. */
 public sealed interface AckedState {
 
-  /** True when these are exactly the given snapshot resources' versions (for the names the proxy asked for). */
-  boolean matches(SnapshotResources<?> resources, boolean mustCoverAll);
-
-  /** Resource versions by name as far as this state tells them, looked up in the resources it matches. */
-  Map<String, String> versions(SnapshotResources<?> resources);
+  /** A type served from the gateway's snapshot: listeners, routes, clusters, secrets. */
+  sealed interface OfSnapshot extends AckedState {
+    /** True when these are exactly the given snapshot resources' versions (for the names the proxy asked for). */
+    boolean matches(SnapshotResources<?> resources, boolean mustCoverAll);
+  }
 
   /** State-of-the-world: the response's version_info for the names the request listed (empty = all). */
-  record Sotw(String version, List<String> names) implements AckedState {
+  record Sotw(String version, List<String> names) implements OfSnapshot {
     @Override
     public boolean matches(SnapshotResources<?> resources, boolean mustCoverAll) {
       if (mustCoverAll && !names.isEmpty() && !names.containsAll(resources.resources().keySet())) {
@@ -23,21 +23,10 @@ public sealed interface AckedState {
       }
       return resources.version(names).equals(version);
     }
-
-    @Override
-    public Map<String, String> versions(SnapshotResources<?> resources) {
-      var result = new java.util.TreeMap<String, String>();
-      resources.versionedResources().forEach((name, r) -> {
-        if (names.isEmpty() || names.contains(name)) {
-          result.put(name, ((VersionedResource<?>) r).version());
-        }
-      });
-      return result;
-    }
   }
 
   /** Delta: the per-resource versions the proxy holds after applying the responses. */
-  record Delta(Map<String, String> resourceVersions) implements AckedState {
+  record Delta(Map<String, String> resourceVersions) implements OfSnapshot {
     @Override
     public boolean matches(SnapshotResources<?> resources, boolean mustCoverAll) {
       var have = resources.versionedResources();
@@ -52,10 +41,12 @@ public sealed interface AckedState {
       }
       return true;
     }
-
-    @Override
-    public Map<String, String> versions(SnapshotResources<?> resources) {
-      return Map.copyOf(resourceVersions);
-    }
   }
+
+  /**
+   * EDS, served per resource (SotW or delta): the version of the response, which the endpoint cache remembers with
+   * the assignments it carried. Nothing of the proxy's other endpoints is copied, so an ACK costs the same whatever
+   * the number of clusters.
+   */
+  record Endpoints(String responseVersion) implements AckedState {}
 }

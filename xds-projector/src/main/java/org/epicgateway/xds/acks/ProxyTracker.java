@@ -1,5 +1,7 @@
 package org.epicgateway.xds.acks;
 
+import static io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL;
+
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.exception.RequestException;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -9,6 +11,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Status;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.epicgateway.xds.acks.ProxyStream.Sent;
@@ -16,7 +19,8 @@ import org.epicgateway.xds.server.NodeIds;
 
 /**
  * Follows every ADS stream (SotW and delta): remembers the last response per type and its nonce, and turns the
- * proxy's next request for that nonce into an ACK (no error_detail) or a NACK (error_detail). It holds no lock while
+ * proxy's next request for that nonce into an ACK (no error_detail) or a NACK (error_detail). For EDS only the
+ * response's version is kept (the endpoint cache knows what it carried), so tracking costs no more with more clusters. It holds no lock while
  * calling the listener, because the listener may publish a snapshot that sends on streams synchronously.
  */
 public final class ProxyTracker implements DiscoveryServerCallbacks {
@@ -41,9 +45,10 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
   public void onV3StreamResponse(long streamId, DiscoveryRequest request, DiscoveryResponse response) {
     ProxyStream stream = streams.get(streamId);
     if (stream != null) {
-      stream.sent.put(response.getTypeUrl(), new Sent(response.getNonce(),
-          new AckedState.Sotw(response.getVersionInfo(), java.util.List.copyOf(request.getResourceNamesList())),
-          System.nanoTime()));
+      AckedState state = response.getTypeUrl().equals(ENDPOINT_TYPE_URL)
+          ? new AckedState.Endpoints(response.getVersionInfo())
+          : new AckedState.Sotw(response.getVersionInfo(), List.copyOf(request.getResourceNamesList()));
+      stream.sent.put(response.getTypeUrl(), new Sent(response.getNonce(), state, System.nanoTime()));
     }
   }
 
@@ -51,7 +56,7 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
   public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) throws RequestException {
     ProxyStream stream = streamFor(streamId, request.getNode(), true);
     String typeUrl = request.getTypeUrl();
-    if (request.hasErrorDetail()) {
+    if (request.hasErrorDetail() && !typeUrl.equals(ENDPOINT_TYPE_URL)) {
       // The proxy kept what it had: forget what we assumed it would apply.
       AckedState kept = stream.acked(typeUrl);
       Map<String, String> view = view(streamId, typeUrl);
@@ -71,6 +76,11 @@ public final class ProxyTracker implements DiscoveryServerCallbacks {
                                       DeltaDiscoveryResponse response) {
     ProxyStream stream = streams.get(streamId);
     if (stream == null) {
+      return;
+    }
+    if (response.getTypeUrl().equals(ENDPOINT_TYPE_URL)) {
+      stream.sent.put(ENDPOINT_TYPE_URL, new Sent(response.getNonce(),
+          new AckedState.Endpoints(response.getSystemVersionInfo()), System.nanoTime()));
       return;
     }
     Map<String, String> view = view(streamId, response.getTypeUrl());

@@ -19,37 +19,31 @@ import java.util.function.Function;
 /**
  * A java-control-plane snapshot whose versions are content hashes: every resource carries the hash of its bytes
  * (so delta xDS sends only what changed), and a type's version is the hash of the requested names' versions (so
- * SotW resends a type only when something in it changed). Endpoint changes replace only the EDS part.
+ * SotW resends a type only when something in it changed). It holds no endpoints: EDS is served per resource by
+ * {@link EndpointCache}, so an endpoint change never touches a snapshot.
  */
 public final class EnvoySnapshot extends Snapshot {
   private final GatewayConfig config;
   private final SnapshotResources<Cluster> clusters;
-  private final SnapshotResources<ClusterLoadAssignment> endpoints;
   private final SnapshotResources<Listener> listeners;
   private final SnapshotResources<RouteConfiguration> routes;
   private final SnapshotResources<Secret> secrets;
 
+  private static final SnapshotResources<ClusterLoadAssignment> NO_ENDPOINTS = versioned(List.of());
+
   private EnvoySnapshot(GatewayConfig config, SnapshotResources<Cluster> clusters,
-                        SnapshotResources<ClusterLoadAssignment> endpoints, SnapshotResources<Listener> listeners,
-                        SnapshotResources<RouteConfiguration> routes, SnapshotResources<Secret> secrets) {
+                        SnapshotResources<Listener> listeners, SnapshotResources<RouteConfiguration> routes,
+                        SnapshotResources<Secret> secrets) {
     this.config = config;
     this.clusters = clusters;
-    this.endpoints = endpoints;
     this.listeners = listeners;
     this.routes = routes;
     this.secrets = secrets;
   }
 
-  /** Assembles a gateway revision with the current assignment of each EDS name it uses. */
-  public static EnvoySnapshot assemble(GatewayConfig config, Map<String, EndpointAssignment> assignments) {
-    return new EnvoySnapshot(config,
-        hashed(config.clusters()), endpoints(config, assignments), hashed(config.listeners()),
-        hashed(config.routes()), hashed(config.secrets()));
-  }
-
-  /** Same listeners, routes, clusters and secrets (same objects, same versions); new EDS only. */
-  public EnvoySnapshot withEndpoints(Map<String, EndpointAssignment> assignments) {
-    return new EnvoySnapshot(config, clusters, endpoints(config, assignments), listeners, routes, secrets);
+  public static EnvoySnapshot assemble(GatewayConfig config) {
+    return new EnvoySnapshot(config, hashed(config.clusters()), hashed(config.listeners()), hashed(config.routes()),
+        hashed(config.secrets()));
   }
 
   public GatewayConfig config() {
@@ -57,20 +51,10 @@ public final class EnvoySnapshot extends Snapshot {
   }
 
   @Override public SnapshotResources<Cluster> clusters() { return clusters; }
-  @Override public SnapshotResources<ClusterLoadAssignment> endpoints() { return endpoints; }
+  @Override public SnapshotResources<ClusterLoadAssignment> endpoints() { return NO_ENDPOINTS; }
   @Override public SnapshotResources<Listener> listeners() { return listeners; }
   @Override public SnapshotResources<RouteConfiguration> routes() { return routes; }
   @Override public SnapshotResources<Secret> secrets() { return secrets; }
-
-  private static SnapshotResources<ClusterLoadAssignment> endpoints(GatewayConfig config,
-                                                                    Map<String, EndpointAssignment> assignments) {
-    List<VersionedResource<ClusterLoadAssignment>> resources = new ArrayList<>();
-    for (String name : config.endpointNames()) {
-      EndpointAssignment a = assignments.getOrDefault(name, EndpointAssignment.empty(name));
-      resources.add(VersionedResource.create(a.assignment(), a.version()));
-    }
-    return versioned(resources);
-  }
 
   private static <T extends Message> SnapshotResources<T> hashed(Collection<T> messages) {
     List<VersionedResource<T>> resources = new ArrayList<>(messages.size());
