@@ -1,0 +1,231 @@
+package org.epicgateway.bench.restart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Time until {@code ./epic up} serves again after {@code kill -9}, with a log of N events against the same restart of
+ * an empty log, in the same run. Drives the platform as a user does: {@code ./epic up} is a child process on its own
+ * ports and data directory, the events are written through the REST API (durable commands: endpoint-slice upserts,
+ * the most frequent write), the kill is SIGKILL of the JVM (the registry child dies with it), and "ready" is the
+ * moment the restarted platform answers an authenticated read AND a durable write, measured from the restart's spawn.
+ *
+ * <p>Arguments: [events (default 1000000)] [concurrent writers (default 64)] [repository root (default .)].
+ */
+public final class RestartBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ACCOUNT = "restart";
+    private static final String PASSWORD = "restart-bench-user-1";
+    private static final String ADMIN_PASSWORD = "restart-bench-admin-1";
+    private static final int SLICES = 10_000;
+
+    private final Path repo;
+    /** The restarted platform's own "ready ... (breakdown)" line. */
+    private volatile String lastReadyLine = "";
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private RestartBench(Path repo) {
+        this.repo = repo;
+    }
+
+    public static void main(String[] args) throws Exception {
+        long events = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+        int writers = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        RestartBench bench = new RestartBench(Path.of(args.length > 2 ? args[2] : ".").toAbsolutePath().normalize());
+        System.out.printf("restart bench: %,d events, %d writers, load average %s%n", events, writers, load());
+        Restart empty = bench.killAndRestart(Files.createTempDirectory("epic-restart-empty-"), 0, writers);
+        Restart full = bench.killAndRestart(Files.createTempDirectory("epic-restart-full-"), events, writers);
+        System.out.printf("%n| log | events | ready after kill -9 (s) | its own breakdown |%n|---|---|---|---|%n");
+        for (Restart r : List.of(empty, full)) {
+            System.out.printf("| %s | %,d | %.1f | %s |%n", r == empty ? "empty (baseline)" : "loaded", r.events,
+                r.seconds, r.breakdown);
+        }
+        System.out.printf("ratio loaded/empty: %.2f; load average at the end %s%n", full.seconds / empty.seconds, load());
+    }
+
+    record Restart(long events, double seconds, String breakdown) {
+    }
+
+    /** Starts the platform on {@code data}, writes {@code events} events, kills it, restarts it and times the restart. */
+    private Restart killAndRestart(Path data, long events, int writers) throws Exception {
+        Process first = up(data);
+        long written;
+        try {
+            String api = awaitReady(first);
+            written = load(api, events, writers);
+        } finally {
+            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        long spawned = System.nanoTime();
+        Process second = up(data);
+        try {
+            String api = awaitReady(second);
+            String breakdown = String.format("ready line after %.1f s; %s", (System.nanoTime() - spawned) / 1e9,
+                lastReadyLine);
+            String bearer = token(api);
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (!(get(api + "/accounts/" + ACCOUNT, bearer) == 200 && upsert(api, bearer, 0, -1) / 100 == 2)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the restarted platform did not serve a read and a write in 5 min");
+                }
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - spawned) / 1e9;
+            System.out.printf("restart with %,d events: serving after %.1f s%n", written, seconds);
+            return new Restart(written, seconds, breakdown);
+        } finally {
+            second.destroy();
+            second.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process up(Path data) throws IOException {
+        ProcessBuilder up = new ProcessBuilder(repo.resolve("epic").toString(), "up", "--data-dir", data.toString(),
+            "--kafka-port", "29092", "--registry-port", "28081", "--metrics-port", "29464", "--api-port", "28080")
+            .directory(repo.toFile()).redirectErrorStream(true);
+        up.environment().put("EPIC_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        return up.start();
+    }
+
+    /** Reads the child's output until its ready line; returns the REST API's base URL. */
+    private String awaitReady(Process p) throws IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String api = null;
+        for (String line; (line = out.readLine()) != null; ) {
+            if (line.startsWith("EPIC is up")) {
+                lastReadyLine = line.substring(line.indexOf("ready"));
+            } else if (line.contains("command-api REST API")) {
+                api = line.substring(line.indexOf("http"));
+                // Keep draining the child's output so it never blocks on a full pipe.
+                Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+                return api;
+            }
+        }
+        throw new IllegalStateException("./epic up exited before it was ready (exit " + p.exitValue() + ")");
+    }
+
+    /** Admin setup on the first run, then endpoint-slice upserts until {@code events} were acknowledged. */
+    private long load(String api, long events, int writers) throws Exception {
+        String admin = basic("admin@system", ADMIN_PASSWORD);
+        post(api + "/accounts", "{\"account\":\"" + ACCOUNT + "\"}", admin);
+        post(api + "/accounts/" + ACCOUNT + "/users", "{\"username\":\"bench\",\"password\":\"" + PASSWORD + "\"}", admin);
+        if (events == 0) {
+            return 0;
+        }
+        String bearer = token(api);
+        AtomicLong done = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        long started = System.nanoTime();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> all = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                all.add(pool.submit(() -> {
+                    for (long i = writer; done.get() < events; i += writers) {
+                        int status = upsert(api, bearer, (int) (i % SLICES), i);
+                        if (status / 100 == 2) {
+                            long n = done.incrementAndGet();
+                            if (n % 50_000 == 0) {
+                                double s = (System.nanoTime() - started) / 1e9;
+                                System.out.printf("  loaded %,d of %,d events (%.0f/s, %d errors)%n", n, events, n / s,
+                                    errors.get());
+                            }
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : all) {
+                f.get();
+            }
+        }
+        return done.get();
+    }
+
+    /** One endpoint-slice upsert (create or replace, no If-Match); returns the HTTP status. */
+    private int upsert(String api, String bearer, int slice, long generation) {
+        String port = Long.toString(1024 + Math.floorMod(generation, 60_000));
+        String body = """
+            {"name":"s%d","serviceName":"web","ports":[{"name":"http","port":%s,"protocol":"TCP"}],
+             "endpoints":[{"addresses":["10.1.%d.%d"],"conditions":{"ready":true},"nodeName":"node-1",
+             "nodeAddress":"198.51.100.7"}]}""".formatted(slice, port, slice / 250, 1 + slice % 250);
+        try {
+            int created = send(HttpRequest.newBuilder(URI.create(api + "/accounts/" + ACCOUNT + "/endpointslices"))
+                .header("Authorization", bearer).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+            if (created != 409) {
+                return created;
+            }
+            return send(HttpRequest.newBuilder(URI.create(api + "/accounts/" + ACCOUNT + "/endpointslices/s" + slice))
+                .header("Authorization", bearer).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+        } catch (IOException e) {
+            return 599;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 599;
+        }
+    }
+
+    private String token(String api) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(api + "/tokens"))
+            .header("Authorization", basic("bench@" + ACCOUNT, PASSWORD)).POST(HttpRequest.BodyPublishers.noBody())
+            .build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode token = JSON.readTree(r.body()).get("token");
+        if (token == null) {
+            throw new IllegalStateException("login failed: " + r.statusCode() + " " + r.body());
+        }
+        return "Bearer " + token.asText();
+    }
+
+    private int get(String url, String auth) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth).GET());
+    }
+
+    private void post(String url, String body, String auth) throws IOException, InterruptedException {
+        int status = send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth)
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+        if (status != 201 && status != 409) {
+            throw new IllegalStateException("POST " + url + " answered " + status);
+        }
+    }
+
+    private int send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.discarding())
+            .statusCode();
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ", 4)[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}
