@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -18,7 +19,9 @@ import org.epicgateway.api.auth.Passwords;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
+import org.epicgateway.platform.Health;
 import org.epicgateway.platform.PlatformContext;
+import org.epicgateway.platform.PlatformHealth;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.audit.EventLog;
 import org.epicgateway.projections.topology.AggregateQueries;
@@ -39,6 +42,7 @@ public final class ApiService implements PlatformService {
     private final ApiConfig config;
     private final DeciderService decider;
     private final ProxyConfigQueries proxies;
+    private final PlatformHealth health;
     private Path adminPasswordFile;
     private AuditLog auditLog;
     private CommandApi api;
@@ -53,11 +57,21 @@ public final class ApiService implements PlatformService {
         this(config, decider, ProxyConfigQueries.NONE);
     }
 
-    /** @param proxies the xDS projector's revisions and receipts, which the API serves behind its auth */
+    /** Its {@code /healthz} reports on the decider and itself. */
     public ApiService(ApiConfig config, DeciderService decider, ProxyConfigQueries proxies) {
+        this(config, decider, proxies, new PlatformHealth());
+        health.watch(List.of(decider, this));
+    }
+
+    /**
+     * @param proxies the xDS projector's revisions and receipts, which the API serves behind its auth
+     * @param health the platform's services, which {@code /healthz} reports on
+     */
+    public ApiService(ApiConfig config, DeciderService decider, ProxyConfigQueries proxies, PlatformHealth health) {
         this.config = config;
         this.decider = decider;
         this.proxies = proxies;
+        this.health = health;
     }
 
     @Override
@@ -86,7 +100,7 @@ public final class ApiService implements PlatformService {
         auditLog = new AuditLog(context.bootstrapServers(), new AvroDeserializer<>(EventEnvelope.class, registry),
             config.auditMaxScan());
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
-            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.bootstrapServers(), registry)), proxies, meters))
+            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.bootstrapServers(), registry)), proxies, meters, health))
             .start(config.host(), config.port());
     }
 
@@ -101,6 +115,11 @@ public final class ApiService implements PlatformService {
             }
             return queries.get(id).filter(s -> !s.getDeleted()).map(s -> (AccountState) s.getResource());
         };
+    }
+
+    @Override
+    public Health health() {
+        return api == null ? Health.down("not started") : Health.up("SERVING");
     }
 
     public int port() {

@@ -34,6 +34,7 @@ import org.epicgateway.api.resources.ResourceHandlers;
 import org.epicgateway.api.resources.ResourceKind;
 import org.epicgateway.api.resources.TcpRoutes;
 import org.epicgateway.api.resources.Templates;
+import org.epicgateway.platform.PlatformHealth;
 import org.epicgateway.projections.topology.AggregateQueries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +54,7 @@ public final class CommandApi implements AutoCloseable {
     public record Parts(Commands commands, AggregateQueries queries,
                         Authenticator authenticator, Passwords passwords,
                         TokenHandler tokens, AuditHandler audit, ProxyConfigQueries proxies,
-                        PrometheusMeterRegistry meters) {
+                        PrometheusMeterRegistry meters, PlatformHealth health) {
     }
 
     private final Parts parts;
@@ -74,8 +75,9 @@ public final class CommandApi implements AutoCloseable {
 
     private List<ApiRoute> routeTable() {
         List<ApiRoute> r = new ArrayList<>();
-        r.add(new ApiRoute(HandlerType.GET, "/healthz", "Liveness", "meta", Access.PUBLIC, null, List.of(), 200,
-            ctx -> ctx.json(Map.of("healthy", true))));
+        r.add(new ApiRoute(HandlerType.GET, "/healthz",
+            "Liveness: 200 with the services while every one runs, else 503 naming each that does not", "meta",
+            Access.PUBLIC, null, List.of(), 200, this::health));
         // Meters name routes, gateways' traffic and internals: operators only (Prometheus scrapes with basic_auth).
         r.add(new ApiRoute(HandlerType.GET, "/metrics", "Read the Prometheus metrics", "meta", Access.ADMIN, null, List.of(), 200,
             ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(parts.meters().scrape())));
@@ -146,6 +148,16 @@ public final class CommandApi implements AutoCloseable {
         if (kind.delete() != null) {
             r.add(new ApiRoute(HandlerType.DELETE, item, "Delete a " + kind.title() + " (If-Match: version)", tag, write,
                 null, ns, 200, h::delete));
+        }
+    }
+
+    /** Public for probes, so it names services and their states only, nothing of any tenant. */
+    private void health(Context ctx) {
+        PlatformHealth.Report report = parts.health().report();
+        if (report.healthy()) {
+            ctx.json(Map.of("healthy", true, "services", report.services()));
+        } else {
+            ctx.status(503).json(Map.of("healthy", false, "down", report.down()));
         }
     }
 

@@ -18,4 +18,7 @@ public interface PlatformService extends AutoCloseable {
     default Map<String, String> urls() {
         return Map.of();
     }
+
+    /** Whether the service serves right now (for Kafka Streams: RUNNING), read by {@code /healthz}; down before {@link #start}. */
+    Health health();
 }

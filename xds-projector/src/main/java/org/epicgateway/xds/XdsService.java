@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.epicgateway.platform.Health;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
+import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.xds.acks.CommandReports;
 import org.epicgateway.xds.acks.ReportLog;
@@ -100,6 +102,21 @@ public final class XdsService implements PlatformService {
     urls.put("xDS (ADS, node id <gatewayId>~<instance>)",
         (settings.tls().isPresent() ? "grpcs://" : "grpc://") + settings.host() + ":" + xdsPort());
     return urls;
+  }
+
+  /** Down unless the ADS server serves and the reader still follows the Envoy topics. */
+  @Override
+  public Health health() {
+    if (server == null || reader == null) {
+      return Health.down("not started");
+    }
+    if (!server.serving()) {
+      return Health.down("xDS server stopped");
+    }
+    if (!reader.reading()) {
+      return Health.down("not reading " + Topics.ENVOY_CONFIG + " and " + Topics.ENVOY_ENDPOINTS);
+    }
+    return Health.up("SERVING");
   }
 
   @Override

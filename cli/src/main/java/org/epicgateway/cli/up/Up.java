@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 
 import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
+import org.epicgateway.platform.PlatformHealth;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.envoytopology.EnvoyProjectionService;
 import org.epicgateway.projections.viewtopology.GatewayViewService;
@@ -61,11 +62,18 @@ public final class Up implements Callable<Integer> {
         return services(ApiConfig.fromEnvironment().withPort(apiPort), new XdsService());
     }
 
-    /** The wiring: the API serves the revisions and receipts of the xDS projector of this process, behind its auth. */
+    /**
+     * The wiring: the API serves the revisions and receipts of the xDS projector of this process, behind its auth,
+     * and reports every service's health on /healthz.
+     */
     static List<PlatformService> services(ApiConfig api, XdsService xds) {
         DeciderService decider = new DeciderService();
-        return List.of(decider, new ApiService(api, decider, new ProjectorQueries(xds)), new GatewayViewService(),
+        PlatformHealth health = new PlatformHealth();
+        List<PlatformService> services = List.of(decider,
+                new ApiService(api, decider, new ProjectorQueries(xds), health), new GatewayViewService(),
                 new EnvoyProjectionService(), xds);
+        health.watch(services);
+        return services;
     }
 
     @Override

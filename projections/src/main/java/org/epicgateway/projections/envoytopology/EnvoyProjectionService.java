@@ -1,5 +1,6 @@
 package org.epicgateway.projections.envoytopology;
 
+import org.epicgateway.platform.Health;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.streams.StreamsApp;
@@ -19,6 +20,11 @@ public final class EnvoyProjectionService implements PlatformService {
     app = StreamsApp.start("the envoy projection",
         EnvoyTopology.build(new SchemaRegistryClient(context.schemaRegistryUrl())),
         StreamsApp.config(EnvoyTopology.APPLICATION_ID, context.bootstrapServers(), context.stateDir(name())));
+  }
+
+  @Override
+  public Health health() {
+    return StreamsApp.health(app);
   }
 
   @Override

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.epicgateway.platform.Health;
 import org.epicgateway.schemas.Topics;
 
 /**
@@ -109,6 +110,17 @@ public final class StreamsApp implements AutoCloseable {
           + ")");
     }
     return app;
+  }
+
+  /** Up only while RUNNING: any other state (REBALANCING, PENDING_ERROR, ERROR, ...) is down, by name. */
+  public Health health() {
+    KafkaStreams.State state = streams.state();
+    return state == KafkaStreams.State.RUNNING ? Health.up(state.name()) : Health.down(state.name());
+  }
+
+  /** The health of an application that may not be started yet. */
+  public static Health health(StreamsApp app) {
+    return app == null ? Health.down("not started") : app.health();
   }
 
   /** The running application, for interactive queries. */

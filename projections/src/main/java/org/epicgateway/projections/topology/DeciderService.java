@@ -1,5 +1,6 @@
 package org.epicgateway.projections.topology;
 
+import org.epicgateway.platform.Health;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.streams.StreamsApp;
@@ -44,6 +45,11 @@ public final class DeciderService implements PlatformService {
       throw new IllegalStateException("the decider is not started");
     }
     return queries;
+  }
+
+  @Override
+  public Health health() {
+    return StreamsApp.health(app);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.epicgateway.projections.viewtopology;
 
+import org.epicgateway.platform.Health;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.streams.StreamsApp;
@@ -19,6 +20,11 @@ public final class GatewayViewService implements PlatformService {
     app = StreamsApp.start("the gateway view projection",
         GatewayViewTopology.build(new SchemaRegistryClient(context.schemaRegistryUrl())),
         StreamsApp.config(GatewayViewTopology.APPLICATION_ID, context.bootstrapServers(), context.stateDir(name())));
+  }
+
+  @Override
+  public Health health() {
+    return StreamsApp.health(app);
   }
 
   @Override

@@ -47,6 +47,11 @@ public final class XdsServer implements AutoCloseable {
     return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
   }
 
+  /** False once shut down (closed, or the transport failed). */
+  public boolean serving() {
+    return !server.isShutdown();
+  }
+
   @Override
   public void close() throws InterruptedException {
     server.shutdown();

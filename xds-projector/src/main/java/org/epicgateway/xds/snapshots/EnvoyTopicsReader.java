@@ -123,6 +123,11 @@ public final class EnvoyTopicsReader implements AutoCloseable {
     }
   }
 
+  /** Whether the reading thread still runs (it stops only when closed or on an error it cannot skip). */
+  public boolean reading() {
+    return thread.isAlive();
+  }
+
   @Override
   public void close() throws InterruptedException {
     closing = true;
