@@ -30,6 +30,12 @@ public final class Topics {
    * only the latest revision.
    */
   public static final String ENVOY_REVISIONS = "epic.envoy-revisions";
+  /**
+   * The xds-projector's receipts, keyed {@code <commandId>@<proxy>} (ProxyReceipt): which proxies ACKed configuration
+   * containing a command, so receipts survive a restart. Compacted, and forgotten after 7 days like the commands
+   * they answer for.
+   */
+  public static final String ENVOY_RECEIPTS = "epic.envoy-receipts";
   /** BGP route advertisements per node. */
   public static final String NODE_ADVERTS = "epic.node-adverts";
   /** BPF map contents per node. */
@@ -81,6 +87,10 @@ public final class Topics {
       compacted(ENVOY_CONFIG),
       compacted(ENVOY_ENDPOINTS),
       compacted(ENVOY_REVISIONS),
+      new Spec(ENVOY_RECEIPTS, PARTITIONS, Map.of(
+          TopicConfig.CLEANUP_POLICY_CONFIG,
+          TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+          TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))),
       compacted(NODE_ADVERTS),
       compacted(NODE_BPF),
       new Spec(DLQ, PARTITIONS, Map.of(

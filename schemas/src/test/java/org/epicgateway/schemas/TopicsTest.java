@@ -28,6 +28,9 @@ class TopicsTest {
         Topics.ENVOY_ENDPOINTS, Topics.ENVOY_REVISIONS, Topics.NODE_ADVERTS, Topics.NODE_BPF);
     assertThat(Topics.spec(Topics.COMMANDS).configs().get(TopicConfig.RETENTION_MS_CONFIG)).isEqualTo("604800000");
     assertThat(Topics.spec(Topics.COMMAND_RESULTS).configs().get(TopicConfig.RETENTION_MS_CONFIG)).isEqualTo("21600000");
+    // Receipts are compacted per (command, proxy) and forgotten with the commands they answer for.
+    assertThat(Topics.spec(Topics.ENVOY_RECEIPTS).configs()).containsEntry(TopicConfig.CLEANUP_POLICY_CONFIG,
+        "compact,delete").containsEntry(TopicConfig.RETENTION_MS_CONFIG, "604800000");
   }
 
   @Test

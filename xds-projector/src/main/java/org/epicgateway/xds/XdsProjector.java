@@ -21,6 +21,7 @@ import org.epicgateway.xds.acks.ConfigReports;
 import org.epicgateway.xds.acks.ProxyStream;
 import org.epicgateway.xds.acks.ProxyTracker;
 import org.epicgateway.xds.metrics.XdsMetrics;
+import org.epicgateway.xds.receipts.ReceiptArchive;
 import org.epicgateway.xds.receipts.Receipts;
 import org.epicgateway.xds.revisions.Revision;
 import org.epicgateway.xds.revisions.RevisionArchive;
@@ -48,13 +49,15 @@ public final class XdsProjector implements AckListener {
   private final ProxyTracker tracker = new ProxyTracker(this);
   private final ConfigReports reports;
   private final RevisionArchive archive;
+  private final ReceiptArchive receiptArchive;
   private final XdsMetrics metrics;
   private final Clock clock;
 
-  public XdsProjector(ConfigReports reports, RevisionArchive archive, XdsMetrics metrics, int revisionsPerGateway,
-                      int receiptCommands, Clock clock) {
+  public XdsProjector(ConfigReports reports, RevisionArchive archive, ReceiptArchive receiptArchive,
+                      XdsMetrics metrics, int revisionsPerGateway, int receiptCommands, Clock clock) {
     this.reports = reports;
     this.archive = archive;
+    this.receiptArchive = receiptArchive;
     this.metrics = metrics;
     this.history = new RevisionHistory(revisionsPerGateway);
     this.receipts = new Receipts(receiptCommands);
@@ -99,6 +102,11 @@ public final class XdsProjector implements AckListener {
   /** Puts an archived revision back into the history at start, before the topics are read; serves nothing. */
   public synchronized void restore(GatewayConfig config, long createdAt, boolean everApplied, boolean rolledBack) {
     history.restore(config.gatewayId(), publisher.assemble(config), createdAt, everApplied, rolledBack);
+  }
+
+  /** Puts a kept receipt entry back at start, before proxies connect. */
+  public synchronized void restoreReceipt(String commandId, Receipts.Ack ack) {
+    receipts.acked(commandId, ack);
   }
 
   public synchronized void gatewayRemoved(String gatewayId) {
@@ -148,8 +156,8 @@ public final class XdsProjector implements AckListener {
           }
           if (!included.tainted()) {
             for (String commandId : included.config().sourceCommandIds()) {
-              receipts.acked(commandId, new Receipts.Ack(stream.nodeId(), gatewayId, "revision "
-                  + revision.version(), now));
+              credit(commandId, new Receipts.Ack(stream.nodeId(), gatewayId, "revision " + revision.version(),
+                  now));
             }
           }
         }
@@ -272,6 +280,13 @@ public final class XdsProjector implements AckListener {
     return true;
   }
 
+  /** A receipt entry, kept on the archive when it is new, so receipts survive a restart. */
+  private void credit(String commandId, Receipts.Ack ack) {
+    if (receipts.acked(commandId, ack)) {
+      receiptArchive.keep(commandId, ack);
+    }
+  }
+
   /** Credits the commands of the assignments the ACKed EDS response carried (it alone, not the proxy's others). */
   private void endpointReceipts(ProxyStream stream, long now) {
     if (!(stream.acked(ENDPOINT_TYPE_URL) instanceof AckedState.Endpoints acked)) {
@@ -279,7 +294,7 @@ public final class XdsProjector implements AckListener {
     }
     for (EndpointAssignment assignment : cache.endpoints().carried(acked.responseVersion())) {
       for (String commandId : assignment.sourceCommandIds()) {
-        receipts.acked(commandId, new Receipts.Ack(stream.nodeId(), stream.gatewayId(),
+        credit(commandId, new Receipts.Ack(stream.nodeId(), stream.gatewayId(),
             "endpoints " + assignment.cluster() + "@" + assignment.version(), now));
       }
     }

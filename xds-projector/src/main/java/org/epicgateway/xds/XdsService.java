@@ -14,14 +14,15 @@ import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.xds.acks.CommandReports;
 import org.epicgateway.xds.acks.ReportLog;
 import org.epicgateway.xds.metrics.XdsMetrics;
+import org.epicgateway.xds.receipts.KafkaReceiptArchive;
 import org.epicgateway.xds.revisions.KafkaRevisionArchive;
 import org.epicgateway.xds.server.XdsServer;
 import org.epicgateway.xds.snapshots.EnvoyTopicsReader;
 import org.epicgateway.xds.tls.XdsTls;
 
 /**
- * The xDS projector on the platform: restores its revision history from epic.envoy-revisions and epic.events, reads
- * epic.envoy-config and epic.envoy-endpoints, serves ADS, reports what proxies did as commands on epic.commands (the
+ * The xDS projector on the platform: restores its revision history from epic.envoy-revisions and epic.events and its
+ * receipts from epic.envoy-receipts, reads epic.envoy-config and epic.envoy-endpoints, serves ADS, reports what proxies did as commands on epic.commands (the
  * decider records them on epic.events); meters go to the platform's registry. Revisions and receipts are served only
  * by the command API (behind its login and tenant checks, through {@link #projector()}): this service opens no HTTP
  * port of its own, since an unauthenticated one would make every local process every tenant.
@@ -50,6 +51,7 @@ public final class XdsService implements PlatformService {
   private final Settings settings;
   private CommandReports reports;
   private KafkaRevisionArchive archive;
+  private KafkaReceiptArchive receiptArchive;
   private XdsProjector projector;
   private EnvoyTopicsReader reader;
   private XdsServer server;
@@ -74,8 +76,12 @@ public final class XdsService implements PlatformService {
     ReportLog reported = ReportLog.read(context.bootstrapServers(), registry);
     reports = new CommandReports(context.bootstrapServers(), registry, clock);
     archive = new KafkaRevisionArchive(context.bootstrapServers(), registry);
-    projector = new XdsProjector(reports, archive, new XdsMetrics(context.meters()), settings.revisionsPerGateway(),
-        settings.receiptCommands(), clock);
+    receiptArchive = new KafkaReceiptArchive(context.bootstrapServers(), registry);
+    projector = new XdsProjector(reports, archive, receiptArchive, new XdsMetrics(context.meters()),
+        settings.revisionsPerGateway(), settings.receiptCommands(), clock);
+    for (KafkaReceiptArchive.Kept k : KafkaReceiptArchive.readAll(context.bootstrapServers(), registry)) {
+      projector.restoreReceipt(k.commandId(), k.ack());
+    }
     // The history first (with what the log says proxies did), then the latest revisions and endpoints.
     for (KafkaRevisionArchive.Archived a : KafkaRevisionArchive.readAll(context.bootstrapServers(), registry)) {
       String gatewayId = a.config().gatewayId();
@@ -129,6 +135,9 @@ public final class XdsService implements PlatformService {
     }
     if (archive != null) {
       archive.close();
+    }
+    if (receiptArchive != null) {
+      receiptArchive.close();
     }
     if (reports != null) {
       reports.close();

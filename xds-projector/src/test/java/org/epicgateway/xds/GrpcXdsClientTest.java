@@ -76,7 +76,8 @@ class GrpcXdsClientTest {
   @Test
   void proxylessGrpcRoutesRealRpcsAndFollowsAnEndpointChange() throws Exception {
     RecordedReports reports = new RecordedReports();
-    XdsProjector projector = new XdsProjector(reports, new RecordedArchive(),
+    RecordedArchive archive = new RecordedArchive();
+    XdsProjector projector = new XdsProjector(reports, archive, archive,
         new XdsMetrics(new SimpleMeterRegistry()), 10, 1000, Clock.systemUTC());
     Server a = backend("backend-a");
     Server b = backend("backend-b");

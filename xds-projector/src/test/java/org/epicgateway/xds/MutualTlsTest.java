@@ -86,7 +86,8 @@ class MutualTlsTest {
 
   @Test
   void clientsWithACertificateFromTheClientCaGetConfigurationOthersAreRefused() throws Exception {
-    XdsProjector projector = new XdsProjector(new RecordedReports(), new RecordedArchive(),
+    RecordedArchive archive = new RecordedArchive();
+    XdsProjector projector = new XdsProjector(new RecordedReports(), archive, archive,
         new XdsMetrics(new SimpleMeterRegistry()), 10, 100, Clock.systemUTC());
     projector.configChanged(RawAdsClientTest.revision("cmd-1", "/"));
     XdsTls tls = new XdsTls(dir.resolve("server.p12"), PASSWORD, Optional.of(dir.resolve("trust.p12")));

@@ -47,7 +47,7 @@ class RawAdsClientTest {
     reports = new RecordedReports();
     archive = new RecordedArchive();
     meters = new SimpleMeterRegistry();
-    projector = new XdsProjector(reports, archive, new XdsMetrics(meters), 3, 10_000,
+    projector = new XdsProjector(reports, archive, archive, new XdsMetrics(meters), 3, 10_000,
         Clock.systemUTC());
     server = XdsServer.start(projector, "127.0.0.1", 0, Optional.empty());
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
@@ -103,6 +103,8 @@ class RawAdsClientTest {
       reports.await(r -> r.startsWith("applied " + GW + " " + NODE + " " + v1.version()));
       assertThat(projector.receipt("cmd-1").acked()).extracting(a -> a.nodeId()).containsExactly(NODE);
       reports.awaitReceipt(projector, "cmd-eps-1", NODE);
+      // Each new receipt entry is kept once, for a restart.
+      assertThat(archive.receipts).containsExactly("cmd-1 " + NODE, "cmd-eps-1 " + NODE);
 
       // Update: only the route changed, so only RDS comes with a new version.
       GatewayConfig v2 = revision("cmd-2", "/api");

@@ -56,7 +56,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The whole path on a real broker and registry: gateway views on epic.gateway-state -> the Envoy projection (Streams)
  * -> epic.envoy-config / epic.envoy-endpoints -> XdsService -> a raw ADS client; ACK/NACK go as commands to the decider,
- * which records them as chained events on epic.events; an endpoint change reaches the proxy as EDS only; a restarted projector resends no listeners/clusters.
+ * which records them as chained events on epic.events; an endpoint change reaches the proxy as EDS only; a restarted
+ * projector resends no listeners/clusters and still has its receipts.
  */
 class XdsOnKafkaTest {
   static EmbeddedPlatform platform;
@@ -223,6 +224,7 @@ class XdsOnKafkaTest {
         assertThat(r.runningOn()).contains(node);
       });
       assertThat(xds.projector().receipt("cmd-1").acked()).extracting(a -> a.nodeId()).contains(node);
+      awaitReceipt(xds.projector(), "cmd-2", node); // the endpoint change's, from the EDS ACK
       assertThat(xds.projector().revisions("gateway/nobody/default/none")).isEmpty();
     } finally {
       channel.shutdownNow();
@@ -241,6 +243,13 @@ class XdsOnKafkaTest {
       var history = afterRollback.projector().revisions(gatewayId);
       assertThat(history).extracting(XdsProjector.RevisionView::rolledBack).containsExactly(true, false);
       assertThat(history.get(1).served()).isTrue();
+      // Receipts came back from epic.envoy-receipts: the revision's and the endpoint change's.
+      assertThat(afterRollback.projector().receipt("cmd-1").acked()).extracting(a -> a.nodeId()).contains(node);
+      assertThat(afterRollback.projector().receipt("cmd-2").acked())
+          .anySatisfy(a -> {
+            assertThat(a.nodeId()).isEqualTo(node);
+            assertThat(a.configuration()).startsWith("endpoints ");
+          });
     } finally {
       channel.shutdownNow();
       afterRollback.close();
@@ -268,6 +277,16 @@ class XdsOnKafkaTest {
   private static String address(DiscoveryResponse eds) throws Exception {
     return eds.getResources(0).unpack(ClusterLoadAssignment.class).getEndpoints(0).getLbEndpoints(0).getEndpoint()
         .getAddress().getSocketAddress().getAddress();
+  }
+
+  private static void awaitReceipt(XdsProjector projector, String commandId, String nodeId) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (projector.receipt(commandId).acked().stream().noneMatch(a -> a.nodeId().equals(nodeId))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no receipt of " + commandId + " by " + nodeId + " within 60 s");
+      }
+      Thread.sleep(20);
+    }
   }
 
   /** Every event of the aggregate on epic.events now. */

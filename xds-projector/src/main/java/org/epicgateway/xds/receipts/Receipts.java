@@ -24,8 +24,9 @@ public final class Receipts {
     };
   }
 
-  public synchronized void acked(String commandId, Ack ack) {
-    byCommand.computeIfAbsent(commandId, c -> new LinkedHashMap<>()).putIfAbsent(ack.nodeId(), ack);
+  /** Records the proxy's ACK of configuration containing the command; false when it was already recorded. */
+  public synchronized boolean acked(String commandId, Ack ack) {
+    return byCommand.computeIfAbsent(commandId, c -> new LinkedHashMap<>()).putIfAbsent(ack.nodeId(), ack) == null;
   }
 
   public synchronized List<Ack> of(String commandId) {

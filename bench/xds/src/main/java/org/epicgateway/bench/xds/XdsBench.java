@@ -47,6 +47,7 @@ import java.util.stream.IntStream;
 import org.epicgateway.xds.XdsProjector;
 import org.epicgateway.xds.acks.ConfigReports;
 import org.epicgateway.xds.metrics.XdsMetrics;
+import org.epicgateway.xds.receipts.ReceiptArchive;
 import org.epicgateway.xds.revisions.RevisionArchive;
 import org.epicgateway.xds.server.XdsServer;
 import org.epicgateway.xds.snapshots.EndpointAssignment;
@@ -76,6 +77,9 @@ public final class XdsBench {
     @Override public void keep(GatewayConfig config, long createdAt) { }
     @Override public void forget(String gatewayId, String version) { }
   };
+
+  /** Receipts stay in memory only: the bench measures the serving path. */
+  static final ReceiptArchive NO_RECEIPTS = (commandId, ack) -> { };
 
   public static void main(String[] args) throws Exception {
     int streams = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -221,7 +225,8 @@ public final class XdsBench {
   }
 
   static XdsProjector projector() {
-    return new XdsProjector(NO_REPORTS, NO_ARCHIVE, new XdsMetrics(new SimpleMeterRegistry()), 10, 10_000, Clock.systemUTC());
+    return new XdsProjector(NO_REPORTS, NO_ARCHIVE, NO_RECEIPTS, new XdsMetrics(new SimpleMeterRegistry()), 10, 10_000,
+        Clock.systemUTC());
   }
 
   static List<ManagedChannel> channels(XdsServer server, int count) {
