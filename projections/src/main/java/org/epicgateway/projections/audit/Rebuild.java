@@ -10,7 +10,7 @@ import java.util.TreeSet;
 import java.util.function.BiPredicate;
 import org.epicgateway.projections.envoy.EndpointDerivation;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
-import org.epicgateway.projections.envoytopology.EnvoyRecords;
+import org.epicgateway.projections.envoy.EnvoyRecords;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.AvroBinary;
 import org.epicgateway.schemas.avro.AggregateState;

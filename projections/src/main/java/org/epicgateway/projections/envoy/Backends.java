@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.epicgateway.projections.gatewayapi.ReferenceGrants;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.BackendService;
 import org.epicgateway.schemas.avro.GatewayView;

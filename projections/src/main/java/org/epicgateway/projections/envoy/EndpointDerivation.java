@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.epicgateway.projections.status.Attachments;
+import org.epicgateway.projections.gatewayapi.Attachments;
 import org.epicgateway.schemas.avro.BackendService;
 import org.epicgateway.schemas.avro.Endpoint;
 import org.epicgateway.schemas.avro.EndpointPort;

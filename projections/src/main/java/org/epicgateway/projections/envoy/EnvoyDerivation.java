@@ -31,11 +31,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.epicgateway.projections.status.Attachments;
+import org.epicgateway.projections.gatewayapi.Attachments;
+import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.ListenerProtocol;
-import org.epicgateway.schemas.avro.ReferenceGrant;
 import org.epicgateway.schemas.avro.TcpRouteRule;
 
 /**
@@ -71,7 +71,7 @@ public final class EnvoyDerivation {
             List<org.epicgateway.schemas.avro.Listener> group = port.getValue().stream()
                     .filter(l -> !Attachments.conflicted(gateway, l))
                     .filter(l -> l.getProtocol() != ListenerProtocol.HTTPS
-                            || certificateProblem(gateway, l, view.getReferenceGrants()) == null).toList();
+                            || Certificates.problem(gateway, l, view.getReferenceGrants()) == null).toList();
             switch (protocol) {
                 case HTTP, HTTPS -> {
                     String name = protocol.name().toLowerCase() + "-" + port.getKey();
@@ -162,21 +162,6 @@ public final class EnvoyDerivation {
             b.addFilterChains(chain);
         }
         return b.getFilterChainsCount() == 0 ? null : b.build();
-    }
-
-    /**
-     * Why a TLS listener's certificate cannot be used, as a Gateway API listener reason (InvalidCertificateRef when
-     * there is none, RefNotPermitted when it lives in another namespace without a ReferenceGrant), or null.
-     */
-    public static String certificateProblem(GatewayState gateway, org.epicgateway.schemas.avro.Listener l,
-                                            List<ReferenceGrant> grants) {
-        if (l.getTlsCertificateRef() == null) {
-            return "InvalidCertificateRef";
-        }
-        String ns = l.getTlsCertificateRef().getNamespace();
-        boolean permitted = ns == null || ns.equals(gateway.getNamespace()) || ReferenceGrants.permits(grants,
-                "Gateway", gateway.getNamespace(), ns, "Secret", l.getTlsCertificateRef().getName());
-        return permitted ? null : "RefNotPermitted";
     }
 
     /** {@code <account>/<namespace>/<name>} of the listener's certificate Secret. */

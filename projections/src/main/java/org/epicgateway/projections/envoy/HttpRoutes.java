@@ -18,7 +18,7 @@ import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.epicgateway.projections.status.Attachments;
+import org.epicgateway.projections.gatewayapi.Attachments;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.Header;
 import org.epicgateway.schemas.avro.HeaderModifier;

@@ -16,6 +16,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.epicgateway.projections.envoy.EndpointDerivation;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
+import org.epicgateway.projections.envoy.EnvoyRecords;
 import org.epicgateway.projections.streams.DeadLetters;
 import org.epicgateway.projections.streams.OutputRefused;
 import org.epicgateway.projections.streams.RecordLimit;

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.epicgateway.projections.envoy.Backends;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
+import org.epicgateway.projections.gatewayapi.Attachments;
+import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.HttpRouteRule;
@@ -87,7 +89,7 @@ public final class StatusDerivation {
         boolean supported = l.getProtocol() != ListenerProtocol.TLS;
         boolean conflicted = Attachments.conflicted(view.getGateway(), l);
         String certificate = l.getProtocol() == ListenerProtocol.HTTPS
-                ? EnvoyDerivation.certificateProblem(view.getGateway(), l, view.getReferenceGrants()) : null;
+                ? Certificates.problem(view.getGateway(), l, view.getReferenceGrants()) : null;
         return List.of(
                 supported ? new Condition("Accepted", true, "Accepted", "listener accepted")
                         : new Condition("Accepted", false, "UnsupportedProtocol", "TLS listeners (TLSRoute) are not supported"),

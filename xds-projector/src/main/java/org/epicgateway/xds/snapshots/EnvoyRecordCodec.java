@@ -10,7 +10,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import org.epicgateway.projections.envoytopology.EnvoyRecords;
+import org.epicgateway.projections.envoy.EnvoyRecords;
 import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;
 
 /** Reads the records of epic.envoy-config and epic.envoy-endpoints back into Envoy resources, and archives revisions. */

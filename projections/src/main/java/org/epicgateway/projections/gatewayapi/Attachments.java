@@ -1,18 +1,17 @@
-package org.epicgateway.projections.status;
+package org.epicgateway.projections.gatewayapi;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.epicgateway.projections.envoy.Hostnames;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.NamespacesFrom;
 import org.epicgateway.schemas.avro.ParentRef;
 import org.epicgateway.schemas.avro.TcpRouteState;
-import org.epicgateway.schemas.avro.HttpRouteState;
 
 /**
  * Which routes of a {@link GatewayView} attach to which listeners of its gateway, and why the others do not: the

@@ -1,11 +1,10 @@
-package org.epicgateway.projections.envoytopology;
+package org.epicgateway.projections.envoy;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import java.nio.ByteBuffer;
 import java.util.List;
-import org.epicgateway.projections.envoy.EnvoyConfig;
 import org.epicgateway.schemas.avro.EndpointAssignment;
 import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;

@@ -1,4 +1,4 @@
-package org.epicgateway.projections.envoy;
+package org.epicgateway.projections.gatewayapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

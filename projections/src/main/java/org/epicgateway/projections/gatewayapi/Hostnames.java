@@ -1,4 +1,4 @@
-package org.epicgateway.projections.envoy;
+package org.epicgateway.projections.gatewayapi;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.epicgateway.projections.envoy;
+package org.epicgateway.projections.gatewayapi;
 
 import java.util.List;
 import org.epicgateway.schemas.avro.ReferenceGrant;
