@@ -3,25 +3,20 @@ package org.epicgateway.projections.viewtopology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
-import org.epicgateway.infra.Directories;
-import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.decider.Commands;
 import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.decider.MapLookup;
+import org.epicgateway.projections.streams.TestDrivers;
 import org.epicgateway.projections.view.GatewayViews;
 import org.epicgateway.projections.view.MemoryViewStore;
 import org.epicgateway.schemas.Topics;
@@ -44,20 +39,16 @@ class GatewayViewTopologyTest {
 
   private final Commands c = new Commands("ttd-view");
   private final MapLookup decider = new MapLookup();
-  private Path stateDir;
-  private TopologyTestDriver driver;
+  private TestDrivers run;
   private TestInputTopic<String, byte[]> events;
   private TestOutputTopic<String, GatewayView> views;
   private AvroSerializer<EventEnvelope> eventBytes;
 
   @BeforeEach
   void start() throws Exception {
-    SchemaRegistryClient registry = new SchemaRegistryClient(EmbeddedPlatform.sharedForTests().schemaRegistryUrl());
-    stateDir = Files.createTempDirectory("epic-view-ttd-");
-    Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, GatewayViewTopology.APPLICATION_ID);
-    config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    driver = new TopologyTestDriver(GatewayViewTopology.build(registry), config);
+    SchemaRegistryClient registry = TestDrivers.registry();
+    run = TestDrivers.start(GatewayViewTopology.build(registry), GatewayViewTopology.APPLICATION_ID);
+    TopologyTestDriver driver = run.driver();
     eventBytes = new AvroSerializer<>(registry);
     events = driver.createInputTopic(Topics.EVENTS, new StringSerializer(), new ByteArraySerializer());
     views = driver.createOutputTopic(Topics.GATEWAY_STATE, new StringDeserializer(),
@@ -70,8 +61,7 @@ class GatewayViewTopologyTest {
 
   @AfterEach
   void stop() throws Exception {
-    driver.close();
-    Directories.deleteRecursively(stateDir);
+    run.close();
   }
 
   /** Decides a command and pipes its events to epic.events as the decider writes them (key aggregate id). */
