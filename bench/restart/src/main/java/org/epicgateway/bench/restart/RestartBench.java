@@ -101,7 +101,7 @@ public final class RestartBench {
 
     private Process up(Path data) throws IOException {
         ProcessBuilder up = new ProcessBuilder(repo.resolve("epic").toString(), "up", "--data-dir", data.toString(),
-            "--kafka-port", "29092", "--registry-port", "28081", "--metrics-port", "29464", "--api-port", "28080")
+            "--kafka-port", "29092", "--registry-port", "28081", "--api-port", "28080")
             .directory(repo.toFile()).redirectErrorStream(true);
         up.environment().put("EPIC_ADMIN_PASSWORD", ADMIN_PASSWORD);
         return up.start();
