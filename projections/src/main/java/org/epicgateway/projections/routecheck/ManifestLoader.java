@@ -35,6 +35,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.epicgateway.projections.view.GatewayViews;
+import org.epicgateway.projections.view.MemoryViewStore;
+import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.AggregateType;
+import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.AllowedRoutes;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.BackendService;
@@ -147,27 +153,41 @@ public final class ManifestLoader {
         }
     }
 
+    /**
+     * The views of the Gateways as the gateway view projection assembles them (its own code over an in-memory store),
+     * plus what has no aggregate yet and so comes from the manifests alone: Services and ReferenceGrants.
+     */
     private List<GatewayView> views() {
         if (services.isEmpty() && slices.isEmpty()) {
             assumeServices();
         }
-        Comparator<GatewayState> byName = Comparator.comparing(GatewayState::getNamespace).thenComparing(GatewayState::getName);
-        return gateways.stream().sorted(byName).map(g -> GatewayView.newBuilder()
-                .setGatewayId("gateway/" + ACCOUNT + "/" + g.getNamespace() + "/" + g.getName())
-                .setGatewayVersion(1)
-                .setGateway(g)
-                .setHttpRoutes(httpRoutes.stream().filter(r -> namesGateway(r.getParentRefs(), r.getNamespace(), g))
-                        .sorted(Comparator.comparing(HttpRouteState::getNamespace).thenComparing(HttpRouteState::getName)).toList())
-                .setTcpRoutes(tcpRoutes.stream().filter(r -> namesGateway(r.getParentRefs(), r.getNamespace(), g))
-                        .sorted(Comparator.comparing(TcpRouteState::getNamespace).thenComparing(TcpRouteState::getName)).toList())
-                .setServices(services.stream().sorted(Comparator.comparing(BackendService::getNamespace)
-                        .thenComparing(BackendService::getName)).toList())
-                .setEndpointSlices(slices.stream().sorted(Comparator.comparing(EndpointSliceState::getNamespace)
-                        .thenComparing(EndpointSliceState::getName)).toList())
-                .setReferenceGrants(grants.stream().sorted(Comparator.comparing(
+        MemoryViewStore store = new MemoryViewStore();
+        gateways.forEach(g -> GatewayViews.update(store,
+                state(AggregateIds.gateway(ACCOUNT, g.getNamespace(), g.getName()), AggregateType.GATEWAY, g)));
+        httpRoutes.forEach(r -> GatewayViews.update(store,
+                state(AggregateIds.httpRoute(ACCOUNT, r.getNamespace(), r.getName()), AggregateType.HTTP_ROUTE, r)));
+        tcpRoutes.forEach(r -> GatewayViews.update(store,
+                state(AggregateIds.tcpRoute(ACCOUNT, r.getNamespace(), r.getName()), AggregateType.TCP_ROUTE, r)));
+        slices.forEach(s -> GatewayViews.update(store, state(
+                AggregateIds.endpointSlice(ACCOUNT, s.getNamespace(), s.getName()), AggregateType.ENDPOINT_SLICE, s)));
+        List<BackendService> allServices = services.stream().sorted(Comparator.comparing(BackendService::getNamespace)
+                .thenComparing(BackendService::getName)).toList();
+        List<org.epicgateway.schemas.avro.ReferenceGrant> allGrants = grants.stream().sorted(Comparator.comparing(
                         org.epicgateway.schemas.avro.ReferenceGrant::getNamespace)
-                        .thenComparing(org.epicgateway.schemas.avro.ReferenceGrant::getName)).toList())
-                .build()).toList();
+                .thenComparing(org.epicgateway.schemas.avro.ReferenceGrant::getName)).toList();
+        Comparator<GatewayState> byName = Comparator.comparing(GatewayState::getNamespace).thenComparing(GatewayState::getName);
+        return gateways.stream().sorted(byName)
+                .map(g -> GatewayViews.view(store, AggregateIds.gateway(ACCOUNT, g.getNamespace(), g.getName()))
+                        .orElseThrow())
+                .map(v -> GatewayView.newBuilder(v).setServices(allServices).setReferenceGrants(allGrants).build())
+                .toList();
+    }
+
+    /** A manifest object as the first state of its aggregate (version 1, as if created by one event). */
+    private static AggregateState state(String id, AggregateType type, Object resource) {
+        return AggregateState.newBuilder().setAggregateId(id).setAggregateType(type.prefix()).setVersion(1)
+                .setLastHash(EventHashes.genesis()).setUpdatedAt(Instant.EPOCH).setDeleted(false)
+                .setResource(resource).build();
     }
 
     /**
@@ -189,11 +209,6 @@ public final class ManifestLoader {
         ports.forEach((key, set) -> services.add(BackendService.newBuilder()
                 .setNamespace(key.substring(0, key.indexOf('/'))).setName(key.substring(key.indexOf('/') + 1))
                 .setPorts(set.stream().map(p -> ServicePort.newBuilder().setPort(p).build()).toList()).build()));
-    }
-
-    private static boolean namesGateway(List<ParentRef> refs, String routeNamespace, GatewayState g) {
-        return refs.stream().anyMatch(p -> p.getName().equals(g.getName())
-                && (p.getNamespace() == null ? routeNamespace : p.getNamespace()).equals(g.getNamespace()));
     }
 
     private static <T> T convert(String where, JsonNode doc, Class<T> type) {
