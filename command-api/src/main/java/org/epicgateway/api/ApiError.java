@@ -35,6 +35,11 @@ public final class ApiError extends RuntimeException {
         return retryAfterSeconds;
     }
 
+    /** 503 with {@code Retry-After}: nothing was done, the same request may succeed then. */
+    public static ApiError unavailable(String code, String message, long retryAfterSeconds) {
+        return new ApiError(503, code, message, null, retryAfterSeconds);
+    }
+
     public static ApiError badRequest(String message, String field) {
         return new ApiError(400, "BAD_REQUEST", message, field);
     }

@@ -25,6 +25,7 @@ import org.epicgateway.api.proxies.ProxyConfigHandlers;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
 import org.epicgateway.api.openapi.OpenApiDocument;
 import org.epicgateway.api.resources.AccountHandlers;
+import org.epicgateway.api.resources.BatchHandler;
 import org.epicgateway.api.resources.Accounts;
 import org.epicgateway.api.resources.EndpointSlices;
 import org.epicgateway.api.resources.Gateways;
@@ -106,9 +107,15 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.PUT, BASE + "/accounts/{account}/quota", "Set the account's gateway quota",
             "accounts", Access.ADMIN, Accounts.QUOTA_BODY, List.of(), 200, users::setQuota));
 
-        for (ResourceKind kind : List.of(Gateways.KIND, HttpRoutes.KIND, TcpRoutes.KIND, EndpointSlices.KIND)) {
+        List<ResourceKind> tenantKinds = List.of(Gateways.KIND, HttpRoutes.KIND, TcpRoutes.KIND, EndpointSlices.KIND);
+        for (ResourceKind kind : tenantKinds) {
             resource(r, kind, BASE + "/accounts/{account}/" + kind.collection(), Access.USER, Access.USER);
         }
+        BatchHandler batch = new BatchHandler(tenantKinds, parts.commands(), parts.queries());
+        r.add(new ApiRoute(HandlerType.POST, BASE + "/accounts/{account}/batch",
+            "Apply many objects of the account (kubectl-apply style: created when absent, replaced when present), "
+                + "each its own command; one result per object", "batch", Access.USER,
+            BatchHandler.body(tenantKinds), List.of(), 200, batch::apply));
         r.add(new ApiRoute(HandlerType.GET, BASE + "/audit", "Events from epic.events, newest first", "audit",
             Access.USER, null, List.of("account", "aggregate", "actor", "from", "to", "limit", "cursor"), 200,
             parts.audit()::list));

@@ -3,8 +3,12 @@ package org.epicgateway.api;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.epicgateway.api.auth.Authenticator;
@@ -19,13 +23,19 @@ import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.avro.Rejection;
 
 /**
- * Submits one command through the decider's {@link CommandBus} and waits for its outcome, so a write answers only
- * once its events are durable. A rejection becomes the matching 4xx; the decider appended nothing for it.
+ * Submits commands through the decider's {@link CommandBus}; the futures complete with the outcome only once the
+ * events are durable, so a write answers then and never earlier. A rejection becomes the matching 4xx; the decider appended nothing for it.
  *
  * <p>A write with an {@code Idempotency-Key} gets a command id derived from the caller and the key, so a client's
  * retry is the same command: the decider answers it with the first decision and appends nothing.
  */
 public final class Commands {
+    /** Seconds a client should wait before retrying after 429 (in-flight bound reached): about one decider batch. */
+    static final int OVERLOAD_RETRY_AFTER_SECONDS = 1;
+    /** Seconds before retrying while the decider is not running (it restarts or restores its store). */
+    static final int UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+    /** Prefix of command ids derived from an Idempotency-Key; every other id is a fresh UUID, never decided before. */
+    private static final String IDEMPOTENT = "idem-";
     private final CommandBus bus;
     private final AggregateQueries queries;
     private final Duration timeout;
@@ -51,26 +61,39 @@ public final class Commands {
         if (idempotencyKey == null) {
             return UUID.randomUUID().toString();
         }
-        return "idem-" + Authenticator.sha256(principal.qualifiedName() + "\n" + idempotencyKey);
+        return IDEMPOTENT + Authenticator.sha256(principal.qualifiedName() + "\n" + idempotencyKey);
     }
 
     /**
      * The answer to a retry whose command was already decided, before the handler's own checks (which the first
      * attempt has changed the outcome of, e.g. a created resource now exists): the result, or its rejection thrown.
      */
-    public Optional<CommandResult> decided(String commandId) {
-        return queries.decided(commandId).map(Commands::acceptedOrThrow);
+    public Optional<CompletableFuture<CommandResult>> decided(String commandId) {
+        if (!commandId.startsWith(IDEMPOTENT)) {
+            return Optional.empty();
+        }
+        return queries.decided(commandId).map(Commands::acceptedOrThrow).map(CompletableFuture::completedFuture);
     }
 
-    /** Submits as the caller; the result of an accepted command, or an {@link ApiError} for a rejected one. */
-    public CommandResult submit(Principal principal, String commandId, AggregateId target, Long expectedVersion,
-                                SpecificRecord payload) {
+    /**
+     * Submits as the caller. The future completes with the result of an accepted command once its events are
+     * durable, or fails with an {@link ApiError}: the rejection's 4xx, 429 when too many commands are in flight,
+     * 503 when the decider is not running or gave no answer in time.
+     */
+    public CompletableFuture<CommandResult> submit(Principal principal, String commandId, AggregateId target,
+                                                   Long expectedVersion, SpecificRecord payload) {
         return submit(actor(principal), commandId, target, expectedVersion, payload);
     }
 
-    public CommandResult submit(Actor actor, String commandId, AggregateId target, Long expectedVersion,
-                                SpecificRecord payload) {
-        CommandEnvelope command = CommandEnvelope.newBuilder()
+    public CompletableFuture<CommandResult> submit(Actor actor, String commandId, AggregateId target,
+                                                   Long expectedVersion, SpecificRecord payload) {
+        return answer(bus.submit(command(actor, commandId, target, expectedVersion, payload), timeout), payload);
+    }
+
+    /** The command a caller's write becomes. */
+    public static CommandEnvelope command(Actor actor, String commandId, AggregateId target, Long expectedVersion,
+                                          SpecificRecord payload) {
+        return CommandEnvelope.newBuilder()
             .setCommandId(commandId)
             .setActor(actor)
             // The decider re-checks that a tenant command only touches this account's aggregates; pools and
@@ -81,19 +104,51 @@ public final class Commands {
             .setTimestamp(Instant.now())
             .setPayload(payload)
             .build();
-        CommandResult result;
-        try {
-            result = bus.submit(command, timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for command " + command.getCommandId(), e);
-        } catch (TimeoutException e) {
-            throw new ApiError(503, "TIMEOUT", "no outcome for command " + command.getCommandId() + " within "
-                + timeout.toSeconds() + " s; it may still be applied (check GET or /audit)", null);
+    }
+
+    /**
+     * Several commands, sent together or not at all: when they do not fit in the in-flight bound (or the decider is
+     * not running) this throws the 429 (503) and sends none. Each future is then answered like {@link #submit}.
+     */
+    public List<CompletableFuture<CommandResult>> submitAll(List<CommandEnvelope> commands) {
+        List<CompletableFuture<CommandResult>> sent = bus.submitAll(commands, timeout);
+        if (!sent.isEmpty() && sent.getFirst().isCompletedExceptionally()) {
+            Throwable refused = sent.getFirst().exceptionNow();
+            if (refused instanceof CommandBus.Overloaded || refused instanceof CommandBus.DeciderUnavailable) {
+                throw failure(refused);
+            }
         }
-        String outcome = result.getAccepted() ? "accepted" : result.getRejection().getCode().name();
-        meters.counter("epic_api_commands", "command", payload.getClass().getSimpleName(), "outcome", outcome).increment();
-        return acceptedOrThrow(result);
+        List<CompletableFuture<CommandResult>> answers = new ArrayList<>(sent.size());
+        for (int i = 0; i < sent.size(); i++) {
+            answers.add(answer(sent.get(i), (SpecificRecord) commands.get(i).getPayload()));
+        }
+        return answers;
+    }
+
+    private CompletableFuture<CommandResult> answer(CompletableFuture<CommandResult> sent, SpecificRecord payload) {
+        return sent.handle((result, error) -> {
+            if (error != null) {
+                throw failure(error instanceof CompletionException ? error.getCause() : error);
+            }
+            String outcome = result.getAccepted() ? "accepted" : result.getRejection().getCode().name();
+            meters.counter("epic_api_commands", "command", payload.getClass().getSimpleName(), "outcome", outcome)
+                .increment();
+            return acceptedOrThrow(result);
+        });
+    }
+
+    /** Why a command has no result, for the client: 429/503 ask it to retry later; nothing else was acknowledged. */
+    private RuntimeException failure(Throwable error) {
+        return switch (error) {
+            case CommandBus.Overloaded o -> ApiError.tooManyRequests("too many commands in flight ("
+                + o.getMessage() + "); nothing was done, retry later", OVERLOAD_RETRY_AFTER_SECONDS);
+            case CommandBus.DeciderUnavailable u -> ApiError.unavailable("UNAVAILABLE", u.getMessage()
+                + "; nothing was done, retry later", UNAVAILABLE_RETRY_AFTER_SECONDS);
+            case TimeoutException t -> new ApiError(503, "TIMEOUT", t.getMessage() + "; it may still be applied "
+                + "(check GET or /audit)", null);
+            case RuntimeException r -> r;
+            default -> new IllegalStateException(error);
+        };
     }
 
     private static CommandResult acceptedOrThrow(CommandResult result) {

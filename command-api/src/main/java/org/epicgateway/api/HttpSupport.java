@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 import org.epicgateway.api.auth.Principal;
 import org.epicgateway.schemas.avro.CommandResult;
@@ -92,11 +93,16 @@ public final class HttpSupport {
         throw ApiError.badRequest("limit must be an integer between 1 and " + MAX_PAGE, "limit");
     }
 
-    /** Answers a write once its result is known: {@code {commandId, aggregateId, version}} plus the ETag. */
-    public static void written(Context ctx, int status, CommandResult result) {
-        ctx.status(status);
-        ctx.header("ETag", etag(result.getVersion()));
-        ctx.json(new WriteResult(result.getCommandId(), result.getAggregateId(), result.getVersion()));
+    /**
+     * Answers a write once its result is known, without a thread waiting meanwhile: {@code {commandId, aggregateId,
+     * version}} plus the ETag, or the future's failure through the exception handlers.
+     */
+    public static void written(Context ctx, int status, CompletableFuture<CommandResult> result) {
+        ctx.future(() -> result.thenAccept(r -> {
+            ctx.status(status);
+            ctx.header("ETag", etag(r.getVersion()));
+            ctx.json(new WriteResult(r.getCommandId(), r.getAggregateId(), r.getVersion()));
+        }));
     }
 
     public record WriteResult(String commandId, String aggregateId, long version) {

@@ -12,7 +12,11 @@ import org.apache.kafka.common.config.TopicConfig;
  * list. Keys on all topics are plain UTF-8 strings (aggregate ids, command ids, gateway/cluster/node ids).
  */
 public final class Topics {
-  /** Commands, keyed by target aggregate id; consumed by the decider. */
+  /**
+   * Commands, keyed by target aggregate id; consumed by the decider. One partition: the decider is a single writer
+   * (one task decides every command against the complete state), and reading its input directly saves the
+   * repartition hop, a second exactly-once transaction per command.
+   */
   public static final String COMMANDS = "epic.commands";
   /** Command outcomes, keyed by command id; the REST API waits on these. */
   public static final String COMMAND_RESULTS = "epic.command-results";
@@ -63,10 +67,7 @@ public final class Topics {
    */
   public static final int DLQ_MAX_MESSAGE_BYTES = 2 * KAFKA_MAX_MESSAGE_BYTES;
 
-  /**
-   * Every topic has the same partition count so the decider's command and event streams are co-partitioned by
-   * aggregate id. Small because one embedded node runs everything; production can recreate with more.
-   */
+  /** Partitions of every topic but epic.commands. Small because one embedded node runs everything. */
   public static final int PARTITIONS = 3;
 
   /** A topic's name, partition count and topic-level configs. */
@@ -77,8 +78,8 @@ public final class Topics {
   }
 
   public static final List<Spec> ALL = List.of(
-      deleteAfter(COMMANDS, Duration.ofDays(7)),
-      deleteAfter(COMMAND_RESULTS, Duration.ofHours(6)),
+      deleteAfter(COMMANDS, 1, Duration.ofDays(7)),
+      deleteAfter(COMMAND_RESULTS, PARTITIONS, Duration.ofHours(6)),
       new Spec(EVENTS, PARTITIONS, Map.of(
           TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
           TopicConfig.RETENTION_MS_CONFIG, "-1",
@@ -105,8 +106,8 @@ public final class Topics {
             + ALL.stream().map(Spec::name).toList()));
   }
 
-  private static Spec deleteAfter(String name, Duration retention) {
-    return new Spec(name, PARTITIONS, Map.of(
+  private static Spec deleteAfter(String name, int partitions, Duration retention) {
+    return new Spec(name, partitions, Map.of(
         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
         TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis())));
   }

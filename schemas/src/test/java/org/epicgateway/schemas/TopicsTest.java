@@ -34,8 +34,8 @@ class TopicsTest {
   }
 
   @Test
-  void commandsAndEventsAreCoPartitioned() {
-    assertThat(Topics.spec(Topics.COMMANDS).partitions()).isEqualTo(Topics.spec(Topics.EVENTS).partitions());
+  void commandsHaveOnePartitionForTheSingleWriter() {
+    assertThat(Topics.spec(Topics.COMMANDS).partitions()).isEqualTo(1);
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.auth.Access;
+import org.epicgateway.api.resources.ResourceKind;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
 
 /**
@@ -77,7 +78,11 @@ public final class OpenApiDocument {
         }
         if (route.body() != null) {
             op.putObject("requestBody").put("required", true).putObject("content").putObject("application/json")
-                .set("schema", body(route.body()));
+                .set("schema", switch (route.body()) {
+                    case BodySchema b -> body(b);
+                    case BatchBody b -> batch(b);
+                    default -> throw new IllegalArgumentException("no schema for " + route.body());
+                });
         }
         if (route.access() == Access.PUBLIC) {
             op.putArray("security");
@@ -88,7 +93,9 @@ public final class OpenApiDocument {
         }
         ObjectNode responses = op.putObject("responses");
         responses.putObject(Integer.toString(route.success())).put("description", "success");
-        for (int status : new int[] {400, 401, 403, 404, 409, 413, 422}) {
+        int[] errors = route.command() ? new int[] {400, 401, 403, 404, 409, 413, 422, 429, 503}
+            : new int[] {400, 401, 403, 404, 409, 413, 422};
+        for (int status : errors) {
             responses.putObject(Integer.toString(status)).put("description", "error")
                 .putObject("content").putObject("application/json").putObject("schema")
                 .put("$ref", "#/components/schemas/Error");
@@ -112,6 +119,27 @@ public final class OpenApiDocument {
         }
         body.extraProperties().fields().forEachRemaining(e -> ((ObjectNode) schema.get("properties")).set(e.getKey(), e.getValue()));
         body.extraRequired().forEach(required::add);
+        return schema;
+    }
+
+    /** {@code {"items":[...]}}, each item one kind's create body plus {@code kind}. */
+    private ObjectNode batch(BatchBody batch) {
+        ArrayNode oneOf = JSON.arrayNode();
+        for (ResourceKind kind : batch.kinds()) {
+            ObjectNode item = body(kind.createBody());
+            ((ObjectNode) item.get("properties")).putObject("kind").put("type", "string").putArray("enum")
+                .add(kind.title());
+            ((ArrayNode) item.get("required")).add("kind");
+            oneOf.add(item);
+        }
+        ObjectNode schema = JSON.objectNode().put("type", "object").put("additionalProperties", false)
+            .put("description", "Objects to apply (created when absent, replaced when present), each its own "
+                + "command; the answer has one result per object, in order: status, commandId, version, or the "
+                + "error with its field as items[i].<field>");
+        schema.putArray("required").add("items");
+        ObjectNode items = schema.putObject("properties").putObject("items").put("type", "array")
+            .put("minItems", 1).put("maxItems", batch.maxItems());
+        items.putObject("items").set("oneOf", oneOf);
         return schema;
     }
 

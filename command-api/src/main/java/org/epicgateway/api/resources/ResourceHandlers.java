@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.epicgateway.api.ApiError;
 import org.epicgateway.api.Commands;
 import org.epicgateway.api.HttpSupport;
@@ -39,7 +40,7 @@ public final class ResourceHandlers {
         String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
         Target target = new Target(account(ctx, principal), namespaceParam(ctx), null);
         ResourceKind.Command command = JsonFields.of(HttpSupport.body(ctx)).read(f -> kind.create().apply(f, target));
-        CommandResult result = commands.decided(commandId).orElseGet(() -> {
+        CompletableFuture<CommandResult> result = commands.decided(commandId).orElseGet(() -> {
             Optional<AggregateState> existing = queries.get(command.target().toString());
             if (existing.isPresent() && !existing.get().getDeleted()) {
                 throw ApiError.conflict("CONFLICT", kind.title() + " " + command.target() + " already exists", null);

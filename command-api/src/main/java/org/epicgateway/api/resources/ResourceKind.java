@@ -8,6 +8,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
+import org.epicgateway.api.openapi.RequestBody;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateType;
 
@@ -45,7 +46,7 @@ public record ResourceKind(
      * with fields the URL or a default may fill made optional, plus extra properties (e.g. a clear-text password).
      */
     public record BodySchema(Schema avro, Set<String> omitted, Set<String> optional, ObjectNode extraProperties,
-                             Set<String> extraRequired) {
+                             Set<String> extraRequired) implements RequestBody {
         public static BodySchema of(Schema avro) {
             return new BodySchema(avro, Set.of(), Set.of(), SpecJson.JSON.objectNode(), Set.of());
         }

@@ -33,7 +33,7 @@ class TopicSetupTest {
                 assertThat(config(admin, derived, "cleanup.policy")).as(derived).isEqualTo("compact");
             }
             assertThat(admin.describeTopics(List.of(Topics.COMMANDS)).allTopicNames().get().get(Topics.COMMANDS).partitions())
-                    .hasSize(Topics.PARTITIONS);
+                    .hasSize(Topics.spec(Topics.COMMANDS).partitions());
 
             // Someone shortens the audit log's retention; the next start puts the declared config back.
             ConfigResource events = new ConfigResource(ConfigResource.Type.TOPIC, Topics.EVENTS);

@@ -6,9 +6,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -23,7 +26,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.epicgateway.schemas.Topics;
-import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
@@ -33,30 +35,62 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Submits commands and waits for their outcome. {@link #submit} returns only when the decider's result is committed
- * (so any events are durable on epic.events) and the local aggregate-state store already holds the new version, so
- * the caller reads its own write right away. Submitting a command id again (a client's retry, perhaps while the first
- * submit still waits) is safe: the decider answers every copy with the first decision's result.
+ * Submits commands and completes their futures with the decider's results. A future completes only when the result
+ * is committed (read_committed, so the events are durable on epic.events); no thread waits meanwhile, so many
+ * commands are in flight at once and one decider transaction carries all that arrived since the last. The decider
+ * puts the new state in its store before it forwards the result, and the result is visible only after that
+ * transaction commits, so when a future completes this process's store already has the version: the caller reads
+ * its own write right away.
+ *
+ * <p>At most {@code maxInFlight} commands wait at a time; beyond that a submit fails at once with {@link Overloaded}
+ * (nothing is sent), and while the decider is not running with {@link DeciderUnavailable}. Submitting a command id
+ * again (a client's retry, perhaps while the first still waits) is safe: the decider answers every copy with the
+ * first decision's result.
  */
 public final class CommandBus implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandBus.class);
 
+  /** Too many commands in flight: nothing was sent, the caller may retry later. */
+  public static final class Overloaded extends RuntimeException {
+    Overloaded(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** The decider is not running (starting, rebalancing away, failed): nothing was sent. */
+  public static final class DeciderUnavailable extends RuntimeException {
+    DeciderUnavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   private final KafkaProducer<String, CommandEnvelope> producer;
   private final KafkaConsumer<String, CommandResult> results;
-  private final AggregateQueries queries;
+  private final BooleanSupplier deciderRunning;
+  private final int maxInFlight;
+  private final AtomicInteger inFlight = new AtomicInteger();
   /** Everyone waiting, by command id; several submits of one id (retries) all get its result. */
   private final Map<String, Set<CompletableFuture<CommandResult>>> pending = new ConcurrentHashMap<>();
+  /** Completes futures off the reader thread, so what callers chain on them never delays reading results. */
+  private final ExecutorService completions = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread reader;
   private volatile boolean closed;
 
-  public CommandBus(String bootstrapServers, SchemaRegistryClient registry, AggregateQueries queries) {
-    this.queries = queries;
+  /**
+   * @param deciderRunning whether the decider can decide now (else submits fail with {@link DeciderUnavailable})
+   * @param maxInFlight commands waiting for a result at most (else submits fail with {@link Overloaded})
+   */
+  public CommandBus(String bootstrapServers, SchemaRegistryClient registry, BooleanSupplier deciderRunning,
+      int maxInFlight) {
+    this.deciderRunning = deciderRunning;
+    this.maxInFlight = maxInFlight;
     this.producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 0),
+        // Concurrent submits share batches: at 0 nearly every send starts a batch and wakes the sender thread up.
+        ProducerConfig.LINGER_MS_CONFIG, 1),
         new StringSerializer(), new AvroSerializer<>(registry));
     this.results = new KafkaConsumer<>(Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -74,60 +108,89 @@ public final class CommandBus implements AutoCloseable {
   }
 
   /**
-   * Sends the command (acks=all) and waits for its result and for the store to reflect it.
-   *
-   * @throws TimeoutException naming the command when the outcome is not known within {@code timeout}; the command
-   *     may still be decided later
+   * Sends the command (acks=all). The future completes with the committed result, or fails with a
+   * {@link TimeoutException} naming the command when none came within {@code timeout} (the command may still be
+   * decided later), {@link Overloaded} or {@link DeciderUnavailable} (not sent), or the send's error.
    */
-  public CommandResult submit(CommandEnvelope command, Duration timeout)
-      throws TimeoutException, InterruptedException {
+  public CompletableFuture<CommandResult> submit(CommandEnvelope command, Duration timeout) {
+    return submitAll(List.of(command), timeout).getFirst();
+  }
+
+  /**
+   * Sends every command, or none: when they do not all fit in the in-flight bound, each future fails with
+   * {@link Overloaded} and nothing is sent. One future per command, in order.
+   */
+  public List<CompletableFuture<CommandResult>> submitAll(List<CommandEnvelope> commands, Duration timeout) {
     if (closed) {
       throw new IllegalStateException("the command bus is closed");
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
+    RuntimeException refused = admit(commands.size());
+    if (refused != null) {
+      return commands.stream().map(c -> CompletableFuture.<CommandResult>failedFuture(refused)).toList();
+    }
+    return commands.stream().map(c -> send(c, timeout)).toList();
+  }
+
+  /** Takes {@code n} in-flight slots, or says why not. */
+  private RuntimeException admit(int n) {
+    if (!deciderRunning.getAsBoolean()) {
+      return new DeciderUnavailable("the decider is not running");
+    }
+    int now;
+    do {
+      now = inFlight.get();
+      if (now + n > maxInFlight) {
+        return new Overloaded(now + " commands are in flight, at most " + maxInFlight + " may be");
+      }
+    } while (!inFlight.compareAndSet(now, now + n));
+    return null;
+  }
+
+  private CompletableFuture<CommandResult> send(CommandEnvelope command, Duration timeout) {
+    String id = command.getCommandId();
     CompletableFuture<CommandResult> outcome = new CompletableFuture<>();
-    pending.compute(command.getCommandId(), (id, waiting) -> {
+    pending.compute(id, (key, waiting) -> {
       Set<CompletableFuture<CommandResult>> all = waiting == null ? ConcurrentHashMap.newKeySet() : waiting;
       all.add(outcome);
       return all;
     });
+    CompletableFuture<CommandResult> answer = outcome
+        .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(e instanceof TimeoutException
+            ? timeout(command, timeout, e) : e))
+        .whenComplete((result, error) -> {
+          inFlight.decrementAndGet();
+          pending.computeIfPresent(id, (key, waiting) -> {
+            waiting.remove(outcome);
+            return waiting.isEmpty() ? null : waiting;
+          });
+        });
     try {
-      producer.send(new ProducerRecord<>(Topics.COMMANDS, command.getTargetAggregateId(), command))
-          .get(remaining(deadline), TimeUnit.NANOSECONDS);
-      CommandResult result = outcome.get(remaining(deadline), TimeUnit.NANOSECONDS);
-      if (result.getAccepted() && result.getVersion() != null) {
-        awaitStoreVersion(result.getAggregateId(), result.getVersion(), deadline);
-      }
-      return result;
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("command " + command.getCommandId() + " could not be sent: "
-          + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      TimeoutException t = new TimeoutException("no result for command " + command.getCommandId() + " ("
-          + command.getTargetAggregateId() + ") within " + timeout);
-      t.initCause(e);
-      throw t;
-    } finally {
-      pending.computeIfPresent(command.getCommandId(), (id, waiting) -> {
-        waiting.remove(outcome);
-        return waiting.isEmpty() ? null : waiting;
+      producer.send(new ProducerRecord<>(Topics.COMMANDS, command.getTargetAggregateId(), command), (md, e) -> {
+        if (e != null) {
+          completions.execute(() -> outcome.completeExceptionally(notSent(id, e)));
+        }
       });
+    } catch (RuntimeException e) {
+      outcome.completeExceptionally(notSent(id, e));
     }
+    return answer;
   }
 
-  /** The decider commits before this bus can read the result; a rebalance may still be restoring the store. */
-  private void awaitStoreVersion(String aggregateId, long version, long deadline)
-      throws TimeoutException, InterruptedException {
-    while (queries.get(aggregateId).map(AggregateState::getVersion).orElse(0L) < version) {
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("the store did not reach version " + version + " of " + aggregateId);
-      }
-      Thread.sleep(5);
-    }
+  private static IllegalStateException notSent(String commandId, Exception e) {
+    return new IllegalStateException("command " + commandId + " could not be sent: " + e.getMessage(), e);
   }
 
-  private static long remaining(long deadline) {
-    return Math.max(0, deadline - System.nanoTime());
+  private static TimeoutException timeout(CommandEnvelope command, Duration timeout, Throwable cause) {
+    TimeoutException t = new TimeoutException("no result for command " + command.getCommandId() + " ("
+        + command.getTargetAggregateId() + ") within " + timeout);
+    t.initCause(cause);
+    return t;
+  }
+
+  /** Commands sent and not yet answered (or timed out). */
+  public int inFlight() {
+    return inFlight.get();
   }
 
   private void readResults() {
@@ -145,7 +208,8 @@ public final class CommandBus implements AutoCloseable {
         for (ConsumerRecord<String, CommandResult> r : batch) {
           Set<CompletableFuture<CommandResult>> waiting = r.value() == null ? null : pending.get(r.key());
           if (waiting != null) {
-            waiting.forEach(outcome -> outcome.complete(r.value()));
+            CommandResult result = r.value();
+            waiting.forEach(outcome -> completions.execute(() -> outcome.complete(result)));
           }
         }
       }
@@ -164,5 +228,6 @@ public final class CommandBus implements AutoCloseable {
     results.wakeup();
     reader.join(Duration.ofSeconds(10));
     producer.close(Duration.ofSeconds(10));
+    completions.shutdown();
   }
 }

@@ -1,11 +1,16 @@
 package org.epicgateway.projections.topology;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.epicgateway.projections.decider.Decider;
 import org.epicgateway.projections.decider.Decision;
@@ -24,9 +29,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wiring only: decides each command against the store, stores the folded states, and forwards the events and the
- * command result (gateway views are a projection of epic.events of their own, see viewtopology). Everything it forwards for one command is committed in one
- * exactly-once transaction together with the store's changelog, so a crash never leaves half a decision.
- * A command id that was already decided (a client's retry) gets the stored result again and appends nothing.
+ * command result (gateway views are a projection of epic.events of their own, see viewtopology). Everything it
+ * forwards for one command is committed in one exactly-once transaction together with the store's changelog, so a
+ * crash never leaves half a decision.
+ * A command id that was already decided (a client's retry) gets the stored result again and appends nothing, for
+ * the retention window; after it the id is forgotten and a command with it is decided again.
  * Every record is checked against {@link RecordLimit} before anything is written: a command that fails to decide,
  * or whose records are too large or cannot be encoded, is rejected, goes to epic.dlq with the reason and changes
  * nothing, so it cannot stop the decider.
@@ -34,11 +41,19 @@ import org.slf4j.LoggerFactory;
 final class DeciderProcessor implements Processor<String, CommandEnvelope, String, SpecificRecord> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeciderProcessor.class);
+  /** Expired ids removed per punctuation at most, so a backlog never holds the decider up for long. */
+  static final int EXPIRE_BATCH = 10_000;
 
+  private final Duration decidedRetention;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, AggregateState> store;
   private KeyValueStore<String, CommandResult> decided;
+  private KeyValueStore<String, String> decidedByTime;
   private StoreLookup lookup;
+
+  DeciderProcessor(Duration decidedRetention) {
+    this.decidedRetention = decidedRetention;
+  }
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
@@ -46,6 +61,35 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
     this.store = context.getStateStore(DeciderTopology.STORE);
     this.lookup = new StoreLookup(store);
     this.decided = context.getStateStore(DeciderTopology.DECIDED);
+    this.decidedByTime = context.getStateStore(DeciderTopology.DECIDED_BY_TIME);
+    // Wall-clock: ids expire while no commands arrive too. Deletes are part of the next commit's transaction.
+    Duration every = Duration.ofMillis(Math.clamp(decidedRetention.toMillis() / 10, 100, 60_000));
+    context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::expireDecided);
+  }
+
+  /** Forgets command ids decided before the retention window, oldest first, at most {@link #EXPIRE_BATCH}. */
+  private void expireDecided(long now) {
+    List<String> expired = new ArrayList<>();
+    String before = byTime(now - decidedRetention.toMillis(), "");
+    try (KeyValueIterator<String, String> old = decidedByTime.range(null, before)) {
+      while (old.hasNext() && expired.size() < EXPIRE_BATCH) {
+        expired.add(old.next().key);
+      }
+    }
+    for (String key : expired) {
+      decidedByTime.delete(key);
+      decided.delete(key.substring(key.indexOf('/') + 1));
+    }
+  }
+
+  /** Keeps the result for retries until the retention window has passed. */
+  private void remember(String commandId, CommandResult result) {
+    decided.put(commandId, result);
+    decidedByTime.put(byTime(context.currentSystemTimeMs(), commandId), "");
+  }
+
+  private static String byTime(long epochMillis, String commandId) {
+    return String.format("%020d/%s", Math.max(0, epochMillis), commandId);
   }
 
   @Override
@@ -78,7 +122,7 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
       context.forward(record.withKey(event.getAggregateId()).withValue(event), DeciderTopology.EVENTS_SINK);
     }
     CommandResult result = decision.result(command);
-    decided.put(command.getCommandId(), result);
+    remember(command.getCommandId(), result);
     context.forward(record.withKey(command.getCommandId()).withValue(result), DeciderTopology.RESULTS_SINK);
   }
 
@@ -109,7 +153,7 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
         .build();
     // Ids too long to answer under have nobody waiting on them (the API never makes such ids): epic.dlq is enough.
     if (RecordLimit.fits(command.getCommandId(), result)) {
-      decided.put(command.getCommandId(), result);
+      remember(command.getCommandId(), result);
       context.forward(record.withKey(command.getCommandId()).withValue(result), DeciderTopology.RESULTS_SINK);
     }
   }

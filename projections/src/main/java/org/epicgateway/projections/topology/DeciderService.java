@@ -1,5 +1,9 @@
 package org.epicgateway.projections.topology;
 
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.epicgateway.platform.Health;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
@@ -13,9 +17,49 @@ import org.epicgateway.schemas.registry.SchemaRegistryClient;
  */
 public final class DeciderService implements PlatformService {
 
+  /**
+   * How the decider runs.
+   *
+   * @param maxInFlight commands the bus lets wait for a result at once; more are refused (the API answers 429)
+   * @param decidedRetention how long a decided command id is remembered: a retry within it gets the first result,
+   *     one after it is decided again
+   */
+  public record Settings(int maxInFlight, Duration decidedRetention) {
+    public static final Settings DEFAULT = new Settings(10_000, DeciderTopology.DEFAULT_DECIDED_RETENTION);
+
+    /**
+     * {@code EPIC_MAX_IN_FLIGHT} (a count) and {@code EPIC_DECIDED_RETENTION} (ISO-8601, e.g. {@code PT24H}) when
+     * set, else {@link #DEFAULT}'s.
+     */
+    public static Settings fromEnvironment() {
+      String max = System.getenv("EPIC_MAX_IN_FLIGHT");
+      String retention = System.getenv("EPIC_DECIDED_RETENTION");
+      return new Settings(max == null ? DEFAULT.maxInFlight() : Integer.parseInt(max),
+          retention == null ? DEFAULT.decidedRetention() : Duration.parse(retention));
+    }
+  }
+
+  /**
+   * Every answer waits for the commit of its command's transaction, so commits are frequent; a transaction carries
+   * whatever arrived since the last (group commit), so batches grow with load by themselves. 0 would commit after
+   * every single command (Streams halves its per-commit batch after each commit), so some milliseconds it is.
+   */
+  static final int COMMIT_INTERVAL_MS = Integer.getInteger("epic.decider.commit-ms", 5);
+  /** An idle loop waits this long for commands before it commits what it processed: no longer than a commit. */
+  static final int POLL_MS = Integer.getInteger("epic.decider.poll-ms", 5);
+
+  private final Settings settings;
   private StreamsApp app;
   private AggregateQueries queries;
   private CommandBus commandBus;
+
+  public DeciderService() {
+    this(Settings.fromEnvironment());
+  }
+
+  public DeciderService(Settings settings) {
+    this.settings = settings;
+  }
 
   @Override
   public String name() {
@@ -25,10 +69,16 @@ public final class DeciderService implements PlatformService {
   @Override
   public void start(PlatformContext context) throws Exception {
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
-    app = StreamsApp.start("the decider", DeciderTopology.build(registry),
-        StreamsApp.config(DeciderTopology.APPLICATION_ID, context.bootstrapServers(), context.stateDir(name())));
+    Properties config = StreamsApp.config(DeciderTopology.APPLICATION_ID, context.bootstrapServers(),
+        context.stateDir(name()));
+    config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+    config.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
+    app = StreamsApp.start("the decider", DeciderTopology.build(registry, settings.decidedRetention()),
+        config);
     queries = new AggregateQueries(app.streams());
-    commandBus = new CommandBus(context.bootstrapServers(), registry, queries);
+    KafkaStreams streams = app.streams();
+    commandBus = new CommandBus(context.bootstrapServers(), registry, () -> streams.state().isRunningOrRebalancing(),
+        settings.maxInFlight());
   }
 
   /** Submits commands; available once {@link #start} returned. */

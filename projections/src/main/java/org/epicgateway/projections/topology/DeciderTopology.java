@@ -1,12 +1,12 @@
 package org.epicgateway.projections.topology;
 
+import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 import org.epicgateway.projections.streams.DeadLetters;
 import org.epicgateway.schemas.Topics;
@@ -21,15 +21,15 @@ import org.epicgateway.schemas.serde.AvroSerializer;
 /**
  * The decider's Kafka Streams topology:
  * <pre>
- * epic.commands (keyed by aggregate id, any partition count)
- *   -> repartition to ONE partition (single writer)
+ * epic.commands (ONE partition, keyed by aggregate id)
  *   -> decider [aggregate-state, decided-commands stores] -> epic.events (key aggregate id)
  *                                      -> epic.command-results (key command id)
  *                                      -> epic.dlq (a command it could not decide or write, with the reason)
  * </pre>
- * The one-partition repartition topic makes every command go through one task and one store, whatever partition
- * count epic.commands has and whoever produced to it: pool allocation, quotas and name uniqueness are then decided by
- * a single writer against the complete state. Scaling past one task is described in docs/architecture.md.
+ * The one-partition command topic makes every command go through one task and one store, whoever produced it: pool
+ * allocation, quotas and name uniqueness are then decided by a single writer against the complete state, in one
+ * exactly-once transaction per commit (no repartition hop). Scaling past one task is described in
+ * docs/architecture.md.
  */
 public final class DeciderTopology {
 
@@ -38,9 +38,16 @@ public final class DeciderTopology {
   public static final String STORE = "aggregate-state";
   /**
    * The result of every decided command, keyed by command id: a command whose id is already here is a client's retry,
-   * answered with the same result and no event. Grows by one small record per command (docs/architecture.md).
+   * answered with the same result and no event. Entries leave after the retention window (docs/architecture.md).
    */
   public static final String DECIDED = "decided-commands";
+  /**
+   * Decided command ids by when they were decided, keyed {@code <20-digit epoch ms>/<commandId>}: the order in which
+   * {@link #DECIDED} entries leave it once older than the retention window.
+   */
+  public static final String DECIDED_BY_TIME = "decided-commands-by-time";
+  /** How long a decided command id is remembered unless configured otherwise: a day of client retries. */
+  public static final Duration DEFAULT_DECIDED_RETENTION = Duration.ofHours(24);
   /** The store's changelog topic, as Kafka Streams names it: the live aggregate states, which audit rebuild reads. */
   public static final String STORE_CHANGELOG = APPLICATION_ID + "-" + STORE + "-changelog";
 
@@ -52,16 +59,21 @@ public final class DeciderTopology {
   private DeciderTopology() {}
 
   public static Topology build(SchemaRegistryClient registry) {
+    return build(registry, DEFAULT_DECIDED_RETENTION);
+  }
+
+  /** @param decidedRetention how long a command id is remembered: a retry within it gets the first result */
+  public static Topology build(SchemaRegistryClient registry, Duration decidedRetention) {
     AvroSerde<CommandEnvelope> commands = new AvroSerde<>(CommandEnvelope.class, registry);
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
         new AvroSerde<>(AggregateState.class, registry)));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DECIDED), Serdes.String(),
         new AvroSerde<>(CommandResult.class, registry)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DECIDED_BY_TIME),
+        Serdes.String(), Serdes.String()));
     builder.stream(Topics.COMMANDS, Consumed.with(Serdes.String(), commands).withName("commands"))
-        .repartition(Repartitioned.<String, CommandEnvelope>as("single-writer")
-            .withKeySerde(Serdes.String()).withValueSerde(commands).withNumberOfPartitions(1))
-        .process(DeciderProcessor::new, Named.as(DECIDER), STORE, DECIDED);
+        .process(() -> new DeciderProcessor(decidedRetention), Named.as(DECIDER), STORE, DECIDED, DECIDED_BY_TIME);
     Topology topology = builder.build();
     // Sinks hang off the decider by name, so each output type goes to its own topic with its own serializer.
     topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),

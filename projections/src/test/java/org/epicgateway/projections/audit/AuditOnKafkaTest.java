@@ -82,7 +82,7 @@ class AuditOnKafkaTest {
         c.defineTemplate("web", "public"), c.createAccount("acme"), c.addUser("acme", "alice"),
         c.createGateway("acme", "shop", "web"), c.upsertRoute("acme", "store", "shop"),
         c.upsertSlice("acme", "web-1", "web"), c.upsertRoute("acme", "store", "shop", Commands.rule("/v2", "web", 8080)))) {
-      CommandResult result = decider.commandBus().submit(command, Duration.ofSeconds(120));
+      CommandResult result = decider.commandBus().submit(command, Duration.ofSeconds(120)).get();
       assertThat(result.getAccepted()).as("%s: %s", command.getCommandId(), result.getRejection()).isTrue();
       eventsWritten += result.getEventIds().size();
     }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -71,7 +73,7 @@ class DeciderServiceIntegrationTest {
   }
 
   private static CommandResult submit(CommandEnvelope command) throws Exception {
-    return decider.commandBus().submit(command, TIMEOUT);
+    return decider.commandBus().submit(command, TIMEOUT).get();
   }
 
   private static CommandResult accept(CommandEnvelope command) throws Exception {
@@ -241,6 +243,32 @@ class DeciderServiceIntegrationTest {
     assertThat(replayed).containsKeys("account/" + account, "gateway/" + account + "/default/shop");
     for (Map.Entry<String, AggregateState> e : replayed.entrySet()) {
       assertThat(decider.queries().get(e.getKey())).as(e.getKey()).contains(e.getValue());
+    }
+  }
+
+  @Test
+  void commandsBeyondTheInFlightBoundAreNotSentAndAStoppedDeciderIsReported() throws Exception {
+    SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
+    String refusedAccount = "acct-" + RUN + "-refused";
+    try (CommandBus two = new CommandBus(platform.bootstrapServers(), registry, () -> true, 2)) {
+      List<CompletableFuture<CommandResult>> refused = two.submitAll(List.of(c.createAccount(refusedAccount),
+          c.createAccount(refusedAccount + "-2"), c.createAccount(refusedAccount + "-3")), TIMEOUT);
+      assertThat(refused).allSatisfy(f -> assertThat(f).failsWithin(Duration.ZERO)
+          .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(CommandBus.Overloaded.class));
+      assertThat(two.inFlight()).isZero();
+
+      // Two fit; had the three been sent, the first would have been decided before these (one partition, in order).
+      List<CompletableFuture<CommandResult>> fit = two.submitAll(List.of(c.createAccount("acct-" + RUN + "-fit"),
+          c.createAccount("acct-" + RUN + "-fit-2")), TIMEOUT);
+      for (CompletableFuture<CommandResult> f : fit) {
+        assertThat(f.get().getAccepted()).isTrue();
+      }
+      assertThat(decider.queries().get("account/" + refusedAccount)).isEmpty();
+      assertThat(two.inFlight()).isZero();
+    }
+    try (CommandBus stopped = new CommandBus(platform.bootstrapServers(), registry, () -> false, 10)) {
+      assertThat(stopped.submit(c.createAccount(refusedAccount), TIMEOUT)).failsWithin(Duration.ZERO)
+          .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(CommandBus.DeciderUnavailable.class);
     }
   }
 

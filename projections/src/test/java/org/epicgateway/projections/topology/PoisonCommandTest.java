@@ -97,7 +97,7 @@ class PoisonCommandTest {
   }
 
   private static CommandResult submit(CommandEnvelope command) throws Exception {
-    return decider.commandBus().submit(command, TIMEOUT);
+    return decider.commandBus().submit(command, TIMEOUT).get();
   }
 
   private static void accept(CommandEnvelope command) throws Exception {

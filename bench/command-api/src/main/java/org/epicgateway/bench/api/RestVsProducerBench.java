@@ -1,230 +1,258 @@
 package org.epicgateway.bench.api;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.tools.ProducerPerformance;
 import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
 import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.projections.audit.EventLog;
+import org.epicgateway.projections.audit.Progress;
 import org.epicgateway.projections.topology.DeciderService;
-import org.epicgateway.schemas.avro.Actor;
-import org.epicgateway.schemas.avro.ActorKind;
-import org.epicgateway.schemas.avro.CommandEnvelope;
-import org.epicgateway.schemas.avro.CommandResult;
-import org.epicgateway.schemas.avro.Endpoint;
-import org.epicgateway.schemas.avro.EndpointConditions;
-import org.epicgateway.schemas.avro.EndpointPort;
-import org.epicgateway.schemas.avro.TransportProtocol;
-import org.epicgateway.schemas.avro.UpsertEndpointSlice;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
-import org.epicgateway.schemas.serde.AvroSerializer;
 
 /**
- * Durable commands per second through the REST API (HTTP request, bearer auth, JSON mapping, command on
- * epic.commands, decider transaction, result awaited, state store caught up) against a raw {@code acks=all} producer
- * writing the same Avro command to a plain topic of the same broker, in the same run and JVM. All sides use the same
- * number of concurrent callers, each waiting for its own durable answer; the raw side is also run pipelined (async
- * sends, the producer's best case), and the decider's CommandBus is called directly to separate what the API adds
- * from what deciding costs. The command is UpsertEndpointSlice, the most frequent write in EPIC.
+ * Durable commands per second through the REST API, against Kafka's own {@code ProducerPerformance} (acks=all,
+ * 300-byte records) on the same broker in the same run. The platform is the real one in this JVM (in-process broker,
+ * Apicurio child, decider, API); the client is {@code connections} keep-alive HTTP/1.1 connections, each posting
+ * EndpointSlices (UpsertEndpointSlice commands) with a bearer token and waiting for its answer. Reported:
+ * <ol>
+ *   <li>serial: one connection, one command at a time: p50/p99 latency of a 201;</li>
+ *   <li>throughput into an empty account, and into an account already holding {@code fullSlices} slices (loaded
+ *       through the batch endpoint), with their ratio;</li>
+ *   <li>ProducerPerformance and the REST/producer ratio;</li>
+ *   <li>the check: every 2xx's command id is the correlation id of an event on epic.events, and 0 errors.</li>
+ * </ol>
  *
- * <p>Arguments: [seconds per phase (default 20)] [concurrent callers (default 16)].
+ * <p>Arguments: [seconds per throughput phase (20)] [connections (64)] [serial commands (1000)]
+ * [slices preloaded in the full account (100000)] [ProducerPerformance records (2000000)].
  */
 public final class RestVsProducerBench {
-    private static final String ACCOUNT = "bench";
-    private static final String RAW_TOPIC = "bench.raw-commands";
-    private static final String SLICE = """
-        {"name":"%s","serviceName":"web","ports":[{"name":"http","port":8080,"protocol":"TCP"}],
-         "endpoints":[{"addresses":["10.1.0.5"],"conditions":{"ready":true},"nodeName":"node-1","nodeAddress":"198.51.100.7"}]}""";
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SLICE = """
+      {"name":"%s","serviceName":"web","ports":[{"name":"http","port":8080,"protocol":"TCP"}],\
+      "endpoints":[{"addresses":["10.1.0.5"],"conditions":{"ready":true},"nodeName":"node-1","nodeAddress":"198.51.100.7"}]}""";
+  private static final Pattern RECORDS_PER_SEC = Pattern.compile("records sent, ([0-9.]+) records/sec");
 
-    private RestVsProducerBench() {
+  private RestVsProducerBench() {}
+
+  public static void main(String[] args) {
+    // Exit explicitly: under exec:java a failure would otherwise wait forever on the platform's threads.
+    try {
+      run(args);
+    } catch (Throwable t) {
+      t.printStackTrace();
+      System.exit(1);
     }
+    System.exit(0);
+  }
 
-    public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int callers = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-        Path dir = Files.createTempDirectory("epic-bench-api-");
-        try (EmbeddedPlatform platform = EmbeddedPlatform.start(dir)) {
-            DeciderService decider = new DeciderService();
-            decider.start(platform.context());
-            ApiService api = new ApiService(new ApiConfig("127.0.0.1", 0, "system", "admin", "bench-admin-pw", 10,
-                Duration.ofSeconds(60), Duration.ofHours(1), 100_000), decider);
-            api.start(platform.context());
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(RAW_TOPIC, Optional.of(3), Optional.of((short) 1)))).all().get();
-            }
-            String base = "http://127.0.0.1:" + api.port() + "/api/v1";
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            String bearer = setUp(http, base);
-            AtomicLong counter = new AtomicLong();
-            IntSupplier restCall = () -> {
-                String body = SLICE.formatted("s-" + counter.incrementAndGet());
-                return send(http, HttpRequest.newBuilder(URI.create(base + "/accounts/" + ACCOUNT + "/endpointslices"))
-                    .header("Authorization", bearer).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), 201);
-            };
+  private static void run(String[] args) throws Exception {
+    int seconds = arg(args, 0, 20);
+    int connections = arg(args, 1, 64);
+    int serial = arg(args, 2, 1000);
+    int fullSlices = arg(args, 3, 100_000);
+    int producerRecords = arg(args, 4, 2_000_000);
+    Path dir = Files.createTempDirectory("epic-bench-api-");
+    System.out.printf("REST bench: %d s per phase, %d connections, %d serial, %d preloaded slices; load %s%n",
+        seconds, connections, serial, fullSlices, loadAverage());
+    try (EmbeddedPlatform platform = EmbeddedPlatform.start(dir)) {
+      DeciderService decider = new DeciderService();
+      decider.start(platform.context());
+      ApiService api = new ApiService(new ApiConfig("127.0.0.1", 0, "system", "admin", "bench-admin-pw", 10,
+          Duration.ofSeconds(60), Duration.ofHours(1), 100_000), decider);
+      api.start(platform.context());
+      Rest rest = new Rest("127.0.0.1", api.port(), "Basic " + Base64.getEncoder()
+          .encodeToString("admin@system:bench-admin-pw".getBytes(StandardCharsets.UTF_8)));
+      Set<String> acknowledged = ConcurrentHashMap.newKeySet();
 
-            SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
-            try (KafkaProducer<String, CommandEnvelope> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new AvroSerializer<>(registry))) {
-                IntSupplier rawCall = () -> {
-                    CommandEnvelope command = command("s-raw-" + counter.incrementAndGet());
-                    try {
-                        producer.send(new ProducerRecord<>(RAW_TOPIC, command.getTargetAggregateId(), command)).get();
-                        return 1;
-                    } catch (Exception e) {
-                        throw new IllegalStateException("raw send failed", e);
-                    }
-                };
-                IntSupplier busCall = () -> {
-                    CommandEnvelope command = command("s-bus-" + counter.incrementAndGet());
-                    try {
-                        CommandResult result = decider.commandBus().submit(command, Duration.ofSeconds(60));
-                        if (!result.getAccepted()) {
-                            throw new IllegalStateException("rejected: " + result.getRejection());
-                        }
-                        return 1;
-                    } catch (Exception e) {
-                        throw new IllegalStateException("bus submit failed", e);
-                    }
-                };
-                // Warm every path (JIT, connections, schema registration), then measure one after the other.
-                run("warm-up rest", restCall, callers, 5);
-                run("warm-up bus", busCall, callers, 5);
-                run("warm-up raw", rawCall, callers, 5);
-                double rest = run("REST", restCall, callers, seconds);
-                double bus = run("CommandBus, no HTTP", busCall, callers, seconds);
-                double raw = run("raw producer, same callers", rawCall, callers, seconds);
-                double pipelined = pipelined(producer, seconds);
-                System.out.printf("%n| path | callers | durable commands/s | ratio to raw (same callers) | ratio to raw pipelined |%n");
-                System.out.printf("|---|---|---|---|---|%n");
-                System.out.printf("| raw acks=all producer, pipelined | async | %.0f | %.2f | 1.00 |%n", pipelined, pipelined / raw);
-                System.out.printf("| raw acks=all producer, send().get() | %d | %.0f | 1.00 | %.3f |%n", callers, raw, raw / pipelined);
-                System.out.printf("| CommandBus.submit, no HTTP (decided, durable, readable) | %d | %.0f | %.4f | %.5f |%n",
-                    callers, bus, bus / raw, bus / pipelined);
-                System.out.printf("| REST POST endpointslices (decided, durable, readable) | %d | %.0f | %.4f | %.5f |%n",
-                    callers, rest, rest / raw, rest / pipelined);
-                System.out.printf("REST / CommandBus = %.2f (what HTTP, auth and JSON mapping cost on top of the decider)%n",
-                    rest / bus);
-            }
-            api.close();
-            decider.close();
-        }
+      String warm = rest.tenant("warm");
+      String empty = rest.tenant("empty");
+      String full = rest.tenant("full");
+      throughput(rest, "warm", warm, connections, 5, acknowledged);
+      long[] latencies = serial(rest, warm, serial, acknowledged);
+      Result emptyRun = throughput(rest, "empty", empty, connections, seconds, acknowledged);
+      Result fullRun = null;
+      if (fullSlices > 0) {
+        rest.loadSlices("full", full, fullSlices, "pre-", acknowledged);
+        fullRun = throughput(rest, "full", full, connections, seconds, acknowledged);
+      }
+      double producer = producerPerformance(platform.bootstrapServers(), producerRecords);
+
+      long inLog = verify(platform, acknowledged);
+      System.out.printf("%n| figure | value |%n|---|---|%n");
+      System.out.printf("| serial single-command REST latency (%d commands) | p50 %.2f ms, p99 %.2f ms |%n", serial,
+          percentile(latencies, 50), percentile(latencies, 99));
+      System.out.printf("| durable commands/s, %d connections, empty account | %.0f/s (%d ok, %d errors; p50 %.1f ms,"
+          + " p99 %.1f ms) |%n", connections, emptyRun.rate(), emptyRun.ok(), emptyRun.errors(),
+          emptyRun.p50(), emptyRun.p99());
+      if (fullRun != null) {
+        System.out.printf("| durable commands/s, %d connections, account holding %d slices | %.0f/s (%d ok, %d errors;"
+            + " p50 %.1f ms, p99 %.1f ms) |%n", connections, fullSlices, fullRun.rate(), fullRun.ok(), fullRun.errors(),
+            fullRun.p50(), fullRun.p99());
+        System.out.printf("| empty / full account throughput | %.2fx |%n", emptyRun.rate() / fullRun.rate());
+      }
+      System.out.printf("| Kafka ProducerPerformance acks=all, 300-byte records | %.0f records/s |%n", producer);
+      System.out.printf("| REST (empty account) / ProducerPerformance | %.4f |%n", emptyRun.rate() / producer);
+      System.out.printf("| 2xx answers whose event is in epic.events | %d of %d |%n", inLog, acknowledged.size());
+      System.out.printf("load average at the end: %s%n", loadAverage());
+      api.close();
+      decider.close();
+      if (inLog != acknowledged.size() || emptyRun.errors() > 0 || (fullRun != null && fullRun.errors() > 0)) {
+        throw new IllegalStateException("errors, or acknowledged commands missing from epic.events");
+      }
     }
+  }
 
-    /** Admin creates the account and a user; the user trades its password for a bearer token. */
-    private static String setUp(HttpClient http, String base) {
-        String admin = "Basic " + Base64.getEncoder().encodeToString("admin@system:bench-admin-pw".getBytes(StandardCharsets.UTF_8));
-        post(http, base + "/accounts", "{\"account\":\"" + ACCOUNT + "\"}", admin, 201);
-        post(http, base + "/accounts/" + ACCOUNT + "/users", "{\"username\":\"bench\",\"password\":\"bench-password\"}", admin, 201);
-        String user = "Basic " + Base64.getEncoder().encodeToString(("bench@" + ACCOUNT + ":bench-password").getBytes(StandardCharsets.UTF_8));
-        String json = post(http, base + "/tokens", "", user, 201);
-        String token = json.replaceAll(".*\"token\"\\s*:\\s*\"([^\"]+)\".*", "$1");
-        return "Bearer " + token;
-    }
+  /** Commands/s of one phase with its answer latencies. */
+  record Result(double rate, long ok, long errors, double p50, double p99) {}
 
-    private static String post(HttpClient http, String url, String body, String auth, int expected) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != expected) {
-                throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
-            }
-            return r.body();
-        } catch (Exception e) {
-            throw new IllegalStateException("POST " + url + " failed", e);
-        }
-    }
-
-    private static int send(HttpClient http, HttpRequest request, int expected) {
-        try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != expected) {
-                throw new IllegalStateException(request.uri() + " answered " + r.statusCode() + ": " + r.body());
-            }
-            return 1;
-        } catch (Exception e) {
-            throw new IllegalStateException(request.method() + " " + request.uri() + " failed", e);
-        }
-    }
-
-    /** {@code callers} threads call {@code op} back to back for {@code seconds}; completed calls per second. */
-    private static double run(String label, IntSupplier op, int callers, int seconds) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+  /** One connection, one command after the other: the latency a single client sees. */
+  private static long[] serial(Rest rest, String bearer, int count, Set<String> acknowledged) throws Exception {
+    long[] latencies = new long[count];
+    try (KeepAliveConnection c = rest.connect()) {
+      for (int i = 0; i < count; i++) {
         long start = System.nanoTime();
-        AtomicLong done = new AtomicLong();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> workers = new ArrayList<>();
-            for (int i = 0; i < callers; i++) {
-                workers.add(pool.submit(() -> {
-                    while (System.nanoTime() < end) {
-                        done.addAndGet(op.getAsInt());
-                    }
-                }));
-            }
-            for (Future<?> w : workers) {
-                w.get();
-            }
+        KeepAliveConnection.Response r = c.send("POST", "/api/v1/accounts/warm/endpointslices", bearer,
+            SLICE.formatted("serial-" + i));
+        latencies[i] = System.nanoTime() - start;
+        if (r.status() != 201) {
+          throw new IllegalStateException("serial POST answered " + r.status() + ": " + r.body());
         }
-        double rate = done.get() / ((System.nanoTime() - start) / 1e9);
-        System.out.printf("%s: %d in %d s = %.0f/s%n", label, done.get(), seconds, rate);
-        return rate;
+        acknowledged.add(JSON.readTree(r.body()).get("commandId").asText());
+      }
     }
+    System.out.printf("serial: %d commands, p50 %.2f ms, p99 %.2f ms%n", count, percentile(latencies, 50),
+        percentile(latencies, 99));
+    return latencies;
+  }
 
-    /** The producer's best case: async sends for {@code seconds}, counting acknowledged records. */
-    private static double pipelined(KafkaProducer<String, CommandEnvelope> producer, int seconds) {
-        AtomicLong acked = new AtomicLong();
-        long start = System.nanoTime();
-        long end = start + Duration.ofSeconds(seconds).toNanos();
-        long n = 0;
-        while (System.nanoTime() < end) {
-            CommandEnvelope command = command("s-pipe-" + n++);
-            producer.send(new ProducerRecord<>(RAW_TOPIC, command.getTargetAggregateId(), command), (md, e) -> {
-                if (e != null) {
-                    throw new IllegalStateException("pipelined send failed", e);
+  /** {@code connections} keep-alive connections post new slices back to back for {@code seconds}. */
+  private static Result throughput(Rest rest, String account, String bearer, int connections, int seconds,
+      Set<String> acknowledged) throws Exception {
+    long start = System.nanoTime();
+    long end = start + Duration.ofSeconds(seconds).toNanos();
+    AtomicLong ok = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong names = new AtomicLong();
+    List<long[]> latencies = new ArrayList<>();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<long[]>> workers = new ArrayList<>();
+      for (int i = 0; i < connections; i++) {
+        workers.add(pool.submit(() -> {
+          long[] mine = new long[1024];
+          int n = 0;
+          try (KeepAliveConnection c = rest.connect()) {
+            while (System.nanoTime() < end) {
+              long t = System.nanoTime();
+              KeepAliveConnection.Response r = c.send("POST", "/api/v1/accounts/" + account + "/endpointslices",
+                  bearer, SLICE.formatted("s-" + names.incrementAndGet()));
+              if (r.status() == 201) {
+                acknowledged.add(JSON.readTree(r.body()).get("commandId").asText());
+                ok.incrementAndGet();
+                if (n == mine.length) {
+                  mine = Arrays.copyOf(mine, n * 2);
                 }
-                acked.incrementAndGet();
-            });
-        }
-        producer.flush();
-        double rate = acked.get() / ((System.nanoTime() - start) / 1e9);
-        System.out.printf("raw producer, pipelined: %d acked = %.0f/s%n", acked.get(), rate);
-        return rate;
+                mine[n++] = System.nanoTime() - t;
+              } else if (errors.incrementAndGet() <= 5) {
+                System.out.printf("  error %d: %s%n", r.status(), r.body());
+              }
+            }
+          }
+          return Arrays.copyOf(mine, n);
+        }));
+      }
+      for (Future<long[]> w : workers) {
+        latencies.add(w.get());
+      }
     }
+    double rate = ok.get() / ((System.nanoTime() - start) / 1e9);
+    long[] all = latencies.stream().flatMapToLong(Arrays::stream).toArray();
+    Result result = new Result(rate, ok.get(), errors.get(), percentile(all, 50), percentile(all, 99));
+    System.out.printf("%s account, %d connections: %d ok, %d errors in %d s = %.0f/s (p50 %.1f ms, p99 %.1f ms)%n",
+        account, connections, result.ok(), result.errors(), seconds, rate, result.p50(), result.p99());
+    return result;
+  }
 
-    /** The same command the REST side produces for one endpoint slice. */
-    private static CommandEnvelope command(String name) {
-        UpsertEndpointSlice slice = new UpsertEndpointSlice(ACCOUNT, "default", name, "web", null,
-            List.of(new EndpointPort("http", 8080, TransportProtocol.TCP)),
-            List.of(new Endpoint(List.of("10.1.0.5"), new EndpointConditions(true, null, null), "node-1",
-                "198.51.100.7", null)));
-        return new CommandEnvelope(UUID.randomUUID().toString(), new Actor(ActorKind.USER, "bench@" + ACCOUNT, ACCOUNT),
-            ACCOUNT, "endpointslice/" + ACCOUNT + "/default/" + name, null, Instant.now(), slice);
+  /** Kafka's own producer benchmark, acks=all, in this JVM against the same broker, on a topic of its own. */
+  private static double producerPerformance(String bootstrap, int records) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin.createTopics(List.of(new NewTopic("bench.producer-performance", Optional.of(1), Optional.of((short) 1))))
+          .all().get();
     }
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      ProducerPerformance.main(new String[] {"--topic", "bench.producer-performance", "--num-records",
+          Integer.toString(records), "--record-size", "300", "--throughput", "-1", "--producer-props",
+          "bootstrap.servers=" + bootstrap, "acks=all"});
+    } finally {
+      System.setOut(stdout);
+    }
+    String output = captured.toString(StandardCharsets.UTF_8);
+    String last = output.strip().lines().reduce((a, b) -> b).orElse("");
+    System.out.println("ProducerPerformance: " + last);
+    Matcher m = RECORDS_PER_SEC.matcher(last);
+    if (!m.find()) {
+      throw new IllegalStateException("no records/sec in ProducerPerformance's output: " + output);
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
+  /** How many acknowledged command ids are the correlation id of an event on epic.events. */
+  private static long verify(EmbeddedPlatform platform, Set<String> acknowledged) {
+    Set<String> correlated = new HashSet<>();
+    new EventLog(platform.bootstrapServers(), new SchemaRegistryClient(platform.schemaRegistryUrl()))
+        .readEvents(Progress.silent(), e -> {
+          if (e.event() != null) {
+            correlated.add(e.event().getCorrelationId());
+          }
+        });
+    return acknowledged.stream().filter(correlated::contains).count();
+  }
+
+  static double percentile(long[] nanos, int p) {
+    if (nanos.length == 0) {
+      return Double.NaN;
+    }
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1e6;
+  }
+
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).strip();
+    } catch (Exception e) {
+      return "unknown";
+    }
+  }
+
+  private static int arg(String[] args, int i, int fallback) {
+    return args.length > i ? Integer.parseInt(args[i]) : fallback;
+  }
 }

@@ -223,7 +223,7 @@ public final class RestToAckBench {
         inFlight.acquire();
         futures.add(pool.submit(() -> {
           try {
-            CommandResult result = bus.submit(c, TIMEOUT);
+            CommandResult result = bus.submit(c, TIMEOUT).get();
             if (!result.getAccepted()) {
               throw new IllegalStateException(c.getTargetAggregateId() + " rejected: " + result.getRejection());
             }

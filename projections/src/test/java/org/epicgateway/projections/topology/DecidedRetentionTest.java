@@ -1,0 +1,86 @@
+package org.epicgateway.projections.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.projections.decider.Commands;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CommandResult;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroDeserializer;
+import org.epicgateway.schemas.serde.AvroSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The decided-commands store forgets ids after the retention window (the decider topology under
+ * TopologyTestDriver, whose wall clock the test moves; serdes through the real registry).
+ */
+class DecidedRetentionTest {
+
+  private static final Duration RETENTION = Duration.ofMinutes(10);
+
+  @TempDir
+  Path state;
+
+  @Test
+  void aRetryWithinTheWindowGetsTheStoredAnswerAndAnExpiredIdIsDecidedAgain() {
+    SchemaRegistryClient registry = new SchemaRegistryClient(EmbeddedPlatform.sharedForTests().schemaRegistryUrl());
+    Properties config = new Properties();
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "decided-retention-test");
+    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    config.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
+    try (TopologyTestDriver driver = new TopologyTestDriver(DeciderTopology.build(registry, RETENTION), config,
+        Instant.parse("2026-01-01T00:00:00Z"))) {
+      TestInputTopic<String, CommandEnvelope> commands = driver.createInputTopic(Topics.COMMANDS,
+          new StringSerializer(), new AvroSerializer<>(registry));
+      TestOutputTopic<String, CommandResult> results = driver.createOutputTopic(Topics.COMMAND_RESULTS,
+          new StringDeserializer(), new AvroDeserializer<>(CommandResult.class, registry));
+      TestOutputTopic<String, EventEnvelope> events = driver.createOutputTopic(Topics.EVENTS,
+          new StringDeserializer(), new AvroDeserializer<>(EventEnvelope.class, registry));
+      Commands c = new Commands("retention");
+      commands.pipeInput(c.createAccount("acme"));
+      CommandEnvelope slice = c.upsertSlice("acme", "web-1", "web");
+      commands.pipeInput(slice);
+      results.readValue();
+      CommandResult first = results.readValue();
+      assertThat(first.getAccepted()).isTrue();
+      assertThat(first.getVersion()).isEqualTo(1L);
+      events.readValuesToList();
+
+      // Within the window: the first answer again, nothing appended.
+      driver.advanceWallClockTime(RETENTION.minusMinutes(1));
+      commands.pipeInput(slice);
+      assertThat(results.readValue()).isEqualTo(first);
+      assertThat(events.isEmpty()).isTrue();
+      assertThat(driver.<String, CommandResult>getKeyValueStore(DeciderTopology.DECIDED).get(slice.getCommandId()))
+          .isEqualTo(first);
+
+      // After it: forgotten, so the same id is a new command; the upsert is applied again (version 2).
+      driver.advanceWallClockTime(Duration.ofMinutes(2));
+      assertThat(driver.<String, CommandResult>getKeyValueStore(DeciderTopology.DECIDED).get(slice.getCommandId()))
+          .isNull();
+      try (var byTime = driver.<String, String>getKeyValueStore(DeciderTopology.DECIDED_BY_TIME).all()) {
+        assertThat(byTime.hasNext()).as("ids left in the time index").isFalse();
+      }
+      commands.pipeInput(slice);
+      CommandResult again = results.readValue();
+      assertThat(again.getAccepted()).isTrue();
+      assertThat(again.getVersion()).isEqualTo(2L);
+      assertThat(events.readValuesToList()).extracting(EventEnvelope::getCorrelationId)
+          .containsExactly(slice.getCommandId());
+    }
+  }
+}
