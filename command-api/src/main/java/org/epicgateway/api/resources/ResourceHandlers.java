@@ -49,9 +49,12 @@ public final class ResourceHandlers {
             long expected = existing.map(AggregateState::getVersion).orElse(0L);
             return commands.submit(principal, commandId, command.target(), expected, command.payload());
         });
-        ctx.header("Location", ctx.path() + "/" + command.target().name()
-            + (kind.tenantScoped() ? "?namespace=" + command.target().namespace() : ""));
-        HttpSupport.written(ctx, 201, result);
+        String location = ctx.path() + "/" + command.target().name()
+            + (kind.tenantScoped() ? "?namespace=" + command.target().namespace() : "");
+        HttpSupport.written(ctx, 201, result.thenApply(r -> {
+            ctx.header("Location", location);
+            return r;
+        }));
     }
 
     /** PUT: replaces an existing resource; {@code If-Match} makes it conditional on the version. */

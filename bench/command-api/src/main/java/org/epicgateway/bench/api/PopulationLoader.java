@@ -11,6 +11,7 @@ import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.topology.DeciderService;
+import org.epicgateway.projections.viewtopology.GatewayViewService;
 
 /**
  * Loads a cluster-sized population through the REST batch endpoint and prints progress and the time of each part:
@@ -44,6 +45,8 @@ public final class PopulationLoader {
     try (EmbeddedPlatform platform = EmbeddedPlatform.start(dir)) {
       DeciderService decider = new DeciderService();
       decider.start(platform.context());
+      GatewayViewService views = new GatewayViewService();
+      views.start(platform.context());
       ApiService api = new ApiService(new ApiConfig("127.0.0.1", 0, "system", "admin", "bench-admin-pw", 10,
           Duration.ofSeconds(120), Duration.ofHours(4), 100_000), decider);
       api.start(platform.context());
@@ -79,6 +82,7 @@ public final class PopulationLoader {
           gateways + 2 * routes, total, (gateways + 2 * routes) / total);
       System.out.printf("load average at the end: %s%n", RestVsProducerBench.loadAverage());
       api.close();
+      views.close();
       decider.close();
     }
   }

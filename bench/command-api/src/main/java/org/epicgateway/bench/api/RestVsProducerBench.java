@@ -32,12 +32,13 @@ import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.audit.EventLog;
 import org.epicgateway.projections.audit.Progress;
 import org.epicgateway.projections.topology.DeciderService;
+import org.epicgateway.projections.viewtopology.GatewayViewService;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 
 /**
  * Durable commands per second through the REST API, against Kafka's own {@code ProducerPerformance} (acks=all,
  * 300-byte records) on the same broker in the same run. The platform is the real one in this JVM (in-process broker,
- * Apicurio child, decider, API); the client is {@code connections} keep-alive HTTP/1.1 connections, each posting
+ * Apicurio child, decider, gateway view projection, API); the client is {@code connections} keep-alive HTTP/1.1 connections, each posting
  * EndpointSlices (UpsertEndpointSlice commands) with a bearer token and waiting for its answer. Reported:
  * <ol>
  *   <li>serial: one connection, one command at a time: p50/p99 latency of a 201;</li>
@@ -82,6 +83,9 @@ public final class RestVsProducerBench {
     try (EmbeddedPlatform platform = EmbeddedPlatform.start(dir)) {
       DeciderService decider = new DeciderService();
       decider.start(platform.context());
+      // The write path as ./epic up runs it: the gateway view projection folds every event too (after the 2xx).
+      GatewayViewService views = new GatewayViewService();
+      views.start(platform.context());
       ApiService api = new ApiService(new ApiConfig("127.0.0.1", 0, "system", "admin", "bench-admin-pw", 10,
           Duration.ofSeconds(60), Duration.ofHours(1), 100_000), decider);
       api.start(platform.context());
@@ -120,6 +124,7 @@ public final class RestVsProducerBench {
       System.out.printf("| 2xx answers whose event is in epic.events | %d of %d |%n", inLog, acknowledged.size());
       System.out.printf("load average at the end: %s%n", loadAverage());
       api.close();
+      views.close();
       decider.close();
       if (inLog != acknowledged.size() || emptyRun.errors() > 0 || (fullRun != null && fullRun.errors() > 0)) {
         throw new IllegalStateException("errors, or acknowledged commands missing from epic.events");
