@@ -60,7 +60,13 @@ public final class BatchHandler {
         Principal principal = HttpSupport.principal(ctx);
         String account = ResourceHandlers.account(ctx, principal);
         String key = HttpSupport.idempotencyKey(ctx);
-        JsonNode items = HttpSupport.body(ctx).get("items");
+        JsonNode body = HttpSupport.body(ctx);
+        body.fieldNames().forEachRemaining(name -> {
+            if (!name.equals("items")) {
+                throw ApiError.badRequest("unknown field '" + name + "'", name);
+            }
+        });
+        JsonNode items = body.get("items");
         if (items == null || !items.isArray() || items.isEmpty() || items.size() > MAX_ITEMS) {
             throw ApiError.badRequest("field 'items' must be an array of 1-" + MAX_ITEMS + " objects", "items");
         }
