@@ -2,18 +2,14 @@ package org.epicgateway.projections.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Properties;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.decider.Commands;
+import org.epicgateway.projections.streams.TestDrivers;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.CommandResult;
@@ -22,7 +18,6 @@ import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The decided-commands store forgets ids after the retention window (the decider topology under
@@ -32,18 +27,11 @@ class DecidedRetentionTest {
 
   private static final Duration RETENTION = Duration.ofMinutes(10);
 
-  @TempDir
-  Path state;
-
   @Test
-  void aRetryWithinTheWindowGetsTheStoredAnswerAndAnExpiredIdIsDecidedAgain() {
-    SchemaRegistryClient registry = new SchemaRegistryClient(EmbeddedPlatform.sharedForTests().schemaRegistryUrl());
-    Properties config = new Properties();
-    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "decided-retention-test");
-    config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    config.put(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-    try (TopologyTestDriver driver = new TopologyTestDriver(DeciderTopology.build(registry, RETENTION), config,
-        Instant.parse("2026-01-01T00:00:00Z"))) {
+  void aRetryWithinTheWindowGetsTheStoredAnswerAndAnExpiredIdIsDecidedAgain() throws Exception {
+    SchemaRegistryClient registry = TestDrivers.registry();
+    try (TestDrivers run = TestDrivers.start(DeciderTopology.build(registry, RETENTION), "decided-retention")) {
+      TopologyTestDriver driver = run.driver();
       TestInputTopic<String, CommandEnvelope> commands = driver.createInputTopic(Topics.COMMANDS,
           new StringSerializer(), new AvroSerializer<>(registry));
       TestOutputTopic<String, CommandResult> results = driver.createOutputTopic(Topics.COMMAND_RESULTS,
