@@ -2,6 +2,7 @@ package org.epicgateway.api.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -13,6 +14,7 @@ import java.util.PriorityQueue;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -26,7 +28,8 @@ import org.epicgateway.schemas.avro.EventEnvelope;
  * Each partition is scanned backwards in chunks from its end (or from the cursor) and the partitions are merged by
  * event time. Memory and work per request are bounded: at most {@code limit} matches per partition are held and at
  * most {@code maxScan} records are read; when the bound is hit the page may be short but carries a cursor to go on.
- * An aggregate filter reads only the partition its key hashes to. Reads are read_committed, so events of an aborted
+ * An aggregate filter reads only the partition its key hashes to, and {@code from} starts each partition at the first
+ * record stamped at or after it (Kafka's time index), so a recent window of a long log reads only that window. Reads are read_committed, so events of an aborted
  * decider transaction never show.
  */
 public final class AuditLog implements AutoCloseable {
@@ -48,8 +51,8 @@ public final class AuditLog implements AutoCloseable {
         this.maxScan = maxScan;
     }
 
-    /** One page and the cursor of the next (null when there is nothing older). */
-    public record Page(List<EventEnvelope> events, String next) {
+    /** One page, the cursor of the next (null when there is nothing older) and how many log records it read. */
+    public record Page(List<EventEnvelope> events, String next, long recordsRead) {
     }
 
     /** A match with where it was found. */
@@ -76,8 +79,8 @@ public final class AuditLog implements AutoCloseable {
         List<Integer> partitions = partitions(query);
         Map<Integer, Long> upper = decodeCursor(cursor);
         List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(Topics.EVENTS, p)).toList();
-        Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps);
         Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+        Map<TopicPartition, Long> begin = start(tps, query.from(), end);
         List<Scan> scans = new ArrayList<>();
         int budget = maxScan;
         for (TopicPartition tp : tps) {
@@ -110,7 +113,24 @@ public final class AuditLog implements AutoCloseable {
             nextUpper.put(s.partition, resume);
             more |= resume > s.low;
         }
-        return new Page(page, more ? encodeCursor(nextUpper) : null);
+        return new Page(page, more ? encodeCursor(nextUpper) : null, maxScan - budget);
+    }
+
+    /**
+     * Where each partition's matches can start: with {@code from}, the first record stamped at or after it (the
+     * decider stamps event records with the event's time, so every record before it is older); else the beginning.
+     */
+    private Map<TopicPartition, Long> start(List<TopicPartition> tps, Instant from, Map<TopicPartition, Long> end) {
+        if (from == null) {
+            return consumer.beginningOffsets(tps);
+        }
+        Map<TopicPartition, Long> times = new HashMap<>();
+        tps.forEach(tp -> times.put(tp, from.toEpochMilli()));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(times);
+        Map<TopicPartition, Long> start = new HashMap<>();
+        // No record at or after `from`: nothing of this partition can match.
+        tps.forEach(tp -> start.put(tp, found.get(tp) == null ? end.get(tp) : found.get(tp).offset()));
+        return start;
     }
 
     /** Scans {@code scan}'s range downwards until it holds {@code limit} matches, hits its start or the budget. */

@@ -119,7 +119,11 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
     }
     decision.states().forEach(store::put);
     for (EventEnvelope event : decision.events()) {
-      context.forward(record.withKey(event.getAggregateId()).withValue(event), DeciderTopology.EVENTS_SINK);
+      // The record time is the event's own (capped at when the command was sent, which the broker accepted), so
+      // Kafka's time index finds where an audit query by event time starts (offsetsForTimes).
+      long time = Math.min(record.timestamp(), event.getTimestamp().toEpochMilli());
+      context.forward(record.withKey(event.getAggregateId()).withValue(event).withTimestamp(time),
+          DeciderTopology.EVENTS_SINK);
     }
     CommandResult result = decision.result(command);
     remember(command.getCommandId(), result);
