@@ -97,15 +97,11 @@ class AuditStartOffsetTest {
         .setAccount(null).setTargetAggregateId(target).setTimestamp(at).setPayload(payload).build();
   }
 
-  /** Submits concurrently (the decider keeps their order per aggregate) and checks every one was accepted. */
+  /** Submits them together (the decider keeps their order per aggregate) and checks every one was accepted. */
   private static void submit(CommandBus bus, List<CommandEnvelope> commands) {
-    List<CompletableFuture<CommandResult>> results = commands.stream().map(c -> CompletableFuture.supplyAsync(() -> {
-      try {
-        return bus.submit(c, Duration.ofSeconds(60));
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    })).toList();
-    results.forEach(r -> assertThat(r.join().getAccepted()).as(String.valueOf(r.join().getRejection())).isTrue());
+    for (CompletableFuture<CommandResult> r : bus.submitAll(commands, Duration.ofSeconds(60))) {
+      CommandResult result = r.join();
+      assertThat(result.getAccepted()).as(String.valueOf(result.getRejection())).isTrue();
+    }
   }
 }
