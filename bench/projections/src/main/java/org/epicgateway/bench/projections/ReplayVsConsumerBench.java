@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -24,14 +25,10 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.audit.EventLog;
 import org.epicgateway.projections.audit.Progress;
@@ -40,6 +37,7 @@ import org.epicgateway.projections.decider.Decider;
 import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.decider.StateLookup;
 import org.epicgateway.projections.state.Fold;
+import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.Topics;
@@ -48,6 +46,7 @@ import org.epicgateway.schemas.avro.ActorKind;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.avro.CreateAccount;
 import org.epicgateway.schemas.avro.CreateGateway;
 import org.epicgateway.schemas.avro.DefineAddressPool;
@@ -64,7 +63,6 @@ import org.epicgateway.schemas.avro.TransportProtocol;
 import org.epicgateway.schemas.avro.UpsertEndpointSlice;
 import org.epicgateway.schemas.avro.UpsertHttpRoute;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
-import org.epicgateway.schemas.serde.AvroSerializer;
 
 /**
  * Events per second folded by a full replay of epic.events against a raw consumer reading the same records as bytes,
@@ -72,8 +70,9 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  * {@link EventLog#readEvents} (read_committed, Confluent-wire Avro decode) folded by {@link StateAt} at
  * {@link Instant#MAX} (chain hash of the stored bytes). A second arm folds the same read with
  * {@link Fold#apply(AggregateState, EventEnvelope)}, which hashes a re-encoding of each event as the decider does.
- * The log is produced by the real {@link Decider}: accounts with a gateway, a route and endpoint slices, then
- * endpoint-slice churn (the most frequent event in EPIC) until the requested size.
+ * The log is written by the platform's decider (the only writer of epic.events) from a command mix decided first in
+ * memory by the same pure {@link Decider}, so what it writes is known: accounts with a gateway, a route and endpoint
+ * slices, then endpoint-slice churn (the most frequent event in EPIC) until the requested size.
  *
  * <p>Arguments: [events (default 100000)] [rounds per side (default 5)].
  */
@@ -81,6 +80,8 @@ public final class ReplayVsConsumerBench {
 
   private static final Actor BENCH = Actor.newBuilder().setKind(ActorKind.SYSTEM).setId("bench").build();
   private static final int ACCOUNTS = 100;
+  /** Commands in flight at once, within the command bus's bound. */
+  private static final int BATCH = 256;
 
   private ReplayVsConsumerBench() {}
 
@@ -91,8 +92,9 @@ public final class ReplayVsConsumerBench {
     try (EmbeddedPlatform platform = EmbeddedPlatform.start(dir)) {
       SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
       TreeMap<String, AggregateState> live = new TreeMap<>();
-      List<EventEnvelope> log = generate(events, live);
-      produce(platform.bootstrapServers(), registry, log);
+      List<CommandEnvelope> commands = new ArrayList<>();
+      List<EventEnvelope> log = generate(events, live, commands);
+      decide(platform, commands);
       System.out.printf("log: %d events on %s%n", log.size(), Topics.EVENTS);
 
       double[] raw = new double[rounds];
@@ -139,8 +141,12 @@ public final class ReplayVsConsumerBench {
     }
   }
 
-  /** Decides a realistic command mix with the real decider until the log has {@code events} events. */
-  private static List<EventEnvelope> generate(int events, TreeMap<String, AggregateState> live) {
+  /**
+   * A realistic command mix until the log has {@code events} events, decided in memory by the same pure decider, so
+   * the states and events the platform's decider will write are known in advance ({@code live}, the returned log).
+   */
+  private static List<EventEnvelope> generate(int events, TreeMap<String, AggregateState> live,
+                                              List<CommandEnvelope> commands) {
     StateLookup lookup = new StateLookup() {
       @Override
       public Optional<AggregateState> get(String aggregateId) {
@@ -163,6 +169,7 @@ public final class ReplayVsConsumerBench {
       if (!d.accepted()) {
         throw new IllegalStateException("bench command rejected: " + d.rejection());
       }
+      commands.add(command);
       live.putAll(d.states());
       log.addAll(d.events());
     };
@@ -201,16 +208,21 @@ public final class ReplayVsConsumerBench {
     return log;
   }
 
-  private static void produce(String bootstrap, SchemaRegistryClient registry, List<EventEnvelope> log) {
-    try (KafkaProducer<String, EventEnvelope> producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.LINGER_MS_CONFIG, 5,
-        ProducerConfig.BATCH_SIZE_CONFIG, 65536), new StringSerializer(), new AvroSerializer<>(registry))) {
-      for (EventEnvelope e : log) {
-        producer.send(new ProducerRecord<>(Topics.EVENTS, e.getAggregateId(), e));
+  /** The log is written the only way epic.events is: the platform's decider deciding the commands. */
+  private static void decide(EmbeddedPlatform platform, List<CommandEnvelope> commands) throws Exception {
+    DeciderService decider = new DeciderService();
+    decider.start(platform.context());
+    try {
+      for (int from = 0; from < commands.size(); from += BATCH) {
+        List<CommandEnvelope> batch = commands.subList(from, Math.min(commands.size(), from + BATCH));
+        for (CompletableFuture<CommandResult> r : decider.commandBus().submitAll(batch, Duration.ofMinutes(5))) {
+          if (!r.join().getAccepted()) {
+            throw new IllegalStateException("bench command rejected: " + r.join().getRejection());
+          }
+        }
       }
-      producer.flush();
+    } finally {
+      decider.close();
     }
   }
 
