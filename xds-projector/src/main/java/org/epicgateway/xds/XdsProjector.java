@@ -92,7 +92,7 @@ public final class XdsProjector implements AckListener {
     }
     Revision revision = known.orElseGet(() -> {
       Revision created = history.record(gatewayId, publisher.assemble(config), clock.millis());
-      archive.keep(config, created.createdAt());
+      archive.keep(config, created.createdAt(), false, false);
       history.trim(gatewayId).forEach(old -> archive.forget(gatewayId, old.version()));
       return created;
     });
@@ -147,7 +147,11 @@ public final class XdsProjector implements AckListener {
       }
       Optional<Revision> before = revisions.stream().filter(r -> r.runsOn(stream.nodeId()))
           .findFirst();
+      boolean firstRun = !revision.everApplied();
       if (history.running(gatewayId, stream.nodeId(), revision, now)) {
+        if (firstRun) {
+          archive.keep(revision.config(), revision.createdAt(), true, false);
+        }
         reports.applied(gatewayId, stream.nodeId(), revision.version(), revision.config().sourceCommandIds());
         // Configuration is cumulative: a proxy that skipped revisions (coalesced pushes) runs their commands too.
         for (Revision included : revisions.subList(i, revisions.size())) {
@@ -247,6 +251,7 @@ public final class XdsProjector implements AckListener {
       return;
     }
     history.taint(revision);
+    archive.keep(revision.config(), revision.createdAt(), revision.everApplied(), true);
     Optional<Revision> good = history.lastGood(gatewayId, revision);
     if (good.isEmpty()) {
       LOG.warn("gateway {}: every proxy rejected revision {} and no earlier revision ever ran; nothing to roll back to",

@@ -12,7 +12,6 @@ import org.epicgateway.platform.PlatformService;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.xds.acks.CommandReports;
-import org.epicgateway.xds.acks.ReportLog;
 import org.epicgateway.xds.metrics.XdsMetrics;
 import org.epicgateway.xds.receipts.KafkaReceiptArchive;
 import org.epicgateway.xds.revisions.KafkaRevisionArchive;
@@ -21,11 +20,12 @@ import org.epicgateway.xds.snapshots.EnvoyTopicsReader;
 import org.epicgateway.xds.tls.XdsTls;
 
 /**
- * The xDS projector on the platform: restores its revision history from epic.envoy-revisions and epic.events and its
- * receipts from epic.envoy-receipts, reads epic.envoy-config and epic.envoy-endpoints, serves ADS, reports what proxies did as commands on epic.commands (the
- * decider records them on epic.events); meters go to the platform's registry. Revisions and receipts are served only
- * by the command API (behind its login and tenant checks, through {@link #projector()}): this service opens no HTTP
- * port of its own, since an unauthenticated one would make every local process every tenant.
+ * The xDS projector on the platform: restores its revision history from epic.envoy-revisions and its receipts from
+ * epic.envoy-receipts (never reading the event log), reads epic.envoy-config and epic.envoy-endpoints, serves ADS,
+ * reports what proxies did as commands on epic.commands (the decider records them on epic.events); meters go to the
+ * platform's registry. Revisions and receipts are served only by the command API (behind its login and tenant
+ * checks, through {@link #projector()}): this service opens no HTTP port of its own, since an unauthenticated one
+ * would make every local process every tenant.
  */
 public final class XdsService implements PlatformService {
   /**
@@ -73,7 +73,6 @@ public final class XdsService implements PlatformService {
   public void start(PlatformContext context) throws Exception {
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
     Clock clock = Clock.systemUTC();
-    ReportLog reported = ReportLog.read(context.bootstrapServers(), registry);
     reports = new CommandReports(context.bootstrapServers(), registry, clock);
     archive = new KafkaRevisionArchive(context.bootstrapServers(), registry);
     receiptArchive = new KafkaReceiptArchive(context.bootstrapServers(), registry);
@@ -82,12 +81,9 @@ public final class XdsService implements PlatformService {
     for (KafkaReceiptArchive.Kept k : KafkaReceiptArchive.readAll(context.bootstrapServers(), registry)) {
       projector.restoreReceipt(k.commandId(), k.ack());
     }
-    // The history first (with what the log says proxies did), then the latest revisions and endpoints.
+    // The history first (with what proxies made of each revision), then the latest revisions and endpoints.
     for (KafkaRevisionArchive.Archived a : KafkaRevisionArchive.readAll(context.bootstrapServers(), registry)) {
-      String gatewayId = a.config().gatewayId();
-      String version = a.config().version();
-      projector.restore(a.config(), a.createdAt(), reported.everApplied(gatewayId, version),
-          reported.rolledBack(gatewayId, version));
+      projector.restore(a.config(), a.createdAt(), a.everApplied(), a.rolledBack());
     }
     reader = new EnvoyTopicsReader(context.bootstrapServers(), registry, projector);
     reader.start(CATCH_UP_TIMEOUT);

@@ -142,6 +142,9 @@ class RawAdsClientTest {
       assertThat(history.get(1).served()).isTrue();
       assertThat(history.get(1).runningOn()).containsExactly(NODE);
       assertThat(projector.receipt("cmd-3").acked()).isEmpty();
+      // What proxies made of the revisions is archived with them, for a restart: v1 and v2 ran, v3 was rolled back.
+      assertThat(archive.marks).containsExactly(v1.version() + " applied", v2.version() + " applied",
+          v3.version() + " rolledBack");
 
       // The meters saw it all: pushes by type, the NACK, the rollback, one connected proxy, ACK latencies.
       assertThat(meters.get("epic.xds.pushes").tag("type", "RouteConfiguration").counter().count()).isEqualTo(3);

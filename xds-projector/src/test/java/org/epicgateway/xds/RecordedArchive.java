@@ -13,13 +13,21 @@ import org.epicgateway.xds.snapshots.GatewayConfig;
  */
 final class RecordedArchive implements RevisionArchive, ReceiptArchive {
   final List<String> kept = new ArrayList<>();
+  /** {@code <version> applied|rolledBack} per revision kept again with a mark. */
+  final List<String> marks = new ArrayList<>();
   final List<String> forgotten = new ArrayList<>();
   /** {@code <commandId> <nodeId>} per receipt entry kept. */
   final List<String> receipts = new ArrayList<>();
 
   @Override
-  public synchronized void keep(GatewayConfig config, long createdAt) {
-    kept.add(config.version());
+  public synchronized void keep(GatewayConfig config, long createdAt, boolean everApplied, boolean rolledBack) {
+    if (rolledBack) {
+      marks.add(config.version() + " rolledBack");
+    } else if (everApplied) {
+      marks.add(config.version() + " applied");
+    } else {
+      kept.add(config.version());
+    }
   }
 
   @Override

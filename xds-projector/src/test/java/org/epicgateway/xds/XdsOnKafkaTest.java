@@ -232,7 +232,7 @@ class XdsOnKafkaTest {
     }
 
     // A restart while the rejected revision is still the gateway's latest on epic.envoy-config: the history comes back
-    // from epic.envoy-revisions and the rollback from epic.events, so the good revision is served, not the bad one.
+    // from epic.envoy-revisions with the rollback marked on it, so the good revision is served, not the bad one.
     XdsService afterRollback = xds();
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", afterRollback.xdsPort(),
         InsecureChannelCredentials.create()).build();

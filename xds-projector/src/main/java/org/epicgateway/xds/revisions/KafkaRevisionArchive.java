@@ -1,6 +1,8 @@
 package org.epicgateway.xds.revisions;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -14,6 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.epicgateway.schemas.Topics;
@@ -28,13 +31,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Revisions on the compacted epic.envoy-revisions topic, key {@code <gatewayId>@<version>}, record timestamp = when
- * the projector first saw the revision (the history's order). Forgotten revisions become tombstones.
+ * the projector first saw the revision (the history's order), headers {@code epic.applied} and
+ * {@code epic.rolled-back} ("true") once some proxy ran it or it was rolled back. Forgotten revisions become
+ * tombstones.
  */
 public final class KafkaRevisionArchive implements RevisionArchive, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaRevisionArchive.class);
 
+  static final String APPLIED_HEADER = "epic.applied";
+  static final String ROLLED_BACK_HEADER = "epic.rolled-back";
+
   /** One archived revision. */
-  public record Archived(GatewayConfig config, long createdAt) {}
+  public record Archived(GatewayConfig config, long createdAt, boolean everApplied, boolean rolledBack) {}
 
   private final KafkaProducer<String, EnvoyConfigSnapshot> producer;
 
@@ -74,7 +82,8 @@ public final class KafkaRevisionArchive implements RevisionArchive, AutoCloseabl
     List<Archived> out = new ArrayList<>();
     for (ConsumerRecord<String, EnvoyConfigSnapshot> r : latest.values()) {
       try {
-        out.add(new Archived(EnvoyRecordCodec.config(r.value()), r.timestamp()));
+        out.add(new Archived(EnvoyRecordCodec.config(r.value()), r.timestamp(), flag(r, APPLIED_HEADER),
+            flag(r, ROLLED_BACK_HEADER)));
       } catch (IllegalArgumentException e) {
         LOG.error("skipping archived revision {}: {}", r.key(), e.getMessage());
       }
@@ -84,9 +93,23 @@ public final class KafkaRevisionArchive implements RevisionArchive, AutoCloseabl
   }
 
   @Override
-  public void keep(GatewayConfig config, long createdAt) {
-    send(new ProducerRecord<>(Topics.ENVOY_REVISIONS, null, createdAt, key(config.gatewayId(), config.version()),
-        EnvoyRecordCodec.record(config)));
+  public void keep(GatewayConfig config, long createdAt, boolean everApplied, boolean rolledBack) {
+    ProducerRecord<String, EnvoyConfigSnapshot> record = new ProducerRecord<>(Topics.ENVOY_REVISIONS, null, createdAt,
+        key(config.gatewayId(), config.version()), EnvoyRecordCodec.record(config));
+    if (everApplied) {
+      record.headers().add(APPLIED_HEADER, TRUE);
+    }
+    if (rolledBack) {
+      record.headers().add(ROLLED_BACK_HEADER, TRUE);
+    }
+    send(record);
+  }
+
+  private static final byte[] TRUE = "true".getBytes(StandardCharsets.UTF_8);
+
+  private static boolean flag(ConsumerRecord<?, ?> record, String header) {
+    Header h = record.headers().lastHeader(header);
+    return h != null && Arrays.equals(h.value(), TRUE);
   }
 
   @Override

@@ -74,7 +74,7 @@ public final class XdsBench {
 
   /** Nothing is archived: the bench measures the serving path. */
   static final RevisionArchive NO_ARCHIVE = new RevisionArchive() {
-    @Override public void keep(GatewayConfig config, long createdAt) { }
+    @Override public void keep(GatewayConfig config, long createdAt, boolean applied, boolean rolledBack) { }
     @Override public void forget(String gatewayId, String version) { }
   };
 
