@@ -1,6 +1,7 @@
 package org.epicgateway.projections.view;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -32,18 +33,26 @@ public final class GatewayViews {
   /** A gateway's new view; {@code view} null means the gateway is deleted (a tombstone downstream). */
   public record ViewChange(String gatewayId, GatewayView view) {}
 
+  private static final Set<AggregateType> VIEW_TYPES = EnumSet.of(AggregateType.GATEWAY, AggregateType.TEMPLATE,
+      AggregateType.HTTP_ROUTE, AggregateType.TCP_ROUTE, AggregateType.ENDPOINT_SLICE);
+
   private GatewayViews() {}
 
-  /** Whether events of this aggregate are part of any gateway view (accounts, pools and observations are not). */
+  /**
+   * Whether events of this aggregate are part of any gateway view (accounts, pools and observations are not). An id
+   * that does not parse names no aggregate of a view either, so it can neither be partitioned nor folded.
+   */
   public static boolean partOfViews(String aggregateId) {
     if (aggregateId == null) {
       return false;
     }
-    int slash = aggregateId.indexOf('/');
-    String prefix = slash < 0 ? aggregateId : aggregateId.substring(0, slash);
-    return prefix.equals(AggregateType.GATEWAY.prefix()) || prefix.equals(AggregateType.TEMPLATE.prefix())
-        || prefix.equals(AggregateType.HTTP_ROUTE.prefix()) || prefix.equals(AggregateType.TCP_ROUTE.prefix())
-        || prefix.equals(AggregateType.ENDPOINT_SLICE.prefix());
+    AggregateType type;
+    try {
+      type = AggregateIds.parse(aggregateId).type();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return VIEW_TYPES.contains(type);
   }
 
   /**

@@ -138,6 +138,10 @@ class GatewayViewsTest {
     assertThat(defined.getSequence()).isEqualTo(1);
     assertThat(GatewayViews.partOfViews("pool/v4")).isFalse();
     assertThat(GatewayViews.partOfViews("account/acme")).isFalse();
+    assertThat(GatewayViews.partOfViews("gatewayconfig/acme/default/shop")).isFalse();
+    assertThat(GatewayViews.partOfViews("gateway/acme/shop")).as("malformed id").isFalse();
+    assertThat(GatewayViews.partOfViews(null)).isFalse();
+    assertThat(GatewayViews.partOfViews("httproute/acme/default/web")).isTrue();
     assertThat(GatewayViews.apply(views, log.get(0), EventHashes.hash(log.get(0)))).as("an account event").isEmpty();
   }
 
