@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -17,8 +18,35 @@ import java.util.Set;
  */
 public final class AddressPool {
 
+  /** The most ranges one pool may hold (each is checked against every other pool's on definition). */
+  public static final int MAX_RANGES = 64;
+  /** The shortest prefixes a pool may use: a pool is a block an operator owns, never "everything". */
+  public static final int MIN_PREFIX_V4 = 8;
+  public static final int MIN_PREFIX_V6 = 16;
+
   /** One inclusive range of one address family. */
-  record Range(BigInteger first, BigInteger last, boolean ipv4) {}
+  record Range(BigInteger first, BigInteger last, boolean ipv4) {
+    boolean overlaps(Range other) {
+      return ipv4 == other.ipv4 && first.compareTo(other.last) <= 0 && other.first.compareTo(last) <= 0;
+    }
+  }
+
+  /** Addresses a gateway must never be given: they are not reachable as a public service address. */
+  private static final List<Map.Entry<String, Range>> NOT_ALLOCATABLE = List.of(
+      special("unspecified", "0.0.0.0", "0.255.255.255"),
+      special("loopback", "127.0.0.0", "127.255.255.255"),
+      special("link-local", "169.254.0.0", "169.254.255.255"),
+      special("multicast", "224.0.0.0", "239.255.255.255"),
+      special("reserved or broadcast", "240.0.0.0", "255.255.255.255"),
+      special("unspecified", "::", "::"),
+      special("loopback", "::1", "::1"),
+      special("link-local", "fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+      special("multicast", "ff00::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
+
+  private static Map.Entry<String, Range> special(String what, String first, String last) {
+    InetAddress a = InetAddresses.forString(first);
+    return Map.entry(what, new Range(toInteger(a), toInteger(InetAddresses.forString(last)), a instanceof Inet4Address));
+  }
 
   private final List<Range> ranges;
 
@@ -36,11 +64,61 @@ public final class AddressPool {
     if (specs.isEmpty()) {
       throw new IllegalArgumentException("a pool needs at least one range");
     }
+    if (specs.size() > MAX_RANGES) {
+      throw new IllegalArgumentException("a pool holds at most " + MAX_RANGES + " ranges, got " + specs.size());
+    }
     List<Range> parsed = new ArrayList<>();
     for (CharSequence cs : specs) {
       parsed.add(parseRange(cs.toString()));
     }
     return new AddressPool(List.copyOf(parsed));
+  }
+
+  /**
+   * Parses a new pool's ranges and checks they are fit to hand out: no prefix shorter than /{@value #MIN_PREFIX_V4}
+   * (IPv4) or /{@value #MIN_PREFIX_V6} (IPv6), nothing unspecified, loopback, link-local, multicast or broadcast, and
+   * no two ranges overlapping. Pools already in the log are only {@link #parse}d, so old events still fold.
+   *
+   * @throws IllegalArgumentException naming the bad range
+   */
+  public static AddressPool parseNew(Collection<? extends CharSequence> specs) {
+    AddressPool pool = parse(specs);
+    List<String> texts = specs.stream().map(cs -> cs.toString().trim()).toList();
+    for (int i = 0; i < pool.ranges.size(); i++) {
+      Range r = pool.ranges.get(i);
+      String spec = texts.get(i);
+      int slash = spec.indexOf('/');
+      if (slash >= 0) {
+        int prefix = Integer.parseInt(spec.substring(slash + 1));
+        int min = r.ipv4() ? MIN_PREFIX_V4 : MIN_PREFIX_V6;
+        if (prefix < min) {
+          throw new IllegalArgumentException("range '" + spec + "': prefix /" + prefix + " is shorter than /" + min);
+        }
+      }
+      for (Map.Entry<String, Range> special : NOT_ALLOCATABLE) {
+        if (r.overlaps(special.getValue())) {
+          throw new IllegalArgumentException("range '" + spec + "' includes " + special.getKey() + " addresses");
+        }
+      }
+      for (int j = 0; j < i; j++) {
+        if (r.overlaps(pool.ranges.get(j))) {
+          throw new IllegalArgumentException("range '" + spec + "' overlaps range '" + texts.get(j) + "'");
+        }
+      }
+    }
+    return pool;
+  }
+
+  /** The first of this pool's ranges that shares an address with one of {@code other}'s, as "mine / theirs". */
+  public Optional<String> overlap(AddressPool other, List<String> mySpecs, List<String> otherSpecs) {
+    for (int i = 0; i < ranges.size(); i++) {
+      for (int j = 0; j < other.ranges.size(); j++) {
+        if (ranges.get(i).overlaps(other.ranges.get(j))) {
+          return Optional.of("'" + mySpecs.get(i).trim() + "' overlaps '" + otherSpecs.get(j).trim() + "'");
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   static Range parseRange(String spec) {

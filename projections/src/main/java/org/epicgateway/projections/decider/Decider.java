@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
+import org.epicgateway.projections.envoy.BaseConfig;
+import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.state.Fold;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
@@ -97,6 +99,8 @@ public final class Decider {
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
   private static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "TCPRoute");
   private static final Pattern AGGREGATION = Pattern.compile("default|/(\\d{1,3})");
+  /** Envoy instances per gateway a template may ask for (each is a process on a node). */
+  public static final int MAX_REPLICAS = 64;
   private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]?\\$\\d{2}\\$[./A-Za-z0-9]{53}");
 
   private Decider() {}
@@ -243,10 +247,20 @@ public final class Decider {
       Rules.name("pool", c.getPool());
       expectId(id, AggregateIds.pool(c.getPool()));
       requireAbsent(id, "pool", "pool '" + c.getPool() + "' already exists");
+      AddressPool pool;
       try {
-        AddressPool.parse(c.getRanges());
+        pool = AddressPool.parseNew(c.getRanges());
       } catch (IllegalArgumentException e) {
         throw Rejected.validation("ranges", e.getMessage());
+      }
+      // Two pools sharing an address would hand it to two gateways.
+      List<String> mine = c.getRanges().stream().map(CharSequence::toString).toList();
+      for (AggregateState other : liveWithPrefix(AggregateType.POOL.prefix() + "/")) {
+        PoolState o = (PoolState) other.getResource();
+        List<String> theirs = o.getRanges().stream().map(CharSequence::toString).toList();
+        pool.overlap(AddressPool.parse(theirs), mine, theirs).ifPresent(overlap -> {
+          throw Rejected.conflict("ranges", "range " + overlap + " of pool '" + o.getPool() + "'");
+        });
       }
       if (c.getAltPool() != null) {
         PoolState alt = (PoolState) live(AggregateIds.pool(Rules.name("altPool", c.getAltPool())), "altPool",
@@ -266,26 +280,34 @@ public final class Decider {
     }
 
     private void defineTemplate(AggregateId id, DefineGatewayTemplate c) {
-      checkTemplate(id, c.getTemplate(), c.getPool(), c.getDnsNamePattern(), c.getReplicas());
+      checkTemplate(id, c.getTemplate(), c.getPool(), c.getDnsNamePattern(), c.getReplicas(),
+          c.getEnvoyBaseConfig());
       requireAbsent(id, "template", "template '" + c.getTemplate() + "' already exists");
       emit(id, new GatewayTemplateDefined(c.getTemplate(), c.getPool(), c.getDnsNamePattern(), c.getReplicas(),
           c.getShareable(), c.getEnvoyBaseConfig()));
     }
 
     private void updateTemplate(AggregateId id, UpdateGatewayTemplate c) {
-      checkTemplate(id, c.getTemplate(), c.getPool(), c.getDnsNamePattern(), c.getReplicas());
+      checkTemplate(id, c.getTemplate(), c.getPool(), c.getDnsNamePattern(), c.getReplicas(),
+          c.getEnvoyBaseConfig());
       live(id.toString(), "template", "template '" + c.getTemplate() + "' does not exist");
       emit(id, new GatewayTemplateUpdated(c.getTemplate(), c.getPool(), c.getDnsNamePattern(), c.getReplicas(),
           c.getShareable(), c.getEnvoyBaseConfig()));
     }
 
-    private void checkTemplate(AggregateId id, String template, String pool, String dnsNamePattern, int replicas) {
+    private void checkTemplate(AggregateId id, String template, String pool, String dnsNamePattern, int replicas,
+        String envoyBaseConfig) {
       expectType(id, AggregateType.TEMPLATE);
       Rules.name("template", template);
       expectId(id, AggregateIds.template(template));
       live(AggregateIds.pool(Rules.name("pool", pool)), "pool", "pool '" + pool + "' does not exist");
-      if (replicas < 1) {
-        throw Rejected.validation("replicas", "must be at least 1, got " + replicas);
+      if (replicas < 1 || replicas > MAX_REPLICAS) {
+        throw Rejected.validation("replicas", "must be 1.." + MAX_REPLICAS + ", got " + replicas);
+      }
+      try {
+        BaseConfig.parse(envoyBaseConfig);
+      } catch (IllegalArgumentException e) {
+        throw Rejected.validation("envoyBaseConfig", e.getMessage());
       }
       if (dnsNamePattern != null) {
         Rules.hostname("dnsNamePattern", DnsNames.expand(dnsNamePattern, "name", "namespace", "account"));
@@ -546,13 +568,11 @@ public final class Decider {
       checkBackends(f, rule.getBackendRefs());
     }
 
-    /** Envoy's safe_regex is RE2, so a regex is checked with RE2 here rather than NACKed by Envoy later. */
+    /** Envoy's safe_regex is RE2, so a regex is checked here (size first) rather than NACKed by Envoy later. */
     private static void regex(String field, String value) {
-      try {
-        com.google.re2j.Pattern.compile(Rules.required(field, value));
-      } catch (com.google.re2j.PatternSyntaxException e) {
-        throw Rejected.validation(field, "'" + value + "' is not an RE2 regular expression: " + e.getDescription());
-      }
+      SafeRegex.problem(Rules.required(field, value)).ifPresent(problem -> {
+        throw Rejected.validation(field, problem);
+      });
     }
 
     private static void checkBackends(String f, List<BackendRef> backends) {

@@ -2,8 +2,6 @@ package org.epicgateway.projections.envoy;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -132,11 +130,7 @@ public final class ConfigValidator {
     }
 
     private static void regex(String where, String regex, List<String> problems) {
-        try {
-            Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
-            problems.add(where + ": regex " + regex + " is not RE2: " + e.getMessage());
-        }
+        SafeRegex.problem(regex).ifPresent(problem -> problems.add(where + ": regex " + regex + ": " + problem));
     }
 
     private static <T extends Message> void roundTrip(T m, com.google.protobuf.Parser<T> parser, List<String> problems) {

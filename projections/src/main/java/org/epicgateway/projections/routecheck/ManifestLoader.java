@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.google.re2j.Pattern;
-import com.google.re2j.PatternSyntaxException;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -35,6 +33,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.view.GatewayViews;
 import org.epicgateway.projections.view.MemoryViewStore;
 import org.epicgateway.schemas.AggregateIds;
@@ -416,11 +415,9 @@ public final class ManifestLoader {
     }
 
     private static void regex(Doc d, String f, String value) {
-        try {
-            Pattern.compile(value);
-        } catch (PatternSyntaxException e) {
-            throw d.error(f, "not an RE2 regular expression: " + e.getMessage());
-        }
+        SafeRegex.problem(value).ifPresent(problem -> {
+            throw d.error(f, problem);
+        });
     }
 
     private static HttpRouteFilter filter(Doc d, String f, io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter in,

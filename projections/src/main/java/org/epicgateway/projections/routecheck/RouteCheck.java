@@ -1,7 +1,6 @@
 package org.epicgateway.projections.routecheck;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.re2j.Pattern;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
@@ -31,6 +30,7 @@ import java.util.stream.Collectors;
 import org.epicgateway.projections.envoy.ClusterName;
 import org.epicgateway.projections.envoy.EnvoyConfig;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
+import org.epicgateway.projections.envoy.SafeRegex;
 
 /**
  * Evaluates a request against a derived {@link EnvoyConfig} the way Envoy would: the listener by port, the filter
@@ -207,7 +207,7 @@ public final class RouteCheck {
         boolean pathOk = switch (m.getPathSpecifierCase()) {
             case PREFIX -> p.startsWith(caseSensitive ? m.getPrefix() : m.getPrefix().toLowerCase(Locale.ROOT));
             case PATH -> p.equals(caseSensitive ? m.getPath() : m.getPath().toLowerCase(Locale.ROOT));
-            case SAFE_REGEX -> Pattern.compile(m.getSafeRegex().getRegex()).matches(path);
+            case SAFE_REGEX -> SafeRegex.compile(m.getSafeRegex().getRegex()).matches(path);
             case PATH_SEPARATED_PREFIX -> {
                 String prefix = m.getPathSeparatedPrefix();
                 yield p.equals(prefix) || p.startsWith(prefix + "/");
@@ -247,7 +247,7 @@ public final class RouteCheck {
         return switch (h.getHeaderMatchSpecifierCase()) {
             case STRING_MATCH -> stringMatches(h.getStringMatch(), value);
             case EXACT_MATCH -> value.equals(h.getExactMatch());
-            case SAFE_REGEX_MATCH -> Pattern.compile(h.getSafeRegexMatch().getRegex()).matches(value);
+            case SAFE_REGEX_MATCH -> SafeRegex.compile(h.getSafeRegexMatch().getRegex()).matches(value);
             case PRESENT_MATCH -> h.getPresentMatch();
             case PREFIX_MATCH -> value.startsWith(h.getPrefixMatch());
             case SUFFIX_MATCH -> value.endsWith(h.getSuffixMatch());
@@ -263,7 +263,7 @@ public final class RouteCheck {
             case PREFIX -> v.startsWith(s.getIgnoreCase() ? s.getPrefix().toLowerCase(Locale.ROOT) : s.getPrefix());
             case SUFFIX -> v.endsWith(s.getIgnoreCase() ? s.getSuffix().toLowerCase(Locale.ROOT) : s.getSuffix());
             case CONTAINS -> v.contains(s.getIgnoreCase() ? s.getContains().toLowerCase(Locale.ROOT) : s.getContains());
-            case SAFE_REGEX -> Pattern.compile(s.getSafeRegex().getRegex()).matches(value);
+            case SAFE_REGEX -> SafeRegex.compile(s.getSafeRegex().getRegex()).matches(value);
             default -> false;
         };
     }
@@ -369,7 +369,7 @@ public final class RouteCheck {
     /** Envoy's regex_rewrite: RE2 replace-all on the path; \N in the substitution names a capture group. */
     private static String regexRewrite(RegexMatchAndSubstitute rewrite, String path) {
         String substitution = rewrite.getSubstitution().replace("$", "\\$").replaceAll("\\\\(\\d)", "\\$$1");
-        return Pattern.compile(rewrite.getPattern().getRegex()).matcher(path).replaceAll(substitution);
+        return SafeRegex.compile(rewrite.getPattern().getRegex()).matcher(path).replaceAll(substitution);
     }
 
     private static String backend(String cluster) {

@@ -208,13 +208,44 @@ class DeciderTest {
     reject(c.definePool("v4", null, "192.0.2.0/24"), RejectionCode.CONFLICT, "pool", "already exists");
   }
 
+  /** Issue 14: pools of /0, loopback, multicast, overlapping another pool or holding 10,000 ranges were accepted. */
+  @Test
+  void poolsHoldOnlyAllocatableAddressesOwnedByNoOtherPool() {
+    reject(c.definePool("p", null, "0.0.0.0/0"), RejectionCode.VALIDATION, "ranges", "shorter than /8");
+    reject(c.definePool("p", null, "::/0"), RejectionCode.VALIDATION, "ranges", "shorter than /16");
+    reject(c.definePool("p", null, "127.0.0.0/8"), RejectionCode.VALIDATION, "ranges", "loopback");
+    reject(c.definePool("p", null, "::1-::1"), RejectionCode.VALIDATION, "ranges", "loopback");
+    reject(c.definePool("p", null, "224.0.0.0/24"), RejectionCode.VALIDATION, "ranges", "multicast");
+    reject(c.definePool("p", null, "ff02::/120"), RejectionCode.VALIDATION, "ranges", "multicast");
+    reject(c.definePool("p", null, "169.254.0.0/16"), RejectionCode.VALIDATION, "ranges", "link-local");
+    reject(c.definePool("p", null, "255.255.255.255-255.255.255.255"), RejectionCode.VALIDATION, "ranges",
+        "broadcast");
+    reject(c.definePool("p", null, "192.0.2.0/28", "192.0.2.8-192.0.2.9"), RejectionCode.VALIDATION, "ranges",
+        "overlaps range '192.0.2.0/28'");
+    String[] many = new String[10_000];
+    for (int i = 0; i < many.length; i++) {
+      many[i] = "10." + (i / 256) + "." + (i % 256) + ".0/24";
+    }
+    reject(c.definePool("p", null, many), RejectionCode.VALIDATION, "ranges", "at most 64 ranges");
+    accept(c.definePool("first", null, "192.0.2.0/28"));
+    reject(c.definePool("second", null, "198.51.100.0/24", "192.0.2.10-192.0.2.40"), RejectionCode.CONFLICT,
+        "ranges", "'192.0.2.10-192.0.2.40' overlaps '192.0.2.0/28' of pool 'first'");
+    accept(c.definePool("second", null, "192.0.2.16/28"));
+  }
+
   @Test
   void templateRules() {
     reject(c.defineTemplate("standard", "v4"), RejectionCode.NOT_FOUND, "pool", "pool 'v4' does not exist");
     accept(c.definePool("v4", null, "192.0.2.0/24"));
     reject(c.envelope("template/t", null, DefineGatewayTemplate.newBuilder().setTemplate("t").setPool("v4")
             .setReplicas(0).setShareable(false).setEnvoyBaseConfig("").build()),
-        RejectionCode.VALIDATION, "replicas", "must be at least 1");
+        RejectionCode.VALIDATION, "replicas", "must be 1..64, got 0");
+    reject(c.envelope("template/t", null, DefineGatewayTemplate.newBuilder().setTemplate("t").setPool("v4")
+            .setReplicas(Integer.MAX_VALUE).setShareable(false).setEnvoyBaseConfig("").build()),
+        RejectionCode.VALIDATION, "replicas", "must be 1..64, got 2147483647");
+    reject(c.envelope("template/t", null, DefineGatewayTemplate.newBuilder().setTemplate("t").setPool("v4")
+            .setReplicas(1).setShareable(false).setEnvoyBaseConfig("{\"listener\": [unclosed").build()),
+        RejectionCode.VALIDATION, "envoyBaseConfig", "not JSON or YAML");
     reject(c.envelope("template/t", null, DefineGatewayTemplate.newBuilder().setTemplate("t").setPool("v4")
             .setDnsNamePattern("{name}_x.example.com").setReplicas(1).setShareable(false).setEnvoyBaseConfig("")
             .build()),
@@ -408,6 +439,11 @@ class DeciderTest {
             .setValue("(?<=a)b").build())).build())).build();
     reject(c.upsertRoute("acme", "web", "shop", lookbehind), RejectionCode.VALIDATION,
         "rules[0].matches[0].headers[0].value", "is not an RE2 regular expression");
+    HttpRouteRule expanding = HttpRouteRule.newBuilder().setMatches(List.of(HttpRouteMatch.newBuilder()
+        .setPath(PathMatch.newBuilder().setType(PathMatchType.REGULAR_EXPRESSION).setValue("((a{1000}){1000}){1000}")
+            .build()).build())).build();
+    reject(c.upsertRoute("acme", "web", "shop", expanding), RejectionCode.VALIDATION, "rules[0].matches[0].path.value",
+        "program size");
     HttpRouteRule method = HttpRouteRule.newBuilder().setMatches(List.of(HttpRouteMatch.newBuilder()
         .setMethod("FETCH").build())).build();
     reject(c.upsertRoute("acme", "web", "shop", method), RejectionCode.VALIDATION, "rules[0].matches[0].method",

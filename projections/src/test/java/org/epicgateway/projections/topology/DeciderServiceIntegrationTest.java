@@ -53,6 +53,7 @@ class DeciderServiceIntegrationTest {
   private static DeciderService decider;
   private static GatewayViewService views;
   /** Names unique to this run: the shared platform's topics outlive a single test class. */
+  private static final java.util.concurrent.atomic.AtomicInteger POOLS = new java.util.concurrent.atomic.AtomicInteger();
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
 
   private final Commands c = new Commands("it-" + UUID.randomUUID());
@@ -87,7 +88,8 @@ class DeciderServiceIntegrationTest {
   private String platformFor(String test) throws Exception {
     String account = "acct-" + RUN + "-" + test;
     accept(c.createAccount(account));
-    accept(c.definePool("pool-" + RUN + "-" + test, null, "192.0.2.0/30"));
+    // Pools may not overlap, so each test's pool gets its own /30.
+    accept(c.definePool("pool-" + RUN + "-" + test, null, "192.0.2." + 4 * POOLS.getAndIncrement() + "/30"));
     accept(c.defineTemplate("tmpl-" + RUN + "-" + test, "pool-" + RUN + "-" + test));
     return account;
   }
