@@ -7,6 +7,7 @@ import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.Rejection;
+import org.epicgateway.schemas.avro.RejectionCode;
 
 /**
  * The outcome of one command: either the events to append (with the states they fold to, so the caller stores
@@ -41,6 +42,27 @@ public record Decision(List<EventEnvelope> events, Map<String, AggregateState> s
         .setVersion(target == null ? null : target.getVersion())
         .setEventIds(events.stream().map(EventEnvelope::getEventId).toList())
         .setRejection(rejection)
+        .setRequestHash(command.getRequestHash())
+        .build();
+  }
+
+  /**
+   * The answer to a command whose id was already decided: the stored result when it is a retry of the same request
+   * (or carries no request hash), else a VALIDATION rejection, stored nowhere, since an idempotency key was reused
+   * for a different request and answering it with the first result would silently do nothing.
+   */
+  public static CommandResult retry(CommandResult earlier, CommandEnvelope command) {
+    String sent = command.getRequestHash();
+    if (sent == null || sent.equals(earlier.getRequestHash())) {
+      return earlier;
+    }
+    return CommandResult.newBuilder()
+        .setCommandId(command.getCommandId())
+        .setAccepted(false)
+        .setAggregateId(command.getTargetAggregateId())
+        .setRejection(new Rejection(RejectionCode.VALIDATION, "this Idempotency-Key was already used for a different"
+            + " request (another body or parameters); use a new key for a new request", "Idempotency-Key"))
+        .setRequestHash(sent)
         .build();
   }
 }

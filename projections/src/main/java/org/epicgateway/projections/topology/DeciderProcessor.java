@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * command result (gateway views are a projection of epic.events of their own, see viewtopology). Everything it
  * forwards for one command is committed in one exactly-once transaction together with the store's changelog, so a
  * crash never leaves half a decision.
- * A command id that was already decided (a client's retry) gets the stored result again and appends nothing, for
- * the retention window; after it the id is forgotten and a command with it is decided again.
+ * A command id that was already decided (a client's retry) gets the stored result again and appends nothing (or, for
+ * the same id with another request hash, a rejection: {@link Decision#retry}), for the retention window; after it
+ * the id is forgotten and a command with it is decided again.
  * Every record is checked against {@link RecordLimit} before anything is written: a command that fails to decide,
  * or whose records are too large or cannot be encoded, is rejected, goes to epic.dlq with the reason and changes
  * nothing, so it cannot stop the decider.
@@ -102,7 +103,8 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
     }
     CommandResult earlier = decided.get(command.getCommandId());
     if (earlier != null) {
-      context.forward(record.withKey(command.getCommandId()).withValue(earlier), DeciderTopology.RESULTS_SINK);
+      context.forward(record.withKey(command.getCommandId()).withValue(Decision.retry(earlier, command)),
+          DeciderTopology.RESULTS_SINK);
       return;
     }
     Decision decision;

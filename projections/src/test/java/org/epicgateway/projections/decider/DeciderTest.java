@@ -189,6 +189,23 @@ class DeciderTest {
     reject(c.setQuota("acme", -1), RejectionCode.VALIDATION, "maxGateways", "must be 0 or more");
   }
 
+  /** Issue 14: an Idempotency-Key reused with a different body returned the first answer and did nothing. */
+  @Test
+  void aDecidedCommandIdIsAnsweredWithItsResultOnlyForTheSameRequest() {
+    CommandEnvelope first = CommandEnvelope.newBuilder(c.createAccount("acme")).setRequestHash("aa").build();
+    CommandResult result = accept(first).result(first);
+    assertThat(result.getRequestHash()).isEqualTo("aa");
+    assertThat(Decision.retry(result, first)).isSameAs(result);
+    CommandEnvelope unhashed = CommandEnvelope.newBuilder(first).setRequestHash(null).build();
+    assertThat(Decision.retry(result, unhashed)).isSameAs(result);
+    CommandResult reused = Decision.retry(result, CommandEnvelope.newBuilder(first).setRequestHash("bb").build());
+    assertThat(reused.getAccepted()).isFalse();
+    assertThat(reused.getCommandId()).isEqualTo(first.getCommandId());
+    assertThat(reused.getEventIds()).isEmpty();
+    assertThat(reused.getRejection().getCode()).isEqualTo(RejectionCode.VALIDATION);
+    assertThat(reused.getRejection().getField()).isEqualTo("Idempotency-Key");
+  }
+
   // ---- pools and templates
 
   @Test

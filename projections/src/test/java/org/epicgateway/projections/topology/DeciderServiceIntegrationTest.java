@@ -54,6 +54,7 @@ class DeciderServiceIntegrationTest {
   private static GatewayViewService views;
   /** Names unique to this run: the shared platform's topics outlive a single test class. */
   private static final java.util.concurrent.atomic.AtomicInteger POOLS = new java.util.concurrent.atomic.AtomicInteger();
+  private static final Map<String, String> FIRST_ADDRESS = new java.util.concurrent.ConcurrentHashMap<>();
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
 
   private final Commands c = new Commands("it-" + UUID.randomUUID());
@@ -89,7 +90,9 @@ class DeciderServiceIntegrationTest {
     String account = "acct-" + RUN + "-" + test;
     accept(c.createAccount(account));
     // Pools may not overlap, so each test's pool gets its own /30.
-    accept(c.definePool("pool-" + RUN + "-" + test, null, "192.0.2." + 4 * POOLS.getAndIncrement() + "/30"));
+    int base = 4 * POOLS.getAndIncrement();
+    accept(c.definePool("pool-" + RUN + "-" + test, null, "192.0.2." + base + "/30"));
+    FIRST_ADDRESS.put(test, "192.0.2." + (base + 1));
     accept(c.defineTemplate("tmpl-" + RUN + "-" + test, "pool-" + RUN + "-" + test));
     return account;
   }
@@ -108,7 +111,7 @@ class DeciderServiceIntegrationTest {
     // Read-your-write: the store has the new version as soon as submit returns.
     AggregateState state = decider.queries().get(gatewayId).orElseThrow();
     assertThat(state.getVersion()).isEqualTo(1L);
-    assertThat(((GatewayState) state.getResource()).getAddress()).isEqualTo("192.0.2.1");
+    assertThat(((GatewayState) state.getResource()).getAddress()).isEqualTo(FIRST_ADDRESS.get("flow"));
 
     List<EventEnvelope> events = eventsOf(gatewayId);
     assertThat(events).extracting(EventEnvelope::getEventId).containsExactly(created.getEventIds().get(1));
@@ -196,7 +199,7 @@ class DeciderServiceIntegrationTest {
     accept(c.createGateway(account, "c", template));
     GatewayState gatewayC = (GatewayState) decider.queries()
         .get("gateway/" + account + "/default/c").orElseThrow().getResource();
-    assertThat(gatewayC.getAddress()).isEqualTo("192.0.2.1");
+    assertThat(gatewayC.getAddress()).isEqualTo(FIRST_ADDRESS.get("ipam"));
 
     // Listing pages over live gateways only (a is deleted), one at a time.
     AggregateQueries.Page first = decider.queries().list(AggregateType.GATEWAY, account, null, 1);

@@ -283,7 +283,7 @@ public final class RestToAckBench {
 
   static CommandEnvelope envelope(Population pop, String aggregateId, Object payload) {
     return new CommandEnvelope(UUID.randomUUID().toString(), new Actor(ActorKind.USER, "bench@" + pop.account(),
-        pop.account()), pop.account(), aggregateId, null, Instant.now(), payload);
+        pop.account()), pop.account(), aggregateId, null, Instant.now(), payload, null);
   }
 
   static CommandEnvelope gateway(Population pop, int g) {
