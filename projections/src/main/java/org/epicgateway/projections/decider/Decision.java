@@ -51,18 +51,17 @@ public record Decision(List<EventEnvelope> events, Map<String, AggregateState> s
    * (or carries no request hash), else a VALIDATION rejection, stored nowhere, since an idempotency key was reused
    * for a different request and answering it with the first result would silently do nothing.
    */
-  public static CommandResult retry(CommandResult earlier, CommandEnvelope command) {
-    String sent = command.getRequestHash();
-    if (sent == null || sent.equals(earlier.getRequestHash())) {
+  public static CommandResult retry(CommandResult earlier, String requestHash) {
+    if (requestHash == null || requestHash.equals(earlier.getRequestHash())) {
       return earlier;
     }
     return CommandResult.newBuilder()
-        .setCommandId(command.getCommandId())
+        .setCommandId(earlier.getCommandId())
         .setAccepted(false)
-        .setAggregateId(command.getTargetAggregateId())
+        .setAggregateId(earlier.getAggregateId())
         .setRejection(new Rejection(RejectionCode.VALIDATION, "this Idempotency-Key was already used for a different"
             + " request (another body or parameters); use a new key for a new request", "Idempotency-Key"))
-        .setRequestHash(sent)
+        .setRequestHash(requestHash)
         .build();
   }
 }

@@ -103,7 +103,7 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
     }
     CommandResult earlier = decided.get(command.getCommandId());
     if (earlier != null) {
-      context.forward(record.withKey(command.getCommandId()).withValue(Decision.retry(earlier, command)),
+      context.forward(record.withKey(command.getCommandId()).withValue(Decision.retry(earlier, command.getRequestHash())),
           DeciderTopology.RESULTS_SINK);
       return;
     }
