@@ -1,5 +1,6 @@
 package org.epicgateway.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -33,8 +34,11 @@ import org.epicgateway.api.resources.HttpRoutes;
 import org.epicgateway.api.resources.Pools;
 import org.epicgateway.api.resources.ResourceHandlers;
 import org.epicgateway.api.resources.ResourceKind;
+import org.epicgateway.api.resources.ResourceKind.BodySchema;
 import org.epicgateway.api.resources.TcpRoutes;
 import org.epicgateway.api.resources.Templates;
+import org.epicgateway.api.validation.BodyValidator;
+import org.epicgateway.api.validation.StrictRequests;
 import org.epicgateway.platform.PlatformHealth;
 import org.epicgateway.projections.topology.AggregateQueries;
 import org.slf4j.Logger;
@@ -46,8 +50,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandApi implements AutoCloseable {
     public static final String BASE = "/api/v1";
-    /** Request bodies above this are refused with 413 before any parsing. */
-    public static final long MAX_BODY_BYTES = 1 << 20;
+    /**
+     * Request bodies above this are refused with 413 before any parsing, however they are framed. An event carries
+     * its command's fields in Avro (more compact than their JSON) plus an envelope of well under 1 KiB, so half the
+     * 1 MiB a Kafka record may have by default (broker message.max.bytes, producer max.request.size) leaves room for
+     * both; the per-field limits ({@link org.epicgateway.api.validation.Limits}) keep each field far below it.
+     */
+    public static final long MAX_BODY_BYTES = 512 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(CommandApi.class);
     private static final String STARTED = "epic.started";
 
@@ -180,6 +189,8 @@ public final class CommandApi implements AutoCloseable {
             config.events.handlerAdded(meta -> registered.add(meta.getHttpMethod().name() + " " + meta.getPath()));
         });
         app.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
+        // Before routing acts on them: a method is taken exactly as sent and never from an override header.
+        app.before(StrictRequests::checkMethod);
         app.after(this::recordTiming);
         for (ApiRoute route : routes) {
             app.addHttpHandler(route.method(), route.path(), guarded(route));
@@ -214,11 +225,16 @@ public final class CommandApi implements AutoCloseable {
             case 404 -> "NOT_FOUND";
             case 405 -> "METHOD_NOT_ALLOWED";
             case 413 -> "BODY_TOO_LARGE";
+            case 415 -> "UNSUPPORTED_MEDIA_TYPE";
             default -> "HTTP_" + status;
         };
     }
 
-    /** Authenticates and authorizes before the route's handler runs. */
+    /**
+     * Authenticates and authorizes before the route's handler runs, then checks what the route takes: its path and
+     * query parameters, and its body (JSON, bounded, every field within {@link org.epicgateway.api.validation.Limits}),
+     * so a handler only ever sees input this API accepts.
+     */
     private Handler guarded(ApiRoute route) {
         if (route.access() == Access.PUBLIC) {
             return route.handler();
@@ -237,6 +253,15 @@ public final class CommandApi implements AutoCloseable {
                 throw ApiError.forbidden("only admins may " + route.summary().toLowerCase(Locale.ROOT));
             }
             ctx.attribute(HttpSupport.PRINCIPAL, principal);
+            StrictRequests.checkParameters(ctx);
+            if (route.body() != null) {
+                JsonNode body = StrictRequests.jsonBody(ctx, MAX_BODY_BYTES);
+                if (route.body() instanceof BodySchema schema) {
+                    // A batch validates each object against its own kind's schema (BatchHandler).
+                    BodyValidator.validate(schema.avro(), body);
+                }
+                ctx.attribute(HttpSupport.BODY, body);
+            }
             route.handler().handle(ctx);
         };
     }

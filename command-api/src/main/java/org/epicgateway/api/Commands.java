@@ -1,5 +1,6 @@
 package org.epicgateway.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.avro.specific.SpecificRecord;
 import org.epicgateway.api.auth.Authenticator;
 import org.epicgateway.api.auth.Principal;
+import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.topology.AggregateQueries;
 import org.epicgateway.projections.topology.CommandBus;
 import org.epicgateway.schemas.AggregateId;
@@ -54,25 +56,33 @@ public final class Commands {
     }
 
     /**
-     * The id of a caller's command: {@code idem-<hex SHA-256 of "<user>@<account>\n<key>">} for an idempotency key,
-     * scoped to the caller so two users' (or tenants') keys never meet; a fresh UUID without one.
+     * The id of a caller's command: {@code idem-<hex SHA-256 of "<user>@<account>\n<endpoint>\n<key>">} for an
+     * idempotency key, scoped to the caller and the endpoint so two users' (or tenants') keys never meet and a key
+     * reused on another endpoint is another command; a fresh UUID without one.
      */
-    public static String commandId(Principal principal, String idempotencyKey) {
+    public static String commandId(Principal principal, String idempotencyKey, String endpoint) {
         if (idempotencyKey == null) {
             return UUID.randomUUID().toString();
         }
-        return IDEMPOTENT + Authenticator.sha256(principal.qualifiedName() + "\n" + idempotencyKey);
+        return IDEMPOTENT + Authenticator.sha256(principal.qualifiedName() + "\n" + endpoint + "\n" + idempotencyKey);
+    }
+
+    /** What a retry with the same key must repeat, hashed: the command id, the If-Match version, the body as parsed. */
+    public static String requestHash(String commandId, String ifMatch, JsonNode body) {
+        return Authenticator.sha256(commandId + "\n" + ifMatch + "\n" + (body == null ? "" : body.toString()));
     }
 
     /**
      * The answer to a retry whose command was already decided, before the handler's own checks (which the first
-     * attempt has changed the outcome of, e.g. a created resource now exists): the result, or its rejection thrown.
+     * attempt has changed the outcome of, e.g. a created resource now exists): the result, or its rejection thrown;
+     * 422 when the key was used for a different request ({@code requestHash} differs, {@link Decision#retry}).
      */
-    public Optional<CompletableFuture<CommandResult>> decided(String commandId) {
+    public Optional<CompletableFuture<CommandResult>> decided(String commandId, String requestHash) {
         if (!commandId.startsWith(IDEMPOTENT)) {
             return Optional.empty();
         }
-        return queries.decided(commandId).map(Commands::acceptedOrThrow).map(CompletableFuture::completedFuture);
+        return queries.decided(commandId).map(earlier -> acceptedOrThrow(Decision.retry(earlier, requestHash)))
+            .map(CompletableFuture::completedFuture);
     }
 
     /**
@@ -80,19 +90,20 @@ public final class Commands {
      * durable, or fails with an {@link ApiError}: the rejection's 4xx, 429 when too many commands are in flight,
      * 503 when the decider is not running or gave no answer in time.
      */
-    public CompletableFuture<CommandResult> submit(Principal principal, String commandId, AggregateId target,
-                                                   Long expectedVersion, SpecificRecord payload) {
-        return submit(actor(principal), commandId, target, expectedVersion, payload);
+    public CompletableFuture<CommandResult> submit(Principal principal, String commandId, String requestHash,
+                                                   AggregateId target, Long expectedVersion, SpecificRecord payload) {
+        return submit(actor(principal), commandId, requestHash, target, expectedVersion, payload);
     }
 
-    public CompletableFuture<CommandResult> submit(Actor actor, String commandId, AggregateId target,
-                                                   Long expectedVersion, SpecificRecord payload) {
-        return answer(bus.submit(command(actor, commandId, target, expectedVersion, payload), timeout), payload);
+    public CompletableFuture<CommandResult> submit(Actor actor, String commandId, String requestHash,
+                                                   AggregateId target, Long expectedVersion, SpecificRecord payload) {
+        return answer(bus.submit(command(actor, commandId, requestHash, target, expectedVersion, payload), timeout),
+            payload);
     }
 
-    /** The command a caller's write becomes. */
-    public static CommandEnvelope command(Actor actor, String commandId, AggregateId target, Long expectedVersion,
-                                          SpecificRecord payload) {
+    /** The command a caller's write becomes; {@code requestHash} is set when it carries an Idempotency-Key. */
+    public static CommandEnvelope command(Actor actor, String commandId, String requestHash, AggregateId target,
+                                          Long expectedVersion, SpecificRecord payload) {
         return CommandEnvelope.newBuilder()
             .setCommandId(commandId)
             .setActor(actor)
@@ -103,6 +114,7 @@ public final class Commands {
             .setExpectedVersion(expectedVersion)
             .setTimestamp(Instant.now())
             .setPayload(payload)
+            .setRequestHash(requestHash)
             .build();
     }
 

@@ -1,20 +1,21 @@
 package org.epicgateway.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
+import org.epicgateway.api.auth.Authenticator;
 import org.epicgateway.api.auth.Principal;
+import org.epicgateway.api.validation.StrictRequests;
 import org.epicgateway.schemas.avro.CommandResult;
 
 /** Small request/response helpers shared by the handlers: body parsing, paging, versions, the write answer. */
 public final class HttpSupport {
-    public static final ObjectMapper JSON = new ObjectMapper()
-        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    public static final ObjectMapper JSON = StrictRequests.JSON;
     static final String PRINCIPAL = "epic.principal";
+    /** The request body, read, parsed and validated by {@link CommandApi} before the handler runs. */
+    static final String BODY = "epic.body";
     public static final int MAX_PAGE = 500;
     public static final int DEFAULT_PAGE = 100;
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -28,17 +29,10 @@ public final class HttpSupport {
         return ctx.attribute(PRINCIPAL);
     }
 
-    /** The request body as JSON; 400 naming the problem when it is empty or not JSON. */
+    /** The request body as JSON, as {@link CommandApi} read and validated it for the route. */
     public static JsonNode body(Context ctx) {
-        String text = ctx.body();
-        if (text.isBlank()) {
-            throw ApiError.badRequest("request body is empty; a JSON object is required", null);
-        }
-        try {
-            return JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new ApiError(400, "MALFORMED_JSON", "request body is not valid JSON: " + e.getOriginalMessage(), null);
-        }
+        JsonNode body = ctx.attribute(BODY);
+        return body != null ? body : StrictRequests.jsonBody(ctx, CommandApi.MAX_BODY_BYTES);
     }
 
     /** {@code If-Match: "<version>"} (quotes optional) as the command's expected version; null when absent. */
@@ -70,6 +64,26 @@ public final class HttpSupport {
                 IDEMPOTENCY_KEY);
         }
         return key;
+    }
+
+    /**
+     * The id of this write's command: with an {@code Idempotency-Key}, derived from the caller, the endpoint (method,
+     * path, namespace) and the key, so a key means one request on one endpoint of one user; a fresh id without.
+     */
+    public static String commandId(Context ctx) {
+        return Commands.commandId(principal(ctx), idempotencyKey(ctx), ctx.req().getMethod() + " " + ctx.path()
+            + "?namespace=" + ctx.queryParam("namespace"));
+    }
+
+    /**
+     * What an idempotent retry must repeat exactly, hashed: the command id (which covers the endpoint and key), the
+     * If-Match version and the body as parsed (so whitespace does not count); null without a key.
+     */
+    public static String requestHash(Context ctx) {
+        if (ctx.header(IDEMPOTENCY_KEY) == null) {
+            return null;
+        }
+        return Commands.requestHash(commandId(ctx), ctx.header("If-Match"), ctx.attribute(BODY));
     }
 
     public static String etag(long version) {

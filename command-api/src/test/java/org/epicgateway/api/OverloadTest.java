@@ -26,7 +26,7 @@ class OverloadTest {
 
     private static CommandEnvelope createAccount() {
         String name = ApiFixture.unique("over");
-        return Commands.command(ADMIN, UUID.randomUUID().toString(),
+        return Commands.command(ADMIN, UUID.randomUUID().toString(), null,
             new AggregateId(AggregateType.ACCOUNT, name, null, name), 0L, new CreateAccount(name, null));
     }
 

@@ -38,14 +38,14 @@ public final class BootstrapAdmin {
         AggregateId id = new AggregateId(AggregateType.ACCOUNT, account, null, account);
         Optional<AccountState> state = accounts.apply(account);
         if (state.isEmpty()) {
-            commands.submit(ACTOR, UUID.randomUUID().toString(), id, 0L, new CreateAccount(account, "EPIC administrators"))
+            commands.submit(ACTOR, UUID.randomUUID().toString(), null, id, 0L, new CreateAccount(account, "EPIC administrators"))
                 .join();
             state = accounts.apply(account);
         }
         boolean present = state.map(s -> s.getUsers().stream().anyMatch(u -> u.getUsername().equals(username)))
             .orElse(false);
         if (!present) {
-            commands.submit(ACTOR, UUID.randomUUID().toString(), id, null,
+            commands.submit(ACTOR, UUID.randomUUID().toString(), null, id, null,
                 new AddApiUser(account, username, passwords.hash(password, "adminPassword"), List.of(Principal.ADMIN_ROLE)))
                 .join();
         }

@@ -3,6 +3,7 @@ package org.epicgateway.api.openapi;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -13,6 +14,8 @@ import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.auth.Access;
 import org.epicgateway.api.resources.ResourceKind;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
+import org.epicgateway.api.validation.Limit;
+import org.epicgateway.api.validation.Limits;
 
 /**
  * The OpenAPI 3.0 document, generated from the same route table the server registers. Request bodies are the Avro
@@ -63,12 +66,12 @@ public final class OpenApiDocument {
         ArrayNode params = op.putArray("parameters");
         Matcher m = PATH_PARAM.matcher(route.path());
         while (m.find()) {
-            params.addObject().put("name", m.group(1)).put("in", "path").put("required", true)
-                .putObject("schema").put("type", "string");
+            parameterLimits(m.group(1), params.addObject().put("name", m.group(1)).put("in", "path")
+                .put("required", true).putObject("schema").put("type", "string"));
         }
         for (String q : route.queryParams()) {
-            params.addObject().put("name", q).put("in", "query").put("required", false)
-                .putObject("schema").put("type", "string");
+            parameterLimits(q, params.addObject().put("name", q).put("in", "query").put("required", false)
+                .putObject("schema").put("type", "string"));
         }
         if (route.command()) {
             params.addObject().put("name", HttpSupport.IDEMPOTENCY_KEY).put("in", "header").put("required", false)
@@ -93,14 +96,32 @@ public final class OpenApiDocument {
         }
         ObjectNode responses = op.putObject("responses");
         responses.putObject(Integer.toString(route.success())).put("description", "success");
-        int[] errors = route.command() ? new int[] {400, 401, 403, 404, 409, 413, 422, 429, 503}
-            : new int[] {400, 401, 403, 404, 409, 413, 422};
+        List<Integer> errors = new ArrayList<>(List.of(400, 401, 403, 404, 409, 413));
+        if (route.body() != null) {
+            errors.add(415);
+        }
+        errors.add(422);
+        if (route.command()) {
+            errors.addAll(List.of(429, 503));
+        }
         for (int status : errors) {
             responses.putObject(Integer.toString(status)).put("description", "error")
                 .putObject("content").putObject("application/json").putObject("schema")
                 .put("$ref", "#/components/schemas/Error");
         }
         return op;
+    }
+
+    private static void parameterLimits(String name, ObjectNode schema) {
+        Limit limit = Limits.parameter(name);
+        if (limit != null) {
+            limit.document(schema);
+        }
+    }
+
+    private static Schema nonNull(Schema s) {
+        return s.getType() != Schema.Type.UNION ? s
+            : s.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElseThrow();
     }
 
     private static String operationId(ApiRoute route) {
@@ -117,7 +138,11 @@ public final class OpenApiDocument {
                 required.remove(i);
             }
         }
-        body.extraProperties().fields().forEachRemaining(e -> ((ObjectNode) schema.get("properties")).set(e.getKey(), e.getValue()));
+        body.extraProperties().fields().forEachRemaining(e -> {
+            ObjectNode property = e.getValue().deepCopy();
+            Limits.of(body.avro().getName(), e.getKey(), false).document(property);
+            ((ObjectNode) schema.get("properties")).set(e.getKey(), property);
+        });
         body.extraRequired().forEach(required::add);
         return schema;
     }
@@ -166,6 +191,10 @@ public final class OpenApiDocument {
             ObjectNode p = type(field.schema());
             if (field.doc() != null) {
                 p.put("description", field.doc());
+            }
+            Schema.Type kind = nonNull(field.schema()).getType();
+            if (kind == Schema.Type.STRING || kind == Schema.Type.INT || kind == Schema.Type.ARRAY) {
+                Limits.of(record.getName(), field.name(), kind == Schema.Type.ARRAY).document(p);
             }
             props.set(field.name(), p);
             if (!field.hasDefaultValue() && field.schema().getType() != Schema.Type.UNION) {

@@ -38,11 +38,12 @@ public final class AccountHandlers {
     public void addUser(Context ctx) {
         AggregateId id = accountId(ctx);
         Principal principal = HttpSupport.principal(ctx);
-        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
+        String commandId = HttpSupport.commandId(ctx);
+        String requestHash = HttpSupport.requestHash(ctx);
         var payload = JsonFields.of(HttpSupport.body(ctx)).read(f -> Accounts.user(f, id.account(), passwords));
-        HttpSupport.written(ctx, 201, commands.decided(commandId).orElseGet(() -> {
+        HttpSupport.written(ctx, 201, commands.decided(commandId, requestHash).orElseGet(() -> {
             live(id);
-            return commands.submit(principal, commandId, id, null, payload);
+            return commands.submit(principal, commandId, requestHash, id, null, payload);
         }));
     }
 
@@ -51,13 +52,14 @@ public final class AccountHandlers {
         String username = ctx.pathParam("username");
         Principal principal = HttpSupport.principal(ctx);
         Long expected = HttpSupport.ifMatch(ctx);
-        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
-        HttpSupport.written(ctx, 200, commands.decided(commandId).orElseGet(() -> {
+        String commandId = HttpSupport.commandId(ctx);
+        String requestHash = HttpSupport.requestHash(ctx);
+        HttpSupport.written(ctx, 200, commands.decided(commandId, requestHash).orElseGet(() -> {
             AccountState account = (AccountState) live(id).getResource();
             if (account.getUsers().stream().noneMatch(u -> u.getUsername().equals(username))) {
                 throw ApiError.notFound("user '" + username + "' does not exist in account '" + id.account() + "'");
             }
-            return commands.submit(principal, commandId, id, expected, new RemoveApiUser(id.account(), username));
+            return commands.submit(principal, commandId, requestHash, id, expected, new RemoveApiUser(id.account(), username));
         }));
     }
 
@@ -65,11 +67,12 @@ public final class AccountHandlers {
         AggregateId id = accountId(ctx);
         Principal principal = HttpSupport.principal(ctx);
         Long expected = HttpSupport.ifMatch(ctx);
-        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
+        String commandId = HttpSupport.commandId(ctx);
+        String requestHash = HttpSupport.requestHash(ctx);
         var payload = JsonFields.of(HttpSupport.body(ctx)).read(f -> Accounts.quota(f, id.account()));
-        HttpSupport.written(ctx, 200, commands.decided(commandId).orElseGet(() -> {
+        HttpSupport.written(ctx, 200, commands.decided(commandId, requestHash).orElseGet(() -> {
             live(id);
-            return commands.submit(principal, commandId, id, expected, payload);
+            return commands.submit(principal, commandId, requestHash, id, expected, payload);
         }));
     }
 

@@ -17,6 +17,7 @@ import org.epicgateway.api.ApiError;
 import org.epicgateway.api.Commands;
 import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.auth.Principal;
+import org.epicgateway.api.validation.BodyValidator;
 import org.epicgateway.api.openapi.BatchBody;
 import org.epicgateway.projections.topology.AggregateQueries;
 import org.epicgateway.schemas.avro.AggregateState;
@@ -74,8 +75,10 @@ public final class BatchHandler {
         List<CommandEnvelope> toSend = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             // With an Idempotency-Key, object i of a retried batch is the same command as in the first attempt.
-            String commandId = Commands.commandId(principal, key == null ? null : key + "/" + i);
-            Item item = item(items.get(i), "items[" + i + "]", account, principal, commandId);
+            String commandId = Commands.commandId(principal, key == null ? null : key + "/" + i,
+                "POST " + ctx.path());
+            String requestHash = key == null ? null : Commands.requestHash(commandId, null, items.get(i));
+            Item item = item(items.get(i), "items[" + i + "]", account, principal, commandId, requestHash);
             batch.add(item);
             if (item.command() != null) {
                 toSend.add(item.command());
@@ -100,7 +103,8 @@ public final class BatchHandler {
     }
 
     /** Reads one object into its command, or into its error answer. */
-    private Item item(JsonNode json, String path, String account, Principal principal, String commandId) {
+    private Item item(JsonNode json, String path, String account, Principal principal, String commandId,
+                      String requestHash) {
         ObjectNode answer = SpecJson.JSON.objectNode();
         if (!json.isObject()) {
             return new Item(path, answer.put("status", 400).put("code", "BAD_REQUEST")
@@ -115,10 +119,11 @@ public final class BatchHandler {
                     .sorted().toList(), "kind");
             }
             answer.put("kind", kind.title());
+            BodyValidator.validate(kind.createBody().avro(), body);
             ResourceKind.Command command = JsonFields.of(body).read(f -> kind.create().apply(f,
                 new Target(account, null, null)));
             answer.put("aggregateId", command.target().toString());
-            Optional<CompletableFuture<CommandResult>> earlier = commands.decided(commandId);
+            Optional<CompletableFuture<CommandResult>> earlier = commands.decided(commandId, requestHash);
             if (earlier.isPresent()) {
                 return new Item(path, written(answer, 200, earlier.get().join()), 0, null);
             }
@@ -128,7 +133,7 @@ public final class BatchHandler {
             Long expected = live ? null : existing.map(AggregateState::getVersion).orElse(0L);
             SpecificRecord payload = live ? replacement(command.payload(), existing.get()) : command.payload();
             return new Item(path, answer, live ? 200 : 201, Commands.command(Commands.actor(principal), commandId,
-                command.target(), expected, payload));
+                requestHash, command.target(), expected, payload));
         } catch (ApiError e) {
             return new Item(path, error(answer, e, path), 0, null);
         }

@@ -37,17 +37,18 @@ public final class ResourceHandlers {
     /** POST: the body names the resource; 409 when it exists (a deleted one may be created again). */
     public void create(Context ctx) {
         Principal principal = HttpSupport.principal(ctx);
-        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
+        String commandId = HttpSupport.commandId(ctx);
+        String requestHash = HttpSupport.requestHash(ctx);
         Target target = new Target(account(ctx, principal), namespaceParam(ctx), null);
         ResourceKind.Command command = JsonFields.of(HttpSupport.body(ctx)).read(f -> kind.create().apply(f, target));
-        CompletableFuture<CommandResult> result = commands.decided(commandId).orElseGet(() -> {
+        CompletableFuture<CommandResult> result = commands.decided(commandId, requestHash).orElseGet(() -> {
             Optional<AggregateState> existing = queries.get(command.target().toString());
             if (existing.isPresent() && !existing.get().getDeleted()) {
                 throw ApiError.conflict("CONFLICT", kind.title() + " " + command.target() + " already exists", null);
             }
             // Version 0 means "must not exist"; re-creating a deleted one continues its event chain.
             long expected = existing.map(AggregateState::getVersion).orElse(0L);
-            return commands.submit(principal, commandId, command.target(), expected, command.payload());
+            return commands.submit(principal, commandId, requestHash, command.target(), expected, command.payload());
         });
         String location = ctx.path() + "/" + command.target().name()
             + (kind.tenantScoped() ? "?namespace=" + command.target().namespace() : "");
@@ -63,11 +64,12 @@ public final class ResourceHandlers {
         AggregateId id = id(ctx, principal);
         Target target = new Target(id.account(), namespaceParam(ctx), id.name());
         Long expected = HttpSupport.ifMatch(ctx);
-        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
+        String commandId = HttpSupport.commandId(ctx);
+        String requestHash = HttpSupport.requestHash(ctx);
         var payload = JsonFields.of(HttpSupport.body(ctx)).read(f -> kind.replace().apply(f, target));
-        HttpSupport.written(ctx, 200, commands.decided(commandId).orElseGet(() -> {
+        HttpSupport.written(ctx, 200, commands.decided(commandId, requestHash).orElseGet(() -> {
             live(id);
-            return commands.submit(principal, commandId, id, expected, payload);
+            return commands.submit(principal, commandId, requestHash, id, expected, payload);
         }));
     }
 
@@ -75,10 +77,11 @@ public final class ResourceHandlers {
         Principal principal = HttpSupport.principal(ctx);
         AggregateId id = id(ctx, principal);
         Long expected = HttpSupport.ifMatch(ctx);
-        String commandId = Commands.commandId(principal, HttpSupport.idempotencyKey(ctx));
-        HttpSupport.written(ctx, 200, commands.decided(commandId).orElseGet(() -> {
+        String commandId = HttpSupport.commandId(ctx);
+        String requestHash = HttpSupport.requestHash(ctx);
+        HttpSupport.written(ctx, 200, commands.decided(commandId, requestHash).orElseGet(() -> {
             live(id);
-            return commands.submit(principal, commandId, id, expected, kind.delete().apply(id));
+            return commands.submit(principal, commandId, requestHash, id, expected, kind.delete().apply(id));
         }));
     }
 

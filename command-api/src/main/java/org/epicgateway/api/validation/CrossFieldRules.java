@@ -1,0 +1,172 @@
+package org.epicgateway.api.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+
+/**
+ * Rules that relate several fields of one object: the Gateway API CRDs' {@code x-kubernetes-validations} (CEL) for
+ * the objects this API mirrors, written once per Avro record name. Each throws the first violation, naming the field.
+ */
+final class CrossFieldRules {
+    /** The CRD's character set for Exact and PathPrefix path values. */
+    private static final Pattern PATH_CHARACTERS = Pattern.compile("^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$");
+    private static final Map<String, BiConsumer<JsonNode, String>> RULES = new HashMap<>();
+
+    static {
+        RULES.put("PathMatch", CrossFieldRules::pathMatch);
+        RULES.put("HeaderMatch", CrossFieldRules::regexWhenRegularExpression);
+        RULES.put("QueryParamMatch", CrossFieldRules::regexWhenRegularExpression);
+        RULES.put("HttpRouteFilter", CrossFieldRules::filter);
+        RULES.put("HttpRouteRule", CrossFieldRules::httpRouteRule);
+        RULES.put("UpsertHttpRoute", (route, path) -> {
+            int matches = 0;
+            for (JsonNode rule : route.path("rules")) {
+                matches += rule.path("matches").size();
+            }
+            if (matches > 128) {
+                throw BodyValidator.violation(at(path, "rules"), "hold " + matches
+                    + " matches in all; at most 128 are allowed per route");
+            }
+            parentRefs(route, path);
+        });
+        RULES.put("UpsertTcpRoute", CrossFieldRules::parentRefs);
+        RULES.put("Listener", (listener, path) -> {
+            String protocol = listener.path("protocol").asText();
+            if ((protocol.equals("TCP") || protocol.equals("UDP")) && !listener.path("hostname").isMissingNode()
+                && !listener.path("hostname").isNull()) {
+                throw BodyValidator.violation(at(path, "hostname"), "must not be set for protocol " + protocol);
+            }
+        });
+    }
+
+    private CrossFieldRules() {
+    }
+
+    static void check(String record, JsonNode node, String path) {
+        BiConsumer<JsonNode, String> rule = RULES.get(record);
+        if (rule != null) {
+            rule.accept(node, path);
+        }
+    }
+
+    private static String at(String path, String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    /** Exact and PathPrefix values are clean absolute paths (the CRD's CEL rules); RegularExpression is RE2. */
+    private static void pathMatch(JsonNode match, String path) {
+        JsonNode value = match.path("value");
+        if (!value.isTextual()) {
+            return;
+        }
+        String v = value.textValue();
+        String field = at(path, "value");
+        if (match.path("type").asText().equals("REGULAR_EXPRESSION")) {
+            Limits.regexProblem(v).ifPresent(p -> {
+                throw BodyValidator.violation(field, Limit.quoted(v) + " " + p);
+            });
+            return;
+        }
+        String problem = !v.startsWith("/") ? "must be an absolute path starting with '/'"
+            : v.contains("//") ? "must not contain '//'"
+            : v.contains("/./") || v.endsWith("/.") ? "must not contain '/./' or end with '/.'"
+            : v.contains("/../") || v.endsWith("/..") ? "must not contain '/../' or end with '/..'"
+            : v.contains("%2f") || v.contains("%2F") ? "must not contain an encoded '/' (%2F)"
+            : v.contains("#") ? "must not contain '#'"
+            : !PATH_CHARACTERS.matcher(v).matches() ? "must only contain URL path characters (RFC 3986)"
+            : null;
+        if (problem != null) {
+            throw BodyValidator.violation(field, Limit.quoted(v) + " " + problem);
+        }
+    }
+
+    private static void regexWhenRegularExpression(JsonNode match, String path) {
+        JsonNode value = match.path("value");
+        if (match.path("type").asText().equals("REGULAR_EXPRESSION") && value.isTextual()) {
+            Limits.regexProblem(value.textValue()).ifPresent(p -> {
+                throw BodyValidator.violation(at(path, "value"), Limit.quoted(value.textValue()) + " " + p);
+            });
+        }
+    }
+
+    /** A filter carries exactly the settings its type names (CEL: "must be nil if the type is not ..."). */
+    private static void filter(JsonNode filter, String path) {
+        String type = filter.path("type").asText();
+        Map<String, String> settings = Map.of("REQUEST_HEADER_MODIFIER", "requestHeaderModifier",
+            "RESPONSE_HEADER_MODIFIER", "responseHeaderModifier", "REQUEST_REDIRECT", "requestRedirect",
+            "URL_REWRITE", "urlRewrite");
+        if (!settings.containsKey(type)) {
+            return; // an unknown or missing type is the mapper's to report
+        }
+        settings.forEach((t, field) -> {
+            boolean present = !filter.path(field).isMissingNode() && !filter.path(field).isNull();
+            if (present && !t.equals(type)) {
+                throw BodyValidator.violation(at(path, field), "must not be set for a filter of type " + type);
+            }
+            if (!present && t.equals(type)) {
+                throw BodyValidator.violation(at(path, field), "is required for a filter of type " + type);
+            }
+        });
+    }
+
+    private static void httpRouteRule(JsonNode rule, String path) {
+        Set<String> types = new HashSet<>();
+        JsonNode filters = rule.path("filters");
+        for (int i = 0; i < filters.size(); i++) {
+            String type = filters.get(i).path("type").asText();
+            if (!types.add(type)) {
+                throw BodyValidator.violation(at(path, "filters[" + i + "].type"), "a " + type
+                    + " filter may appear only once per rule");
+            }
+        }
+        if (types.contains("REQUEST_REDIRECT") && types.contains("URL_REWRITE")) {
+            throw BodyValidator.violation(at(path, "filters"), "may hold a REQUEST_REDIRECT or a URL_REWRITE filter,"
+                + " not both");
+        }
+        if (types.contains("REQUEST_REDIRECT") && !rule.path("backendRefs").isEmpty()) {
+            throw BodyValidator.violation(at(path, "backendRefs"), "must be empty when the rule redirects");
+        }
+        for (int i = 0; i < filters.size(); i++) {
+            JsonNode f = filters.get(i);
+            for (String settings : List.of("requestRedirect", "urlRewrite")) {
+                if (f.path(settings).path("path").path("type").asText().equals("REPLACE_PREFIX_MATCH")) {
+                    JsonNode matches = rule.path("matches");
+                    if (matches.size() != 1 || !matches.get(0).path("path").path("type").asText().equals("PATH_PREFIX")) {
+                        throw BodyValidator.violation(at(path, "filters[" + i + "]." + settings + ".path"),
+                            "REPLACE_PREFIX_MATCH needs the rule to have exactly one PATH_PREFIX match");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Two references to one parent must each name a different section (CEL on parentRefs). */
+    private static void parentRefs(JsonNode route, String path) {
+        JsonNode refs = route.path("parentRefs");
+        Map<String, Integer> perParent = new HashMap<>();
+        for (JsonNode ref : refs) {
+            perParent.merge(ref.path("namespace").asText("") + "/" + ref.path("name").asText(), 1, Integer::sum);
+        }
+        Set<String> sections = new HashSet<>();
+        for (int i = 0; i < refs.size(); i++) {
+            JsonNode ref = refs.get(i);
+            String parent = ref.path("namespace").asText("") + "/" + ref.path("name").asText();
+            if (perParent.get(parent) > 1) {
+                if (!ref.path("sectionName").isTextual()) {
+                    throw BodyValidator.violation(at(path, "parentRefs[" + i + "].sectionName"),
+                        "is required when parentRefs name the same gateway more than once");
+                }
+                if (!sections.add(parent + "/" + ref.path("sectionName").textValue())) {
+                    throw BodyValidator.violation(at(path, "parentRefs[" + i + "].sectionName"),
+                        "must be unique among the references to the same gateway");
+                }
+            }
+        }
+    }
+}
