@@ -84,6 +84,36 @@ class IdempotencyKeyTest {
         assertThat(EventLog.of(f, "gateway/" + b + "/default/mine")).hasSize(1);
     }
 
+    /** Issue 14: a key reused with a different body returned the first answer and did nothing; now it is 422. */
+    @Test
+    void theSameKeyWithAnotherBodyIs422AndAppendsNothing() {
+        String gateways = "/api/v1/accounts/" + a + "/gateways";
+        ApiFixture.created(post(gateways, gateway("first"), alice, "reused-key"));
+        long before = EventLog.size(f);
+        Http.Response other = post(gateways, gateway("second"), alice, "reused-key");
+        assertThat(other.status()).as(other.body()).isEqualTo(422);
+        assertThat(other.json().get("field").asText()).isEqualTo(KEY);
+        assertThat(other.json().get("message").asText()).contains("different request");
+        assertThat(EventLog.size(f)).isEqualTo(before);
+        assertThat(f.http.get(gateways + "/second", alice).status()).isEqualTo(404);
+        // Whitespace is not a different request.
+        ApiFixture.created(post(gateways, " " + gateway("first").replace(",", ", "), alice, "reused-key"));
+    }
+
+    /** Issue 14: a key reused on another endpoint returned the first answer; now it is that endpoint's own command. */
+    @Test
+    void theSameKeyOnAnotherEndpointIsAnotherCommand() {
+        String gateways = "/api/v1/accounts/" + a + "/gateways";
+        Http.Response gw = ApiFixture.created(post(gateways, gateway("keyed"), alice, "one-key"));
+        Http.Response slice = ApiFixture.created(post("/api/v1/accounts/" + a + "/endpointslices",
+            "{\"name\":\"keyed\",\"serviceName\":\"web\"}", alice, "one-key"));
+        assertThat(slice.json().get("commandId").asText()).isNotEqualTo(gw.json().get("commandId").asText());
+        assertThat(slice.json().get("aggregateId").asText()).isEqualTo("endpointslice/" + a + "/default/keyed");
+        Http.Response otherNamespace = ApiFixture.created(post(gateways + "?namespace=shop", gateway("keyed"), alice,
+            "one-key"));
+        assertThat(otherNamespace.json().get("aggregateId").asText()).isEqualTo("gateway/" + a + "/shop/keyed");
+    }
+
     @Test
     void aMalformedKeyIs400NamingTheHeaderAndAppendsNothing() {
         for (String bad : new String[] {"", "has space", "slash/not-allowed", "x".repeat(129)}) {

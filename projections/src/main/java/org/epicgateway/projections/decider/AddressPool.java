@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -109,16 +110,16 @@ public final class AddressPool {
     return pool;
   }
 
-  /** The first of this pool's ranges that shares an address with one of {@code other}'s, as "mine / theirs". */
-  public Optional<String> overlap(AddressPool other, List<String> mySpecs, List<String> otherSpecs) {
+  /** The index of the first of this pool's ranges that shares an address with one of {@code other}'s. */
+  public OptionalInt overlapping(AddressPool other) {
     for (int i = 0; i < ranges.size(); i++) {
-      for (int j = 0; j < other.ranges.size(); j++) {
-        if (ranges.get(i).overlaps(other.ranges.get(j))) {
-          return Optional.of("'" + mySpecs.get(i).trim() + "' overlaps '" + otherSpecs.get(j).trim() + "'");
+      for (Range theirs : other.ranges) {
+        if (ranges.get(i).overlaps(theirs)) {
+          return OptionalInt.of(i);
         }
       }
     }
-    return Optional.empty();
+    return OptionalInt.empty();
   }
 
   static Range parseRange(String spec) {

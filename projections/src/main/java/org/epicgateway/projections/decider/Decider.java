@@ -254,12 +254,11 @@ public final class Decider {
         throw Rejected.validation("ranges", e.getMessage());
       }
       // Two pools sharing an address would hand it to two gateways.
-      List<String> mine = c.getRanges().stream().map(CharSequence::toString).toList();
       for (AggregateState other : liveWithPrefix(AggregateType.POOL.prefix() + "/")) {
         PoolState o = (PoolState) other.getResource();
-        List<String> theirs = o.getRanges().stream().map(CharSequence::toString).toList();
-        pool.overlap(AddressPool.parse(theirs), mine, theirs).ifPresent(overlap -> {
-          throw Rejected.conflict("ranges", "range " + overlap + " of pool '" + o.getPool() + "'");
+        pool.overlapping(AddressPool.parse(o.getRanges())).ifPresent(i -> {
+          throw Rejected.conflict("ranges[" + i + "]", "range '" + c.getRanges().get(i).toString().trim()
+              + "' overlaps pool '" + o.getPool() + "' " + o.getRanges());
         });
       }
       if (c.getAltPool() != null) {

@@ -245,7 +245,7 @@ class DeciderTest {
     reject(c.definePool("p", null, many), RejectionCode.VALIDATION, "ranges", "at most 64 ranges");
     accept(c.definePool("first", null, "192.0.2.0/28"));
     reject(c.definePool("second", null, "198.51.100.0/24", "192.0.2.10-192.0.2.40"), RejectionCode.CONFLICT,
-        "ranges", "'192.0.2.10-192.0.2.40' overlaps '192.0.2.0/28' of pool 'first'");
+        "ranges[1]", "range '192.0.2.10-192.0.2.40' overlaps pool 'first' [192.0.2.0/28]");
     accept(c.definePool("second", null, "192.0.2.16/28"));
   }
 
