@@ -36,6 +36,13 @@ import org.junit.jupiter.api.Test;
  */
 class HostileInputTest {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final String BATCH = "POST /api/v1/accounts/{account}/batch";
+    /** The kinds a batch takes, by the create endpoint whose body each of its objects is. */
+    private static final Map<String, String> BATCH_KINDS = Map.of(
+        "POST /api/v1/accounts/{account}/gateways", "Gateway",
+        "POST /api/v1/accounts/{account}/httproutes", "HTTPRoute",
+        "POST /api/v1/accounts/{account}/tcproutes", "TCPRoute",
+        "POST /api/v1/accounts/{account}/endpointslices", "EndpointSlice");
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static ApiFixture f;
     private static ApiFixture.Tenants t;
@@ -113,6 +120,8 @@ class HostileInputTest {
         b.put("POST /api/v1/accounts/{account}/endpointslices", "{\"name\":\"" + ApiFixture.unique("s") + "\","
             + slice + "}");
         b.put("PUT /api/v1/accounts/{account}/endpointslices/{name}", "{" + slice + "}");
+        b.put(BATCH, "{\"items\":[{\"kind\":\"EndpointSlice\",\"name\":\"" + ApiFixture.unique("s") + "\","
+            + slice + "}]}");
         return b;
     }
 
@@ -151,13 +160,21 @@ class HostileInputTest {
             Http.Response r = send(new Hostile(route[0], url(route[1]), "application/json", base.getValue(), Map.of(),
                 null, "base"));
             // A pool cannot be redefined (409); every other base is a write the platform accepts.
-            int expected = route[1].equals("/api/v1/pools/{name}") ? 409 : route[0].equals("POST") ? 201 : 200;
+            int expected = route[1].equals("/api/v1/pools/{name}") ? 409
+                : route[0].equals("POST") && !base.getKey().equals(BATCH) ? 201 : 200;
             assertThat(r.status()).as(base.getKey() + ": " + r.body()).isEqualTo(expected);
         }
 
         long eventsBefore = EventLog.size(f);
         for (Map.Entry<String, String> base : bases.entrySet()) {
             String[] route = base.getKey().split(" ", 2);
+            if (base.getKey().equals(BATCH)) {
+                // The batch's own framing; its objects get every violation of their kind's body below.
+                for (Hostile h : edges(route[0], url(route[1]), base.getValue())) {
+                    expectRefused(h);
+                }
+                continue;
+            }
             ObjectNode body = (ObjectNode) HttpSupport.JSON.readTree(base.getValue());
             JsonNode schema = openApi.at("/paths/" + route[1].replace("/", "~1") + "/" + route[0].toLowerCase()
                 + "/requestBody/content/application~1json/schema");
@@ -173,6 +190,19 @@ class HostileInputTest {
             inputs.addAll(edges(route[0], url(route[1]), base.getValue()));
             for (Hostile h : inputs) {
                 expectRefused(h);
+            }
+            String kind = BATCH_KINDS.get(base.getKey());
+            if (kind != null) {
+                for (Hostile h : inputs) {
+                    if (h.contentType() != null && h.contentType().equals("application/json") && h.headers().isEmpty()
+                        && h.method().equals("POST") && h.field() != null && !h.field().equals("body")) {
+                        ObjectNode item = (ObjectNode) HttpSupport.JSON.readTree(h.body());
+                        ObjectNode batch = JSON.objectNode();
+                        batch.putArray("items").addObject().put("kind", kind).setAll(item);
+                        expectRefused(new Hostile("POST", url(BATCH.split(" ", 2)[1]), "application/json",
+                            batch.toString(), Map.of(), "items[0]." + h.field(), "batch " + h.what()));
+                    }
+                }
             }
         }
         urlParameters(tenant);
@@ -514,23 +544,29 @@ class HostileInputTest {
             failures.add(h.what() + " at " + h.field() + ": " + e);
             return;
         }
-        if (r.status() >= 500) {
+        JsonNode answer;
+        try {
+            answer = HttpSupport.JSON.readTree(r.body());
+        } catch (IOException e) {
+            answer = JSON.objectNode();
+        }
+        int status = r.status();
+        if (status == 200 && h.path().endsWith("/batch")) {
+            // A batch answers each object on its own: the object's status and field are what count.
+            answer = answer.path("results").path(0);
+            status = answer.path("status").asInt(200);
+        }
+        if (status >= 500) {
             serverErrors++;
-        } else if (r.status() < 400) {
+        } else if (status < 400) {
             accepted++;
         }
         String problem = null;
-        if (r.status() < 400 || r.status() >= 500) {
-            problem = "status " + r.status();
+        if (status < 400 || status >= 500) {
+            problem = "status " + status;
         } else if (h.field() != null) {
-            JsonNode answer;
-            try {
-                answer = HttpSupport.JSON.readTree(r.body());
-            } catch (IOException e) {
-                answer = JSON.objectNode();
-            }
             if (!h.field().equals(answer.path("field").asText(null))) {
-                problem = "status " + r.status() + " names field " + answer.path("field").asText(null);
+                problem = "status " + status + " names field " + answer.path("field").asText(null);
             }
         }
         if (problem != null) {
