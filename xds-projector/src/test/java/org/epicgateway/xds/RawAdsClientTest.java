@@ -313,6 +313,18 @@ class RawAdsClientTest {
       DeltaDiscoveryResponse backDelta = delta.deltaResponse();
       delta.ack(backDelta);
 
+      // A SotW proxy that ACKs late misses a change meanwhile: it is sent what changed since its version, not all.
+      projector.endpointsChanged(assignment("default/svc-a:8080", "cmd-a2", 9191));
+      DiscoveryResponse a2 = sotw.response();
+      assertThat(names(a2.getResourcesList())).containsExactly("default/svc-a:8080");
+      delta.ack(delta.deltaResponse());
+      projector.endpointsChanged(assignment("default/svc-c:8080", "cmd-c2", 9292));
+      delta.ack(delta.deltaResponse());
+      sotw.ack(a2, clusters);
+      DiscoveryResponse c2 = sotw.response();
+      assertThat(names(c2.getResourcesList())).containsExactly("default/svc-c:8080");
+      sotw.ack(c2, clusters);
+
       // A revision without svc-c (these proxies watch EDS only): the delta proxy is told it is gone; the SotW proxy
       // gets the other two again.
       projector.configChanged(GatewayConfig.of(GW, List.of("cmd-2c"), List.of(listener("web-80", 80,

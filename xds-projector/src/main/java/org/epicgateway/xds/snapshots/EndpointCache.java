@@ -10,6 +10,7 @@ import io.envoyproxy.controlplane.cache.WatchCancelledException;
 import io.envoyproxy.controlplane.cache.XdsRequest;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,12 +31,16 @@ import org.epicgateway.xds.server.NodeIds;
  * <p>SotW: EDS, unlike LDS and CDS, does not need every resource in every response, so a change sends the changed
  * assignment alone. The response version is a content hash of the watch's names and their assignments' versions, the
  * same after a restart, so a reconnecting proxy that has everything is answered nothing; it is kept as a sum of
- * per-name tokens, so one change updates it in constant time. Delta: each assignment's version is its content hash.
+ * per-name tokens, so one change updates it in constant time; a proxy that missed changes between two requests (it
+ * ACKed late) is sent just the names changed since the version it holds, from a log of the last changes. Delta: each
+ * assignment's version is its content hash.
  * Every response's version is remembered with what it carried ({@link #carried}) for receipts.
  */
 public final class EndpointCache {
   /** Responses remembered for receipts; older ones are forgotten (receipts answer recent changes). */
   private static final int REMEMBERED_RESPONSES = 4096;
+  /** Endpoint changes remembered, so a SotW proxy at most this far behind is sent only what it misses. */
+  private static final int REMEMBERED_CHANGES = 65_536;
 
   private final Map<String, EndpointAssignment> assignments = new HashMap<>();
   private final Map<String, Long> tokens = new HashMap<>();
@@ -49,6 +54,18 @@ public final class EndpointCache {
     }
   };
   private long deltaResponses;
+  /** The names of the last endpoint changes, oldest first; {@code changes} counts every change ever. */
+  private final ArrayDeque<String> changeLog = new ArrayDeque<>();
+  private long changes;
+  /** Bumped when a gateway's served names change, which the change log does not record. */
+  private final Map<String, Long> servedEpochs = new HashMap<>();
+  /** Per {@code <gatewayId>@<SotW version>} sent: {change count, served epoch, hash of the watch's names} then. */
+  private final Map<String, long[]> sotwSent = new LinkedHashMap<>(256, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+      return size() > REMEMBERED_RESPONSES;
+    }
+  };
 
   // ---- what is served
 
@@ -58,6 +75,7 @@ public final class EndpointCache {
     long before = tokenOf(name);
     assignments.put(name, assignment);
     tokens.put(name, token(name, assignment.version()));
+    logChange(name);
     push(name, before);
   }
 
@@ -66,6 +84,7 @@ public final class EndpointCache {
     long before = tokenOf(name);
     assignments.remove(name);
     tokens.remove(name);
+    logChange(name);
     push(name, before);
   }
 
@@ -76,6 +95,7 @@ public final class EndpointCache {
       return;
     }
     before.forEach(n -> unindex(n, gatewayId));
+    servedEpochs.merge(gatewayId, 1L, Long::sum);
     if (names.isEmpty()) {
       namesByGateway.remove(gatewayId);
     } else {
@@ -136,6 +156,7 @@ public final class EndpointCache {
     final DeltaWatch delta;
     final Set<String> requested;
     final Map<String, String> held;
+    final long namesHash;
     long sum;
 
     EdsWatch(String gatewayId, Watch sotw, DeltaWatch delta, Set<String> requested, Map<String, String> held) {
@@ -144,6 +165,7 @@ public final class EndpointCache {
       this.delta = delta;
       this.requested = requested;
       this.held = held;
+      this.namesHash = requested == null ? 0 : requested.hashCode();
     }
 
     Set<String> names(EndpointCache cache) {
@@ -185,7 +207,12 @@ public final class EndpointCache {
     Set<String> names = eds.names(this);
     if (eds.sotw != null) {
       eds.sum = tokenSum(eds.gatewayId, names);
-      return !version(eds.sum).equals(eds.sotw.request().getVersionInfo()) && respondSotw(eds, names);
+      String held = eds.sotw.request().getVersionInfo();
+      if (version(eds.sum).equals(held)) {
+        return false;
+      }
+      List<EndpointAssignment> missed = missedSince(eds, held);
+      return missed.isEmpty() ? respondSotw(eds, names) : respond(eds, missed, version(eds.sum));
     }
     Map<String, EndpointAssignment> changed = new LinkedHashMap<>();
     List<String> removed = new ArrayList<>();
@@ -241,8 +268,40 @@ public final class EndpointCache {
     return respond(eds, all, version(tokenSum(eds.gatewayId, names)));
   }
 
+  /**
+   * What a SotW proxy holding {@code held} (a version this cache sent for the same names while the gateway served the
+   * same names) lacks: the assignments of the names changed since; empty when that is not known, so all are sent.
+   */
+  private List<EndpointAssignment> missedSince(EdsWatch eds, String held) {
+    long[] sent = sotwSent.get(eds.gatewayId + "@" + held);
+    if (sent == null || sent[1] != servedEpochs.getOrDefault(eds.gatewayId, 0L) || sent[2] != eds.namesHash
+        || changes - sent[0] > changeLog.size()) {
+      return List.of();
+    }
+    Set<String> served = namesByGateway.getOrDefault(eds.gatewayId, Set.of());
+    Map<String, EndpointAssignment> missed = new LinkedHashMap<>();
+    var newestFirst = changeLog.descendingIterator();
+    for (long seq = changes; seq > sent[0]; seq--) {
+      String name = newestFirst.next();
+      if (served.contains(name) && eds.wants(name)) {
+        missed.putIfAbsent(name, current(name));
+      }
+    }
+    return List.copyOf(missed.values());
+  }
+
+  private void logChange(String name) {
+    changeLog.addLast(name);
+    changes++;
+    if (changeLog.size() > REMEMBERED_CHANGES) {
+      changeLog.removeFirst();
+    }
+  }
+
   private boolean respond(EdsWatch eds, List<EndpointAssignment> carried, String version) {
     remember(version, carried);
+    sotwSent.put(eds.gatewayId + "@" + version,
+        new long[] {changes, servedEpochs.getOrDefault(eds.gatewayId, 0L), eds.namesHash});
     try {
       eds.sotw.respond(Response.create(eds.sotw.request(),
           carried.stream().map(EndpointAssignment::assignment).toList(), version));
