@@ -2,6 +2,7 @@ package org.epicgateway.projections.topology;
 
 import java.time.Duration;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.epicgateway.platform.Health;
@@ -47,6 +48,8 @@ public final class DeciderService implements PlatformService {
   static final int COMMIT_INTERVAL_MS = Integer.getInteger("epic.decider.commit-ms", 5);
   /** An idle loop waits this long for commands before it commits what it processed: no longer than a commit. */
   static final int POLL_MS = Integer.getInteger("epic.decider.poll-ms", 5);
+  /** The decider's producer retries a refused write after this long (Kafka's default is 100 ms). */
+  static final int RETRY_BACKOFF_MS = Integer.getInteger("epic.decider.retry-backoff-ms", 2);
 
   private final Settings settings;
   private StreamsApp app;
@@ -73,6 +76,10 @@ public final class DeciderService implements PlatformService {
         context.stateDir(name()));
     config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
     config.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
+    // A transaction's first write to a partition is refused (CONCURRENT_TRANSACTIONS) until the previous one's
+    // markers are written, which at this commit rate is most transactions; retry after milliseconds, not 100 ms.
+    config.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), RETRY_BACKOFF_MS);
+    config.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG), 10 * RETRY_BACKOFF_MS);
     app = StreamsApp.start("the decider", DeciderTopology.build(registry, settings.decidedRetention()),
         config);
     queries = new AggregateQueries(app.streams());

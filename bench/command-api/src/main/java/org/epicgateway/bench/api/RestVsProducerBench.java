@@ -56,6 +56,8 @@ public final class RestVsProducerBench {
   private static final String SLICE = """
       {"name":"%s","serviceName":"web","ports":[{"name":"http","port":8080,"protocol":"TCP"}],\
       "endpoints":[{"addresses":["10.1.0.5"],"conditions":{"ready":true},"nodeName":"node-1","nodeAddress":"198.51.100.7"}]}""";
+  /** Slice names, unique over all phases (an account is measured twice). */
+  private static final AtomicLong NAMES = new AtomicLong();
   private static final Pattern RECORDS_PER_SEC = Pattern.compile("records sent, ([0-9.]+) records/sec");
 
   private RestVsProducerBench() {}
@@ -168,7 +170,6 @@ public final class RestVsProducerBench {
     long end = start + Duration.ofSeconds(seconds).toNanos();
     AtomicLong ok = new AtomicLong();
     AtomicLong errors = new AtomicLong();
-    AtomicLong names = new AtomicLong();
     List<long[]> latencies = new ArrayList<>();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<long[]>> workers = new ArrayList<>();
@@ -180,7 +181,7 @@ public final class RestVsProducerBench {
             while (System.nanoTime() < end) {
               long t = System.nanoTime();
               KeepAliveConnection.Response r = c.send("POST", "/api/v1/accounts/" + account + "/endpointslices",
-                  bearer, SLICE.formatted("s-" + names.incrementAndGet()));
+                  bearer, SLICE.formatted("s-" + NAMES.incrementAndGet()));
               if (r.status() == 201) {
                 acknowledged.add(JSON.readTree(r.body()).get("commandId").asText());
                 ok.incrementAndGet();
