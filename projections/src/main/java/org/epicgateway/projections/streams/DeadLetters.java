@@ -1,18 +1,21 @@
 package org.epicgateway.projections.streams;
 
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.epicgateway.schemas.Topics;
 
 /**
- * Records a processor refuses go to epic.dlq as they were read, with why in headers. The header names are those of
- * Kafka Streams' own dead-letter records (KIP-1034, written by the deserialization and processing exception
- * handlers that {@link StreamsApp} configures), so every record on epic.dlq reads alike.
+ * Records a processor refuses, or that {@link DeadLetterHandler} catches, go to epic.dlq as they were read, with why
+ * in headers. The header names are those of Kafka Streams' own dead-letter records (KIP-1034), plus EPIC's code
+ * (TOO_LARGE, UNPROCESSABLE, UNREADABLE, UNWRITABLE), so every record on epic.dlq reads alike.
  */
 public final class DeadLetters {
   public static final String EXCEPTION = "__streams.errors.exception";
@@ -20,7 +23,7 @@ public final class DeadLetters {
   public static final String TOPIC = "__streams.errors.topic";
   public static final String PARTITION = "__streams.errors.partition";
   public static final String OFFSET = "__streams.errors.offset";
-  /** EPIC's reason code (a RejectionCode name) on the dead letters its processors write. */
+  /** EPIC's reason code: a RejectionCode name from a processor, UNREADABLE/UNPROCESSABLE/UNWRITABLE from the handler. */
   public static final String CODE = "epic.dlq.code";
   /** Reasons are cut here: an exception message can quote the very input that was too large. */
   public static final int MAX_REASON_CHARS = 2000;
@@ -44,15 +47,30 @@ public final class DeadLetters {
   public static Headers headers(Headers original, ProcessorContext<?, ?> context, String code, Throwable cause,
       String reason) {
     RecordHeaders headers = new RecordHeaders(original.toArray());
+    why(headers, code, cause, reason);
+    context.recordMetadata().ifPresent(m -> where(headers, m.topic(), m.partition(), m.offset()));
+    return headers;
+  }
+
+  /** The dead letter of the input record an exception handler was called for, its bytes as read. */
+  public static ProducerRecord<byte[], byte[]> record(ErrorHandlerContext context, String code, Exception cause) {
+    RecordHeaders headers = new RecordHeaders(context.headers() == null ? new Header[0] : context.headers().toArray());
+    why(headers, code, cause, String.valueOf(cause.getMessage()));
+    where(headers, context.topic(), context.partition(), context.offset());
+    return new ProducerRecord<>(Topics.DLQ, null, context.timestamp(), context.sourceRawKey(),
+        context.sourceRawValue(), headers);
+  }
+
+  private static void why(Headers headers, String code, Throwable cause, String reason) {
     add(headers, CODE, code);
     add(headers, EXCEPTION, cause.getClass().getName());
     add(headers, MESSAGE, cut(reason));
-    context.recordMetadata().ifPresent(m -> {
-      add(headers, TOPIC, m.topic());
-      add(headers, PARTITION, Integer.toString(m.partition()));
-      add(headers, OFFSET, Long.toString(m.offset()));
-    });
-    return headers;
+  }
+
+  private static void where(Headers headers, String topic, int partition, long offset) {
+    add(headers, TOPIC, topic);
+    add(headers, PARTITION, Integer.toString(partition));
+    add(headers, OFFSET, Long.toString(offset));
   }
 
   /** A reason short enough for a header or a reply. */

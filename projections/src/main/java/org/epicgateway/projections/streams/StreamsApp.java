@@ -17,15 +17,13 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.epicgateway.platform.Health;
 import org.epicgateway.schemas.Topics;
 
 /**
  * How every EPIC Kafka Streams application runs: exactly-once v2; poison records to epic.dlq with the reason in
- * headers instead of a halt; a stream thread that dies is replaced, so one failure does not stop every later record;
+ * headers instead of a halt ({@link DeadLetterHandler}); a stream thread that dies is replaced, so one failure does not stop every later record;
  * {@link #start} returns only once the application is RUNNING; {@link #close} leaves the consumer group, so a restart
  * gets its tasks at once instead of waiting out the old member's session timeout.
  */
@@ -50,11 +48,11 @@ public final class StreamsApp implements AutoCloseable {
     // waiting out the dead member's session timeout (45 s), which was most of a restart's time.
     p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId(applicationId, stateDir));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
     // A dead letter is the input record (up to Kafka's 1 MiB) plus its reason: epic.dlq and this producer take more.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.DLQ_MAX_MESSAGE_BYTES);
-    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+    p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
     return p;
   }
 

@@ -11,14 +11,20 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.decider.Commands;
 import org.epicgateway.projections.streams.DeadLetters;
+import org.epicgateway.projections.viewtopology.GatewayViewTopology;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.CommandResult;
@@ -34,7 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The issue's outage on the real broker and registry: an EndpointSlice with one field of 700 KB (the command fits
  * epic.commands, its event would not fit the record limit). It must be rejected, land in epic.dlq with the reason,
- * change nothing, and leave the decider deciding, also after a restart.
+ * change nothing, and leave the decider deciding, also after a restart. Garbage bytes on epic.commands go to
+ * epic.dlq as they were written.
  */
 class PoisonCommandTest {
 
@@ -44,7 +51,7 @@ class PoisonCommandTest {
   private static EmbeddedPlatform platform;
   private static DeciderService decider;
 
-  private final Commands c = new Commands("poison-" + RUN);
+  private final Commands c = new Commands("poison-" + UUID.randomUUID());
 
   @BeforeAll
   static void start() throws Exception {
@@ -96,6 +103,25 @@ class PoisonCommandTest {
     assertThat(decider.queries().get(poison.getTargetAggregateId())).isEmpty();
   }
 
+  @Test
+  void anUndecodableRecordOnEpicCommandsIsDeadLetteredAndTheDeciderGoesOn() throws Exception {
+    String key = "account/garbage-" + RUN;
+    byte[] garbage = ("not a command " + RUN).getBytes(StandardCharsets.UTF_8);
+    try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()),
+        new StringSerializer(), new ByteArraySerializer())) {
+      raw.send(new ProducerRecord<>(Topics.COMMANDS, key, garbage)).get();
+    }
+    accept(c.createAccount("garbage-" + RUN));
+    ConsumerRecord<String, byte[]> letter = readAll(Topics.DLQ).stream()
+        .filter(r -> key.equals(r.key())).findFirst().orElseThrow();
+    assertThat(letter.value()).isEqualTo(garbage);
+    assertThat(header(letter, DeadLetters.CODE)).isEqualTo("UNREADABLE");
+    assertThat(header(letter, DeadLetters.TOPIC)).isEqualTo(Topics.COMMANDS);
+    assertThat(header(letter, DeadLetters.MESSAGE)).contains("magic byte");
+    assertThat(decider.health().up()).isTrue();
+  }
+
   private static CommandResult submit(CommandEnvelope command) throws Exception {
     return decider.commandBus().submit(command, TIMEOUT).get();
   }
@@ -110,20 +136,16 @@ class PoisonCommandTest {
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
 
-  /** The record on epic.dlq holding the command, decoded as epic.commands records are. */
+  /** The record on epic.dlq holding the command (by its command-id header), decoded as epic.commands records are. */
   private static ConsumerRecord<String, byte[]> deadLetterOf(String commandId) {
     AvroDeserializer<CommandEnvelope> commands =
         new AvroDeserializer<>(CommandEnvelope.class, new SchemaRegistryClient(platform.schemaRegistryUrl()));
-    List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-    for (ConsumerRecord<String, byte[]> r : readAll(Topics.DLQ)) {
-      if (header(r, DeadLetters.CODE) != null && r.value() != null
-          && commands.deserialize(Topics.COMMANDS, r.value()).getCommandId().equals(commandId)) {
-        assertThat(commands.deserialize(Topics.COMMANDS, r.value()).getPayload())
-            .isInstanceOf(UpsertEndpointSlice.class);
-        found.add(r);
-      }
-    }
+    List<ConsumerRecord<String, byte[]>> found = readAll(Topics.DLQ).stream()
+        .filter(r -> commandId.equals(header(r, GatewayViewTopology.COMMAND_ID_HEADER))).toList();
     assertThat(found).as("dead letters of %s", commandId).hasSize(1);
+    CommandEnvelope command = commands.deserialize(Topics.COMMANDS, found.get(0).value());
+    assertThat(command.getCommandId()).isEqualTo(commandId);
+    assertThat(command.getPayload()).isInstanceOf(UpsertEndpointSlice.class);
     return found.get(0);
   }
 
