@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.epicgateway.schemas.Topics;
@@ -60,9 +61,9 @@ public final class KafkaRevisionArchive implements RevisionArchive, AutoCloseabl
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    Map<String, ConsumerRecord<String, EnvoyConfigSnapshot>> latest = new LinkedHashMap<>();
-    try (KafkaConsumer<String, EnvoyConfigSnapshot> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-        new AvroDeserializer<>(EnvoyConfigSnapshot.class, registry))) {
+    Map<String, ConsumerRecord<String, byte[]>> latest = new LinkedHashMap<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+        new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
       consumer.partitionsFor(Topics.ENVOY_REVISIONS).forEach(pi -> partitions.add(
           new TopicPartition(Topics.ENVOY_REVISIONS, pi.partition())));
@@ -70,7 +71,7 @@ public final class KafkaRevisionArchive implements RevisionArchive, AutoCloseabl
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, EnvoyConfigSnapshot> r : consumer.poll(Duration.ofMillis(200))) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.value() == null) {
             latest.remove(r.key());
           } else {
@@ -80,12 +81,14 @@ public final class KafkaRevisionArchive implements RevisionArchive, AutoCloseabl
       }
     }
     List<Archived> out = new ArrayList<>();
-    for (ConsumerRecord<String, EnvoyConfigSnapshot> r : latest.values()) {
+    AvroDeserializer<EnvoyConfigSnapshot> snapshots = new AvroDeserializer<>(EnvoyConfigSnapshot.class, registry);
+    for (ConsumerRecord<String, byte[]> r : latest.values()) {
+      // One undecodable revision must not keep the projector from starting.
       try {
-        out.add(new Archived(EnvoyRecordCodec.config(r.value()), r.timestamp(), flag(r, APPLIED_HEADER),
-            flag(r, ROLLED_BACK_HEADER)));
-      } catch (IllegalArgumentException e) {
-        LOG.error("skipping archived revision {}: {}", r.key(), e.getMessage());
+        out.add(new Archived(EnvoyRecordCodec.config(snapshots.deserialize(r.topic(), r.value())), r.timestamp(),
+            flag(r, APPLIED_HEADER), flag(r, ROLLED_BACK_HEADER)));
+      } catch (RuntimeException e) {
+        LOG.error("skipping archived revision {} ({}@{}): {}", r.key(), r.topic(), r.offset(), e.getMessage());
       }
     }
     out.sort(Comparator.comparingLong(Archived::createdAt));
