@@ -3,6 +3,7 @@ package org.epicgateway.api.validation;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,8 +18,14 @@ final class CrossFieldRules {
     /** The CRD's character set for Exact and PathPrefix path values. */
     private static final Pattern PATH_CHARACTERS = Pattern.compile("^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$");
     private static final Map<String, BiConsumer<JsonNode, String>> RULES = new HashMap<>();
+    /** The settings field each filter type carries, in the order the rule checks them. */
+    private static final Map<String, String> FILTER_SETTINGS = new LinkedHashMap<>();
 
     static {
+        FILTER_SETTINGS.put("REQUEST_HEADER_MODIFIER", "requestHeaderModifier");
+        FILTER_SETTINGS.put("RESPONSE_HEADER_MODIFIER", "responseHeaderModifier");
+        FILTER_SETTINGS.put("REQUEST_REDIRECT", "requestRedirect");
+        FILTER_SETTINGS.put("URL_REWRITE", "urlRewrite");
         RULES.put("PathMatch", CrossFieldRules::pathMatch);
         RULES.put("HeaderMatch", CrossFieldRules::regexWhenRegularExpression);
         RULES.put("QueryParamMatch", CrossFieldRules::regexWhenRegularExpression);
@@ -98,21 +105,22 @@ final class CrossFieldRules {
     /** A filter carries exactly the settings its type names (CEL: "must be nil if the type is not ..."). */
     private static void filter(JsonNode filter, String path) {
         String type = filter.path("type").asText();
-        Map<String, String> settings = Map.of("REQUEST_HEADER_MODIFIER", "requestHeaderModifier",
-            "RESPONSE_HEADER_MODIFIER", "responseHeaderModifier", "REQUEST_REDIRECT", "requestRedirect",
-            "URL_REWRITE", "urlRewrite");
-        if (!settings.containsKey(type)) {
+        String own = FILTER_SETTINGS.get(type);
+        if (own == null) {
             return; // an unknown or missing type is the mapper's to report
         }
-        settings.forEach((t, field) -> {
-            boolean present = !filter.path(field).isMissingNode() && !filter.path(field).isNull();
-            if (present && !t.equals(type)) {
-                throw BodyValidator.violation(at(path, field), "must not be set for a filter of type " + type);
+        if (!present(filter, own)) {
+            throw BodyValidator.violation(at(path, own), "is required for a filter of type " + type);
+        }
+        for (String settings : FILTER_SETTINGS.values()) {
+            if (!settings.equals(own) && present(filter, settings)) {
+                throw BodyValidator.violation(at(path, settings), "must not be set for a filter of type " + type);
             }
-            if (!present && t.equals(type)) {
-                throw BodyValidator.violation(at(path, field), "is required for a filter of type " + type);
-            }
-        });
+        }
+    }
+
+    private static boolean present(JsonNode object, String field) {
+        return !object.path(field).isMissingNode() && !object.path(field).isNull();
     }
 
     private static void httpRouteRule(JsonNode rule, String path) {

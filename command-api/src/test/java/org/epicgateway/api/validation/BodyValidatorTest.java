@@ -1,0 +1,100 @@
+package org.epicgateway.api.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.epicgateway.api.ApiError;
+import org.epicgateway.api.openapi.OpenApiDocument;
+import org.epicgateway.api.resources.EndpointSlices;
+import org.epicgateway.api.resources.Gateways;
+import org.epicgateway.api.resources.HttpRoutes;
+import org.epicgateway.schemas.avro.CreateGateway;
+import org.epicgateway.schemas.avro.UpsertHttpRoute;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The validator without a platform: the CRDs' CEL rules, paths named exactly, and the document stating the limits. */
+class BodyValidatorTest {
+
+    private static JsonNode json(String text) throws Exception {
+        return StrictRequests.JSON.readTree(text.replace('\'', '"'));
+    }
+
+    private static ApiError refused(String route) throws Exception {
+        try {
+            BodyValidator.validate(UpsertHttpRoute.getClassSchema(), json(route));
+        } catch (ApiError e) {
+            assertThat(e.status()).isEqualTo(422);
+            assertThat(e.code()).isEqualTo("VALIDATION");
+            return e;
+        }
+        throw new AssertionError("accepted: " + route);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "{'rules':[{'matches':[{'path':{'type':'EXACT','value':'//evil'}}]}]}|rules[0].matches[0].path.value|'//'",
+        "{'rules':[{'matches':[{'path':{'type':'PATH_PREFIX','value':'/a/../b'}}]}]}|rules[0].matches[0].path.value|'/../'",
+        "{'rules':[{'matches':[{'path':{'type':'REGULAR_EXPRESSION','value':'(a{1000}){1000}'}}]}]}|rules[0].matches[0].path.value|program size",
+        "{'rules':[{},{'matches':[{'headers':[{'type':'REGULAR_EXPRESSION','name':'x','value':'a(?=b)'}]}]}]}|rules[1].matches[0].headers[0].value|RE2",
+        "{'rules':[{'filters':[{'type':'URL_REWRITE','urlRewrite':{},'requestRedirect':{}}]}]}|rules[0].filters[0].requestRedirect|must not be set",
+        "{'rules':[{'filters':[{'type':'URL_REWRITE','requestRedirect':{}}]}]}|rules[0].filters[0].urlRewrite|is required",
+        "{'rules':[{'filters':[{'type':'REQUEST_REDIRECT'}]}]}|rules[0].filters[0].requestRedirect|is required",
+        "{'rules':[{'filters':[{'type':'REQUEST_REDIRECT','requestRedirect':{}}],'backendRefs':[{'name':'a','port':1}]}]}|rules[0].backendRefs|redirects",
+        "{'rules':[{'filters':[{'type':'REQUEST_HEADER_MODIFIER','requestHeaderModifier':{}},{'type':'REQUEST_HEADER_MODIFIER','requestHeaderModifier':{}}]}]}|rules[0].filters[1].type|only once",
+        "{'rules':[{'filters':[{'type':'REQUEST_REDIRECT','requestRedirect':{'path':{'type':'REPLACE_PREFIX_MATCH','value':'/x'}}}]}]}|rules[0].filters[0].requestRedirect.path|exactly one PATH_PREFIX",
+        "{'parentRefs':[{'name':'gw'},{'name':'gw','sectionName':'a'}]}|parentRefs[0].sectionName|is required",
+        "{'rules':[{'filters':[{'type':'REQUEST_HEADER_MODIFIER','requestHeaderModifier':{'set':[{'name':'Host','value':'x'}]}}]}]}|rules[0].filters[0].requestHeaderModifier.set[0].name|Host",
+        "{'rules':[{'backendRefs':[{'name':'a','port':1,'kind':'Pod'}]}]}|rules[0].backendRefs[0].kind|not one of",
+        "{'hostnames':['ok.example.com','a\\u0000b']}|hostnames[1]|control character"})
+    void crossFieldAndValueRulesNameTheField(String route, String field, String message) throws Exception {
+        ApiError e = refused(route);
+        assertThat(e.field()).isEqualTo(field);
+        assertThat(e.getMessage()).contains(message.replace("'", ""));
+    }
+
+    @Test
+    void aRouteMayHoldAt128MatchesInAll() throws Exception {
+        StringBuilder rules = new StringBuilder("{'rules':[");
+        for (int r = 0; r < 3; r++) {
+            rules.append(r == 0 ? "" : ",").append("{'matches':[");
+            for (int m = 0; m < 43; m++) {
+                rules.append(m == 0 ? "" : ",").append("{}");
+            }
+            rules.append("]}");
+        }
+        assertThat(refused(rules + "]}").field()).isEqualTo("rules");
+        BodyValidator.validate(UpsertHttpRoute.getClassSchema(), json(rules.toString()
+            .replaceFirst("\\{\\},", "") + "]}"));
+    }
+
+    @Test
+    void valuesOfTheWrongTypeAreLeftToTheMapper() throws Exception {
+        BodyValidator.validate(CreateGateway.getClassSchema(), json("{'name':7,'listeners':{},'template':[]}"));
+        assertThatThrownBy(() -> BodyValidator.validate(CreateGateway.getClassSchema(),
+            json("{'listeners':[{'name':'http','port':70000,'protocol':'HTTP'}]}")))
+            .isInstanceOf(ApiError.class).hasMessageContaining("listeners[0].port");
+    }
+
+    @Test
+    void theDocumentStatesTheLimitsTheValidatorEnforces() {
+        OpenApiDocument generator = OpenApiDocument.schemaGenerator();
+        ObjectNode gateway = generator.body(Gateways.KIND.createBody());
+        generator.body(HttpRoutes.KIND.createBody());
+        generator.body(EndpointSlices.KIND.createBody());
+        ObjectNode components = generator.components();
+        assertThat(gateway.at("/properties/listeners/maxItems").asInt()).isEqualTo(64);
+        assertThat(gateway.at("/properties/name/pattern").asText()).isEqualTo(Limits.DNS_LABEL);
+        assertThat(components.at("/Listener/properties/port/maximum").asInt()).isEqualTo(65535);
+        assertThat(components.at("/PathMatch/properties/value/maxLength").asInt()).isEqualTo(1024);
+        assertThat(components.at("/Header/properties/name/pattern").asText()).isEqualTo(Limits.HEADER_NAME);
+        assertThat(components.at("/RequestRedirect/properties/statusCode/enum").toString())
+            .isEqualTo("[301,302,303,307,308]");
+        assertThat(components.at("/Endpoint/properties/addresses/maxItems").asInt()).isEqualTo(100);
+        assertThat(components.at("/Endpoint/properties/addresses/items/description").asText())
+            .contains("loopback");
+    }
+}
