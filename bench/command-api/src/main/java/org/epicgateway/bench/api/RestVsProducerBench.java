@@ -127,7 +127,9 @@ public final class RestVsProducerBench {
             (emptyRun.rate() + emptyAgain.rate()) / 2 / fullRun.rate());
       }
       System.out.printf("| Kafka ProducerPerformance acks=all, 300-byte records | %.0f records/s |%n", producer);
-      System.out.printf("| REST (empty account) / ProducerPerformance | %.4f |%n", emptyRun.rate() / producer);
+      double empties = emptyAgain == null ? emptyRun.rate() : (emptyRun.rate() + emptyAgain.rate()) / 2;
+      System.out.printf("| REST (empty account, mean of its phases) / ProducerPerformance | %.4f |%n",
+          empties / producer);
       System.out.printf("| 2xx answers whose event is in epic.events | %d of %d |%n", inLog, acknowledged.size());
       System.out.printf("load average at the end: %s%n", loadAverage());
       api.close();
