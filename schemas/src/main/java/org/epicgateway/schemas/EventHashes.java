@@ -37,7 +37,7 @@ public final class EventHashes {
     return sha256().digest(data);
   }
 
-  private static MessageDigest sha256() {
+  static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

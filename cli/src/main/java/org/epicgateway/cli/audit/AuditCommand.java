@@ -111,13 +111,14 @@ public final class AuditCommand {
   }
 
   @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = "Walks every aggregate's hash chain; reports the first broken or missing link. Exit 1 if any.")
+      description = "Walks every aggregate's hash chain and checks each event's seal with the audit chain key; "
+          + "reports the first broken or missing link. Exit 1 if any.")
   static final class VerifyCommand implements Callable<Integer> {
     @Mixin PlatformOptions platform;
 
     @Override
     public Integer call() throws Exception {
-      ChainVerifier verifier = new ChainVerifier();
+      ChainVerifier verifier = new ChainVerifier(platform.seals());
       platform.eventLog().readEvents(Progress.onStderr("verify"), verifier::check);
       ChainVerifier.Result result = verifier.result();
       ObjectNode out = JSON.createObjectNode().put("intact", result.intact())

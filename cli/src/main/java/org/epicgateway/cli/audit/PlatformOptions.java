@@ -1,6 +1,10 @@
 package org.epicgateway.cli.audit;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import org.epicgateway.projections.audit.EventLog;
+import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import picocli.CommandLine.Option;
 
@@ -14,6 +18,19 @@ public final class PlatformOptions {
   @Option(names = "--schema-registry", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
       description = "Confluent-compatible schema registry URL (default: ${DEFAULT-VALUE})")
   String schemaRegistry;
+
+  @Option(names = "--chain-key", defaultValue = "${sys:epic.home:-.}/var/audit/chain.key",
+      description = "the audit chain key file the decider seals events with (default: ${DEFAULT-VALUE})")
+  Path chainKey;
+
+  /** The key that verifies the seals; a missing file is an error, never a fresh key. */
+  EventSeals seals() {
+    if (!Files.isRegularFile(chainKey)) {
+      throw new IllegalStateException("no audit chain key at " + chainKey + ": the seals of epic.events cannot be "
+          + "verified without it (--chain-key <file>; `epic up` creates <data-dir>/audit/chain.key)");
+    }
+    return EventSeals.fromKeyFile(chainKey, Clock.systemUTC());
+  }
 
   SchemaRegistryClient registry() {
     return new SchemaRegistryClient(schemaRegistry);

@@ -7,15 +7,19 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.avro.EventEnvelope;
 
 /**
  * Walks epic.events and checks every aggregate's tamper-evident chain: sequences 1, 2, 3... without gap or repeat,
- * each event carrying the SHA-256 of the stored bytes of its aggregate's previous event, and each record keyed by its
- * aggregate. Stops at the first broken link, which it reports with its position.
+ * each event carrying the SHA-256 of the stored bytes of its aggregate's previous event, each record keyed by its
+ * aggregate, and each event sealed with the audit chain key ({@link EventSeals}): a valid seal over its stored bytes,
+ * required from the key's cut-over on and after any sealed event of the same aggregate. Stops at the first broken link,
+ * which it reports with its position.
  *
- * <p>An unkeyed hash chain cannot expose a forged event appended after an aggregate's last event; {@code audit
- * rebuild} does, because the decider's live state then disagrees with the log.
+ * <p>Without the key, anyone who can write the topic could recompute every SHA-256 link; with it, an altered, forged
+ * or appended event fails at exactly that event. Unsealed events from before the cut-over are checked by their
+ * SHA-256 links only.
  */
 public final class ChainVerifier {
 
@@ -28,11 +32,16 @@ public final class ChainVerifier {
     }
   }
 
-  private record Head(long sequence, byte[] hash, String position) {}
+  private record Head(long sequence, byte[] hash, String position, boolean sealed) {}
 
+  private final EventSeals seals;
   private final Map<String, Head> heads = new HashMap<>();
   private long checked;
   private Break firstBreak;
+
+  public ChainVerifier(EventSeals seals) {
+    this.seals = seals;
+  }
 
   /** Checks the next record in log order; after the first break, further records are not checked. */
   public void check(LoggedEvent record) {
@@ -67,7 +76,21 @@ public final class ChainVerifier {
               + head.sequence() + " at " + head.position() + ": one of the two events was altered");
       return;
     }
-    heads.put(aggregate, new Head(event.getSequence(), record.storedHash(), record.position()));
+    boolean sealed = event.getSeal() != null;
+    if (sealed && !seals.verifies(event, record.value(), LoggedEvent.datumOffset(),
+        record.value().length - LoggedEvent.datumOffset())) {
+      firstBreak = new Break(record.position(), aggregate, event.getSequence(),
+          "the seal does not verify with the audit chain key: the event was altered or forged");
+      return;
+    }
+    if (!sealed && (head != null && head.sealed() || !event.getTimestamp().isBefore(seals.since()))) {
+      firstBreak = new Break(record.position(), aggregate, event.getSequence(), "the event is not sealed, but "
+          + (head != null && head.sealed() ? "sequence " + head.sequence() + " at " + head.position() + " was"
+              : "it is stamped " + event.getTimestamp() + ", after the audit chain key's cut-over " + seals.since())
+          + ": it was forged or rewritten without the key");
+      return;
+    }
+    heads.put(aggregate, new Head(event.getSequence(), record.storedHash(), record.position(), sealed));
   }
 
   public Result result() {

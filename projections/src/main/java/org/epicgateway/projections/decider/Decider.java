@@ -19,6 +19,7 @@ import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.avro.AccountCreated;
 import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.AddApiUser;
@@ -105,8 +106,14 @@ public final class Decider {
 
   private Decider() {}
 
+  /** Decides with unsealed events: for the pure decision tests and benchmarks; the platform seals. */
   public static Decision decide(CommandEnvelope command, StateLookup states) {
-    Draft draft = new Draft(command, states);
+    return decide(command, states, null);
+  }
+
+  /** @param seals the audit chain key every emitted event is sealed with (null: unsealed) */
+  public static Decision decide(CommandEnvelope command, StateLookup states, EventSeals seals) {
+    Draft draft = new Draft(command, states, seals);
     try {
       draft.decide();
     } catch (Rejected r) {
@@ -119,12 +126,14 @@ public final class Decider {
   private static final class Draft {
     private final CommandEnvelope command;
     private final StateLookup stored;
+    private final EventSeals seals;
     private final List<EventEnvelope> events = new ArrayList<>();
     private final Map<String, AggregateState> changed = new LinkedHashMap<>();
 
-    Draft(CommandEnvelope command, StateLookup stored) {
+    Draft(CommandEnvelope command, StateLookup stored, EventSeals seals) {
       this.command = command;
       this.stored = stored;
+      this.seals = seals;
     }
 
     void decide() {
@@ -731,8 +740,14 @@ public final class Decider {
           .setPreviousHash(before.map(s -> s.getLastHash().duplicate()).orElseGet(EventHashes::genesis))
           .setPayload(payload)
           .build();
-      events.add(event);
-      changed.put(aggregateId, Fold.apply(before.orElse(null), event));
+      if (seals == null) {
+        events.add(event);
+        changed.put(aggregateId, Fold.apply(before.orElse(null), event));
+        return;
+      }
+      EventSeals.Sealed sealed = seals.seal(event);
+      events.add(sealed.event());
+      changed.put(aggregateId, Fold.apply(before.orElse(null), sealed.event(), sealed.hash()));
     }
   }
 }

@@ -18,6 +18,7 @@ import org.epicgateway.projections.streams.DeadLetters;
 import org.epicgateway.projections.streams.OutputRefused;
 import org.epicgateway.projections.streams.RecordLimit;
 import org.epicgateway.projections.viewtopology.GatewayViewTopology;
+import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.CommandResult;
@@ -51,10 +52,14 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
   private KeyValueStore<String, CommandResult> decided;
   private KeyValueStore<String, String> decidedByTime;
   private StoreLookup lookup;
+  private final EventSeals seals;
 
-  DeciderProcessor(Duration decidedRetention) {
+  /** @param seals the audit chain key events are sealed with (null: unsealed, for topology tests) */
+  DeciderProcessor(Duration decidedRetention, EventSeals seals) {
     this.decidedRetention = decidedRetention;
+    this.seals = seals;
   }
+
 
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
@@ -109,7 +114,7 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
     }
     Decision decision;
     try {
-      decision = Decider.decide(command, lookup);
+      decision = Decider.decide(command, lookup, seals);
       check(command, decision);
     } catch (OutputRefused e) {
       refuse(record, e.code(), e.getMessage() + "; the command changed nothing", e);

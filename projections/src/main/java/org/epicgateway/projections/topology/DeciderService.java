@@ -1,5 +1,7 @@
 package org.epicgateway.projections.topology;
 
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -9,6 +11,7 @@ import org.epicgateway.platform.Health;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.streams.StreamsApp;
+import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 
 /**
@@ -80,12 +83,25 @@ public final class DeciderService implements PlatformService {
     // markers are written, which at this commit rate is most transactions; retry after milliseconds, not 100 ms.
     config.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), RETRY_BACKOFF_MS);
     config.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG), 10 * RETRY_BACKOFF_MS);
-    app = StreamsApp.start("the decider", DeciderTopology.build(registry, settings.decidedRetention()),
-        config);
+    app = StreamsApp.start("the decider",
+        DeciderTopology.build(registry, settings.decidedRetention(), chainKey(context)), config);
     queries = new AggregateQueries(app.streams());
     KafkaStreams streams = app.streams();
     commandBus = new CommandBus(context.bootstrapServers(), registry, () -> streams.state().isRunningOrRebalancing(),
         settings.maxInFlight());
+  }
+
+  /**
+   * The audit chain key: {@code -Depic.audit.chain-key=<file>}, else {@code <dataDir>/audit/chain.key}, created (0600)
+   * on first start. {@code epic audit verify} reads the same file.
+   */
+  public static EventSeals chainKey(PlatformContext context) {
+    return EventSeals.fromKeyFile(chainKeyFile(context.dataDir()), Clock.systemUTC());
+  }
+
+  public static Path chainKeyFile(Path dataDir) {
+    String configured = System.getProperty("epic.audit.chain-key");
+    return configured != null ? Path.of(configured) : dataDir.resolve("audit").resolve("chain.key");
   }
 
   /** Submits commands; available once {@link #start} returned. */

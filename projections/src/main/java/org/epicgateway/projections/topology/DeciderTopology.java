@@ -9,6 +9,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.state.Stores;
 import org.epicgateway.projections.streams.DeadLetters;
+import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
@@ -58,12 +59,16 @@ public final class DeciderTopology {
 
   private DeciderTopology() {}
 
+  /** Unsealed events, the default retention: for topology tests. */
   public static Topology build(SchemaRegistryClient registry) {
-    return build(registry, DEFAULT_DECIDED_RETENTION);
+    return build(registry, DEFAULT_DECIDED_RETENTION, null);
   }
 
-  /** @param decidedRetention how long a command id is remembered: a retry within it gets the first result */
-  public static Topology build(SchemaRegistryClient registry, Duration decidedRetention) {
+  /**
+   * @param decidedRetention how long a command id is remembered: a retry within it gets the first result
+   * @param seals the audit chain key the decider seals every event with (kept outside Kafka; null: unsealed)
+   */
+  public static Topology build(SchemaRegistryClient registry, Duration decidedRetention, EventSeals seals) {
     AvroSerde<CommandEnvelope> commands = new AvroSerde<>(CommandEnvelope.class, registry);
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
@@ -73,7 +78,7 @@ public final class DeciderTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DECIDED_BY_TIME),
         Serdes.String(), Serdes.String()));
     builder.stream(Topics.COMMANDS, Consumed.with(Serdes.String(), commands).withName("commands"))
-        .process(() -> new DeciderProcessor(decidedRetention), Named.as(DECIDER), STORE, DECIDED, DECIDED_BY_TIME);
+        .process(() -> new DeciderProcessor(decidedRetention, seals), Named.as(DECIDER), STORE, DECIDED, DECIDED_BY_TIME);
     Topology topology = builder.build();
     // Sinks hang off the decider by name, so each output type goes to its own topic with its own serializer.
     topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),

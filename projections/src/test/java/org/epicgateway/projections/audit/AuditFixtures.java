@@ -5,6 +5,7 @@ import java.util.List;
 import org.epicgateway.projections.decider.Commands;
 import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.decider.MapLookup;
+import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.serde.WireFormat;
@@ -17,7 +18,13 @@ final class AuditFixtures {
   final List<EventEnvelope> log = new ArrayList<>();
 
   static AuditFixtures walkthrough() {
+    return walkthrough(null);
+  }
+
+  /** The walkthrough with every event sealed with {@code seals}, as the platform's decider writes it. */
+  static AuditFixtures walkthrough(EventSeals seals) {
     AuditFixtures f = new AuditFixtures();
+    f.decider.seals = seals;
     Commands c = f.commands;
     f.submit(c.definePool("public", null, "192.0.2.0/28"));
     f.submit(c.defineTemplate("web", "public"));

@@ -30,7 +30,7 @@ class DecidedRetentionTest {
   @Test
   void aRetryWithinTheWindowGetsTheStoredAnswerAndAnExpiredIdIsDecidedAgain() throws Exception {
     SchemaRegistryClient registry = TestDrivers.registry();
-    try (TestDrivers run = TestDrivers.start(DeciderTopology.build(registry, RETENTION), "decided-retention")) {
+    try (TestDrivers run = TestDrivers.start(DeciderTopology.build(registry, RETENTION, null), "decided-retention")) {
       TopologyTestDriver driver = run.driver();
       TestInputTopic<String, CommandEnvelope> commands = driver.createInputTopic(Topics.COMMANDS,
           new StringSerializer(), new AvroSerializer<>(registry));
