@@ -16,6 +16,7 @@ import org.epicgateway.api.auth.Authenticator;
 import org.epicgateway.api.auth.BootstrapAdmin;
 import org.epicgateway.api.auth.LoginThrottle;
 import org.epicgateway.api.auth.Passwords;
+import org.epicgateway.api.auth.SecretBox;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
@@ -86,7 +87,7 @@ public final class ApiService implements PlatformService {
             ? p : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
         AggregateQueries queries = decider.queries();
-        Passwords passwords = new Passwords(config.bcryptCost());
+        Passwords passwords = new Passwords(config.bcryptCost(), SecretBox.fromKeyFile(secretsKeyFile(dir)));
         TokenSigner signer = TokenSigner.fromKeyFile(dir.resolve("token.key"), Clock.systemUTC());
         Authenticator authenticator = new Authenticator(accounts(queries), passwords, signer,
             LoginThrottle.standard(Clock.systemUTC()));
@@ -102,6 +103,15 @@ public final class ApiService implements PlatformService {
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
             new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.bootstrapServers(), registry)), proxies, meters, health))
             .start(config.host(), config.port());
+    }
+
+    /**
+     * The key that encrypts password hashes in commands and events: {@code -Depic.api.secrets-key=<file>}, else
+     * {@code <dataDir>/api/secrets.key}, created (0600) on first start. Deleting it erases every stored hash.
+     */
+    static Path secretsKeyFile(Path apiDir) {
+        String configured = System.getProperty("epic.api.secrets-key");
+        return configured != null ? Path.of(configured) : apiDir.resolve("secrets.key");
     }
 
     /** The account aggregate by name, for login and bootstrap; a deleted account has no users. */

@@ -20,12 +20,16 @@ import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.Actor;
 import org.epicgateway.schemas.avro.ActorKind;
 import org.epicgateway.schemas.avro.AddApiUser;
+import org.epicgateway.schemas.avro.ApiUser;
 import org.epicgateway.schemas.avro.CreateAccount;
+import org.epicgateway.schemas.avro.RemoveApiUser;
 
 /**
  * Makes sure the first admin exists: on a fresh log it sends CreateAccount and AddApiUser (role admin) through the
  * decider like any other command, so the admin's origin is in the audit log (actor SYSTEM "command-api-bootstrap").
- * On later starts it does nothing; the password given then is not applied to an existing admin.
+ * On later starts it does nothing; the password given then is not applied to an existing admin, unless the admin's
+ * stored hash can no longer be decrypted (the secrets key was deleted: crypto-erasure), in which case the admin is
+ * removed and added again with that password, also through the decider, so the platform stays administrable.
  */
 public final class BootstrapAdmin {
     private static final Actor ACTOR = new Actor(ActorKind.SYSTEM, "command-api-bootstrap", null);
@@ -42,9 +46,14 @@ public final class BootstrapAdmin {
                 .join();
             state = accounts.apply(account);
         }
-        boolean present = state.map(s -> s.getUsers().stream().anyMatch(u -> u.getUsername().equals(username)))
-            .orElse(false);
-        if (!present) {
+        Optional<ApiUser> admin = state.flatMap(s -> s.getUsers().stream()
+            .filter(u -> u.getUsername().equals(username)).findFirst());
+        if (admin.isPresent() && !passwords.readable(admin.get().getPasswordHash())) {
+            commands.submit(ACTOR, UUID.randomUUID().toString(), null, id, null, new RemoveApiUser(account, username))
+                .join();
+            admin = Optional.empty();
+        }
+        if (admin.isEmpty()) {
             commands.submit(ACTOR, UUID.randomUUID().toString(), null, id, null,
                 new AddApiUser(account, username, passwords.hash(password, "adminPassword"), List.of(Principal.ADMIN_ROLE)))
                 .join();

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** Password logins: the same bcrypt work for unknown and known users, and throttling per login and per address. */
 class AuthenticatorTest {
-    private static final Passwords PASSWORDS = new Passwords(4);
+    private static final Passwords PASSWORDS = new Passwords(4, new SecretBox(new byte[32]));
     private static final String ALICE_HASH = PASSWORDS.hash("alice-password-1", "password");
 
     /** A clock the test moves. */

@@ -103,6 +103,11 @@ public final class Decider {
   /** Envoy instances per gateway a template may ask for (each is a process on a node). */
   public static final int MAX_REPLICAS = 64;
   private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]?\\$\\d{2}\\$[./A-Za-z0-9]{53}");
+  /**
+   * A bcrypt hash as the command API stores it: AES-256-GCM under a key outside Kafka (its SecretBox), 12-byte nonce +
+   * 60 + 16-byte tag in base64url. Clear bcrypt is still accepted from other writers and older logs.
+   */
+  private static final Pattern ENCRYPTED_BCRYPT = Pattern.compile("aesgcm1:[A-Za-z0-9_-]{118}");
 
   private Decider() {}
 
@@ -212,8 +217,10 @@ public final class Decider {
     private void addApiUser(AggregateId id, AddApiUser c) {
       AccountState account = accountOf(id, c.getAccount());
       String user = Rules.name("username", c.getUsername());
-      if (!BCRYPT.matcher(Rules.required("passwordHash", c.getPasswordHash())).matches()) {
-        throw Rejected.validation("passwordHash", "is not a bcrypt hash ($2a$/$2b$/$2y$, cost, 53 characters)");
+      String hash = Rules.required("passwordHash", c.getPasswordHash());
+      if (!BCRYPT.matcher(hash).matches() && !ENCRYPTED_BCRYPT.matcher(hash).matches()) {
+        throw Rejected.validation("passwordHash",
+            "is not a bcrypt hash ($2a$/$2b$/$2y$, cost, 53 characters) nor one the API encrypted (aesgcm1:...)");
       }
       for (int i = 0; i < c.getRoles().size(); i++) {
         Rules.name("roles[" + i + "]", c.getRoles().get(i));

@@ -180,6 +180,11 @@ class DeciderTest {
     reject(c.addUser("ghost", "alice"), RejectionCode.NOT_FOUND, "account", "account 'ghost' does not exist");
     reject(c.envelope("account/acme", null, new AddApiUser("acme", "bob", "plain-text", List.of())),
         RejectionCode.VALIDATION, "passwordHash", "is not a bcrypt hash");
+    reject(c.envelope("account/acme", null, new AddApiUser("acme", "bob", "aesgcm1:short", List.of())),
+        RejectionCode.VALIDATION, "passwordHash", "nor one the API encrypted");
+    // The API stores hashes encrypted (AES-GCM, key outside Kafka): 12-byte nonce + 60 + 16-byte tag, base64url.
+    accept(c.envelope("account/acme", null, new AddApiUser("acme", "carol", "aesgcm1:" + "A".repeat(118), List.of())));
+    accept(c.envelope("account/acme", null, new RemoveApiUser("acme", "carol")));
     accept(c.addUser("acme", "alice"));
     reject(c.addUser("acme", "alice"), RejectionCode.CONFLICT, "username", "user 'alice' already exists");
     reject(c.envelope("account/acme", null, new RemoveApiUser("acme", "bob")), RejectionCode.NOT_FOUND,
