@@ -21,6 +21,7 @@ import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
 import org.epicgateway.platform.Health;
+import org.epicgateway.api.tls.ApiTls;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformHealth;
 import org.epicgateway.platform.PlatformService;
@@ -45,6 +46,7 @@ public final class ApiService implements PlatformService {
     private final ProxyConfigQueries proxies;
     private final PlatformHealth health;
     private Path adminPasswordFile;
+    private ApiTls tls;
     private AuditLog auditLog;
     private CommandApi api;
 
@@ -96,13 +98,14 @@ public final class ApiService implements PlatformService {
             .register(meters);
         Commands commands = new Commands(decider.commandBus(), queries, config.commandTimeout(), meters);
         adminPasswordFile = dir.resolve("admin-password");
+        tls = ApiTls.resolve(config.tlsKeystore(), config.tlsPassword(), dir.resolve("tls"), config.host());
         BootstrapAdmin.ensure(commands, accounts(queries), passwords, config.adminAccount(), config.adminUser(),
             BootstrapAdmin.password(config.adminPassword(), adminPasswordFile));
         auditLog = new AuditLog(context.bootstrapServers(), new AvroDeserializer<>(EventEnvelope.class, registry),
             config.auditMaxScan());
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
             new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.bootstrapServers(), registry)), proxies, meters, health))
-            .start(config.host(), config.port());
+            .start(config.host(), config.port(), config.tlsPort(), tls);
     }
 
     /**
@@ -132,8 +135,18 @@ public final class ApiService implements PlatformService {
         return api == null ? Health.down("not started") : Health.up("SERVING");
     }
 
+    /** Plain HTTP, on 127.0.0.1. */
     public int port() {
         return api.port();
+    }
+
+    public int httpsPort() {
+        return api.httpsPort();
+    }
+
+    /** The certificate HTTPS serves (given by path, or the generated self-signed one). */
+    public ApiTls tls() {
+        return tls;
     }
 
     /** The running API, once started. */
@@ -143,9 +156,14 @@ public final class ApiService implements PlatformService {
 
     @Override
     public Map<String, String> urls() {
-        String base = "http://" + config.host() + ":" + (api != null ? api.port() : config.port());
+        String base = "http://127.0.0.1:" + (api != null ? api.port() : config.port());
         Map<String, String> urls = new LinkedHashMap<>();
         urls.put("REST API", base + CommandApi.BASE);
+        if (api != null) {
+            urls.put("REST API (HTTPS)", "https://" + config.host() + ":" + api.httpsPort() + CommandApi.BASE);
+            urls.put("TLS certificate SHA-256", tls.fingerprint()
+                + (tls.selfSigned() ? " (self-signed, " + tls.keystore() + ")" : ""));
+        }
         urls.put("OpenAPI", base + CommandApi.BASE + "/openapi.json");
         urls.put("health", base + "/healthz");
         urls.put("metrics (admin login)", base + "/metrics");

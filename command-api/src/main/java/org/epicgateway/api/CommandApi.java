@@ -10,6 +10,12 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +28,7 @@ import org.epicgateway.api.auth.Passwords;
 import org.epicgateway.api.auth.Principal;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.openapi.ApiRoute;
+import org.epicgateway.api.tls.ApiTls;
 import org.epicgateway.api.proxies.ProxyConfigHandlers;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
 import org.epicgateway.api.openapi.OpenApiDocument;
@@ -59,6 +66,7 @@ public final class CommandApi implements AutoCloseable {
     public static final long MAX_BODY_BYTES = 512 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(CommandApi.class);
     private static final String STARTED = "epic.started";
+    private static final String LOOPBACK = "127.0.0.1";
 
     /** Everything the handlers need, built by {@link ApiService} (or a test) around a running platform. */
     public record Parts(Commands commands, AggregateQueries queries,
@@ -72,6 +80,7 @@ public final class CommandApi implements AutoCloseable {
     private final String openApiJson;
     private final List<String> registered = new CopyOnWriteArrayList<>();
     private Javalin app;
+    private ServerConnector httpsConnector;
 
     public CommandApi(Parts parts) {
         this.parts = parts;
@@ -177,9 +186,31 @@ public final class CommandApi implements AutoCloseable {
         }
     }
 
-    /** Starts serving on {@code host:port} (port 0 picks a free one). */
-    public CommandApi start(String host, int port) {
+    /**
+     * Starts serving HTTPS on {@code host:httpsPort} with {@code tls}, and plain HTTP on {@code 127.0.0.1:httpPort}
+     * only: plain HTTP never leaves the machine (ports 0 pick free ones).
+     */
+    public CommandApi start(String host, int httpPort, int httpsPort, ApiTls tls) {
         app = Javalin.create(config -> {
+            // Plain first: connectors[0] is what Javalin reports as its port.
+            config.jetty.addConnector((server, http) -> {
+                ServerConnector plain = new ServerConnector(server, new HttpConnectionFactory(http));
+                plain.setHost(LOOPBACK);
+                plain.setPort(httpPort);
+                return plain;
+            });
+            config.jetty.addConnector((server, http) -> {
+                HttpConfiguration secure = new HttpConfiguration(http);
+                SecureRequestCustomizer customizer = new SecureRequestCustomizer();
+                customizer.setSniHostCheck(false); // clients pin the certificate; they may use any name or address
+                secure.addCustomizer(customizer);
+                httpsConnector = new ServerConnector(server,
+                    new SslConnectionFactory(tls.sslContextFactory(), HttpVersion.HTTP_1_1.asString()),
+                    new HttpConnectionFactory(secure));
+                httpsConnector.setHost(host);
+                httpsConnector.setPort(httpsPort);
+                return httpsConnector;
+            });
             config.showJavalinBanner = false;
             config.useVirtualThreads = true;
             config.http.maxRequestSize = MAX_BODY_BYTES;
@@ -215,7 +246,7 @@ public final class CommandApi implements AutoCloseable {
                 ctx.json(ApiError.notFound("no such route: " + ctx.method() + " " + ctx.path()).body());
             }
         });
-        app.start(host, port);
+        app.start();
         return this;
     }
 
@@ -285,8 +316,13 @@ public final class CommandApi implements AutoCloseable {
         return List.copyOf(registered);
     }
 
+    /** The plain HTTP port (loopback only). */
     public int port() {
         return app.port();
+    }
+
+    public int httpsPort() {
+        return httpsConnector.getLocalPort();
     }
 
     @Override

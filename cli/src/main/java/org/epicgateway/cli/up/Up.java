@@ -50,8 +50,11 @@ public final class Up implements Callable<Integer> {
     @Option(names = "--registry-port", description = "schema registry port on 127.0.0.1 (default: ${DEFAULT-VALUE})", defaultValue = "8081")
     int registryPort;
 
-    @Option(names = "--api-port", description = "REST command API port (default: ${DEFAULT-VALUE})", defaultValue = "8080")
+    @Option(names = "--api-port", description = "REST command API port, plain HTTP on 127.0.0.1 only (default: ${DEFAULT-VALUE})", defaultValue = "8080")
     int apiPort;
+
+    @Option(names = "--api-tls-port", description = "REST command API port, HTTPS on EPIC_API_HOST (default: ${DEFAULT-VALUE})", defaultValue = "8443")
+    int apiTlsPort;
 
     @Option(names = "--exit-when-ready", description = "once ready, run a smoke check through REST (health, admin "
             + "login, one durable command), then stop cleanly; exit 0 only if it passed (what CI runs)")
@@ -59,7 +62,7 @@ public final class Up implements Callable<Integer> {
 
     /** The services `epic up` runs, in start order (stopped in reverse). A new service is one line here. */
     List<PlatformService> services() {
-        return services(ApiConfig.fromEnvironment().withPort(apiPort), new XdsService());
+        return services(ApiConfig.fromEnvironment().withPort(apiPort).withTlsPort(apiTlsPort), new XdsService());
     }
 
     /**
@@ -85,7 +88,7 @@ public final class Up implements Callable<Integer> {
         // Before anything logs: the broker's and the services' logs go to a file; the console keeps the summary.
         System.setProperty("org.slf4j.simpleLogger.logFile", logFile.toString());
 
-        List<String> busy = busyPorts(Map.of("--kafka-port", kafkaPort, "--registry-port", registryPort, "--api-port", apiPort));
+        List<String> busy = busyPorts(Map.of("--kafka-port", kafkaPort, "--registry-port", registryPort, "--api-port", apiPort, "--api-tls-port", apiTlsPort));
         if (!busy.isEmpty()) {
             spec.commandLine().getErr().println("epic up: " + String.join("; ", busy)
                     + ". Is another `epic up` running? Stop it, or choose other ports.");
