@@ -117,7 +117,7 @@ class EnvoyDerivationTest {
                                 .setMatch(HttpRoutes.match(HttpRoutes.MATCH_ALL).toBuilder()
                                         .setSafeRegex(HttpRoutes.regex("(unclosed"))))).build();
         assertThatThrownBy(() -> ConfigValidator.validate(EnvoyConfig.of(good.gatewayId(), good.listeners(),
-                List.of(badRegex), good.clusters(), good.secretNames()))).hasMessageContaining("is not RE2");
+                List.of(badRegex), good.clusters(), good.secretNames()))).hasMessageContaining("is not an RE2 regular expression");
         List<Cluster> twice = List.of(good.clusters().get(0), good.clusters().get(0));
         assertThatThrownBy(() -> ConfigValidator.validate(EnvoyConfig.of(good.gatewayId(), good.listeners(),
                 good.routeConfigurations(), twice, good.secretNames()))).hasMessageContaining("defined twice");
