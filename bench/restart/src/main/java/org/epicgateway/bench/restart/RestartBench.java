@@ -26,10 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Time until {@code ./epic up} serves again after {@code kill -9}, with a log of N events against the same restart of
  * an empty log, in the same run. Drives the platform as a user does: {@code ./epic up} is a child process on its own
  * ports and data directory, the events are written through the REST API (durable commands: endpoint-slice upserts,
- * the most frequent write), the kill is SIGKILL of the JVM (the registry child dies with it), and "ready" is the
+ * the most frequent write, 1,000 per batch request), the kill is SIGKILL of the JVM (the registry child dies with it), and "ready" is the
  * moment the restarted platform answers an authenticated read AND a durable write, measured from the restart's spawn.
  *
- * <p>Arguments: [events (default 1000000)] [concurrent writers (default 64)] [repository root (default .)].
+ * <p>Arguments: [events (default 1000000)] [concurrent batch writers (default 8)] [repository root (default .)].
  */
 public final class RestartBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +37,7 @@ public final class RestartBench {
     private static final String PASSWORD = "restart-bench-user-1";
     private static final String ADMIN_PASSWORD = "restart-bench-admin-1";
     private static final int SLICES = 10_000;
+    private static final int BATCH = 1_000;
 
     private final Path repo;
     /** The restarted platform's own "ready ... (breakdown)" line. */
@@ -50,7 +51,7 @@ public final class RestartBench {
 
     public static void main(String[] args) throws Exception {
         long events = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
-        int writers = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        int writers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         RestartBench bench = new RestartBench(Path.of(args.length > 2 ? args[2] : ".").toAbsolutePath().normalize());
         System.out.printf("restart bench: %,d events, %d writers, load average %s%n", events, writers, load());
         Restart empty = bench.killAndRestart(Files.createTempDirectory("epic-restart-empty-"), 0, writers);
@@ -134,24 +135,35 @@ public final class RestartBench {
         }
         String bearer = token(api);
         AtomicLong done = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
+        AtomicLong next = new AtomicLong();
         long started = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> all = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
-                int writer = w;
                 all.add(pool.submit(() -> {
-                    for (long i = writer; done.get() < events; i += writers) {
-                        int status = upsert(api, bearer, (int) (i % SLICES), i);
-                        if (status / 100 == 2) {
-                            long n = done.incrementAndGet();
-                            if (n % 50_000 == 0) {
-                                double s = (System.nanoTime() - started) / 1e9;
-                                System.out.printf("  loaded %,d of %,d events (%.0f/s, %d errors)%n", n, events, n / s,
-                                    errors.get());
-                            }
-                        } else {
-                            errors.incrementAndGet();
+                    for (long first; (first = next.getAndAdd(BATCH)) < events; ) {
+                        long count = Math.min(BATCH, events - first);
+                        StringBuilder items = new StringBuilder();
+                        for (long i = first; i < first + count; i++) {
+                            items.append(i == first ? "" : ",").append(slice((int) (i % SLICES), i));
+                        }
+                        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
+                                URI.create(api + "/accounts/" + ACCOUNT + "/batch")).timeout(Duration.ofSeconds(60))
+                            .header("Authorization", bearer).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[" + items + "]}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                        long durable = 0;
+                        for (JsonNode item : JSON.readTree(answer.body()).path("results")) {
+                            durable += item.path("status").asInt() / 100 == 2 ? 1 : 0;
+                        }
+                        if (answer.statusCode() != 200 || durable != count) {
+                            throw new IllegalStateException("batch of " + count + ": " + answer.statusCode() + ", "
+                                + durable + " durable: " + answer.body().substring(0, Math.min(300, answer.body().length())));
+                        }
+                        long n = done.addAndGet(count);
+                        if (n / 50_000 != (n - count) / 50_000) {
+                            System.out.printf("  loaded %,d of %,d events (%.0f/s)%n", n, events,
+                                n / ((System.nanoTime() - started) / 1e9));
                         }
                     }
                     return null;
@@ -164,23 +176,21 @@ public final class RestartBench {
         return done.get();
     }
 
-    /** One endpoint-slice upsert (create or replace, no If-Match); returns the HTTP status. */
-    private int upsert(String api, String bearer, int slice, long generation) {
-        String port = Long.toString(1024 + Math.floorMod(generation, 60_000));
-        String body = """
-            {"name":"s%d","serviceName":"web","ports":[{"name":"http","port":%s,"protocol":"TCP"}],
+    /** One endpoint slice as a batch item; {@code generation} varies its port so every upsert is a new event. */
+    private static String slice(int slice, long generation) {
+        return """
+            {"kind":"EndpointSlice","name":"s%d","serviceName":"web","ports":[{"name":"http","port":%d,"protocol":"TCP"}],
              "endpoints":[{"addresses":["10.1.%d.%d"],"conditions":{"ready":true},"nodeName":"node-1",
-             "nodeAddress":"198.51.100.7"}]}""".formatted(slice, port, slice / 250, 1 + slice % 250);
+             "nodeAddress":"198.51.100.7"}]}""".formatted(slice, 1024 + Math.floorMod(generation, 60_000), slice / 250,
+            1 + slice % 250);
+    }
+
+    /** One endpoint-slice upsert through the batch endpoint (create or replace); returns the HTTP status. */
+    private int upsert(String api, String bearer, int slice, long generation) {
         try {
-            int created = send(HttpRequest.newBuilder(URI.create(api + "/accounts/" + ACCOUNT + "/endpointslices"))
+            return send(HttpRequest.newBuilder(URI.create(api + "/accounts/" + ACCOUNT + "/batch"))
                 .header("Authorization", bearer).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
-            if (created != 409) {
-                return created;
-            }
-            return send(HttpRequest.newBuilder(URI.create(api + "/accounts/" + ACCOUNT + "/endpointslices/s" + slice))
-                .header("Authorization", bearer).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[" + slice(slice, generation) + "]}")));
         } catch (IOException e) {
             return 599;
         } catch (InterruptedException e) {
