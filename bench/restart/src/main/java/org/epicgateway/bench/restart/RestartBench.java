@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +37,8 @@ public final class RestartBench {
     private static final String ACCOUNT = "restart";
     private static final String PASSWORD = "restart-bench-user-1";
     private static final String ADMIN_PASSWORD = "restart-bench-admin-1";
-    private static final int SLICES = 10_000;
+    /** Slices written round-robin: enough that batches in flight at once never hold the same slice. */
+    private static final int SLICES = 100_000;
     private static final int BATCH = 1_000;
 
     private final Path repo;
@@ -118,7 +120,13 @@ public final class RestartBench {
             } else if (line.contains("command-api REST API")) {
                 api = line.substring(line.indexOf("http"));
                 // Keep draining the child's output so it never blocks on a full pipe.
-                Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        out.lines().forEach(l -> { });
+                    } catch (UncheckedIOException killed) {
+                        // The child was killed: its output ends here.
+                    }
+                });
                 return api;
             }
         }
@@ -153,12 +161,17 @@ public final class RestartBench {
                             .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[" + items + "]}")).build(),
                             HttpResponse.BodyHandlers.ofString());
                         long durable = 0;
+                        JsonNode refused = null;
                         for (JsonNode item : JSON.readTree(answer.body()).path("results")) {
-                            durable += item.path("status").asInt() / 100 == 2 ? 1 : 0;
+                            if (item.path("status").asInt() / 100 == 2) {
+                                durable++;
+                            } else if (refused == null) {
+                                refused = item;
+                            }
                         }
                         if (answer.statusCode() != 200 || durable != count) {
                             throw new IllegalStateException("batch of " + count + ": " + answer.statusCode() + ", "
-                                + durable + " durable: " + answer.body().substring(0, Math.min(300, answer.body().length())));
+                                + durable + " durable; first refused: " + refused);
                         }
                         long n = done.addAndGet(count);
                         if (n / 50_000 != (n - count) / 50_000) {
