@@ -30,7 +30,7 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  * The one-partition command topic makes every command go through one task and one store, whoever produced it: pool
  * allocation, quotas and name uniqueness are then decided by a single writer against the complete state, in one
  * exactly-once transaction per commit (no repartition hop). Scaling past one task is described in
- * docs/architecture.md.
+ * docs/modules/projections-decider.md.
  */
 public final class DeciderTopology {
 
@@ -39,7 +39,7 @@ public final class DeciderTopology {
   public static final String STORE = "aggregate-state";
   /**
    * The result of every decided command, keyed by command id: a command whose id is already here is a client's retry,
-   * answered with the same result and no event. Entries leave after the retention window (docs/architecture.md).
+   * answered with the same result and no event. Entries leave after the retention window (docs/modules/projections-decider.md).
    */
   public static final String DECIDED = "decided-commands";
   /**

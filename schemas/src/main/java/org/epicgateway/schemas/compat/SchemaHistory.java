@@ -104,13 +104,13 @@ public final class SchemaHistory {
     topLevelRecords().forEach((name, current) -> {
       List<Schema> versions = versions(name);
       if (versions.isEmpty()) {
-        problems.add(name + " has no committed history: run the snapshot (docs/architecture.md, schemas) to write "
+        problems.add(name + " has no committed history: run the snapshot (docs/modules/schemas.md) to write "
             + historyDir.resolve(name).resolve("v1.avsc"));
         return;
       }
       problems.addAll(incompatibilities(name, current, versions));
       if (!current.equals(versions.getLast())) {
-        problems.add(name + " changed since v" + versions.size() + ": run the snapshot (docs/architecture.md, schemas) "
+        problems.add(name + " changed since v" + versions.size() + ": run the snapshot (docs/modules/schemas.md) "
             + "to commit it as v" + (versions.size() + 1));
       }
     });

@@ -81,7 +81,7 @@ class SchemaHistoryTest {
         .contains("port").contains("TYPE_MISMATCH"));
     assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("GatewayView cannot read data written by v1"));
     assertThat(problems).anySatisfy(p -> assertThat(p).isEqualTo("EventEnvelope changed since v" + envelopeVersions
-        + ": run the snapshot (docs/architecture.md, schemas) to commit it as v" + (envelopeVersions + 1)));
+        + ": run the snapshot (docs/modules/schemas.md) to commit it as v" + (envelopeVersions + 1)));
   }
 
   @Test
@@ -98,9 +98,9 @@ class SchemaHistoryTest {
     int envelopeVersions = catalogue.versions("EventEnvelope").size();
 
     assertThat(catalogue.check()).containsExactlyInAnyOrder(
-        "EventEnvelope changed since v" + envelopeVersions + ": run the snapshot (docs/architecture.md, schemas)"
+        "EventEnvelope changed since v" + envelopeVersions + ": run the snapshot (docs/modules/schemas.md)"
             + " to commit it as v" + (envelopeVersions + 1),
-        "NodeProbe has no committed history: run the snapshot (docs/architecture.md, schemas) to write "
+        "NodeProbe has no committed history: run the snapshot (docs/modules/schemas.md) to write "
             + history.resolve("NodeProbe/v1.avsc"));
     assertThat(catalogue.snapshot()).containsExactlyInAnyOrder(
         history.resolve("EventEnvelope/v" + (envelopeVersions + 1) + ".avsc"), history.resolve("NodeProbe/v1.avsc"));
