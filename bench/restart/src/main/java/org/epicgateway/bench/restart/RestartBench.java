@@ -193,9 +193,9 @@ public final class RestartBench {
     private static String slice(int slice, long generation) {
         return """
             {"kind":"EndpointSlice","name":"s%d","serviceName":"web","ports":[{"name":"http","port":%d,"protocol":"TCP"}],
-             "endpoints":[{"addresses":["10.1.%d.%d"],"conditions":{"ready":true},"nodeName":"node-1",
-             "nodeAddress":"198.51.100.7"}]}""".formatted(slice, 1024 + Math.floorMod(generation, 60_000), slice / 250,
-            1 + slice % 250);
+             "endpoints":[{"addresses":["10.%d.%d.%d"],"conditions":{"ready":true},"nodeName":"node-1",
+             "nodeAddress":"198.51.100.7"}]}""".formatted(slice, 1024 + Math.floorMod(generation, 60_000),
+            1 + slice / 62_500, slice / 250 % 250, 1 + slice % 250);
     }
 
     /** One endpoint-slice upsert through the batch endpoint (create or replace); returns the HTTP status. */
