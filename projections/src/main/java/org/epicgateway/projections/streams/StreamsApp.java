@@ -38,6 +38,11 @@ public final class StreamsApp implements AutoCloseable {
     this.streams = streams;
   }
 
+  /** Settings from measurements (docs/benchmarks.md), overridable for measuring: {@code -Depic.streams.commit-ms}. */
+  static final int COMMIT_INTERVAL_MS = Integer.getInteger("epic.streams.commit-ms", 5);
+  static final int POLL_MS = Integer.getInteger("epic.streams.poll-ms", 5);
+  static final int RETRY_BACKOFF_MS = Integer.getInteger("epic.streams.retry-backoff-ms", 2);
+
   public static Properties config(String applicationId, String bootstrapServers, Path stateDir) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -47,7 +52,16 @@ public final class StreamsApp implements AutoCloseable {
     // Static membership: after a crash (kill -9) the restarted instance takes its place in the group at once instead of
     // waiting out the dead member's session timeout (45 s), which was most of a restart's time.
     p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId(applicationId, stateDir));
-    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // Every stage of a change (decider, gateway view, Envoy projection) is read read_committed by the next, so each
+    // waits for the previous one's commit: commits are frequent and carry whatever arrived since the last (group
+    // commit, batches grow with load by themselves). 0 would commit after every single record (Streams halves its
+    // per-commit batch after each commit), so some milliseconds it is; an idle loop polls no longer than a commit.
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+    p.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
+    // A transaction's first write to a partition is refused (CONCURRENT_TRANSACTIONS) until the previous one's
+    // markers are written, which at this commit rate is most transactions; retry after milliseconds, not 100 ms.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), RETRY_BACKOFF_MS);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG), 10 * RETRY_BACKOFF_MS);
     // A dead letter is the input record (up to Kafka's 1 MiB) plus its reason: epic.dlq and this producer take more.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.DLQ_MAX_MESSAGE_BYTES);
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);

@@ -4,9 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.epicgateway.platform.Health;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
@@ -43,17 +41,6 @@ public final class DeciderService implements PlatformService {
     }
   }
 
-  /**
-   * Every answer waits for the commit of its command's transaction, so commits are frequent; a transaction carries
-   * whatever arrived since the last (group commit), so batches grow with load by themselves. 0 would commit after
-   * every single command (Streams halves its per-commit batch after each commit), so some milliseconds it is.
-   */
-  static final int COMMIT_INTERVAL_MS = Integer.getInteger("epic.decider.commit-ms", 5);
-  /** An idle loop waits this long for commands before it commits what it processed: no longer than a commit. */
-  static final int POLL_MS = Integer.getInteger("epic.decider.poll-ms", 5);
-  /** The decider's producer retries a refused write after this long (Kafka's default is 100 ms). */
-  static final int RETRY_BACKOFF_MS = Integer.getInteger("epic.decider.retry-backoff-ms", 2);
-
   private final Settings settings;
   private StreamsApp app;
   private AggregateQueries queries;
@@ -77,12 +64,6 @@ public final class DeciderService implements PlatformService {
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
     Properties config = StreamsApp.config(DeciderTopology.APPLICATION_ID, context.bootstrapServers(),
         context.stateDir(name()));
-    config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
-    config.put(StreamsConfig.POLL_MS_CONFIG, POLL_MS);
-    // A transaction's first write to a partition is refused (CONCURRENT_TRANSACTIONS) until the previous one's
-    // markers are written, which at this commit rate is most transactions; retry after milliseconds, not 100 ms.
-    config.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), RETRY_BACKOFF_MS);
-    config.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG), 10 * RETRY_BACKOFF_MS);
     app = StreamsApp.start("the decider",
         DeciderTopology.build(registry, settings.decidedRetention(), chainKey(context)), config);
     queries = new AggregateQueries(app.streams());
