@@ -26,6 +26,7 @@ public final class StateAt implements StateLookup {
 
   private final Instant at;
   private final TreeMap<String, AggregateState> states = new TreeMap<>();
+  private final StateLookup lookup = StateLookup.of(states);
   private final Set<String> cut = new HashSet<>();
   private final MemoryViewStore views = new MemoryViewStore();
   private long folded;
@@ -73,11 +74,11 @@ public final class StateAt implements StateLookup {
 
   @Override
   public Optional<AggregateState> get(String aggregateId) {
-    return Optional.ofNullable(states.get(aggregateId));
+    return lookup.get(aggregateId);
   }
 
   @Override
   public List<AggregateState> withPrefix(String prefix) {
-    return List.copyOf(states.subMap(prefix, prefix + Character.MAX_VALUE).values());
+    return lookup.withPrefix(prefix);
   }
 }

@@ -13,15 +13,16 @@ public final class MapLookup implements StateLookup {
   public final TreeMap<String, AggregateState> states = new TreeMap<>();
   /** The audit chain key events are sealed with, as on the platform; null leaves them unsealed. */
   public EventSeals seals;
+  private final StateLookup lookup = StateLookup.of(states);
 
   @Override
   public Optional<AggregateState> get(String aggregateId) {
-    return Optional.ofNullable(states.get(aggregateId));
+    return lookup.get(aggregateId);
   }
 
   @Override
   public List<AggregateState> withPrefix(String prefix) {
-    return List.copyOf(states.subMap(prefix, prefix + "\uffff").values());
+    return lookup.withPrefix(prefix);
   }
 
   /** Decides and, when accepted, stores the new states as the topology does. */

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.epicgateway.projections.decider.Decider;
@@ -153,16 +152,6 @@ public final class GatewayViewBench {
   }
 
   private StateLookup lookup() {
-    return new StateLookup() {
-      @Override
-      public Optional<AggregateState> get(String aggregateId) {
-        return Optional.ofNullable(decided.get(aggregateId));
-      }
-
-      @Override
-      public List<AggregateState> withPrefix(String prefix) {
-        return List.copyOf(decided.subMap(prefix, prefix + Character.MAX_VALUE).values());
-      }
-    };
+    return StateLookup.of(decided);
   }
 }

@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -147,17 +146,7 @@ public final class ReplayVsConsumerBench {
    */
   private static List<EventEnvelope> generate(int events, TreeMap<String, AggregateState> live,
                                               List<CommandEnvelope> commands) {
-    StateLookup lookup = new StateLookup() {
-      @Override
-      public Optional<AggregateState> get(String aggregateId) {
-        return Optional.ofNullable(live.get(aggregateId));
-      }
-
-      @Override
-      public List<AggregateState> withPrefix(String prefix) {
-        return List.copyOf(live.subMap(prefix, prefix + Character.MAX_VALUE).values());
-      }
-    };
+    StateLookup lookup = StateLookup.of(live);
     List<EventEnvelope> log = new ArrayList<>();
     long[] n = {0};
     Consumer<Object[]> run = targetAndPayload -> {
