@@ -19,10 +19,24 @@ public record NodeSpec(Role role, List<Uplink> uplinks, List<Instance> instances
   /** An Envoy instance's host-side interface, whose packets get {@code tag} as skb mark (EPIC nodes). */
   public record Instance(String name, int tag) {}
 
-  public record TunnelConfig(TunnelSpec spec, byte[] key) {
+  /**
+   * A tunnel and its control-packet keys: the first signs what this node sends, every one verifies what it
+   * receives (more than one while the cluster secret rotates).
+   */
+  public record TunnelConfig(TunnelSpec spec, List<byte[]> keys) {
     public TunnelConfig {
-      if (key == null || key.length < 16) throw new IllegalArgumentException("a tunnel key needs at least 16 bytes");
-      key = key.clone();
+      if (keys == null || keys.isEmpty()) throw new IllegalArgumentException("a tunnel needs a key");
+      for (byte[] k : keys) if (k == null || k.length < 16) throw new IllegalArgumentException("a tunnel key needs at least 16 bytes");
+      keys = keys.stream().map(byte[]::clone).toList();
+    }
+
+    public TunnelConfig(TunnelSpec spec, byte[] key) {
+      this(spec, List.of(key));
+    }
+
+    /** The signing key. */
+    public byte[] key() {
+      return keys.get(0).clone();
     }
   }
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -92,8 +93,8 @@ public final class TransportAgent implements AutoCloseable {
       throw e;
     }
     this.reconciler = new MapReconciler(maps);
-    this.metrics = new AgentMetrics(options.registry(), maps::tunnelStats);
-    this.verifier = new ControlVerifier(this::learningKey, EpicMaps.CTRL_MAX_SKEW_MS);
+    this.metrics = new AgentMetrics(options.registry(), maps::tunnelStats, maps::globalStats);
+    this.verifier = new ControlVerifier(this::learningKeys, EpicMaps.CTRL_MAX_SKEW_MS);
   }
 
   /** Starts an agent for {@code spec}: maps reconciled before the programs are attached, then control packets. */
@@ -212,9 +213,9 @@ public final class TransportAgent implements AutoCloseable {
   }
 
   /** Only tunnels whose remote is learned accept control packets: a fixed remote must never move. */
-  private byte[] learningKey(int tunnelId) {
+  private List<byte[]> learningKeys(int tunnelId) {
     TunnelConfig t = spec.tunnels().get(tunnelId);
-    return t != null && t.spec().learnsRemote() ? t.key() : null;
+    return t != null && t.spec().learnsRemote() ? t.keys() : null;
   }
 
   private AutoCloseable startControl() throws IOException {

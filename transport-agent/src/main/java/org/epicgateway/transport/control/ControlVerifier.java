@@ -1,6 +1,7 @@
 package org.epicgateway.transport.control;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
@@ -18,14 +19,17 @@ public final class ControlVerifier {
     public boolean accepted() { return verdict == Verdict.ACCEPTED; }
   }
 
-  private final IntFunction<byte[]> keyOfTunnel;
+  private final IntFunction<List<byte[]>> keysOfTunnel;
   private final long maxSkewMs;
   private final Map<Integer, Long> lastAccepted = new HashMap<>();
 
-  /** {@code keyOfTunnel} returns the tunnel's MAC key, or null for a tunnel this node does not serve. */
-  public ControlVerifier(IntFunction<byte[]> keyOfTunnel, long maxSkewMs) {
+  /**
+   * {@code keysOfTunnel} returns the keys a tunnel's packets may be signed with (one, or two while the cluster
+   * secret rotates), or null for a tunnel this node does not serve.
+   */
+  public ControlVerifier(IntFunction<List<byte[]>> keysOfTunnel, long maxSkewMs) {
     if (maxSkewMs <= 0) throw new IllegalArgumentException("maxSkewMs must be positive: " + maxSkewMs);
-    this.keyOfTunnel = keyOfTunnel;
+    this.keysOfTunnel = keysOfTunnel;
     this.maxSkewMs = maxSkewMs;
   }
 
@@ -33,10 +37,10 @@ public final class ControlVerifier {
   public synchronized Result verify(byte[] data, int length, long nowMs) {
     ControlPacket p = ControlPacket.parse(data, length);
     if (p == null) return new Result(Verdict.MALFORMED, 0, 0);
-    byte[] key = keyOfTunnel.apply(p.tunnelId());
-    if (key == null) return new Result(Verdict.UNKNOWN_TUNNEL, p.tunnelId(), p.counter());
+    List<byte[]> keys = keysOfTunnel.apply(p.tunnelId());
+    if (keys == null || keys.isEmpty()) return new Result(Verdict.UNKNOWN_TUNNEL, p.tunnelId(), p.counter());
     // MAC first: an unauthenticated packet must not probe our counters or clock.
-    if (!p.macValid(key)) return new Result(Verdict.BAD_MAC, p.tunnelId(), p.counter());
+    if (keys.stream().noneMatch(p::macValid)) return new Result(Verdict.BAD_MAC, p.tunnelId(), p.counter());
     Long last = lastAccepted.get(p.tunnelId());
     if (last != null && p.counter() <= last) return new Result(Verdict.REPLAYED, p.tunnelId(), p.counter());
     if (Math.abs(p.counter() - nowMs) > maxSkewMs) return new Result(Verdict.STALE, p.tunnelId(), p.counter());

@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -13,27 +15,64 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import org.epicgateway.transport.control.ControlVerifier.Verdict;
+import org.epicgateway.transport.maps.EpicMaps.GlobalStats;
 import org.epicgateway.transport.maps.EpicMaps.TunnelStats;
 
 /**
- * The agent's Micrometer meters: control packets by verdict, and per-tunnel packets, bytes and drops read from
- * the per-CPU epic_tun_stats map (one map walk per second at most, however many meters a scrape reads).
+ * The agent's Micrometer meters: control packets by verdict; per-tunnel packets, bytes and drops read from the
+ * per-CPU epic_tun_stats map and node-wide drops from epic_stats (one map walk per second at most, however many
+ * meters a scrape reads); how long a spec took from its topic to the node (reconcile lag) and failed applies.
  */
 public final class AgentMetrics {
   private final MeterRegistry registry;
   private final Map<Verdict, Counter> control = new EnumMap<>(Verdict.class);
   private final Map<Integer, List<Meter>> tunnelMeters = new HashMap<>();
+  private final List<Meter> nodeMeters = new ArrayList<>();
   private final Supplier<Map<Integer, TunnelStats>> stats;
+  private final Supplier<GlobalStats> globalStats;
+  private final Timer reconcileLag;
   private Map<Integer, TunnelStats> snapshot = Map.of();
   private long snapshotAt;
+  private GlobalStats globalSnapshot = new GlobalStats(0, 0, 0, 0, 0);
+  private long globalSnapshotAt;
 
-  public AgentMetrics(MeterRegistry registry, Supplier<Map<Integer, TunnelStats>> stats) {
+  public AgentMetrics(MeterRegistry registry, Supplier<Map<Integer, TunnelStats>> stats, Supplier<GlobalStats> globalStats) {
     this.registry = registry;
     this.stats = stats;
+    this.globalStats = globalStats;
     for (Verdict v : Verdict.values()) {
       control.put(v, Counter.builder("epic.control.packets").description("GUE control packets received, by verdict")
           .tag("result", v.name().toLowerCase()).register(registry));
     }
+    nodeMeters.add(nodeCounter("epic.node.drops", "reason", "rx_unknown_tunnel", GlobalStats::rxUnknownTunnel,
+        "GUE packets dropped by decap: tunnel id not on this node"));
+    nodeMeters.add(nodeCounter("epic.node.drops", "reason", "rx_bad_header", GlobalStats::rxBadHeader,
+        "UDP 6080 packets dropped by decap: not a GUE header this node speaks"));
+    nodeMeters.add(nodeCounter("epic.node.drops", "reason", "tx_unknown_tunnel", GlobalStats::txUnknownTunnel,
+        "packets to an endpoint whose tunnel is missing, dropped by encap (never sent unencapsulated)"));
+    nodeMeters.add(nodeCounter("epic.node.learn.errors", "map", "epic_learned", GlobalStats::learnErrors,
+        "reverse mappings decap could not record"));
+    nodeMeters.add(nodeCounter("epic.node.control.received", "path", "decap", GlobalStats::rxControl,
+        "GUE control packets decap passed up to the agent"));
+    this.reconcileLag = Timer.builder("epic.agent.reconcile.lag")
+        .description("from a node spec's write to its topic until the node's maps and BGP match it").register(registry);
+    nodeMeters.add(reconcileLag);
+  }
+
+  /** A spec written to its topic at {@code writtenAtMs} is now applied. */
+  public void reconciled(long writtenAtMs, long nowMs) {
+    reconcileLag.record(Duration.ofMillis(Math.max(0, nowMs - writtenAtMs)));
+  }
+
+  public Timer reconcileLag() {
+    return reconcileLag;
+  }
+
+  /** An apply to {@code target} (bpf, bgp, keys) failed; the previous state stays. */
+  public void applyFailed(String target) {
+    Counter c = Counter.builder("epic.agent.apply.failures").description("node spec applies that failed, by target")
+        .tag("target", target).register(registry);
+    c.increment();
   }
 
   public void controlPacket(Verdict verdict) {
@@ -54,9 +93,25 @@ public final class AgentMetrics {
     for (int id : ids) tunnelMeters.computeIfAbsent(id, this::register);
   }
 
-  /** Removes the per-tunnel meters, which read this agent's maps (a restarted agent registers its own). */
+  /** Removes the meters that read this agent's maps (a restarted agent registers its own). */
   public synchronized void close() {
     tunnels(Set.of());
+    nodeMeters.forEach(registry::remove);
+    nodeMeters.clear();
+  }
+
+  private Meter nodeCounter(String name, String tagKey, String tagValue, ToLongFunction<GlobalStats> field, String description) {
+    return FunctionCounter.builder(name, this, self -> field.applyAsLong(self.globalSnapshot()))
+        .description(description).tag(tagKey, tagValue).register(registry);
+  }
+
+  private synchronized GlobalStats globalSnapshot() {
+    long now = System.nanoTime();
+    if (now - globalSnapshotAt > 1_000_000_000L || globalSnapshotAt == 0) {
+      globalSnapshot = globalStats.get();
+      globalSnapshotAt = now;
+    }
+    return globalSnapshot;
   }
 
   private List<Meter> register(int id) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.epicgateway.transport.control.ControlVerifier.Verdict.*;
 
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ class ControlVerifierTest {
   static final byte[] KEY_2 = "key-of-tunnel-two-32-bytes-long!".getBytes();
   static final long NOW = 1_795_000_000_000L;
 
-  ControlVerifier verifier = new ControlVerifier(id -> Map.of(1, KEY_1, 2, KEY_2).get(id), 30_000);
+  ControlVerifier verifier = new ControlVerifier(id -> Map.of(1, List.of(KEY_1), 2, List.of(KEY_2)).get(id), 30_000);
 
   ControlVerifier.Verdict verify(byte[] packet, long now) {
     return verifier.verify(packet, packet.length, now).verdict();
