@@ -177,7 +177,7 @@ public final class Commands {
             case VALIDATION -> 422;
             // A missing target is 404; a missing *referenced* thing (template, pool, gateway) is bad content.
             case NOT_FOUND -> field == null || field.equals("targetAggregateId") ? 404 : 422;
-            case CONFLICT, QUOTA_EXCEEDED, POOL_EXHAUSTED -> 409;
+            case CONFLICT, QUOTA_EXCEEDED, POOL_EXHAUSTED, TUNNELS_EXHAUSTED -> 409;
             case FORBIDDEN -> 403;
             case TOO_LARGE -> 413;
             // The decider could not decide or write it (the command is in epic.dlq); retrying gives the same answer.

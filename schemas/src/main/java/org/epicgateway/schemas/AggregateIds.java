@@ -2,7 +2,7 @@ package org.epicgateway.schemas;
 
 /**
  * Builds and parses the aggregate ids that key epic.events and epic.commands: {@code account/<account>},
- * {@code pool/<pool>}, {@code template/<template>} and {@code <type>/<account>/<namespace>/<name>} for gateways,
+ * {@code pool/<pool>}, {@code template/<template>}, {@code node/<node>} and {@code <type>/<account>/<namespace>/<name>} for gateways,
  * HTTP routes, TCP routes and endpoint slices. Segments must be non-empty and free of '/'.
  */
 public final class AggregateIds {
@@ -38,6 +38,14 @@ public final class AggregateIds {
     return new AggregateId(AggregateType.GATEWAY_CONFIG, account, namespace, name).toString();
   }
 
+  public static String node(String node) {
+    return new AggregateId(AggregateType.NODE, null, null, node).toString();
+  }
+
+  public static String placement(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.PLACEMENT, account, namespace, name).toString();
+  }
+
   /** Parses {@code type/name} or {@code type/account/namespace/name}; the error names the id and what is wrong. */
   public static AggregateId parse(String id) {
     if (id == null || id.isEmpty()) {
@@ -60,7 +68,7 @@ public final class AggregateIds {
     try {
       return switch (type) {
         case ACCOUNT -> new AggregateId(type, parts[1], null, parts[1]);
-        case POOL, TEMPLATE -> new AggregateId(type, null, null, parts[1]);
+        case POOL, TEMPLATE, NODE -> new AggregateId(type, null, null, parts[1]);
         default -> new AggregateId(type, parts[1], parts[2], parts[3]);
       };
     } catch (IllegalArgumentException e) {

@@ -15,7 +15,11 @@ public enum AggregateType {
   TCP_ROUTE("tcproute", true),
   ENDPOINT_SLICE("endpointslice", true),
   /** What the xds-projector observed of a gateway's Envoy configuration (ConfigApplied/Rejected/RolledBack). */
-  GATEWAY_CONFIG("gatewayconfig", true);
+  GATEWAY_CONFIG("gatewayconfig", true),
+  /** An EPIC or client node: what its heartbeats say, whether it is lost, and (EPIC nodes) its tunnels. */
+  NODE("node", false),
+  /** Where a gateway's Envoy replicas run (ReplicaPlaced/Ready/Lost, reported by the provisioner). */
+  PLACEMENT("placement", true);
 
   private final String prefix;
   private final boolean tenantNamespaced;

@@ -36,7 +36,7 @@ class SchemaHistoryTest {
   @Test
   void addingAnEventTypeAndAnOptionalFieldIsCompatible() {
     Schema v1 = EventEnvelope.getClassSchema();
-    Schema v2 = withPayloadBranch(v1, SchemaBuilder.record("TunnelRemoteLearned").namespace(v1.getNamespace())
+    Schema v2 = withPayloadBranch(v1, SchemaBuilder.record("NodeProbeObserved").namespace(v1.getNamespace())
         .fields().requiredString("node").optionalString("remote").endRecord());
     assertThat(SchemaHistory.incompatibilities("EventEnvelope", v2, List.of(v1))).isEmpty();
   }
