@@ -20,6 +20,29 @@ import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.EventSeals;
+import org.epicgateway.schemas.avro.MarkNodeLost;
+import org.epicgateway.schemas.avro.NodeHeartbeat;
+import org.epicgateway.schemas.avro.NodeJoined;
+import org.epicgateway.schemas.avro.NodeKind;
+import org.epicgateway.schemas.avro.NodeLost;
+import org.epicgateway.schemas.avro.NodeState;
+import org.epicgateway.schemas.avro.NodeUpdated;
+import org.epicgateway.schemas.avro.PlacementState;
+import org.epicgateway.schemas.avro.ReplicaLost;
+import org.epicgateway.schemas.avro.ReplicaPlaced;
+import org.epicgateway.schemas.avro.ReplicaReady;
+import org.epicgateway.schemas.avro.ReplicaState;
+import org.epicgateway.schemas.avro.ReportAgentApplyFailed;
+import org.epicgateway.schemas.avro.AgentApplyFailed;
+import org.epicgateway.schemas.avro.ReportReplicaLost;
+import org.epicgateway.schemas.avro.ReportReplicaPlaced;
+import org.epicgateway.schemas.avro.ReportReplicaReady;
+import org.epicgateway.schemas.avro.ReportTunnelRemoteLearned;
+import org.epicgateway.schemas.avro.RequireTunnels;
+import org.epicgateway.schemas.avro.TunnelAllocated;
+import org.epicgateway.schemas.avro.TunnelFreed;
+import org.epicgateway.schemas.avro.TunnelRemoteLearned;
+import org.epicgateway.schemas.avro.TunnelState;
 import org.epicgateway.schemas.avro.AccountCreated;
 import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.AddApiUser;
@@ -102,6 +125,9 @@ public final class Decider {
   private static final Pattern AGGREGATION = Pattern.compile("default|/(\\d{1,3})");
   /** Envoy instances per gateway a template may ask for (each is a process on a node). */
   public static final int MAX_REPLICAS = 64;
+  /** A Linux interface name (IFNAMSIZ 16 with the terminating NUL). */
+  private static final Pattern INTERFACE = Pattern.compile("[^/:\\s]{1,15}");
+  private static final Set<String> APPLY_TARGETS = Set.of("bpf", "bgp");
   private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]?\\$\\d{2}\\$[./A-Za-z0-9]{53}");
   /**
    * A bcrypt hash as the command API stores it: AES-256-GCM under a key outside Kafka (its SecretBox), 12-byte nonce +
@@ -178,6 +204,14 @@ public final class Decider {
         case ReportConfigRolledBack c -> report(id, c.getGatewayId(), new ConfigRolledBack(c.getGatewayId(),
             Rules.required("fromVersion", c.getFromVersion()), Rules.required("toVersion", c.getToVersion()),
             c.getReason()));
+        case NodeHeartbeat c -> heartbeat(id, c);
+        case MarkNodeLost c -> markNodeLost(id, c);
+        case ReportReplicaPlaced c -> replicaPlaced(id, c);
+        case ReportReplicaReady c -> replicaReady(id, c);
+        case ReportReplicaLost c -> replicaLost(id, c);
+        case RequireTunnels c -> requireTunnels(id, c);
+        case ReportTunnelRemoteLearned c -> tunnelRemoteLearned(id, c);
+        case ReportAgentApplyFailed c -> agentApplyFailed(id, c);
         default -> throw Rejected.validation("payload",
             "unknown command " + command.getPayload().getClass().getSimpleName());
       }
@@ -666,6 +700,229 @@ public final class Decider {
       }
       expectId(id, AggregateIds.gatewayConfig(gateway.account(), gateway.namespace(), gateway.name()));
       emit(id, observed);
+    }
+
+    // ---- nodes, replicas and tunnels (reported by agents and the provisioner; nothing here reads a clock)
+
+    /** Emits only what changed, so a node's steady heartbeats leave no trace in the audit log. */
+    private void heartbeat(AggregateId id, NodeHeartbeat c) {
+      agentOnly("heartbeats");
+      String node = nodeId(id, c.getNode());
+      if (c.getAddresses().isEmpty()) {
+        throw Rejected.validation("addresses", "a node needs at least one IPv4 address (the tunnel's local end)");
+      }
+      for (int i = 0; i < c.getAddresses().size(); i++) {
+        ipv4("addresses[" + i + "]", c.getAddresses().get(i));
+      }
+      if (c.getPublicAddress() != null) {
+        ipv4("publicAddress", c.getPublicAddress());
+      }
+      String uplink = Rules.required("uplinkInterface", c.getUplinkInterface());
+      if (!INTERFACE.matcher(uplink).matches()) {
+        throw Rejected.validation("uplinkInterface", "'" + uplink + "' is not a Linux interface name (1..15"
+            + " characters, no '/', ':' or white space)");
+      }
+      if (c.getTunnelCapacity() != null && (c.getTunnelCapacity() < 1
+          || c.getTunnelCapacity() > TunnelIds.DEFAULT_CAPACITY)) {
+        throw Rejected.validation("tunnelCapacity", "must be 1.." + TunnelIds.DEFAULT_CAPACITY + ", got "
+            + c.getTunnelCapacity());
+      }
+      Optional<NodeState> prior = current(id.toString()).map(s -> (NodeState) s.getResource());
+      List<String> addresses = List.copyOf(c.getAddresses());
+      if (prior.isPresent() && !prior.get().getLost()) {
+        NodeState n = prior.get();
+        if (n.getKind() != c.getKind() && !n.getTunnels().isEmpty()) {
+          throw Rejected.conflict("kind", "node '" + node + "' is " + n.getKind() + " with " + n.getTunnels().size()
+              + " tunnels; it cannot become " + c.getKind() + " until they are freed");
+        }
+        boolean same = n.getKind() == c.getKind() && n.getAddresses().equals(addresses)
+            && n.getUplinkInterface().equals(uplink) && Objects.equals(n.getPublicAddress(), c.getPublicAddress())
+            && Objects.equals(n.getTunnelCapacity(), c.getTunnelCapacity());
+        if (!same) {
+          emit(id, new NodeUpdated(node, c.getKind(), addresses, uplink, c.getPublicAddress(), c.getTunnelCapacity()));
+        }
+        return;
+      }
+      emit(id, new NodeJoined(node, c.getKind(), addresses, uplink, c.getPublicAddress(), c.getTunnelCapacity()));
+    }
+
+    private void markNodeLost(AggregateId id, MarkNodeLost c) {
+      agentOnly("node loss");
+      String node = nodeId(id, c.getNode());
+      NodeState n = knownNode(id.toString(), "node", node);
+      if (c.getSilentForMillis() < 0) {
+        throw Rejected.validation("silentForMillis", "must be 0 or more, got " + c.getSilentForMillis());
+      }
+      if (!n.getLost()) {
+        emit(id, new NodeLost(node, c.getLastHeartbeatAt(), c.getSilentForMillis()));
+      }
+    }
+
+    private void replicaPlaced(AggregateId id, ReportReplicaPlaced c) {
+      agentOnly("replica placement");
+      placementOf(id, c.getGatewayId());
+      String instance = Rules.name("instance", c.getInstance());
+      NodeState node = knownNode(AggregateIds.node(Rules.required("node", c.getNode())), "node", c.getNode());
+      if (node.getKind() != NodeKind.EPIC) {
+        throw Rejected.validation("node", "replicas run on EPIC nodes; '" + c.getNode() + "' is a " + node.getKind()
+            + " node");
+      }
+      Rules.required("provider", c.getProvider());
+      if (c.getInterfaceName() != null && !INTERFACE.matcher(c.getInterfaceName()).matches()) {
+        throw Rejected.validation("interfaceName", "'" + c.getInterfaceName() + "' is not a Linux interface name");
+      }
+      Optional<ReplicaState> prior = replica(id, instance);
+      if (prior.isEmpty() || !prior.get().getNode().equals(c.getNode())
+          || !prior.get().getProvider().equals(c.getProvider())
+          || !Objects.equals(prior.get().getInterfaceName(), c.getInterfaceName())) {
+        emit(id, new ReplicaPlaced(c.getGatewayId(), instance, c.getNode(), c.getProvider(), c.getInterfaceName()));
+      }
+    }
+
+    private void replicaReady(AggregateId id, ReportReplicaReady c) {
+      agentOnly("replica readiness");
+      placementOf(id, c.getGatewayId());
+      ReplicaState r = replica(id, Rules.name("instance", c.getInstance()))
+          .filter(x -> x.getNode().equals(c.getNode()))
+          .orElseThrow(() -> Rejected.notFound("instance", "replica '" + c.getInstance() + "' of "
+              + c.getGatewayId() + " is not placed on node '" + c.getNode() + "'"));
+      if (!r.getReady()) {
+        emit(id, new ReplicaReady(c.getGatewayId(), c.getInstance(), c.getNode()));
+      }
+    }
+
+    /** Idempotent: a replica that is not placed (any more) is already lost. */
+    private void replicaLost(AggregateId id, ReportReplicaLost c) {
+      agentOnly("replica loss");
+      placementOf(id, c.getGatewayId());
+      Rules.required("reason", c.getReason());
+      if (replica(id, Rules.name("instance", c.getInstance())).filter(r -> r.getNode().equals(c.getNode()))
+          .isPresent()) {
+        emit(id, new ReplicaLost(c.getGatewayId(), c.getInstance(), c.getNode(), c.getReason()));
+      }
+    }
+
+    /**
+     * Frees the EPIC node's tunnels to client nodes no longer listed, then gives each newly listed client node the
+     * lowest id free on both nodes. Every allocation reads every EPIC node's tunnels: one writer decides them all.
+     */
+    private void requireTunnels(AggregateId id, RequireTunnels c) {
+      agentOnly("tunnel requirements");
+      String epicNode = nodeId(id, c.getEpicNode());
+      NodeState epic = knownNode(id.toString(), "epicNode", epicNode);
+      if (epic.getKind() != NodeKind.EPIC) {
+        throw Rejected.validation("epicNode", "'" + epicNode + "' is a " + epic.getKind() + " node");
+      }
+      Map<String, NodeState> clients = new TreeMap<>();
+      for (int i = 0; i < c.getClientNodes().size(); i++) {
+        String name = Rules.required("clientNodes[" + i + "]", c.getClientNodes().get(i));
+        NodeState client = knownNode(AggregateIds.node(name), "clientNodes[" + i + "]", name);
+        if (client.getKind() != NodeKind.CLIENT) {
+          throw Rejected.validation("clientNodes[" + i + "]", "'" + name + "' is an " + client.getKind() + " node");
+        }
+        clients.put(name, client);
+      }
+      for (TunnelState t : epic.getTunnels()) {
+        if (!clients.containsKey(t.getClientNode())) {
+          emit(id, new TunnelFreed(epicNode, t.getClientNode(), t.getTunnelId()));
+        }
+      }
+      List<TunnelState> allTunnels = new ArrayList<>();
+      for (AggregateState s : liveWithPrefix(AggregateType.NODE.prefix() + "/")) {
+        allTunnels.addAll(((NodeState) s.getResource()).getTunnels());
+      }
+      for (var e : clients.entrySet()) {
+        String client = e.getKey();
+        NodeState now = (NodeState) current(id.toString()).orElseThrow().getResource();
+        if (now.getTunnels().stream().noneMatch(t -> t.getClientNode().equals(client))) {
+          Set<Long> used = new HashSet<>();
+          now.getTunnels().forEach(t -> used.add(t.getTunnelId()));
+          allTunnels.stream().filter(t -> t.getClientNode().equals(client)).forEach(t -> used.add(t.getTunnelId()));
+          int capacity = Math.min(TunnelIds.capacity(now.getTunnelCapacity()),
+              TunnelIds.capacity(e.getValue().getTunnelCapacity()));
+          long tunnelId = TunnelIds.lowestFree(capacity, used).orElseThrow(() -> new Rejected(
+              RejectionCode.TUNNELS_EXHAUSTED, "clientNodes",
+              "no tunnel id in 1.." + capacity + " is free on both EPIC node '" + epicNode + "' and client node '"
+                  + client + "'"));
+          emit(id, new TunnelAllocated(epicNode, client, tunnelId));
+          allTunnels.add(new TunnelState(tunnelId, client, null, null));
+        }
+      }
+    }
+
+    private void tunnelRemoteLearned(AggregateId id, ReportTunnelRemoteLearned c) {
+      agentOnly("learned tunnel remotes");
+      String epicNode = nodeId(id, c.getEpicNode());
+      NodeState n = knownNode(id.toString(), "epicNode", epicNode);
+      TunnelState t = n.getTunnels().stream().filter(x -> x.getTunnelId() == c.getTunnelId()).findFirst()
+          .orElseThrow(() -> Rejected.notFound("tunnelId", "node '" + epicNode + "' has no tunnel "
+              + c.getTunnelId()));
+      ipv4("remoteAddress", c.getRemoteAddress());
+      Rules.port("remotePort", c.getRemotePort());
+      if (!c.getRemoteAddress().equals(t.getLearnedRemoteAddress())
+          || !Integer.valueOf(c.getRemotePort()).equals(t.getLearnedRemotePort())) {
+        emit(id, new TunnelRemoteLearned(epicNode, c.getTunnelId(), c.getRemoteAddress(), c.getRemotePort()));
+      }
+    }
+
+    private void agentApplyFailed(AggregateId id, ReportAgentApplyFailed c) {
+      agentOnly("apply failures");
+      String node = nodeId(id, c.getNode());
+      knownNode(id.toString(), "node", node);
+      if (!APPLY_TARGETS.contains(c.getWhat())) {
+        throw Rejected.validation("what", "'" + c.getWhat() + "' is not one of " + APPLY_TARGETS);
+      }
+      emit(id, new AgentApplyFailed(node, c.getWhat(), c.getVersion(), Rules.required("reason", c.getReason())));
+    }
+
+    private void agentOnly(String what) {
+      if (command.getActor().getKind() != ActorKind.AGENT || command.getAccount() != null) {
+        throw new Rejected(RejectionCode.FORBIDDEN, "actor", "only an agent reports " + what + ", not "
+            + command.getActor().getKind() + " '" + command.getActor().getId() + "'");
+      }
+    }
+
+    /** Checks the target is node/&lt;node&gt; with a DNS name, as Kubernetes names nodes. */
+    private String nodeId(AggregateId id, String node) {
+      expectType(id, AggregateType.NODE);
+      Rules.hostname("node", node);
+      if (node.startsWith("*.")) {
+        throw Rejected.validation("node", "'" + node + "' is not a node name");
+      }
+      expectId(id, AggregateIds.node(node));
+      return node;
+    }
+
+    private NodeState knownNode(String nodeId, String field, String node) {
+      return (NodeState) current(nodeId).orElseThrow(() -> Rejected.notFound(field,
+          "node '" + node + "' is unknown (it never sent a heartbeat)")).getResource();
+    }
+
+    /** Checks the target is the placement aggregate of {@code gatewayId}. */
+    private void placementOf(AggregateId id, String gatewayId) {
+      expectType(id, AggregateType.PLACEMENT);
+      AggregateId gateway;
+      try {
+        gateway = AggregateIds.parse(Rules.required("gatewayId", gatewayId));
+      } catch (IllegalArgumentException e) {
+        throw Rejected.validation("gatewayId", e.getMessage());
+      }
+      if (gateway.type() != AggregateType.GATEWAY) {
+        throw Rejected.validation("gatewayId", "'" + gatewayId + "' is not a gateway id");
+      }
+      expectId(id, AggregateIds.placement(gateway.account(), gateway.namespace(), gateway.name()));
+    }
+
+    private Optional<ReplicaState> replica(AggregateId placement, String instance) {
+      return current(placement.toString()).map(s -> (PlacementState) s.getResource())
+          .flatMap(p -> p.getReplicas().stream().filter(r -> r.getInstance().equals(instance)).findFirst());
+    }
+
+    private static String ipv4(String field, String value) {
+      if (Rules.ipAddress(field, value).contains(":")) {
+        throw Rejected.validation(field, "'" + value + "' must be IPv4 (the GUE tunnel is IPv4)");
+      }
+      return value;
     }
 
     // ---- shared checks

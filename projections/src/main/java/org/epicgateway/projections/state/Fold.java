@@ -8,6 +8,21 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.avro.AccountCreated;
+import org.epicgateway.schemas.avro.AgentApplyFailed;
+import org.epicgateway.schemas.avro.NodeJoined;
+import org.epicgateway.schemas.avro.NodeKind;
+import org.epicgateway.schemas.avro.NodeLost;
+import org.epicgateway.schemas.avro.NodeState;
+import org.epicgateway.schemas.avro.NodeUpdated;
+import org.epicgateway.schemas.avro.PlacementState;
+import org.epicgateway.schemas.avro.ReplicaLost;
+import org.epicgateway.schemas.avro.ReplicaPlaced;
+import org.epicgateway.schemas.avro.ReplicaReady;
+import org.epicgateway.schemas.avro.ReplicaState;
+import org.epicgateway.schemas.avro.TunnelAllocated;
+import org.epicgateway.schemas.avro.TunnelFreed;
+import org.epicgateway.schemas.avro.TunnelRemoteLearned;
+import org.epicgateway.schemas.avro.TunnelState;
 import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.AddressAllocated;
 import org.epicgateway.schemas.avro.AddressPoolDefined;
@@ -53,9 +68,42 @@ public final class Fold {
   private static final Set<Class<?>> CREATES = Set.of(AccountCreated.class, AddressPoolDefined.class,
       GatewayTemplateDefined.class, GatewayRequested.class, GatewayCreated.class, HttpRouteUpserted.class,
       TcpRouteUpserted.class, EndpointSliceUpserted.class, ConfigApplied.class, ConfigRejected.class,
-      ConfigRolledBack.class);
+      ConfigRolledBack.class, NodeJoined.class, ReplicaPlaced.class);
 
   private Fold() {}
+
+  /** A heartbeat's view of the node; a node keeps its tunnels across loss and rejoin (the pair may come back). */
+  private static NodeState node(Object prior, String node, NodeKind kind, List<String> addresses, String uplink,
+      String publicAddress, Integer tunnelCapacity) {
+    List<TunnelState> tunnels = prior == null ? List.of() : ((NodeState) prior).getTunnels();
+    return new NodeState(node, kind, List.copyOf(addresses), uplink, publicAddress, tunnelCapacity, false, tunnels);
+  }
+
+  /** The node with tunnel {@code id} replaced by {@code tunnel} (null removes it), kept sorted by id. */
+  private static NodeState tunnels(NodeState node, long id, TunnelState tunnel) {
+    Map<Long, TunnelState> byId = new TreeMap<>();
+    node.getTunnels().forEach(t -> byId.put(t.getTunnelId(), t));
+    if (tunnel == null) {
+      byId.remove(id);
+    } else {
+      byId.put(id, tunnel);
+    }
+    return NodeState.newBuilder(node).setTunnels(List.copyOf(byId.values())).build();
+  }
+
+  /** The placement with {@code instance} replaced by {@code replica} (null removes it), kept sorted by instance. */
+  private static PlacementState replicas(Object prior, String gatewayId, String instance, ReplicaState replica) {
+    Map<String, ReplicaState> byInstance = new TreeMap<>();
+    if (prior != null) {
+      ((PlacementState) prior).getReplicas().forEach(r -> byInstance.put(r.getInstance(), r));
+    }
+    if (replica == null) {
+      byInstance.remove(instance);
+    } else {
+      byInstance.put(instance, replica);
+    }
+    return new PlacementState(gatewayId, List.copyOf(byInstance.values()));
+  }
 
   /** Folds a whole log (any order of aggregates, each in sequence order) into states by aggregate id. */
   public static Map<String, AggregateState> replay(Iterable<EventEnvelope> events) {
@@ -156,6 +204,32 @@ public final class Fold {
       case ConfigApplied e -> resource = new GatewayConfigState(e.getGatewayId());
       case ConfigRejected e -> resource = new GatewayConfigState(e.getGatewayId());
       case ConfigRolledBack e -> resource = new GatewayConfigState(e.getGatewayId());
+      case NodeJoined e -> resource = node(resource, e.getNode(), e.getKind(), e.getAddresses(),
+          e.getUplinkInterface(), e.getPublicAddress(), e.getTunnelCapacity());
+      case NodeUpdated e -> resource = node(resource, e.getNode(), e.getKind(), e.getAddresses(),
+          e.getUplinkInterface(), e.getPublicAddress(), e.getTunnelCapacity());
+      case NodeLost e -> resource = NodeState.newBuilder((NodeState) resource).setLost(true).build();
+      case TunnelAllocated e -> resource = tunnels((NodeState) resource, e.getTunnelId(),
+          new TunnelState(e.getTunnelId(), e.getClientNode(), null, null));
+      case TunnelFreed e -> resource = tunnels((NodeState) resource, e.getTunnelId(), null);
+      case TunnelRemoteLearned e -> resource = tunnels((NodeState) resource, e.getTunnelId(),
+          ((NodeState) resource).getTunnels().stream().filter(t -> t.getTunnelId() == e.getTunnelId()).findFirst()
+              .map(t -> new TunnelState(t.getTunnelId(), t.getClientNode(), e.getRemoteAddress(), e.getRemotePort()))
+              .orElseThrow(() -> new IllegalStateException("aggregate " + event.getAggregateId() + ": tunnel "
+                  + e.getTunnelId() + " learned a remote but was never allocated")));
+      // A failed apply is a fact in the chain; the node's state does not change.
+      case AgentApplyFailed e -> { }
+      case ReplicaPlaced e -> resource = replicas(resource, e.getGatewayId(), e.getInstance(),
+          new ReplicaState(e.getInstance(), e.getNode(), e.getProvider(), e.getInterfaceName(), false));
+      case ReplicaReady e -> {
+        ReplicaState placed = ((PlacementState) resource).getReplicas().stream()
+            .filter(r -> r.getInstance().equals(e.getInstance())).findFirst()
+            .orElseThrow(() -> new IllegalStateException("aggregate " + event.getAggregateId() + ": replica "
+                + e.getInstance() + " is ready but was never placed"));
+        resource = replicas(resource, e.getGatewayId(), e.getInstance(),
+            ReplicaState.newBuilder(placed).setReady(true).build());
+      }
+      case ReplicaLost e -> resource = replicas(resource, e.getGatewayId(), e.getInstance(), null);
       default -> throw new IllegalStateException("aggregate " + event.getAggregateId() + ": no fold for event "
           + event.getPayload().getClass().getName());
     }
