@@ -4,7 +4,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.NodeKind;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.transport.agent.NodeAgent;
+import org.epicgateway.transport.agent.NodeTopicsReader;
+import org.epicgateway.transport.bgp.BgpSettings;
+import org.epicgateway.transport.bgp.BirdControl;
+import org.epicgateway.transport.metrics.MetricsServer;
+import org.epicgateway.transport.report.CommandProducer;
 import org.epicgateway.transport.agent.NodeConfig;
 import org.epicgateway.transport.agent.NodeSpec;
 import org.epicgateway.transport.agent.TransportAgent;
@@ -12,6 +26,7 @@ import org.epicgateway.transport.cli.AgentTables;
 import org.epicgateway.transport.maps.EpicMapSet;
 import org.epicgateway.transport.maps.EpicMaps;
 import org.epicgateway.transport.netns.NetNs;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -55,11 +70,66 @@ public final class AgentCommand {
   }
 
   @Command(name = "run", mixinStandardHelpOptions = true,
-      description = "Load and attach the GUE programs, reconcile the maps to the node config and run control packets "
-          + "until stopped. Stopping leaves the programs attached and the maps pinned: traffic keeps flowing.")
+      description = "Load and attach the GUE programs and keep the node's BPF maps (and BIRD, with --bird-socket) as "
+          + "its records on epic.node-bpf and epic.node-adverts say (--node), or as a node config file says (--config), "
+          + "until stopped. Stopping withdraws the node's BGP adverts and leaves the programs attached and the maps "
+          + "pinned: traffic already flowing keeps flowing.")
   static final class Run implements Callable<Integer> {
-    @Option(names = "--config", required = true, description = "node config JSON (role, uplinks, tunnels, endpoints)")
-    Path config;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+      @Option(names = "--node", description = "follow this node's key on epic.node-bpf and epic.node-adverts")
+      String node;
+
+      @Option(names = "--config", description = "node config JSON (role, uplinks, tunnels, endpoints), for tests")
+      Path config;
+    }
+
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
+    String bootstrap = "127.0.0.1:9092";
+
+    @Option(names = "--schema-registry", description = "Confluent-compatible schema registry URL (default: ${DEFAULT-VALUE})")
+    String schemaRegistry = "http://127.0.0.1:8081/apis/ccompat/v7";
+
+    @Option(names = "--kind", description = "EPIC or CLIENT (with --node; default: ${DEFAULT-VALUE})")
+    NodeKind kind = NodeKind.EPIC;
+
+    @Option(names = "--uplink", description = "the interface carrying GUE, reported in heartbeats (with --node)")
+    String uplink;
+
+    @Option(names = "--public-address", description = "the IPv4 address peers reach this node at, when NAT or an underlay changes it")
+    String publicAddress;
+
+    @Option(names = "--cluster-secret", description = "file of the cluster secret(s) tunnel keys derive from (with --node)")
+    Path clusterSecret;
+
+    @Option(names = "--heartbeat-interval", description = "seconds between heartbeats (default: ${DEFAULT-VALUE})")
+    int heartbeatSeconds = 3;
+
+    @Option(names = "--bird-socket", description = "BIRD 2's control socket: announce the node's adverts over BGP")
+    Path birdSocket;
+
+    @Option(names = "--bird-config", description = "the config file BIRD was started with; the agent owns it (default: ${DEFAULT-VALUE})")
+    Path birdConfig = Path.of("/etc/bird/bird.conf");
+
+    @Option(names = "--birdc", description = "the birdc binary (default: ${DEFAULT-VALUE})")
+    Path birdc = BirdControl.DEFAULT_BIRDC;
+
+    @Option(names = "--bgp-as", description = "this node's AS number")
+    Long bgpAs;
+
+    @Option(names = "--bgp-peer", description = "a BGP peer as ADDRESS/AS (repeatable)")
+    List<String> bgpPeers = new ArrayList<>();
+
+    @Option(names = "--router-id", description = "BGP router id (an IPv4 address of the node)")
+    String routerId;
+
+    @Option(names = "--bgp-hold-time", description = "BGP hold time in seconds (default: ${DEFAULT-VALUE})")
+    int holdTime = 9;
+
+    @Option(names = "--metrics", description = "serve Prometheus /metrics on HOST:PORT, 'off' for none (default: ${DEFAULT-VALUE})")
+    String metrics = "0.0.0.0:9475";
 
     @Option(names = "--object", description = "BPF object (default: <epic home>/" + EpicMaps.OBJECT_FILE + ")")
     Path object;
@@ -75,30 +145,80 @@ public final class AgentCommand {
 
     @Override
     public Integer call() throws InterruptedException {
-      NodeSpec spec;
-      NetNs ns;
-      TransportAgent agent;
+      List<AutoCloseable> running = new ArrayList<>();
       try {
-        spec = NodeConfig.read(config);
+        NetNs ns = netns == null ? NetNs.current() : NetNs.named(netns);
+        running.add(ns);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        if (!"off".equals(metrics)) running.add(new MetricsServer(hostPort("--metrics", metrics), registry));
         Path obj = object != null ? object : Path.of(System.getProperty("epic.home", ".")).resolve(EpicMaps.OBJECT_FILE);
-        ns = netns == null ? NetNs.current() : NetNs.named(netns);
-        TransportAgent.Options options = TransportAgent.Options.defaults(obj, ns, new SimpleMeterRegistry())
+        TransportAgent.Options options = TransportAgent.Options.defaults(obj, ns, registry)
             .withPinDir(pinDir).withControlInterval(Duration.ofSeconds(controlIntervalSeconds));
-        agent = TransportAgent.start(options, spec);
+        String started = source.config != null ? runFromConfig(options, running) : follow(options, running);
+        System.out.println(started + "; Ctrl-C stops it");
       } catch (RuntimeException e) {
         System.err.println("epic agent run: " + e.getMessage());
+        closeAll(running);
         return 1;
       }
-      System.out.println("transport agent running (" + spec.role() + ", " + spec.tunnels().size() + " tunnels, "
-          + spec.endpoints().size() + " endpoints, maps under " + pinDir + "); Ctrl-C stops it");
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        agent.close();
-        ns.close();
+        closeAll(running);
         stopped.countDown();
       }, "epic-agent-stop"));
       stopped.await();
       return 0;
+    }
+
+    private String runFromConfig(TransportAgent.Options options, List<AutoCloseable> running) {
+      NodeSpec spec = NodeConfig.read(source.config);
+      running.add(TransportAgent.start(options, spec));
+      return "transport agent running (" + spec.role() + ", " + spec.tunnels().size() + " tunnels, "
+          + spec.endpoints().size() + " endpoints, maps under " + pinDir + ")";
+    }
+
+    private String follow(TransportAgent.Options options, List<AutoCloseable> running) {
+      if (clusterSecret == null) throw new IllegalArgumentException("--cluster-secret FILE is required with --node");
+      if (uplink == null) throw new IllegalArgumentException("--uplink IFACE is required with --node");
+      BgpSettings bgp = null;
+      BirdControl bird = null;
+      if (birdSocket != null) {
+        if (bgpAs == null || bgpPeers.isEmpty() || routerId == null) {
+          throw new IllegalArgumentException("--bird-socket needs --bgp-as, --router-id and at least one --bgp-peer");
+        }
+        bgp = new BgpSettings(EpicMaps.ipv4(routerId), bgpAs, bgpPeers.stream().map(BgpSettings.Peer::parse).toList(), holdTime);
+        bird = new BirdControl(birdc, birdSocket, birdConfig);
+      }
+      SchemaRegistryClient registry = new SchemaRegistryClient(schemaRegistry);
+      CommandProducer reports = new CommandProducer(bootstrap, registry);
+      running.add(reports);
+      NodeAgent agent = new NodeAgent(new NodeAgent.Settings(source.node, kind, uplink, publicAddress, clusterSecret,
+          Duration.ofSeconds(heartbeatSeconds), Duration.ofSeconds(2), bgp, bird), options, reports::send, Clock.systemUTC());
+      running.add(agent);
+      NodeTopicsReader reader = new NodeTopicsReader(bootstrap, registry, source.node, agent);
+      running.add(reader); // closed first (closeAll goes backwards), so no record arrives at a closing agent
+      reader.start();
+      return "agent of node " + source.node + " (" + kind + ") following " + Topics.NODE_BPF + " and " + Topics.NODE_ADVERTS
+          + " on " + bootstrap + (bird == null ? ", no BGP" : ", BGP through " + birdSocket);
+    }
+
+    private static InetSocketAddress hostPort(String option, String text) {
+      int colon = text.lastIndexOf(':');
+      try {
+        return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(option + ": '" + text + "' is not HOST:PORT");
+      }
+    }
+
+    private static void closeAll(List<AutoCloseable> running) {
+      for (AutoCloseable c : running.reversed()) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          System.err.println("epic agent run: stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+      }
     }
   }
 

@@ -181,6 +181,11 @@ public final class TransportAgent implements AutoCloseable {
     });
   }
 
+  /** The spec the maps were last reconciled to. */
+  public NodeSpec spec() {
+    return spec;
+  }
+
   public MapContents mapContents() {
     return reconciler.current();
   }

@@ -4,8 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -19,9 +17,9 @@ import org.epicgateway.transport.maps.EpicMaps.GlobalStats;
 import org.epicgateway.transport.maps.EpicMaps.TunnelStats;
 
 /**
- * The agent's Micrometer meters: control packets by verdict; per-tunnel packets, bytes and drops read from the
+ * The data path's Micrometer meters: control packets by verdict; per-tunnel packets, bytes and drops read from the
  * per-CPU epic_tun_stats map and node-wide drops from epic_stats (one map walk per second at most, however many
- * meters a scrape reads); how long a spec took from its topic to the node (reconcile lag) and failed applies.
+ * meters a scrape reads).
  */
 public final class AgentMetrics {
   private final MeterRegistry registry;
@@ -30,7 +28,6 @@ public final class AgentMetrics {
   private final List<Meter> nodeMeters = new ArrayList<>();
   private final Supplier<Map<Integer, TunnelStats>> stats;
   private final Supplier<GlobalStats> globalStats;
-  private final Timer reconcileLag;
   private Map<Integer, TunnelStats> snapshot = Map.of();
   private long snapshotAt;
   private GlobalStats globalSnapshot = new GlobalStats(0, 0, 0, 0, 0);
@@ -54,25 +51,6 @@ public final class AgentMetrics {
         "reverse mappings decap could not record"));
     nodeMeters.add(nodeCounter("epic.node.control.received", "path", "decap", GlobalStats::rxControl,
         "GUE control packets decap passed up to the agent"));
-    this.reconcileLag = Timer.builder("epic.agent.reconcile.lag")
-        .description("from a node spec's write to its topic until the node's maps and BGP match it").register(registry);
-    nodeMeters.add(reconcileLag);
-  }
-
-  /** A spec written to its topic at {@code writtenAtMs} is now applied. */
-  public void reconciled(long writtenAtMs, long nowMs) {
-    reconcileLag.record(Duration.ofMillis(Math.max(0, nowMs - writtenAtMs)));
-  }
-
-  public Timer reconcileLag() {
-    return reconcileLag;
-  }
-
-  /** An apply to {@code target} (bpf, bgp, keys) failed; the previous state stays. */
-  public void applyFailed(String target) {
-    Counter c = Counter.builder("epic.agent.apply.failures").description("node spec applies that failed, by target")
-        .tag("target", target).register(registry);
-    c.increment();
   }
 
   public void controlPacket(Verdict verdict) {
