@@ -3,6 +3,8 @@ package org.epicgateway.cli;
 import org.epicgateway.cli.agent.AgentCommand;
 import org.epicgateway.cli.audit.AuditCommand;
 import org.epicgateway.cli.audit.EventsCommand;
+import org.epicgateway.cli.kafka.KafkaCommand;
+import org.epicgateway.cli.up.Run;
 import org.epicgateway.cli.up.Up;
 import org.epicgateway.cli.xds.XdsCommand;
 import picocli.CommandLine;
@@ -19,7 +21,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Launcher-only commands:",
                 "  test    run every test (mvn verify over all modules)",
                 "  build   compile and package every module, skipping tests"},
-        subcommands = {CommandLine.HelpCommand.class, Up.class, AuditCommand.class, EventsCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, Up.class, Run.class, KafkaCommand.class, AuditCommand.class, EventsCommand.class,
                 RouteCheckCommand.class, AgentCommand.class, XdsCommand.class})
 public final class Epic {
 

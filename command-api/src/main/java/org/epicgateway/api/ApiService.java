@@ -21,6 +21,7 @@ import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
 import org.epicgateway.platform.Health;
+import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.api.tls.ApiTls;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformHealth;
@@ -29,6 +30,7 @@ import org.epicgateway.projections.audit.EventLog;
 import org.epicgateway.projections.topology.AggregateQueries;
 import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
@@ -101,10 +103,10 @@ public final class ApiService implements PlatformService {
         tls = ApiTls.resolve(config.tlsKeystore(), config.tlsPassword(), dir.resolve("tls"), config.host());
         BootstrapAdmin.ensure(commands, accounts(queries), passwords, config.adminAccount(), config.adminUser(),
             BootstrapAdmin.password(config.adminPassword(), adminPasswordFile));
-        auditLog = new AuditLog(context.bootstrapServers(), new AvroDeserializer<>(EventEnvelope.class, registry),
+        auditLog = new AuditLog(context.kafkaClient(this), new AvroDeserializer<>(EventEnvelope.class, registry),
             config.auditMaxScan());
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
-            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.bootstrapServers(), registry)), proxies, meters, health))
+            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.kafkaClient(this), registry)), proxies, meters, health))
             .start(config.host(), config.port(), config.tlsPort(), tls);
     }
 
@@ -128,6 +130,12 @@ public final class ApiService implements PlatformService {
             }
             return queries.get(id).filter(s -> !s.getDeleted()).map(s -> (AccountState) s.getResource());
         };
+    }
+
+    /** The audit endpoints read the event log (no consumer group); commands go through the decider's bus. */
+    @Override
+    public KafkaAccess kafkaAccess() {
+        return KafkaAccess.reads(Topics.EVENTS);
     }
 
     @Override

@@ -42,7 +42,7 @@ class AuditStartOffsetTest {
   @BeforeAll
   static void start() throws Exception {
     fixture = ApiFixture.get();
-    audit = new AuditLog(fixture.platform.bootstrapServers(), new AvroDeserializer<>(EventEnvelope.class,
+    audit = new AuditLog(fixture.platform.kafkaClient(), new AvroDeserializer<>(EventEnvelope.class,
         new SchemaRegistryClient(fixture.platform.schemaRegistryUrl())), 100_000);
   }
 

@@ -32,7 +32,7 @@ class OverloadTest {
 
     private static ApiError refusal(boolean deciderRunning) throws Exception {
         ApiFixture f = ApiFixture.get();
-        try (CommandBus bus = new CommandBus(f.platform.bootstrapServers(),
+        try (CommandBus bus = new CommandBus(f.platform.kafkaClient(),
             new SchemaRegistryClient(f.platform.schemaRegistryUrl()), () -> deciderRunning, 1)) {
             Commands commands = new Commands(bus, f.decider.queries(), Duration.ofSeconds(60), new SimpleMeterRegistry());
             return catchThrowableOfType(ApiError.class,

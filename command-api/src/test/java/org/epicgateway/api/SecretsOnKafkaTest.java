@@ -80,7 +80,7 @@ class SecretsOnKafkaTest {
                 .extracting(e -> e.get("type").asText())
                 .containsExactly("ApiUserAdded", "ApiUserRemoved", "ApiUserAdded", "AccountCreated");
             ChainVerifier verifier = new ChainVerifier(DeciderService.chainKey(platform.context()));
-            new EventLog(platform.bootstrapServers(), new SchemaRegistryClient(platform.schemaRegistryUrl()))
+            new EventLog(platform.kafkaClient(), new SchemaRegistryClient(platform.schemaRegistryUrl()))
                 .readEvents(Progress.silent(), verifier::check);
             assertThat(verifier.result().firstBreak()).isEmpty();
             Http.Response replay = http.get("/api/v1/audit/replay?at=2999-01-01T00:00:00Z&account=acme",

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -13,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.epicgateway.infra.kafka.EmbeddedKafka;
 import org.epicgateway.infra.kafka.TopicSetup;
 import org.epicgateway.infra.registry.EmbeddedRegistry;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.platform.PlatformContext;
 
 /**
@@ -109,6 +111,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** A Kafka client's configuration for this platform: plaintext, no principal. */
+    public Map<String, Object> kafkaClient() {
+        return KafkaConnection.plaintext(bootstrapServers()).client("test");
     }
 
     /** The Confluent-compatible schema registry API. */

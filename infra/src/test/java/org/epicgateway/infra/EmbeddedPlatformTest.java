@@ -31,7 +31,7 @@ class EmbeddedPlatformTest {
         assertThat(config.body()).contains("\"BACKWARD\"");
 
         PlatformContext context = platform.context();
-        assertThat(context.bootstrapServers()).isEqualTo(platform.bootstrapServers());
+        assertThat(context.kafka().bootstrapServers()).isEqualTo(platform.bootstrapServers());
         assertThat(context.schemaRegistryUrl()).endsWith("/apis/ccompat/v7");
         assertThat(context.stateDir("decider")).isDirectory().startsWith(platform.dataDir());
         assertThat(Files.readString(platform.registry().logFile())).as("the registry logs to the data directory").isNotEmpty();

@@ -19,6 +19,12 @@ public interface PlatformService extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * The Kafka topics, groups and transactional ids this service uses: in production its principal is granted these
+     * and nothing more ({@code epic kafka-acls}).
+     */
+    KafkaAccess kafkaAccess();
+
     /** Whether the service serves right now (for Kafka Streams: RUNNING), read by {@code /healthz}; down before {@link #start}. */
     Health health();
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.epicgateway.platform.Health;
+import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.schemas.Topics;
@@ -73,19 +74,19 @@ public final class XdsService implements PlatformService {
   public void start(PlatformContext context) throws Exception {
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
     Clock clock = Clock.systemUTC();
-    reports = new CommandReports(context.bootstrapServers(), registry, clock);
-    archive = new KafkaRevisionArchive(context.bootstrapServers(), registry);
-    receiptArchive = new KafkaReceiptArchive(context.bootstrapServers(), registry);
+    reports = new CommandReports(context.kafkaClient(this), registry, clock);
+    archive = new KafkaRevisionArchive(context.kafkaClient(this), registry);
+    receiptArchive = new KafkaReceiptArchive(context.kafkaClient(this), registry);
     projector = new XdsProjector(reports, archive, receiptArchive, new XdsMetrics(context.meters()),
         settings.revisionsPerGateway(), settings.receiptCommands(), clock);
-    for (KafkaReceiptArchive.Kept k : KafkaReceiptArchive.readAll(context.bootstrapServers(), registry)) {
+    for (KafkaReceiptArchive.Kept k : KafkaReceiptArchive.readAll(context.kafkaClient(this), registry)) {
       projector.restoreReceipt(k.commandId(), k.ack());
     }
     // The history first (with what proxies made of each revision), then the latest revisions and endpoints.
-    for (KafkaRevisionArchive.Archived a : KafkaRevisionArchive.readAll(context.bootstrapServers(), registry)) {
+    for (KafkaRevisionArchive.Archived a : KafkaRevisionArchive.readAll(context.kafkaClient(this), registry)) {
       projector.restore(a.config(), a.createdAt(), a.everApplied(), a.rolledBack());
     }
-    reader = new EnvoyTopicsReader(context.bootstrapServers(), registry, projector);
+    reader = new EnvoyTopicsReader(context.kafkaClient(this), registry, projector);
     reader.start(CATCH_UP_TIMEOUT);
     server = XdsServer.start(projector, settings.host(), settings.port(), settings.tls());
   }
@@ -104,6 +105,13 @@ public final class XdsService implements PlatformService {
     urls.put("xDS (ADS, node id <gatewayId>~<instance>)",
         (settings.tls().isPresent() ? "grpcs://" : "grpc://") + settings.host() + ":" + xdsPort());
     return urls;
+  }
+
+  /** Follows the Envoy topics, keeps its revision and receipt archives, reports ACK/NACK as commands. */
+  @Override
+  public KafkaAccess kafkaAccess() {
+    return KafkaAccess.reads(Topics.ENVOY_CONFIG, Topics.ENVOY_ENDPOINTS, Topics.ENVOY_REVISIONS, Topics.ENVOY_RECEIPTS)
+        .plus(KafkaAccess.writes(Topics.COMMANDS, Topics.ENVOY_REVISIONS, Topics.ENVOY_RECEIPTS));
   }
 
   /** Down unless the ADS server serves and the reader still follows the Envoy topics. */

@@ -190,7 +190,7 @@ class XdsOnKafkaTest {
 
       // A projector that crashed after sending the report and sends it again on restart: same command id, no second
       // event (checked below, once later reports of the same aggregate are in the log).
-      try (CommandReports resent = new CommandReports(platform.bootstrapServers(), registry, Clock.systemUTC())) {
+      try (CommandReports resent = new CommandReports(platform.kafkaClient(), registry, Clock.systemUTC())) {
         ConfigApplied report = (ConfigApplied) applied.getPayload();
         resent.applied(gatewayId, node, report.getVersion(), report.getSourceCommandIds());
       }

@@ -35,7 +35,7 @@ public final class EventsCommand {
     @Override
     public Integer call() {
       Properties p = new Properties();
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers);
+      p.putAll(platform.kafkaClient());
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       try (KafkaConsumer<String, EventEnvelope> consumer = new KafkaConsumer<>(p, new StringDeserializer(),

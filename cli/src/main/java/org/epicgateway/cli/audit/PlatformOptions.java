@@ -3,6 +3,8 @@ package org.epicgateway.cli.audit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.projections.audit.EventLog;
 import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
@@ -14,6 +16,10 @@ public final class PlatformOptions {
   @Option(names = "--bootstrap-server", defaultValue = "127.0.0.1:9092",
       description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, the embedded platform)")
   String bootstrapServers;
+
+  @Option(names = "--kafka-config", paramLabel = "FILE",
+      description = "Kafka client settings (security.protocol, ssl.*, sasl.*) as for Kafka's own tools' --command-config")
+  Path kafkaConfig;
 
   @Option(names = "--schema-registry", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
       description = "Confluent-compatible schema registry URL (default: ${DEFAULT-VALUE})")
@@ -36,7 +42,14 @@ public final class PlatformOptions {
     return new SchemaRegistryClient(schemaRegistry);
   }
 
+  /** The operator's Kafka client configuration: the bootstrap servers and the settings of {@code --kafka-config}. */
+  Map<String, Object> kafkaClient() {
+    KafkaConnection kafka = kafkaConfig == null ? KafkaConnection.plaintext(bootstrapServers)
+        : KafkaConnection.load(bootstrapServers, kafkaConfig);
+    return kafka.client("operator");
+  }
+
   EventLog eventLog() {
-    return new EventLog(bootstrapServers, registry());
+    return new EventLog(kafkaClient(), registry());
   }
 }

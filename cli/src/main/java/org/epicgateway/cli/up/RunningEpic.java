@@ -8,33 +8,48 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 
-/** The embedded platform, the JVM meters and the services, started together and stopped in reverse. */
+/**
+ * The services with what they run on, started together and stopped in reverse: the embedded platform and the JVM
+ * meters ({@code epic up}), or a Kafka and registry that run elsewhere ({@code epic run}).
+ */
 final class RunningEpic implements AutoCloseable {
 
     private final EmbeddedPlatform platform;
+    private final PrometheusMeterRegistry meters;
     private final List<AutoCloseable> running = new ArrayList<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
     private final Map<String, Duration> startTimes = new LinkedHashMap<>();
     private boolean closed;
 
-    private RunningEpic(EmbeddedPlatform platform) {
+    private RunningEpic(EmbeddedPlatform platform, PrometheusMeterRegistry meters) {
         this.platform = platform;
+        this.meters = meters;
     }
 
-    /** Starts everything; if any part fails, stops what already runs and throws naming the part. */
+    /** Starts the embedded platform, then the services; if any part fails, stops what runs and throws naming it. */
     static RunningEpic start(Path dataDir, int kafkaPort, int registryPort, List<PlatformService> services) {
         long t0 = System.nanoTime();
-        RunningEpic epic = new RunningEpic(EmbeddedPlatform.start(dataDir, kafkaPort, registryPort));
+        EmbeddedPlatform platform = EmbeddedPlatform.start(dataDir, kafkaPort, registryPort);
+        RunningEpic epic = new RunningEpic(platform, platform.meters());
         epic.startTimes.put("Kafka + registry", Duration.ofNanos(System.nanoTime() - t0));
+        return epic.startServices(platform.context(), services);
+    }
+
+    /** Starts the services on a Kafka and registry that run elsewhere, as {@code context} names them. */
+    static RunningEpic start(PlatformContext context, PrometheusMeterRegistry meters, List<PlatformService> services) {
+        return new RunningEpic(null, meters).startServices(context, services);
+    }
+
+    private RunningEpic startServices(PlatformContext context, List<PlatformService> services) {
         try {
-            epic.running.add(JvmMeters.bind(epic.platform.meters()));
-            epic.urls.put("Kafka bootstrap", epic.platform.bootstrapServers());
-            epic.urls.put("Schema registry", epic.platform.schemaRegistryUrl());
-            PlatformContext context = epic.platform.context();
+            running.add(JvmMeters.bind(meters));
+            urls.put("Kafka bootstrap", context.kafka().bootstrapServers());
+            urls.put("Schema registry", context.schemaRegistryUrl());
             for (PlatformService service : services) {
                 long started = System.nanoTime();
                 try {
@@ -42,15 +57,15 @@ final class RunningEpic implements AutoCloseable {
                 } catch (Exception e) {
                     throw new IllegalStateException("service " + service.name() + " failed to start: " + e.getMessage(), e);
                 }
-                epic.running.add(service);
-                epic.startTimes.put(service.name(), Duration.ofNanos(System.nanoTime() - started));
-                service.urls().forEach((label, url) -> epic.urls.put(service.name() + " " + label, url));
+                running.add(service);
+                startTimes.put(service.name(), Duration.ofNanos(System.nanoTime() - started));
+                service.urls().forEach((label, url) -> urls.put(service.name() + " " + label, url));
             }
         } catch (RuntimeException e) {
-            epic.close();
+            close();
             throw e;
         }
-        return epic;
+        return this;
     }
 
     /** What is served, label to URL, in start order. */
@@ -63,7 +78,11 @@ final class RunningEpic implements AutoCloseable {
         return Collections.unmodifiableMap(startTimes);
     }
 
+    /** The embedded platform; {@code epic run} has none. */
     EmbeddedPlatform platform() {
+        if (platform == null) {
+            throw new IllegalStateException("no embedded platform: the services run on a Kafka elsewhere");
+        }
         return platform;
     }
 
@@ -84,7 +103,9 @@ final class RunningEpic implements AutoCloseable {
                 System.err.println("epic up: stopping " + c + " failed: " + e);
             }
         }
-        platform.close();
+        if (platform != null) {
+            platform.close();
+        }
         return true;
     }
 

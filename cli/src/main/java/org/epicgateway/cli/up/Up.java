@@ -65,6 +65,11 @@ public final class Up implements Callable<Integer> {
         return services(ApiConfig.fromEnvironment().withPort(apiPort).withTlsPort(apiTlsPort), new XdsService());
     }
 
+    /** The services with their default settings, e.g. for what each declares it needs ({@code epic kafka}). */
+    public static List<PlatformService> allServices() {
+        return services(ApiConfig.fromEnvironment(), new XdsService());
+    }
+
     /**
      * The wiring: the API serves the revisions and receipts of the xDS projector of this process, behind its auth,
      * and reports every service's health on /healthz.

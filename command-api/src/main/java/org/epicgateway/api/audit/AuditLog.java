@@ -40,9 +40,9 @@ public final class AuditLog implements AutoCloseable {
     private final KafkaConsumer<String, EventEnvelope> consumer;
     private final int maxScan;
 
-    public AuditLog(String bootstrapServers, Deserializer<EventEnvelope> events, int maxScan) {
+    public AuditLog(Map<String, Object> kafkaClient, Deserializer<EventEnvelope> events, int maxScan) {
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(kafkaClient);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, CHUNK);

@@ -35,14 +35,26 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * SASL/SCRAM with ACLs on the client port, as a production cluster runs (tests of per-service principals):
+     * clients authenticate with SCRAM-SHA-512, the StandardAuthorizer denies whatever no ACL allows. The broker
+     * talks to itself over a second, plaintext loopback listener whose (anonymous) principal is a super user, which
+     * is also where {@link #admin()} connects to create users, topics and ACLs.
+     */
+    public static final String SCRAM = "SCRAM-SHA-512";
+    /** The administrator principal's name where SCRAM applies (a super user; create its credentials first). */
+    public static final String SCRAM_ADMIN = "admin";
+
     private final Path dir;
     private final int brokerPort;
+    private final int internalPort;
     private final KafkaRaftServer server;
     private boolean closed;
 
-    private EmbeddedKafka(Path dir, int brokerPort, KafkaRaftServer server) {
+    private EmbeddedKafka(Path dir, int brokerPort, int internalPort, KafkaRaftServer server) {
         this.dir = dir;
         this.brokerPort = brokerPort;
+        this.internalPort = internalPort;
         this.server = server;
     }
 
@@ -57,10 +69,34 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param brokerPort the client port on 127.0.0.1, or 0 for a free one
      */
     public static EmbeddedKafka start(Path dir, int brokerPort) {
+        return start(dir, brokerPort, false);
+    }
+
+    /** Starts a broker on free ports whose client port requires SASL/SCRAM and ACLs ({@link #SCRAM}). */
+    public static EmbeddedKafka startWithScram(Path dir) {
+        return start(dir, 0, true);
+    }
+
+    private static EmbeddedKafka start(Path dir, int brokerPort, boolean scram) {
         int port = brokerPort == 0 ? FreePorts.pick() : brokerPort;
         // The static voter string names the controller port, so it must be known before the server binds it.
         int controllerPort = FreePorts.pick();
+        int internalPort = scram ? FreePorts.pick() : 0;
         Properties props = serverProperties(dir, port, controllerPort);
+        if (scram) {
+            props.put("listeners", "CLIENT://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + internalPort
+                    + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "CLIENT://127.0.0.1:" + port + ",INTERNAL://127.0.0.1:" + internalPort);
+            props.put("inter.broker.listener.name", "INTERNAL");
+            props.put("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,CLIENT:SASL_PLAINTEXT");
+            props.put("sasl.enabled.mechanisms", SCRAM);
+            props.put("listener.name.client.sasl.enabled.mechanisms", SCRAM);
+            props.put("listener.name.client.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            props.put("super.users", "User:ANONYMOUS;User:" + SCRAM_ADMIN);
+            props.put("allow.everyone.if.no.acl.found", "false");
+        }
         try {
             Files.createDirectories(dir);
             Path propsFile = dir.resolve("server.properties");
@@ -76,7 +112,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
-        EmbeddedKafka kafka = new EmbeddedKafka(dir, port, server);
+        EmbeddedKafka kafka = new EmbeddedKafka(dir, port, internalPort, server);
         try {
             kafka.awaitReady();
         } catch (RuntimeException e) {
@@ -94,9 +130,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dir;
     }
 
-    /** A new Admin client for this broker; the caller closes it. */
+    /** A new Admin client for this broker, a super user where ACLs apply; the caller closes it. */
     public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                "127.0.0.1:" + (internalPort != 0 ? internalPort : brokerPort)));
     }
 
     @Override

@@ -26,11 +26,12 @@ import org.epicgateway.schemas.serde.AvroDeserializer;
  */
 public final class EventLog {
 
-  private final String bootstrapServers;
+  private final Map<String, Object> kafkaClient;
   private final AvroDeserializer<EventEnvelope> events;
 
-  public EventLog(String bootstrapServers, SchemaRegistryClient registry) {
-    this.bootstrapServers = bootstrapServers;
+  /** @param kafkaClient the reader's Kafka client configuration (bootstrap servers, security) */
+  public EventLog(Map<String, Object> kafkaClient, SchemaRegistryClient registry) {
+    this.kafkaClient = Map.copyOf(kafkaClient);
     this.events = new AvroDeserializer<>(EventEnvelope.class, registry);
   }
 
@@ -91,7 +92,7 @@ public final class EventLog {
 
   private Properties config() {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.putAll(kafkaClient);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);

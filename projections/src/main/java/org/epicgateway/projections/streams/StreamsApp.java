@@ -8,6 +8,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +20,10 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.epicgateway.platform.Health;
+import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.schemas.Topics;
 
 /**
@@ -43,10 +48,11 @@ public final class StreamsApp implements AutoCloseable {
   static final int POLL_MS = Integer.getInteger("epic.streams.poll-ms", 5);
   static final int RETRY_BACKOFF_MS = Integer.getInteger("epic.streams.retry-backoff-ms", 2);
 
-  public static Properties config(String applicationId, String bootstrapServers, Path stateDir) {
+  /** @param kafkaClient the service's Kafka client configuration (bootstrap servers, security), see PlatformContext */
+  public static Properties config(String applicationId, Map<String, Object> kafkaClient, Path stateDir) {
     Properties p = new Properties();
+    p.putAll(kafkaClient);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     // Static membership: after a crash (kill -9) the restarted instance takes its place in the group at once instead of
@@ -128,6 +134,31 @@ public final class StreamsApp implements AutoCloseable {
   public Health health() {
     KafkaStreams.State state = streams.state();
     return state == KafkaStreams.State.RUNNING ? Health.up(state.name()) : Health.down(state.name());
+  }
+
+  /**
+   * What the application {@code applicationId} running {@code topology} uses on Kafka, read from the topology itself:
+   * the EPIC topics its sources read and its sinks write (dead letters included), plus its internal topics, group and
+   * transactional ids. Topics outside {@link Topics#ALL} are its internal ones (repartition), covered by the prefix.
+   */
+  public static KafkaAccess access(String applicationId, Topology topology) {
+    Set<String> epicTopics = new TreeSet<>(Topics.ALL.stream().map(Topics.Spec::name).toList());
+    Set<String> reads = new TreeSet<>();
+    Set<String> writes = new TreeSet<>(Set.of(Topics.DLQ));
+    TopologyDescription description = topology.describe();
+    description.globalStores().forEach(g -> reads.addAll(g.source().topicSet()));
+    for (TopologyDescription.Subtopology sub : description.subtopologies()) {
+      for (TopologyDescription.Node node : sub.nodes()) {
+        if (node instanceof TopologyDescription.Source source) {
+          reads.addAll(source.topicSet());
+        } else if (node instanceof TopologyDescription.Sink sink && sink.topic() != null) {
+          writes.add(sink.topic());
+        }
+      }
+    }
+    reads.retainAll(epicTopics);
+    writes.retainAll(epicTopics);
+    return KafkaAccess.streamsApplication(applicationId).plus(new KafkaAccess(reads, writes, "", Set.of(), ""));
   }
 
   /** The health of an application that may not be started yet. */

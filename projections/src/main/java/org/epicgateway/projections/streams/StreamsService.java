@@ -3,6 +3,7 @@ package org.epicgateway.projections.streams;
 import java.util.function.Function;
 import org.apache.kafka.streams.Topology;
 import org.epicgateway.platform.Health;
+import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
@@ -41,7 +42,13 @@ public abstract class StreamsService implements PlatformService {
   @Override
   public void start(PlatformContext context) throws Exception {
     app = StreamsApp.start(title, topology.apply(new SchemaRegistryClient(context.schemaRegistryUrl())),
-        StreamsApp.config(applicationId, context.bootstrapServers(), context.stateDir(name)));
+        StreamsApp.config(applicationId, context.kafkaClient(this), context.stateDir(name)));
+  }
+
+  /** Read from the topology itself; building it contacts no registry (serdes look schemas up when first used). */
+  @Override
+  public KafkaAccess kafkaAccess() {
+    return StreamsApp.access(applicationId, topology.apply(new SchemaRegistryClient("http://registry.unused")));
   }
 
   @Override

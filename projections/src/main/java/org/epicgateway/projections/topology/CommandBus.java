@@ -25,6 +25,7 @@ import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.CommandResult;
@@ -81,21 +82,19 @@ public final class CommandBus implements AutoCloseable {
    * @param deciderRunning whether the decider can decide now (else submits fail with {@link DeciderUnavailable})
    * @param maxInFlight commands waiting for a result at most (else submits fail with {@link Overloaded})
    */
-  public CommandBus(String bootstrapServers, SchemaRegistryClient registry, BooleanSupplier deciderRunning,
+  public CommandBus(Map<String, Object> kafkaClient, SchemaRegistryClient registry, BooleanSupplier deciderRunning,
       int maxInFlight) {
     this.deciderRunning = deciderRunning;
     this.maxInFlight = maxInFlight;
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    this.producer = new KafkaProducer<>(KafkaConnection.with(kafkaClient, Map.of(
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         // Concurrent submits share batches: at 0 nearly every send starts a batch and wakes the sender thread up.
-        ProducerConfig.LINGER_MS_CONFIG, 1),
+        ProducerConfig.LINGER_MS_CONFIG, 1)),
         new StringSerializer(), new AvroSerializer<>(registry));
-    this.results = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    this.results = new KafkaConsumer<>(KafkaConnection.with(kafkaClient, Map.of(
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString(),
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
         new StringDeserializer(), new AvroDeserializer<>(CommandResult.class, registry));
     // No consumer group: every bus reads every result from "now" and keeps the ones it waits for.
     List<TopicPartition> partitions = results.partitionsFor(Topics.COMMAND_RESULTS).stream()

@@ -6,10 +6,12 @@ import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.epicgateway.platform.Health;
+import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.streams.StreamsApp;
 import org.epicgateway.schemas.EventSeals;
+import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 
 /**
@@ -62,13 +64,13 @@ public final class DeciderService implements PlatformService {
   @Override
   public void start(PlatformContext context) throws Exception {
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
-    Properties config = StreamsApp.config(DeciderTopology.APPLICATION_ID, context.bootstrapServers(),
+    Properties config = StreamsApp.config(DeciderTopology.APPLICATION_ID, context.kafkaClient(this),
         context.stateDir(name()));
     app = StreamsApp.start("the decider",
         DeciderTopology.build(registry, settings.decidedRetention(), chainKey(context)), config);
     queries = new AggregateQueries(app.streams());
     KafkaStreams streams = app.streams();
-    commandBus = new CommandBus(context.bootstrapServers(), registry, () -> streams.state().isRunningOrRebalancing(),
+    commandBus = new CommandBus(context.kafkaClient(this), registry, () -> streams.state().isRunningOrRebalancing(),
         settings.maxInFlight());
   }
 
@@ -99,6 +101,14 @@ public final class DeciderService implements PlatformService {
       throw new IllegalStateException("the decider is not started");
     }
     return queries;
+  }
+
+  /** The decider's Streams application, and its command bus: commands out, results in (no consumer group). */
+  @Override
+  public KafkaAccess kafkaAccess() {
+    return StreamsApp.access(DeciderTopology.APPLICATION_ID,
+            DeciderTopology.build(new SchemaRegistryClient("http://registry.unused")))
+        .plus(KafkaAccess.writes(Topics.COMMANDS)).plus(KafkaAccess.reads(Topics.COMMAND_RESULTS));
   }
 
   @Override

@@ -107,7 +107,7 @@ class AuditOnKafkaTest {
   @Test
   @Order(1)
   void rebuildFromTheLogIsByteIdenticalToTheLiveProjections() throws InterruptedException {
-    EventLog log = new EventLog(platform.bootstrapServers(), registry);
+    EventLog log = new EventLog(platform.kafkaClient(), registry);
     StateAt world = new StateAt(Instant.MAX);
     long read = log.readEvents(Progress.silent(), world::accept);
     Rebuild.Projections rebuilt = Rebuild.project(world);
@@ -164,7 +164,7 @@ class AuditOnKafkaTest {
     assertThat(broken.reason()).isEqualTo("the event is not sealed, but sequence " + last.event().getSequence()
         + " at " + last.position() + " was: it was forged or rewritten without the key");
 
-    EventLog log = new EventLog(platform.bootstrapServers(), registry);
+    EventLog log = new EventLog(platform.kafkaClient(), registry);
     StateAt world = new StateAt(Instant.MAX);
     log.readEvents(Progress.silent(), world::accept);
     assertThat(Rebuild.compareDatums("aggregate-state", Rebuild.project(world).aggregateStates(),
@@ -209,13 +209,13 @@ class AuditOnKafkaTest {
 
   private static ChainVerifier.Result verify() {
     ChainVerifier verifier = new ChainVerifier(DeciderService.chainKey(platform.context()));
-    new EventLog(platform.bootstrapServers(), registry).readEvents(Progress.silent(), verifier::check);
+    new EventLog(platform.kafkaClient(), registry).readEvents(Progress.silent(), verifier::check);
     return verifier.result();
   }
 
   private static List<LoggedEvent> routeEvents() {
     List<LoggedEvent> out = new ArrayList<>();
-    new EventLog(platform.bootstrapServers(), registry).readEvents(Progress.silent(), e -> {
+    new EventLog(platform.kafkaClient(), registry).readEvents(Progress.silent(), e -> {
       if (ROUTE.equals(e.key())) {
         out.add(e);
       }

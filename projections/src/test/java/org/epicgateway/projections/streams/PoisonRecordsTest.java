@@ -1,6 +1,7 @@
 package org.epicgateway.projections.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import java.util.Map;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ class PoisonRecordsTest {
   private TopologyTestDriver driver(String applicationId, Topology topology) throws Exception {
     Path stateDir = Files.createTempDirectory("epic-poison-ttd-");
     stateDirs.add(stateDir);
-    Properties config = StreamsApp.config(applicationId, "127.0.0.1:1", stateDir);
+    Properties config = StreamsApp.config(applicationId, Map.of("bootstrap.servers", "127.0.0.1:1"), stateDir);
     TopologyTestDriver driver = new TopologyTestDriver(topology, config);
     drivers.add(driver);
     return driver;

@@ -255,7 +255,7 @@ class DeciderServiceIntegrationTest {
   void commandsBeyondTheInFlightBoundAreNotSentAndAStoppedDeciderIsReported() throws Exception {
     SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
     String refusedAccount = "acct-" + RUN + "-refused";
-    try (CommandBus two = new CommandBus(platform.bootstrapServers(), registry, () -> true, 2)) {
+    try (CommandBus two = new CommandBus(platform.kafkaClient(), registry, () -> true, 2)) {
       List<CompletableFuture<CommandResult>> refused = two.submitAll(List.of(c.createAccount(refusedAccount),
           c.createAccount(refusedAccount + "-2"), c.createAccount(refusedAccount + "-3")), TIMEOUT);
       assertThat(refused).allSatisfy(f -> assertThat(f).failsWithin(Duration.ZERO)
@@ -271,7 +271,7 @@ class DeciderServiceIntegrationTest {
       assertThat(decider.queries().get("account/" + refusedAccount)).isEmpty();
       assertThat(two.inFlight()).isZero();
     }
-    try (CommandBus stopped = new CommandBus(platform.bootstrapServers(), registry, () -> false, 10)) {
+    try (CommandBus stopped = new CommandBus(platform.kafkaClient(), registry, () -> false, 10)) {
       assertThat(stopped.submit(c.createAccount(refusedAccount), TIMEOUT)).failsWithin(Duration.ZERO)
           .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(CommandBus.DeciderUnavailable.class);
     }

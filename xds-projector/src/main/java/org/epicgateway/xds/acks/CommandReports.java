@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
@@ -28,12 +29,11 @@ public final class CommandReports implements ConfigReports, AutoCloseable {
   private final KafkaProducer<String, CommandEnvelope> producer;
   private final Clock clock;
 
-  public CommandReports(String bootstrapServers, SchemaRegistryClient registry, Clock clock) {
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+  public CommandReports(Map<String, Object> kafkaClient, SchemaRegistryClient registry, Clock clock) {
+    this.producer = new KafkaProducer<>(KafkaConnection.with(kafkaClient, Map.of(
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 5),
+        ProducerConfig.LINGER_MS_CONFIG, 5)),
         new StringSerializer(), new AvroSerializer<>(registry));
     this.clock = clock;
   }

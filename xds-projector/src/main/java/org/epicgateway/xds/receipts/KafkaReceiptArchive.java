@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.ProxyReceipt;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
@@ -38,22 +39,20 @@ public final class KafkaReceiptArchive implements ReceiptArchive, AutoCloseable 
 
   private final KafkaProducer<String, ProxyReceipt> producer;
 
-  public KafkaReceiptArchive(String bootstrapServers, SchemaRegistryClient registry) {
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+  public KafkaReceiptArchive(Map<String, Object> kafkaClient, SchemaRegistryClient registry) {
+    this.producer = new KafkaProducer<>(KafkaConnection.with(kafkaClient, Map.of(
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.LINGER_MS_CONFIG, 5),
+        ProducerConfig.LINGER_MS_CONFIG, 5)),
         new StringSerializer(), new AvroSerializer<>(registry));
   }
 
   /** Every kept entry, oldest ACK first. */
-  public static List<Kept> readAll(String bootstrapServers, SchemaRegistryClient registry) {
+  public static List<Kept> readAll(Map<String, Object> kafkaClient, SchemaRegistryClient registry) {
     Map<String, ProxyReceipt> latest = new LinkedHashMap<>();
-    try (KafkaConsumer<String, ProxyReceipt> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    try (KafkaConsumer<String, ProxyReceipt> consumer = new KafkaConsumer<>(KafkaConnection.with(kafkaClient, Map.of(
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
         new StringDeserializer(), new AvroDeserializer<>(ProxyReceipt.class, registry))) {
       List<TopicPartition> partitions = new ArrayList<>();
       consumer.partitionsFor(Topics.ENVOY_RECEIPTS).forEach(pi -> partitions.add(

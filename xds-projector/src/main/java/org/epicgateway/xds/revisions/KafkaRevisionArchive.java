@@ -47,18 +47,18 @@ public final class KafkaRevisionArchive implements RevisionArchive, AutoCloseabl
 
   private final KafkaProducer<String, EnvoyConfigSnapshot> producer;
 
-  public KafkaRevisionArchive(String bootstrapServers, SchemaRegistryClient registry) {
+  public KafkaRevisionArchive(Map<String, Object> kafkaClient, SchemaRegistryClient registry) {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.putAll(kafkaClient);
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry));
   }
 
   /** Every archived revision, oldest first. */
-  public static List<Archived> readAll(String bootstrapServers, SchemaRegistryClient registry) {
+  public static List<Archived> readAll(Map<String, Object> kafkaClient, SchemaRegistryClient registry) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.putAll(kafkaClient);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     Map<String, ConsumerRecord<String, byte[]>> latest = new LinkedHashMap<>();

@@ -43,9 +43,9 @@ public final class EnvoyTopicsReader implements AutoCloseable {
   /** End offsets when the reader started: reaching them means every snapshot present then is served. */
   private volatile Map<TopicPartition, Long> endAtStart;
 
-  public EnvoyTopicsReader(String bootstrapServers, SchemaRegistryClient registry, XdsProjector projector) {
+  public EnvoyTopicsReader(Map<String, Object> kafkaClient, SchemaRegistryClient registry, XdsProjector projector) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.putAll(kafkaClient);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);

@@ -31,7 +31,7 @@ class KafkaRevisionArchiveTest {
           "not a revision".getBytes(StandardCharsets.UTF_8))).get();
     }
     List<KafkaRevisionArchive.Archived> archived =
-        KafkaRevisionArchive.readAll(platform.bootstrapServers(), registry);
+        KafkaRevisionArchive.readAll(platform.kafkaClient(), registry);
     assertThat(archived).noneMatch(a -> key.startsWith(a.config().gatewayId() + "@"));
   }
 }

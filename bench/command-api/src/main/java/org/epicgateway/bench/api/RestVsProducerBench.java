@@ -240,7 +240,7 @@ public final class RestVsProducerBench {
   /** How many acknowledged command ids are the correlation id of an event on epic.events. */
   private static long verify(EmbeddedPlatform platform, Set<String> acknowledged) {
     Set<String> correlated = new HashSet<>();
-    new EventLog(platform.bootstrapServers(), new SchemaRegistryClient(platform.schemaRegistryUrl()))
+    new EventLog(platform.kafkaClient(), new SchemaRegistryClient(platform.schemaRegistryUrl()))
         .readEvents(Progress.silent(), e -> {
           if (e.event() != null) {
             correlated.add(e.event().getCorrelationId());

@@ -99,7 +99,7 @@ public final class ReplayVsConsumerBench {
       double[] raw = new double[rounds];
       double[] reencoded = new double[rounds];
       double[] replayed = new double[rounds];
-      EventLog eventLog = new EventLog(platform.bootstrapServers(), registry);
+      EventLog eventLog = new EventLog(platform.kafkaClient(), registry);
       for (int r = 0; r < rounds; r++) {
         // Alternate the sides so drift in machine load hits all alike.
         raw[r] = timed(() -> readRaw(platform.bootstrapServers(), log.size()), log.size());
