@@ -28,6 +28,7 @@ import org.epicgateway.transport.keys.ClusterSecret;
 import org.epicgateway.transport.keys.TunnelKeys;
 import org.epicgateway.transport.maps.EpicMaps.Tunnel;
 import org.epicgateway.transport.metrics.FollowMetrics;
+import org.epicgateway.transport.netns.NetNs;
 import org.epicgateway.transport.report.AgentCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,7 +110,18 @@ public final class NodeAgent implements NodeTopicsReader.Listener, TransportObse
     if (!bpf.getNode().equals(settings.node())) {
       throw new IllegalArgumentException("node-bpf record of node '" + bpf.getNode() + "' under key '" + settings.node() + "'");
     }
-    NodeSpec spec = NodeRecords.spec(bpf, keys, options.netns()::ifindex);
+    NetNs ns = options.netns();
+    NodeSpec spec = NodeRecords.spec(bpf, keys, new NodeRecords.Interfaces() {
+      @Override
+      public int ifindex(String name) {
+        return ns.ifindex(name);
+      }
+
+      @Override
+      public int mtu(String name) {
+        return ns.mtu(name);
+      }
+    });
     if (agent == null) {
       agent = TransportAgent.start(options, spec);
       return;

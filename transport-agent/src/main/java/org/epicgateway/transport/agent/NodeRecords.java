@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToIntFunction;
 import org.epicgateway.schemas.avro.Advert;
 import org.epicgateway.schemas.avro.BpfEndpoint;
 import org.epicgateway.schemas.avro.BpfInstance;
@@ -34,22 +33,36 @@ import org.epicgateway.transport.reconcile.TunnelSpec;
 public final class NodeRecords {
   private NodeRecords() {}
 
+  /** The node's interfaces by name (in the node's network namespace); both fail naming a missing interface. */
+  public interface Interfaces {
+    int ifindex(String name);
+
+    int mtu(String name);
+  }
+
   /**
-   * {@code ifindexOf} resolves an interface of the node; an Envoy instance's tag (the skb mark epic_tag sets and
-   * encap keys endpoints by) is its host-side interface's ifindex: unique on the node and stable while it exists.
+   * An Envoy instance's tag (the skb mark epic_tag sets and encap keys endpoints by) is its host-side interface's
+   * ifindex: unique on the node and stable while it exists. An uplink whose record says MTU 0 gets the interface's
+   * own MTU: encap must know it to answer oversize packets with ICMP instead of the device dropping them silently.
    */
-  public static NodeSpec spec(NodeBpf bpf, TunnelKeys keys, ToIntFunction<String> ifindexOf) {
+  public static NodeSpec spec(NodeBpf bpf, TunnelKeys keys, Interfaces interfaces) {
     String where = "node-bpf " + bpf.getNode() + " (version " + bpf.getVersion() + ")";
     Role role = bpf.getKind() == NodeKind.EPIC ? Role.EPIC : Role.CLIENT;
     List<Uplink> uplinks = new ArrayList<>();
-    for (BpfUplink u : bpf.getUplinks()) uplinks.add(new Uplink(u.getName(), u.getMtu()));
+    for (BpfUplink u : bpf.getUplinks()) {
+      try {
+        uplinks.add(new Uplink(u.getName(), u.getMtu() != 0 ? u.getMtu() : interfaces.mtu(u.getName())));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(where + " uplinks[" + u.getName() + "]: " + e.getMessage(), e);
+      }
+    }
     if (uplinks.isEmpty()) throw new IllegalArgumentException(where + " uplinks: none (the node's heartbeat names its uplink)");
     Map<String, Integer> tags = new HashMap<>();
     List<Instance> instances = new ArrayList<>();
     for (BpfInstance i : bpf.getInstances()) {
       int tag;
       try {
-        tag = ifindexOf.applyAsInt(i.getInterfaceName());
+        tag = interfaces.ifindex(i.getInterfaceName());
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(where + " instances[" + i.getInterfaceName() + "]: " + e.getMessage(), e);
       }

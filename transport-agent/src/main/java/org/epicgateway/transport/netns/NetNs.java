@@ -80,6 +80,15 @@ public final class NetNs implements AutoCloseable {
     });
   }
 
+  /** The interface's MTU, as the namespace sees it. */
+  public int mtu(String ifname) {
+    return call(() -> {
+      java.net.NetworkInterface nic = java.net.NetworkInterface.getByName(ifname);
+      if (nic == null) throw new IllegalArgumentException("no interface '" + ifname + "' in netns " + name);
+      return nic.getMTU();
+    });
+  }
+
   /** Nested calls from a task already in the namespace run directly (the one thread would wait on itself). */
   private static <T> T callHere(Callable<T> task) {
     try {

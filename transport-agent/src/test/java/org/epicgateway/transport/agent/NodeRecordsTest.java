@@ -35,7 +35,26 @@ class NodeRecordsTest {
     return new TunnelKeys(ClusterSecret.read(Files.writeString(dir.resolve("secret"), "0123456789abcdef0123456789abcdef\n")));
   }
 
-  static final Map<String, Integer> IFINDEX = Map.of("eth0", 2, "veth-gw1", 7);
+  /** The node's interfaces: name -> {ifindex, mtu}. */
+  static final Map<String, int[]> LINKS = Map.of("eth0", new int[] {2, 9000}, "veth-gw1", new int[] {7, 1500});
+
+  static final NodeRecords.Interfaces IFACES = new NodeRecords.Interfaces() {
+    @Override
+    public int ifindex(String name) {
+      return link(name)[0];
+    }
+
+    @Override
+    public int mtu(String name) {
+      return link(name)[1];
+    }
+
+    private int[] link(String name) {
+      int[] l = LINKS.get(name);
+      if (l == null) throw new IllegalArgumentException("no interface '" + name + "' in netns n1");
+      return l;
+    }
+  };
 
   static NodeBpf epicNode(List<BpfTunnel> tunnels, List<BpfEndpoint> endpoints) {
     return NodeBpf.newBuilder().setNode("epic-a").setKind(NodeKind.EPIC).setVersion("v1")
@@ -52,11 +71,7 @@ class NodeRecordsTest {
   void epicNodeRecordBecomesTheSpecWithDerivedKeysAndInstanceTags() throws Exception {
     NodeBpf bpf = epicNode(List.of(learnedTunnel(3)),
         List.of(new BpfEndpoint("veth-gw1", "10.77.0.2", 8080, "TCP", 3L), new BpfEndpoint(null, "10.77.0.3", 53, "udp", 3L)));
-    NodeSpec spec = NodeRecords.spec(bpf, keys(), name -> {
-      Integer i = IFINDEX.get(name);
-      if (i == null) throw new IllegalArgumentException("no interface '" + name + "'");
-      return i;
-    });
+    NodeSpec spec = NodeRecords.spec(bpf, keys(), IFACES);
     assertThat(spec.role()).isEqualTo(Role.EPIC);
     assertThat(spec.uplinks()).containsExactly(new Uplink("eth0", 1500));
     assertThat(spec.instances()).containsExactly(new Instance("veth-gw1", 7));
@@ -73,8 +88,9 @@ class NodeRecordsTest {
     NodeBpf bpf = NodeBpf.newBuilder().setNode("client-1").setKind(NodeKind.CLIENT).setVersion("v2")
         .setUplinks(List.of(new BpfUplink("eth0", 0))).setInstances(List.of()).setEndpoints(List.of()).setTags(Map.of())
         .setTunnels(List.of(new BpfTunnel(3L, "epic-a", "client-1", "10.1.0.5", 6080, "198.18.0.1", 6080))).build();
-    NodeSpec spec = NodeRecords.spec(bpf, keys(), IFINDEX::get);
+    NodeSpec spec = NodeRecords.spec(bpf, keys(), IFACES);
     assertThat(spec.role()).isEqualTo(Role.CLIENT);
+    assertThat(spec.uplinks()).as("MTU 0 in the record: the interface's own").containsExactly(new Uplink("eth0", 9000));
     assertThat(spec.tunnels().get(3).spec()).isEqualTo(TunnelSpec.fixed(ipv4("10.1.0.5"), ipv4("198.18.0.1"), 6080));
     // Both ends derive the same key from the same identity.
     assertThat(spec.tunnels().get(3).key()).isEqualTo(keys().keys(new TunnelIdentity("epic-a", "client-1", 3)).get(0));
@@ -83,20 +99,26 @@ class NodeRecordsTest {
   @Test
   void errorsNameTheRecordAndField() throws Exception {
     TunnelKeys k = keys();
-    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(new BpfTunnel(3L, "epic-a", "client-1", "x", 6080, null, 0)), List.of()), k, IFINDEX::get))
+    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(new BpfTunnel(3L, "epic-a", "client-1", "x", 6080, null, 0)), List.of()), k, IFACES))
         .hasMessage("node-bpf epic-a (version v1) tunnels[id=3].localAddress: not an IPv4 address: 'x'");
-    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(new BpfTunnel(3L, "", "client-1", "1.2.3.4", 6080, null, 0)), List.of()), k, IFINDEX::get))
+    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(new BpfTunnel(3L, "", "client-1", "1.2.3.4", 6080, null, 0)), List.of()), k, IFACES))
         .hasMessage("node-bpf epic-a (version v1) tunnels[id=3].epicNode: missing");
-    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(learnedTunnel(3), learnedTunnel(3)), List.of()), k, IFINDEX::get))
+    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(learnedTunnel(3), learnedTunnel(3)), List.of()), k, IFACES))
         .hasMessage("node-bpf epic-a (version v1) tunnels[id=3].tunnelId: given twice");
-    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(learnedTunnel(3)), List.of(new BpfEndpoint(null, "10.77.0.2", 80, "TCP", 4L))), k, IFINDEX::get))
+    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(learnedTunnel(3)), List.of(new BpfEndpoint(null, "10.77.0.2", 80, "TCP", 4L))), k, IFACES))
         .hasMessage("node-bpf epic-a (version v1) endpoints[10.77.0.2:80/TCP].tunnelId: no tunnel 4 on the node");
-    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(learnedTunnel(3)), List.of(new BpfEndpoint("veth-x", "10.77.0.2", 80, "TCP", 3L))), k, IFINDEX::get))
+    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(learnedTunnel(3)), List.of(new BpfEndpoint("veth-x", "10.77.0.2", 80, "TCP", 3L))), k, IFACES))
         .hasMessage("node-bpf epic-a (version v1) endpoints[10.77.0.2:80/TCP].instanceInterface: 'veth-x' is not among the node's instances");
-    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(learnedTunnel(3)), List.of(new BpfEndpoint(null, "10.77.0.2", 80, "SCTP", 3L))), k, IFINDEX::get))
+    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(learnedTunnel(3)), List.of(new BpfEndpoint(null, "10.77.0.2", 80, "SCTP", 3L))), k, IFACES))
         .hasMessage("node-bpf epic-a (version v1) endpoints[10.77.0.2:80/SCTP].protocol: 'SCTP' is not TCP or UDP");
-    assertThatThrownBy(() -> NodeRecords.spec(epicNode(List.of(), List.of()), k, name -> { throw new IllegalArgumentException("no interface '" + name + "' in netns n1"); }))
-        .hasMessage("node-bpf epic-a (version v1) instances[veth-gw1]: no interface 'veth-gw1' in netns n1");
+    NodeBpf unknownInstance = epicNode(List.of(), List.of());
+    unknownInstance.setInstances(List.of(new BpfInstance("veth-gone", "gateway/acme/default/web", "r0")));
+    assertThatThrownBy(() -> NodeRecords.spec(unknownInstance, k, IFACES))
+        .hasMessage("node-bpf epic-a (version v1) instances[veth-gone]: no interface 'veth-gone' in netns n1");
+    NodeBpf unknownUplink = epicNode(List.of(), List.of());
+    unknownUplink.setUplinks(List.of(new BpfUplink("eth9", 0)));
+    assertThatThrownBy(() -> NodeRecords.spec(unknownUplink, k, IFACES))
+        .hasMessage("node-bpf epic-a (version v1) uplinks[eth9]: no interface 'eth9' in netns n1");
   }
 
   @Test

@@ -289,7 +289,7 @@ class NodeAgentsRootTest {
     List<BpfEndpoint> endpoints = new ArrayList<>();
     for (int port : podPorts) endpoints.add(new BpfEndpoint(instance, POD, port, "TCP", tunnel));
     return NodeBpf.newBuilder().setNode(nodeName[n]).setKind(NodeKind.EPIC).setVersion(version)
-        .setUplinks(List.of(new BpfUplink("u" + (n + 1) + x, 1500)))
+        .setUplinks(List.of(new BpfUplink("u" + (n + 1) + x, 0))) // 0, as the node projection writes it: the agent reads the MTU
         .setInstances(List.of(new BpfInstance(instance, "gateway/acme/default/web", "r" + n)))
         .setTunnels(List.of(new BpfTunnel(tunnel, nodeName[n], clientNode, "198.19." + (n + 1) + ".1", 6080, null, 0)))
         .setEndpoints(endpoints).setTags(Map.of()).build();
@@ -301,7 +301,7 @@ class NodeAgentsRootTest {
       tunnels.add(new BpfTunnel((long) (n + 1), nodeName[n], clientNode, "198.19.3.1", 6080, "198.19." + (n + 1) + ".1", 6080));
     }
     return NodeBpf.newBuilder().setNode(clientNode).setKind(NodeKind.CLIENT).setVersion("c1")
-        .setUplinks(List.of(new BpfUplink("uc" + x, 1500))).setInstances(List.of()).setTunnels(tunnels)
+        .setUplinks(List.of(new BpfUplink("uc" + x, 0))).setInstances(List.of()).setTunnels(tunnels)
         .setEndpoints(List.of()).setTags(Map.of()).build();
   }
 
