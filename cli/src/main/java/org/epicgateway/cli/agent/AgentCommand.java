@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.NodeKind;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
@@ -88,6 +90,10 @@ public final class AgentCommand {
 
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE})")
     String bootstrap = "127.0.0.1:9092";
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+        description = "Kafka client settings (security.protocol, ssl.*, sasl.*; service.transport-agent.* for the agent's own principal)")
+    Path kafkaConfig;
 
     @Option(names = "--schema-registry", description = "Confluent-compatible schema registry URL (default: ${DEFAULT-VALUE})")
     String schemaRegistry = "http://127.0.0.1:8081/apis/ccompat/v7";
@@ -190,12 +196,14 @@ public final class AgentCommand {
         bird = new BirdControl(birdc, birdSocket, birdConfig);
       }
       SchemaRegistryClient registry = new SchemaRegistryClient(schemaRegistry);
-      CommandProducer reports = new CommandProducer(bootstrap, registry);
+      Map<String, Object> kafka = (kafkaConfig == null ? KafkaConnection.plaintext(bootstrap)
+          : KafkaConnection.load(bootstrap, kafkaConfig)).client(NodeAgent.KAFKA_SERVICE);
+      CommandProducer reports = new CommandProducer(kafka, registry);
       running.add(reports);
       NodeAgent agent = new NodeAgent(new NodeAgent.Settings(source.node, kind, uplink, publicAddress, clusterSecret,
           Duration.ofSeconds(heartbeatSeconds), Duration.ofSeconds(2), bgp, bird), options, reports::send, Clock.systemUTC());
       running.add(agent);
-      NodeTopicsReader reader = new NodeTopicsReader(bootstrap, registry, source.node, agent);
+      NodeTopicsReader reader = new NodeTopicsReader(kafka, registry, source.node, agent);
       running.add(reader); // closed first (closeAll goes backwards), so no record arrives at a closing agent
       reader.start();
       return "agent of node " + source.node + " (" + kind + ") following " + Topics.NODE_BPF + " and " + Topics.NODE_ADVERTS

@@ -11,6 +11,7 @@ import org.epicgateway.cli.up.Up;
 import org.epicgateway.infra.kafka.TopicSetup;
 import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.platform.PlatformService;
+import org.epicgateway.transport.agent.NodeAgent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -36,6 +37,8 @@ public final class KafkaCommand {
       for (PlatformService service : Up.allServices()) {
         acls.addAll(ServiceAcls.bindings(principalFormat.formatted(service.name()), service.kafkaAccess()));
       }
+      // The transport agents run on the nodes, not in `epic run`, and share one principal.
+      acls.addAll(ServiceAcls.bindings(principalFormat.formatted(NodeAgent.KAFKA_SERVICE), NodeAgent.KAFKA_ACCESS));
       return acls;
     }
   }

@@ -15,6 +15,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.epicgateway.platform.KafkaAccess;
+import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.NodeAdverts;
 import org.epicgateway.schemas.avro.NodeBpf;
@@ -42,6 +44,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeAgent implements NodeTopicsReader.Listener, TransportObserver, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+  /** The agent's Kafka principal is {@code service.transport-agent.*} in the client settings (docs/security.md). */
+  public static final String KAFKA_SERVICE = "transport-agent";
+  /** What an agent does on Kafka: reads its node's records, writes its reports. */
+  public static final KafkaAccess KAFKA_ACCESS = KafkaAccess.reads(Topics.NODE_BPF, Topics.NODE_ADVERTS)
+      .plus(KafkaAccess.writes(Topics.COMMANDS));
 
   /** Who the node is and how it speaks BGP ({@code bgp}/{@code bird} null: no BGP, as on client nodes). */
   public record Settings(String node, NodeKind kind, String uplink, String publicAddress, Path clusterSecret,

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -14,6 +13,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.NodeAdverts;
 import org.epicgateway.schemas.avro.NodeBpf;
@@ -52,13 +52,12 @@ public final class NodeTopicsReader implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closing;
 
-  public NodeTopicsReader(String bootstrapServers, SchemaRegistryClient registry, String node, Listener listener) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "epic-agent-" + node);
-    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+  /** {@code kafkaClient}: the agent's Kafka client settings ({@code KafkaConnection.client}). */
+  public NodeTopicsReader(Map<String, Object> kafkaClient, SchemaRegistryClient registry, String node, Listener listener) {
+    this.consumer = new KafkaConsumer<>(KafkaConnection.with(kafkaClient, Map.of(
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.CLIENT_ID_CONFIG, "epic-agent-" + node)), new StringDeserializer(), new ByteArrayDeserializer());
     this.bpfs = new AvroDeserializer<>(NodeBpf.class, registry);
     this.adverts = new AvroDeserializer<>(NodeAdverts.class, registry);
     this.node = node;

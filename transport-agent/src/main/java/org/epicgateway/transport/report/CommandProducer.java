@@ -6,6 +6,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
@@ -23,12 +24,12 @@ public final class CommandProducer implements AutoCloseable {
 
   private final KafkaProducer<String, CommandEnvelope> producer;
 
-  public CommandProducer(String bootstrapServers, SchemaRegistryClient registry) {
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+  /** {@code kafkaClient}: the agent's Kafka client settings ({@code KafkaConnection.client}). */
+  public CommandProducer(Map<String, Object> kafkaClient, SchemaRegistryClient registry) {
+    this.producer = new KafkaProducer<>(KafkaConnection.with(kafkaClient, Map.of(
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 5),
+        ProducerConfig.LINGER_MS_CONFIG, 5)),
         new StringSerializer(), new AvroSerializer<>(registry));
   }
 

@@ -37,6 +37,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.Advert;
 import org.epicgateway.schemas.avro.BpfEndpoint;
@@ -118,7 +119,7 @@ class NodeAgentsRootTest {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     try (Scratch s = new Scratch();
          KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry));
-         CommandProducer commandProducer = new CommandProducer(platform.bootstrapServers(), registry)) {
+         CommandProducer commandProducer = new CommandProducer(kafkaClient(), registry)) {
       records = producer;
       reports = commandProducer;
       topology(s);
@@ -167,7 +168,7 @@ class NodeAgentsRootTest {
       TransportAgent.Options clientOptions = TransportAgent.Options.defaults(object, clientNs, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
           .withPinDir(s.pinDir("epic-e2e-" + x + "-c")).withControlInterval(Duration.ofSeconds(1));
       NodeAgent clientAgent = new NodeAgent(settings(clientNode, NodeKind.CLIENT, "uc" + x, null, null), clientOptions, reports::send, Clock.systemUTC());
-      NodeTopicsReader clientReader = new NodeTopicsReader(platform.bootstrapServers(), registry, clientNode, clientAgent);
+      NodeTopicsReader clientReader = new NodeTopicsReader(kafkaClient(), registry, clientNode, clientAgent);
       clientReader.start();
       s.onClose(() -> {
         closeQuietly(clientReader);
@@ -261,7 +262,7 @@ class NodeAgentsRootTest {
 
   void startEpicAgent(int n) {
     agents[n] = new NodeAgent(settings(nodeName[n], NodeKind.EPIC, "u" + (n + 1) + x, bgp(n), birds[n]), epicOptions[n], reports::send, Clock.systemUTC());
-    readers[n] = new NodeTopicsReader(platform.bootstrapServers(), registry, nodeName[n], agents[n]);
+    readers[n] = new NodeTopicsReader(kafkaClient(), registry, nodeName[n], agents[n]);
     readers[n].start();
   }
 
@@ -308,6 +309,10 @@ class NodeAgentsRootTest {
   NodeAdverts adverts(int n, List<String> addresses) {
     return new NodeAdverts(nodeName[n], "a" + addresses.hashCode(),
         addresses.stream().map(a -> new Advert(a + "/32", "gateway/acme/default/web")).toList());
+  }
+
+  Map<String, Object> kafkaClient() {
+    return KafkaConnection.plaintext(platform.bootstrapServers()).client(NodeAgent.KAFKA_SERVICE);
   }
 
   void publish(String topic, String key, SpecificRecord value) {
