@@ -39,9 +39,11 @@ import org.epicgateway.api.resources.EndpointSlices;
 import org.epicgateway.api.resources.Gateways;
 import org.epicgateway.api.resources.HttpRoutes;
 import org.epicgateway.api.resources.Pools;
+import org.epicgateway.api.resources.ReferenceGrants;
 import org.epicgateway.api.resources.ResourceHandlers;
 import org.epicgateway.api.resources.ResourceKind;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
+import org.epicgateway.api.resources.Services;
 import org.epicgateway.api.resources.TcpRoutes;
 import org.epicgateway.api.resources.Templates;
 import org.epicgateway.api.validation.BodyValidator;
@@ -125,7 +127,8 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.PUT, BASE + "/accounts/{account}/quota", "Set the account's gateway quota",
             "accounts", Access.ADMIN, Accounts.QUOTA_BODY, List.of(), 200, users::setQuota));
 
-        List<ResourceKind> tenantKinds = List.of(Gateways.KIND, HttpRoutes.KIND, TcpRoutes.KIND, EndpointSlices.KIND);
+        List<ResourceKind> tenantKinds = List.of(Gateways.KIND, HttpRoutes.KIND, TcpRoutes.KIND, EndpointSlices.KIND,
+            Services.KIND, ReferenceGrants.KIND);
         for (ResourceKind kind : tenantKinds) {
             resource(r, kind, BASE + "/accounts/{account}/" + kind.collection(), Access.USER, Access.USER);
         }

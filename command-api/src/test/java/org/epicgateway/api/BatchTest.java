@@ -81,6 +81,34 @@ class BatchTest {
     }
 
     @Test
+    void servicesAndReferenceGrantsAreObjectsOfTheAccountLikeTheOthers() {
+        Http.Response r = batch(t.a(), t.alice(),
+            "{\"kind\":\"Service\",\"namespace\":\"backends\",\"name\":\"api\",\"ports\":[{\"name\":\"http\","
+                + "\"port\":8080,\"targetPort\":9090,\"appProtocol\":\"kubernetes.io/h2c\"}]}",
+            "{\"kind\":\"ReferenceGrant\",\"namespace\":\"backends\",\"name\":\"from-default\",\"from\":[{\"kind\":"
+                + "\"HTTPRoute\",\"namespace\":\"default\"}],\"to\":[{\"kind\":\"Service\"}]}",
+            "{\"kind\":\"ReferenceGrant\",\"namespace\":\"backends\",\"name\":\"bad\",\"from\":[{\"kind\":"
+                + "\"Pod\",\"namespace\":\"default\"}],\"to\":[{\"kind\":\"Service\"}]}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode results = r.json().get("results");
+        assertThat(results.get(0).get("aggregateId").asText()).isEqualTo("service/" + t.a() + "/backends/api");
+        assertThat(results.get(1).get("aggregateId").asText())
+            .isEqualTo("referencegrant/" + t.a() + "/backends/from-default");
+        assertThat(results.get(2).get("status").asInt()).isEqualTo(422);
+        assertThat(results.get(2).get("field").asText()).isEqualTo("items[2].from[0].kind");
+
+        JsonNode service = f.http.get("/api/v1/accounts/" + t.a() + "/services/api?namespace=backends", t.alice())
+            .json().get("spec");
+        assertThat(service.get("ports").get(0).get("appProtocol").asText()).isEqualTo("kubernetes.io/h2c");
+        assertThat(service.get("ports").get(0).get("targetPort").asInt()).isEqualTo(9090);
+        JsonNode grant = f.http.get("/api/v1/accounts/" + t.a() + "/referencegrants/from-default?namespace=backends",
+            t.alice()).json().get("spec");
+        assertThat(grant.get("from").get(0).get("namespace").asText()).isEqualTo("default");
+        assertThat(f.http.delete("/api/v1/accounts/" + t.a() + "/referencegrants/from-default?namespace=backends",
+            t.alice(), null).status()).isEqualTo(200);
+    }
+
+    @Test
     void anotherTenantsAccountAndAnEmptyOrOversizedBatchAreRefused() {
         long before = EventLog.size(f);
         assertThat(batch(t.a(), t.bob(), slice("x", "10.0.0.4")).status()).isEqualTo(403);

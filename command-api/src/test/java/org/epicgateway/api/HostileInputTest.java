@@ -42,7 +42,9 @@ class HostileInputTest {
         "POST /api/v1/accounts/{account}/gateways", "Gateway",
         "POST /api/v1/accounts/{account}/httproutes", "HTTPRoute",
         "POST /api/v1/accounts/{account}/tcproutes", "TCPRoute",
-        "POST /api/v1/accounts/{account}/endpointslices", "EndpointSlice");
+        "POST /api/v1/accounts/{account}/endpointslices", "EndpointSlice",
+        "POST /api/v1/accounts/{account}/services", "Service",
+        "POST /api/v1/accounts/{account}/referencegrants", "ReferenceGrant");
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static ApiFixture f;
     private static ApiFixture.Tenants t;
@@ -120,6 +122,15 @@ class HostileInputTest {
         b.put("POST /api/v1/accounts/{account}/endpointslices", "{\"name\":\"" + ApiFixture.unique("s") + "\","
             + slice + "}");
         b.put("PUT /api/v1/accounts/{account}/endpointslices/{name}", "{" + slice + "}");
+        String service = "\"ports\":[{\"name\":\"http\",\"port\":8080,\"targetPort\":9090,\"appProtocol\":\"http\"}]";
+        b.put("POST /api/v1/accounts/{account}/services", "{\"name\":\"" + ApiFixture.unique("svc") + "\","
+            + service + "}");
+        b.put("PUT /api/v1/accounts/{account}/services/{name}", "{" + service + "}");
+        String grant = "\"from\":[{\"kind\":\"HTTPRoute\",\"namespace\":\"default\"}],\"to\":[{\"kind\":\"Service\","
+            + "\"name\":\"web\"}]";
+        b.put("POST /api/v1/accounts/{account}/referencegrants", "{\"name\":\"" + ApiFixture.unique("g") + "\","
+            + grant + "}");
+        b.put("PUT /api/v1/accounts/{account}/referencegrants/{name}", "{" + grant + "}");
         b.put(BATCH, "{\"items\":[{\"kind\":\"EndpointSlice\",\"name\":\"" + ApiFixture.unique("s") + "\","
             + slice + "}]}");
         return b;
@@ -150,7 +161,7 @@ class HostileInputTest {
         String tenant = "/api/v1/accounts/" + account;
         ApiFixture.created(f.http.post(tenant + "/gateways", "{\"name\":\"edge\",\"template\":\"" + t.template()
             + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\"}]}", t.alice()));
-        for (String kind : List.of("httproutes", "tcproutes", "endpointslices")) {
+        for (String kind : List.of("httproutes", "tcproutes", "endpointslices", "services", "referencegrants")) {
             String base = bases.get("POST /api/v1/accounts/{account}/" + kind);
             String existing = ((ObjectNode) HttpSupport.JSON.readTree(base)).put("name", "existing").toString();
             ApiFixture.created(f.http.post(tenant + "/" + kind, existing, t.alice()));

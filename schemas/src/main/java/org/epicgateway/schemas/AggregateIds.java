@@ -3,7 +3,7 @@ package org.epicgateway.schemas;
 /**
  * Builds and parses the aggregate ids that key epic.events and epic.commands: {@code account/<account>},
  * {@code pool/<pool>}, {@code template/<template>}, {@code node/<node>} and {@code <type>/<account>/<namespace>/<name>} for gateways,
- * HTTP routes, TCP routes and endpoint slices. Segments must be non-empty and free of '/'.
+ * HTTP routes, TCP routes, endpoint slices, Services and ReferenceGrants. Segments must be non-empty and free of '/'.
  */
 public final class AggregateIds {
   public static String account(String account) {
@@ -44,6 +44,14 @@ public final class AggregateIds {
 
   public static String placement(String account, String namespace, String name) {
     return new AggregateId(AggregateType.PLACEMENT, account, namespace, name).toString();
+  }
+
+  public static String service(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.SERVICE, account, namespace, name).toString();
+  }
+
+  public static String referenceGrant(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.REFERENCE_GRANT, account, namespace, name).toString();
   }
 
   /** Parses {@code type/name} or {@code type/account/namespace/name}; the error names the id and what is wrong. */

@@ -19,7 +19,11 @@ public enum AggregateType {
   /** An EPIC or client node: what its heartbeats say, whether it is lost, and (EPIC nodes) its tunnels. */
   NODE("node", false),
   /** Where a gateway's Envoy replicas run (ReplicaPlaced/Ready/Lost, reported by the provisioner). */
-  PLACEMENT("placement", true);
+  PLACEMENT("placement", true),
+  /** A workload Service: the ports backendRefs resolve against. */
+  SERVICE("service", true),
+  /** A Gateway API ReferenceGrant: which other namespaces' routes and gateways may reference this namespace. */
+  REFERENCE_GRANT("referencegrant", true);
 
   private final String prefix;
   private final boolean tenantNamespaced;

@@ -9,6 +9,9 @@ import org.epicgateway.schemas.avro.AllowedRoutes;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.CertificateRef;
 import org.epicgateway.schemas.avro.Endpoint;
+import org.epicgateway.schemas.avro.ServicePort;
+import org.epicgateway.schemas.avro.ReferenceGrantTo;
+import org.epicgateway.schemas.avro.ReferenceGrantFrom;
 import org.epicgateway.schemas.avro.EndpointConditions;
 import org.epicgateway.schemas.avro.EndpointPort;
 import org.epicgateway.schemas.avro.Header;
@@ -150,6 +153,23 @@ final class SpecJson {
             .build();
     }
 
+    static ServicePort servicePort(JsonFields f) {
+        return ServicePort.newBuilder()
+            .setName(f.optString("name"))
+            .setPort(f.integer("port"))
+            .setTargetPort(f.optInteger("targetPort"))
+            .setAppProtocol(f.optString("appProtocol"))
+            .build();
+    }
+
+    static ReferenceGrantFrom referenceGrantFrom(JsonFields f) {
+        return new ReferenceGrantFrom(f.string("kind"), f.string("namespace"));
+    }
+
+    static ReferenceGrantTo referenceGrantTo(JsonFields f) {
+        return new ReferenceGrantTo(f.string("kind"), f.optString("name"));
+    }
+
     static Endpoint endpoint(JsonFields f) {
         return Endpoint.newBuilder()
             .setAddresses(f.strings("addresses"))
@@ -282,6 +302,27 @@ final class SpecJson {
         ObjectNode o = JSON.objectNode();
         putOpt(o, "name", p.getName());
         return o.put("port", p.getPort()).put("protocol", p.getProtocol().name());
+    }
+
+    static ObjectNode json(ServicePort p) {
+        ObjectNode o = JSON.objectNode();
+        putOpt(o, "name", p.getName());
+        o.put("port", p.getPort());
+        if (p.getTargetPort() != null) {
+            o.put("targetPort", p.getTargetPort());
+        }
+        putOpt(o, "appProtocol", p.getAppProtocol());
+        return o;
+    }
+
+    static ObjectNode json(ReferenceGrantFrom f) {
+        return JSON.objectNode().put("kind", f.getKind()).put("namespace", f.getNamespace());
+    }
+
+    static ObjectNode json(ReferenceGrantTo t) {
+        ObjectNode o = JSON.objectNode().put("kind", t.getKind());
+        putOpt(o, "name", t.getName());
+        return o;
     }
 
     static ObjectNode json(Endpoint e) {

@@ -148,6 +148,25 @@ public final class Limits {
         put("Endpoint", "nodeName", SUBDOMAIN);
         put("Endpoint", "nodeAddress", endpointIp);
         put("Endpoint", "zone", Limit.text(1, 63));
+
+        // Service (core/v1: ports <= 100, names DNS labels)
+        tenantResource("UpsertService");
+        put("UpsertService", "ports", Limit.items(0, 100));
+        put("ServicePort", "name", NAME);
+        put("ServicePort", "port", Limit.integer(1, 65535));
+        put("ServicePort", "targetPort", Limit.integer(1, 65535));
+        // an IANA service name (http) or a name prefixed by a domain with a dot (kubernetes.io/h2c)
+        put("ServicePort", "appProtocol", Limit.text(1, 253).pattern(
+            "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"));
+
+        // ReferenceGrant (referencegrants.yaml, v1beta1: from 1..16, to 1..16)
+        tenantResource("UpsertReferenceGrant");
+        put("UpsertReferenceGrant", "from", Limit.items(1, 16));
+        put("UpsertReferenceGrant", "to", Limit.items(1, 16));
+        put("ReferenceGrantFrom", "kind", Limit.oneOf("HTTPRoute", "TCPRoute", "Gateway"));
+        put("ReferenceGrantFrom", "namespace", NAME);
+        put("ReferenceGrantTo", "kind", Limit.oneOf("Service", "Secret"));
+        put("ReferenceGrantTo", "name", NAME);
     }
 
     private Limits() {

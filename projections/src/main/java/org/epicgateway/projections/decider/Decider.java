@@ -109,6 +109,17 @@ import org.epicgateway.schemas.avro.TemplateState;
 import org.epicgateway.schemas.avro.UpdateGateway;
 import org.epicgateway.schemas.avro.UpdateGatewayTemplate;
 import org.epicgateway.schemas.avro.UpsertEndpointSlice;
+import org.epicgateway.schemas.avro.ReferenceGrantFrom;
+import org.epicgateway.schemas.avro.ReferenceGrantRemoved;
+import org.epicgateway.schemas.avro.ReferenceGrantTo;
+import org.epicgateway.schemas.avro.ReferenceGrantUpserted;
+import org.epicgateway.schemas.avro.RemoveReferenceGrant;
+import org.epicgateway.schemas.avro.RemoveService;
+import org.epicgateway.schemas.avro.ServicePort;
+import org.epicgateway.schemas.avro.ServiceRemoved;
+import org.epicgateway.schemas.avro.ServiceUpserted;
+import org.epicgateway.schemas.avro.UpsertReferenceGrant;
+import org.epicgateway.schemas.avro.UpsertService;
 import org.epicgateway.schemas.avro.UpsertHttpRoute;
 import org.epicgateway.schemas.avro.UpsertTcpRoute;
 
@@ -122,6 +133,9 @@ public final class Decider {
   private static final Set<String> HTTP_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
   private static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "TCPRoute");
+  /** What may reference across namespaces (routes to Services, gateways to certificate Secrets), and what into. */
+  private static final Set<String> GRANT_FROM_KINDS = Set.of("HTTPRoute", "TCPRoute", "Gateway");
+  private static final Set<String> GRANT_TO_KINDS = Set.of("Service", "Secret");
   private static final Pattern AGGREGATION = Pattern.compile("default|/(\\d{1,3})");
   /** Envoy instances per gateway a template may ask for (each is a process on a node). */
   public static final int MAX_REPLICAS = 64;
@@ -195,6 +209,10 @@ public final class Decider {
         case RemoveTcpRoute c -> remove(id, AggregateType.TCP_ROUTE, new TcpRouteRemoved());
         case UpsertEndpointSlice c -> upsertEndpointSlice(id, c);
         case RemoveEndpointSlice c -> remove(id, AggregateType.ENDPOINT_SLICE, new EndpointSliceRemoved());
+        case UpsertService c -> upsertService(id, c);
+        case RemoveService c -> remove(id, AggregateType.SERVICE, new ServiceRemoved());
+        case UpsertReferenceGrant c -> upsertReferenceGrant(id, c);
+        case RemoveReferenceGrant c -> remove(id, AggregateType.REFERENCE_GRANT, new ReferenceGrantRemoved());
         case ReportConfigApplied c -> report(id, c.getGatewayId(), new ConfigApplied(c.getGatewayId(),
             Rules.required("proxy", c.getProxy()), Rules.required("version", c.getVersion()),
             List.copyOf(c.getSourceCommandIds())));
@@ -668,6 +686,60 @@ public final class Decider {
       }
       emit(id, new EndpointSliceUpserted(c.getAccount(), c.getNamespace(), c.getName(), c.getServiceName(),
           c.getClusterId(), List.copyOf(c.getPorts()), List.copyOf(c.getEndpoints())));
+    }
+
+    private void upsertService(AggregateId id, UpsertService c) {
+      expectType(id, AggregateType.SERVICE);
+      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
+      expectId(id, AggregateIds.service(c.getAccount(), c.getNamespace(), c.getName()));
+      liveAccount(c.getAccount());
+      Set<Integer> ports = new HashSet<>();
+      for (int i = 0; i < c.getPorts().size(); i++) {
+        ServicePort port = c.getPorts().get(i);
+        String f = "ports[" + i + "]";
+        if (!ports.add(Rules.port(f + ".port", port.getPort()))) {
+          throw Rejected.validation(f + ".port", "port " + port.getPort() + " is listed twice");
+        }
+        if (port.getName() != null) {
+          Rules.name(f + ".name", port.getName());
+        }
+        if (port.getTargetPort() != null) {
+          Rules.port(f + ".targetPort", port.getTargetPort());
+        }
+      }
+      emit(id, new ServiceUpserted(c.getAccount(), c.getNamespace(), c.getName(), List.copyOf(c.getPorts())));
+    }
+
+    /** The Gateway API's ReferenceGrant: at least one from (a route or gateway kind) and one to (Service, Secret). */
+    private void upsertReferenceGrant(AggregateId id, UpsertReferenceGrant c) {
+      expectType(id, AggregateType.REFERENCE_GRANT);
+      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
+      expectId(id, AggregateIds.referenceGrant(c.getAccount(), c.getNamespace(), c.getName()));
+      liveAccount(c.getAccount());
+      if (c.getFrom().isEmpty()) {
+        throw Rejected.validation("from", "a ReferenceGrant needs at least one from entry");
+      }
+      if (c.getTo().isEmpty()) {
+        throw Rejected.validation("to", "a ReferenceGrant needs at least one to entry");
+      }
+      for (int i = 0; i < c.getFrom().size(); i++) {
+        ReferenceGrantFrom from = c.getFrom().get(i);
+        if (!GRANT_FROM_KINDS.contains(from.getKind())) {
+          throw Rejected.validation("from[" + i + "].kind", "'" + from.getKind() + "' is not one of " + GRANT_FROM_KINDS);
+        }
+        Rules.name("from[" + i + "].namespace", from.getNamespace());
+      }
+      for (int i = 0; i < c.getTo().size(); i++) {
+        ReferenceGrantTo to = c.getTo().get(i);
+        if (!GRANT_TO_KINDS.contains(to.getKind())) {
+          throw Rejected.validation("to[" + i + "].kind", "'" + to.getKind() + "' is not one of " + GRANT_TO_KINDS);
+        }
+        if (to.getName() != null) {
+          Rules.name("to[" + i + "].name", to.getName());
+        }
+      }
+      emit(id, new ReferenceGrantUpserted(c.getAccount(), c.getNamespace(), c.getName(), List.copyOf(c.getFrom()),
+          List.copyOf(c.getTo())));
     }
 
     private void remove(AggregateId id, AggregateType type, SpecificRecord removed) {

@@ -52,6 +52,12 @@ import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.HttpRouteUpserted;
 import org.epicgateway.schemas.avro.PoolState;
 import org.epicgateway.schemas.avro.QuotaSet;
+import org.epicgateway.schemas.avro.ReferenceGrantRemoved;
+import org.epicgateway.schemas.avro.ReferenceGrantState;
+import org.epicgateway.schemas.avro.ReferenceGrantUpserted;
+import org.epicgateway.schemas.avro.ServiceRemoved;
+import org.epicgateway.schemas.avro.ServiceState;
+import org.epicgateway.schemas.avro.ServiceUpserted;
 import org.epicgateway.schemas.avro.TcpRouteRemoved;
 import org.epicgateway.schemas.avro.TcpRouteState;
 import org.epicgateway.schemas.avro.TcpRouteUpserted;
@@ -68,7 +74,8 @@ public final class Fold {
   private static final Set<Class<?>> CREATES = Set.of(AccountCreated.class, AddressPoolDefined.class,
       GatewayTemplateDefined.class, GatewayRequested.class, GatewayCreated.class, HttpRouteUpserted.class,
       TcpRouteUpserted.class, EndpointSliceUpserted.class, ConfigApplied.class, ConfigRejected.class,
-      ConfigRolledBack.class, NodeJoined.class, ReplicaPlaced.class);
+      ConfigRolledBack.class, NodeJoined.class, ReplicaPlaced.class, ServiceUpserted.class,
+      ReferenceGrantUpserted.class);
 
   private Fold() {}
 
@@ -200,6 +207,12 @@ public final class Fold {
           e.getName(), e.getServiceName(), e.getClusterId(), List.copyOf(e.getPorts()),
           List.copyOf(e.getEndpoints()));
       case EndpointSliceRemoved e -> deleted = true;
+      case ServiceUpserted e -> resource = new ServiceState(e.getAccount(), e.getNamespace(), e.getName(),
+          List.copyOf(e.getPorts()));
+      case ServiceRemoved e -> deleted = true;
+      case ReferenceGrantUpserted e -> resource = new ReferenceGrantState(e.getAccount(), e.getNamespace(),
+          e.getName(), List.copyOf(e.getFrom()), List.copyOf(e.getTo()));
+      case ReferenceGrantRemoved e -> deleted = true;
       // Reports of what proxies did are facts in the chain; the state only anchors the chain head.
       case ConfigApplied e -> resource = new GatewayConfigState(e.getGatewayId());
       case ConfigRejected e -> resource = new GatewayConfigState(e.getGatewayId());

@@ -13,6 +13,11 @@ import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.ServiceState;
+import org.epicgateway.schemas.avro.ReferenceGrantState;
+import org.epicgateway.schemas.avro.ReferenceGrant;
+import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.BackendService;
 import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayState;
@@ -34,7 +39,8 @@ public final class GatewayViews {
   public record ViewChange(String gatewayId, GatewayView view) {}
 
   private static final Set<AggregateType> VIEW_TYPES = EnumSet.of(AggregateType.GATEWAY, AggregateType.TEMPLATE,
-      AggregateType.HTTP_ROUTE, AggregateType.TCP_ROUTE, AggregateType.ENDPOINT_SLICE);
+      AggregateType.HTTP_ROUTE, AggregateType.TCP_ROUTE, AggregateType.ENDPOINT_SLICE, AggregateType.SERVICE,
+      AggregateType.REFERENCE_GRANT);
 
   private GatewayViews() {}
 
@@ -79,7 +85,9 @@ public final class GatewayViews {
   /**
    * Stores an aggregate's new state, moves its index entries from what it was to what it is, and returns the
    * gateways whose view may have changed: the gateway itself; a template's gateways; a route's old and new parents;
-   * for an endpoint slice, the parents of the routes with a backend on its old or new Service.
+   * for an endpoint slice, the parents of the routes with a backend on its old or new Service; for a Service, the
+   * parents of the routes with a backend on it; for a ReferenceGrant, the gateways and the parents of the routes that
+   * reference its namespace from another one.
    */
   public static Set<String> update(ViewStore store, AggregateState after) {
     String id = after.getAggregateId();
@@ -91,9 +99,11 @@ public final class GatewayViews {
       case GATEWAY -> {
         if (before != null) {
           store.remove(Index.GATEWAYS_BY_TEMPLATE, ((GatewayState) before.getResource()).getTemplate(), id);
+          referencedNamespaces(before).forEach(n -> store.remove(Index.REFERRERS_BY_NAMESPACE, n, id));
         }
         if (now != null) {
           store.add(Index.GATEWAYS_BY_TEMPLATE, ((GatewayState) now.getResource()).getTemplate(), id);
+          referencedNamespaces(now).forEach(n -> store.add(Index.REFERRERS_BY_NAMESPACE, n, id));
         }
         gateways.add(id);
       }
@@ -102,11 +112,13 @@ public final class GatewayViews {
         if (before != null) {
           parents(before).forEach(p -> store.remove(Index.ROUTES_BY_PARENT, p, id));
           backends(before).forEach(s -> store.remove(Index.ROUTES_BY_BACKEND, s, id));
+          referencedNamespaces(before).forEach(n -> store.remove(Index.REFERRERS_BY_NAMESPACE, n, id));
           gateways.addAll(parents(before));
         }
         if (now != null) {
           parents(now).forEach(p -> store.add(Index.ROUTES_BY_PARENT, p, id));
           backends(now).forEach(s -> store.add(Index.ROUTES_BY_BACKEND, s, id));
+          referencedNamespaces(now).forEach(n -> store.add(Index.REFERRERS_BY_NAMESPACE, n, id));
           gateways.addAll(parents(now));
         }
       }
@@ -120,15 +132,37 @@ public final class GatewayViews {
           store.add(Index.SLICES_BY_SERVICE, service(now), id);
           services.add(service(now));
         }
-        for (String service : services) {
-          for (String route : store.members(Index.ROUTES_BY_BACKEND, service)) {
-            store.get(route).map(GatewayViews::live).ifPresent(r -> gateways.addAll(parents(r)));
+        services.forEach(service -> gateways.addAll(parentsOfRoutesTo(store, service)));
+      }
+      case SERVICE -> gateways.addAll(parentsOfRoutesTo(store,
+          parsed.account() + "/" + parsed.namespace() + "/" + parsed.name()));
+      case REFERENCE_GRANT -> {
+        String namespace = parsed.account() + "/" + parsed.namespace();
+        if (before == null && now != null) {
+          store.add(Index.GRANTS_BY_NAMESPACE, namespace, id);
+        } else if (before != null && now == null) {
+          store.remove(Index.GRANTS_BY_NAMESPACE, namespace, id);
+        }
+        for (String referrer : store.members(Index.REFERRERS_BY_NAMESPACE, namespace)) {
+          if (AggregateIds.parse(referrer).type() == AggregateType.GATEWAY) {
+            gateways.add(referrer);
+          } else {
+            store.get(referrer).map(GatewayViews::live).ifPresent(r -> gateways.addAll(parents(r)));
           }
         }
       }
       default -> throw new IllegalArgumentException(id + " is not part of gateway views");
     }
     store.put(after);
+    return gateways;
+  }
+
+  /** The parents of the live routes with a backendRef on {@code service} ({@code account/namespace/name}). */
+  private static Set<String> parentsOfRoutesTo(ViewStore store, String service) {
+    Set<String> gateways = new TreeSet<>();
+    for (String route : store.members(Index.ROUTES_BY_BACKEND, service)) {
+      store.get(route).map(GatewayViews::live).ifPresent(r -> gateways.addAll(parents(r)));
+    }
     return gateways;
   }
 
@@ -167,15 +201,32 @@ public final class GatewayViews {
     for (String slice : sliceIds) {
       store.get(slice).map(GatewayViews::live).ifPresent(s -> slices.add((EndpointSliceState) s.getResource()));
     }
-    return Optional.of(assemble(gateway, templateState, routes, slices));
+    // Only the Services routes name and the grants of namespaces referenced across: what resolution reads.
+    Set<String> serviceIds = new TreeSet<>();
+    routes.stream().flatMap(r -> backends(r).stream()).forEach(s -> serviceIds.add(AggregateType.SERVICE.prefix() + "/" + s));
+    List<ServiceState> services = new ArrayList<>();
+    for (String service : serviceIds) {
+      store.get(service).map(GatewayViews::live).ifPresent(s -> services.add((ServiceState) s.getResource()));
+    }
+    Set<String> namespaces = new TreeSet<>(referencedNamespaces(gateway));
+    routes.forEach(r -> namespaces.addAll(referencedNamespaces(r)));
+    Set<String> grantIds = new TreeSet<>();
+    namespaces.forEach(n -> grantIds.addAll(store.members(Index.GRANTS_BY_NAMESPACE, n)));
+    List<ReferenceGrantState> grants = new ArrayList<>();
+    for (String grant : grantIds) {
+      store.get(grant).map(GatewayViews::live).ifPresent(g -> grants.add((ReferenceGrantState) g.getResource()));
+    }
+    return Optional.of(assemble(gateway, templateState, routes, slices, services, grants));
   }
 
   /**
    * Builds the view from its parts, each list in aggregate id order: the live gateway, its template (null if removed),
-   * the live routes whose parentRefs name it and the live slices of their backends' Services.
+   * the live routes whose parentRefs name it, the live slices and Services of their backends, and the live
+   * ReferenceGrants of the namespaces the gateway or its routes reference from another namespace.
    */
   public static GatewayView assemble(AggregateState gateway, TemplateState template, List<AggregateState> routes,
-                                     List<EndpointSliceState> slices) {
+                                     List<EndpointSliceState> slices, List<ServiceState> services,
+                                     List<ReferenceGrantState> grants) {
     return GatewayView.newBuilder()
         .setGatewayId(gateway.getAggregateId())
         .setGatewayVersion(gateway.getVersion())
@@ -186,6 +237,10 @@ public final class GatewayViews {
         .setTcpRoutes(routes.stream().filter(r -> r.getResource() instanceof TcpRouteState)
             .map(r -> (TcpRouteState) r.getResource()).toList())
         .setEndpointSlices(List.copyOf(slices))
+        .setServices(services.stream().map(s -> new BackendService(s.getNamespace(), s.getName(),
+            List.copyOf(s.getPorts()))).toList())
+        .setReferenceGrants(grants.stream().map(g -> new ReferenceGrant(g.getNamespace(), g.getName(),
+            List.copyOf(g.getFrom()), List.copyOf(g.getTo()))).toList())
         .build();
   }
 
@@ -225,6 +280,27 @@ public final class GatewayViews {
       default -> throw new IllegalArgumentException(route.getAggregateId() + " is not a route");
     }
     return services;
+  }
+
+  /**
+   * {@code account/namespace} of every namespace other than its own that a route's backendRefs or a gateway's
+   * certificateRefs point into: where a ReferenceGrant decides whether the reference holds.
+   */
+  private static Set<String> referencedNamespaces(AggregateState state) {
+    Set<String> namespaces = new TreeSet<>();
+    switch (state.getResource()) {
+      case GatewayState g -> g.getListeners().stream().map(Listener::getTlsCertificateRef)
+          .filter(c -> c != null && c.getNamespace() != null && !c.getNamespace().equals(g.getNamespace()))
+          .forEach(c -> namespaces.add(g.getAccount() + "/" + c.getNamespace()));
+      case HttpRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs().stream()
+          .filter(b -> b.getNamespace() != null && !b.getNamespace().equals(r.getNamespace()))
+          .forEach(b -> namespaces.add(r.getAccount() + "/" + b.getNamespace())));
+      case TcpRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs().stream()
+          .filter(b -> b.getNamespace() != null && !b.getNamespace().equals(r.getNamespace()))
+          .forEach(b -> namespaces.add(r.getAccount() + "/" + b.getNamespace())));
+      default -> throw new IllegalArgumentException(state.getAggregateId() + " references no namespace");
+    }
+    return namespaces;
   }
 
   private static String backend(String account, String routeNamespace, BackendRef ref) {

@@ -6,7 +6,7 @@ import org.epicgateway.schemas.avro.AggregateState;
 
 /**
  * What the gateway view projection keeps: the folded state of every aggregate a view is made of (gateways, templates,
- * routes, endpoint slices; deleted ones too, so the next event of the aggregate still folds) and four indexes, so
+ * routes, endpoint slices, Services, ReferenceGrants; deleted ones too, so the next event of the aggregate still folds) and its indexes, so
  * one write reads only what it touches. Kafka state stores back it in the projection, maps in audit and route-check.
  */
 public interface ViewStore {
@@ -20,7 +20,14 @@ public interface ViewStore {
     /** service ({@code account/namespace/name}) → ids of its live endpoint slices. */
     SLICES_BY_SERVICE,
     /** template name → ids of the live gateways made from it. */
-    GATEWAYS_BY_TEMPLATE
+    GATEWAYS_BY_TEMPLATE,
+    /** namespace ({@code account/namespace}) → ids of its live ReferenceGrants. */
+    GRANTS_BY_NAMESPACE,
+    /**
+     * namespace ({@code account/namespace}) → ids of the live routes with a backendRef into it and of the live
+     * gateways with a certificateRef into it, from another namespace: whom a ReferenceGrant there may concern.
+     */
+    REFERRERS_BY_NAMESPACE
   }
 
   Optional<AggregateState> get(String aggregateId);

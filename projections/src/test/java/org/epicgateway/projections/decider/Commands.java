@@ -30,6 +30,13 @@ import org.epicgateway.schemas.avro.SetQuota;
 import org.epicgateway.schemas.avro.TransportProtocol;
 import org.epicgateway.schemas.avro.UpdateGateway;
 import org.epicgateway.schemas.avro.UpsertEndpointSlice;
+import org.epicgateway.schemas.avro.UpsertService;
+import org.epicgateway.schemas.avro.UpsertReferenceGrant;
+import org.epicgateway.schemas.avro.ServicePort;
+import org.epicgateway.schemas.avro.RemoveService;
+import org.epicgateway.schemas.avro.RemoveReferenceGrant;
+import org.epicgateway.schemas.avro.ReferenceGrantTo;
+import org.epicgateway.schemas.avro.ReferenceGrantFrom;
 import org.epicgateway.schemas.avro.UpsertHttpRoute;
 
 /** Builders of valid commands for tests; each call gets the next command id and a later timestamp. */
@@ -158,5 +165,25 @@ public final class Commands {
 
   public CommandEnvelope removeSlice(String account, String name) {
     return envelope(AggregateIds.endpointSlice(account, "default", name), account, new RemoveEndpointSlice());
+  }
+
+  public CommandEnvelope upsertService(String account, String namespace, String name, ServicePort... ports) {
+    return envelope(AggregateIds.service(account, namespace, name), account, new UpsertService(account, namespace,
+        name, List.of(ports)));
+  }
+
+  public CommandEnvelope removeService(String account, String namespace, String name) {
+    return envelope(AggregateIds.service(account, namespace, name), account, new RemoveService());
+  }
+
+  /** A grant in {@code namespace} letting HTTPRoutes of {@code fromNamespace} reference its Services. */
+  public CommandEnvelope upsertGrant(String account, String namespace, String name, String fromNamespace) {
+    return envelope(AggregateIds.referenceGrant(account, namespace, name), account, new UpsertReferenceGrant(account,
+        namespace, name, List.of(new ReferenceGrantFrom("HTTPRoute", fromNamespace)),
+        List.of(new ReferenceGrantTo("Service", null))));
+  }
+
+  public CommandEnvelope removeGrant(String account, String namespace, String name) {
+    return envelope(AggregateIds.referenceGrant(account, namespace, name), account, new RemoveReferenceGrant());
   }
 }

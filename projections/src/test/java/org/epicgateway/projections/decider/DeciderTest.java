@@ -39,6 +39,9 @@ import org.epicgateway.schemas.avro.PathMatch;
 import org.epicgateway.schemas.avro.PathMatchType;
 import org.epicgateway.schemas.avro.PoolState;
 import org.epicgateway.schemas.avro.RejectionCode;
+import org.epicgateway.schemas.avro.UpsertReferenceGrant;
+import org.epicgateway.schemas.avro.ServiceState;
+import org.epicgateway.schemas.avro.ServicePort;
 import org.epicgateway.schemas.avro.RemoveApiUser;
 import org.epicgateway.schemas.avro.RemoveGatewayTemplate;
 import org.epicgateway.schemas.avro.StringMatchType;
@@ -535,6 +538,31 @@ class DeciderTest {
     accept(c.upsertSlice("acme", "web-1", "web", endpoint("fd00::5", "198.51.100.7")));
     accept(c.removeSlice("acme", "web-1"));
     reject(c.removeSlice("acme", "web-1"), RejectionCode.NOT_FOUND, "targetAggregateId", "does not exist");
+  }
+
+  @Test
+  void serviceAndReferenceGrantRules() {
+    accept(c.createAccount("acme"));
+    ServicePort http = ServicePort.newBuilder().setName("http").setPort(80).setAppProtocol("http").build();
+    reject(c.upsertService("acme", "default", "web", http, ServicePort.newBuilder(http).setName("again").build()),
+        RejectionCode.VALIDATION, "ports[1].port", "listed twice");
+    reject(c.upsertService("acme", "default", "web", ServicePort.newBuilder(http).setTargetPort(0).build()),
+        RejectionCode.VALIDATION, "ports[0].targetPort", "outside 1..65535");
+    reject(c.upsertService("nobody", "default", "web", http), RejectionCode.NOT_FOUND, "account", "does not exist");
+    accept(c.upsertService("acme", "default", "web", http));
+    assertThat(((ServiceState) store.states.get("service/acme/default/web").getResource()).getPorts())
+        .containsExactly(http);
+    accept(c.removeService("acme", "default", "web"));
+    reject(c.removeService("acme", "default", "web"), RejectionCode.NOT_FOUND, "targetAggregateId", "does not exist");
+
+    CommandEnvelope grant = c.upsertGrant("acme", "backends", "g", "default");
+    ((UpsertReferenceGrant) grant.getPayload()).getFrom().get(0).setKind("Pod");
+    reject(grant, RejectionCode.VALIDATION, "from[0].kind", "'Pod' is not one of");
+    grant = c.upsertGrant("acme", "backends", "g", "default");
+    ((UpsertReferenceGrant) grant.getPayload()).setTo(List.of());
+    reject(grant, RejectionCode.VALIDATION, "to", "at least one");
+    accept(c.upsertGrant("acme", "backends", "g", "default"));
+    accept(c.removeGrant("acme", "backends", "g"));
   }
 
   @Test

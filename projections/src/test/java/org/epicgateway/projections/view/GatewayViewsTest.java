@@ -10,6 +10,13 @@ import org.epicgateway.projections.decider.Commands;
 import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.decider.MapLookup;
 import org.epicgateway.schemas.EventHashes;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import org.epicgateway.projections.envoy.EnvoyDerivation;
+import org.epicgateway.projections.envoy.Backends;
+import org.epicgateway.schemas.avro.ServicePort;
+import org.epicgateway.schemas.avro.ReferenceGrant;
+import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.BackendService;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayView;
@@ -170,5 +177,38 @@ class GatewayViewsTest {
     }
     assertThat(view("gateway/acme/default/blog").getEndpointSlices()).extracting(s -> s.getName())
         .containsExactly("web-1", "web-2");
+  }
+
+  @Test
+  void servicesAndTheGrantsOfNamespacesReferencedAcrossReachTheViewOfTheGatewaysUsingThem() {
+    HttpRouteRule across = Commands.rule("/", "api", 8080);
+    across.getBackendRefs().get(0).setNamespace("backends");
+    run(c.upsertRoute("acme", "web", "shop", across));
+    ServicePort http = ServicePort.newBuilder().setName("http").setPort(8080).setTargetPort(9090)
+        .setAppProtocol("kubernetes.io/h2c").build();
+    assertThat(run(c.upsertService("acme", "backends", "api", http))).containsExactly("gateway/acme/default/shop");
+    assertThat(run(c.upsertService("acme", "backends", "unused", http))).as("no route names it").isEmpty();
+    GatewayView shop = view("gateway/acme/default/shop");
+    assertThat(shop.getServices()).containsExactly(new BackendService("backends", "api", List.of(http)));
+    assertThat(shop.getReferenceGrants()).isEmpty();
+    assertThat(new Backends(shop).resolve("HTTPRoute", "default", across.getBackendRefs().get(0)).problem())
+        .isEqualTo(Backends.Problem.RefNotPermitted);
+
+    assertThat(run(c.upsertGrant("acme", "backends", "from-default", "default")))
+        .containsExactly("gateway/acme/default/shop");
+    assertThat(run(c.upsertGrant("other", "backends", "from-default", "default"))).as("another account").isEmpty();
+    shop = view("gateway/acme/default/shop");
+    assertThat(shop.getReferenceGrants()).extracting(ReferenceGrant::getName).containsExactly("from-default");
+    assertThat(new Backends(shop).resolve("HTTPRoute", "default", across.getBackendRefs().get(0)).resolved()).isTrue();
+    assertThat(EnvoyDerivation.derive(shop).clusters()).extracting(Cluster::getName)
+        .contains("acme/backends/api:8080");
+
+    assertThat(run(c.removeGrant("acme", "backends", "from-default"))).containsExactly("gateway/acme/default/shop");
+    assertThat(view("gateway/acme/default/shop").getReferenceGrants()).isEmpty();
+    assertThat(run(c.removeService("acme", "backends", "api"))).containsExactly("gateway/acme/default/shop");
+    assertThat(view("gateway/acme/default/shop").getServices()).isEmpty();
+    run(c.upsertRoute("acme", "web", "shop"));
+    assertThat(run(c.upsertGrant("acme", "backends", "from-default", "default")))
+        .as("the route no longer references the namespace").isEmpty();
   }
 }
