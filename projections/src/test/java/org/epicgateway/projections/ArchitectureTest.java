@@ -25,6 +25,7 @@ class ArchitectureTest {
       "org.epicgateway.projections.status",
       "org.epicgateway.projections.state",
       "org.epicgateway.projections.view",
+      "org.epicgateway.projections.node",
       "org.epicgateway.projections.decider",
       "org.epicgateway.projections.audit",
       "org.epicgateway.projections.routecheck"};
@@ -43,6 +44,7 @@ class ArchitectureTest {
     noClasses().that().resideInAnyPackage(PURE)
         .should().dependOnClassesThat().resideInAnyPackage("org.epicgateway.projections.topology",
             "org.epicgateway.projections.viewtopology", "org.epicgateway.projections.envoytopology",
+            "org.epicgateway.projections.nodetopology",
             "org.epicgateway.projections.streams")
         .check(PROJECTIONS);
   }

@@ -22,6 +22,7 @@ import org.epicgateway.api.ApiService;
 import org.epicgateway.platform.PlatformHealth;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.envoytopology.EnvoyProjectionService;
+import org.epicgateway.projections.nodetopology.NodeProjectionService;
 import org.epicgateway.projections.viewtopology.GatewayViewService;
 import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.xds.XdsService;
@@ -79,7 +80,7 @@ public final class Up implements Callable<Integer> {
         PlatformHealth health = new PlatformHealth();
         List<PlatformService> services = List.of(decider,
                 new ApiService(api, decider, new ProjectorQueries(xds), health), new GatewayViewService(),
-                new EnvoyProjectionService(), xds);
+                new EnvoyProjectionService(), new NodeProjectionService(), xds);
         health.watch(services);
         return services;
     }

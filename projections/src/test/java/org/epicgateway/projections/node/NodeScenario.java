@@ -30,17 +30,17 @@ import org.epicgateway.schemas.avro.RequireTunnels;
  * on both client nodes, a ready replica on epic-a and a placed one on epic-b, tunnels from both EPIC nodes. Every
  * decided event is kept (for topology tests) and folded into gateway views as the view projection does.
  */
-final class NodeScenario {
-  static final String GATEWAY = "gateway/acme/default/web";
-  static final String PLACEMENT = "placement/acme/default/web";
+public final class NodeScenario {
+  public static final String GATEWAY = "gateway/acme/default/web";
+  public static final String PLACEMENT = "placement/acme/default/web";
   static final Actor AGENT = new Actor(ActorKind.AGENT, "agent", null);
 
-  final Commands c = new Commands("node");
-  final MapLookup decider = new MapLookup();
+  public final Commands c = new Commands("node");
+  public final MapLookup decider = new MapLookup();
   final MemoryViewStore views = new MemoryViewStore();
-  final List<EventEnvelope> events = new ArrayList<>();
+  public final List<EventEnvelope> events = new ArrayList<>();
 
-  NodeScenario() {
+  public NodeScenario() {
     admin(c.definePool("public", null, "192.0.2.0/24"));
     admin(c.defineTemplate("small", "public"));
     admin(c.createAccount("acme"));
@@ -60,7 +60,7 @@ final class NodeScenario {
     agent("node/epic-b", new RequireTunnels("epic-b", List.of("client-1")));
   }
 
-  static Endpoint endpoint(String address, String node, boolean ready) {
+  public static Endpoint endpoint(String address, String node, boolean ready) {
     return Endpoint.newBuilder().setAddresses(List.of(address))
         .setConditions(EndpointConditions.newBuilder().setReady(ready).build()).setNodeName(node).build();
   }
@@ -69,11 +69,11 @@ final class NodeScenario {
     agent("node/" + node, new NodeHeartbeat(node, kind, List.of(address), "eth0", publicAddress, null));
   }
 
-  void admin(CommandEnvelope command) {
+  public void admin(CommandEnvelope command) {
     apply(decider.submit(command));
   }
 
-  void agent(String target, Object payload) {
+  public void agent(String target, Object payload) {
     CommandEnvelope command = c.envelope(target, null, payload);
     command.setActor(AGENT);
     apply(decider.submit(command));
@@ -87,20 +87,20 @@ final class NodeScenario {
     }
   }
 
-  NodeState node(String name) {
+  public NodeState node(String name) {
     return (NodeState) decider.states.get("node/" + name).getResource();
   }
 
-  List<NodeState> nodes() {
+  public List<NodeState> nodes() {
     return decider.withPrefix("node/").stream().map(s -> (NodeState) s.getResource()).toList();
   }
 
-  GatewayView view() {
+  public GatewayView view() {
     return GatewayViews.view(views, GATEWAY).orElse(null);
   }
 
   /** The gateways with replicas on {@code node}, as the topology's index finds them. */
-  List<Hosted> hosted(String node) {
+  public List<Hosted> hosted(String node) {
     PlacementState p = (PlacementState) decider.states.get(PLACEMENT).getResource();
     var mine = p.getReplicas().stream().filter(r -> r.getNode().equals(node)).toList();
     return mine.isEmpty() ? List.of() : List.of(new Hosted(GATEWAY, view(), mine));
