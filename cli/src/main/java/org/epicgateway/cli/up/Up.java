@@ -24,6 +24,7 @@ import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.envoytopology.EnvoyProjectionService;
 import org.epicgateway.projections.nodetopology.NodeProjectionService;
 import org.epicgateway.projections.viewtopology.GatewayViewService;
+import org.epicgateway.provisioner.ProvisionerService;
 import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.xds.XdsService;
 import picocli.CommandLine.Command;
@@ -80,7 +81,7 @@ public final class Up implements Callable<Integer> {
         PlatformHealth health = new PlatformHealth();
         List<PlatformService> services = List.of(decider,
                 new ApiService(api, decider, new ProjectorQueries(xds), health), new GatewayViewService(),
-                new EnvoyProjectionService(), new NodeProjectionService(), xds);
+                new EnvoyProjectionService(), new NodeProjectionService(), xds, new ProvisionerService());
         health.watch(services);
         return services;
     }

@@ -1,0 +1,274 @@
+package org.epicgateway.provisioner.local;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.epicgateway.provisioner.provider.EnvoyBootstrap;
+import org.epicgateway.provisioner.provider.ReplicaProvider;
+import org.epicgateway.provisioner.provider.ReplicaSpec;
+import org.epicgateway.provisioner.provider.ReplicaStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default: each replica is a process inside its EPIC node's network namespace
+ * ({@code /run/netns/<prefix><node>}, entered with {@code ip netns exec}), with the gateway address put on the
+ * namespace's loopback so the replica can bind it. The process is Envoy when an {@code envoy} binary is on PATH;
+ * without one, replicas are reported as unable to run ("no envoy binary on PATH") unless the stand-in was asked for
+ * ({@link StandInProxy}, reported under its own name). It never pretends: a replica is READY only after Envoy's
+ * admin {@code /ready} answers 200 or the stand-in printed READY, and a process that exits is reported with its exit
+ * code. Without root or without the namespace, replicas are reported as not runnable with that reason; nothing
+ * throws at the platform.
+ */
+public final class LocalProvider implements ReplicaProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalProvider.class);
+
+  /**
+   * @param namespacePrefix a node's namespace is {@code <prefix><node>}
+   * @param standIn         run {@link StandInProxy} when there is no envoy binary
+   * @param workDir         bootstraps, admin sockets and replica logs
+   */
+  public record Settings(String namespacePrefix, boolean standIn, Path workDir) {
+    public static Settings fromSystemProperties(Path workDir) {
+      return new Settings(System.getProperty("epic.provisioner.netns-prefix", ""),
+          Boolean.getBoolean("epic.provisioner.stand-in"), workDir);
+    }
+  }
+
+  private record Replica(String instance, String node, List<String> command, Process process, Path adminSocket,
+                         boolean[] ready) {}
+
+  private final Settings settings;
+  private final Optional<Path> envoy;
+  private final Map<String, Map<String, Replica>> running = new HashMap<>();
+
+  public LocalProvider(Settings settings) {
+    this(settings, findOnPath("envoy"));
+  }
+
+  /** @param envoy the envoy binary to run, or empty for a machine without one */
+  public LocalProvider(Settings settings, Optional<Path> envoy) {
+    this.settings = settings;
+    this.envoy = envoy;
+  }
+
+  @Override
+  public String name() {
+    return envoy.isPresent() || !settings.standIn() ? "local" : "local-stand-in";
+  }
+
+  @Override
+  public List<ReplicaStatus> apply(ReplicaSpec spec) {
+    Map<String, Replica> mine = running.computeIfAbsent(spec.gatewayId(), g -> new HashMap<>());
+    // A replica no longer wanted, moved, or whose command changed (new upstreams) is stopped; a dead one that is
+    // still wanted stays until status() has reported its exit.
+    mine.entrySet().removeIf(e -> {
+      String node = spec.replicas().get(e.getKey());
+      boolean keep = e.getValue().node().equals(node)
+          && e.getValue().command().equals(command(spec, e.getKey(), node));
+      if (!keep) {
+        stop(e.getValue());
+      }
+      return !keep;
+    });
+    List<ReplicaStatus> statuses = new ArrayList<>();
+    new java.util.TreeMap<>(spec.replicas()).forEach((instance, node) -> statuses.add(status(spec, instance, node, mine)));
+    return statuses;
+  }
+
+  private ReplicaStatus status(ReplicaSpec spec, String instance, String node, Map<String, Replica> mine) {
+    Replica r = mine.get(instance);
+    if (r == null) {
+      Optional<String> cannot = cannotRun(node);
+      if (cannot.isPresent()) {
+        return ReplicaStatus.failed(instance, node, cannot.get());
+      }
+      try {
+        r = start(spec, instance, node);
+      } catch (IOException e) {
+        return ReplicaStatus.failed(instance, node, "could not start the replica: " + e.getMessage());
+      }
+      mine.put(instance, r);
+    }
+    if (!r.process().isAlive()) {
+      mine.remove(instance);
+      return ReplicaStatus.failed(instance, node, (envoy.isPresent() ? "envoy" : "the stand-in proxy")
+          + " exited with code " + r.process().exitValue() + " (log " + log(spec, instance) + ")");
+    }
+    boolean ready = envoy.isPresent() ? envoyReady(r.adminSocket()) : r.ready()[0];
+    return new ReplicaStatus(instance, node, ready ? ReplicaStatus.Phase.READY : ReplicaStatus.Phase.PLACED, null,
+        null);
+  }
+
+  /** Why a replica cannot run on this machine, if it cannot. */
+  private Optional<String> cannotRun(String node) {
+    if (envoy.isEmpty() && !settings.standIn()) {
+      return Optional.of("no envoy binary on PATH: the local provider runs Envoy only"
+          + " (set epic.provisioner.stand-in=true for the stand-in TCP proxy)");
+    }
+    if (findOnPath("ip").isEmpty()) {
+      return Optional.of("the ip command (iproute2) is not installed: replicas run in network namespaces");
+    }
+    Path ns = Path.of("/run/netns", settings.namespacePrefix() + node);
+    if (!Files.exists(ns)) {
+      return Optional.of("network namespace " + ns.getFileName() + " of node " + node + " does not exist ("
+          + ns + "); the local provider runs replicas inside their node's namespace");
+    }
+    if (!isRoot()) {
+      return Optional.of("entering network namespace " + ns.getFileName() + " needs root; this process is not");
+    }
+    return Optional.empty();
+  }
+
+  private Replica start(ReplicaSpec spec, String instance, String node) throws IOException {
+    String ns = settings.namespacePrefix() + node;
+    run(List.of("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"));
+    run(List.of("ip", "netns", "exec", ns, "ip", "addr", "replace",
+        spec.address() + (spec.address().contains(":") ? "/128" : "/32"), "dev", "lo"));
+    Path dir = Files.createDirectories(settings.workDir().resolve(fileName(spec.gatewayId())).resolve(instance));
+    Path admin = dir.resolve("admin.sock");
+    Files.deleteIfExists(admin);
+    if (envoy.isPresent()) {
+      Files.writeString(dir.resolve("bootstrap.yaml"), EnvoyBootstrap.yaml(spec.nodeId(instance), spec.gatewayId(),
+          spec.xdsHost(), spec.xdsPort(), admin.toString()));
+    }
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+    command.addAll(command(spec, instance, node));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    boolean[] ready = {false};
+    Path logFile = log(spec, instance);
+    Thread.ofVirtual().start(() -> copyOutput(process, logFile, ready));
+    LOG.info("started replica {} of {} on node {} (namespace {}): {}", instance, spec.gatewayId(), node, ns,
+        String.join(" ", command));
+    return new Replica(instance, node, command(spec, instance, node), process, admin, ready);
+  }
+
+  /** The replica's own command line (inside the namespace); a change of it restarts the replica. */
+  private List<String> command(ReplicaSpec spec, String instance, String node) {
+    if (node == null) {
+      return List.of();
+    }
+    Path dir = settings.workDir().resolve(fileName(spec.gatewayId())).resolve(instance);
+    if (envoy.isPresent()) {
+      return List.of(envoy.get().toString(), "-c", dir.resolve("bootstrap.yaml").toString(),
+          "--base-id", Integer.toString(Math.floorMod((spec.gatewayId() + instance).hashCode(), 1 << 20)));
+    }
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "-cp", System.getProperty("java.class.path"), StandInProxy.class.getName(),
+        spec.nodeId(instance), spec.address(),
+        String.join(",", spec.ports().stream().map(String::valueOf).toList())));
+    command.addAll(spec.upstreams());
+    return command;
+  }
+
+  private static void copyOutput(Process process, Path logFile, boolean[] ready) {
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+        StandardCharsets.UTF_8)); OutputStream log = Files.newOutputStream(logFile)) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        if (line.startsWith("READY ")) {
+          ready[0] = true;
+        }
+        log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        log.flush();
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+  }
+
+  /** Envoy's admin /ready over its Unix socket: 200 once it has its initial configuration. */
+  private static boolean envoyReady(Path socket) {
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(socket));
+      channel.write(ByteBuffer.wrap("GET /ready HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+      ByteBuffer answer = ByteBuffer.allocate(64);
+      channel.read(answer);
+      String status = new String(answer.array(), 0, answer.position(), StandardCharsets.US_ASCII);
+      return status.startsWith("HTTP/1.1 200") || status.startsWith("HTTP/1.0 200");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void remove(String gatewayId) {
+    Map<String, Replica> mine = running.remove(gatewayId);
+    if (mine != null) {
+      mine.values().forEach(LocalProvider::stop);
+    }
+  }
+
+  @Override
+  public void close() {
+    running.values().forEach(m -> m.values().forEach(LocalProvider::stop));
+    running.clear();
+  }
+
+  private static void stop(Replica r) {
+    // ip netns exec replaces itself with the replica (exec), so the process handle is the replica itself.
+    r.process().descendants().forEach(ProcessHandle::destroy);
+    r.process().destroy();
+    try {
+      if (!r.process().waitFor(5, TimeUnit.SECONDS)) {
+        r.process().destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Path log(ReplicaSpec spec, String instance) {
+    return settings.workDir().resolve(fileName(spec.gatewayId())).resolve(instance).resolve("replica.log");
+  }
+
+  private static String fileName(String gatewayId) {
+    return gatewayId.replace('/', '_');
+  }
+
+  private static void run(List<String> command) throws IOException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try {
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      if (p.waitFor() != 0) {
+        throw new IOException(String.join(" ", command) + " failed: " + out);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted: " + String.join(" ", command), e);
+    }
+  }
+
+  static boolean isRoot() {
+    try {
+      return "0".equals(Files.readAllLines(Path.of("/proc/self/status")).stream()
+          .filter(l -> l.startsWith("Uid:")).findFirst().map(l -> l.split("\\s+")[2]).orElse(""));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static Optional<Path> findOnPath(String binary) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    return Stream.of(path.split(":")).filter(d -> !d.isEmpty()).map(d -> Path.of(d, binary))
+        .filter(Files::isExecutable).findFirst();
+  }
+}

@@ -1,0 +1,83 @@
+package org.epicgateway.provisioner.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.epicgateway.provisioner.provider.ReplicaSpec;
+import org.epicgateway.provisioner.provider.ReplicaStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The local provider for real (root): replicas are processes inside their node's network namespace, the stand-in
+ * forwards TCP to its upstream, a killed replica is reported with its exit code, and a node without a namespace is
+ * a reason, not an exception.
+ */
+class LocalProviderTest {
+  @TempDir
+  Path work;
+
+  private static String run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    p.waitFor();
+    return out;
+  }
+
+  private static List<ReplicaStatus> until(LocalProvider provider, ReplicaSpec spec, ReplicaStatus.Phase phase)
+      throws InterruptedException {
+    List<ReplicaStatus> s = provider.apply(spec);
+    for (int i = 0; i < 60 && s.stream().anyMatch(r -> r.phase() != phase); i++) {
+      Thread.sleep(250);
+      s = provider.apply(spec);
+    }
+    return s;
+  }
+
+  @Test
+  void standInRunsInTheNodesNamespaceForwardsAndIsReportedWhenItDies() throws Exception {
+    String ns = "lcl" + ProcessHandle.current().pid() + "-epic-x";
+    assertThat(run("ip", "netns", "add", ns)).as("needs root and iproute2").isEmpty();
+    try (LocalProvider provider = new LocalProvider(
+        new LocalProvider.Settings("lcl" + ProcessHandle.current().pid() + "-", true, work), Optional.empty())) {
+      ReplicaSpec upstream = new ReplicaSpec("gateway/acme/default/up", 1, Map.of("r0", "epic-x"), "192.0.2.50",
+          List.of(9090), "public", List.of(), "127.0.0.1", 18000);
+      ReplicaSpec web = new ReplicaSpec("gateway/acme/default/web", 1, Map.of("r0", "epic-x"), "192.0.2.1",
+          List.of(8080), "public", List.of("192.0.2.50:9090"), "127.0.0.1", 18000);
+      assertThat(until(provider, upstream, ReplicaStatus.Phase.READY)).containsExactly(
+          new ReplicaStatus("r0", "epic-x", ReplicaStatus.Phase.READY, null, null));
+      assertThat(until(provider, web, ReplicaStatus.Phase.READY)).extracting(ReplicaStatus::phase)
+          .containsExactly(ReplicaStatus.Phase.READY);
+
+      // Through the gateway address inside the namespace to the upstream replica, which answers who it is.
+      String answer = run("ip", "netns", "exec", ns, "bash", "-c",
+          "exec 3<>/dev/tcp/192.0.2.1/8080; timeout 5 cat <&3");
+      assertThat(answer).isEqualTo("epic stand-in proxy gateway/acme/default/up~r0: no upstream endpoint");
+
+      String pid = run("ip", "netns", "pids", ns);
+      assertThat(pid.lines()).hasSize(2);
+      pid.lines().forEach(p -> ProcessHandle.of(Long.parseLong(p)).ifPresent(ProcessHandle::destroyForcibly));
+      Thread.sleep(500);
+      assertThat(provider.apply(web)).singleElement().satisfies(s -> {
+        assertThat(s.phase()).isEqualTo(ReplicaStatus.Phase.FAILED);
+        assertThat(s.reason()).startsWith("the stand-in proxy exited with code 137");
+      });
+
+      provider.remove("gateway/acme/default/web");
+      provider.remove("gateway/acme/default/up");
+      assertThat(run("ip", "netns", "pids", ns)).isEmpty();
+
+      ReplicaSpec elsewhere = new ReplicaSpec("gateway/acme/default/web", 1, Map.of("r0", "epic-nowhere"),
+          "192.0.2.1", List.of(8080), "public", List.of(), "127.0.0.1", 18000);
+      assertThat(provider.apply(elsewhere)).singleElement().satisfies(s -> assertThat(s.reason())
+          .contains("network namespace lcl" + ProcessHandle.current().pid() + "-epic-nowhere of node epic-nowhere"
+              + " does not exist"));
+    } finally {
+      run("ip", "netns", "del", ns);
+    }
+  }
+}
