@@ -1,0 +1,176 @@
+package org.epicgateway.provisioner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.projections.nodetopology.NodeProjectionService;
+import org.epicgateway.projections.topology.DeciderService;
+import org.epicgateway.projections.viewtopology.GatewayViewService;
+import org.epicgateway.provisioner.local.LocalProvider;
+import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.Actor;
+import org.epicgateway.schemas.avro.ActorKind;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CreateAccount;
+import org.epicgateway.schemas.avro.CreateGateway;
+import org.epicgateway.schemas.avro.DefineAddressPool;
+import org.epicgateway.schemas.avro.DefineGatewayTemplate;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.NodeBpf;
+import org.epicgateway.schemas.avro.NodeHeartbeat;
+import org.epicgateway.schemas.avro.NodeKind;
+import org.epicgateway.schemas.avro.NodeLost;
+import org.epicgateway.schemas.avro.ReplicaLost;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroDeserializer;
+import org.epicgateway.schemas.serde.AvroSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The control plane on the real broker and registry: decider, gateway view and node projections, and the
+ * provisioner with the local provider on a machine without envoy. Commands go in on epic.commands; what comes out on
+ * epic.events and epic.node-bpf is read back: the replica recorded as unable to run with the plain reason, the nodes'
+ * BPF records, and a node that stops sending heartbeats reported lost and taken off the data path.
+ */
+class ProvisionerServiceTest {
+  private static final Duration WAIT = Duration.ofSeconds(90);
+
+  @TempDir
+  Path work;
+
+  private final EmbeddedPlatform platform = EmbeddedPlatform.sharedForTests();
+  private final String run = UUID.randomUUID().toString().substring(0, 6);
+  private int next;
+
+  @Test
+  void aGatewaysReplicaIsRecordedAsUnableToRunNodesGetBpfRecordsAndASilentNodeIsLost() throws Exception {
+    SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
+    String epic = "epic-" + run;
+    String client = "client-" + run;
+    String gateway = AggregateIds.gateway("prov" + run, "default", "web");
+    System.setProperty("epic.provisioner.node-timeout", "PT3S");
+    DeciderService decider = new DeciderService();
+    GatewayViewService views = new GatewayViewService();
+    NodeProjectionService nodes = new NodeProjectionService();
+    ProvisionerService provisioner = new ProvisionerService();
+    AtomicBoolean beating = new AtomicBoolean(true);
+    try (KafkaProducer<String, CommandEnvelope> commands = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()), new StringSerializer(),
+        new AvroSerializer<>(registry))) {
+      decider.start(platform.context());
+      views.start(platform.context());
+      nodes.start(platform.context());
+      provisioner.start(platform.context(), new LocalProvider(new LocalProvider.Settings("", false, work),
+          Optional.empty()));
+
+      Actor admin = new Actor(ActorKind.USER, "admin", null);
+      Actor agent = new Actor(ActorKind.AGENT, "agent", null);
+      int octet = Math.floorMod(run.hashCode(), 200) + 20;
+      send(commands, admin, AggregateIds.pool("p" + run), new DefineAddressPool("p" + run,
+          List.of("10." + octet + ".7.0/28"), null, null));
+      send(commands, admin, AggregateIds.template("t" + run), DefineGatewayTemplate.newBuilder()
+          .setTemplate("t" + run).setPool("p" + run).setReplicas(1).setShareable(false).setEnvoyBaseConfig("{}")
+          .build());
+      send(commands, admin, AggregateIds.account("prov" + run), new CreateAccount("prov" + run, "Provisioner"));
+      send(commands, admin, gateway, new CreateGateway("prov" + run, "default", "web", "t" + run,
+          List.of(Listener.newBuilder().setName("web").setPort(8080).setProtocol(ListenerProtocol.HTTP).build())));
+      Thread heartbeats = Thread.ofVirtual().start(() -> {
+        while (beating.get()) {
+          send(commands, agent, AggregateIds.node(epic), new NodeHeartbeat(epic, NodeKind.EPIC,
+              List.of("172.16.9.1"), "eth0", null, null));
+          send(commands, agent, AggregateIds.node(client), new NodeHeartbeat(client, NodeKind.CLIENT,
+              List.of("172.16.9.2"), "eth0", null, null));
+          try {
+            Thread.sleep(500);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+
+      AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
+      EventEnvelope lost = await(Topics.EVENTS, r -> r.key().equals(AggregateIds.placement("prov" + run, "default",
+          "web")) && events.deserialize(Topics.EVENTS, r.value()).getPayload() instanceof ReplicaLost,
+          r -> events.deserialize(Topics.EVENTS, r.value()));
+      assertThat(lost.getPayload()).isEqualTo(new ReplicaLost(gateway, "r0", epic,
+          "no envoy binary on PATH: the local provider runs Envoy only"
+              + " (set epic.provisioner.stand-in=true for the stand-in TCP proxy)"));
+      assertThat(lost.getActor().getId()).isEqualTo("provisioner");
+
+      AvroDeserializer<NodeBpf> bpf = new AvroDeserializer<>(NodeBpf.class, registry);
+      NodeBpf epicBpf = await(Topics.NODE_BPF, r -> r.key().equals(epic) && r.value() != null,
+          r -> bpf.deserialize(Topics.NODE_BPF, r.value()));
+      assertThat(epicBpf.getKind()).isEqualTo(NodeKind.EPIC);
+      assertThat(epicBpf.getUplinks()).extracting(u -> u.getName()).containsExactly("eth0");
+      assertThat(provisioner.health().up()).isTrue();
+
+      beating.set(false);
+      heartbeats.join();
+      EventEnvelope nodeLost = await(Topics.EVENTS, r -> r.key().equals(AggregateIds.node(epic))
+          && events.deserialize(Topics.EVENTS, r.value()).getPayload() instanceof NodeLost,
+          r -> events.deserialize(Topics.EVENTS, r.value()));
+      assertThat(((NodeLost) nodeLost.getPayload()).getSilentForMillis()).isGreaterThan(3000);
+      await(Topics.NODE_BPF, r -> r.key().equals(epic) && r.value() == null, r -> r);
+    } finally {
+      beating.set(false);
+      System.clearProperty("epic.provisioner.node-timeout");
+      provisioner.close();
+      nodes.close();
+      views.close();
+      decider.close();
+    }
+  }
+
+  private void send(KafkaProducer<String, CommandEnvelope> producer, Actor actor, String target, Object payload) {
+    CommandEnvelope c = CommandEnvelope.newBuilder().setCommandId("prov-" + run + "-" + (++next)).setActor(actor)
+        .setTargetAggregateId(target).setTimestamp(Instant.ofEpochMilli(System.currentTimeMillis()))
+        .setPayload(payload).build();
+    producer.send(new ProducerRecord<>(Topics.COMMANDS, target, c));
+  }
+
+  private <T> T await(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
+      java.util.function.Function<ConsumerRecord<String, byte[]>, T> read) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      List<org.apache.kafka.common.TopicPartition> parts = new ArrayList<>();
+      consumer.partitionsFor(topic).forEach(p -> parts.add(new org.apache.kafka.common.TopicPartition(topic,
+          p.partition())));
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.key() != null && match.test(r)) {
+            return read.apply(r);
+          }
+        }
+      }
+    }
+    throw new AssertionError("no matching record on " + topic + " within " + WAIT);
+  }
+}
