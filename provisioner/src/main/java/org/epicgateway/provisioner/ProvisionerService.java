@@ -14,6 +14,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.epicgateway.platform.Health;
+import org.epicgateway.platform.KafkaAccess;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.provisioner.kubernetes.KubernetesProvider;
@@ -80,15 +82,14 @@ public final class ProvisionerService implements PlatformService {
   void start(PlatformContext context, ReplicaProvider replicas) {
     this.provider = replicas;
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
-    sender = new CommandSender(context.bootstrapServers(), registry);
+    sender = new CommandSender(context.kafkaClient(this), registry);
     Provisioner.Settings settings = new Provisioner.Settings(
         Duration.parse(System.getProperty("epic.provisioner.node-timeout", "PT15S")),
         System.getProperty("epic.xds.host", "127.0.0.1"), Integer.getInteger("epic.xds.port", 18000));
     Provisioner provisioner = new Provisioner(settings, replicas, sender::send, clock.instant());
-    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, context.bootstrapServers(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaConnection.with(context.kafkaClient(this),
+        Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)), new StringDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> fromStart = new ArrayList<>();
     List<TopicPartition> fromNow = new ArrayList<>();
     for (String topic : List.of(Topics.GATEWAY_STATE, Topics.EVENTS)) {
@@ -150,6 +151,13 @@ public final class ProvisionerService implements PlatformService {
       // A record this reader cannot decode is skipped, as the platform's other plain readers do.
       LOG.error("provisioner: skipping {}@{}/{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
     }
+  }
+
+  /** Reads the gateway views, the event log and the heartbeats (assigned partitions, no group); writes reports. */
+  @Override
+  public KafkaAccess kafkaAccess() {
+    return KafkaAccess.reads(Topics.GATEWAY_STATE, Topics.EVENTS, Topics.COMMANDS)
+        .plus(KafkaAccess.writes(Topics.COMMANDS));
   }
 
   @Override

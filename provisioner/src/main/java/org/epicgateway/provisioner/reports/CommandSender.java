@@ -6,6 +6,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
@@ -21,12 +22,12 @@ public final class CommandSender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommandSender.class);
   private final KafkaProducer<String, CommandEnvelope> producer;
 
-  public CommandSender(String bootstrapServers, SchemaRegistryClient registry) {
-    this.producer = new KafkaProducer<>(Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+  /** @param kafkaClient the service's Kafka client settings (bootstrap servers, principal) */
+  public CommandSender(Map<String, Object> kafkaClient, SchemaRegistryClient registry) {
+    this.producer = new KafkaProducer<>(KafkaConnection.with(kafkaClient, Map.of(
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 5),
+        ProducerConfig.LINGER_MS_CONFIG, 5)),
         new StringSerializer(), new AvroSerializer<>(registry));
   }
 
