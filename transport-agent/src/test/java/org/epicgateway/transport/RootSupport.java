@@ -81,6 +81,24 @@ public final class RootSupport {
     }
   }
 
+  /** A veth pair between two namespaces, each end with its address (with prefix length) and up. */
+  public static void link(String ns1, String if1, String addr1, String ns2, String if2, String addr2) {
+    run("ip", "link", "add", if1, "netns", ns1, "type", "veth", "peer", "name", if2, "netns", ns2);
+    run("ip", "-n", ns1, "addr", "add", addr1, "dev", if1);
+    run("ip", "-n", ns2, "addr", "add", addr2, "dev", if2);
+    run("ip", "-n", ns1, "link", "set", if1, "up");
+    run("ip", "-n", ns2, "link", "set", if2, "up");
+  }
+
+  /** Polls {@code condition} every 50 ms; fails naming {@code what} after {@code ms}. */
+  public static void waitFor(String what, long ms, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + ms;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out after " + ms + " ms waiting for: " + what);
+      Thread.sleep(50);
+    }
+  }
+
   /** Runs a command, ignoring failure (cleanup of things that may not exist). */
   public static void runQuietly(String... cmd) {
     try {

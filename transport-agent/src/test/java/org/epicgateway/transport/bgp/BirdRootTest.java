@@ -7,7 +7,6 @@ import static org.epicgateway.transport.RootSupport.run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.epicgateway.transport.BirdDaemon;
 import org.epicgateway.transport.RootSupport;
 import org.epicgateway.transport.RootSupport.Scratch;
@@ -39,8 +38,8 @@ class BirdRootTest {
       s.netns(router);
       s.netns(node1);
       s.netns(node2);
-      link(router, "r1" + x, "198.19.1.254", node1, "n1" + x, "198.19.1.1");
-      link(router, "r2" + x, "198.19.2.254", node2, "n2" + x, "198.19.2.1");
+      RootSupport.link(router, "r1" + x, "198.19.1.254/24", node1, "n1" + x, "198.19.1.1/24");
+      RootSupport.link(router, "r2" + x, "198.19.2.254/24", node2, "n2" + x, "198.19.2.1/24");
       BirdDaemon routerBird = BirdDaemon.start(router, dir, "router", routerConfig());
       s.onClose(routerBird::close);
 
@@ -53,14 +52,14 @@ class BirdRootTest {
       // The same text again does not bother BIRD.
       assertThat(bird1.apply(BirdConfig.render("node1", bgp1, advert))).isFalse();
 
-      waitFor("router has both next hops", 30_000, () -> kernelRoute().contains("198.19.1.1") && kernelRoute().contains("198.19.2.1"));
+      RootSupport.waitFor("router has both next hops", 30_000, () -> kernelRoute().contains("198.19.1.1") && kernelRoute().contains("198.19.2.1"));
       assertThat(kernelRoute()).contains("nexthop via 198.19.1.1").contains("nexthop via 198.19.2.1").contains("proto bird");
       assertThat(routerBird.birdc("show", "route", "for", GATEWAY, "all")).contains("AS65001").contains("BGP.next_hop: 198.19.1.1");
 
       // Withdraw on node2: the router keeps only node1 as next hop, at once (an UPDATE, no timer).
       long t0 = System.nanoTime();
       bird2.apply(BirdConfig.render("node2", bgp2, List.of()));
-      waitFor("node2's next hop withdrawn", 3_000, () -> !kernelRoute().contains("198.19.2.1"));
+      RootSupport.waitFor("node2's next hop withdrawn", 3_000, () -> !kernelRoute().contains("198.19.2.1"));
       long withdrawMs = (System.nanoTime() - t0) / 1_000_000;
       assertThat(kernelRoute()).contains("via 198.19.1.1").doesNotContain("nexthop");
       System.out.println("BirdRootTest: withdraw seen in the router's kernel table after " + withdrawMs + " ms");
@@ -113,19 +112,5 @@ class BirdRootTest {
     return run("ip", "-n", router, "route", "show", GATEWAY + "/32");
   }
 
-  private static void link(String ns1, String if1, String addr1, String ns2, String if2, String addr2) {
-    run("ip", "link", "add", if1, "netns", ns1, "type", "veth", "peer", "name", if2, "netns", ns2);
-    run("ip", "-n", ns1, "addr", "add", addr1 + "/24", "dev", if1);
-    run("ip", "-n", ns2, "addr", "add", addr2 + "/24", "dev", if2);
-    run("ip", "-n", ns1, "link", "set", if1, "up");
-    run("ip", "-n", ns2, "link", "set", if2, "up");
-  }
 
-  private static void waitFor(String what, long ms, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + ms;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out after " + ms + " ms waiting for: " + what);
-      Thread.sleep(50);
-    }
-  }
 }

@@ -15,17 +15,14 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -55,6 +52,7 @@ import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
 import org.epicgateway.transport.BirdDaemon;
+import org.epicgateway.transport.DigestServer;
 import org.epicgateway.transport.RootSupport;
 import org.epicgateway.transport.RootSupport.Scratch;
 import org.epicgateway.transport.agent.NodeAgent;
@@ -139,7 +137,7 @@ class NodeAgentsRootTest {
       // The workload pod answers each connection with the SHA-256 of what it received; a stand-in proxy per replica.
       ServerSocketChannel podServer = podNs.call(() -> ServerSocketChannel.open().bind(new InetSocketAddress(POD, POD_PORT)));
       s.onClose(() -> closeQuietly(podServer));
-      startDigestServer(podServer);
+      DigestServer.start(podServer, "pod " + POD);
       StandInProxy[] proxies = new StandInProxy[2];
       for (int n = 0; n < 2; n++) {
         proxies[n] = new StandInProxy(replicaNs[n], new InetSocketAddress(GATEWAY, GATEWAY_PORT), new InetSocketAddress(POD, POD_PORT));
@@ -178,8 +176,8 @@ class NodeAgentsRootTest {
       });
 
       // Both EPIC nodes learn the client's address from its control packets; the router gets two next hops.
-      waitFor("both EPIC nodes learned the client", 20_000, () -> learned(0) && learned(1));
-      waitFor("router has the gateway with two next hops", 30_000, () -> routerRoute().contains("198.19.1.1") && routerRoute().contains("198.19.2.1"));
+      RootSupport.waitFor("both EPIC nodes learned the client", 20_000, () -> learned(0) && learned(1));
+      RootSupport.waitFor("router has the gateway with two next hops", 30_000, () -> routerRoute().contains("198.19.1.1") && routerRoute().contains("198.19.2.1"));
       long ecmpMs = System.currentTimeMillis() - published;
       String route = routerRoute();
       log.add("router after records published (" + ecmpMs + " ms): " + route.replace('\n', ' '));
@@ -220,7 +218,7 @@ class NodeAgentsRootTest {
       long stopAt = System.nanoTime();
       stopEpicAgent(first, false);
       String otherHop = "198.19." + (other + 1) + ".1", stoppedHop = "198.19." + (first + 1) + ".1";
-      waitFor("router withdrew " + nodeName[first], 3_000, () -> !routerRoute().contains(stoppedHop));
+      RootSupport.waitFor("router withdrew " + nodeName[first], 3_000, () -> !routerRoute().contains(stoppedHop));
       long withdrawMs = (System.nanoTime() - stopAt) / 1_000_000;
       log.add("stopped " + nodeName[first] + "'s agent: router withdrew its next hop after " + withdrawMs + " ms: " + routerRoute().strip());
       assertThat(routerRoute()).contains("via " + otherHop);
@@ -233,7 +231,7 @@ class NodeAgentsRootTest {
       long restartAt = System.nanoTime();
       startEpicAgent(first);
       EndpointKey added = new EndpointKey(instanceTag(first, epicNs), EpicMaps.ipv4(POD), POD_PORT + 1, EndpointKey.TCP);
-      waitFor("restarted agent reconverged (maps and adverts)", 5_000, () -> agents[first].transport() != null
+      RootSupport.waitFor("restarted agent reconverged (maps and adverts)", 5_000, () -> agents[first].transport() != null
           && agents[first].transport().maps().endpoints().containsKey(added)
           && routerRoute().contains(stoppedHop) && routerRoute().contains(otherHop));
       long reconvergeMs = (System.nanoTime() - restartAt) / 1_000_000;
@@ -355,7 +353,7 @@ class NodeAgentsRootTest {
       c.shutdownOutput();
       answer = new String(c.socket().getInputStream().readAllBytes());
     }
-    assertThat(answer).isEqualTo("pod " + POD + " sha256 " + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(payload)));
+    assertThat(answer).isEqualTo(DigestServer.answer("pod " + POD, payload));
     int used = proxies[0].accepted.get() > before[0] ? 0 : 1;
     assertThat(proxies[used].accepted.get()).isEqualTo(before[used] + 1);
     log.add(size + " bytes internet -> " + GATEWAY + ":" + GATEWAY_PORT + " -> " + nodeName[used] + " replica -> GUE tunnel " + (used + 1)
@@ -363,26 +361,6 @@ class NodeAgentsRootTest {
     return used;
   }
 
-  void startDigestServer(ServerSocketChannel server) {
-    Thread t = new Thread(() -> {
-      while (server.isOpen()) {
-        try (SocketChannel c = server.accept()) {
-          MessageDigest sha = MessageDigest.getInstance("SHA-256");
-          ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-          while (c.read(buf) >= 0) {
-            buf.flip();
-            sha.update(buf);
-            buf.clear();
-          }
-          c.write(ByteBuffer.wrap(("pod " + POD + " sha256 " + HexFormat.of().formatHex(sha.digest())).getBytes()));
-        } catch (Exception e) {
-          if (!server.isOpen()) return;
-        }
-      }
-    }, "pod-digest-server");
-    t.setDaemon(true);
-    t.start();
-  }
 
   List<CommandEnvelope> commandsAbout(List<String> nodes, long ms, java.util.function.Predicate<List<CommandEnvelope>> enough) throws Exception {
     Properties p = new Properties();
@@ -414,13 +392,13 @@ class NodeAgentsRootTest {
 
   void topology(Scratch s) {
     for (String ns : List.of(router, internet, client, pod, epic[0], epic[1], replica[0], replica[1])) s.netns(ns);
-    link(router, "r1" + x, "198.19.1.254/24", epic[0], "u1" + x, "198.19.1.1/24");
-    link(router, "r2" + x, "198.19.2.254/24", epic[1], "u2" + x, "198.19.2.1/24");
-    link(router, "rc" + x, "198.19.3.254/24", client, "uc" + x, "198.19.3.1/24");
-    link(router, "ri" + x, "198.19.9.254/24", internet, "ii" + x, "198.19.9.1/24");
-    link(client, "pc" + x, "10.77.0.1/30", pod, "pv" + x, POD + "/30");
+    RootSupport.link(router, "r1" + x, "198.19.1.254/24", epic[0], "u1" + x, "198.19.1.1/24");
+    RootSupport.link(router, "r2" + x, "198.19.2.254/24", epic[1], "u2" + x, "198.19.2.1/24");
+    RootSupport.link(router, "rc" + x, "198.19.3.254/24", client, "uc" + x, "198.19.3.1/24");
+    RootSupport.link(router, "ri" + x, "198.19.9.254/24", internet, "ii" + x, "198.19.9.1/24");
+    RootSupport.link(client, "pc" + x, "10.77.0.1/30", pod, "pv" + x, POD + "/30");
     for (int n = 0; n < 2; n++) {
-      link(epic[n], "i" + (n + 1) + x, "10.201." + (n + 1) + ".1/30", replica[n], "v" + (n + 1) + x, "10.201." + (n + 1) + ".2/30");
+      RootSupport.link(epic[n], "i" + (n + 1) + x, "10.201." + (n + 1) + ".1/30", replica[n], "v" + (n + 1) + x, "10.201." + (n + 1) + ".2/30");
       run("ip", "-n", replica[n], "addr", "add", GATEWAY + "/32", "dev", "lo");
       run("ip", "-n", replica[n], "route", "add", "default", "via", "10.201." + (n + 1) + ".1");
       run("ip", "-n", epic[n], "route", "add", GATEWAY + "/32", "via", "10.201." + (n + 1) + ".2");
@@ -444,21 +422,7 @@ class NodeAgentsRootTest {
         """;
   }
 
-  static void link(String ns1, String if1, String addr1, String ns2, String if2, String addr2) {
-    run("ip", "link", "add", if1, "netns", ns1, "type", "veth", "peer", "name", if2, "netns", ns2);
-    run("ip", "-n", ns1, "addr", "add", addr1, "dev", if1);
-    run("ip", "-n", ns2, "addr", "add", addr2, "dev", if2);
-    run("ip", "-n", ns1, "link", "set", if1, "up");
-    run("ip", "-n", ns2, "link", "set", if2, "up");
-  }
 
-  static void waitFor(String what, long ms, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + ms;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out after " + ms + " ms waiting for: " + what);
-      Thread.sleep(50);
-    }
-  }
 
   static void closeQuietly(AutoCloseable c) {
     try {
