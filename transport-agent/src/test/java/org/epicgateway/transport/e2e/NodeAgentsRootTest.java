@@ -252,6 +252,7 @@ class NodeAgentsRootTest {
       assertThat(failure.getReason()).contains(".protocol: 'SCTP' is not TCP or UDP");
       assertThat(agents[first].transport().maps().endpoints()).isEqualTo(before);
 
+    } finally {
       log.forEach(l -> System.out.println("NodeAgentsRootTest: " + l));
     }
   }
@@ -269,8 +270,8 @@ class NodeAgentsRootTest {
     closeQuietly(readers[n]);
     TransportAgent t = agents[n].transport();
     agents[n].close();
+    agents[n] = null;
     if (detach && t != null) t.detach();
-    if (detach) agents[n] = null;
   }
 
   NodeAgent.Settings settings(String node, NodeKind kind, String uplink, BgpSettings bgp, BirdControl bird) {
