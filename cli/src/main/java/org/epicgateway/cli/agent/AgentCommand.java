@@ -30,8 +30,10 @@ import org.epicgateway.transport.maps.EpicMaps;
 import org.epicgateway.transport.netns.NetNs;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code ./epic agent ...}: run the transport agent on this node, or show what its pinned maps hold. */
 @Command(name = "agent", mixinStandardHelpOptions = true,
@@ -77,6 +79,8 @@ public final class AgentCommand {
           + "until stopped. Stopping withdraws the node's BGP adverts and leaves the programs attached and the maps "
           + "pinned: traffic already flowing keeps flowing.")
   static final class Run implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
@@ -161,9 +165,10 @@ public final class AgentCommand {
         TransportAgent.Options options = TransportAgent.Options.defaults(obj, ns, registry)
             .withPinDir(pinDir).withControlInterval(Duration.ofSeconds(controlIntervalSeconds));
         String started = source.config != null ? runFromConfig(options, running) : follow(options, running);
-        System.out.println(started + "; Ctrl-C stops it");
+        spec.commandLine().getOut().println(started + "; Ctrl-C stops it");
+        spec.commandLine().getOut().flush();
       } catch (RuntimeException e) {
-        System.err.println("epic agent run: " + e.getMessage());
+        spec.commandLine().getErr().println("epic agent run: " + e.getMessage());
         closeAll(running);
         return 1;
       }
