@@ -30,7 +30,17 @@ import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.NodeJoined;
 import org.epicgateway.schemas.avro.NodeKind;
+import org.epicgateway.schemas.avro.TunnelRemoteLearned;
+import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.transport.BirdDaemon;
 import org.epicgateway.transport.DigestServer;
@@ -173,6 +183,15 @@ class GatewayLifecycleRootTest {
       assertThat(via).isNotNull();
       log.add("256 KiB internet -> " + address + ":80 -> stand-in replica on " + via + " -> GUE -> pod " + POD + ":8080, digest back");
 
+      // What the agents reported became events of the decider: the nodes joined, each EPIC node learned the client.
+      List<Object> nodeEvents = eventsOf(List.of(epic[0], epic[1], client), 30_000, es -> es.stream()
+          .filter(TunnelRemoteLearned.class::isInstance).count() >= 2 && es.stream().filter(NodeJoined.class::isInstance).count() >= 3);
+      assertThat(nodeEvents).filteredOn(TunnelRemoteLearned.class::isInstance).extracting(e -> ((TunnelRemoteLearned) e).getEpicNode()
+          + " " + ((TunnelRemoteLearned) e).getRemoteAddress() + ":" + ((TunnelRemoteLearned) e).getRemotePort())
+          .containsExactlyInAnyOrder(epic[0] + " 198.19.3.1:6080", epic[1] + " 198.19.3.1:6080");
+      log.add("epic.events: NodeJoined x" + nodeEvents.stream().filter(NodeJoined.class::isInstance).count()
+          + ", TunnelRemoteLearned " + nodeEvents.stream().filter(TunnelRemoteLearned.class::isInstance).toList());
+
       // Stop the agent of the node the connection went through: its next hop goes within 3 s, traffic uses the other.
       int stopped = via.equals(epic[0]) ? 0 : 1, other = 1 - stopped;
       String stoppedHop = "198.19." + (stopped + 1) + ".1", otherHop = "198.19." + (other + 1) + ".1";
@@ -239,6 +258,26 @@ class GatewayLifecycleRootTest {
     TransportAgent t = agents[n] == null ? null : agents[n].transport();
     return t != null && t.maps().endpoints().keySet().stream()
         .anyMatch(k -> k.addr().equals(EpicMaps.ipv4(POD)) && k.port() == port && k.proto() == EndpointKey.TCP);
+  }
+
+  /** The payloads of epic.events on node/<node> for the given nodes, read until {@code enough} holds. */
+  List<Object> eventsOf(List<String> nodes, long ms, java.util.function.Predicate<List<Object>> enough) {
+    List<Object> found = new ArrayList<>();
+    try (KafkaConsumer<String, EventEnvelope> c = new KafkaConsumer<>(KafkaConnection.with(kafka(), java.util.Map.of(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)),
+        new StringDeserializer(), new AvroDeserializer<>(EventEnvelope.class, registry))) {
+      List<TopicPartition> parts = c.partitionsFor(Topics.EVENTS).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      long deadline = System.currentTimeMillis() + ms;
+      while (System.currentTimeMillis() < deadline && !enough.test(found)) {
+        for (ConsumerRecord<String, EventEnvelope> r : c.poll(Duration.ofMillis(200))) {
+          if (nodes.stream().anyMatch(n -> ("node/" + n).equals(r.key()))) found.add(r.value().getPayload());
+        }
+      }
+    }
+    assertThat(enough.test(found)).as("events of %s within %d ms: %s", nodes, ms, found).isTrue();
+    return found;
   }
 
   // ---- traffic
