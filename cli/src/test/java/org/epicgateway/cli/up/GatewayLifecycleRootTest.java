@@ -210,6 +210,17 @@ class GatewayLifecycleRootTest {
           && routerRoute(address).contains(otherHop) && hasPort(stopped, 8080));
       log.add("agent of " + epic[stopped] + " restarted: both next hops and its maps back after " + (System.nanoTime() - restartAt) / 1_000_000 + " ms");
 
+      // Stop the replica (the stand-in process the provider started) on the other node: its advert goes, the router
+      // withdraws that next hop within 3 s, traffic goes through the restarted agent's node; the provider restarts it.
+      String replica = standInPid(epic[other]);
+      long replicaStopAt = System.nanoTime();
+      run("kill", replica);
+      RootSupport.waitFor("router withdrew " + epic[other] + " after its replica stopped", 3_000, () -> !routerRoute(address).contains(otherHop));
+      log.add("replica on " + epic[other] + " stopped (kill " + replica + "): next hop withdrawn after " + (System.nanoTime() - replicaStopAt) / 1_000_000 + " ms");
+      assertThat(reaches(inNs, address, 64 * 1024)).isEqualTo(epic[stopped]);
+      RootSupport.waitFor("the replica is back and announced", 90_000, () -> routerRoute(address).contains(otherHop) && routerRoute(address).contains(stoppedHop));
+      log.add("replica on " + epic[other] + " restarted by the provider: both next hops after " + (System.nanoTime() - replicaStopAt) / 1_000_000 + " ms");
+
       // An EndpointSlice change reaches the EPIC nodes' BPF maps (last: the stand-in replicas restart on new upstreams).
       long sliceChanged = System.nanoTime();
       expect(200, put(base + "/endpointslices/web-1", slice(List.of(8080, 8081)), admin));
@@ -278,6 +289,15 @@ class GatewayLifecycleRootTest {
     }
     assertThat(enough.test(found)).as("events of %s within %d ms: %s", nodes, ms, found).isTrue();
     return found;
+  }
+
+  /** The pid of the stand-in proxy the local provider runs in the node's namespace. */
+  static String standInPid(String netns) throws Exception {
+    for (String pid : run("ip", "netns", "pids", netns).split("\\s+")) {
+      Path cmdline = Path.of("/proc", pid, "cmdline");
+      if (!pid.isBlank() && Files.exists(cmdline) && Files.readString(cmdline).contains("StandInProxy")) return pid;
+    }
+    throw new AssertionError("no stand-in proxy process in namespace " + netns);
   }
 
   // ---- traffic
