@@ -150,6 +150,10 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/gateways/{namespace}/{name}/revisions",
             "Envoy configuration revisions of a gateway, newest first: which is served, which proxies run or rejected "
                 + "each", "xds", Access.USER, null, List.of(), 200, proxies::revisions));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/gateways/{namespace}/{name}/status",
+            "Gateway API status of a gateway and of the routes naming it (conditions, listeners, parents), as the "
+                + "workload controllers write it back; Programmed only once a proxy ACKed the current revision",
+            "xds", Access.USER, null, List.of(), 200, proxies::status));
         r.add(new ApiRoute(HandlerType.GET, BASE + "/receipts/{commandId}",
             "Which proxies ACKed configuration containing a command, and which of its gateways' proxies have not yet",
             "xds", Access.USER, null, List.of(), 200, proxies::receipt));

@@ -19,7 +19,7 @@ public final class HttpSupport {
     public static final int MAX_PAGE = 500;
     public static final int DEFAULT_PAGE = 100;
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-    private static final Pattern IDEMPOTENCY_KEY_FORMAT = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    public static final Pattern IDEMPOTENCY_KEY_FORMAT = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private HttpSupport() {
     }

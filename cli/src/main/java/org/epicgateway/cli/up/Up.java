@@ -73,14 +73,16 @@ public final class Up implements Callable<Integer> {
     }
 
     /**
-     * The wiring: the API serves the revisions and receipts of the xDS projector of this process, behind its auth,
+     * The wiring: the API serves the revisions and receipts of the xDS projector of this process and gateway status
+     * from the gateway view projection and the projector, behind its auth,
      * and reports every service's health on /healthz.
      */
-    static List<PlatformService> services(ApiConfig api, XdsService xds) {
+    public static List<PlatformService> services(ApiConfig api, XdsService xds) {
         DeciderService decider = new DeciderService();
         PlatformHealth health = new PlatformHealth();
+        GatewayViewService views = new GatewayViewService();
         List<PlatformService> services = List.of(decider,
-                new ApiService(api, decider, new ProjectorQueries(xds), health), new GatewayViewService(),
+                new ApiService(api, decider, new ProjectorQueries(xds, views), health), views,
                 new EnvoyProjectionService(), new NodeProjectionService(), xds, new ProvisionerService());
         health.watch(services);
         return services;

@@ -155,6 +155,10 @@ public final class OpenApiDocument {
             ((ObjectNode) item.get("properties")).putObject("kind").put("type", "string").putArray("enum")
                 .add(kind.title());
             ((ArrayNode) item.get("required")).add("kind");
+            ((ObjectNode) item.get("properties")).putObject(BatchBody.OBJECT_KEY).put("type", "string")
+                .put("minLength", 1).put("maxLength", 128).put("pattern", "^[A-Za-z0-9._:-]+$")
+                .put("description", "This object's own Idempotency-Key: the same key is the same command whatever "
+                    + "batch carries it (instead of the header's <key>/<index>)");
             oneOf.add(item);
         }
         ObjectNode schema = JSON.objectNode().put("type", "object").put("additionalProperties", false)

@@ -1,13 +1,19 @@
 package org.epicgateway.api.proxies;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import java.util.List;
 import org.epicgateway.api.ApiError;
 import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.auth.Principal;
 import org.epicgateway.api.resources.ResourceHandlers;
+import org.epicgateway.projections.status.StatusDerivation;
 import org.epicgateway.projections.topology.AggregateQueries;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.avro.CommandResult;
+import org.epicgateway.schemas.avro.GatewayView;
 
 /**
  * Revisions and receipts behind the API's authentication. A tenant sees the revisions of its own account's gateways
@@ -17,6 +23,7 @@ import org.epicgateway.schemas.avro.CommandResult;
  * (pools, templates) are admins' only.
  */
 public final class ProxyConfigHandlers {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private final ProxyConfigQueries proxies;
     private final AggregateQueries queries;
 
@@ -26,6 +33,64 @@ public final class ProxyConfigHandlers {
     }
 
     public void revisions(Context ctx) {
+        ctx.json(proxies.revisions(liveGateway(ctx)));
+    }
+
+    /**
+     * The Gateway API status of a gateway and of every route naming it, as a workload controller writes it back:
+     * conditions with the spec's types, statuses ("True"/"False") and reasons, the listeners' supportedKinds and
+     * attachedRoutes, and the gateway's and each route's aggregate version the status was derived from (a controller
+     * sets observedGeneration only once the version it wrote is reflected). 404 until the view projection has the
+     * gateway's view.
+     */
+    public void status(Context ctx) {
+        String gatewayId = liveGateway(ctx);
+        ProxyConfigQueries.StatusInputs in = proxies.status(gatewayId)
+            .orElseThrow(() -> ApiError.notFound("no view of gateway " + gatewayId + " yet; retry shortly"));
+        GatewayView view = in.view();
+        StatusDerivation.GatewayStatus derived = StatusDerivation.derive(view);
+        ObjectNode out = JSON.objectNode().put("gatewayId", gatewayId).put("gatewayVersion", view.getGatewayVersion());
+        ArrayNode addresses = out.putArray("addresses");
+        derived.addresses().forEach(addresses::add);
+        conditions(out.putArray("conditions"), StatusDerivation.gatewayConditions(view, in.progress()));
+        ArrayNode listeners = out.putArray("listeners");
+        for (int i = 0; i < derived.listeners().size(); i++) {
+            StatusDerivation.ListenerStatus l = derived.listeners().get(i);
+            ObjectNode o = listeners.addObject().put("name", l.name()).put("attachedRoutes", l.attachedRoutes());
+            ArrayNode kinds = o.putArray("supportedKinds");
+            StatusDerivation.supportedKinds(view.getGateway().getListeners().get(i)).forEach(kinds::add);
+            conditions(o.putArray("conditions"), l.conditions());
+        }
+        ArrayNode routes = out.putArray("routes");
+        for (StatusDerivation.RouteParentStatus r : derived.routes()) {
+            String routeId = r.kind().equals("TCPRoute") ? AggregateIds.tcpRoute(view.getGateway().getAccount(),
+                r.namespace(), r.name()) : AggregateIds.httpRoute(view.getGateway().getAccount(), r.namespace(), r.name());
+            ObjectNode o = routes.addObject().put("kind", r.kind()).put("namespace", r.namespace()).put("name", r.name())
+                .put("version", in.routeVersions().getOrDefault(routeId, 0L));
+            ObjectNode parent = o.putObject("parentRef").put("name", r.parentRef().getName());
+            if (r.parentRef().getNamespace() != null) {
+                parent.put("namespace", r.parentRef().getNamespace());
+            }
+            if (r.parentRef().getSectionName() != null) {
+                parent.put("sectionName", r.parentRef().getSectionName());
+            }
+            if (r.parentRef().getPort() != null) {
+                parent.put("port", r.parentRef().getPort());
+            }
+            conditions(o.putArray("conditions"), List.of(r.accepted(), r.resolvedRefs()));
+        }
+        ctx.json(out);
+    }
+
+    private static void conditions(ArrayNode into, List<StatusDerivation.Condition> conditions) {
+        for (StatusDerivation.Condition c : conditions) {
+            into.addObject().put("type", c.type()).put("status", c.status() ? "True" : "False")
+                .put("reason", c.reason()).put("message", c.message());
+        }
+    }
+
+    /** The id of the gateway the path names: 403 for another account, 404 unless it exists and is not deleted. */
+    private String liveGateway(Context ctx) {
         String account = ResourceHandlers.account(ctx, HttpSupport.principal(ctx));
         String gatewayId;
         try {
@@ -36,7 +101,7 @@ public final class ProxyConfigHandlers {
         if (queries.get(gatewayId).filter(s -> !s.getDeleted()).isEmpty()) {
             throw ApiError.notFound("no gateway " + gatewayId);
         }
-        ctx.json(proxies.revisions(gatewayId));
+        return gatewayId;
     }
 
     public void receipt(Context ctx) {

@@ -38,6 +38,7 @@ import org.epicgateway.schemas.avro.UpdateGateway;
 public final class BatchHandler {
     /** Objects per request at most; bigger loads are several requests. */
     public static final int MAX_ITEMS = 1000;
+    private static final String OBJECT_KEY = BatchBody.OBJECT_KEY;
 
     private final Map<String, ResourceKind> kinds;
     private final Commands commands;
@@ -74,11 +75,20 @@ public final class BatchHandler {
         List<Item> batch = new ArrayList<>();
         List<CommandEnvelope> toSend = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            // With an Idempotency-Key, object i of a retried batch is the same command as in the first attempt.
-            String commandId = Commands.commandId(principal, key == null ? null : key + "/" + i,
-                "POST " + ctx.path());
-            String requestHash = key == null ? null : Commands.requestHash(commandId, null, items.get(i));
-            Item item = item(items.get(i), "items[" + i + "]", account, principal, commandId, requestHash);
+            // With an Idempotency-Key, object i of a retried batch is the same command as in the first attempt; an
+            // object's own idempotencyKey makes it the same command whatever batch carries it (controllers).
+            String path = "items[" + i + "]";
+            String objectKey;
+            try {
+                objectKey = objectKey(items.get(i), path);
+            } catch (ApiError e) {
+                batch.add(new Item(path, error(SpecJson.JSON.objectNode(), e, path), 0, null));
+                continue;
+            }
+            String itemKey = objectKey != null ? objectKey : key == null ? null : key + "/" + i;
+            String commandId = Commands.commandId(principal, itemKey, "POST " + ctx.path());
+            String requestHash = itemKey == null ? null : Commands.requestHash(commandId, null, items.get(i));
+            Item item = item(items.get(i), path, account, principal, commandId, requestHash);
             batch.add(item);
             if (item.command() != null) {
                 toSend.add(item.command());
@@ -102,6 +112,19 @@ public final class BatchHandler {
         }));
     }
 
+    /** An object's own idempotency key, checked like the header; null when it has none. */
+    private static String objectKey(JsonNode item, String path) {
+        JsonNode key = item.isObject() ? item.get(OBJECT_KEY) : null;
+        if (key == null) {
+            return null;
+        }
+        if (!key.isTextual() || !HttpSupport.IDEMPOTENCY_KEY_FORMAT.matcher(key.asText()).matches()) {
+            throw ApiError.badRequest("field '" + path + "." + OBJECT_KEY + "' must be 1-128 characters of A-Z a-z "
+                + "0-9 . _ : -", OBJECT_KEY);
+        }
+        return key.asText();
+    }
+
     /** Reads one object into its command, or into its error answer. */
     private Item item(JsonNode json, String path, String account, Principal principal, String commandId,
                       String requestHash) {
@@ -113,6 +136,7 @@ public final class BatchHandler {
         try {
             ObjectNode body = ((ObjectNode) json).deepCopy();
             JsonNode kindName = body.remove("kind");
+            body.remove(OBJECT_KEY);
             ResourceKind kind = kindName == null ? null : kinds.get(kindName.asText());
             if (kind == null) {
                 throw ApiError.badRequest("field '" + path + ".kind' must be one of " + kinds.keySet().stream()

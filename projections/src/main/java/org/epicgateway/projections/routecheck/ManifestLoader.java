@@ -139,17 +139,38 @@ public final class ManifestLoader {
             String kind = doc.path("kind").asText("");
             String where = file + " document " + (i + 1) + " (" + (kind.isEmpty() ? "no kind" : kind) + " "
                     + doc.path("metadata").path("name").asText("?") + ")";
-            switch (kind) {
-                case "Gateway" -> gateways.add(gateway(new Doc(where), convert(where, doc, Gateway.class)));
-                case "HTTPRoute" -> httpRoutes.add(httpRoute(new Doc(where), convert(where, doc, HTTPRoute.class)));
-                case "TCPRoute" -> tcpRoutes.add(tcpRoute(new Doc(where), convert(where, doc, TCPRoute.class)));
-                case "Service" -> services.add(service(new Doc(where), convert(where, doc, Service.class)));
-                case "ReferenceGrant" -> grants.add(grant(new Doc(where), convert(where, doc, ReferenceGrant.class)));
-                case "EndpointSlice" -> slices.add(slice(new Doc(where), doc));
-                case "" -> throw new ManifestException(where, "kind", "missing");
-                default -> { } // other kinds (GatewayClass, Namespace, Deployment...) do not affect routing
+            switch (spec(where, doc)) {
+                case GatewayState g -> gateways.add(g);
+                case HttpRouteState r -> httpRoutes.add(r);
+                case TcpRouteState r -> tcpRoutes.add(r);
+                case BackendService s -> services.add(s);
+                case org.epicgateway.schemas.avro.ReferenceGrant g -> grants.add(g);
+                case EndpointSliceState s -> slices.add(s);
+                case null -> { } // other kinds (GatewayClass, Namespace, Deployment...) do not affect routing
+                default -> throw new IllegalStateException("unexpected spec");
             }
         }
+    }
+
+    /**
+     * The spec of one Kubernetes object (a YAML document or an object a workload controller watches, as a JSON tree):
+     * GatewayState (account and template {@link #ACCOUNT}), HttpRouteState, TcpRouteState, BackendService,
+     * ReferenceGrant or EndpointSliceState (without node addresses); null for a kind that does not affect routing.
+     *
+     * @param where names the object in errors
+     * @throws ManifestException naming the field that cannot be mapped
+     */
+    public static Object spec(String where, JsonNode doc) {
+        return switch (doc.path("kind").asText("")) {
+            case "Gateway" -> gateway(new Doc(where), convert(where, doc, Gateway.class));
+            case "HTTPRoute" -> httpRoute(new Doc(where), convert(where, doc, HTTPRoute.class));
+            case "TCPRoute" -> tcpRoute(new Doc(where), convert(where, doc, TCPRoute.class));
+            case "Service" -> service(new Doc(where), convert(where, doc, Service.class));
+            case "ReferenceGrant" -> grant(new Doc(where), convert(where, doc, ReferenceGrant.class));
+            case "EndpointSlice" -> slice(new Doc(where), doc);
+            case "" -> throw new ManifestException(where, "kind", "missing");
+            default -> null;
+        };
     }
 
     /**
@@ -532,7 +553,8 @@ public final class ManifestLoader {
             IntOrString target = p.getTargetPort();
             ports.add(ServicePort.newBuilder().setName(p.getName())
                     .setPort(d.required(p.getPort(), "spec.ports[" + i + "].port"))
-                    .setTargetPort(target != null && target.getIntVal() != null ? target.getIntVal() : null).build());
+                    .setTargetPort(target != null && target.getIntVal() != null ? target.getIntVal() : null)
+                    .setAppProtocol(p.getAppProtocol()).build());
         }
         return BackendService.newBuilder().setNamespace(namespace(meta)).setName(meta.getName()).setPorts(ports).build();
     }

@@ -47,7 +47,53 @@ public final class StatusDerivation {
     public record GatewayStatus(String gatewayId, List<String> addresses, List<ListenerStatus> listeners,
                                 List<RouteParentStatus> routes) {}
 
+    /**
+     * What the proxies did with the configuration derived from a view: its revision (null with {@code problem} when
+     * the view does not derive), and how many proxies run it or rejected it (ACK/NACK, as the xds-projector reports).
+     */
+    public record ProxyProgress(String version, String problem, int running, int rejected) {}
+
     private StatusDerivation() {}
+
+    /**
+     * The gateway's own Accepted and Programmed conditions. Programmed is True only once a proxy ACKed the revision
+     * derived from this very view, so a gateway is not reported ready before its replicas serve what it says.
+     */
+    public static List<Condition> gatewayConditions(GatewayView view, ProxyProgress progress) {
+        Condition accepted = view.getTemplate() == null
+                ? new Condition("Accepted", false, "Invalid", "the gateway's template '" + view.getGateway().getTemplate()
+                        + "' was removed")
+                : new Condition("Accepted", true, "Accepted", "accepted by EPIC");
+        Condition programmed;
+        if (view.getGateway().getAddress() == null) {
+            programmed = new Condition("Programmed", false, "AddressNotAssigned", "no address allocated yet");
+        } else if (progress.version() == null) {
+            programmed = new Condition("Programmed", false, "Invalid", "no Envoy configuration: " + progress.problem());
+        } else if (progress.running() > 0) {
+            programmed = new Condition("Programmed", true, "Programmed", progress.running()
+                    + " proxies run revision " + progress.version());
+        } else if (progress.rejected() > 0) {
+            programmed = new Condition("Programmed", false, "Invalid", progress.rejected()
+                    + " proxies rejected revision " + progress.version());
+        } else {
+            programmed = new Condition("Programmed", false, "Pending", "no proxy has acknowledged revision "
+                    + progress.version() + " yet");
+        }
+        return List.of(accepted, programmed);
+    }
+
+    /** The route kinds a listener serves: by protocol, narrowed to its allowedRoutes.kinds when it lists any. */
+    public static List<String> supportedKinds(Listener l) {
+        List<String> byProtocol = switch (l.getProtocol()) {
+            case HTTP, HTTPS -> List.of(Attachments.HTTP_ROUTE);
+            case TCP -> List.of(Attachments.TCP_ROUTE);
+            case TLS -> List.of();
+        };
+        if (l.getAllowedRoutes() == null || l.getAllowedRoutes().getKinds().isEmpty()) {
+            return byProtocol;
+        }
+        return byProtocol.stream().filter(l.getAllowedRoutes().getKinds()::contains).toList();
+    }
 
     public static GatewayStatus derive(GatewayView view) {
         Attachments attachments = Attachments.of(view);

@@ -51,6 +51,11 @@ public abstract class StreamsService implements PlatformService {
     return StreamsApp.access(applicationId, topology.apply(new SchemaRegistryClient("http://registry.unused")));
   }
 
+  /** The running application (for interactive queries), or null before start. */
+  protected StreamsApp app() {
+    return app;
+  }
+
   @Override
   public Health health() {
     return StreamsApp.health(app);

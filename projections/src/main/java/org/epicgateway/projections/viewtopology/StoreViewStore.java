@@ -17,7 +17,7 @@ import org.epicgateway.schemas.avro.AggregateState;
  */
 final class StoreViewStore implements ViewStore {
 
-  private static final char SEPARATOR = '|';
+  static final char SEPARATOR = '|';
   private static final StringSerializer KEYS = new StringSerializer();
 
   private final KeyValueStore<String, AggregateState> states;
