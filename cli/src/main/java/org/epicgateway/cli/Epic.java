@@ -3,6 +3,7 @@ package org.epicgateway.cli;
 import org.epicgateway.cli.agent.AgentCommand;
 import org.epicgateway.cli.audit.AuditCommand;
 import org.epicgateway.cli.audit.EventsCommand;
+import org.epicgateway.cli.controller.ControllerCommand;
 import org.epicgateway.cli.kafka.KafkaCommand;
 import org.epicgateway.cli.up.Run;
 import org.epicgateway.cli.up.Up;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
                 "  test    run every test (mvn verify over all modules)",
                 "  build   compile and package every module, skipping tests"},
         subcommands = {CommandLine.HelpCommand.class, Up.class, Run.class, KafkaCommand.class, AuditCommand.class, EventsCommand.class,
-                RouteCheckCommand.class, AgentCommand.class, XdsCommand.class})
+                RouteCheckCommand.class, AgentCommand.class, XdsCommand.class, ControllerCommand.class})
 public final class Epic {
 
     public static void main(String[] args) {

@@ -1,0 +1,516 @@
+package org.epicgateway.cli.controller;
+
+import static io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL;
+import static io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.epicgateway.api.ApiConfig;
+import org.epicgateway.api.ApiService;
+import org.epicgateway.cli.up.Up;
+import org.epicgateway.edge.kubernetes.KubernetesController;
+import org.epicgateway.edge.linux.LinuxController;
+import org.epicgateway.edge.linux.LinuxController.HostConfig;
+import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.platform.PlatformContext;
+import org.epicgateway.platform.PlatformService;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.xds.AdsClient;
+import org.epicgateway.xds.XdsService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kubernetes controller end to end: `epic up`'s services on the real broker and registry, fabric8's mock API
+ * server in CRUD mode as the workload cluster, and xds-projector's raw ADS client standing in for a gateway's Envoy.
+ * Objects applied to the cluster become events on epic.events, status comes back as the Gateway API defines it
+ * (Programmed only after the ADS client ACKed), a cross-namespace backend resolves once a ReferenceGrant exists, a
+ * restarted controller appends nothing, and a deleted Gateway gives its address back.
+ */
+class KubernetesControllerTest {
+    private static final String ADMIN_PASSWORD = "admin-password-1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final List<PlatformService> STARTED = new ArrayList<>();
+    private static EmbeddedPlatform platform;
+    private static int apiPort;
+    private static int xdsPort;
+    private static KubernetesMockServer cluster;
+    private static KubernetesClient kube;
+
+    @BeforeAll
+    static void platformAndCluster() throws Exception {
+        platform = EmbeddedPlatform.sharedForTests();
+        PlatformContext context = new PlatformContext(platform.bootstrapServers(), platform.schemaRegistryUrl(),
+            Files.createTempDirectory("epic-controller-"), platform.meters());
+        ApiConfig api = new ApiConfig("127.0.0.1", 0, "system", "admin", ADMIN_PASSWORD, 4, Duration.ofSeconds(60),
+            Duration.ofHours(1), 100_000);
+        XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 1000));
+        List<PlatformService> services = Up.services(api, xds);
+        for (PlatformService s : services) {
+            s.start(context);
+            STARTED.add(s);
+        }
+        apiPort = ((ApiService) services.get(1)).port();
+        xdsPort = xds.xdsPort();
+
+        cluster = new KubernetesMockServer(new Context(), new io.fabric8.mockwebserver.MockWebServer(), new HashMap<>(),
+            new KubernetesCrudDispatcher(), false);
+        for (Class<? extends HasMetadata> type : List.of(GatewayClass.class, Gateway.class, HTTPRoute.class,
+            TCPRoute.class, ReferenceGrant.class)) {
+            cluster.expectCustomResource(new CustomResourceDefinitionContext.Builder()
+                .withGroup(HasMetadata.getGroup(type)).withVersion(HasMetadata.getVersion(type))
+                .withPlural(HasMetadata.getPlural(type)).withKind(HasMetadata.getKind(type))
+                .withScope(Namespaced.class.isAssignableFrom(type) ? "Namespaced" : "Cluster")
+                .withStatusSubresource(true).build());
+        }
+        cluster.init();
+        kube = cluster.createClient();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        kube.close();
+        cluster.destroy();
+        for (PlatformService s : STARTED.reversed()) {
+            s.close();
+        }
+    }
+
+    @Test
+    void aWorkloadClusterIsServedEndToEnd() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String pool = "pool-" + suffix;
+        String template = "tmpl-" + suffix;
+        String acme = "acme-" + suffix;
+        String admin = basic("admin@system", ADMIN_PASSWORD);
+        expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"198.18.77.0/29\"]}", admin));
+        expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
+            + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", admin));
+        expect(201, post("/api/v1/accounts", "{\"account\":\"" + acme + "\"}", admin));
+        expect(201, post("/api/v1/accounts/" + acme + "/users",
+            "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
+
+        // The workload cluster: the class and its parameters, a node, a Service with its slice, a Gateway and a route.
+        kube.secrets().inNamespace("epic-system").resource(new SecretBuilder().withNewMetadata().withName("epic")
+            .withNamespace("epic-system").endMetadata().withStringData(Map.of("apiUrl", "http://127.0.0.1:" + apiPort,
+                "account", acme, "username", "controller", "password", "controller-password-1", "template", template))
+            .build()).create();
+        kube.resource(new GatewayClassBuilder().withNewMetadata().withName("epic").endMetadata().withNewSpec()
+            .withControllerName(KubernetesController.CONTROLLER_NAME).withNewParametersRef().withGroup("")
+            .withKind("Secret").withName("epic").withNamespace("epic-system").endParametersRef().endSpec().build()).create();
+        kube.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().withNewStatus()
+            .addNewAddress().withType("InternalIP").withAddress("198.51.100.7").endAddress().endStatus().build()).create();
+        service("default", "web", 80, 8080);
+        slice("default", "web-1", "web", "10.1.0.5");
+        kube.resource(new GatewayBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
+            .withNewSpec().withGatewayClassName("epic").addNewListener().withName("http").withPort(80)
+            .withProtocol("HTTP").withNewAllowedRoutes().withNewNamespaces().withFrom("All").endNamespaces()
+            .endAllowedRoutes().endListener().endSpec().build()).create();
+        kube.resource(new GatewayBuilder().withNewMetadata().withName("bad").withNamespace("default").endMetadata()
+            .withNewSpec().withGatewayClassName("epic").addNewListener().withName("dns").withPort(53)
+            .withProtocol("UDP").endListener().endSpec().build()).create();
+        route("default", "web", "default", "web", 80);
+
+        try (KubernetesController controller = controller()) {
+            controller.start();
+            GatewayClass epicClass = await("the class is Accepted", () -> Optional.ofNullable(
+                kube.resources(GatewayClass.class).withName("epic").get()).filter(c -> c.getStatus() != null
+                && isTrue(c.getStatus().getConditions(), "Accepted")));
+            assertThat(condition(epicClass.getStatus().getConditions(), "Accepted").getObservedGeneration())
+                .isEqualTo(epicClass.getMetadata().getGeneration());
+
+            // What the cluster holds is in EPIC, and so on epic.events.
+            String base = "/api/v1/accounts/" + acme;
+            String alice = basic("controller@" + acme, "controller-password-1");
+            await("the objects reach EPIC", () -> Optional.of(get(base + "/endpointslices/web-1", alice))
+                .filter(r -> r.statusCode() == 200));
+            assertThat(json(get(base + "/gateways/web", alice)).at("/spec/template").asText()).isEqualTo(template);
+            assertThat(json(get(base + "/services/web", alice)).at("/spec/ports/0/appProtocol").asText()).isEqualTo("http");
+            assertThat(json(get(base + "/endpointslices/web-1", alice)).at("/spec/endpoints/0/nodeAddress").asText())
+                .isEqualTo("198.51.100.7");
+            assertThat(eventKeys(acme)).contains("gateway/" + acme + "/default/web", "httproute/" + acme + "/default/web",
+                "service/" + acme + "/default/web", "endpointslice/" + acme + "/default/web-1");
+
+            // An object that cannot become an EPIC object says which field and why; the controller goes on.
+            Gateway bad = await("the invalid gateway's status", () -> gateway("bad")
+                .filter(g -> g.getStatus() != null && !g.getStatus().getConditions().isEmpty()));
+            assertThat(condition(bad.getStatus().getConditions(), "Accepted").getStatus()).isEqualTo("False");
+            assertThat(condition(bad.getStatus().getConditions(), "Accepted").getMessage())
+                .contains("spec.listeners[0].protocol");
+
+            // The route is attached and its backends resolved; the gateway has its address and is Accepted, but is
+            // not Programmed while no proxy has ACKed the configuration.
+            HTTPRoute route = await("the route's parent status", () -> httpRoute("default", "web")
+                .filter(r -> r.getStatus() != null && !r.getStatus().getParents().isEmpty()));
+            RouteParentStatus parent = route.getStatus().getParents().get(0);
+            assertThat(parent.getControllerName()).isEqualTo(KubernetesController.CONTROLLER_NAME);
+            assertThat(isTrue(parent.getConditions(), "Accepted")).as("%s", parent.getConditions()).isTrue();
+            assertThat(isTrue(parent.getConditions(), "ResolvedRefs")).as("%s", parent.getConditions()).isTrue();
+            assertThat(condition(parent.getConditions(), "Accepted").getObservedGeneration())
+                .isEqualTo(route.getMetadata().getGeneration());
+            Gateway web = await("the gateway's address and attached route", () -> gateway("web").filter(g ->
+                g.getStatus() != null && !g.getStatus().getAddresses().isEmpty() && !g.getStatus().getListeners().isEmpty()
+                    && g.getStatus().getListeners().get(0).getAttachedRoutes() == 1));
+            assertThat(web.getStatus().getAddresses().get(0).getValue()).isEqualTo("198.18.77.1");
+            assertThat(isTrue(web.getStatus().getConditions(), "Accepted")).isTrue();
+            assertThat(condition(web.getStatus().getConditions(), "Programmed").getReason()).isEqualTo("Pending");
+            assertThat(web.getMetadata().getFinalizers()).contains(KubernetesController.FINALIZER);
+
+            ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
+                InsecureChannelCredentials.create()).build();
+            try (Proxy envoy = new Proxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/web~envoy-0"))) {
+                web = await("Programmed after the ACK", () -> gateway("web").filter(g ->
+                    isTrue(g.getStatus().getConditions(), "Programmed")));
+                assertThat(web.getStatus().getListeners().get(0).getSupportedKinds().get(0).getKind())
+                    .isEqualTo("HTTPRoute");
+                assertThat(condition(web.getStatus().getConditions(), "Programmed").getObservedGeneration())
+                    .isEqualTo(web.getMetadata().getGeneration());
+                route = httpRoute("default", "web").orElseThrow();
+                String yaml = "# Gateway after reconciliation\n" + kube.getKubernetesSerialization().asYaml(web)
+                    + "# HTTPRoute after reconciliation\n" + kube.getKubernetesSerialization().asYaml(route);
+                System.out.println(yaml);
+                Files.writeString(Path.of("target", "controller-status.yaml"), yaml);
+
+                // A backend in another namespace: RefNotPermitted until a ReferenceGrant there allows it.
+                service("backends", "api", 80, 9090);
+                slice("backends", "api-1", "api", "10.1.0.9");
+                route("default", "api", "backends", "api", 80);
+                RouteParentStatus denied = await("RefNotPermitted", () -> httpRoute("default", "api")
+                    .filter(r -> r.getStatus() != null && !r.getStatus().getParents().isEmpty())
+                    .map(r -> r.getStatus().getParents().get(0)));
+                assertThat(isTrue(denied.getConditions(), "Accepted")).isTrue();
+                assertThat(condition(denied.getConditions(), "ResolvedRefs").getReason()).isEqualTo("RefNotPermitted");
+                String cluster = acme + "/backends/api:80";
+                assertThat(envoy.clusters).as("no cluster without the grant").doesNotContain(cluster);
+                kube.resource(new ReferenceGrantBuilder().withNewMetadata().withName("from-default")
+                    .withNamespace("backends").endMetadata().withNewSpec().addNewFrom()
+                    .withGroup("gateway.networking.k8s.io").withKind("HTTPRoute").withNamespace("default").endFrom()
+                    .addNewTo().withGroup("").withKind("Service").endTo().endSpec().build()).create();
+                await("ResolvedRefs with the grant", () -> httpRoute("default", "api")
+                    .filter(r -> isTrue(r.getStatus().getParents().get(0).getConditions(), "ResolvedRefs")));
+                await("the ADS client sees the cluster", () -> envoy.clusters.contains(cluster)
+                    ? Optional.of(true) : Optional.empty());
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+
+        // A restarted controller sends everything again under the same keys: EPIC appends nothing.
+        List<String> before = eventKeys(acme);
+        try (KubernetesController restarted = controller()) {
+            restarted.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (restarted.rounds() < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(restarted.rounds()).isGreaterThanOrEqualTo(5);
+            List<String> after = eventKeys(acme);
+            System.out.println("restart: " + before.size() + " events of " + acme + " before, " + after.size()
+                + " after " + restarted.rounds() + " rounds of the restarted controller");
+            assertThat(after).as("events after the restart").hasSameSizeAs(before);
+
+            // Deleting the Gateway: EPIC deletes it and frees its address before the object goes.
+            kube.resources(Gateway.class).inNamespace("default").withName("web").delete();
+            await("the gateway object is gone", () -> gateway("web").isEmpty() ? Optional.of(true) : Optional.empty());
+            assertThat(get("/api/v1/accounts/" + acme + "/gateways/web", basic("controller@" + acme,
+                "controller-password-1")).statusCode()).isEqualTo(404);
+            assertThat(json(get("/api/v1/pools/" + pool, admin)).at("/spec/allocated").size()).isZero();
+        }
+    }
+
+    @Test
+    void aLinuxHostsEndpointsReachEdsAndLeaveWhenItStopsCleanly() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String pool = "pool-" + suffix;
+        String template = "tmpl-" + suffix;
+        String acme = "hosts-" + suffix;
+        String admin = basic("admin@system", ADMIN_PASSWORD);
+        expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"198.18.78.0/29\"]}", admin));
+        expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
+            + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", admin));
+        expect(201, post("/api/v1/accounts", "{\"account\":\"" + acme + "\"}", admin));
+        expect(201, post("/api/v1/accounts/" + acme + "/users", "{\"username\":\"host-1\",\"password\":\"host-password-1\"}",
+            admin));
+        String user = basic("host-1@" + acme, "host-password-1");
+        String base = "/api/v1/accounts/" + acme;
+        expect(201, post(base + "/gateways", "{\"name\":\"edge\",\"template\":\"" + template
+            + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\"}]}", user));
+        expect(201, post(base + "/httproutes", "{\"name\":\"site\",\"parentRefs\":[{\"name\":\"edge\"}],"
+            + "\"rules\":[{\"backendRefs\":[{\"name\":\"site\",\"port\":80}]}]}", user));
+
+        HostConfig config = new HostConfig(new HostConfig.Epic(URI.create("http://127.0.0.1:" + apiPort), acme, "host-1",
+            "host-password-1"), new HostConfig.Node("host-1", "198.51.100.20"), "default", Duration.ofMillis(200),
+            List.of(new HostConfig.HostService("site", List.of(new HostConfig.Port("http", 80, 8080, "http")), null)));
+        LinuxController host = new LinuxController(config);
+        assertThat(host.declare()).as("refusals").isEmpty();
+        String cluster = acme + "/default/site:80";
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
+            InsecureChannelCredentials.create()).build();
+        try (Proxy envoy = new Proxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/edge~envoy-0"))) {
+            await("the host's endpoint in EDS", () -> Optional.ofNullable(envoy.endpoints.get(cluster))
+                .filter(e -> e.contains("198.51.100.20:8080")));
+            List<String> before = eventKeys(acme);
+            assertThat(host.declare()).isEmpty();
+            assertThat(eventKeys(acme)).as("a heartbeat with nothing changed appends nothing").hasSameSizeAs(before);
+            host.close();
+            await("the endpoint leaves EDS", () -> Optional.ofNullable(envoy.endpoints.get(cluster))
+                .filter(List::isEmpty));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /**
+     * A gateway's Envoy as far as xDS goes: subscribes to listeners and clusters, then to the listeners' routes, and
+     * ACKs everything it receives on its own thread, remembering the newest cluster names.
+     */
+    private static final class Proxy implements AutoCloseable {
+        private final AdsClient ads;
+        private final Thread thread;
+        volatile List<String> clusters = List.of();
+        volatile Map<String, List<String>> endpoints = Map.of();
+        private volatile List<String> routeNames = List.of();
+
+        Proxy(AdsClient ads) {
+            this.ads = ads;
+            ads.request(LISTENER_TYPE_URL, List.of(), "", "");
+            ads.request(CLUSTER_TYPE_URL, List.of(), "", "");
+            thread = Thread.ofVirtual().start(this::run);
+        }
+
+        private void run() {
+            while (!Thread.currentThread().isInterrupted()) {
+                DiscoveryResponse r;
+                try {
+                    r = ads.response();
+                } catch (InterruptedException | IllegalStateException e) {
+                    return;
+                }
+                try {
+                    switch (r.getTypeUrl()) {
+                        case LISTENER_TYPE_URL -> {
+                            List<String> names = new ArrayList<>();
+                            for (com.google.protobuf.Any a : r.getResourcesList()) {
+                                Listener l = a.unpack(Listener.class);
+                                names.add(l.getFilterChains(0).getFilters(0).getTypedConfig()
+                                    .unpack(HttpConnectionManager.class).getRds().getRouteConfigName());
+                            }
+                            ads.ack(r, List.of());
+                            if (!names.equals(routeNames)) {
+                                routeNames = names;
+                                ads.request(ROUTE_TYPE_URL, names, "", "");
+                            }
+                        }
+                        case CLUSTER_TYPE_URL -> {
+                            List<String> names = r.getResourcesList().stream().map(KubernetesControllerTest::unpackName)
+                                .toList();
+                            ads.ack(r, List.of());
+                            if (!names.equals(clusters)) {
+                                clusters = names;
+                                ads.request(ENDPOINT_TYPE_URL, names, "", "");
+                            }
+                        }
+                        case ENDPOINT_TYPE_URL -> {
+                            Map<String, List<String>> now = new HashMap<>();
+                            for (com.google.protobuf.Any a : r.getResourcesList()) {
+                                ClusterLoadAssignment cla = a.unpack(ClusterLoadAssignment.class);
+                                List<String> hosts = new ArrayList<>();
+                                cla.getEndpointsList().forEach(l -> l.getLbEndpointsList().forEach(e -> hosts.add(
+                                    e.getEndpoint().getAddress().getSocketAddress().getAddress() + ":"
+                                        + e.getEndpoint().getAddress().getSocketAddress().getPortValue())));
+                                now.put(cla.getClusterName(), hosts);
+                            }
+                            endpoints = now;
+                            ads.ack(r, clusters);
+                        }
+                        default -> ads.ack(r, routeNames);
+                    }
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            thread.interrupt();
+            ads.close();
+        }
+    }
+
+    private static KubernetesController controller() {
+        return new KubernetesController(kube, new KubernetesController.Settings(KubernetesController.CONTROLLER_NAME,
+            Duration.ofMillis(50), Duration.ofMillis(300)));
+    }
+
+    private static String unpackName(com.google.protobuf.Any any) {
+        try {
+            return any.unpack(Cluster.class).getName();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void service(String namespace, String name, int port, int targetPort) {
+        kube.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata().withName(name)
+            .withNamespace(namespace).endMetadata().withNewSpec().addNewPort().withName("http").withPort(port)
+            .withTargetPort(new IntOrString(targetPort)).withAppProtocol("http").endPort().endSpec().build()).create();
+    }
+
+    private static void slice(String namespace, String name, String service, String address) {
+        kube.discovery().v1().endpointSlices().inNamespace(namespace).resource(new EndpointSliceBuilder()
+            .withNewMetadata().withName(name).withNamespace(namespace)
+            .addToLabels("kubernetes.io/service-name", service).endMetadata().withAddressType("IPv4")
+            .addNewPort().withName("http").withPort(8080).withProtocol("TCP").endPort()
+            .addNewEndpoint().withAddresses(address).withNodeName("node-1").withNewConditions().withReady(true)
+            .endConditions().endEndpoint().build()).create();
+    }
+
+    private static void route(String namespace, String name, String backendNamespace, String backend, int port) {
+        kube.resource(new HTTPRouteBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+            .withNewSpec().addNewParentRef().withName("web").endParentRef().withHostnames(name + ".example.com")
+            .addNewRule().addNewBackendRef().withName(backend).withNamespace(backendNamespace).withPort(port)
+            .endBackendRef().endRule().endSpec().build()).create();
+    }
+
+    private static Optional<Gateway> gateway(String name) {
+        return Optional.ofNullable(kube.resources(Gateway.class).inNamespace("default").withName(name).get());
+    }
+
+    private static Optional<HTTPRoute> httpRoute(String namespace, String name) {
+        return Optional.ofNullable(kube.resources(HTTPRoute.class).inNamespace(namespace).withName(name).get());
+    }
+
+    private static Condition condition(List<Condition> conditions, String type) {
+        return conditions.stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    }
+
+    private static boolean isTrue(List<Condition> conditions, String type) {
+        return conditions != null && conditions.stream().anyMatch(c -> c.getType().equals(type)
+            && c.getStatus().equals("True"));
+    }
+
+    private static <T> T await(String what, Supplier<Optional<T>> probe) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<T> found = probe.get();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what);
+    }
+
+    /** The keys of every committed event of the account on epic.events, in log order per partition. */
+    private static List<String> eventKeys(String account) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<String> keys = new ArrayList<>();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.key() != null && r.key().contains("/" + account + "/") || ("account/" + account).equals(r.key())) {
+                        keys.add(r.key());
+                    }
+                });
+            }
+            return keys;
+        }
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpResponse<String> get(String path, String auth) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+                .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpResponse<String> post(String path, String body, String auth) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+            .header("Authorization", auth).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.uri() + " " + response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static JsonNode expect(int status, HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.uri() + " " + response.body()).isEqualTo(status);
+        return JSON.readTree(response.body());
+    }
+}

@@ -1,0 +1,158 @@
+package org.epicgateway.edge.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The controllers' only way into EPIC: its REST API under {@code /api/v1/accounts/{account}}. Writes go through the
+ * batch endpoint, each object with its own idempotency key, so an object sent twice (a restart, a resync, a retry) is
+ * one command and one event; deletes are single requests with a key too.
+ */
+public final class EpicApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /** Where EPIC is and who the controller is there. */
+    public record Connection(URI apiUrl, String account, String username, String password) {
+        public Connection {
+            if (apiUrl == null || account == null || username == null || password == null) {
+                throw new IllegalArgumentException("apiUrl, account, username and password are all required");
+            }
+        }
+
+        String authorization() {
+            return "Basic " + Base64.getEncoder().encodeToString((username + "@" + account + ":" + password)
+                .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** One object to apply: its kind's title, the create body, and the key that makes it one command. */
+    public record Item(String kind, ObjectNode body, String idempotencyKey) {}
+
+    /** What EPIC answered for one object: the HTTP status a single request would get, and the rest of its answer. */
+    public record Result(int status, JsonNode answer) {
+        public boolean ok() {
+            return status / 100 == 2;
+        }
+
+        /** The error EPIC gave, naming the field, for a condition message. */
+        public String problem() {
+            String field = answer.path("field").asText("");
+            return (field.isEmpty() ? "" : field + ": ") + answer.path("message").asText("status " + status);
+        }
+    }
+
+    /** EPIC refused a whole request (auth, overload, unreachable): the caller retries later. */
+    public static class Unavailable extends Exception {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final Connection connection;
+    private final HttpClient http;
+
+    public EpicApi(Connection connection) {
+        this.connection = connection;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    /** Applies up to 1,000 objects in one request; one result per item, in order. */
+    public List<Result> apply(List<Item> items) throws Unavailable {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode array = body.putArray("items");
+        for (Item item : items) {
+            ObjectNode o = array.addObject().put("kind", item.kind()).put("idempotencyKey", item.idempotencyKey());
+            o.setAll(item.body());
+        }
+        JsonNode answer = send("POST", "/batch", body, null, 200);
+        List<Result> results = new ArrayList<>();
+        answer.get("results").forEach(r -> results.add(new Result(r.path("status").asInt(), r)));
+        return results;
+    }
+
+    /** Deletes one object ({@code collection} as in the URL: gateways, httproutes, ...); absent counts as done. */
+    public Result delete(String collection, String namespace, String name, String idempotencyKey) throws Unavailable {
+        String path = "/" + collection + "/" + name + "?namespace=" + URLEncoder.encode(namespace, StandardCharsets.UTF_8);
+        try {
+            HttpResponse<String> r = http.send(request(path, idempotencyKey).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+            int status = r.statusCode();
+            if (status == 401 || status == 403 || status == 429 || status >= 500) {
+                throw new Unavailable("DELETE " + path + ": " + status + " " + r.body(), null);
+            }
+            return new Result(status == 404 ? 200 : status, r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
+        } catch (IOException e) {
+            throw new Unavailable("DELETE " + path + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("interrupted", e);
+        }
+    }
+
+    /** The Gateway API status EPIC derives for a gateway and the routes naming it; empty when EPIC has no view yet. */
+    public Optional<JsonNode> gatewayStatus(String namespace, String name) throws Unavailable {
+        try {
+            return Optional.of(send("GET", "/gateways/" + namespace + "/" + name + "/status", null, null, 200));
+        } catch (NotFound e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Checks the connection and the credentials (the account is readable). */
+    public void check() throws Unavailable {
+        send("GET", "", null, null, 200);
+    }
+
+    private static final class NotFound extends Unavailable {
+        NotFound(String message) {
+            super(message, null);
+        }
+    }
+
+    private JsonNode send(String method, String path, JsonNode body, String key, int expected) throws Unavailable {
+        HttpRequest.Builder b = request(path, key);
+        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+            : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 404) {
+                throw new NotFound(method + " " + path + ": " + r.body());
+            }
+            if (r.statusCode() != expected) {
+                throw new Unavailable(method + " " + path + ": " + r.statusCode() + " " + r.body(), null);
+            }
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new Unavailable(method + " " + path + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable("interrupted", e);
+        }
+    }
+
+    private HttpRequest.Builder request(String path, String key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(connection.apiUrl().toString().replaceAll("/+$", "")
+                + "/api/v1/accounts/" + connection.account() + path))
+            .timeout(TIMEOUT).header("Authorization", connection.authorization());
+        return key == null ? b : b.header("Idempotency-Key", key);
+    }
+}

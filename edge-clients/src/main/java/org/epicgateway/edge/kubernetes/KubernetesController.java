@@ -1,0 +1,449 @@
+package org.epicgateway.edge.kubernetes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.epicgateway.edge.api.EpicApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kubernetes Gateway API controller of a workload cluster. Shared informers watch GatewayClasses, Gateways,
+ * HTTPRoutes, TCPRoutes, ReferenceGrants, Services, EndpointSlices and Nodes; any change marks the cluster dirty, and
+ * one worker reconciles after a short coalescing window, so a burst of EndpointSlice churn is one round and a few
+ * batch requests. A round is level-triggered: from the informers' caches it computes every EPIC object this cluster
+ * should have (per account, from the classes' parameters), sends those whose idempotency key changed since it last
+ * sent them (all of them after a start, which EPIC answers from its decided commands, appending nothing), deletes
+ * those that went away, and writes the status EPIC derives back to the objects. Nothing an object holds can stop the
+ * loop: an object that cannot be mapped gets a condition naming its field, an EPIC refusal too.
+ */
+public final class KubernetesController implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesController.class);
+    /** The controllerName of the GatewayClasses this controller serves. */
+    public static final String CONTROLLER_NAME = "epic-gateway.org/epic-on-kafka";
+    /** Keeps a Gateway until EPIC has deleted it and released its address. */
+    public static final String FINALIZER = "epic-gateway.org/gateway";
+
+    /**
+     * @param window         how long a change waits for more before a round (coalesces churn)
+     * @param statusInterval how often status is refreshed from EPIC without a change (Programmed follows ACKs)
+     */
+    public record Settings(String controllerName, Duration window, Duration statusInterval) {
+        public static Settings defaults() {
+            return new Settings(CONTROLLER_NAME, Duration.ofMillis(50), Duration.ofSeconds(2));
+        }
+    }
+
+    /** What was last sent for one EPIC object: the idempotency key, EPIC's version, the Kubernetes generation. */
+    private record Sent(String collection, String namespace, String name, String key, long version, long generation) {}
+
+    /** An object this round wants in EPIC, with what identifies its version in the cluster. */
+    private record Desired(Specs.EpicObject object, HasMetadata source, String version) {}
+
+    private final KubernetesClient client;
+    private final Settings settings;
+    private final Function<EpicApi.Connection, EpicApi> apis;
+    private final Map<EpicApi.Connection, EpicApi> connected = new ConcurrentHashMap<>();
+    /** account -> (EPIC object key -> what was sent); touched only by the worker. */
+    private final Map<String, Map<String, Sent>> sent = new HashMap<>();
+    /** GatewayClass uid -> its parameters as last checked; touched only by the worker. */
+    private final Map<String, Checked> checkedClasses = new HashMap<>();
+    private static final Duration CLASS_RECHECK = Duration.ofSeconds(30);
+    private final StatusWriter status;
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private SharedIndexInformer<GatewayClass> classes;
+    private SharedIndexInformer<Gateway> gateways;
+    private SharedIndexInformer<HTTPRoute> httpRoutes;
+    private SharedIndexInformer<TCPRoute> tcpRoutes;
+    private SharedIndexInformer<ReferenceGrant> grants;
+    private SharedIndexInformer<Service> services;
+    private SharedIndexInformer<EndpointSlice> slices;
+    private SharedIndexInformer<Node> nodes;
+    private final Object signal = new Object();
+    private boolean dirty = true;
+    private volatile boolean running;
+    private Thread worker;
+    private volatile long rounds;
+
+    public KubernetesController(KubernetesClient client, Settings settings, Function<EpicApi.Connection, EpicApi> apis) {
+        this.client = client;
+        this.settings = settings;
+        this.apis = apis;
+        this.status = new StatusWriter(client, settings.controllerName());
+    }
+
+    public KubernetesController(KubernetesClient client, Settings settings) {
+        this(client, settings, EpicApi::new);
+    }
+
+    /** Starts the informers (waits for their first listing) and the worker. */
+    public void start() {
+        classes = watch(client.resources(GatewayClass.class).inform());
+        gateways = watch(client.resources(Gateway.class).inAnyNamespace().inform());
+        httpRoutes = watch(client.resources(HTTPRoute.class).inAnyNamespace().inform());
+        tcpRoutes = watch(client.resources(TCPRoute.class).inAnyNamespace().inform());
+        grants = watch(client.resources(ReferenceGrant.class).inAnyNamespace().inform());
+        services = watch(client.services().inAnyNamespace().inform());
+        slices = watch(client.discovery().v1().endpointSlices().inAnyNamespace().inform());
+        nodes = watch(client.nodes().inform());
+        running = true;
+        worker = Thread.ofPlatform().name("epic-controller").daemon().start(this::loop);
+    }
+
+    /** Completed reconcile rounds (for tests and the bench). */
+    public long rounds() {
+        return rounds;
+    }
+
+    private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer) {
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                changed();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                if (!Objects.equals(oldObj.getMetadata().getResourceVersion(), newObj.getMetadata().getResourceVersion())) {
+                    changed();
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                changed();
+            }
+        });
+        informers.add(informer);
+        return informer;
+    }
+
+    private void changed() {
+        synchronized (signal) {
+            dirty = true;
+            signal.notifyAll();
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                synchronized (signal) {
+                    if (!dirty) {
+                        signal.wait(settings.statusInterval().toMillis());
+                    }
+                }
+                if (!running) {
+                    return;
+                }
+                Thread.sleep(settings.window().toMillis());
+                synchronized (signal) {
+                    dirty = false;
+                }
+                reconcile();
+                rounds++;
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // A bug or an unreachable API server must not end the controller: log, back off, go again.
+                LOG.warn("reconcile round failed; retrying", e);
+                changed();
+                sleepQuietly(settings.statusInterval());
+            }
+        }
+    }
+
+    /** One level-triggered round over the informers' caches. */
+    void reconcile() {
+        Map<String, ClassParameters> ours = new HashMap<>();
+        for (GatewayClass c : classes.getStore().list()) {
+            if (!settings.controllerName().equals(c.getSpec().getControllerName())) {
+                continue;
+            }
+            Checked checked = checkedClasses.get(c.getMetadata().getUid());
+            if (checked == null || !Objects.equals(checked.generation(), c.getMetadata().getGeneration())
+                || checked.at() + (checked.parameters() != null ? CLASS_RECHECK : settings.statusInterval()).toNanos()
+                    < System.nanoTime()) {
+                checked = check(c);
+                checkedClasses.put(c.getMetadata().getUid(), checked);
+            }
+            if (checked.parameters() != null) {
+                ours.put(c.getMetadata().getName(), checked.parameters());
+            }
+            status.gatewayClass(c, checked.parameters() != null, checked.reason(), checked.message());
+        }
+        Map<String, String> nodeAddresses = nodeAddresses();
+        Map<String, Map<String, Desired>> desired = new LinkedHashMap<>();
+        Map<String, ClassParameters> byAccount = new HashMap<>();
+        ours.values().forEach(p -> byAccount.putIfAbsent(p.connection().account(), p));
+        byAccount.keySet().forEach(a -> desired.put(a, new LinkedHashMap<>()));
+        Map<String, String> problems = new HashMap<>();
+
+        // Gateways of our classes: deleted ones leave EPIC first (finalizer), the others are wanted.
+        Map<String, ClassParameters> gatewayClassOf = new HashMap<>();
+        for (Gateway g : gateways.getStore().list()) {
+            ClassParameters p = ours.get(g.getSpec().getGatewayClassName());
+            if (p == null) {
+                continue;
+            }
+            String key = g.getMetadata().getNamespace() + "/" + g.getMetadata().getName();
+            if (g.getMetadata().getDeletionTimestamp() != null) {
+                release(p, g);
+                continue;
+            }
+            status.ensureFinalizer(g, FINALIZER);
+            gatewayClassOf.put(key, p);
+            want(desired, p, g, String.valueOf(g.getMetadata().getGeneration()), p.template(), nodeAddresses, problems);
+        }
+
+        // Routes with a parent among those gateways go to that gateway's account, with the Services they name.
+        Map<String, Set<String>> servicesByAccount = new HashMap<>();
+        Map<String, Set<String>> namespacesByAccount = new HashMap<>();
+        List<HasMetadata> routes = new ArrayList<>(httpRoutes.getStore().list());
+        routes.addAll(tcpRoutes.getStore().list());
+        for (HasMetadata route : routes) {
+            String ns = route.getMetadata().getNamespace();
+            Optional<ClassParameters> p = parentRefs(route).stream()
+                .filter(ref -> ref.getKind() == null || ref.getKind().equals("Gateway"))
+                .map(ref -> gatewayClassOf.get((ref.getNamespace() == null ? ns : ref.getNamespace()) + "/" + ref.getName()))
+                .filter(Objects::nonNull).findFirst();
+            if (p.isEmpty()) {
+                continue;
+            }
+            String account = p.get().connection().account();
+            want(desired, p.get(), route, String.valueOf(route.getMetadata().getGeneration()), null, nodeAddresses, problems);
+            for (JsonNode ref : backendRefs(route)) {
+                String kind = ref.path("kind").asText("Service");
+                if (kind.equals("Service") && ref.path("group").asText("").isEmpty()) {
+                    String refNs = ref.path("namespace").asText(ns);
+                    servicesByAccount.computeIfAbsent(account, a -> new TreeSet<>()).add(refNs + "/" + ref.path("name").asText());
+                    if (!refNs.equals(ns)) {
+                        namespacesByAccount.computeIfAbsent(account, a -> new TreeSet<>()).add(refNs);
+                    }
+                }
+            }
+        }
+        // Only the Services routes name, their EndpointSlices, and the grants of namespaces referenced across.
+        servicesByAccount.forEach((account, wanted) -> {
+            ClassParameters p = byAccount.get(account);
+            for (Service s : services.getStore().list()) {
+                if (wanted.contains(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName())) {
+                    want(desired, p, s, s.getMetadata().getResourceVersion(), null, nodeAddresses, problems);
+                }
+            }
+            for (EndpointSlice s : slices.getStore().list()) {
+                String service = s.getMetadata().getLabels() == null ? null
+                    : s.getMetadata().getLabels().get("kubernetes.io/service-name");
+                if (service != null && wanted.contains(s.getMetadata().getNamespace() + "/" + service)) {
+                    want(desired, p, s, s.getMetadata().getResourceVersion(), null, nodeAddresses, problems);
+                }
+            }
+        });
+        namespacesByAccount.forEach((account, namespaces) -> {
+            for (ReferenceGrant g : grants.getStore().list()) {
+                if (namespaces.contains(g.getMetadata().getNamespace())) {
+                    want(desired, byAccount.get(account), g, String.valueOf(g.getMetadata().getGeneration()), null,
+                        nodeAddresses, problems);
+                }
+            }
+        });
+
+        Map<String, EpicApi.Result> refused = new HashMap<>();
+        desired.forEach((account, objects) -> send(byAccount.get(account), objects, refused));
+        status.write(this, ours, gateways.getStore().list(), routes, problems, refused);
+    }
+
+    /** A class's parameters and whether EPIC answered with them, as last checked. */
+    private record Checked(Long generation, long at, ClassParameters parameters, String reason, String message) {}
+
+    /**
+     * Reads a class's parameters and checks them against EPIC. Done again when the class changes and every
+     * {@link #CLASS_RECHECK} (a changed Secret is seen within that; a failed check is retried with the status), not
+     * every round.
+     */
+    private Checked check(GatewayClass c) {
+        Long generation = c.getMetadata().getGeneration();
+        try {
+            ClassParameters p = ClassParameters.of(client, c);
+            api(p).check();
+            return new Checked(generation, System.nanoTime(), p, "Accepted", "parameters resolved; EPIC account '"
+                + p.connection().account() + "' reachable at " + p.connection().apiUrl());
+        } catch (Specs.Invalid e) {
+            return new Checked(generation, System.nanoTime(), null, "InvalidParameters", e.getMessage());
+        } catch (EpicApi.Unavailable e) {
+            return new Checked(generation, System.nanoTime(), null, "Pending",
+                "EPIC is not reachable with these parameters: " + e.getMessage());
+        }
+    }
+
+    /** What was acknowledged for the EPIC object of {@code kind} (Gateway, HTTPRoute, TCPRoute) of an account. */
+    Optional<Sent> acknowledged(String account, String kind, String namespace, String name) {
+        return Optional.ofNullable(sent.getOrDefault(account, Map.of()).get(kind + "/" + namespace + "/" + name));
+    }
+
+    /** The generation the acknowledged EPIC version was sent for; null if nothing of this object was acknowledged. */
+    Long acknowledgedGeneration(String account, String kind, String namespace, String name, long epicVersion) {
+        return acknowledged(account, kind, namespace, name).filter(s -> epicVersion >= s.version())
+            .map(Sent::generation).orElse(null);
+    }
+
+    EpicApi api(ClassParameters p) {
+        return connected.computeIfAbsent(p.connection(), apis);
+    }
+
+    private void want(Map<String, Map<String, Desired>> desired, ClassParameters p, HasMetadata object, String version,
+                      String template, Map<String, String> nodeAddresses, Map<String, String> problems) {
+        try {
+            Specs.EpicObject o = Specs.of(object, template, nodeAddresses);
+            desired.get(p.connection().account()).put(o.key(), new Desired(o, object, version));
+        } catch (Specs.Invalid e) {
+            problems.put(StatusWriter.key(object), e.getMessage());
+        }
+    }
+
+    /** Sends what changed since the last round, in batches of at most 1,000, and deletes what went away. */
+    private void send(ClassParameters p, Map<String, Desired> objects, Map<String, EpicApi.Result> refused) {
+        String account = p.connection().account();
+        Map<String, Sent> before = sent.computeIfAbsent(account, a -> new HashMap<>());
+        List<Desired> changed = new ArrayList<>();
+        List<EpicApi.Item> items = new ArrayList<>();
+        for (Desired d : objects.values()) {
+            EpicApi.Item item = d.object().item(d.source().getMetadata().getUid(), d.version());
+            Sent last = before.get(d.object().key());
+            if (last == null || !last.key().equals(item.idempotencyKey())) {
+                changed.add(d);
+                items.add(item);
+            }
+        }
+        EpicApi api = api(p);
+        try {
+            for (int from = 0; from < items.size(); from += 1000) {
+                int to = Math.min(items.size(), from + 1000);
+                List<EpicApi.Result> results = api.apply(items.subList(from, to));
+                for (int i = from; i < to; i++) {
+                    Desired d = changed.get(i);
+                    EpicApi.Result r = results.get(i - from);
+                    if (r.ok()) {
+                        before.put(d.object().key(), new Sent(d.object().collection(), d.object().namespace(),
+                            d.object().name(), items.get(i).idempotencyKey(), r.answer().path("version").asLong(),
+                            Objects.requireNonNullElse(d.source().getMetadata().getGeneration(), 0L)));
+                        refused.remove(StatusWriter.key(d.source()));
+                    } else {
+                        refused.put(StatusWriter.key(d.source()), r);
+                    }
+                }
+            }
+            for (Map.Entry<String, Sent> gone : new ArrayList<>(before.entrySet())) {
+                if (!objects.containsKey(gone.getKey()) && !gone.getKey().startsWith("Gateway/")) {
+                    Sent s = gone.getValue();
+                    EpicApi.Result r = api.delete(s.collection(), s.namespace(), s.name(), "delete." + s.key());
+                    if (r.ok()) {
+                        before.remove(gone.getKey());
+                    }
+                }
+            }
+        } catch (EpicApi.Unavailable e) {
+            LOG.warn("EPIC account {}: {}; next round retries", account, e.getMessage());
+            changed();
+        }
+    }
+
+    /** A deleted Gateway: delete it in EPIC (its address goes back to the pool), then let the object go. */
+    private void release(ClassParameters p, Gateway g) {
+        if (g.getMetadata().getFinalizers() == null || !g.getMetadata().getFinalizers().contains(FINALIZER)) {
+            return;
+        }
+        try {
+            EpicApi.Result r = api(p).delete("gateways", g.getMetadata().getNamespace(), g.getMetadata().getName(),
+                "delete." + g.getMetadata().getUid());
+            if (r.ok()) {
+                sent.getOrDefault(p.connection().account(), new HashMap<>())
+                    .remove("Gateway/" + g.getMetadata().getNamespace() + "/" + g.getMetadata().getName());
+                status.removeFinalizer(g, FINALIZER);
+            } else {
+                LOG.warn("EPIC refused to delete gateway {}/{}: {}", g.getMetadata().getNamespace(),
+                    g.getMetadata().getName(), r.problem());
+            }
+        } catch (EpicApi.Unavailable e) {
+            LOG.warn("gateway {}/{} waits for EPIC to delete it: {}", g.getMetadata().getNamespace(),
+                g.getMetadata().getName(), e.getMessage());
+            changed();
+        }
+    }
+
+    /** Node name -> the address a GUE tunnel reaches it by: ExternalIP when it has one (NAT), else InternalIP. */
+    private Map<String, String> nodeAddresses() {
+        Map<String, String> out = new HashMap<>();
+        for (Node n : nodes.getStore().list()) {
+            List<NodeAddress> addresses = n.getStatus() == null || n.getStatus().getAddresses() == null ? List.of()
+                : n.getStatus().getAddresses();
+            addresses.stream().filter(a -> a.getType().equals("ExternalIP") && !a.getAddress().contains(":")).findFirst()
+                .or(() -> addresses.stream().filter(a -> a.getType().equals("InternalIP") && !a.getAddress().contains(":"))
+                    .findFirst())
+                .ifPresent(a -> out.put(n.getMetadata().getName(), a.getAddress()));
+        }
+        return out;
+    }
+
+    static List<ParentReference> parentRefs(HasMetadata route) {
+        List<ParentReference> refs = switch (route) {
+            case HTTPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
+            case TCPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
+            default -> null;
+        };
+        return refs == null ? List.of() : refs;
+    }
+
+    private static List<JsonNode> backendRefs(HasMetadata route) {
+        List<JsonNode> refs = new ArrayList<>();
+        StatusWriter.JSON.valueToTree(route).path("spec").path("rules")
+            .forEach(rule -> rule.path("backendRefs").forEach(refs::add));
+        return refs;
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (worker != null) {
+            worker.interrupt();
+            try {
+                worker.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        informers.forEach(SharedIndexInformer::close);
+    }
+}

@@ -1,0 +1,177 @@
+package org.epicgateway.edge.linux;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.epicgateway.edge.api.EpicApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Linux controller: a host without Kubernetes declares its services to EPIC as Services and EndpointSlices with
+ * the host as their node, the way the Kubernetes controller declares a cluster's. It re-declares them every heartbeat
+ * (the same content is the same idempotency key, so EPIC appends nothing while nothing changed) and removes them when
+ * it stops cleanly. The node itself (its liveness, its tunnel) is the transport agent's, {@code ./epic agent run}, which
+ * the systemd unit runs next to it.
+ */
+public final class LinuxController implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LinuxController.class);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** host.yaml. */
+    public record HostConfig(Epic epic, Node node, String namespace, Duration heartbeat, List<HostService> services) {
+        public record Epic(URI apiUrl, String account, String username, String password) {}
+
+        /** The host as a node: its name and the IPv4 address the GUE tunnel reaches it by. */
+        public record Node(String name, String address) {}
+
+        /** A service of the host: its port(s) and the addresses serving it (default: the node's address). */
+        public record HostService(String name, List<Port> ports, List<String> addresses) {}
+
+        public record Port(String name, int port, Integer targetPort, String appProtocol) {}
+
+        /** Reads and checks host.yaml; the error names the field. */
+        public static HostConfig read(Path file) throws IOException {
+            HostConfig c = YAML.readValue(Files.readString(file), HostConfig.class);
+            require(c.epic() != null && c.epic().apiUrl() != null && c.epic().account() != null
+                && c.epic().username() != null && c.epic().password() != null,
+                "epic: apiUrl, account, username and password are required");
+            require(c.node() != null && c.node().name() != null && c.node().address() != null,
+                "node: name and address are required");
+            require(c.services() != null && !c.services().isEmpty(), "services: at least one is required");
+            for (int i = 0; i < c.services().size(); i++) {
+                HostService s = c.services().get(i);
+                require(s.name() != null && s.ports() != null && !s.ports().isEmpty(),
+                    "services[" + i + "]: name and at least one port are required");
+            }
+            return c;
+        }
+
+        private static void require(boolean ok, String problem) {
+            if (!ok) {
+                throw new IllegalArgumentException("host.yaml: " + problem);
+            }
+        }
+
+        String namespaceOrDefault() {
+            return namespace == null ? "default" : namespace;
+        }
+
+        Duration heartbeatOrDefault() {
+            return heartbeat == null ? Duration.ofSeconds(10) : heartbeat;
+        }
+    }
+
+    private final HostConfig config;
+    private final EpicApi api;
+    private volatile boolean running = true;
+
+    public LinuxController(HostConfig config) {
+        this.config = config;
+        this.api = new EpicApi(new EpicApi.Connection(config.epic().apiUrl(), config.epic().account(),
+            config.epic().username(), config.epic().password()));
+    }
+
+    /** The objects the host declares: per service a Service and an EndpointSlice {@code <service>-<node>}. */
+    List<EpicApi.Item> items() {
+        List<EpicApi.Item> items = new ArrayList<>();
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        for (HostConfig.HostService s : config.services()) {
+            ObjectNode service = f.objectNode().put("namespace", config.namespaceOrDefault()).put("name", s.name());
+            ObjectNode slice = f.objectNode().put("namespace", config.namespaceOrDefault()).put("name", sliceName(s))
+                .put("serviceName", s.name());
+            ArrayNode servicePorts = service.putArray("ports");
+            ArrayNode slicePorts = slice.putArray("ports");
+            for (HostConfig.Port p : s.ports()) {
+                ObjectNode sp = servicePorts.addObject().put("port", p.port());
+                int target = p.targetPort() == null ? p.port() : p.targetPort();
+                if (p.name() != null) {
+                    sp.put("name", p.name());
+                }
+                sp.put("targetPort", target);
+                if (p.appProtocol() != null) {
+                    sp.put("appProtocol", p.appProtocol());
+                }
+                ObjectNode ep = slicePorts.addObject().put("port", target).put("protocol", "TCP");
+                if (p.name() != null) {
+                    ep.put("name", p.name());
+                }
+            }
+            ObjectNode endpoint = slice.putArray("endpoints").addObject();
+            ArrayNode addresses = endpoint.putArray("addresses");
+            (s.addresses() == null || s.addresses().isEmpty() ? List.of(config.node().address()) : s.addresses())
+                .forEach(addresses::add);
+            endpoint.putObject("conditions").put("ready", true);
+            endpoint.put("nodeName", config.node().name()).put("nodeAddress", config.node().address());
+            items.add(new EpicApi.Item("Service", service, key("service", service)));
+            items.add(new EpicApi.Item("EndpointSlice", slice, key("slice", slice)));
+        }
+        return items;
+    }
+
+    private String sliceName(HostConfig.HostService s) {
+        return s.name() + "-" + config.node().name().replace('.', '-');
+    }
+
+    /** The same declaration is the same command: the key is the host, the kind and a hash of the content. */
+    private String key(String kind, ObjectNode body) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "host." + config.node().name() + "." + kind + "." + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Declares once; the refusals EPIC gave (naming the field), empty when all went through. */
+    public List<String> declare() throws EpicApi.Unavailable {
+        List<EpicApi.Item> items = items();
+        List<EpicApi.Result> results = api.apply(items);
+        List<String> refused = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            if (!results.get(i).ok()) {
+                refused.add(items.get(i).kind() + " " + items.get(i).body().path("name").asText() + ": "
+                    + results.get(i).problem());
+            }
+        }
+        return refused;
+    }
+
+    /** Declares every heartbeat until closed; EPIC being away is logged and retried, never fatal. */
+    public void run() throws InterruptedException {
+        while (running) {
+            try {
+                declare().forEach(p -> LOG.warn("EPIC refused {}", p));
+            } catch (EpicApi.Unavailable e) {
+                LOG.warn("EPIC unavailable: {}; retrying", e.getMessage());
+            }
+            Thread.sleep(config.heartbeatOrDefault().toMillis());
+        }
+    }
+
+    /** A clean stop takes the host's endpoints out of EPIC (its Services stay: other hosts may serve them). */
+    @Override
+    public void close() {
+        running = false;
+        for (HostConfig.HostService s : config.services()) {
+            try {
+                api.delete("endpointslices", config.namespaceOrDefault(), sliceName(s), null);
+            } catch (EpicApi.Unavailable e) {
+                LOG.warn("could not remove {} from EPIC: {}", sliceName(s), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.epicgateway.edge.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Kubernetes objects as the EPIC create bodies the batch endpoint takes, and their idempotency keys. */
+class SpecsTest {
+
+    private static HTTPRoute route(String backend) {
+        return new HTTPRouteBuilder().withNewMetadata().withName("web").withNamespace("shop").withUid("u-1")
+            .withGeneration(3L).withCreationTimestamp("2026-12-04T10:00:00Z").endMetadata().withNewSpec()
+            .addNewParentRef().withName("edge").withSectionName("http").endParentRef().withHostnames("www.example.com")
+            .addNewRule().addNewMatch().withNewPath().withType("PathPrefix").withValue("/api").endPath().endMatch()
+            .addNewBackendRef().withName(backend).withPort(80).endBackendRef().endRule().endSpec().build();
+    }
+
+    @Test
+    void anHttpRouteIsTheApisCreateBodyWithoutWhatEpicOwns() throws Exception {
+        Specs.EpicObject o = Specs.of(route("api"), null, Map.of());
+        assertThat(o.kind()).isEqualTo("HTTPRoute");
+        assertThat(o.collection()).isEqualTo("httproutes");
+        assertThat(o.key()).isEqualTo("HTTPRoute/shop/web");
+        assertThat(o.body().toString()).isEqualTo("{\"namespace\":\"shop\",\"name\":\"web\",\"parentRefs\":[{\"name\":"
+            + "\"edge\",\"sectionName\":\"http\"}],\"hostnames\":[\"www.example.com\"],\"rules\":[{\"matches\":[{\"path\":"
+            + "{\"type\":\"PATH_PREFIX\",\"value\":\"/api\"},\"headers\":[],\"queryParams\":[]}],\"filters\":[],"
+            + "\"backendRefs\":[{\"name\":\"api\",\"port\":80,\"weight\":1}]}]}");
+    }
+
+    @Test
+    void theKeyIsTheObjectsUidVersionAndContent() throws Exception {
+        String key = Specs.of(route("api"), null, Map.of()).item("u-1", "3").idempotencyKey();
+        assertThat(key).startsWith("u-1.3.").hasSize("u-1.3.".length() + 16).matches("[A-Za-z0-9._:-]{1,128}");
+        assertThat(Specs.of(route("api"), null, Map.of()).item("u-1", "3").idempotencyKey()).isEqualTo(key);
+        assertThat(Specs.of(route("api"), null, Map.of()).item("u-1", "4").idempotencyKey()).isNotEqualTo(key);
+        assertThat(Specs.of(route("other"), null, Map.of()).item("u-1", "3").idempotencyKey()).isNotEqualTo(key);
+    }
+
+    @Test
+    void aGatewayTakesItsClassesTemplateAndASliceItsNodesAddress() throws Exception {
+        Specs.EpicObject gateway = Specs.of(new GatewayBuilder().withNewMetadata().withName("edge").withNamespace("shop")
+            .endMetadata().withNewSpec().withGatewayClassName("epic").addNewListener().withName("http").withPort(80)
+            .withProtocol("HTTP").endListener().endSpec().build(), "standard", Map.of());
+        assertThat(gateway.body().path("template").asText()).isEqualTo("standard");
+        assertThat(gateway.body().has("address")).isFalse();
+        EndpointSlice slice = new EndpointSliceBuilder().withNewMetadata().withName("api-1").withNamespace("shop")
+            .addToLabels("kubernetes.io/service-name", "api").endMetadata().withAddressType("IPv4").addNewPort()
+            .withName("http").withPort(8080).withProtocol("TCP").endPort().addNewEndpoint().withAddresses("10.1.0.5")
+            .withNodeName("node-1").withNewConditions().withReady(true).endConditions().endEndpoint().build();
+        Specs.EpicObject o = Specs.of(slice, null, Map.of("node-1", "198.51.100.7"));
+        assertThat(o.body().at("/endpoints/0/nodeAddress").asText()).isEqualTo("198.51.100.7");
+        assertThat(o.body().path("serviceName").asText()).isEqualTo("api");
+    }
+
+    @Test
+    void anObjectThatCannotBeMappedNamesItsField() {
+        assertThatThrownBy(() -> Specs.of(new GatewayBuilder().withNewMetadata().withName("bad").withNamespace("shop")
+            .endMetadata().withNewSpec().withGatewayClassName("epic").addNewListener().withName("dns").withPort(53)
+            .withProtocol("UDP").endListener().endSpec().build(), "standard", Map.of()))
+            .isInstanceOf(Specs.Invalid.class)
+            .satisfies(e -> assertThat(((Specs.Invalid) e).field()).isEqualTo("spec.listeners[0].protocol"));
+    }
+}
