@@ -3,11 +3,15 @@ package org.epicgateway.edge.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantBuilder;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +61,27 @@ class SpecsTest {
         Specs.EpicObject o = Specs.of(slice, null, Map.of("node-1", "198.51.100.7"));
         assertThat(o.body().at("/endpoints/0/nodeAddress").asText()).isEqualTo("198.51.100.7");
         assertThat(o.body().path("serviceName").asText()).isEqualTo("api");
+    }
+
+    @Test
+    void aTcpRouteAServiceAndAReferenceGrant() throws Exception {
+        Specs.EpicObject tcp = Specs.of(new TCPRouteBuilder().withNewMetadata().withName("db").withNamespace("shop")
+            .endMetadata().withNewSpec().addNewParentRef().withName("edge").withSectionName("pg").endParentRef()
+            .addNewRule().addNewBackendRef().withName("postgres").withPort(5432).endBackendRef().endRule().endSpec()
+            .build(), null, Map.of());
+        assertThat(tcp.collection()).isEqualTo("tcproutes");
+        assertThat(tcp.body().at("/rules/0/backendRefs/0/name").asText()).isEqualTo("postgres");
+        Specs.EpicObject service = Specs.of(new ServiceBuilder().withNewMetadata().withName("api").withNamespace("shop")
+            .endMetadata().withNewSpec().addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString(8080))
+            .withAppProtocol("kubernetes.io/h2c").endPort().endSpec().build(), null, Map.of());
+        assertThat(service.body().toString()).isEqualTo("{\"namespace\":\"shop\",\"name\":\"api\",\"ports\":[{\"name\":"
+            + "\"http\",\"port\":80,\"targetPort\":8080,\"appProtocol\":\"kubernetes.io/h2c\"}]}");
+        Specs.EpicObject grant = Specs.of(new ReferenceGrantBuilder().withNewMetadata().withName("g").withNamespace("db")
+            .endMetadata().withNewSpec().addNewFrom().withGroup("gateway.networking.k8s.io").withKind("TCPRoute")
+            .withNamespace("shop").endFrom().addNewTo().withGroup("").withKind("Service").endTo().endSpec().build(),
+            null, Map.of());
+        assertThat(grant.body().toString()).isEqualTo("{\"namespace\":\"db\",\"name\":\"g\",\"from\":[{\"kind\":"
+            + "\"TCPRoute\",\"namespace\":\"shop\"}],\"to\":[{\"kind\":\"Service\"}]}");
     }
 
     @Test
