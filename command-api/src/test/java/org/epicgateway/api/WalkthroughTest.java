@@ -3,11 +3,20 @@ package org.epicgateway.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.epicgateway.schemas.avro.Actor;
+import org.epicgateway.schemas.avro.ActorKind;
+import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayCreated;
+import org.epicgateway.schemas.avro.NodeHeartbeat;
+import org.epicgateway.schemas.avro.NodeKind;
+import org.epicgateway.schemas.avro.ReportReplicaLost;
+import org.epicgateway.schemas.avro.ReportReplicaPlaced;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +25,14 @@ import org.junit.jupiter.api.Test;
  * endpoint slice, reads them back at once, and finds them in /audit.
  */
 class WalkthroughTest {
+
+    private static void report(String target, Object payload) throws Exception {
+        CommandEnvelope c = CommandEnvelope.newBuilder().setCommandId(ApiFixture.unique("report"))
+            .setActor(new Actor(ActorKind.AGENT, "provisioner", null)).setTargetAggregateId(target)
+            .setTimestamp(Instant.ofEpochMilli(System.currentTimeMillis())).setPayload(payload).build();
+        CommandResult result = ApiFixture.get().decider.commandBus().submit(c, Duration.ofSeconds(30)).get();
+        assertThat(result.getAccepted()).as("%s", result.getRejection()).isTrue();
+    }
 
     @Test
     void adminSetsUpTenantWhoCreatesGatewayRouteAndSliceAndSeesThemInAudit() throws Exception {
@@ -57,6 +74,9 @@ class WalkthroughTest {
         JsonNode gateway = r.json().get("spec");
         assertThat(gateway.get("address").asText()).matches("192\\.0\\.2\\.[0-7]");
         assertThat(gateway.get("listeners").get(0).get("port").asInt()).isEqualTo(80);
+        assertThat(r.json().at("/placement/readyReplicas").asInt()).isZero();
+        assertThat(r.json().at("/placement/problem").isNull()).isTrue();
+
 
         r = http.post(base + "/httproutes", """
             {"name":"web","parentRefs":[{"name":"web"}],"hostnames":["www.example.com"],
@@ -106,5 +126,21 @@ class WalkthroughTest {
 
         r = http.get("/api/v1/audit?aggregate=gateway/" + account + "/default/web", alice);
         assertThat(r.json().get("items")).extracting(i -> i.get("type").asText()).containsExactly("GatewayCreated");
+
+        // The provisioner's reports (commands by an agent) show in the gateway's placement, the reason verbatim.
+        String node = ApiFixture.unique("epic");
+        String gatewayId = "gateway/" + account + "/default/web";
+        String placement = "placement/" + account + "/default/web";
+        String noEnvoy = "no envoy binary on PATH: the local provider runs Envoy only";
+        report("node/" + node, new NodeHeartbeat(node, NodeKind.EPIC, List.of("172.16.0.9"), "eth0", null, null));
+        report(placement, new ReportReplicaPlaced(gatewayId, "r0", node, "local", null));
+        report(placement, new ReportReplicaLost(gatewayId, "r0", node, noEnvoy));
+        r = http.get(base + "/gateways/web", alice);
+        assertThat(r.json().at("/placement/problem/reason").asText()).isEqualTo(noEnvoy);
+        assertThat(r.json().at("/placement/problem/node").asText()).isEqualTo(node);
+        assertThat(r.json().at("/placement/replicas").size()).isZero();
+        r = http.get("/api/v1/audit?aggregate=" + placement, alice);
+        assertThat(r.json().get("items")).extracting(i -> i.get("type").asText())
+            .containsExactly("ReplicaLost", "ReplicaPlaced");
     }
 }

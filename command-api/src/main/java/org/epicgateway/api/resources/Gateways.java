@@ -1,13 +1,18 @@
 package org.epicgateway.api.resources;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
 import org.epicgateway.api.resources.ResourceKind.Command;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateType;
+import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CreateGateway;
 import org.epicgateway.schemas.avro.DeleteGateway;
 import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.PlacementState;
+import org.epicgateway.schemas.avro.ReplicaState;
 import org.epicgateway.schemas.avro.UpdateGateway;
 
 /** Gateways of a tenant. Create names the template; replace changes only the listeners (UpdateGateway). */
@@ -30,6 +35,32 @@ public final class Gateways {
         BodySchema.of(UpdateGateway.getClassSchema()));
 
     private Gateways() {
+    }
+
+    /**
+     * Where the gateway's replicas run and whether they serve, and why one last stopped or could not run (e.g. "no
+     * envoy binary on PATH"), so a gateway without serving replicas says why.
+     */
+    static ObjectNode placement(Optional<AggregateState> placement) {
+        ObjectNode o = SpecJson.JSON.objectNode();
+        ArrayNode replicas = o.putArray("replicas");
+        int ready = 0;
+        PlacementState p = placement.map(s -> (PlacementState) s.getResource()).orElse(null);
+        if (p != null) {
+            for (ReplicaState r : p.getReplicas()) {
+                replicas.addObject().put("instance", r.getInstance()).put("node", r.getNode())
+                    .put("provider", r.getProvider()).put("ready", r.getReady());
+                ready += r.getReady() ? 1 : 0;
+            }
+        }
+        o.put("readyReplicas", ready);
+        if (p != null && p.getProblem() != null) {
+            o.putObject("problem").put("instance", p.getProblem().getInstance()).put("node", p.getProblem().getNode())
+                .put("reason", p.getProblem().getReason());
+        } else {
+            o.putNull("problem");
+        }
+        return o;
     }
 
     static ObjectNode render(GatewayState s) {

@@ -132,7 +132,11 @@ public final class ResourceHandlers {
         ctx.json(out);
     }
 
-    /** {@code {kind, aggregateId, version, updatedAt, spec}}; spec mirrors the Avro state record. */
+    /**
+     * {@code {kind, aggregateId, version, updatedAt, spec}}; spec mirrors the Avro state record. A gateway also has
+     * {@code placement}: its replicas as the provisioner reported them and the latest problem (the Gateway API
+     * conditions are at {@code .../status}).
+     */
     public ObjectNode render(AggregateState state) {
         ObjectNode o = SpecJson.JSON.objectNode()
             .put("kind", kind.title())
@@ -140,6 +144,10 @@ public final class ResourceHandlers {
             .put("version", state.getVersion())
             .put("updatedAt", state.getUpdatedAt().toString());
         o.set("spec", kind.render().apply(state.getResource()));
+        if (kind.type() == AggregateType.GATEWAY) {
+            AggregateId id = AggregateIds.parse(state.getAggregateId());
+            o.set("placement", Gateways.placement(queries.get(AggregateIds.placement(id.account(), id.namespace(), id.name()))));
+        }
         return o;
     }
 

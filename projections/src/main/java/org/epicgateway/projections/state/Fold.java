@@ -18,6 +18,7 @@ import org.epicgateway.schemas.avro.PlacementState;
 import org.epicgateway.schemas.avro.ReplicaLost;
 import org.epicgateway.schemas.avro.ReplicaPlaced;
 import org.epicgateway.schemas.avro.ReplicaReady;
+import org.epicgateway.schemas.avro.ReplicaProblem;
 import org.epicgateway.schemas.avro.ReplicaState;
 import org.epicgateway.schemas.avro.TunnelAllocated;
 import org.epicgateway.schemas.avro.TunnelFreed;
@@ -109,7 +110,8 @@ public final class Fold {
     } else {
       byInstance.put(instance, replica);
     }
-    return new PlacementState(gatewayId, List.copyOf(byInstance.values()));
+    return new PlacementState(gatewayId, List.copyOf(byInstance.values()),
+        prior == null ? null : ((PlacementState) prior).getProblem());
   }
 
   /** Folds a whole log (any order of aggregates, each in sequence order) into states by aggregate id. */
@@ -239,10 +241,18 @@ public final class Fold {
             .filter(r -> r.getInstance().equals(e.getInstance())).findFirst()
             .orElseThrow(() -> new IllegalStateException("aggregate " + event.getAggregateId() + ": replica "
                 + e.getInstance() + " is ready but was never placed"));
-        resource = replicas(resource, e.getGatewayId(), e.getInstance(),
+        PlacementState p = replicas(resource, e.getGatewayId(), e.getInstance(),
             ReplicaState.newBuilder(placed).setReady(true).build());
+        if (p.getProblem() != null && p.getProblem().getInstance().equals(e.getInstance())) {
+          p.setProblem(null); // that replica serves again
+        }
+        resource = p;
       }
-      case ReplicaLost e -> resource = replicas(resource, e.getGatewayId(), e.getInstance(), null);
+      case ReplicaLost e -> {
+        PlacementState p = replicas(resource, e.getGatewayId(), e.getInstance(), null);
+        p.setProblem(new ReplicaProblem(e.getInstance(), e.getNode(), e.getReason()));
+        resource = p;
+      }
       default -> throw new IllegalStateException("aggregate " + event.getAggregateId() + ": no fold for event "
           + event.getPayload().getClass().getName());
     }

@@ -19,6 +19,7 @@ import org.epicgateway.schemas.avro.PlacementState;
 import org.epicgateway.schemas.avro.RejectionCode;
 import org.epicgateway.schemas.avro.ReplicaLost;
 import org.epicgateway.schemas.avro.ReplicaPlaced;
+import org.epicgateway.schemas.avro.ReplicaProblem;
 import org.epicgateway.schemas.avro.ReplicaReady;
 import org.epicgateway.schemas.avro.ReplicaState;
 import org.epicgateway.schemas.avro.ReportAgentApplyFailed;
@@ -120,11 +121,17 @@ class NodeDecisionsTest {
     assertThat(payloads(submit(PLACEMENT, new ReportReplicaReady(GATEWAY, "r0", "epic-a"))))
         .containsExactly(new ReplicaReady(GATEWAY, "r0", "epic-a"));
     assertThat(store.states.get(PLACEMENT).getResource()).isEqualTo(new PlacementState(GATEWAY,
-        List.of(new ReplicaState("r0", "epic-a", "local", "veth-r0", true))));
+        List.of(new ReplicaState("r0", "epic-a", "local", "veth-r0", true)), null));
     assertThat(payloads(submit(PLACEMENT, new ReportReplicaLost(GATEWAY, "r0", "epic-a", "node lost"))))
         .containsExactly(new ReplicaLost(GATEWAY, "r0", "epic-a", "node lost"));
     assertThat(payloads(submit(PLACEMENT, new ReportReplicaLost(GATEWAY, "r0", "epic-a", "node lost")))).isEmpty();
     assertThat(((PlacementState) store.states.get(PLACEMENT).getResource()).getReplicas()).isEmpty();
+    // What the gateway's status shows until that replica is ready again.
+    assertThat(((PlacementState) store.states.get(PLACEMENT).getResource()).getProblem())
+        .isEqualTo(new ReplicaProblem("r0", "epic-a", "node lost"));
+    submit(PLACEMENT, new ReportReplicaPlaced(GATEWAY, "r0", "epic-a", "local", null));
+    submit(PLACEMENT, new ReportReplicaReady(GATEWAY, "r0", "epic-a"));
+    assertThat(((PlacementState) store.states.get(PLACEMENT).getResource()).getProblem()).isNull();
 
     rejected(submit(PLACEMENT, new ReportReplicaPlaced(GATEWAY, "r1", "client-1", "local", null)),
         RejectionCode.VALIDATION, "node", "replicas run on EPIC nodes");

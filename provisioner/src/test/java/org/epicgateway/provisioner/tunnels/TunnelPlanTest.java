@@ -36,7 +36,7 @@ class TunnelPlanTest {
 
   private static PlacementState placement(String id, String... nodes) {
     return new PlacementState(id, java.util.Arrays.stream(nodes)
-        .map(n -> new ReplicaState("r-" + n, n, "local", null, true)).toList());
+        .map(n -> new ReplicaState("r-" + n, n, "local", null, true)).toList(), null);
   }
 
   @Test
