@@ -32,6 +32,9 @@ public final class RouteCheckCommand implements Callable<Integer> {
     @Option(names = "--headers", description = "Also print the matched Envoy route and the request/response header changes.")
     boolean headers;
 
+    @Option(names = "--policies", description = "Also print the matched route's timeout, retry policy and mirrors.")
+    boolean policies;
+
     @Option(names = "--envoy", description = "Print the derived Envoy config (JSON) of every Gateway instead of evaluating.")
     boolean envoy;
 
@@ -51,7 +54,7 @@ public final class RouteCheckCommand implements Callable<Integer> {
                 System.err.println("route-check: --requests FILE is required");
                 return 2;
             }
-            runner.run(requests, System.out, headers);
+            runner.run(requests, System.out, headers, policies);
             System.out.flush();
             return 0;
         } catch (ManifestException e) {

@@ -177,6 +177,20 @@ public final class JsonFields {
         return out;
     }
 
+    /** A list of 32-bit integers; a missing list is empty. */
+    public List<Integer> integers(String name) {
+        JsonNode v = arrayValue(name);
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; v != null && i < v.size(); i++) {
+            if (!v.get(i).isIntegralNumber() || !v.get(i).canConvertToInt()) {
+                String itemPath = at(name) + "[" + i + "]";
+                throw ApiError.badRequest("field '" + itemPath + "' must be a 32-bit integer", itemPath);
+            }
+            out.add(v.get(i).intValue());
+        }
+        return out;
+    }
+
     private JsonNode arrayValue(String name) {
         JsonNode v = value(name);
         if (v != null && !v.isArray()) {

@@ -20,7 +20,11 @@ import org.epicgateway.schemas.avro.HeaderModifier;
 import org.epicgateway.schemas.avro.HttpRouteFilter;
 import org.epicgateway.schemas.avro.HttpRouteFilterType;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
+import org.epicgateway.schemas.avro.HttpRouteRetry;
 import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.HttpRouteTimeouts;
+import org.epicgateway.schemas.avro.MirrorFraction;
+import org.epicgateway.schemas.avro.RequestMirror;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.NamespacesFrom;
@@ -87,6 +91,11 @@ final class SpecJson {
             .setMatches(f.list("matches", SpecJson::httpRouteMatch))
             .setFilters(f.list("filters", SpecJson::httpRouteFilter))
             .setBackendRefs(f.list("backendRefs", SpecJson::backendRef))
+            .setTimeouts(f.optObject("timeouts", t -> HttpRouteTimeouts.newBuilder()
+                .setRequest(t.optString("request")).setBackendRequest(t.optString("backendRequest")).build()))
+            .setRetry(f.optObject("retry", r -> HttpRouteRetry.newBuilder()
+                .setCodes(r.integers("codes"))
+                .setAttempts(r.optInteger("attempts")).setBackoff(r.optString("backoff")).build()))
             .build();
     }
 
@@ -119,6 +128,12 @@ final class SpecJson {
             .setUrlRewrite(f.optObject("urlRewrite", u -> UrlRewrite.newBuilder()
                 .setHostname(u.optString("hostname"))
                 .setPath(u.optObject("path", SpecJson::pathModifier))
+                .build()))
+            .setRequestMirror(f.optObject("requestMirror", m -> RequestMirror.newBuilder()
+                .setBackendRef(m.object("backendRef", SpecJson::backendRef))
+                .setPercent(m.optInteger("percent"))
+                .setFraction(m.optObject("fraction", x -> MirrorFraction.newBuilder()
+                    .setNumerator(x.integer("numerator")).setDenominator(x.integer("denominator", 100)).build()))
                 .build()))
             .build();
     }
@@ -228,6 +243,20 @@ final class SpecJson {
         array(o, "matches", r.getMatches(), SpecJson::json);
         array(o, "filters", r.getFilters(), SpecJson::json);
         array(o, "backendRefs", r.getBackendRefs(), SpecJson::json);
+        if (r.getTimeouts() != null) {
+            ObjectNode t = o.putObject("timeouts");
+            putOpt(t, "request", r.getTimeouts().getRequest());
+            putOpt(t, "backendRequest", r.getTimeouts().getBackendRequest());
+        }
+        HttpRouteRetry retry = r.getRetry();
+        if (retry != null) {
+            ObjectNode t = o.putObject("retry");
+            retry.getCodes().forEach(t.putArray("codes")::add);
+            if (retry.getAttempts() != null) {
+                t.put("attempts", retry.getAttempts());
+            }
+            putOpt(t, "backoff", retry.getBackoff());
+        }
         return o;
     }
 
@@ -273,6 +302,18 @@ final class SpecJson {
             putOpt(uo, "hostname", u.getHostname());
             if (u.getPath() != null) {
                 uo.set("path", json(u.getPath()));
+            }
+        }
+        RequestMirror m = f.getRequestMirror();
+        if (m != null) {
+            ObjectNode mo = o.putObject("requestMirror");
+            mo.set("backendRef", json(m.getBackendRef()));
+            if (m.getPercent() != null) {
+                mo.put("percent", m.getPercent());
+            }
+            if (m.getFraction() != null) {
+                mo.putObject("fraction").put("numerator", m.getFraction().getNumerator())
+                    .put("denominator", m.getFraction().getDenominator());
             }
         }
         return o;

@@ -1,6 +1,7 @@
 package org.epicgateway.api.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
+import org.epicgateway.projections.gatewayapi.GatewayDurations;
 
 /**
  * Rules that relate several fields of one object: the Gateway API CRDs' {@code x-kubernetes-validations} (CEL) for
@@ -26,6 +28,21 @@ final class CrossFieldRules {
         FILTER_SETTINGS.put("RESPONSE_HEADER_MODIFIER", "responseHeaderModifier");
         FILTER_SETTINGS.put("REQUEST_REDIRECT", "requestRedirect");
         FILTER_SETTINGS.put("URL_REWRITE", "urlRewrite");
+        FILTER_SETTINGS.put("REQUEST_MIRROR", "requestMirror");
+        RULES.put("HttpRouteTimeouts", CrossFieldRules::timeouts);
+        RULES.put("RequestMirror", (mirror, path) -> {
+            if (present(mirror, "percent") && present(mirror, "fraction")) {
+                throw BodyValidator.violation(at(path, "fraction"), "must not be set together with percent");
+            }
+        });
+        RULES.put("MirrorFraction", (fraction, path) -> {
+            JsonNode n = fraction.path("numerator");
+            long denominator = fraction.path("denominator").isIntegralNumber() ? fraction.path("denominator").asLong() : 100;
+            if (n.isIntegralNumber() && n.asLong() > denominator) {
+                throw BodyValidator.violation(at(path, "numerator"), "must be less than or equal to the denominator ("
+                    + denominator + ")");
+            }
+        });
         RULES.put("PathMatch", CrossFieldRules::pathMatch);
         RULES.put("HeaderMatch", CrossFieldRules::regexWhenRegularExpression);
         RULES.put("QueryParamMatch", CrossFieldRules::regexWhenRegularExpression);
@@ -128,7 +145,7 @@ final class CrossFieldRules {
         JsonNode filters = rule.path("filters");
         for (int i = 0; i < filters.size(); i++) {
             String type = filters.get(i).path("type").asText();
-            if (!types.add(type)) {
+            if (!types.add(type) && !type.equals("REQUEST_MIRROR")) {
                 throw BodyValidator.violation(at(path, "filters[" + i + "].type"), "a " + type
                     + " filter may appear only once per rule");
             }
@@ -151,6 +168,21 @@ final class CrossFieldRules {
                     }
                 }
             }
+        }
+    }
+
+    /** The CRD's rule: backendRequest may not be longer than request, unless request is 0s (no limit). */
+    private static void timeouts(JsonNode timeouts, String path) {
+        JsonNode request = timeouts.path("request");
+        JsonNode backend = timeouts.path("backendRequest");
+        if (!request.isTextual() || !backend.isTextual()) {
+            return;
+        }
+        Duration r = GatewayDurations.parse(request.textValue()); // both passed their Limit before this rule runs
+        Duration b = GatewayDurations.parse(backend.textValue());
+        if (!r.isZero() && b.compareTo(r) > 0) {
+            throw BodyValidator.violation(at(path, "backendRequest"), Limit.quoted(backend.textValue())
+                + " is longer than the request timeout " + Limit.quoted(request.textValue()));
         }
     }
 

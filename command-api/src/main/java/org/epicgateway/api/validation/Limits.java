@@ -12,6 +12,7 @@ import org.epicgateway.projections.decider.AddressPool;
 import org.epicgateway.projections.decider.Decider;
 import org.epicgateway.projections.envoy.BaseConfig;
 import org.epicgateway.projections.envoy.SafeRegex;
+import org.epicgateway.projections.gatewayapi.GatewayDurations;
 
 /**
  * The limits of every field a request body can carry, keyed {@code <Avro record>.<field>} (the bodies mirror the
@@ -126,6 +127,20 @@ public final class Limits {
         put("BackendRef", "name", NAME);
         put("BackendRef", "port", Limit.integer(1, 65535));
         put("BackendRef", "weight", Limit.integer(0, 1_000_000));
+
+        // HTTPRoute timeouts (standard channel) and retry (experimental channel: codes 400-599; attempts has no maximum
+        // there, 1,000 here because nothing is unbounded)
+        Limit duration = Limit.text(2, 32).checked("A Gateway API duration such as 10s, 1m30s or 500ms",
+            GatewayDurations::problem);
+        put("HttpRouteTimeouts", "request", duration);
+        put("HttpRouteTimeouts", "backendRequest", duration);
+        put("HttpRouteRetry", "codes", Limit.integer(400, 599).eachOf(0, 16));
+        put("HttpRouteRetry", "attempts", Limit.integer(0, 1_000));
+        put("HttpRouteRetry", "backoff", duration);
+        // RequestMirror (percent 0..100, fraction numerator >= 0, denominator >= 1; CEL in CrossFieldRules)
+        put("RequestMirror", "percent", Limit.integer(0, 100));
+        put("MirrorFraction", "numerator", Limit.integer(0, Integer.MAX_VALUE));
+        put("MirrorFraction", "denominator", Limit.integer(1, Integer.MAX_VALUE));
 
         // TCPRoute (tcproutes.yaml, v1alpha2: rules 1..16, backendRefs 1..16)
         tenantResource("UpsertTcpRoute");

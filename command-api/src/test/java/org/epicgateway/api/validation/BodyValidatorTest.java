@@ -49,7 +49,16 @@ class BodyValidatorTest {
         "{'parentRefs':[{'name':'gw'},{'name':'gw','sectionName':'a'}]}|parentRefs[0].sectionName|is required",
         "{'rules':[{'filters':[{'type':'REQUEST_HEADER_MODIFIER','requestHeaderModifier':{'set':[{'name':'Host','value':'x'}]}}]}]}|rules[0].filters[0].requestHeaderModifier.set[0].name|Host",
         "{'rules':[{'backendRefs':[{'name':'a','port':1,'kind':'Pod'}]}]}|rules[0].backendRefs[0].kind|not one of",
-        "{'hostnames':['ok.example.com','a\\u0000b']}|hostnames[1]|control character"})
+        "{'hostnames':['ok.example.com','a\\u0000b']}|hostnames[1]|control character",
+        "{'rules':[{'timeouts':{'request':'10s','backendRequest':'1m'}}]}|rules[0].timeouts.backendRequest|longer than the request timeout",
+        "{'rules':[{'timeouts':{'request':'soon'}}]}|rules[0].timeouts.request|not a duration",
+        "{'rules':[{'timeouts':{'request':'1.5s'}}]}|rules[0].timeouts.request|not a duration",
+        "{'rules':[{'retry':{'codes':[503,302]}}]}|rules[0].retry.codes[1]|400",
+        "{'rules':[{'retry':{'backoff':'100us'}}]}|rules[0].retry.backoff|not a duration",
+        "{'rules':[{'filters':[{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'a','port':1},'percent':5,'fraction':{'numerator':1}}}]}]}|rules[0].filters[0].requestMirror.fraction|together with percent",
+        "{'rules':[{'filters':[{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'a','port':1},'fraction':{'numerator':3,'denominator':2}}}]}]}|rules[0].filters[0].requestMirror.fraction.numerator|less than or equal",
+        "{'rules':[{'filters':[{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'a','port':1},'percent':101}}]}]}|rules[0].filters[0].requestMirror.percent|100",
+        "{'rules':[{'filters':[{'type':'REQUEST_MIRROR','urlRewrite':{}}]}]}|rules[0].filters[0].requestMirror|is required"})
     void crossFieldAndValueRulesNameTheField(String route, String field, String message) throws Exception {
         ApiError e = refused(route);
         assertThat(e.field()).isEqualTo(field);
@@ -69,6 +78,16 @@ class BodyValidatorTest {
         assertThat(refused(rules + "]}").field()).isEqualTo("rules");
         BodyValidator.validate(UpsertHttpRoute.getClassSchema(), json(rules.toString()
             .replaceFirst("\\{\\},", "") + "]}"));
+    }
+
+    @Test
+    void timeoutsRetryAndRepeatedMirrorsAreAcceptedAsTheCrdsAcceptThem() throws Exception {
+        BodyValidator.validate(UpsertHttpRoute.getClassSchema(), json("{'rules':[{"
+            + "'timeouts':{'request':'0s','backendRequest':'1h30m'},"
+            + "'retry':{'codes':[500,502,599],'attempts':3,'backoff':'250ms'},"
+            + "'filters':[{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'a','port':1}}},"
+            + "{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'b','port':2},'fraction':{'numerator':1}}}],"
+            + "'backendRefs':[{'name':'c','port':3}]}]}"));
     }
 
     @Test

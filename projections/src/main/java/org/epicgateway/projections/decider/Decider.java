@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.epicgateway.projections.envoy.BaseConfig;
 import org.epicgateway.projections.envoy.SafeRegex;
+import org.epicgateway.projections.gatewayapi.GatewayDurations;
 import org.epicgateway.projections.state.Fold;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
@@ -623,16 +624,36 @@ public final class Decider {
           case RESPONSE_HEADER_MODIFIER -> filter.getResponseHeaderModifier();
           case REQUEST_REDIRECT -> filter.getRequestRedirect();
           case URL_REWRITE -> filter.getUrlRewrite();
+          case REQUEST_MIRROR -> filter.getRequestMirror();
         };
         if (detail == null) {
           throw Rejected.validation(f + ".filters[" + i + "]",
               "a " + filter.getType() + " filter needs its " + filter.getType() + " settings");
+        }
+        if (filter.getRequestMirror() != null) {
+          checkBackend(f + ".filters[" + i + "].requestMirror.backendRef", filter.getRequestMirror().getBackendRef());
         }
         if (filter.getRequestRedirect() != null && filter.getRequestRedirect().getPort() != null) {
           Rules.port(f + ".filters[" + i + "].requestRedirect.port", filter.getRequestRedirect().getPort());
         }
       }
       checkBackends(f, rule.getBackendRefs());
+      if (rule.getTimeouts() != null) {
+        duration(f + ".timeouts.request", rule.getTimeouts().getRequest());
+        duration(f + ".timeouts.backendRequest", rule.getTimeouts().getBackendRequest());
+      }
+      if (rule.getRetry() != null) {
+        duration(f + ".retry.backoff", rule.getRetry().getBackoff());
+      }
+    }
+
+    /** Durations are derived into Envoy config, so one that does not parse is refused here, not at derivation. */
+    private static void duration(String field, String value) {
+      if (value != null) {
+        GatewayDurations.problem(value).ifPresent(problem -> {
+          throw Rejected.validation(field, problem);
+        });
+      }
     }
 
     /** Envoy's safe_regex is RE2, so a regex is checked here (size first) rather than NACKed by Envoy later. */
@@ -644,16 +665,18 @@ public final class Decider {
 
     private static void checkBackends(String f, List<BackendRef> backends) {
       for (int b = 0; b < backends.size(); b++) {
-        BackendRef ref = backends.get(b);
-        String bf = f + ".backendRefs[" + b + "]";
-        Rules.name(bf + ".name", ref.getName());
-        if (ref.getNamespace() != null) {
-          Rules.name(bf + ".namespace", ref.getNamespace());
-        }
-        Rules.port(bf + ".port", ref.getPort());
-        if (ref.getWeight() < 0 || ref.getWeight() > 1_000_000) {
-          throw Rejected.validation(bf + ".weight", "weight " + ref.getWeight() + " is outside 0..1000000");
-        }
+        checkBackend(f + ".backendRefs[" + b + "]", backends.get(b));
+      }
+    }
+
+    private static void checkBackend(String bf, BackendRef ref) {
+      Rules.name(bf + ".name", ref.getName());
+      if (ref.getNamespace() != null) {
+        Rules.name(bf + ".namespace", ref.getNamespace());
+      }
+      Rules.port(bf + ".port", ref.getPort());
+      if (ref.getWeight() < 0 || ref.getWeight() > 1_000_000) {
+        throw Rejected.validation(bf + ".weight", "weight " + ref.getWeight() + " is outside 0..1000000");
       }
     }
 

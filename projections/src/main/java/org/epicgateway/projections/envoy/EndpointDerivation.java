@@ -92,9 +92,8 @@ public final class EndpointDerivation {
     private static List<ClusterName> clusters(GatewayView view, Backends backends) {
         Attachments attachments = Attachments.of(view);
         List<ClusterName> out = new ArrayList<>();
-        attachments.http().forEach(a -> a.route().getRules().stream().filter(r -> !HttpRoutes.redirects(r))
-                .forEach(r -> backends.routable(Attachments.HTTP_ROUTE, a.route().getNamespace(), r.getBackendRefs())
-                        .forEach(x -> out.add(x.cluster()))));
+        attachments.http().forEach(a -> a.route().getRules()
+                .forEach(r -> out.addAll(HttpRoutes.clusters(a.route().getNamespace(), r, backends))));
         attachments.tcp().forEach(a -> EnvoyDerivation.tcpTargets(a, backends).forEach(x -> out.add(x.cluster())));
         return out.stream().distinct().sorted(Comparator.comparing(ClusterName::toString)).toList();
     }

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
 import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
@@ -109,7 +110,16 @@ public final class EnvoyDerivation {
         for (int i = 0; i < b.getRoutesCount(); i++) {
             Route r = b.getRoutes(i);
             if (r.hasRoute()) {
-                b.setRoutes(i, r.toBuilder().setRoute(base.routeAction().toBuilder().mergeFrom(r.getRoute())));
+                // A route's own timeout and retry policy replace the template's whole: a merge would keep the
+                // template's timeout under a derived 0s (disabled) and append retriable codes to the template's.
+                RouteAction.Builder action = base.routeAction().toBuilder().mergeFrom(r.getRoute());
+                if (r.getRoute().hasTimeout()) {
+                    action.setTimeout(r.getRoute().getTimeout());
+                }
+                if (r.getRoute().hasRetryPolicy()) {
+                    action.setRetryPolicy(r.getRoute().getRetryPolicy());
+                }
+                b.setRoutes(i, r.toBuilder().setRoute(action));
             }
         }
         return b.build();

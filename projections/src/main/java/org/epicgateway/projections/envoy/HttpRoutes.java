@@ -10,7 +10,11 @@ import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteAction.RequestMirrorPolicy;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
@@ -19,13 +23,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.epicgateway.projections.gatewayapi.Attachments;
+import org.epicgateway.projections.gatewayapi.GatewayDurations;
+import org.epicgateway.projections.gatewayapi.Mirrors;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.Header;
 import org.epicgateway.schemas.avro.HeaderModifier;
 import org.epicgateway.schemas.avro.HttpRouteFilter;
 import org.epicgateway.schemas.avro.HttpRouteFilterType;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
+import org.epicgateway.schemas.avro.HttpRouteRetry;
 import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.HttpRouteTimeouts;
+import org.epicgateway.schemas.avro.RequestMirror;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.PathMatch;
 import org.epicgateway.schemas.avro.PathMatchType;
@@ -88,7 +97,7 @@ final class HttpRoutes {
                     out.addAllResponseHeadersToAdd(headerOptions(m));
                     m.getRemove().forEach(h -> out.addResponseHeadersToRemove(h.toLowerCase(Locale.ROOT)));
                 }
-                case URL_REWRITE -> { } // applied with the route action below
+                case URL_REWRITE, REQUEST_MIRROR -> { } // applied with the route action below
             }
         }
         if (redirect != null) {
@@ -120,6 +129,17 @@ final class HttpRoutes {
             action.setWeightedClusters(weighted);
         }
         resolved.forEach(r -> usedClusters.add(r.cluster()));
+        for (HttpRouteFilter f : rule.getFilters()) {
+            if (f.getRequestMirror() != null) {
+                Backends.Resolution mirror = backends.resolve(Attachments.HTTP_ROUTE, route.getNamespace(),
+                        f.getRequestMirror().getBackendRef());
+                if (mirror.resolved()) { // an unresolved mirror is reported in status (ResolvedRefs) and left out
+                    action.addRequestMirrorPolicies(mirrorPolicy(mirror.cluster(), f.getRequestMirror()));
+                    usedClusters.add(mirror.cluster());
+                }
+            }
+        }
+        timeoutsAndRetry(rule, action);
         rule.getFilters().stream().filter(f -> f.getUrlRewrite() != null).map(HttpRouteFilter::getUrlRewrite)
                 .findFirst().ifPresent(rewrite -> {
                     if (rewrite.getHostname() != null) {
@@ -135,6 +155,98 @@ final class HttpRoutes {
                     }
                 });
         return out.setRoute(action).build();
+    }
+
+    /**
+     * The clusters a rule sends traffic to: its routable backends and, when it routes at all, its resolved mirrors.
+     * The EDS keys come from here, so they are exactly the clusters {@link #translate} uses.
+     */
+    static List<ClusterName> clusters(String namespace, HttpRouteRule rule, Backends backends) {
+        if (redirects(rule)) {
+            return List.of();
+        }
+        List<Backends.Resolution> routable = backends.routable(Attachments.HTTP_ROUTE, namespace, rule.getBackendRefs());
+        if (routable.isEmpty()) {
+            return List.of();
+        }
+        return java.util.stream.Stream.concat(routable.stream(), Mirrors.backendRefs(rule).stream()
+                        .map(ref -> backends.resolve(Attachments.HTTP_ROUTE, namespace, ref))
+                        .filter(Backends.Resolution::resolved))
+                .map(Backends.Resolution::cluster).toList();
+    }
+
+    /**
+     * A mirror without percent or fraction copies every request; otherwise the share as Envoy's fractional percent
+     * (denominators of 100, 10,000 and 1,000,000 exactly, any other one converted to parts per million).
+     */
+    private static RequestMirrorPolicy mirrorPolicy(ClusterName cluster, RequestMirror mirror) {
+        RequestMirrorPolicy.Builder b = RequestMirrorPolicy.newBuilder().setCluster(cluster.toString());
+        FractionalPercent share = null;
+        if (mirror.getPercent() != null && mirror.getPercent() < 100) {
+            share = FractionalPercent.newBuilder().setNumerator(mirror.getPercent())
+                    .setDenominator(FractionalPercent.DenominatorType.HUNDRED).build();
+        } else if (mirror.getFraction() != null
+                && mirror.getFraction().getNumerator() < mirror.getFraction().getDenominator()) {
+            int n = mirror.getFraction().getNumerator();
+            int d = mirror.getFraction().getDenominator();
+            share = switch (d) {
+                case 100 -> FractionalPercent.newBuilder().setNumerator(n)
+                        .setDenominator(FractionalPercent.DenominatorType.HUNDRED).build();
+                case 10_000 -> FractionalPercent.newBuilder().setNumerator(n)
+                        .setDenominator(FractionalPercent.DenominatorType.TEN_THOUSAND).build();
+                default -> FractionalPercent.newBuilder().setNumerator((int) (n * 1_000_000L / d))
+                        .setDenominator(FractionalPercent.DenominatorType.MILLION).build();
+            };
+        }
+        if (share != null) {
+            b.setRuntimeFraction(RuntimeFractionalPercent.newBuilder().setDefaultValue(share));
+        }
+        return b.build();
+    }
+
+    /**
+     * timeouts.request bounds the whole request, retries included (Envoy's route timeout; 0s disables it, as in the
+     * spec); unset, the template's route timeout stays. timeouts.backendRequest bounds each try (per_try_timeout).
+     * retry: the spec requires connection errors to be retried whenever a retry stanza is present, plus the listed
+     * codes; attempts is num_retries; backoff the base interval (Envoy's minimum is 1 ms, so 0s becomes 1 ms).
+     */
+    private static void timeoutsAndRetry(HttpRouteRule rule, RouteAction.Builder action) {
+        HttpRouteTimeouts timeouts = rule.getTimeouts();
+        if (timeouts != null && timeouts.getRequest() != null) {
+            action.setTimeout(protoDuration(GatewayDurations.parse(timeouts.getRequest())));
+        }
+        boolean perTry = timeouts != null && timeouts.getBackendRequest() != null;
+        HttpRouteRetry retry = rule.getRetry();
+        if (retry == null && !perTry) {
+            return;
+        }
+        RetryPolicy.Builder policy = RetryPolicy.newBuilder();
+        if (retry != null) {
+            policy.setRetryOn(retry.getCodes().isEmpty() ? RETRY_ON_CONNECTION_ERRORS
+                    : RETRY_ON_CONNECTION_ERRORS + ",retriable-status-codes");
+            policy.addAllRetriableStatusCodes(retry.getCodes());
+            if (retry.getAttempts() != null) {
+                policy.setNumRetries(UInt32Value.of(retry.getAttempts()));
+            }
+            if (retry.getBackoff() != null) {
+                java.time.Duration backoff = GatewayDurations.parse(retry.getBackoff());
+                policy.setRetryBackOff(RetryPolicy.RetryBackOff.newBuilder().setBaseInterval(
+                        protoDuration(backoff.isZero() ? java.time.Duration.ofMillis(1) : backoff)));
+            }
+        } else {
+            policy.setNumRetries(UInt32Value.of(0)); // a per-try bound only: no retries were asked for
+        }
+        if (perTry) {
+            policy.setPerTryTimeout(protoDuration(GatewayDurations.parse(timeouts.getBackendRequest())));
+        }
+        action.setRetryPolicy(policy);
+    }
+
+    /** What Envoy calls connection errors: refused or failed connections and resets (including per-try timeouts). */
+    static final String RETRY_ON_CONNECTION_ERRORS = "connect-failure,refused-stream,reset";
+
+    private static com.google.protobuf.Duration protoDuration(java.time.Duration d) {
+        return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
     }
 
     /** A redirecting rule sends nothing to its backendRefs. */

@@ -15,6 +15,9 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRetry;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteTimeouts;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute;
@@ -23,6 +26,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -34,6 +38,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.epicgateway.projections.envoy.SafeRegex;
+import org.epicgateway.projections.gatewayapi.GatewayDurations;
+import org.epicgateway.projections.gatewayapi.Mirrors;
 import org.epicgateway.projections.view.GatewayViews;
 import org.epicgateway.projections.view.MemoryViewStore;
 import org.epicgateway.schemas.AggregateIds;
@@ -56,7 +62,11 @@ import org.epicgateway.schemas.avro.HeaderModifier;
 import org.epicgateway.schemas.avro.HttpRouteFilter;
 import org.epicgateway.schemas.avro.HttpRouteFilterType;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
+import org.epicgateway.schemas.avro.HttpRouteRetry;
 import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.HttpRouteTimeouts;
+import org.epicgateway.schemas.avro.MirrorFraction;
+import org.epicgateway.schemas.avro.RequestMirror;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.ListenerProtocol;
@@ -218,7 +228,8 @@ public final class ManifestLoader {
     private void assumeServices() {
         Map<String, TreeSet<Integer>> ports = new TreeMap<>();
         Stream.concat(
-                httpRoutes.stream().flatMap(r -> r.getRules().stream().flatMap(x -> x.getBackendRefs().stream())
+                httpRoutes.stream().flatMap(r -> r.getRules().stream().flatMap(x -> Stream.concat(
+                                x.getBackendRefs().stream(), Mirrors.backendRefs(x).stream()))
                         .map(b -> Map.entry(r.getNamespace(), b))),
                 tcpRoutes.stream().flatMap(r -> r.getRules().stream().flatMap(x -> x.getBackendRefs().stream())
                         .map(b -> Map.entry(r.getNamespace(), b))))
@@ -380,7 +391,71 @@ public final class ManifestLoader {
                     b.getName(), b.getPort(), b.getWeight()));
         }
         return HttpRouteRule.newBuilder().setName(rule.getName()).setMatches(matches).setFilters(filters)
-                .setBackendRefs(backends).build();
+                .setBackendRefs(backends).setTimeouts(timeouts(d, f + ".timeouts", rule.getTimeouts()))
+                .setRetry(retry(d, f + ".retry", rule.getRetry())).build();
+    }
+
+    /** The CRD's rule: backendRequest may not be longer than a non-zero request timeout. */
+    private static HttpRouteTimeouts timeouts(Doc d, String f, HTTPRouteTimeouts t) {
+        if (t == null) {
+            return null;
+        }
+        Duration request = t.getRequest() == null ? null : duration(d, f + ".request", t.getRequest());
+        Duration backend = t.getBackendRequest() == null ? null : duration(d, f + ".backendRequest", t.getBackendRequest());
+        if (request != null && backend != null && !request.isZero() && backend.compareTo(request) > 0) {
+            throw d.error(f + ".backendRequest", "backendRequest timeout cannot be longer than request timeout");
+        }
+        return HttpRouteTimeouts.newBuilder().setRequest(t.getRequest()).setBackendRequest(t.getBackendRequest()).build();
+    }
+
+    private static HttpRouteRetry retry(Doc d, String f, HTTPRouteRetry r) {
+        if (r == null) {
+            return null;
+        }
+        List<Integer> codes = r.getCodes() == null ? List.of() : r.getCodes();
+        for (int i = 0; i < codes.size(); i++) {
+            if (codes.get(i) == null || codes.get(i) < 400 || codes.get(i) > 599) {
+                throw d.error(f + ".codes[" + i + "]", "must be 400-599, is " + codes.get(i));
+            }
+        }
+        if (r.getAttempts() != null && r.getAttempts() < 0) {
+            throw d.error(f + ".attempts", "must not be negative, is " + r.getAttempts());
+        }
+        if (r.getBackoff() != null) {
+            duration(d, f + ".backoff", r.getBackoff());
+        }
+        return HttpRouteRetry.newBuilder().setCodes(codes).setAttempts(r.getAttempts()).setBackoff(r.getBackoff()).build();
+    }
+
+    private static Duration duration(Doc d, String f, String value) {
+        try {
+            return GatewayDurations.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw d.error(f, e.getMessage());
+        }
+    }
+
+    private static RequestMirror mirror(Doc d, String f, HTTPRequestMirrorFilter m) {
+        d.required(m, f);
+        var ref = d.required(m.getBackendRef(), f + ".backendRef");
+        if (m.getPercent() != null && m.getFraction() != null) {
+            throw d.error(f, "Only one of percent or fraction may be specified in HTTPRequestMirrorFilter");
+        }
+        if (m.getPercent() != null && (m.getPercent() < 0 || m.getPercent() > 100)) {
+            throw d.error(f + ".percent", "must be 0-100, is " + m.getPercent());
+        }
+        MirrorFraction fraction = null;
+        if (m.getFraction() != null) {
+            int numerator = d.required(m.getFraction().getNumerator(), f + ".fraction.numerator");
+            int denominator = m.getFraction().getDenominator() == null ? 100 : m.getFraction().getDenominator();
+            if (numerator < 0 || denominator < 1 || numerator > denominator) {
+                throw d.error(f + ".fraction", "numerator must be 0 or more and at most the denominator (1 or more)");
+            }
+            fraction = MirrorFraction.newBuilder().setNumerator(numerator).setDenominator(denominator).build();
+        }
+        return RequestMirror.newBuilder().setBackendRef(backendRef(d, f + ".backendRef", ref.getGroup(), ref.getKind(),
+                        ref.getNamespace(), ref.getName(), ref.getPort(), null))
+                .setPercent(m.getPercent()).setFraction(fraction).build();
     }
 
     private static HttpRouteMatch match(Doc d, String f, io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch m) {
@@ -469,8 +544,10 @@ public final class ManifestLoader {
                         .setHostname(r.getHostname())
                         .setPath(pathModifier(d, f + ".urlRewrite.path", r.getPath(), matches)).build());
             }
+            case "RequestMirror" -> b.setType(HttpRouteFilterType.REQUEST_MIRROR)
+                    .setRequestMirror(mirror(d, f + ".requestMirror", in.getRequestMirror()));
             default -> throw d.error(f + ".type", "unsupported filter " + type
-                    + " (RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite)");
+                    + " (RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror)");
         }
         return b.build();
     }

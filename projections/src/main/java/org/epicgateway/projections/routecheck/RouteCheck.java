@@ -1,6 +1,9 @@
 package org.epicgateway.projections.routecheck;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
@@ -65,7 +68,56 @@ public final class RouteCheck {
         }
     }
 
+    /**
+     * What a matched route does beyond choosing a backend: its timeout (null: none, Envoy's default), each try's
+     * timeout, retries (null when it has no retry policy) and the backends it mirrors to with the share copied.
+     */
+    public record Policies(String timeout, Retry retry, List<Mirror> mirrors) {}
+
+    /** Envoy's retry policy in the Gateway API's words; perTryTimeout is the rule's timeouts.backendRequest. */
+    public record Retry(String on, Integer attempts, List<Integer> codes, String backoff, String perTryTimeout) {}
+
+    /** A mirror backend and the percentage of requests copied to it. */
+    public record Mirror(String backend, double percent) {}
+
     private RouteCheck() {}
+
+    /** The policies of the route named {@code routeName} (as in {@link Result#route()}), if it forwards. */
+    public static Optional<Policies> policies(EnvoyConfig config, String routeName) {
+        return config.routeConfigurations().stream().flatMap(rc -> rc.getVirtualHostsList().stream())
+                .flatMap(vh -> vh.getRoutesList().stream())
+                .filter(r -> r.getName().equals(routeName) && r.hasRoute()).findFirst()
+                .map(r -> policies(r.getRoute()));
+    }
+
+    private static Policies policies(RouteAction a) {
+        Retry retry = null;
+        if (a.hasRetryPolicy()) {
+            RetryPolicy p = a.getRetryPolicy();
+            retry = new Retry(p.getRetryOn().isEmpty() ? null : p.getRetryOn(),
+                    p.hasNumRetries() ? p.getNumRetries().getValue() : null, p.getRetriableStatusCodesList(),
+                    p.hasRetryBackOff() ? duration(p.getRetryBackOff().getBaseInterval()) : null,
+                    p.hasPerTryTimeout() ? duration(p.getPerTryTimeout()) : null);
+        }
+        List<Mirror> mirrors = a.getRequestMirrorPoliciesList().stream().map(m -> new Mirror(backend(m.getCluster()),
+                m.hasRuntimeFraction() ? percent(m.getRuntimeFraction().getDefaultValue()) : 100.0)).toList();
+        return new Policies(a.hasTimeout() ? duration(a.getTimeout()) : null, retry, mirrors);
+    }
+
+    private static double percent(FractionalPercent f) {
+        double denominator = switch (f.getDenominator()) {
+            case TEN_THOUSAND -> 10_000;
+            case MILLION -> 1_000_000;
+            default -> 100;
+        };
+        return Math.round(f.getNumerator() * 100.0 / denominator * 10_000) / 10_000.0;
+    }
+
+    /** A protobuf duration as a Gateway API duration: whole seconds as "Ns", otherwise milliseconds. */
+    private static String duration(com.google.protobuf.Duration d) {
+        long millis = d.getSeconds() * 1000 + d.getNanos() / 1_000_000;
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
 
     public static Result evaluate(EnvoyConfig config, Request request) {
         Optional<Listener> listener = listener(config, request.port());

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.epicgateway.projections.envoy.EnvoyConfig;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
 import org.epicgateway.schemas.avro.GatewayView;
@@ -20,7 +21,8 @@ import org.epicgateway.schemas.avro.GatewayView;
  * {@code route-check}: loads manifests, derives each Gateway's Envoy config with the projections' own code, and
  * answers one JSON line per request line:
  * {@code {"status", "backend", "backends" (when weighted), "location", "host", "path"}} (plus {@code "route",
- * "requestHeaders", "responseHeaders", "responseHeadersRemoved"} when asked for headers, or {@code "error"}).
+ * "requestHeaders", "responseHeaders", "responseHeadersRemoved"} when asked for headers, {@code "timeout", "retry",
+ * "mirrors"} when asked for policies, or {@code "error"}).
  */
 public final class RouteCheckRunner {
 
@@ -43,16 +45,33 @@ public final class RouteCheckRunner {
         return configs;
     }
 
-    /** Evaluates each line of {@code requests} and prints one line per request to {@code out}. */
-    public void run(Path requests, PrintStream out, boolean withHeaders) throws IOException {
+    /**
+     * Evaluates each line of {@code requests} and prints one line per request to {@code out}, with the header changes
+     * and the matched route's timeouts, retries and mirrors when asked.
+     */
+    public void run(Path requests, PrintStream out, boolean withHeaders, boolean withPolicies) throws IOException {
         List<String> lines = Files.readAllLines(requests);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
-            out.println(toJson(evaluate(parse(i + 1, line)), withHeaders));
+            RouteCheck.Request request = parse(i + 1, line);
+            RouteCheck.Result result = evaluate(request);
+            ObjectNode o = toNode(result, withHeaders);
+            if (withPolicies && result.error() == null) {
+                putPolicies(o, result.route() == null ? Optional.empty()
+                        : select(request).flatMap(c -> RouteCheck.policies(c, result.route())));
+            }
+            out.println(o);
         }
+    }
+
+    private static void putPolicies(ObjectNode o, Optional<RouteCheck.Policies> policies) {
+        o.put("timeout", policies.map(RouteCheck.Policies::timeout).orElse(null));
+        RouteCheck.Retry retry = policies.map(RouteCheck.Policies::retry).orElse(null);
+        o.set("retry", retry == null ? null : JSON.valueToTree(retry));
+        o.set("mirrors", JSON.valueToTree(policies.map(RouteCheck.Policies::mirrors).orElse(List.of())));
     }
 
     /** Parses one request line; the message names the line and what is wrong. */
@@ -77,32 +96,36 @@ public final class RouteCheckRunner {
     }
 
     public RouteCheck.Result evaluate(RouteCheck.Request request) {
-        EnvoyConfig config;
-        if (request.gateway() != null) {
-            config = configs.get(request.gateway());
-            if (config == null && !request.gateway().contains("/")) {
-                // A bare name is enough when it is unique across namespaces.
-                List<EnvoyConfig> named = configs.entrySet().stream()
-                        .filter(e -> e.getKey().endsWith("/" + request.gateway())).map(Map.Entry::getValue).toList();
-                config = named.size() == 1 ? named.get(0) : null;
-            }
-            if (config == null) {
-                return RouteCheck.Result.error("no gateway " + request.gateway() + " in the manifests " + configs.keySet());
-            }
-        } else if (configs.size() == 1) {
-            config = configs.values().iterator().next();
-        } else {
-            return RouteCheck.Result.error("the manifests hold " + configs.size() + " gateways " + configs.keySet()
-                    + ": give the request a \"gateway\"");
-        }
-        return RouteCheck.evaluate(config, request);
+        return select(request).map(c -> RouteCheck.evaluate(c, request))
+                .orElseGet(() -> RouteCheck.Result.error(selectionProblem(request)));
     }
 
-    public static String toJson(RouteCheck.Result r, boolean withHeaders) {
+    /** The config of the request's gateway ({@code gateway}, a unique bare name, or the only one). */
+    private Optional<EnvoyConfig> select(RouteCheck.Request request) {
+        if (request.gateway() == null) {
+            return configs.size() == 1 ? Optional.of(configs.values().iterator().next()) : Optional.empty();
+        }
+        EnvoyConfig config = configs.get(request.gateway());
+        if (config == null && !request.gateway().contains("/")) {
+            // A bare name is enough when it is unique across namespaces.
+            List<EnvoyConfig> named = configs.entrySet().stream()
+                    .filter(e -> e.getKey().endsWith("/" + request.gateway())).map(Map.Entry::getValue).toList();
+            config = named.size() == 1 ? named.get(0) : null;
+        }
+        return Optional.ofNullable(config);
+    }
+
+    private String selectionProblem(RouteCheck.Request request) {
+        return request.gateway() != null ? "no gateway " + request.gateway() + " in the manifests " + configs.keySet()
+                : "the manifests hold " + configs.size() + " gateways " + configs.keySet()
+                        + ": give the request a \"gateway\"";
+    }
+
+    private static ObjectNode toNode(RouteCheck.Result r, boolean withHeaders) {
         ObjectNode o = JSON.createObjectNode();
         if (r.error() != null) {
             o.put("error", r.error());
-            return o.toString();
+            return o;
         }
         o.put("status", r.status());
         o.put("backend", r.backend());
@@ -119,7 +142,7 @@ public final class RouteCheckRunner {
             o.set("responseHeaders", JSON.valueToTree(r.responseHeaders()));
             o.set("responseHeadersRemoved", JSON.valueToTree(r.responseHeadersRemoved()));
         }
-        return o.toString();
+        return o;
     }
 
     private static String text(JsonNode n, String field) {

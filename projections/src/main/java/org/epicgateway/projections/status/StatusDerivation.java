@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.epicgateway.projections.envoy.Backends;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
 import org.epicgateway.projections.gatewayapi.Attachments;
+import org.epicgateway.projections.gatewayapi.Mirrors;
 import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.GatewayView;
@@ -102,7 +103,8 @@ public final class StatusDerivation {
         for (HttpRouteState r : view.getHttpRoutes()) {
             resolved.put(key(Attachments.HTTP_ROUTE, r.getNamespace(), r.getName()), resolvedRefs(backends,
                     Attachments.HTTP_ROUTE, r.getNamespace(),
-                    r.getRules().stream().map(HttpRouteRule::getBackendRefs).flatMap(List::stream).toList()));
+                    r.getRules().stream().flatMap(rule -> java.util.stream.Stream.concat(rule.getBackendRefs().stream(),
+                            Mirrors.backendRefs(rule).stream())).toList()));
         }
         for (TcpRouteState r : view.getTcpRoutes()) {
             resolved.put(key(Attachments.TCP_ROUTE, r.getNamespace(), r.getName()), resolvedRefs(backends,

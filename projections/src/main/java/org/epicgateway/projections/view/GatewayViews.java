@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.epicgateway.projections.gatewayapi.Mirrors;
 import org.epicgateway.projections.state.Fold;
 import org.epicgateway.projections.view.ViewStore.Index;
 import org.epicgateway.schemas.AggregateId;
@@ -273,8 +275,8 @@ public final class GatewayViews {
   private static Set<String> backends(AggregateState route) {
     Set<String> services = new TreeSet<>();
     switch (route.getResource()) {
-      case HttpRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs()
-          .forEach(b -> services.add(backend(r.getAccount(), r.getNamespace(), b))));
+      case HttpRouteState r -> r.getRules().forEach(rule -> Stream.concat(rule.getBackendRefs().stream(),
+          Mirrors.backendRefs(rule).stream()).forEach(b -> services.add(backend(r.getAccount(), r.getNamespace(), b))));
       case TcpRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs()
           .forEach(b -> services.add(backend(r.getAccount(), r.getNamespace(), b))));
       default -> throw new IllegalArgumentException(route.getAggregateId() + " is not a route");

@@ -33,6 +33,10 @@ import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.HeaderMatch;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
 import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.RequestMirror;
+import org.epicgateway.schemas.avro.HttpRouteFilterType;
+import org.epicgateway.schemas.avro.HttpRouteFilter;
+import org.epicgateway.schemas.avro.HttpRouteTimeouts;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.ParentRef;
 import org.epicgateway.schemas.avro.PathMatch;
@@ -472,6 +476,16 @@ class DeciderTest {
         .setMethod("FETCH").build())).build();
     reject(c.upsertRoute("acme", "web", "shop", method), RejectionCode.VALIDATION, "rules[0].matches[0].method",
         "'FETCH' is not one of");
+    HttpRouteRule slow = HttpRouteRule.newBuilder(rule("/", "web", 80))
+        .setTimeouts(HttpRouteTimeouts.newBuilder().setRequest("1.5s").build()).build();
+    reject(c.upsertRoute("acme", "web", "shop", slow), RejectionCode.VALIDATION, "rules[0].timeouts.request",
+        "'1.5s' is not a duration");
+    HttpRouteRule badMirror = HttpRouteRule.newBuilder(rule("/", "web", 80)).setFilters(List.of(
+        HttpRouteFilter.newBuilder().setType(HttpRouteFilterType.REQUEST_MIRROR).setRequestMirror(RequestMirror
+            .newBuilder().setBackendRef(BackendRef.newBuilder().setName("shadow").setPort(0).build()).build())
+            .build())).build();
+    reject(c.upsertRoute("acme", "web", "shop", badMirror), RejectionCode.VALIDATION,
+        "rules[0].filters[0].requestMirror.backendRef.port", "port 0 is outside 1..65535");
     UpsertHttpRoute badHost = (UpsertHttpRoute) c.upsertRoute("acme", "web", "shop").getPayload();
     badHost.setHostnames(List.of("*.*.example.com"));
     reject(c.envelope("httproute/acme/default/web", "acme", badHost), RejectionCode.VALIDATION, "hostnames[0]",

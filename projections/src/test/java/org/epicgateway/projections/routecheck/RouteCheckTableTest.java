@@ -19,8 +19,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Table tests through route-check, built from the Gateway API conformance cases (peers-and-spec §2.3, §2.5): each
  * directory under src/test/resources/route-check holds {@code manifests/} (Kubernetes YAML), {@code requests.jsonl}
- * and the expected output, line for line: {@code expected.jsonl}, or {@code expected-headers.jsonl} for tables that
- * check header changes too. Every request runs through the derived Envoy config, exactly as {@code ./epic route-check}.
+ * and the expected output, line for line: {@code expected.jsonl}, {@code expected-headers.jsonl} for tables that
+ * check header changes too, or {@code expected-policies.jsonl} for tables that check timeouts, retries and mirrors. Every request runs through the derived Envoy config, exactly as {@code ./epic route-check}.
  */
 class RouteCheckTableTest {
 
@@ -39,13 +39,15 @@ class RouteCheckTableTest {
 
     private static void check(Path dir) throws IOException {
         boolean headers = Files.exists(dir.resolve("expected-headers.jsonl"));
-        List<String> expected = Files.readAllLines(dir.resolve(headers ? "expected-headers.jsonl" : "expected.jsonl"))
+        boolean policies = Files.exists(dir.resolve("expected-policies.jsonl"));
+        List<String> expected = Files.readAllLines(dir.resolve(headers ? "expected-headers.jsonl"
+                        : policies ? "expected-policies.jsonl" : "expected.jsonl"))
                 .stream().filter(l -> !l.isBlank()).toList();
         List<String> requests = Files.readAllLines(dir.resolve("requests.jsonl")).stream()
                 .filter(l -> !l.isBlank()).toList();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         RouteCheckRunner.fromManifests(dir.resolve("manifests"))
-                .run(dir.resolve("requests.jsonl"), new PrintStream(bytes, true, StandardCharsets.UTF_8), headers);
+                .run(dir.resolve("requests.jsonl"), new PrintStream(bytes, true, StandardCharsets.UTF_8), headers, policies);
         List<String> actual = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(expected).as(dir + ": one expected line per request").hasSize(requests.size());
         assertThat(actual).as(dir + ": one output line per request").hasSize(requests.size());

@@ -157,6 +157,29 @@ class StatusDerivationTest {
     }
 
     @Test
+    void aMirrorBackendIsResolvedLikeAnyOther() {
+        String mirrored = """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: %s, namespace: infra}
+                spec:
+                  parentRefs: [{name: gw, sectionName: http}]
+                  rules:
+                    - filters: [{type: RequestMirror, requestMirror: {backendRef: %s}}]
+                      backendRefs: [{name: web, port: 80}]
+                """;
+        GatewayStatus s = status(mirrored.formatted("shadow-missing", "{name: shadow, port: 80}")
+                + mirrored.formatted("shadow-foreign", "{name: web, namespace: apps, port: 80}")
+                + mirrored.formatted("shadow-ok", "{name: granted, namespace: apps, port: 80}"));
+        assertThat(only(s, "shadow-missing").resolvedRefs()).extracting(c -> c.status(), c -> c.reason())
+                .containsExactly(false, "BackendNotFound");
+        assertThat(only(s, "shadow-foreign").resolvedRefs()).extracting(c -> c.status(), c -> c.reason())
+                .containsExactly(false, "RefNotPermitted");
+        assertThat(only(s, "shadow-ok").resolvedRefs().status()).isTrue();
+    }
+
+    @Test
     void onlyTheOldestTcpRouteIsAttachedButAllAreAccepted() {
         String tcp = """
                 ---
