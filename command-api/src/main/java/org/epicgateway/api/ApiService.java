@@ -16,10 +16,11 @@ import org.epicgateway.api.auth.Authenticator;
 import org.epicgateway.api.auth.BootstrapAdmin;
 import org.epicgateway.api.auth.LoginThrottle;
 import org.epicgateway.api.auth.Passwords;
-import org.epicgateway.api.auth.SecretBox;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
+import org.epicgateway.platform.secrets.EncryptedCertificateStore;
+import org.epicgateway.platform.secrets.SecretBox;
 import org.epicgateway.platform.Health;
 import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.api.tls.ApiTls;
@@ -91,7 +92,8 @@ public final class ApiService implements PlatformService {
             ? p : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
         AggregateQueries queries = decider.queries();
-        Passwords passwords = new Passwords(config.bcryptCost(), SecretBox.fromKeyFile(secretsKeyFile(dir)));
+        Passwords passwords = new Passwords(config.bcryptCost(), SecretBox.fromKeyFile(secretsKeyFile(dir),
+            Passwords.SECRET_PURPOSE));
         TokenSigner signer = TokenSigner.fromKeyFile(dir.resolve("token.key"), Clock.systemUTC());
         Authenticator authenticator = new Authenticator(accounts(queries), passwords, signer,
             LoginThrottle.standard(Clock.systemUTC()));
@@ -106,7 +108,8 @@ public final class ApiService implements PlatformService {
         auditLog = new AuditLog(context.kafkaClient(this), new AvroDeserializer<>(EventEnvelope.class, registry),
             config.auditMaxScan());
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
-            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.kafkaClient(this), registry)), proxies, meters, health))
+            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.kafkaClient(this), registry)), proxies, meters, health,
+            EncryptedCertificateStore.ofDataDir(context.dataDir())))
             .start(config.host(), config.port(), config.tlsPort(), tls);
     }
 

@@ -9,6 +9,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -29,6 +30,8 @@ import org.epicgateway.api.auth.Principal;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.openapi.ApiRoute;
 import org.epicgateway.api.tls.ApiTls;
+import org.epicgateway.api.certificates.CertificateHandlers;
+import org.epicgateway.api.openapi.CertificateBody;
 import org.epicgateway.api.proxies.ProxyConfigHandlers;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
 import org.epicgateway.api.openapi.OpenApiDocument;
@@ -48,6 +51,7 @@ import org.epicgateway.api.resources.TcpRoutes;
 import org.epicgateway.api.resources.Templates;
 import org.epicgateway.api.validation.BodyValidator;
 import org.epicgateway.api.validation.StrictRequests;
+import org.epicgateway.platform.secrets.CertificateStore;
 import org.epicgateway.platform.PlatformHealth;
 import org.epicgateway.projections.topology.AggregateQueries;
 import org.slf4j.Logger;
@@ -74,7 +78,7 @@ public final class CommandApi implements AutoCloseable {
     public record Parts(Commands commands, AggregateQueries queries,
                         Authenticator authenticator, Passwords passwords,
                         TokenHandler tokens, AuditHandler audit, ProxyConfigQueries proxies,
-                        PrometheusMeterRegistry meters, PlatformHealth health) {
+                        PrometheusMeterRegistry meters, PlatformHealth health, CertificateStore certificates) {
     }
 
     private final Parts parts;
@@ -157,6 +161,15 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.GET, BASE + "/receipts/{commandId}",
             "Which proxies ACKed configuration containing a command, and which of its gateways' proxies have not yet",
             "xds", Access.USER, null, List.of(), 200, proxies::receipt));
+        CertificateHandlers certificates = new CertificateHandlers(parts.certificates(), Clock.systemUTC());
+        String certificate = BASE + "/accounts/{account}/certificates/{namespace}/{name}";
+        r.add(new ApiRoute(HandlerType.PUT, certificate, "Upload (or rotate) a listener certificate: PEM chain and key, "
+            + "kept encrypted outside Kafka and served to the gateways naming it over SDS", "certificates",
+            Access.USER, new CertificateBody(), List.of(), 200, certificates::put, false));
+        r.add(new ApiRoute(HandlerType.GET, certificate, "A certificate's content hash and expiry (never the key)",
+            "certificates", Access.USER, null, List.of(), 200, certificates::get));
+        r.add(new ApiRoute(HandlerType.DELETE, certificate, "Remove a certificate: listeners naming it serve nothing",
+            "certificates", Access.USER, null, List.of(), 200, certificates::delete, false));
         return List.copyOf(r);
     }
 

@@ -29,6 +29,7 @@ import org.epicgateway.xds.revisions.RevisionHistory;
 import org.epicgateway.xds.snapshots.EndpointAssignment;
 import org.epicgateway.xds.snapshots.EnvoySnapshot;
 import org.epicgateway.xds.snapshots.GatewayConfig;
+import org.epicgateway.platform.secrets.CertificateStore;
 import org.epicgateway.xds.snapshots.SnapshotPublisher;
 import org.epicgateway.xds.snapshots.XdsCache;
 import org.slf4j.Logger;
@@ -43,7 +44,7 @@ public final class XdsProjector implements AckListener {
   private static final Logger LOG = LoggerFactory.getLogger(XdsProjector.class);
 
   private final XdsCache cache = new XdsCache();
-  private final SnapshotPublisher publisher = new SnapshotPublisher(cache);
+  private final SnapshotPublisher publisher;
   private final RevisionHistory history;
   private final Receipts receipts;
   private final ProxyTracker tracker = new ProxyTracker(this);
@@ -55,6 +56,15 @@ public final class XdsProjector implements AckListener {
 
   public XdsProjector(ConfigReports reports, RevisionArchive archive, ReceiptArchive receiptArchive,
                       XdsMetrics metrics, int revisionsPerGateway, int receiptCommands, Clock clock) {
+    this(reports, archive, receiptArchive, metrics, revisionsPerGateway, receiptCommands, clock, CertificateStore.NONE);
+  }
+
+  /** A projector serving HTTPS listeners' certificates from {@code certificates}, following its changes. */
+  public XdsProjector(ConfigReports reports, RevisionArchive archive, ReceiptArchive receiptArchive,
+                      XdsMetrics metrics, int revisionsPerGateway, int receiptCommands, Clock clock,
+                      CertificateStore certificates) {
+    this.publisher = new SnapshotPublisher(cache, certificates);
+    certificates.onChange(this::certificateChanged);
     this.reports = reports;
     this.archive = archive;
     this.receiptArchive = receiptArchive;
@@ -120,6 +130,11 @@ public final class XdsProjector implements AckListener {
 
   public synchronized void endpointsRemoved(String cluster) {
     publisher.endpointsRemoved(cluster);
+  }
+
+  /** A certificate was stored, replaced or removed: the gateways naming it get their secrets again (SDS only). */
+  public synchronized void certificateChanged(String name) {
+    publisher.certificateChanged(name);
   }
 
   // ---- what proxies report ----
@@ -264,7 +279,10 @@ public final class XdsProjector implements AckListener {
         "rejected by all " + connected.size() + " connected proxies: " + errorDetail);
   }
 
-  /** A proxy runs a revision when its ACKed listeners, clusters, routes and secrets are that revision's. */
+  /**
+   * A proxy runs a revision when its ACKed listeners, clusters and routes are that revision's. Secrets are not part
+   * of a revision: a certificate rotates on its own (the revision only names it), so an SDS ACK credits nothing.
+   */
   private static boolean runs(ProxyStream stream, EnvoySnapshot snapshot) {
     for (String type : List.of(LISTENER_TYPE_URL, CLUSTER_TYPE_URL)) {
       if (!(stream.acked(type) instanceof AckedState.OfSnapshot acked)
@@ -272,17 +290,11 @@ public final class XdsProjector implements AckListener {
         return false;
       }
     }
-    for (String type : List.of(ROUTE_TYPE_URL, SECRET_TYPE_URL)) {
-      AckedState acked = stream.acked(type);
-      if (acked == null) {
-        if (type.equals(ROUTE_TYPE_URL) && !snapshot.routes().resources().isEmpty()) {
-          return false;
-        }
-      } else if (!(acked instanceof AckedState.OfSnapshot s) || !s.matches(resources(snapshot, type), false)) {
-        return false;
-      }
+    AckedState routes = stream.acked(ROUTE_TYPE_URL);
+    if (routes == null) {
+      return snapshot.routes().resources().isEmpty();
     }
-    return true;
+    return routes instanceof AckedState.OfSnapshot s && s.matches(resources(snapshot, ROUTE_TYPE_URL), false);
   }
 
   /** A receipt entry, kept on the archive when it is new, so receipts survive a restart. */

@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 import org.epicgateway.api.ApiError;
+import org.epicgateway.platform.secrets.SecretBox;
 
 /**
  * bcrypt hashing of API user passwords. Only the hash leaves the API, and only encrypted ({@link SecretBox}): commands
@@ -18,6 +19,9 @@ public final class Passwords {
     static final int MAX_BYTES = 72;
     static final int MIN_LENGTH = 8;
     private final int cost;
+    /** What the API's SecretBox seals (bound into each ciphertext; the bytes every stored hash was sealed with). */
+    public static final String SECRET_PURPOSE = "epic api password hash";
+
     private final SecretBox box;
     /** Checked in place of a hash that cannot be decrypted (key erased), so such a refusal costs the same time. */
     private final String standIn;

@@ -84,6 +84,7 @@ public final class OpenApiDocument {
                 .set("schema", switch (route.body()) {
                     case BodySchema b -> body(b);
                     case BatchBody b -> batch(b);
+                    case CertificateBody b -> b.schema();
                     default -> throw new IllegalArgumentException("no schema for " + route.body());
                 });
         }

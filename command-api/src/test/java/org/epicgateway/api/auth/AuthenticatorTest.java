@@ -17,10 +17,11 @@ import org.epicgateway.api.ApiError;
 import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.ApiUser;
 import org.junit.jupiter.api.Test;
+import org.epicgateway.platform.secrets.SecretBox;
 
 /** Password logins: the same bcrypt work for unknown and known users, and throttling per login and per address. */
 class AuthenticatorTest {
-    private static final Passwords PASSWORDS = new Passwords(4, new SecretBox(new byte[32]));
+    private static final Passwords PASSWORDS = new Passwords(4, new SecretBox(new byte[32], Passwords.SECRET_PURPOSE));
     private static final String ALICE_HASH = PASSWORDS.hash("alice-password-1", "password");
 
     /** A clock the test moves. */

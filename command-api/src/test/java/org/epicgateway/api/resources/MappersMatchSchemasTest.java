@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.epicgateway.api.ApiError;
 import org.epicgateway.api.auth.Passwords;
-import org.epicgateway.api.auth.SecretBox;
+import org.epicgateway.platform.secrets.SecretBox;
 import org.epicgateway.api.openapi.OpenApiDocument;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
 import org.junit.jupiter.api.Test;
@@ -41,7 +41,7 @@ class MappersMatchSchemasTest {
                 cases.add(new Case("PUT " + kind.collection(), kind.replaceBody(), f -> kind.replace().apply(f, put)));
             }
         }
-        Passwords passwords = new Passwords(4, new SecretBox(new byte[32]));
+        Passwords passwords = new Passwords(4, new SecretBox(new byte[32], Passwords.SECRET_PURPOSE));
         cases.add(new Case("POST users", Accounts.USER_BODY, f -> Accounts.user(f, "acme", passwords)));
         cases.add(new Case("PUT quota", Accounts.QUOTA_BODY, f -> Accounts.quota(f, "acme")));
         return cases;

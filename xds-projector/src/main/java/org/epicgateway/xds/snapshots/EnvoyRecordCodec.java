@@ -17,14 +17,14 @@ import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;
 public final class EnvoyRecordCodec {
   private EnvoyRecordCodec() {}
 
-  /** The revision; SDS secrets are not on Kafka (names only), so the revision serves none itself. */
+  /** The revision; SDS secrets are not on Kafka, only their names (served from the certificate store). */
   public static GatewayConfig config(EnvoyConfigSnapshot record) {
     String where = "epic.envoy-config record of " + record.getGatewayId();
     return new GatewayConfig(record.getGatewayId(), record.getVersion(), record.getSourceCommandIds(),
         unpack(record.getListeners(), Listener.class, where),
         unpack(record.getRouteConfigurations(), RouteConfiguration.class, where),
         unpack(record.getClusters(), Cluster.class, where),
-        List.of());
+        record.getSecretNames());
   }
 
   /** A revision as the record it came in (for the revision archive). */
@@ -36,6 +36,7 @@ public final class EnvoyRecordCodec {
         .setListeners(config.listeners().stream().map(EnvoyRecords::any).toList())
         .setRouteConfigurations(config.routes().stream().map(EnvoyRecords::any).toList())
         .setClusters(config.clusters().stream().map(EnvoyRecords::any).toList())
+        .setSecretNames(config.secretNames())
         .build();
   }
 

@@ -41,9 +41,18 @@ public final class EnvoySnapshot extends Snapshot {
     this.secrets = secrets;
   }
 
+  /** A revision as served before its certificates are known: no secrets. */
   public static EnvoySnapshot assemble(GatewayConfig config) {
     return new EnvoySnapshot(config, hashed(config.clusters()), hashed(config.listeners()), hashed(config.routes()),
-        hashed(config.secrets()));
+        versioned(List.of()));
+  }
+
+  /**
+   * The same revision with these certificates (those of its {@code secretNames} the store has). Listeners, routes
+   * and clusters keep their versions, so a rotated certificate is an SDS push alone.
+   */
+  public EnvoySnapshot withSecrets(List<Secret> certificates) {
+    return new EnvoySnapshot(config, clusters, listeners, routes, hashed(certificates));
   }
 
   public GatewayConfig config() {

@@ -3,7 +3,6 @@ package org.epicgateway.xds.snapshots;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.Secret;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,12 +12,14 @@ import java.util.TreeMap;
 
 /**
  * One revision of a gateway's Envoy configuration as the projections derived it: everything except endpoints,
- * which travel per cluster on their own topic. {@code version} is the content hash; {@code sourceCommandIds} are
- * the commands whose effects this revision contains (what receipts are about).
+ * which travel per cluster on their own topic, and certificates, which the revision only names ({@code secretNames},
+ * SDS names): their content comes from the certificate store when the revision is served. {@code version} is the
+ * content hash; {@code sourceCommandIds} are the commands whose effects this revision contains (what receipts are
+ * about).
  */
 public record GatewayConfig(String gatewayId, String version, List<String> sourceCommandIds,
                             List<Listener> listeners, List<RouteConfiguration> routes,
-                            List<Cluster> clusters, List<Secret> secrets) {
+                            List<Cluster> clusters, List<String> secretNames) {
 
   public GatewayConfig {
     Objects.requireNonNull(gatewayId, "gatewayId");
@@ -27,19 +28,19 @@ public record GatewayConfig(String gatewayId, String version, List<String> sourc
     listeners = List.copyOf(listeners);
     routes = List.copyOf(routes);
     clusters = List.copyOf(clusters);
-    secrets = List.copyOf(secrets);
+    secretNames = List.copyOf(secretNames);
   }
 
   /** A revision whose version is the content hash of its resources. */
   public static GatewayConfig of(String gatewayId, List<String> sourceCommandIds, List<Listener> listeners,
-                                 List<RouteConfiguration> routes, List<Cluster> clusters, List<Secret> secrets) {
+                                 List<RouteConfiguration> routes, List<Cluster> clusters, List<String> secretNames) {
     TreeMap<String, String> versions = new TreeMap<>();
     listeners.forEach(l -> versions.put("listener/" + l.getName(), ContentHash.of(l)));
     routes.forEach(r -> versions.put("route/" + r.getName(), ContentHash.of(r)));
     clusters.forEach(c -> versions.put("cluster/" + c.getName(), ContentHash.of(c)));
-    secrets.forEach(s -> versions.put("secret/" + s.getName(), ContentHash.of(s)));
+    secretNames.forEach(s -> versions.put("secret/" + s, ""));
     return new GatewayConfig(gatewayId, ContentHash.ofVersions(versions), sourceCommandIds, listeners, routes,
-        clusters, secrets);
+        clusters, secretNames);
   }
 
   /** The EDS resource names this revision's clusters ask for (service_name, or the cluster name). */

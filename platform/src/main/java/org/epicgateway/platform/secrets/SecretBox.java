@@ -1,4 +1,4 @@
-package org.epicgateway.api.auth;
+package org.epicgateway.platform.secrets;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,30 +19,33 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Encrypts the secrets the API puts into commands and events (API users' bcrypt hashes): AES-256-GCM with a key kept
- * in a file outside Kafka, so readers of epic.commands, epic.events or the decider's changelog see only
- * {@code aesgcm1:<base64url(nonce | ciphertext | tag)>}. Deleting the key file erases every such secret at once
- * (crypto-erasure): the events stay, verifiable and replayable, but no hash can be read back.
+ * Encrypts secrets kept outside the key's file: AES-256-GCM with a key in a file of its own, giving
+ * {@code aesgcm1:<base64url(nonce | ciphertext | tag)>}. The API seals users' bcrypt hashes with it before they enter
+ * commands and events (readers of epic.commands, epic.events or the decider's changelog see only the sealed form),
+ * the certificate store seals TLS keys with it before they touch the disk. Each use has its own purpose, bound into
+ * every ciphertext as associated data, so a ciphertext of one use cannot be replayed as another. Deleting the key
+ * file erases every such secret at once (crypto-erasure).
  */
 public final class SecretBox {
     public static final String PREFIX = "aesgcm1:";
     private static final int NONCE = 12;
     private static final int TAG_BITS = 128;
-    /** Binds ciphertexts to their use, so one cannot be replayed as another kind of secret. */
-    private static final byte[] AAD = "epic api password hash".getBytes(StandardCharsets.US_ASCII);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SecretKeySpec key;
+    /** Binds ciphertexts to their use, so one cannot be replayed as another kind of secret. */
+    private final byte[] purpose;
 
-    public SecretBox(byte[] key) {
+    public SecretBox(byte[] key, String purpose) {
         if (key.length != 32) {
             throw new IllegalArgumentException("the secrets key must have 32 bytes, has " + key.length);
         }
         this.key = new SecretKeySpec(key.clone(), "AES");
+        this.purpose = purpose.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Loads the key from {@code file}, creating a random 256-bit one (owner-only) on first start. */
-    public static SecretBox fromKeyFile(Path file) {
+    public static SecretBox fromKeyFile(Path file, String purpose) {
         try {
             if (!Files.exists(file)) {
                 Path dir = file.toAbsolutePath().getParent();
@@ -54,9 +57,10 @@ public final class SecretBox {
                 Files.writeString(tmp, HexFormat.of().formatHex(fresh) + "\n", StandardCharsets.US_ASCII);
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             }
-            return new SecretBox(HexFormat.of().parseHex(Files.readString(file, StandardCharsets.US_ASCII).strip()));
+            return new SecretBox(HexFormat.of().parseHex(Files.readString(file, StandardCharsets.US_ASCII).strip()),
+                purpose);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the API secrets key " + file, e);
+            throw new UncheckedIOException("cannot read or create the secrets key " + file, e);
         }
     }
 
@@ -66,7 +70,7 @@ public final class SecretBox {
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(AAD);
+            cipher.updateAAD(purpose);
             byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
             byte[] out = Arrays.copyOf(nonce, NONCE + sealed.length);
             System.arraycopy(sealed, 0, out, NONCE, sealed.length);
@@ -91,7 +95,7 @@ public final class SecretBox {
             }
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, NONCE));
-            cipher.updateAAD(AAD);
+            cipher.updateAAD(purpose);
             return Optional.of(new String(cipher.doFinal(in, NONCE, in.length - NONCE), StandardCharsets.UTF_8));
         } catch (AEADBadTagException | IllegalArgumentException e) {
             return Optional.empty();
