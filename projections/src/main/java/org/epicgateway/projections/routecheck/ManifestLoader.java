@@ -40,6 +40,7 @@ import java.util.stream.Stream;
 import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
 import org.epicgateway.projections.gatewayapi.Mirrors;
+import org.epicgateway.projections.gatewayapi.ReferenceGrants;
 import org.epicgateway.projections.view.GatewayViews;
 import org.epicgateway.projections.view.MemoryViewStore;
 import org.epicgateway.schemas.AggregateIds;
@@ -642,13 +643,15 @@ public final class ManifestLoader {
         List<ReferenceGrantFrom> from = new ArrayList<>();
         for (int i = 0; spec.getFrom() != null && i < spec.getFrom().size(); i++) {
             var x = spec.getFrom().get(i);
-            from.add(ReferenceGrantFrom.newBuilder().setKind(d.required(x.getKind(), "spec.from[" + i + "].kind"))
+            from.add(ReferenceGrantFrom.newBuilder().setKind(ReferenceGrants.fromKind(x.getGroup(),
+                            d.required(x.getKind(), "spec.from[" + i + "].kind")))
                     .setNamespace(d.required(x.getNamespace(), "spec.from[" + i + "].namespace")).build());
         }
         List<ReferenceGrantTo> to = new ArrayList<>();
         for (int i = 0; spec.getTo() != null && i < spec.getTo().size(); i++) {
             var x = spec.getTo().get(i);
-            to.add(ReferenceGrantTo.newBuilder().setKind(d.required(x.getKind(), "spec.to[" + i + "].kind"))
+            to.add(ReferenceGrantTo.newBuilder().setKind(ReferenceGrants.toKind(x.getGroup(),
+                            d.required(x.getKind(), "spec.to[" + i + "].kind")))
                     .setName(x.getName()).build());
         }
         return org.epicgateway.schemas.avro.ReferenceGrant.newBuilder().setNamespace(namespace(meta))
