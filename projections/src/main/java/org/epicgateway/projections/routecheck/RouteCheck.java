@@ -44,9 +44,12 @@ import org.epicgateway.projections.envoy.SafeRegex;
  */
 public final class RouteCheck {
 
-    /** One request: gateway "namespace/name" (optional with one gateway), port (optional), host, method, path?query. */
+    /**
+     * One request: gateway "namespace/name" (optional with one gateway), port (optional), host, method, path?query,
+     * and the TLS SNI the client sends (optional: the Host without its port, as browsers do).
+     */
     public record Request(String gateway, Integer port, String host, String method, String path,
-                          Map<String, String> headers) {}
+                          Map<String, String> headers, String sni) {}
 
     /** A weighted backend as users name it ({@code namespace/service:port}). */
     public record WeightedBackend(String backend, int weight) {}
@@ -127,9 +130,11 @@ public final class RouteCheck {
                     : "no listener on port " + request.port());
         }
         String host = request.host() == null ? "" : request.host();
-        FilterChain chain = chain(listener.get(), hostOnly(host));
+        String sni = request.sni() != null ? request.sni() : hostOnly(host);
+        FilterChain chain = chain(listener.get(), sni);
         if (chain == null) {
-            return Result.error("no filter chain for host " + host + " on " + listener.get().getName());
+            return Result.error("no filter chain for " + (request.sni() != null ? "SNI " : "host ") + sni + " on "
+                    + listener.get().getName() + " (the TLS handshake fails)");
         }
         try {
             for (Filter f : chain.getFiltersList()) {

@@ -92,7 +92,7 @@ public final class RouteCheckRunner {
         n.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
         String host = n.hasNonNull("host") ? n.get("host").asText() : headers.getOrDefault("host", headers.get("Host"));
         return new RouteCheck.Request(text(n, "gateway"), n.hasNonNull("port") ? n.get("port").asInt() : null, host,
-                text(n, "method"), text(n, "path"), headers);
+                text(n, "method"), text(n, "path"), headers, text(n, "sni"));
     }
 
     public RouteCheck.Result evaluate(RouteCheck.Request request) {
