@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.epicgateway.platform.secrets.KeytoolCertificates;
 
 /**
  * The hostile-input suite of issue 14, on the real platform. For every write endpoint of the OpenAPI document it
@@ -62,6 +64,8 @@ class HostileInputTest {
                            String field, String what) {
     }
 
+    private static KeytoolCertificates.Pem certificate;
+
     @BeforeAll
     static void setUp() throws Exception {
         f = ApiFixture.get();
@@ -71,6 +75,8 @@ class HostileInputTest {
             ApiFixture.ADMIN));
         account = t.a();
         openApi = f.http.get("/api/v1/openapi.json", null).json();
+        certificate = KeytoolCertificates.selfSigned(Files.createTempDirectory("epic-hostile-"), "www.example.com",
+            null, 30);
     }
 
     /** A body of each write endpoint that the platform accepts, rich enough to reach every record of its schema. */
@@ -133,6 +139,8 @@ class HostileInputTest {
         b.put("PUT /api/v1/accounts/{account}/referencegrants/{name}", "{" + grant + "}");
         b.put(BATCH, "{\"items\":[{\"kind\":\"EndpointSlice\",\"name\":\"" + ApiFixture.unique("s") + "\","
             + slice + "}]}");
+        ObjectNode upload = JSON.objectNode().put("certificate", certificate.chain()).put("privateKey", certificate.key());
+        b.put("PUT /api/v1/accounts/{account}/certificates/{namespace}/{name}", upload.toString());
         return b;
     }
 
@@ -142,6 +150,7 @@ class HostileInputTest {
             .replace("/pools/{name}", "/pools/" + pool)
             .replace("/templates/{name}", "/templates/" + t.template())
             .replace("/gateways/{name}", "/gateways/edge")
+            .replace("{namespace}", "default")
             .replace("{name}", "existing");
     }
 
