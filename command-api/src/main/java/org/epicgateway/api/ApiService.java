@@ -16,11 +16,14 @@ import org.epicgateway.api.auth.Authenticator;
 import org.epicgateway.api.auth.BootstrapAdmin;
 import org.epicgateway.api.auth.LoginThrottle;
 import org.epicgateway.api.auth.Passwords;
+import org.epicgateway.api.auth.Sessions;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
+import org.epicgateway.api.console.ConsoleAssets;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
 import org.epicgateway.platform.secrets.EncryptedCertificateStore;
 import org.epicgateway.platform.secrets.SecretBox;
+import org.epicgateway.api.views.GatewayViewFeed;
 import org.epicgateway.platform.Health;
 import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.api.tls.ApiTls;
@@ -34,6 +37,7 @@ import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 
@@ -51,6 +55,7 @@ public final class ApiService implements PlatformService {
     private Path adminPasswordFile;
     private ApiTls tls;
     private AuditLog auditLog;
+    private GatewayViewFeed views;
     private CommandApi api;
 
     /** @param decider the decider of this process, started before this service; its bus and queries are used */
@@ -107,9 +112,13 @@ public final class ApiService implements PlatformService {
             BootstrapAdmin.password(config.adminPassword(), adminPasswordFile));
         auditLog = new AuditLog(context.kafkaClient(this), new AvroDeserializer<>(EventEnvelope.class, registry),
             config.auditMaxScan());
+        views = new GatewayViewFeed(context.kafkaClient(this), new AvroDeserializer<>(GatewayView.class, registry));
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
-            new TokenHandler(authenticator, signer, config.tokenTtl()), new AuditHandler(auditLog, new EventLog(context.kafkaClient(this), registry)), proxies, meters, health,
-            EncryptedCertificateStore.ofDataDir(context.dataDir())))
+            new TokenHandler(authenticator, signer, config.tokenTtl()),
+            new Sessions(authenticator, signer, config.tokenTtl()),
+            new AuditHandler(auditLog, new EventLog(context.kafkaClient(this), registry),
+                DeciderService.chainKey(context)),
+            proxies, views, meters, health, EncryptedCertificateStore.ofDataDir(context.dataDir())))
             .start(config.host(), config.port(), config.tlsPort(), tls);
     }
 
@@ -135,10 +144,13 @@ public final class ApiService implements PlatformService {
         };
     }
 
-    /** The audit endpoints read the event log (no consumer group); commands go through the decider's bus. */
+    /**
+     * The audit endpoints read the event log, the gateway view endpoints epic.gateway-state (no consumer groups);
+     * commands go through the decider's bus.
+     */
     @Override
     public KafkaAccess kafkaAccess() {
-        return KafkaAccess.reads(Topics.EVENTS);
+        return KafkaAccess.reads(Topics.EVENTS, Topics.GATEWAY_STATE);
     }
 
     @Override
@@ -175,6 +187,7 @@ public final class ApiService implements PlatformService {
             urls.put("TLS certificate SHA-256", tls.fingerprint()
                 + (tls.selfSigned() ? " (self-signed, " + tls.keystore() + ")" : ""));
         }
+        urls.put("web console", base + ConsoleAssets.PATH + "/");
         urls.put("OpenAPI", base + CommandApi.BASE + "/openapi.json");
         urls.put("health", base + "/healthz");
         urls.put("metrics (admin login)", base + "/metrics");
@@ -187,8 +200,8 @@ public final class ApiService implements PlatformService {
 
     @Override
     public void close() throws Exception {
-        // Reverse order of creation: stop serving, then the audit consumer. The bus belongs to the decider.
-        try (AutoCloseable l = auditLog; AutoCloseable a = api) {
+        // Reverse order of creation: stop serving, then the view and audit consumers. The bus belongs to the decider.
+        try (AutoCloseable l = auditLog; AutoCloseable v = views; AutoCloseable a = api) {
             // closes both, even if one fails
         }
     }

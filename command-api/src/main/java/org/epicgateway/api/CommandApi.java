@@ -27,6 +27,8 @@ import org.epicgateway.api.auth.Access;
 import org.epicgateway.api.auth.Authenticator;
 import org.epicgateway.api.auth.Passwords;
 import org.epicgateway.api.auth.Principal;
+import org.epicgateway.api.auth.Sessions;
+import org.epicgateway.api.console.ConsoleAssets;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.openapi.ApiRoute;
 import org.epicgateway.api.tls.ApiTls;
@@ -50,6 +52,8 @@ import org.epicgateway.api.resources.Services;
 import org.epicgateway.api.resources.TcpRoutes;
 import org.epicgateway.api.resources.Templates;
 import org.epicgateway.api.validation.BodyValidator;
+import org.epicgateway.api.views.GatewayViewFeed;
+import org.epicgateway.api.views.GatewayViewHandlers;
 import org.epicgateway.api.validation.StrictRequests;
 import org.epicgateway.platform.secrets.CertificateStore;
 import org.epicgateway.platform.PlatformHealth;
@@ -73,11 +77,14 @@ public final class CommandApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandApi.class);
     private static final String STARTED = "epic.started";
     private static final String LOOPBACK = "127.0.0.1";
+    /** Sent by the web console on every request, so a 401 does not make the browser open its Basic login dialog. */
+    public static final String CONSOLE_HEADER = "X-Epic-Console";
 
     /** Everything the handlers need, built by {@link ApiService} (or a test) around a running platform. */
     public record Parts(Commands commands, AggregateQueries queries,
                         Authenticator authenticator, Passwords passwords,
-                        TokenHandler tokens, AuditHandler audit, ProxyConfigQueries proxies,
+                        TokenHandler tokens, Sessions sessions, AuditHandler audit, ProxyConfigQueries proxies,
+                        GatewayViewFeed views,
                         PrometheusMeterRegistry meters, PlatformHealth health, CertificateStore certificates) {
     }
 
@@ -110,6 +117,13 @@ public final class CommandApi implements AutoCloseable {
             List.of(), 200, ctx -> ctx.contentType("application/json").result(openApiJson)));
         r.add(new ApiRoute(HandlerType.POST, BASE + "/tokens", "Trade an HTTP Basic login for a bearer token", "auth",
             Access.USER, null, List.of(), 201, parts.tokens()::issue, false));
+        r.add(new ApiRoute(HandlerType.POST, BASE + "/sessions", "Start a browser session from an HTTP Basic login: "
+            + "an HttpOnly, SameSite=Strict cookie, and the CSRF token writes on it must send", "auth",
+            Access.USER, null, List.of(), 201, parts.sessions()::create, false));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/sessions/current", "The session's user and CSRF token", "auth",
+            Access.USER, null, List.of(), 200, parts.sessions()::current));
+        r.add(new ApiRoute(HandlerType.DELETE, BASE + "/sessions/current", "End the browser session (clears the cookie)",
+            "auth", Access.USER, null, List.of(), 200, parts.sessions()::end, false));
 
         resource(r, Pools.KIND, BASE + "/pools", Access.ADMIN, Access.ADMIN);
         resource(r, Templates.KIND, BASE + "/templates", Access.ADMIN, Access.ADMIN);
@@ -150,6 +164,16 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.GET, BASE + "/audit/diff",
             "What changed between two instants, field by field, and the events (actor, command) that did it",
             "audit", Access.USER, null, List.of("from", "to", "account", "gateway"), 200, parts.audit()::diff));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/audit/verify",
+            "Check the hash chain and seal of every event of the account (an admin: of the asked account or all)",
+            "audit", Access.USER, null, List.of("account"), 200, parts.audit()::verify));
+        GatewayViewHandlers views = new GatewayViewHandlers(parts.views(), parts.queries());
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/gateways/{namespace}/{name}/view",
+            "The gateway as its Envoy configuration is derived from: listeners, attached routes, their Services and "
+                + "endpoint slices (epic.gateway-state)", "gateways", Access.USER, null, List.of(), 200, views::get));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/gateways/{namespace}/{name}/view/events",
+            "Server-sent events: a 'view' event with the gateway's view now and one at each change, 'deleted' when "
+                + "it goes", "gateways", Access.USER, null, List.of(), 200, views::events));
         ProxyConfigHandlers proxies = new ProxyConfigHandlers(parts.proxies(), parts.queries());
         r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/gateways/{namespace}/{name}/revisions",
             "Envoy configuration revisions of a gateway, newest first: which is served, which proxies run or rejected "
@@ -237,7 +261,11 @@ public final class CommandApi implements AutoCloseable {
             // DELETE on a pool (which cannot be removed) is 405, not "no such route".
             config.http.prefer405over404 = true;
             config.jsonMapper(new JavalinJackson(HttpSupport.JSON, false));
-            config.events.handlerAdded(meta -> registered.add(meta.getHttpMethod().name() + " " + meta.getPath()));
+            config.events.handlerAdded(meta -> {
+                if (!meta.getPath().startsWith(ConsoleAssets.PATH)) { // the console's pages are not API operations
+                    registered.add(meta.getHttpMethod().name() + " " + meta.getPath());
+                }
+            });
         });
         app.before(ctx -> ctx.attribute(STARTED, System.nanoTime()));
         // Before routing acts on them: a method is taken exactly as sent and never from an override header.
@@ -246,6 +274,7 @@ public final class CommandApi implements AutoCloseable {
         for (ApiRoute route : routes) {
             app.addHttpHandler(route.method(), route.path(), guarded(route));
         }
+        new ConsoleAssets().register(app);
         app.exception(ApiError.class, (e, ctx) -> {
             if (e.retryAfterSeconds() > 0) {
                 ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
@@ -293,9 +322,12 @@ public final class CommandApi implements AutoCloseable {
         return ctx -> {
             Principal principal;
             try {
-                principal = parts.authenticator().authenticate(ctx.header("Authorization"), ctx.ip());
+                Principal fromSession = parts.sessions().fromCookie(ctx);
+                principal = fromSession != null ? fromSession
+                    : parts.authenticator().authenticate(ctx.header("Authorization"), ctx.ip());
             } catch (ApiError e) {
-                if (e.status() == 401) {
+                // A browser shows its own login dialog on this header; the console signs in with its own form.
+                if (e.status() == 401 && ctx.header(CONSOLE_HEADER) == null) {
                     ctx.header("WWW-Authenticate", "Basic realm=\"epic\", Bearer realm=\"epic\"");
                 }
                 throw e;

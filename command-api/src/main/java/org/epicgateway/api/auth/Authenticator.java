@@ -105,6 +105,15 @@ public final class Authenticator {
         return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 
+    /** The caller of a session cookie ({@link Sessions}): a bearer token, checked the same way. */
+    public Principal session(String token) {
+        try {
+            return bearer(token);
+        } catch (ApiError e) {
+            throw ApiError.unauthorized("the session has ended or expired: sign in again");
+        }
+    }
+
     private Principal bearer(String token) {
         TokenSigner.Claims claims = tokens.verify(token)
             .orElseThrow(() -> ApiError.unauthorized("invalid or expired token"));

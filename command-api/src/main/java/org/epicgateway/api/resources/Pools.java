@@ -3,6 +3,7 @@ package org.epicgateway.api.resources;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
 import org.epicgateway.api.resources.ResourceKind.Command;
+import org.epicgateway.projections.decider.AddressPool;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.avro.DefineAddressPool;
@@ -40,6 +41,9 @@ public final class Pools {
         SpecJson.putOpt(o, "aggregation", s.getAggregation());
         ObjectNode allocated = o.putObject("allocated");
         s.getAllocated().forEach((address, gateway) -> allocated.put(address.toString(), gateway.toString()));
+        // Not in the Avro state: what a reader needs to show allocated / free without re-implementing the ranges'
+        // rules (text, since an IPv6 pool's count exceeds a JSON number's safe range).
+        o.put("capacity", AddressPool.parse(s.getRanges()).size().toString());
         return o;
     }
 }

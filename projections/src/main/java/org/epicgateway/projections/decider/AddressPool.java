@@ -202,6 +202,15 @@ public final class AddressPool {
     return Optional.empty();
   }
 
+  /** How many addresses the pool can hand out in all (network and broadcast addresses excluded as in parsing). */
+  public BigInteger size() {
+    BigInteger total = BigInteger.ZERO;
+    for (Range r : ranges) {
+      total = total.add(r.last().subtract(r.first()).add(BigInteger.ONE));
+    }
+    return total;
+  }
+
   /** Whether every range of the pool is IPv4 (the alt pool of an IPv6 gateway must be). */
   public boolean allIpv4() {
     return ranges.stream().allMatch(Range::ipv4);
