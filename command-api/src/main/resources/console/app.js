@@ -46,6 +46,8 @@ function Loaded({ state, children }) {
 
 function SignIn({ onSignedIn }) {
   const [error, setError] = useState(null);
+  const [oidc, setOidc] = useState(null);
+  useEffect(() => { get('/oidc').then(setOidc, () => setOidc(null)); }, []);
   const submit = async (ev) => {
     ev.preventDefault();
     const f = new FormData(ev.target);
@@ -60,7 +62,11 @@ function SignIn({ onSignedIn }) {
         h('input', { id: 'login', name: 'login', autocomplete: 'username', required: true, autofocus: true })),
       h('div', { class: 'field' }, h('label', { for: 'password' }, 'Password'),
         h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
-      h('button', { type: 'submit', id: 'signin-submit' }, 'Sign in')));
+      h('button', { type: 'submit', id: 'signin-submit' }, 'Sign in'),
+      oidc?.enabled && h('p', { class: 'oidc' }, 'or ',
+        // A plain link: the browser itself goes to the provider and comes back with the session cookie.
+        h('a', { id: 'signin-oidc', href: '/api/v1/oidc/login' }, 'sign in with your organisation'),
+        h('span', { class: 'muted' }, ` (${oidc.issuer})`))));
 }
 
 // ---------- admin: pools, templates, accounts ----------

@@ -3,6 +3,7 @@ package org.epicgateway.api;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import org.epicgateway.api.oidc.OidcConfig;
 
 /**
  * Settings of the command API. {@link #fromEnvironment()} reads {@code EPIC_API_HOST} (where HTTPS listens; plain
@@ -18,16 +19,18 @@ import java.util.Optional;
  * @param commandTimeout  how long a write waits for its CommandResult before answering 503
  * @param tokenTtl        lifetime of bearer tokens
  * @param auditMaxScan    records one audit request may read at most
+ * @param oidc            the platform's OpenID Connect provider for console sign-in; null: none
+ *                        ({@code EPIC_OIDC_*}, {@link OidcConfig#fromEnvironment()})
  */
 public record ApiConfig(String host, int port, String adminAccount, String adminUser, String adminPassword,
                         int bcryptCost, Duration commandTimeout, Duration tokenTtl, int auditMaxScan,
-                        int tlsPort, Path tlsKeystore, String tlsPassword) {
+                        int tlsPort, Path tlsKeystore, String tlsPassword, OidcConfig oidc) {
 
     /** HTTPS on a free port with the generated self-signed certificate (tests, benchmarks). */
     public ApiConfig(String host, int port, String adminAccount, String adminUser, String adminPassword,
                      int bcryptCost, Duration commandTimeout, Duration tokenTtl, int auditMaxScan) {
         this(host, port, adminAccount, adminUser, adminPassword, bcryptCost, commandTimeout, tokenTtl, auditMaxScan,
-            0, null, null);
+            0, null, null, null);
     }
 
     public static final String DEFAULT_ADMIN_ACCOUNT = "system";
@@ -40,16 +43,21 @@ public record ApiConfig(String host, int port, String adminAccount, String admin
             Duration.ofSeconds(30), Duration.ofHours(12), 100_000,
             Integer.parseInt(System.getenv().getOrDefault("EPIC_API_TLS_PORT", "8443")),
             Optional.ofNullable(System.getenv("EPIC_API_TLS_KEYSTORE")).map(Path::of).orElse(null),
-            System.getenv("EPIC_API_TLS_PASSWORD"));
+            System.getenv("EPIC_API_TLS_PASSWORD"), OidcConfig.fromEnvironment());
     }
 
     public ApiConfig withPort(int newPort) {
         return new ApiConfig(host, newPort, adminAccount, adminUser, adminPassword, bcryptCost, commandTimeout,
-            tokenTtl, auditMaxScan, tlsPort, tlsKeystore, tlsPassword);
+            tokenTtl, auditMaxScan, tlsPort, tlsKeystore, tlsPassword, oidc);
     }
 
     public ApiConfig withTlsPort(int newTlsPort) {
         return new ApiConfig(host, port, adminAccount, adminUser, adminPassword, bcryptCost, commandTimeout,
-            tokenTtl, auditMaxScan, newTlsPort, tlsKeystore, tlsPassword);
+            tokenTtl, auditMaxScan, newTlsPort, tlsKeystore, tlsPassword, oidc);
+    }
+
+    public ApiConfig withOidc(OidcConfig newOidc) {
+        return new ApiConfig(host, port, adminAccount, adminUser, adminPassword, bcryptCost, commandTimeout,
+            tokenTtl, auditMaxScan, tlsPort, tlsKeystore, tlsPassword, newOidc);
     }
 }

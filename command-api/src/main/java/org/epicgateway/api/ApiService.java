@@ -20,6 +20,7 @@ import org.epicgateway.api.auth.Sessions;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
 import org.epicgateway.api.console.ConsoleAssets;
+import org.epicgateway.api.oidc.OidcSignIn;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
 import org.epicgateway.platform.secrets.EncryptedCertificateStore;
 import org.epicgateway.platform.secrets.SecretBox;
@@ -113,12 +114,13 @@ public final class ApiService implements PlatformService {
         auditLog = new AuditLog(context.kafkaClient(this), new AvroDeserializer<>(EventEnvelope.class, registry),
             config.auditMaxScan());
         views = new GatewayViewFeed(context.kafkaClient(this), new AvroDeserializer<>(GatewayView.class, registry));
+        Sessions sessions = new Sessions(authenticator, signer, config.tokenTtl());
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
-            new TokenHandler(authenticator, signer, config.tokenTtl()),
-            new Sessions(authenticator, signer, config.tokenTtl()),
+            new TokenHandler(authenticator, signer, config.tokenTtl()), sessions,
             new AuditHandler(auditLog, new EventLog(context.kafkaClient(this), registry),
                 DeciderService.chainKey(context)),
-            proxies, views, meters, health, EncryptedCertificateStore.ofDataDir(context.dataDir())))
+            proxies, views, new OidcSignIn(config.oidc(), accounts(queries), sessions, Clock.systemUTC()), meters,
+            health, EncryptedCertificateStore.ofDataDir(context.dataDir())))
             .start(config.host(), config.port(), config.tlsPort(), tls);
     }
 

@@ -30,6 +30,7 @@ import org.epicgateway.api.auth.Principal;
 import org.epicgateway.api.auth.Sessions;
 import org.epicgateway.api.console.ConsoleAssets;
 import org.epicgateway.api.auth.TokenHandler;
+import org.epicgateway.api.oidc.OidcSignIn;
 import org.epicgateway.api.openapi.ApiRoute;
 import org.epicgateway.api.tls.ApiTls;
 import org.epicgateway.api.certificates.CertificateHandlers;
@@ -84,7 +85,7 @@ public final class CommandApi implements AutoCloseable {
     public record Parts(Commands commands, AggregateQueries queries,
                         Authenticator authenticator, Passwords passwords,
                         TokenHandler tokens, Sessions sessions, AuditHandler audit, ProxyConfigQueries proxies,
-                        GatewayViewFeed views,
+                        GatewayViewFeed views, OidcSignIn oidc,
                         PrometheusMeterRegistry meters, PlatformHealth health, CertificateStore certificates) {
     }
 
@@ -120,6 +121,14 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.POST, BASE + "/sessions", "Start a browser session from an HTTP Basic login: "
             + "an HttpOnly, SameSite=Strict cookie, and the CSRF token writes on it must send", "auth",
             Access.USER, null, List.of(), 201, parts.sessions()::create, false));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/oidc", "Whether sign-in through the platform's OpenID Connect "
+            + "provider is offered", "auth", Access.PUBLIC, null, List.of(), 200, parts.oidc()::describe));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/oidc/login", "Start an OpenID Connect sign-in (authorization "
+            + "code + PKCE): a redirect to the provider", "auth", Access.PUBLIC, null, List.of(), 302,
+            parts.oidc()::login));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/oidc/callback", "The provider's redirect back: checks the ID "
+            + "token, starts a session for the account its claim names, redirects to the console", "auth",
+            Access.PUBLIC, null, List.of("code", "state", "error", "error_description"), 302, parts.oidc()::callback));
         r.add(new ApiRoute(HandlerType.GET, BASE + "/sessions/current", "The session's user and CSRF token", "auth",
             Access.USER, null, List.of(), 200, parts.sessions()::current));
         r.add(new ApiRoute(HandlerType.DELETE, BASE + "/sessions/current", "End the browser session (clears the cookie)",

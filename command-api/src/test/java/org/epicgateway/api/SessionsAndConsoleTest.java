@@ -79,6 +79,11 @@ class SessionsAndConsoleTest {
             assertThat(js.body()).as(lib).isNotBlank();
         }
         assertThat(f.http.get("/ui/../api/v1/openapi.json.js", null).status()).isEqualTo(404);
+        // Without EPIC_OIDC_ISSUER the sign-in page offers no provider, and its routes say why.
+        assertThat(f.http.get("/api/v1/oidc", null).json().get("enabled").asBoolean()).isFalse();
+        Http.Response noProvider = f.http.get("/api/v1/oidc/login", null);
+        assertThat(noProvider.status()).isEqualTo(404);
+        assertThat(noProvider.json().get("message").asText()).contains("EPIC_OIDC_ISSUER");
         assertThat(f.http.get("/ui/lib/nothing.mjs", null).status()).isEqualTo(404);
     }
 

@@ -14,11 +14,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
+import org.epicgateway.api.oidc.OidcConfig;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
@@ -39,6 +43,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -47,7 +52,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * refused next to its field first) and an account with a user; the user creates a gateway and a route through the
  * forms, opens the gateway's graph, and sees an endpoint and its client node appear without a reload when an
  * EndpointSlice is added through the API; the timeline diffs before and after and verifies the hash chain; another
- * account's page is refused. Screenshots of each page go to docs/screenshots/ (linked from the README).
+ * account's page is refused; a person signs in through a real OpenID Connect provider (mock-oauth2-server: code
+ * flow with PKCE, signed ID tokens) as a tenant of the account its claim names. Screenshots of each page go to docs/screenshots/ (linked from the README).
  */
 class ConsoleBrowserTest {
     private static final String ADMIN_PASSWORD = "admin-password-1";
@@ -58,6 +64,10 @@ class ConsoleBrowserTest {
     private static final HttpClient http = HttpClient.newHttpClient();
     private static int port;
     private static WebDriver browser;
+    /** A real OpenID Connect provider (discovery, authorize, token, JWKS, signed ID tokens) on a free local port. */
+    private static final MockOAuth2Server identityProvider = new MockOAuth2Server();
+    private static final String ISSUER_ID = "epic-idp";
+    private static final String CLIENT_ID = "epic-console";
 
     @BeforeAll
     static void platformAndBrowser() throws Exception {
@@ -67,8 +77,10 @@ class ConsoleBrowserTest {
         EmbeddedPlatform platform = EmbeddedPlatform.sharedForTests();
         PlatformContext context = new PlatformContext(platform.bootstrapServers(), platform.schemaRegistryUrl(),
             Files.createTempDirectory("epic-console-"), platform.meters());
+        identityProvider.start();
         ApiConfig api = new ApiConfig("127.0.0.1", 0, "system", "admin", ADMIN_PASSWORD, 4, Duration.ofSeconds(60),
-            Duration.ofHours(1), 100_000);
+            Duration.ofHours(1), 100_000).withOidc(new OidcConfig(identityProvider.issuerUrl(ISSUER_ID).uri(),
+            CLIENT_ID, null, "epic_account", null));
         XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 1000));
         List<PlatformService> services = Up.services(api, xds);
         for (PlatformService s : services) {
@@ -98,6 +110,7 @@ class ConsoleBrowserTest {
         for (PlatformService s : started.reversed()) {
             s.close();
         }
+        identityProvider.shutdown();
     }
 
     @Test
@@ -207,7 +220,7 @@ class ConsoleBrowserTest {
         open("/ui/#/a/" + acme + "/timeline");
         waitFor(By.cssSelector("#events tr[data-type='HttpRouteUpserted'] .pick-from")).click();
         waitFor(By.cssSelector("#events tr[data-type='EndpointSliceUpserted'] .pick-to")).click();
-        new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("diff-gateway")))
+        new Select(browser.findElement(By.id("diff-gateway")))
             .selectByValue("default/web");
         browser.findElement(By.id("show-diff")).click();
         WebElement diff = waitFor(By.id("diff-result"));
@@ -229,6 +242,30 @@ class ConsoleBrowserTest {
         waitForNode("endpoint:10.1.0.5");
         screenshot("gateway-graph-phone", By.id("gateway-graph"));
         browser.manage().window().setSize(new Dimension(1280, 900));
+
+        // OIDC: the provider vouches for carol of acme (the account claim); she lands in the console as a tenant.
+        signOut();
+        identityProvider.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, "carol", "JWT", List.of(CLIENT_ID),
+            Map.of("epic_account", acme), 3600));
+        waitFor(By.id("signin-oidc")).click();
+        assertThat(waitFor(By.id("who")).getText()).isEqualTo("oidc:carol@" + acme);
+        waitFor(By.cssSelector("tr[data-gateway='default/web']"));
+        screenshot("signed-in-through-oidc");
+        open("/ui/#/a/" + other + "/gateways");
+        assertThat(waitFor(By.id("refused")).getText()).contains("403");
+        // An ID token naming no EPIC account starts no session.
+        signOut();
+        identityProvider.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, "dave", "JWT", List.of(CLIENT_ID),
+            Map.of("epic_account", "no-such-account-" + suffix), 3600));
+        waitFor(By.id("signin-oidc")).click();
+        waitUntilText(By.tagName("body"), "does not exist");
+        open("/ui/");
+        waitFor(By.id("login"));
+        // A callback this browser did not start (login CSRF: someone else's code and state) is refused.
+        HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/api/v1/oidc/callback?code=stolen&state=someone-elses")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(foreign.statusCode()).isEqualTo(401);
+        assertThat(foreign.body()).contains("not started in this browser");
     }
 
     private static String admin() {

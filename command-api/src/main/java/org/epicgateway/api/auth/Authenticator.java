@@ -33,6 +33,13 @@ public final class Authenticator {
      */
     private final String dummyHash;
     private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
+    /**
+     * Login names of people signed in through OIDC start with this; API user names are DNS labels, which cannot
+     * contain ':', so the two never meet.
+     */
+    public static final String FEDERATED_PREFIX = "oidc:";
+    /** What a federated session's token is bound to instead of a password hash. */
+    static final String FEDERATED_MARK = "federated-sign-in";
 
     /** @param accounts the account aggregate by account name (empty when missing or deleted) */
     public Authenticator(Function<String, Optional<AccountState>> accounts, Passwords passwords, TokenSigner tokens,
@@ -117,10 +124,27 @@ public final class Authenticator {
     private Principal bearer(String token) {
         TokenSigner.Claims claims = tokens.verify(token)
             .orElseThrow(() -> ApiError.unauthorized("invalid or expired token"));
+        if (claims.qualifiedName().startsWith(FEDERATED_PREFIX)) {
+            return federated(claims);
+        }
         ApiUser user = findUser(claims.qualifiedName())
             .filter(u -> TokenSigner.fingerprint(u.getPasswordHash()).equals(claims.fingerprint()))
             .orElseThrow(() -> ApiError.unauthorized("token no longer valid: its user was removed or re-created"));
         return principal(claims.qualifiedName(), user);
+    }
+
+    /**
+     * A person signed in through the platform's identity provider: a tenant of a live account, with no password
+     * hash to bind the token to, so the token carries {@link #FEDERATED_MARK}'s fingerprint and lives until it expires.
+     */
+    private Principal federated(TokenSigner.Claims claims) {
+        String login = claims.qualifiedName();
+        int at = login.lastIndexOf('@');
+        if (at <= FEDERATED_PREFIX.length() || !claims.fingerprint().equals(TokenSigner.fingerprint(FEDERATED_MARK))
+            || accounts.apply(login.substring(at + 1)).isEmpty()) {
+            throw ApiError.unauthorized("token no longer valid: its account was removed");
+        }
+        return new Principal(login.substring(at + 1), login.substring(0, at), List.of());
     }
 
     private Optional<ApiUser> findUser(String login) {

@@ -44,9 +44,22 @@ public final class Sessions {
         Principal principal = HttpSupport.principal(ctx);
         TokenSigner.Issued issued =
             signer.issue(principal.qualifiedName(), authenticator.userOf(principal).getPasswordHash(), ttl);
-        ctx.header("Set-Cookie", cookie(ctx, issued.token(), ttl.toSeconds()));
+        ctx.res().addHeader("Set-Cookie", cookie(ctx, issued.token(), ttl.toSeconds()));
         ctx.header("Cache-Control", "no-store");
         ctx.status(201).json(describe(principal, issued.token(), issued.expires().toString()));
+    }
+
+    /**
+     * Starts the session of a person the platform's identity provider vouched for ({@code oidc:<sub>@<account>}, a
+     * tenant of that account: see {@code OidcSignIn}); the caller redirects to the console.
+     */
+    public void startFederated(Context ctx, String qualifiedName) {
+        if (!qualifiedName.startsWith(Authenticator.FEDERATED_PREFIX)) {
+            throw new IllegalArgumentException("not a federated login name: " + qualifiedName);
+        }
+        TokenSigner.Issued issued = signer.issue(qualifiedName, Authenticator.FEDERATED_MARK, ttl);
+        ctx.res().addHeader("Set-Cookie", cookie(ctx, issued.token(), ttl.toSeconds()));
+        ctx.header("Cache-Control", "no-store");
     }
 
     /** {@code GET /sessions/current}: who the session is, and its CSRF token (the page may have been reloaded). */
@@ -62,7 +75,7 @@ public final class Sessions {
 
     /** {@code DELETE /sessions/current}: the browser forgets the cookie. */
     public void end(Context ctx) {
-        ctx.header("Set-Cookie", cookie(ctx, "", 0));
+        ctx.res().addHeader("Set-Cookie", cookie(ctx, "", 0));
         ctx.json(Map.of("ended", true));
     }
 
