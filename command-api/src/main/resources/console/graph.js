@@ -100,13 +100,15 @@ export function graphOf(model) {
   return { nodes: [...nodes.values()], edges: edges.filter(e => nodes.has(e.from) && nodes.has(e.to)) };
 }
 
-function elementsOf(graph) {
+/** Kinds left to right; on a narrow screen top to bottom, so labels stay readable at phone width. */
+function elementsOf(graph, vertical) {
   const rows = {};
   return [
     ...graph.nodes.map(n => {
       const col = COLUMNS.indexOf(n.kind);
       const row = rows[col] = (rows[col] ?? -1) + 1;
-      return { group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind }, position: { x: col * 190, y: row * 90 } };
+      const position = vertical ? { x: row * 180, y: col * 95 } : { x: col * 190, y: row * 90 };
+      return { group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind }, position };
     }),
     ...graph.edges.map(e => ({ group: 'edges', data: { id: e.id, source: e.from, target: e.to, label: e.label } })),
   ];
@@ -142,7 +144,9 @@ export function GatewayGraph({ model }) {
   }, []);
   useEffect(() => {
     const c = cy.current;
-    const wanted = elementsOf(graph);
+    const vertical = box.current.clientWidth < 640;
+    box.current.classList.toggle('vertical', vertical);
+    const wanted = elementsOf(graph, vertical);
     const ids = new Set(wanted.map(e => e.data.id));
     c.batch(() => {
       c.elements().filter(e => !ids.has(e.id())).remove();
@@ -156,6 +160,7 @@ export function GatewayGraph({ model }) {
         }
       });
     });
+    c.resize();
     c.fit(undefined, 20);
   }, [JSON.stringify(graph)]);
   return h('div', { class: 'graph-wrap' },
