@@ -21,7 +21,6 @@ import org.epicgateway.platform.PlatformService;
 import org.epicgateway.provisioner.kubernetes.KubernetesProvider;
 import org.epicgateway.provisioner.local.LocalProvider;
 import org.epicgateway.provisioner.provider.ReplicaProvider;
-import org.epicgateway.provisioner.reports.CommandSender;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
@@ -29,6 +28,7 @@ import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.NodeHeartbeat;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.reports.ReportSender;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.WireFormat;
 import org.slf4j.Logger;
@@ -49,7 +49,7 @@ public final class ProvisionerService implements PlatformService {
 
   private final Clock clock;
   private ReplicaProvider provider;
-  private CommandSender sender;
+  private ReportSender sender;
   private Thread loop;
   private volatile boolean stopping;
   private volatile String failure;
@@ -82,7 +82,7 @@ public final class ProvisionerService implements PlatformService {
   void start(PlatformContext context, ReplicaProvider replicas) {
     this.provider = replicas;
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
-    sender = new CommandSender(context.kafkaClient(this), registry);
+    sender = new ReportSender(context.kafkaClient(this), registry);
     Provisioner.Settings settings = new Provisioner.Settings(
         Duration.parse(System.getProperty("epic.provisioner.node-timeout", "PT15S")),
         System.getProperty("epic.xds.host", "127.0.0.1"), Integer.getInteger("epic.xds.port", 18000));

@@ -1,32 +1,32 @@
 package org.epicgateway.cli.agent;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.NodeKind;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.reports.ReportSender;
 import org.epicgateway.transport.agent.NodeAgent;
-import org.epicgateway.transport.agent.NodeTopicsReader;
-import org.epicgateway.transport.bgp.BgpSettings;
-import org.epicgateway.transport.bgp.BirdControl;
-import org.epicgateway.transport.metrics.MetricsServer;
-import org.epicgateway.transport.report.CommandProducer;
 import org.epicgateway.transport.agent.NodeConfig;
 import org.epicgateway.transport.agent.NodeSpec;
+import org.epicgateway.transport.agent.NodeTopicsReader;
 import org.epicgateway.transport.agent.TransportAgent;
+import org.epicgateway.transport.bgp.BgpSettings;
+import org.epicgateway.transport.bgp.BirdControl;
 import org.epicgateway.transport.cli.AgentTables;
 import org.epicgateway.transport.maps.EpicMapSet;
 import org.epicgateway.transport.maps.EpicMaps;
+import org.epicgateway.transport.metrics.MetricsServer;
 import org.epicgateway.transport.netns.NetNs;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -203,7 +203,7 @@ public final class AgentCommand {
       SchemaRegistryClient registry = new SchemaRegistryClient(schemaRegistry);
       Map<String, Object> kafka = (kafkaConfig == null ? KafkaConnection.plaintext(bootstrap)
           : KafkaConnection.load(bootstrap, kafkaConfig)).client(NodeAgent.KAFKA_SERVICE);
-      CommandProducer reports = new CommandProducer(kafka, registry);
+      ReportSender reports = new ReportSender(kafka, registry);
       running.add(reports);
       NodeAgent agent = new NodeAgent(new NodeAgent.Settings(source.node, kind, uplink, publicAddress, clusterSecret,
           Duration.ofSeconds(heartbeatSeconds), Duration.ofSeconds(2), bgp, bird), options, reports::send, Clock.systemUTC());

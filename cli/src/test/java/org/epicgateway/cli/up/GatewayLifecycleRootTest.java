@@ -25,23 +25,24 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.epicgateway.api.ApiConfig;
-import org.epicgateway.infra.EmbeddedPlatform;
-import org.epicgateway.platform.KafkaConnection;
-import org.epicgateway.platform.PlatformContext;
-import org.epicgateway.platform.PlatformService;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.epicgateway.api.ApiConfig;
+import org.epicgateway.infra.EmbeddedPlatform;
+import org.epicgateway.platform.KafkaConnection;
+import org.epicgateway.platform.PlatformContext;
+import org.epicgateway.platform.PlatformService;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.NodeJoined;
 import org.epicgateway.schemas.avro.NodeKind;
 import org.epicgateway.schemas.avro.TunnelRemoteLearned;
-import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.reports.ReportSender;
+import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.transport.BirdDaemon;
 import org.epicgateway.transport.DigestServer;
 import org.epicgateway.transport.RootSupport;
@@ -55,7 +56,6 @@ import org.epicgateway.transport.bgp.BirdControl;
 import org.epicgateway.transport.maps.EpicMaps;
 import org.epicgateway.transport.maps.EpicMaps.EndpointKey;
 import org.epicgateway.transport.netns.NetNs;
-import org.epicgateway.transport.report.CommandProducer;
 import org.epicgateway.xds.XdsService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +90,7 @@ class GatewayLifecycleRootTest {
 
   EmbeddedPlatform platform;
   SchemaRegistryClient registry;
-  CommandProducer reports;
+  ReportSender reports;
   Path secret;
   int apiPort;
 
@@ -105,7 +105,7 @@ class GatewayLifecycleRootTest {
     System.setProperty("epic.provisioner.stand-in", "true");
     System.setProperty("epic.provisioner.netns-prefix", "");
     List<PlatformService> started = new ArrayList<>();
-    try (Scratch s = new Scratch(); CommandProducer producer = new CommandProducer(kafka(), registry)) {
+    try (Scratch s = new Scratch(); ReportSender producer = new ReportSender(kafka(), registry)) {
       reports = producer;
       topology(s);
       BirdDaemon routerBird = BirdDaemon.start(router, dir, "router", routerBirdConfig());

@@ -1,10 +1,6 @@
 package org.epicgateway.transport.report;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.avro.Actor;
@@ -14,6 +10,7 @@ import org.epicgateway.schemas.avro.NodeHeartbeat;
 import org.epicgateway.schemas.avro.NodeKind;
 import org.epicgateway.schemas.avro.ReportAgentApplyFailed;
 import org.epicgateway.schemas.avro.ReportTunnelRemoteLearned;
+import org.epicgateway.schemas.reports.Report;
 
 /**
  * What a node's agent observed, as commands to {@code node/<node>} for the decider (the only writer of
@@ -45,29 +42,12 @@ public final class AgentCommands {
         new ReportAgentApplyFailed(node, what, version, reason));
   }
 
-  /** {@code agent-<kind>-<sha256 of the parts, 32 hex digits>}: stable across restarts and JVMs. */
+  /** {@code agent-<kind>-<sha256 of the parts>}: see {@link Report#id}. */
   static String commandId(String kind, String... parts) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      for (String part : parts) {
-        sha.update(part.getBytes(StandardCharsets.UTF_8));
-        sha.update((byte) 0); // a separator no part contains, so ("a","bc") and ("ab","c") differ
-      }
-      return "agent-" + kind + "-" + HexFormat.of().formatHex(sha.digest(), 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Report.id("agent-" + kind, parts);
   }
 
   private static CommandEnvelope envelope(String commandId, String node, Instant at, Object payload) {
-    return CommandEnvelope.newBuilder()
-        .setCommandId(commandId)
-        .setActor(actor(node))
-        .setAccount(null)
-        .setTargetAggregateId(AggregateIds.node(node))
-        .setExpectedVersion(null)
-        .setTimestamp(at)
-        .setPayload(payload)
-        .build();
+    return Report.command(commandId, actor(node), AggregateIds.node(node), at, payload);
   }
 }

@@ -49,6 +49,7 @@ import org.epicgateway.schemas.avro.NodeKind;
 import org.epicgateway.schemas.avro.ReportAgentApplyFailed;
 import org.epicgateway.schemas.avro.ReportTunnelRemoteLearned;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.reports.ReportSender;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
 import org.epicgateway.transport.BirdDaemon;
@@ -65,7 +66,6 @@ import org.epicgateway.transport.maps.EpicMaps;
 import org.epicgateway.transport.maps.EpicMaps.EndpointKey;
 import org.epicgateway.transport.metrics.MetricsServer;
 import org.epicgateway.transport.netns.NetNs;
-import org.epicgateway.transport.report.CommandProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,7 +73,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Agents following their nodes' records on the real broker, with real eBPF and real BIRD, in namespaces (root).
  * The records are written here the way the node projection writes them (same topics, keys, Avro records through
  * the registry); everything downstream of the topics is production code: NodeTopicsReader, NodeAgent,
- * TransportAgent, BirdControl, CommandProducer.
+ * TransportAgent, BirdControl, ReportSender.
  *
  * <pre>
  *  internet in* 198.19.9.1 ── ri* 198.19.9.254  router (BIRD AS 65000, merge paths)  rc* 198.19.3.254 ── uc* 198.19.3.1  client ── pc* = pv* ── pod 10.77.0.2
@@ -103,7 +103,7 @@ class NodeAgentsRootTest {
   final NodeTopicsReader[] readers = new NodeTopicsReader[2];
   final TransportAgent.Options[] epicOptions = new TransportAgent.Options[2];
   final BirdControl[] birds = new BirdControl[2];
-  CommandProducer reports;
+  ReportSender reports;
 
   @Test
   void gatewayTrafficReachesThePodThroughEitherNodeAndFollowsTheAdverts() throws Exception {
@@ -117,7 +117,7 @@ class NodeAgentsRootTest {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     try (Scratch s = new Scratch();
          KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry));
-         CommandProducer commandProducer = new CommandProducer(kafkaClient(), registry)) {
+         ReportSender commandProducer = new ReportSender(kafkaClient(), registry)) {
       records = producer;
       reports = commandProducer;
       topology(s);

@@ -1,20 +1,13 @@
 package org.epicgateway.xds.acks;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.epicgateway.platform.KafkaConnection;
-import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
-import org.epicgateway.schemas.serde.AvroSerializer;
+import org.epicgateway.schemas.reports.ReportSender;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,15 +19,11 @@ import org.slf4j.LoggerFactory;
 public final class CommandReports implements ConfigReports, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CommandReports.class);
 
-  private final KafkaProducer<String, CommandEnvelope> producer;
+  private final ReportSender sender;
   private final Clock clock;
 
   public CommandReports(Map<String, Object> kafkaClient, SchemaRegistryClient registry, Clock clock) {
-    this.producer = new KafkaProducer<>(KafkaConnection.with(kafkaClient, Map.of(
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 5)),
-        new StringSerializer(), new AvroSerializer<>(registry));
+    this.sender = new ReportSender(kafkaClient, registry);
     this.clock = clock;
   }
 
@@ -65,16 +54,11 @@ public final class CommandReports implements ConfigReports, AutoCloseable {
       LOG.warn("not reporting: {}", e.getMessage()); // a node that names no gateway id cannot be reported on
       return;
     }
-    producer.send(new ProducerRecord<>(Topics.COMMANDS, command.getTargetAggregateId(), command), (meta, error) -> {
-      if (error != null) {
-        LOG.error("could not send report {} ({}) to {}: {}", command.getCommandId(),
-            command.getPayload().getClass().getSimpleName(), Topics.COMMANDS, error.getMessage());
-      }
-    });
+    sender.send(command);
   }
 
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(10));
+    sender.close();
   }
 }

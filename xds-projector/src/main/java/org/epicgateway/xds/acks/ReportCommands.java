@@ -1,10 +1,6 @@
 package org.epicgateway.xds.acks;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
@@ -15,6 +11,7 @@ import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.ReportConfigApplied;
 import org.epicgateway.schemas.avro.ReportConfigRejected;
 import org.epicgateway.schemas.avro.ReportConfigRolledBack;
+import org.epicgateway.schemas.reports.Report;
 
 /**
  * What the projector observed, as commands for the decider (the only writer of epic.events). The command id is a
@@ -54,29 +51,12 @@ public final class ReportCommands {
     return AggregateIds.gatewayConfig(gateway.account(), gateway.namespace(), gateway.name());
   }
 
-  /** {@code xds-<kind>-<sha256 of the parts, 32 hex digits>}: stable across restarts, JVMs and replicas. */
+  /** {@code xds-<kind>-<sha256 of the parts>}: see {@link Report#id}. */
   static String commandId(String kind, String... parts) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      for (String part : parts) {
-        sha.update(part.getBytes(StandardCharsets.UTF_8));
-        sha.update((byte) 0); // a separator no part contains, so ("a","bc") and ("ab","c") differ
-      }
-      return "xds-" + kind + "-" + HexFormat.of().formatHex(sha.digest(), 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return Report.id("xds-" + kind, parts);
   }
 
   private static CommandEnvelope envelope(String commandId, String gatewayId, Instant at, Object payload) {
-    return CommandEnvelope.newBuilder()
-        .setCommandId(commandId)
-        .setActor(PROJECTOR)
-        .setAccount(null)
-        .setTargetAggregateId(aggregateId(gatewayId))
-        .setExpectedVersion(null)
-        .setTimestamp(at)
-        .setPayload(payload)
-        .build();
+    return Report.command(commandId, PROJECTOR, aggregateId(gatewayId), at, payload);
   }
 }
