@@ -292,8 +292,9 @@ public final class RestToAckBench {
   }
 
   static CommandEnvelope route(Population pop, int g, int r) {
-    HttpRouteRule rule = new HttpRouteRule(null, List.of(new HttpRouteMatch(new PathMatch(PathMatchType.PATH_PREFIX,
-        "/r" + r), List.of(), List.of(), null)), List.of(), List.of(new BackendRef(null, "svc-" + r, 8080, 1, null)));
+    HttpRouteRule rule = HttpRouteRule.newBuilder().setName(null).setMatches(List.of(new HttpRouteMatch(
+        new PathMatch(PathMatchType.PATH_PREFIX, "/r" + r), List.of(), List.of(), null))).setFilters(List.of())
+        .setBackendRefs(List.of(new BackendRef(null, "svc-" + r, 8080, 1, null))).build();
     return envelope(pop, "httproute/" + pop.account() + "/ns-" + g + "/r-" + r, new UpsertHttpRoute(pop.account(),
         "ns-" + g, "r-" + r, List.of(new ParentRef(null, "gw", null, null)), List.of(), List.of(rule)));
   }
