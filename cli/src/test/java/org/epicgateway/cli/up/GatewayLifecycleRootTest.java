@@ -212,7 +212,7 @@ class GatewayLifecycleRootTest {
 
       // Stop the replica (the stand-in process the provider started) on the other node: its advert goes, the router
       // withdraws that next hop within 3 s, traffic goes through the restarted agent's node; the provider restarts it.
-      String replica = standInPid(epic[other]);
+      String replica = standInPid(epic[other], "gateway/" + acme + "/default/web~");
       long replicaStopAt = System.nanoTime();
       run("kill", replica);
       RootSupport.waitFor("router withdrew " + epic[other] + " after its replica stopped", 3_000, () -> !routerRoute(address).contains(otherHop));
@@ -292,12 +292,19 @@ class GatewayLifecycleRootTest {
   }
 
   /** The pid of the stand-in proxy the local provider runs in the node's namespace. */
-  static String standInPid(String netns) throws Exception {
+  /**
+   * The stand-in replica of {@code nodeIdPrefix}'s gateway ({@code <gatewayId>~}) in the namespace: the provisioner
+   * places every gateway of the shared test platform, so other test classes' gateways may have replicas here too.
+   */
+  static String standInPid(String netns, String nodeIdPrefix) throws Exception {
     for (String pid : run("ip", "netns", "pids", netns).split("\\s+")) {
       Path cmdline = Path.of("/proc", pid, "cmdline");
-      if (!pid.isBlank() && Files.exists(cmdline) && Files.readString(cmdline).contains("StandInProxy")) return pid;
+      if (!pid.isBlank() && Files.exists(cmdline)) {
+        String args = Files.readString(cmdline);
+        if (args.contains("StandInProxy") && args.contains(nodeIdPrefix)) return pid;
+      }
     }
-    throw new AssertionError("no stand-in proxy process in namespace " + netns);
+    throw new AssertionError("no stand-in proxy of " + nodeIdPrefix + " in namespace " + netns);
   }
 
   // ---- traffic
