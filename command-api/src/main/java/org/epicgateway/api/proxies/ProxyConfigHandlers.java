@@ -33,7 +33,7 @@ public final class ProxyConfigHandlers {
     }
 
     public void revisions(Context ctx) {
-        ctx.json(proxies.revisions(liveGateway(ctx)));
+        ctx.json(proxies.revisions(ResourceHandlers.liveGateway(ctx, queries)));
     }
 
     /**
@@ -44,7 +44,7 @@ public final class ProxyConfigHandlers {
      * gateway's view.
      */
     public void status(Context ctx) {
-        String gatewayId = liveGateway(ctx);
+        String gatewayId = ResourceHandlers.liveGateway(ctx, queries);
         ProxyConfigQueries.StatusInputs in = proxies.status(gatewayId)
             .orElseThrow(() -> ApiError.notFound("no view of gateway " + gatewayId + " yet; retry shortly"));
         GatewayView view = in.view();
@@ -87,21 +87,6 @@ public final class ProxyConfigHandlers {
             into.addObject().put("type", c.type()).put("status", c.status() ? "True" : "False")
                 .put("reason", c.reason()).put("message", c.message());
         }
-    }
-
-    /** The id of the gateway the path names: 403 for another account, 404 unless it exists and is not deleted. */
-    private String liveGateway(Context ctx) {
-        String account = ResourceHandlers.account(ctx, HttpSupport.principal(ctx));
-        String gatewayId;
-        try {
-            gatewayId = AggregateIds.gateway(account, ctx.pathParam("namespace"), ctx.pathParam("name"));
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest(e.getMessage(), "name");
-        }
-        if (queries.get(gatewayId).filter(s -> !s.getDeleted()).isEmpty()) {
-            throw ApiError.notFound("no gateway " + gatewayId);
-        }
-        return gatewayId;
     }
 
     public void receipt(Context ctx) {

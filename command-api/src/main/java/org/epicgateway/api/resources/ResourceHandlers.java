@@ -166,6 +166,21 @@ public final class ResourceHandlers {
         }
     }
 
+    /** The id of the gateway the path names: 403 for another account, 404 unless it exists and is not deleted. */
+    public static String liveGateway(Context ctx, AggregateQueries queries) {
+        String account = account(ctx, HttpSupport.principal(ctx));
+        String gatewayId;
+        try {
+            gatewayId = AggregateIds.gateway(account, ctx.pathParam("namespace"), ctx.pathParam("name"));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(e.getMessage(), "name");
+        }
+        if (queries.get(gatewayId).filter(s -> !s.getDeleted()).isEmpty()) {
+            throw ApiError.notFound("no gateway " + gatewayId);
+        }
+        return gatewayId;
+    }
+
     /** The {account} path segment (null when the route has none), which a tenant may only use for its own account. */
     public static String account(Context ctx, Principal principal) {
         if (!ctx.pathParamMap().containsKey("account")) {

@@ -6,10 +6,8 @@ import java.time.Duration;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 import org.epicgateway.api.ApiError;
-import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.resources.ResourceHandlers;
 import org.epicgateway.projections.topology.AggregateQueries;
-import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.json.AvroJson;
 
@@ -30,14 +28,14 @@ public final class GatewayViewHandlers {
     }
 
     public void get(Context ctx) {
-        String gatewayId = liveGateway(ctx);
+        String gatewayId = ResourceHandlers.liveGateway(ctx, queries);
         GatewayView view = feed.latest(gatewayId)
             .orElseThrow(() -> ApiError.notFound("the gateway view of " + gatewayId + " is not derived yet"));
         ctx.json(render(view));
     }
 
     public void events(Context ctx) throws Exception {
-        String gatewayId = liveGateway(ctx);
+        String gatewayId = ResourceHandlers.liveGateway(ctx, queries);
         new SseHandler(0, client -> stream(client, gatewayId)).handle(ctx);
     }
 
@@ -71,20 +69,6 @@ public final class GatewayViewHandlers {
                 client.sendEvent("view", render(view).toString());
             }
         }
-    }
-
-    private String liveGateway(Context ctx) {
-        String account = ResourceHandlers.account(ctx, HttpSupport.principal(ctx));
-        String gatewayId;
-        try {
-            gatewayId = AggregateIds.gateway(account, ctx.pathParam("namespace"), ctx.pathParam("name"));
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest(e.getMessage(), "name");
-        }
-        if (queries.get(gatewayId).filter(s -> !s.getDeleted()).isEmpty()) {
-            throw ApiError.notFound("no gateway " + gatewayId);
-        }
-        return gatewayId;
     }
 
     static ObjectNode render(GatewayView view) {
