@@ -72,6 +72,15 @@ import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.xds.AdsClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import org.epicgateway.platform.KafkaConnection;
+import org.epicgateway.schemas.avro.NodeKind;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.reports.ReportSender;
+import org.epicgateway.transport.agent.NodeAgent;
+import org.epicgateway.transport.agent.TransportAgent;
+import org.epicgateway.transport.netns.NetNs;
 import org.epicgateway.xds.XdsService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,6 +97,8 @@ class KubernetesControllerTest {
     private static final String ADMIN_PASSWORD = "admin-password-1";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Duration TTL = Duration.ofSeconds(3);
+    private static final Duration BEAT = Duration.ofMillis(500);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final List<PlatformService> STARTED = new ArrayList<>();
     private static EmbeddedPlatform platform;
@@ -104,6 +115,8 @@ class KubernetesControllerTest {
         ApiConfig api = new ApiConfig("127.0.0.1", 0, "system", "admin", ADMIN_PASSWORD, 4, Duration.ofSeconds(60),
             Duration.ofHours(1), 100_000);
         XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 1000));
+        // The Linux hosts' TTL: a node silent this long is lost (the provisioner's liveness watcher; 15 s by default).
+        System.setProperty("epic.provisioner.node-timeout", TTL.toString());
         List<PlatformService> services = Up.services(api, xds);
         for (PlatformService s : services) {
             s.start(context);
@@ -133,6 +146,7 @@ class KubernetesControllerTest {
         for (PlatformService s : STARTED.reversed()) {
             s.close();
         }
+        System.clearProperty("epic.provisioner.node-timeout");
     }
 
     @Test
@@ -282,24 +296,8 @@ class KubernetesControllerTest {
 
     @Test
     void aLinuxHostsEndpointsReachEdsAndLeaveWhenItStopsCleanly() throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String pool = "pool-" + suffix;
-        String template = "tmpl-" + suffix;
-        String acme = "hosts-" + suffix;
-        String admin = basic("admin@system", ADMIN_PASSWORD);
-        expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"198.18.78.0/29\"]}", admin));
-        expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
-            + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", admin));
-        expect(201, post("/api/v1/accounts", "{\"account\":\"" + acme + "\"}", admin));
-        expect(201, post("/api/v1/accounts/" + acme + "/users", "{\"username\":\"host-1\",\"password\":\"host-password-1\"}",
-            admin));
-        String user = basic("host-1@" + acme, "host-password-1");
-        String base = "/api/v1/accounts/" + acme;
-        expect(201, post(base + "/gateways", "{\"name\":\"edge\",\"template\":\"" + template
-            + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\"}]}", user));
-        expect(201, post(base + "/httproutes", "{\"name\":\"site\",\"parentRefs\":[{\"name\":\"edge\"}],"
-            + "\"rules\":[{\"backendRefs\":[{\"name\":\"site\",\"port\":80}]}]}", user));
-
+        String acme = "hosts-" + UUID.randomUUID().toString().substring(0, 8);
+        hostAccount(acme, "198.18.78.0/29");
         HostConfig config = new HostConfig(new HostConfig.Epic(URI.create("http://127.0.0.1:" + apiPort), acme, "host-1",
             "host-password-1"), new HostConfig.Node("host-1", "198.51.100.20"), "default", Duration.ofMillis(200),
             List.of(new HostConfig.HostService("site", List.of(new HostConfig.Port("http", 80, 8080, "http")), null)));
@@ -320,6 +318,84 @@ class KubernetesControllerTest {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    @Test
+    void aLinuxHostThatDiesLosesItsEndpointsAfterTheTtl() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String acme = "dying-" + suffix;
+        String node = "host-" + suffix;
+        String user = hostAccount(acme, "198.18.79.0/29");
+        HostConfig config = new HostConfig(new HostConfig.Epic(URI.create("http://127.0.0.1:" + apiPort), acme, "host-1",
+            "host-password-1"), new HostConfig.Node(node, "198.51.100.21"), "default", Duration.ofMillis(200),
+            List.of(new HostConfig.HostService("site", List.of(new HostConfig.Port("http", 80, 8080, "http")), null)));
+        Path secret = Files.writeString(Files.createTempFile("cluster-secret", ""), "ttl-" + suffix
+            + "-0123456789abcdef0123456789abcdef\n");
+        // The host as the systemd units run it: the controller re-declaring, the transport agent beating (its data
+        // path is not attached: no node records are followed, the heartbeats are what the TTL is about).
+        LinuxController host = new LinuxController(config);
+        Thread declaring = Thread.ofVirtual().start(() -> {
+            try {
+                host.run();
+            } catch (InterruptedException e) {
+                // killed: no clean stop, the slices stay in EPIC
+            }
+        });
+        SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
+            InsecureChannelCredentials.create()).build();
+        NetNs hostNs = NetNs.current();
+        try (ReportSender reports = new ReportSender(KafkaConnection.plaintext(platform.bootstrapServers())
+                .client(NodeAgent.KAFKA_SERVICE), registry);
+             Proxy envoy = new Proxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/edge~envoy-0"))) {
+            NodeAgent agent = new NodeAgent(new NodeAgent.Settings(node, NodeKind.CLIENT, "lo", "198.51.100.21", secret,
+                BEAT, Duration.ofMinutes(1), null, null), TransportAgent.Options.defaults(
+                Path.of("unused.bpf.o"), hostNs, new SimpleMeterRegistry()), reports::send, Clock.systemUTC());
+            String cluster = acme + "/default/site:80";
+            await("the host's endpoint in EDS", () -> Optional.ofNullable(envoy.endpoints.get(cluster))
+                .filter(e -> e.contains("198.51.100.21:8080")));
+            await("the host is a live node", () -> Optional.of(eventKeys(("node/" + node)::equals))
+                .filter(k -> !k.isEmpty()));
+            Thread.sleep(TTL.multipliedBy(2).toMillis());
+            assertThat(envoy.endpoints.get(cluster)).as("a beating host keeps its endpoints past the TTL")
+                .contains("198.51.100.21:8080");
+
+            // kill -9: the controller stops without deleting its slices, the agent stops beating.
+            long killed = System.nanoTime();
+            declaring.interrupt();
+            agent.close();
+            await("the endpoint leaves EDS", () -> Optional.ofNullable(envoy.endpoints.get(cluster))
+                .filter(List::isEmpty));
+            long goneMs = (System.nanoTime() - killed) / 1_000_000;
+            System.out.println("linux host killed: its endpoint left EDS after " + goneMs + " ms (TTL " + TTL + ")");
+            assertThat(goneMs).as("not before the TTL (counted from the last beat, up to one interval before the kill)")
+                .isGreaterThanOrEqualTo(TTL.minus(BEAT).toMillis());
+            assertThat(json(get("/api/v1/accounts/" + acme + "/endpointslices/site-" + node, user))
+                .at("/spec/endpoints/0/nodeName").asText()).as("the slice itself stays, declared").isEqualTo(node);
+        } finally {
+            channel.shutdownNow();
+            hostNs.close();
+        }
+    }
+
+    /** An account with a pool, a template, a user host-1 and a gateway edge routing to Service site; its user. */
+    private static String hostAccount(String acme, String range) throws Exception {
+        String pool = "pool-" + acme;
+        String template = "tmpl-" + acme;
+        String admin = basic("admin@system", ADMIN_PASSWORD);
+        expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"" + range + "\"]}", admin));
+        expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
+            + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", admin));
+        expect(201, post("/api/v1/accounts", "{\"account\":\"" + acme + "\"}", admin));
+        expect(201, post("/api/v1/accounts/" + acme + "/users", "{\"username\":\"host-1\",\"password\":\"host-password-1\"}",
+            admin));
+        String user = basic("host-1@" + acme, "host-password-1");
+        String base = "/api/v1/accounts/" + acme;
+        expect(201, post(base + "/gateways", "{\"name\":\"edge\",\"template\":\"" + template
+            + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\"}]}", user));
+        expect(201, post(base + "/httproutes", "{\"name\":\"site\",\"parentRefs\":[{\"name\":\"edge\"}],"
+            + "\"rules\":[{\"backendRefs\":[{\"name\":\"site\",\"port\":80}]}]}", user));
+        return user;
     }
 
     /**
@@ -470,6 +546,12 @@ class KubernetesControllerTest {
      * ({@code gatewayconfig/...}) come on their own schedules, after the gateway, and are not the controller's.
      */
     private static List<String> eventKeys(String account) {
+        return eventKeys(key -> !key.startsWith("placement/") && !key.startsWith("gatewayconfig/")
+            && key.contains("/" + account + "/") || ("account/" + account).equals(key));
+    }
+
+    /** The keys of the committed events on epic.events that {@code wanted} selects, in log order per partition. */
+    private static List<String> eventKeys(java.util.function.Predicate<String> wanted) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -483,9 +565,7 @@ class KubernetesControllerTest {
             List<String> keys = new ArrayList<>();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (r.key() != null && !r.key().startsWith("placement/")
-                        && !r.key().startsWith("gatewayconfig/") && r.key().contains("/" + account + "/")
-                        || ("account/" + account).equals(r.key())) {
+                    if (r.key() != null && wanted.test(r.key())) {
                         keys.add(r.key());
                     }
                 });

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * the host as their node, the way the Kubernetes controller declares a cluster's. It re-declares them every heartbeat
  * (the same content is the same idempotency key, so EPIC appends nothing while nothing changed) and removes them when
  * it stops cleanly. The node itself (its liveness, its tunnel) is the transport agent's, {@code ./epic agent run}, which
- * the systemd unit runs next to it.
+ * the systemd unit runs next to it: a host that dies without a clean stop stops beating, the provisioner's liveness
+ * watcher declares its node lost after {@code epic.provisioner.node-timeout} (the TTL), and the gateway views leave its
+ * endpoints out until it beats again.
  */
 public final class LinuxController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LinuxController.class);

@@ -20,7 +20,9 @@ import org.epicgateway.schemas.avro.ReferenceGrantState;
 import org.epicgateway.schemas.avro.ReferenceGrant;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.BackendService;
+import org.epicgateway.schemas.avro.Endpoint;
 import org.epicgateway.schemas.avro.EndpointSliceState;
+import org.epicgateway.schemas.avro.NodeState;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
@@ -42,7 +44,7 @@ public final class GatewayViews {
 
   private static final Set<AggregateType> VIEW_TYPES = EnumSet.of(AggregateType.GATEWAY, AggregateType.TEMPLATE,
       AggregateType.HTTP_ROUTE, AggregateType.TCP_ROUTE, AggregateType.ENDPOINT_SLICE, AggregateType.SERVICE,
-      AggregateType.REFERENCE_GRANT);
+      AggregateType.REFERENCE_GRANT, AggregateType.NODE);
 
   private GatewayViews() {}
 
@@ -65,7 +67,8 @@ public final class GatewayViews {
 
   /**
    * What the projection partitions an aggregate's events by: its account (routes, slices and their gateways always
-   * share one), or empty for a template, whose events every partition needs because gateways of any account use it.
+   * share one), or empty for a template or a node, whose events every partition needs because gateways of any account
+   * use a template and endpoints of any account run on a node.
    */
   public static Optional<String> partitionKey(String aggregateId) {
     return Optional.ofNullable(AggregateIds.parse(aggregateId).account());
@@ -89,7 +92,8 @@ public final class GatewayViews {
    * gateways whose view may have changed: the gateway itself; a template's gateways; a route's old and new parents;
    * for an endpoint slice, the parents of the routes with a backend on its old or new Service; for a Service, the
    * parents of the routes with a backend on it; for a ReferenceGrant, the gateways and the parents of the routes that
-   * reference its namespace from another one.
+   * reference its namespace from another one; for a node that is lost or back, the parents of the routes with a
+   * backend on a slice with an endpoint there.
    */
   public static Set<String> update(ViewStore store, AggregateState after) {
     String id = after.getAggregateId();
@@ -128,13 +132,24 @@ public final class GatewayViews {
         Set<String> services = new TreeSet<>();
         if (before != null) {
           store.remove(Index.SLICES_BY_SERVICE, service(before), id);
+          nodes(before).forEach(n -> store.remove(Index.SLICES_BY_NODE, n, id));
           services.add(service(before));
         }
         if (now != null) {
           store.add(Index.SLICES_BY_SERVICE, service(now), id);
+          nodes(now).forEach(n -> store.add(Index.SLICES_BY_NODE, n, id));
           services.add(service(now));
         }
         services.forEach(service -> gateways.addAll(parentsOfRoutesTo(store, service)));
+      }
+      case NODE -> {
+        // Only a loss or a return changes views (a lost node's endpoints leave them); beats and tunnels do not.
+        if (lost(before) != lost(now)) {
+          for (String slice : store.members(Index.SLICES_BY_NODE, parsed.name())) {
+            store.get(slice).map(GatewayViews::live).ifPresent(s -> gateways.addAll(parentsOfRoutesTo(store,
+                service(s))));
+          }
+        }
       }
       case SERVICE -> gateways.addAll(parentsOfRoutesTo(store,
           parsed.account() + "/" + parsed.namespace() + "/" + parsed.name()));
@@ -201,7 +216,8 @@ public final class GatewayViews {
         .forEach(service -> sliceIds.addAll(store.members(Index.SLICES_BY_SERVICE, service)));
     List<EndpointSliceState> slices = new ArrayList<>();
     for (String slice : sliceIds) {
-      store.get(slice).map(GatewayViews::live).ifPresent(s -> slices.add((EndpointSliceState) s.getResource()));
+      store.get(slice).map(GatewayViews::live).ifPresent(s -> slices.add(withoutLostNodes(store,
+          (EndpointSliceState) s.getResource())));
     }
     // Only the Services routes name and the grants of namespaces referenced across: what resolution reads.
     Set<String> serviceIds = new TreeSet<>();
@@ -248,6 +264,30 @@ public final class GatewayViews {
 
   private static AggregateState live(AggregateState state) {
     return state == null || state.getDeleted() ? null : state;
+  }
+
+  private static boolean lost(AggregateState node) {
+    return node != null && ((NodeState) node.getResource()).getLost();
+  }
+
+  /** The nodes a slice's endpoints run on. */
+  private static Set<String> nodes(AggregateState slice) {
+    Set<String> nodes = new TreeSet<>();
+    ((EndpointSliceState) slice.getResource()).getEndpoints().stream().map(Endpoint::getNodeName)
+        .filter(n -> n != null).forEach(nodes::add);
+    return nodes;
+  }
+
+  /**
+   * The slice without the endpoints on lost nodes: a host that died without removing its endpoints (a Linux host's,
+   * a cluster's node) stops receiving traffic once the liveness watcher declared it lost, and gets it back with its
+   * next heartbeat. A node that never sent one is not lost: its endpoints stay.
+   */
+  private static EndpointSliceState withoutLostNodes(ViewStore store, EndpointSliceState slice) {
+    List<Endpoint> kept = slice.getEndpoints().stream().filter(e -> e.getNodeName() == null
+        || !lost(store.get(AggregateIds.node(e.getNodeName())).orElse(null))).toList();
+    return kept.size() == slice.getEndpoints().size() ? slice
+        : EndpointSliceState.newBuilder(slice).setEndpoints(kept).build();
   }
 
   private static String service(AggregateState slice) {

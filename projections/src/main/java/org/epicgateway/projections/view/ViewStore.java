@@ -6,7 +6,7 @@ import org.epicgateway.schemas.avro.AggregateState;
 
 /**
  * What the gateway view projection keeps: the folded state of every aggregate a view is made of (gateways, templates,
- * routes, endpoint slices, Services, ReferenceGrants; deleted ones too, so the next event of the aggregate still folds) and its indexes, so
+ * routes, endpoint slices, Services, ReferenceGrants, nodes; deleted ones too, so the next event of the aggregate still folds) and its indexes, so
  * one write reads only what it touches. Kafka state stores back it in the projection, maps in audit and route-check.
  */
 public interface ViewStore {
@@ -19,6 +19,8 @@ public interface ViewStore {
     ROUTES_BY_BACKEND,
     /** service ({@code account/namespace/name}) → ids of its live endpoint slices. */
     SLICES_BY_SERVICE,
+    /** node name → ids of the live endpoint slices with an endpoint on it. */
+    SLICES_BY_NODE,
     /** template name → ids of the live gateways made from it. */
     GATEWAYS_BY_TEMPLATE,
     /** namespace ({@code account/namespace}) → ids of its live ReferenceGrants. */

@@ -34,8 +34,8 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  * The gateway view projection:
  * <pre>
  * epic.events (key aggregate id; the decider's output, the only source)
- *   -> only gateways, templates, routes, endpoint slices
- *   -> repartition by account (template events to every partition)
+ *   -> only gateways, templates, routes, endpoint slices, Services, ReferenceGrants, nodes
+ *   -> repartition by account (template and node events to every partition)
  *   -> gateway views [states + index stores] -> epic.gateway-state (key gateway id, GatewayView or tombstone,
  *                                                 header epic.command-id = the event's correlation id)
  *                                            -> epic.dlq (an event whose view is too large, with the reason)
@@ -55,6 +55,7 @@ public final class GatewayViewTopology {
       Index.ROUTES_BY_PARENT, "gateway-view-routes-by-parent",
       Index.ROUTES_BY_BACKEND, "gateway-view-routes-by-backend",
       Index.SLICES_BY_SERVICE, "gateway-view-slices-by-service",
+      Index.SLICES_BY_NODE, "gateway-view-slices-by-node",
       Index.GATEWAYS_BY_TEMPLATE, "gateway-view-gateways-by-template",
       Index.GRANTS_BY_NAMESPACE, "gateway-view-grants-by-namespace",
       Index.REFERRERS_BY_NAMESPACE, "gateway-view-referrers-by-namespace");

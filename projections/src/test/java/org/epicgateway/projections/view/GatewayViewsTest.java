@@ -21,6 +21,12 @@ import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.ParentRef;
+import org.epicgateway.schemas.avro.Actor;
+import org.epicgateway.schemas.avro.ActorKind;
+import org.epicgateway.schemas.avro.Endpoint;
+import org.epicgateway.schemas.avro.MarkNodeLost;
+import org.epicgateway.schemas.avro.NodeHeartbeat;
+import org.epicgateway.schemas.avro.NodeKind;
 import org.epicgateway.schemas.avro.UpsertHttpRoute;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,6 +164,44 @@ class GatewayViewsTest {
     assertThat(GatewayViews.partitionKey("gateway/acme/default/shop")).contains("acme");
     assertThat(GatewayViews.partitionKey("httproute/acme/default/web")).contains("acme");
     assertThat(GatewayViews.partitionKey("endpointslice/acme/default/web-1")).contains("acme");
+    assertThat(GatewayViews.partitionKey("node/host-1")).as("endpoints of any account run on a node").isEmpty();
+  }
+
+  /** A node's agent as the decider sees it: a heartbeat, or the liveness watcher's loss report. */
+  private Set<String> node(String name, Object payload) {
+    CommandEnvelope command = c.envelope("node/" + name, null, payload);
+    command.setActor(new Actor(ActorKind.AGENT, "agent", null));
+    return run(command);
+  }
+
+  @Test
+  void aLostNodesEndpointsLeaveTheViewsUntilItBeatsAgain() {
+    run(c.upsertRoute("acme", "web", "shop"));
+    run(c.upsertSlice("acme", "web-1", "web", endpoint("10.1.0.5", "host-1"), endpoint("10.1.0.6", "host-2"),
+        endpoint("10.1.0.7", null)));
+    run(c.upsertSlice("other", "web-1", "web", endpoint("10.2.0.5", "host-1")));
+    NodeHeartbeat beat = new NodeHeartbeat("host-1", NodeKind.CLIENT, List.of("198.51.100.20"), "eth0", null, null);
+    assertThat(node("host-1", beat)).as("a join changes no view").isEmpty();
+    assertThat(addresses(view("gateway/acme/default/shop")))
+        .containsExactly("10.1.0.5", "10.1.0.6", "10.1.0.7");
+
+    assertThat(node("host-1", new MarkNodeLost("host-1", null, 16_000L)))
+        .as("the gateways whose routes reach an endpoint there").containsExactly("gateway/acme/default/shop");
+    assertThat(addresses(view("gateway/acme/default/shop")))
+        .as("host-2 never beat, so it is not lost; an endpoint without a node stays").containsExactly("10.1.0.6",
+            "10.1.0.7");
+
+    assertThat(node("host-1", beat)).containsExactly("gateway/acme/default/shop");
+    assertThat(addresses(view("gateway/acme/default/shop"))).containsExactly("10.1.0.5", "10.1.0.6", "10.1.0.7");
+  }
+
+  private static Endpoint endpoint(String address, String node) {
+    return Endpoint.newBuilder(Commands.endpoint(address, "198.51.100.7")).setNodeName(node).build();
+  }
+
+  private static List<String> addresses(GatewayView view) {
+    return view.getEndpointSlices().stream().flatMap(s -> s.getEndpoints().stream())
+        .flatMap(e -> e.getAddresses().stream()).toList();
   }
 
   @Test
