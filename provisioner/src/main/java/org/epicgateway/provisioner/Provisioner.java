@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * The provisioner's reconcile loop without Kafka: it is fed gateway views, node and placement events and the
  * heartbeats it sees, and each {@link #reconcile} makes the provider run what placement wants and reports what
  * happened as commands. It decides nothing the decider owns: placements, losses and tunnel needs go to the decider
- * as reports, and the next reconcile starts from the state the decider folded, so a report that was lost or
- * refused is simply made again. Single-threaded (the service's loop).
+ * as reports, and the next reconcile starts from the state the decider folded; a report the state has not caught up
+ * with after {@link #RESEND_AFTER} (lost on the way, or refused) is made again under the same command id, which the
+ * decider decides once. Single-threaded (the service's loop).
  */
 public final class Provisioner {
   private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
@@ -52,6 +53,7 @@ public final class Provisioner {
   public record Settings(Duration nodeTimeout, String xdsHost, int xdsPort) {}
 
   private static final int MAX_REMEMBERED = 100_000;
+  static final Duration RESEND_AFTER = Duration.ofSeconds(10);
 
   private final Settings settings;
   private final ReplicaProvider provider;
@@ -60,8 +62,8 @@ public final class Provisioner {
   private final Map<String, GatewayView> views = new TreeMap<>();
   private final Map<String, AggregateState> states = new TreeMap<>();
   private final Map<String, Liveness.Seen> heartbeats = new HashMap<>();
-  /** Facts already reported (command ids are hashes of them): a report is sent once until the state moves on. */
-  private final Set<String> reported = new HashSet<>();
+  /** Facts reported (command ids are hashes of them) and when: not repeated before {@link #RESEND_AFTER}. */
+  private final Map<String, Instant> reported = new HashMap<>();
   private final Set<String> running = new TreeSet<>();
 
   public Provisioner(Settings settings, ReplicaProvider provider, Consumer<CommandEnvelope> commands,
@@ -151,7 +153,7 @@ public final class Provisioner {
               : "node " + r.getNode() + " is lost", now);
         }
       }
-      if (assignments.isEmpty() && reported.add("no-nodes|" + gatewayId)) {
+      if (assignments.isEmpty() && due("no-nodes|" + gatewayId, now)) {
         LOG.warn("{} wants {} replicas but no EPIC node is live (none sent a heartbeat, or all are lost)",
             gatewayId, wantedCount);
       }
@@ -168,8 +170,7 @@ public final class Provisioner {
       if (s.phase() == ReplicaStatus.Phase.FAILED) {
         LOG.warn("replica {} of {} on {} cannot run: {}", s.instance(), gatewayId, s.node(), s.reason());
         // Recorded once as placed-then-lost with the reason, then retried silently until something changes.
-        if (!placedThere && reported.add("failed|" + gatewayId + "|" + s.instance() + "|" + s.node() + "|"
-            + s.reason())) {
+        if (!placedThere && due("failed|" + gatewayId + "|" + s.instance() + "|" + s.node() + "|" + s.reason(), now)) {
           report(placementId, "placed|" + gatewayId + "|" + s.instance() + "|" + s.node() + "|" + version,
               new ReportReplicaPlaced(gatewayId, s.instance(), s.node(), provider.name(), s.interfaceName()), now);
           report(placementId, "lost|" + gatewayId + "|" + s.instance() + "|" + s.node() + "|" + version,
@@ -234,12 +235,21 @@ public final class Provisioner {
   }
 
   private void report(String target, String fact, Object payload, Instant now) {
+    if (due(fact, now)) {
+      commands.accept(Reports.command(target, fact, payload, now));
+    }
+  }
+
+  private boolean due(String fact, Instant now) {
     if (reported.size() > MAX_REMEMBERED) {
       reported.clear(); // a fact reported again is decided once more by its id: harmless, and memory stays bounded
     }
-    if (reported.add(fact)) {
-      commands.accept(Reports.command(target, fact, payload, now));
+    Instant last = reported.get(fact);
+    if (last != null && now.isBefore(last.plus(RESEND_AFTER))) {
+      return false;
     }
+    reported.put(fact, now);
+    return true;
   }
 
   private List<NodeState> nodes() {

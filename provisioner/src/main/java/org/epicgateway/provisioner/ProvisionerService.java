@@ -105,14 +105,20 @@ public final class ProvisionerService implements PlatformService {
     AvroDeserializer<GatewayView> views = new AvroDeserializer<>(GatewayView.class, registry);
     AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
     AvroDeserializer<CommandEnvelope> commands = new AvroDeserializer<>(CommandEnvelope.class, registry);
+    // Nothing is reconciled before the state that existed at start is read back: a placement whose gateway view has
+    // not arrived yet would look unwanted and every running replica would be reported lost.
+    Map<TopicPartition, Long> startState = consumer.endOffsets(fromStart);
     loop = Thread.ofPlatform().name("provisioner").start(() -> {
       Instant next = clock.instant();
+      boolean caughtUp = false;
       try (consumer) {
         while (!stopping) {
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
             feed(provisioner, r, views, events, commands);
           }
-          if (!clock.instant().isBefore(next)) {
+          caughtUp = caughtUp || startState.entrySet().stream()
+              .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+          if (caughtUp && !clock.instant().isBefore(next)) {
             provisioner.reconcile(clock.instant());
             next = clock.instant().plus(RECONCILE_EVERY);
           }

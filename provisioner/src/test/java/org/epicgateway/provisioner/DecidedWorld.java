@@ -124,6 +124,11 @@ final class DecidedWorld {
     }
   }
 
+  /** The commands (by id) the events since {@code from} were decided from. */
+  List<String> commandIdsSince(int from) {
+    return events.subList(from, events.size()).stream().map(EventEnvelope::getCorrelationId).toList();
+  }
+
   List<Object> payloadsSince(int from) {
     return events.subList(from, events.size()).stream().map(e -> (Object) e.getPayload()).toList();
   }

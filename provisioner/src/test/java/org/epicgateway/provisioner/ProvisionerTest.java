@@ -84,6 +84,25 @@ class ProvisionerTest {
   }
 
   @Test
+  void aReportLostOnTheWayIsMadeAgainUnderTheSameIdOnceTheStateHasNotMovedOn() {
+    world.gatewayWith(1);
+    world.heartbeat("epic-a", NodeKind.EPIC, T0);
+    try (LocalProvider provider = new LocalProvider(new LocalProvider.Settings("", false, work), Optional.empty())) {
+      provisioner(provider);
+      world.provisioner.reconcile(T0.plusSeconds(1));
+      List<String> lost = sent.stream().map(CommandEnvelope::getCommandId).toList();
+      assertThat(lost).hasSize(2); // placed, then lost for want of envoy: both dropped here, never decided
+      sent.clear();
+
+      world.provisioner.reconcile(T0.plusSeconds(1).plus(Provisioner.RESEND_AFTER).minusMillis(1));
+      assertThat(sent).isEmpty();
+      int before = world.events.size();
+      round(T0.plusSeconds(1).plus(Provisioner.RESEND_AFTER));
+      assertThat(world.commandIdsSince(before)).containsExactlyElementsOf(lost);
+    }
+  }
+
+  @Test
   void standInReplicasBecomeReadyGetTunnelsAndMoveWhenTheirNodeFallsSilent() throws Exception {
     try (NetNamespaces ns = new NetNamespaces().add("epic-a").add("epic-b");
         LocalProvider provider = new LocalProvider(new LocalProvider.Settings(ns.prefix, true, work),

@@ -2,7 +2,6 @@ package org.epicgateway.provisioner.liveness;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,10 +28,5 @@ public final class Liveness {
   /** The id a loss is reported under: the node and the last heartbeat seen, so a resent report is decided once. */
   public static String lossFact(String node, Seen last, Instant watcherStart) {
     return "lost|" + node + "|" + (last == null ? "since-start:" + watcherStart.toEpochMilli() : last.commandId());
-  }
-
-  /** Unused peers are dropped from the watcher's memory when the node is gone from the state. */
-  public static void forgetUnknown(Map<String, Seen> seen, java.util.Set<String> known) {
-    seen.keySet().retainAll(known);
   }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.epicgateway.provisioner.provider.EnvoyBootstrap;
 import org.epicgateway.provisioner.provider.ReplicaProvider;
@@ -51,7 +52,7 @@ public final class LocalProvider implements ReplicaProvider {
   }
 
   private record Replica(String instance, String node, List<String> command, Process process, Path adminSocket,
-                         boolean[] ready) {}
+                         AtomicBoolean ready) {}
 
   private final Settings settings;
   private final Optional<Path> envoy;
@@ -110,7 +111,7 @@ public final class LocalProvider implements ReplicaProvider {
       return ReplicaStatus.failed(instance, node, (envoy.isPresent() ? "envoy" : "the stand-in proxy")
           + " exited with code " + r.process().exitValue() + " (log " + log(spec, instance) + ")");
     }
-    boolean ready = envoy.isPresent() ? envoyReady(r.adminSocket()) : r.ready()[0];
+    boolean ready = envoy.isPresent() ? envoyReady(r.adminSocket()) : r.ready().get();
     return new ReplicaStatus(instance, node, ready ? ReplicaStatus.Phase.READY : ReplicaStatus.Phase.PLACED, null,
         null);
   }
@@ -150,7 +151,7 @@ public final class LocalProvider implements ReplicaProvider {
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns));
     command.addAll(command(spec, instance, node));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    boolean[] ready = {false};
+    AtomicBoolean ready = new AtomicBoolean(); // set by the output copier's thread
     Path logFile = log(spec, instance);
     Thread.ofVirtual().start(() -> copyOutput(process, logFile, ready));
     LOG.info("started replica {} of {} on node {} (namespace {}): {}", instance, spec.gatewayId(), node, ns,
@@ -176,13 +177,13 @@ public final class LocalProvider implements ReplicaProvider {
     return command;
   }
 
-  private static void copyOutput(Process process, Path logFile, boolean[] ready) {
+  private static void copyOutput(Process process, Path logFile, AtomicBoolean ready) {
     try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
         StandardCharsets.UTF_8)); OutputStream log = Files.newOutputStream(logFile)) {
       String line;
       while ((line = out.readLine()) != null) {
         if (line.startsWith("READY ")) {
-          ready[0] = true;
+          ready.set(true);
         }
         log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         log.flush();

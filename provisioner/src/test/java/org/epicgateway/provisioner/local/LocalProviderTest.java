@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.epicgateway.provisioner.provider.ReplicaSpec;
 import org.epicgateway.provisioner.provider.ReplicaStatus;
 import org.junit.jupiter.api.Test;
@@ -60,9 +61,19 @@ class LocalProviderTest {
 
       String pid = run("ip", "netns", "pids", ns);
       assertThat(pid.lines()).hasSize(2);
-      pid.lines().forEach(p -> ProcessHandle.of(Long.parseLong(p)).ifPresent(ProcessHandle::destroyForcibly));
-      Thread.sleep(500);
-      assertThat(provider.apply(web)).singleElement().satisfies(s -> {
+      for (String p : pid.lines().toList()) {
+        ProcessHandle process = ProcessHandle.of(Long.parseLong(p)).orElseThrow();
+        process.destroyForcibly();
+        process.onExit().get(10, TimeUnit.SECONDS);
+      }
+      // The provider learns of the exit from its own process reaper, a moment after the handle's: the first FAILED
+      // answer is the report (apply starts a failed replica again on the call after it).
+      List<ReplicaStatus> afterKill = provider.apply(web);
+      for (int i = 0; i < 40 && afterKill.stream().noneMatch(r -> r.phase() == ReplicaStatus.Phase.FAILED); i++) {
+        Thread.sleep(250);
+        afterKill = provider.apply(web);
+      }
+      assertThat(afterKill).singleElement().satisfies(s -> {
         assertThat(s.phase()).isEqualTo(ReplicaStatus.Phase.FAILED);
         assertThat(s.reason()).startsWith("the stand-in proxy exited with code 137");
       });
