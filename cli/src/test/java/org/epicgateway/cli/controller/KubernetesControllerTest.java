@@ -315,6 +315,15 @@ class KubernetesControllerTest {
             host.close();
             await("the endpoint leaves EDS", () -> Optional.ofNullable(envoy.endpoints.get(cluster))
                 .filter(List::isEmpty));
+
+            LinuxController again = new LinuxController(config);
+            try {
+                assertThat(again.declare()).as("refusals of the host started again").isEmpty();
+                await("the endpoint is back in EDS after the host starts again",
+                    () -> Optional.ofNullable(envoy.endpoints.get(cluster)).filter(e -> e.contains("198.51.100.20:8080")));
+            } finally {
+                again.close();
+            }
         } finally {
             channel.shutdownNow();
         }

@@ -70,6 +70,12 @@ public final class KubernetesController implements AutoCloseable {
     private final Map<EpicApi.Connection, EpicApi> connected = new ConcurrentHashMap<>();
     /** account -> (EPIC object key -> what was sent); touched only by the worker. */
     private final Map<String, Map<String, Sent>> sent = new HashMap<>();
+    /**
+     * account -> (EPIC object key -> how many times this controller deleted it): an object referenced again after its
+     * delete is unchanged in the cluster, so without this its key would be the first create's, which EPIC answers
+     * from its decided commands without creating it again. Touched only by the worker.
+     */
+    private final Map<String, Map<String, Integer>> deletions = new HashMap<>();
     /** GatewayClass uid -> its parameters as last checked; touched only by the worker. */
     private final Map<String, Checked> checkedClasses = new HashMap<>();
     private static final Duration CLASS_RECHECK = Duration.ofSeconds(30);
@@ -329,10 +335,15 @@ public final class KubernetesController implements AutoCloseable {
     private void send(ClassParameters p, Map<String, Desired> objects, Map<String, EpicApi.Result> refused) {
         String account = p.connection().account();
         Map<String, Sent> before = sent.computeIfAbsent(account, a -> new HashMap<>());
+        Map<String, Integer> deleted = deletions.computeIfAbsent(account, a -> new HashMap<>());
         List<Desired> changed = new ArrayList<>();
         List<EpicApi.Item> items = new ArrayList<>();
         for (Desired d : objects.values()) {
             EpicApi.Item item = d.object().item(d.source().getMetadata().getUid(), d.version());
+            Integer deletes = deleted.get(d.object().key());
+            if (deletes != null) {
+                item = new EpicApi.Item(item.kind(), item.body(), item.idempotencyKey() + ".after-delete-" + deletes);
+            }
             Sent last = before.get(d.object().key());
             if (last == null || !last.key().equals(item.idempotencyKey())) {
                 changed.add(d);
@@ -363,6 +374,7 @@ public final class KubernetesController implements AutoCloseable {
                     EpicApi.Result r = api.delete(s.collection(), s.namespace(), s.name(), "delete." + s.key());
                     if (r.ok()) {
                         before.remove(gone.getKey());
+                        deleted.merge(gone.getKey(), 1, Integer::sum);
                     }
                 }
             }

@@ -78,6 +78,11 @@ public final class LinuxController implements AutoCloseable {
 
     private final HostConfig config;
     private final EpicApi api;
+    /**
+     * This run of the controller, in every key: {@link #close} deletes the host's objects, so the next run's
+     * declaration must be a new command, not the first run's answered again from EPIC's decided commands.
+     */
+    private final String run = java.util.UUID.randomUUID().toString().substring(0, 8);
     private volatile boolean running = true;
 
     public LinuxController(HostConfig config) {
@@ -127,12 +132,12 @@ public final class LinuxController implements AutoCloseable {
         return s.name() + "-" + config.node().name().replace('.', '-');
     }
 
-    /** The same declaration is the same command: the key is the host, the kind and a hash of the content. */
+    /** The same declaration in one run is the same command: the key is the host, the run, the kind, a content hash. */
     private String key(String kind, ObjectNode body) {
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
                 .digest(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "host." + config.node().name() + "." + kind + "." + HexFormat.of().formatHex(digest, 0, 16);
+            return "host." + config.node().name() + "." + run + "." + kind + "." + HexFormat.of().formatHex(digest, 0, 16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
