@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.epicgateway.platform.KafkaConnection;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.NodeKind;
@@ -80,6 +81,8 @@ public final class AgentCommand {
           + "pinned: traffic already flowing keeps flowing.")
   static final class Run implements Callable<Integer> {
     @Spec CommandSpec spec;
+    /** The node's topics reader when following a node (not with --config). */
+    private NodeTopicsReader reader;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -177,7 +180,16 @@ public final class AgentCommand {
         closeAll(running);
         stopped.countDown();
       }, "epic-agent-stop"));
-      stopped.await();
+      // A reader that died (its error is logged) would leave the maps and adverts stale while heartbeats go on: the
+      // agent stops instead (adverts withdrawn, heartbeats end) and exits non-zero for its supervisor to restart it.
+      while (!stopped.await(1, TimeUnit.SECONDS)) {
+        if (reader != null && !reader.reading()) {
+          spec.commandLine().getErr().println("epic agent run: reading " + Topics.NODE_BPF + " and "
+              + Topics.NODE_ADVERTS + " stopped (see the log); stopping the agent");
+          closeAll(running);
+          return 1;
+        }
+      }
       return 0;
     }
 
@@ -208,7 +220,7 @@ public final class AgentCommand {
       NodeAgent agent = new NodeAgent(new NodeAgent.Settings(source.node, kind, uplink, publicAddress, clusterSecret,
           Duration.ofSeconds(heartbeatSeconds), Duration.ofSeconds(2), bgp, bird), options, reports::send, Clock.systemUTC());
       running.add(agent);
-      NodeTopicsReader reader = new NodeTopicsReader(kafka, registry, source.node, agent);
+      reader = new NodeTopicsReader(kafka, registry, source.node, agent);
       running.add(reader); // closed first (closeAll goes backwards), so no record arrives at a closing agent
       reader.start();
       return "agent of node " + source.node + " (" + kind + ") following " + Topics.NODE_BPF + " and " + Topics.NODE_ADVERTS
@@ -224,13 +236,17 @@ public final class AgentCommand {
       }
     }
 
+    /** Closes in reverse order of start, once (the shutdown hook comes after an agent that stopped itself). */
     private static void closeAll(List<AutoCloseable> running) {
-      for (AutoCloseable c : running.reversed()) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          System.err.println("epic agent run: stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
+      synchronized (running) {
+        for (AutoCloseable c : running.reversed()) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            System.err.println("epic agent run: stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
+          }
         }
+        running.clear();
       }
     }
   }

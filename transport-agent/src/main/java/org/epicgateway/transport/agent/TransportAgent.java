@@ -36,7 +36,6 @@ import org.epicgateway.transport.maps.EpicMaps.Tunnel;
 import org.epicgateway.transport.metrics.AgentMetrics;
 import org.epicgateway.transport.netns.NetNs;
 import org.epicgateway.transport.reconcile.DesiredState;
-import org.epicgateway.transport.reconcile.MapContents;
 import org.epicgateway.transport.reconcile.MapDiff;
 import org.epicgateway.transport.reconcile.MapReconciler;
 
@@ -184,10 +183,6 @@ public final class TransportAgent implements AutoCloseable {
   /** The spec the maps were last reconciled to. */
   public NodeSpec spec() {
     return spec;
-  }
-
-  public MapContents mapContents() {
-    return reconciler.current();
   }
 
   public EpicMapSet maps() {

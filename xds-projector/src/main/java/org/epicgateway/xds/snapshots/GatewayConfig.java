@@ -54,10 +54,4 @@ public record GatewayConfig(String gatewayId, String version, List<String> sourc
     }
     return names;
   }
-
-  public List<String> listenerNames() {
-    List<String> names = new ArrayList<>();
-    listeners.forEach(l -> names.add(l.getName()));
-    return names;
-  }
 }
