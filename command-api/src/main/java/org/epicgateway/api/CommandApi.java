@@ -51,6 +51,7 @@ import org.epicgateway.api.resources.ResourceKind;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
 import org.epicgateway.api.resources.Services;
 import org.epicgateway.api.resources.TcpRoutes;
+import org.epicgateway.api.resources.TlsRoutes;
 import org.epicgateway.api.resources.Templates;
 import org.epicgateway.api.validation.BodyValidator;
 import org.epicgateway.api.views.GatewayViewFeed;
@@ -154,7 +155,7 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.PUT, BASE + "/accounts/{account}/quota", "Set the account's gateway quota",
             "accounts", Access.ADMIN, Accounts.QUOTA_BODY, List.of(), 200, users::setQuota));
 
-        List<ResourceKind> tenantKinds = List.of(Gateways.KIND, HttpRoutes.KIND, TcpRoutes.KIND, EndpointSlices.KIND,
+        List<ResourceKind> tenantKinds = List.of(Gateways.KIND, HttpRoutes.KIND, TcpRoutes.KIND, TlsRoutes.KIND, EndpointSlices.KIND,
             Services.KIND, ReferenceGrants.KIND);
         for (ResourceKind kind : tenantKinds) {
             resource(r, kind, BASE + "/accounts/{account}/" + kind.collection(), Access.USER, Access.USER);

@@ -44,6 +44,7 @@ class HostileInputTest {
         "POST /api/v1/accounts/{account}/gateways", "Gateway",
         "POST /api/v1/accounts/{account}/httproutes", "HTTPRoute",
         "POST /api/v1/accounts/{account}/tcproutes", "TCPRoute",
+        "POST /api/v1/accounts/{account}/tlsroutes", "TLSRoute",
         "POST /api/v1/accounts/{account}/endpointslices", "EndpointSlice",
         "POST /api/v1/accounts/{account}/services", "Service",
         "POST /api/v1/accounts/{account}/referencegrants", "ReferenceGrant");
@@ -98,7 +99,9 @@ class HostileInputTest {
         String listeners = "\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\",\"hostname\":"
             + "\"*.example.com\",\"allowedRoutes\":{\"namespacesFrom\":\"SAME\",\"kinds\":[\"HTTPRoute\"]}},"
             + "{\"name\":\"tls\",\"port\":443,\"protocol\":\"HTTPS\",\"hostname\":\"www.example.com\","
-            + "\"tlsCertificateRef\":{\"namespace\":\"default\",\"name\":\"cert\"}}]";
+            + "\"tlsCertificateRefs\":[{\"namespace\":\"default\",\"name\":\"cert\"}]},"
+            + "{\"name\":\"pass\",\"port\":8443,\"protocol\":\"TLS\",\"hostname\":\"*.example.com\","
+            + "\"tlsMode\":\"PASSTHROUGH\"}]";
         b.put("POST /api/v1/accounts/{account}/gateways", "{\"namespace\":\"default\",\"name\":\""
             + ApiFixture.unique("gw") + "\",\"template\":\"" + t.template() + "\"," + listeners + "}");
         b.put("PUT /api/v1/accounts/{account}/gateways/{name}", "{" + listeners + "}");
@@ -121,6 +124,11 @@ class HostileInputTest {
             + "\"backendRefs\":[{\"name\":\"db\",\"port\":5432,\"weight\":1}]}]";
         b.put("POST /api/v1/accounts/{account}/tcproutes", "{\"name\":\"" + ApiFixture.unique("t") + "\"," + tcp + "}");
         b.put("PUT /api/v1/accounts/{account}/tcproutes/{name}", "{" + tcp + "}");
+        String tls = "\"parentRefs\":[{\"name\":\"edge\",\"sectionName\":\"http\"}],\"hostnames\":"
+            + "[\"db.example.com\"],\"rules\":[{\"name\":\"db\",\"backendRefs\":[{\"name\":\"db\",\"port\":5432,"
+            + "\"weight\":1}]}]";
+        b.put("POST /api/v1/accounts/{account}/tlsroutes", "{\"name\":\"" + ApiFixture.unique("l") + "\"," + tls + "}");
+        b.put("PUT /api/v1/accounts/{account}/tlsroutes/{name}", "{" + tls + "}");
         String slice = "\"serviceName\":\"web\",\"clusterId\":\"cluster-1\",\"ports\":[{\"name\":\"http\",\"port\":8080,"
             + "\"protocol\":\"TCP\"}],\"endpoints\":[{\"addresses\":[\"10.1.0.5\"],\"conditions\":{\"ready\":true,"
             + "\"serving\":true,\"terminating\":false},\"nodeName\":\"node-1\",\"nodeAddress\":\"198.51.100.7\","
@@ -170,7 +178,7 @@ class HostileInputTest {
         String tenant = "/api/v1/accounts/" + account;
         ApiFixture.created(f.http.post(tenant + "/gateways", "{\"name\":\"edge\",\"template\":\"" + t.template()
             + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\"}]}", t.alice()));
-        for (String kind : List.of("httproutes", "tcproutes", "endpointslices", "services", "referencegrants")) {
+        for (String kind : List.of("httproutes", "tcproutes", "tlsroutes", "endpointslices", "services", "referencegrants")) {
             String base = bases.get("POST /api/v1/accounts/{account}/" + kind);
             String existing = ((ObjectNode) HttpSupport.JSON.readTree(base)).put("name", "existing").toString();
             ApiFixture.created(f.http.post(tenant + "/" + kind, existing, t.alice()));

@@ -30,6 +30,10 @@ public final class AggregateIds {
     return new AggregateId(AggregateType.TCP_ROUTE, account, namespace, name).toString();
   }
 
+  public static String tlsRoute(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.TLS_ROUTE, account, namespace, name).toString();
+  }
+
   public static String endpointSlice(String account, String namespace, String name) {
     return new AggregateId(AggregateType.ENDPOINT_SLICE, account, namespace, name).toString();
   }

@@ -13,6 +13,7 @@ public enum AggregateType {
   GATEWAY("gateway", true),
   HTTP_ROUTE("httproute", true),
   TCP_ROUTE("tcproute", true),
+  TLS_ROUTE("tlsroute", true),
   ENDPOINT_SLICE("endpointslice", true),
   /** What the xds-projector observed of a gateway's Envoy configuration (ConfigApplied/Rejected/RolledBack). */
   GATEWAY_CONFIG("gatewayconfig", true),

@@ -63,8 +63,12 @@ public final class ProxyConfigHandlers {
         }
         ArrayNode routes = out.putArray("routes");
         for (StatusDerivation.RouteParentStatus r : derived.routes()) {
-            String routeId = r.kind().equals("TCPRoute") ? AggregateIds.tcpRoute(view.getGateway().getAccount(),
-                r.namespace(), r.name()) : AggregateIds.httpRoute(view.getGateway().getAccount(), r.namespace(), r.name());
+            String account = view.getGateway().getAccount();
+            String routeId = switch (r.kind()) {
+                case "TCPRoute" -> AggregateIds.tcpRoute(account, r.namespace(), r.name());
+                case "TLSRoute" -> AggregateIds.tlsRoute(account, r.namespace(), r.name());
+                default -> AggregateIds.httpRoute(account, r.namespace(), r.name());
+            };
             ObjectNode o = routes.addObject().put("kind", r.kind()).put("namespace", r.namespace()).put("name", r.name())
                 .put("version", in.routeVersions().getOrDefault(routeId, 0L));
             ObjectNode parent = o.putObject("parentRef").put("name", r.parentRef().getName());

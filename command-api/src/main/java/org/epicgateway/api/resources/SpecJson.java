@@ -8,6 +8,8 @@ import java.util.function.Function;
 import org.epicgateway.schemas.avro.AllowedRoutes;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.CertificateRef;
+import org.epicgateway.schemas.avro.TlsMode;
+import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.schemas.avro.Endpoint;
 import org.epicgateway.schemas.avro.ServicePort;
 import org.epicgateway.schemas.avro.ReferenceGrantTo;
@@ -58,12 +60,17 @@ final class SpecJson {
             .setPort(f.integer("port"))
             .setProtocol(f.enumValue("protocol", ListenerProtocol.class))
             .setHostname(f.optString("hostname"))
-            .setTlsCertificateRef(f.optObject("tlsCertificateRef", c -> CertificateRef.newBuilder()
-                .setNamespace(c.optString("namespace")).setName(c.string("name")).build()))
+            .setTlsCertificateRef(f.optObject("tlsCertificateRef", SpecJson::certificateRef))
+            .setTlsMode(f.optEnum("tlsMode", TlsMode.class))
+            .setTlsCertificateRefs(f.list("tlsCertificateRefs", SpecJson::certificateRef))
             .setAllowedRoutes(f.optObject("allowedRoutes", a -> AllowedRoutes.newBuilder()
                 .setNamespacesFrom(a.enumValue("namespacesFrom", NamespacesFrom.class))
                 .setKinds(a.strings("kinds")).build()))
             .build();
+    }
+
+    static CertificateRef certificateRef(JsonFields c) {
+        return CertificateRef.newBuilder().setNamespace(c.optString("namespace")).setName(c.string("name")).build();
     }
 
     static ParentRef parentRef(JsonFields f) {
@@ -205,10 +212,16 @@ final class SpecJson {
         ObjectNode o = JSON.objectNode().put("name", l.getName()).put("port", l.getPort())
             .put("protocol", l.getProtocol().name());
         putOpt(o, "hostname", l.getHostname());
-        if (l.getTlsCertificateRef() != null) {
-            ObjectNode c = o.putObject("tlsCertificateRef");
-            putOpt(c, "namespace", l.getTlsCertificateRef().getNamespace());
-            c.put("name", l.getTlsCertificateRef().getName());
+        if (l.getTlsMode() != null) {
+            o.put("tlsMode", l.getTlsMode().name());
+        }
+        // Read back in the one current form: the single tlsCertificateRef of older events becomes the list.
+        if (!Certificates.refs(l).isEmpty()) {
+            array(o, "tlsCertificateRefs", Certificates.refs(l), c -> {
+                ObjectNode r = JSON.objectNode();
+                putOpt(r, "namespace", c.getNamespace());
+                return r.put("name", c.getName());
+            });
         }
         if (l.getAllowedRoutes() != null) {
             ObjectNode a = o.putObject("allowedRoutes");

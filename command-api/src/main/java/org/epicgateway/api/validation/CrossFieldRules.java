@@ -60,6 +60,7 @@ final class CrossFieldRules {
             parentRefs(route, path);
         });
         RULES.put("UpsertTcpRoute", CrossFieldRules::parentRefs);
+        RULES.put("UpsertTlsRoute", CrossFieldRules::parentRefs);
         RULES.put("Listener", (listener, path) -> {
             String protocol = listener.path("protocol").asText();
             if ((protocol.equals("TCP") || protocol.equals("UDP")) && !listener.path("hostname").isMissingNode()

@@ -79,7 +79,8 @@ public final class Limits {
         put("Listener", "hostname", Limit.text(1, 253).pattern(HOSTNAME));
         put("CertificateRef", "namespace", NAME);
         put("CertificateRef", "name", NAME);
-        put("AllowedRoutes", "kinds", Limit.oneOf("HTTPRoute", "TCPRoute").eachOf(0, 8));
+        put("Listener", "tlsCertificateRefs", Limit.items(0, 64));
+        put("AllowedRoutes", "kinds", Limit.oneOf("HTTPRoute", "TCPRoute", "TLSRoute").eachOf(0, 8));
 
         // HTTPRoute (httproutes.yaml)
         tenantResource("UpsertHttpRoute");
@@ -149,6 +150,12 @@ public final class Limits {
         put("TcpRouteRule", "name", SUBDOMAIN);
         put("TcpRouteRule", "backendRefs", Limit.items(1, 16));
 
+        // TLSRoute (tlsroutes.yaml v1: hostnames 1..1024, exactly one rule, backendRefs 1..16 as TCPRoute's)
+        tenantResource("UpsertTlsRoute");
+        put("UpsertTlsRoute", "parentRefs", Limit.items(0, 32));
+        put("UpsertTlsRoute", "hostnames", Limit.text(1, 253).pattern(HOSTNAME).eachOf(1, 1024));
+        put("UpsertTlsRoute", "rules", Limit.items(1, 1));
+
         // EndpointSlice (Kubernetes discovery/v1: endpoints <= 1000, addresses 1..100, ports <= 100)
         tenantResource("UpsertEndpointSlice");
         put("UpsertEndpointSlice", "serviceName", NAME);
@@ -178,7 +185,7 @@ public final class Limits {
         tenantResource("UpsertReferenceGrant");
         put("UpsertReferenceGrant", "from", Limit.items(1, 16));
         put("UpsertReferenceGrant", "to", Limit.items(1, 16));
-        put("ReferenceGrantFrom", "kind", Limit.oneOf("HTTPRoute", "TCPRoute", "Gateway"));
+        put("ReferenceGrantFrom", "kind", Limit.oneOf("HTTPRoute", "TCPRoute", "TLSRoute", "Gateway"));
         put("ReferenceGrantFrom", "namespace", NAME);
         put("ReferenceGrantTo", "kind", Limit.oneOf("Service", "Secret"));
         put("ReferenceGrantTo", "name", NAME);

@@ -3,6 +3,7 @@ package org.epicgateway.projections.audit;
 import java.util.Set;
 import java.util.TreeSet;
 import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.avro.TlsRouteState;
 import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.HttpRouteState;
@@ -67,6 +68,9 @@ public record AuditScope(String account, String gatewayId) {
     }
     for (TcpRouteState r : view.getTcpRoutes()) {
       ids.add(AggregateIds.tcpRoute(r.getAccount(), r.getNamespace(), r.getName()));
+    }
+    for (TlsRouteState r : view.getTlsRoutes()) {
+      ids.add(AggregateIds.tlsRoute(r.getAccount(), r.getNamespace(), r.getName()));
     }
     for (EndpointSliceState s : view.getEndpointSlices()) {
       ids.add(AggregateIds.endpointSlice(s.getAccount(), s.getNamespace(), s.getName()));

@@ -16,11 +16,19 @@ import org.epicgateway.projections.envoy.BaseConfig;
 import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
 import org.epicgateway.projections.state.Fold;
+import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.EventSeals;
+import org.epicgateway.schemas.avro.TlsMode;
+import org.epicgateway.schemas.avro.CertificateRef;
+import org.epicgateway.schemas.avro.TlsRouteState;
+import org.epicgateway.schemas.avro.TlsRouteUpserted;
+import org.epicgateway.schemas.avro.TlsRouteRemoved;
+import org.epicgateway.schemas.avro.RemoveTlsRoute;
+import org.epicgateway.schemas.avro.UpsertTlsRoute;
 import org.epicgateway.schemas.avro.MarkNodeLost;
 import org.epicgateway.schemas.avro.NodeHeartbeat;
 import org.epicgateway.schemas.avro.NodeJoined;
@@ -133,9 +141,9 @@ public final class Decider {
 
   private static final Set<String> HTTP_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
-  private static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "TCPRoute");
+  private static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "TCPRoute", "TLSRoute");
   /** What may reference across namespaces (routes to Services, gateways to certificate Secrets), and what into. */
-  private static final Set<String> GRANT_FROM_KINDS = Set.of("HTTPRoute", "TCPRoute", "Gateway");
+  private static final Set<String> GRANT_FROM_KINDS = Set.of("HTTPRoute", "TCPRoute", "TLSRoute", "Gateway");
   private static final Set<String> GRANT_TO_KINDS = Set.of("Service", "Secret");
   private static final Pattern AGGREGATION = Pattern.compile("default|/(\\d{1,3})");
   /** Envoy instances per gateway a template may ask for (each is a process on a node). */
@@ -208,6 +216,8 @@ public final class Decider {
         case RemoveHttpRoute c -> remove(id, AggregateType.HTTP_ROUTE, new HttpRouteRemoved());
         case UpsertTcpRoute c -> upsertTcpRoute(id, c);
         case RemoveTcpRoute c -> remove(id, AggregateType.TCP_ROUTE, new TcpRouteRemoved());
+        case UpsertTlsRoute c -> upsertTlsRoute(id, c);
+        case RemoveTlsRoute c -> remove(id, AggregateType.TLS_ROUTE, new TlsRouteRemoved());
         case UpsertEndpointSlice c -> upsertEndpointSlice(id, c);
         case RemoveEndpointSlice c -> remove(id, AggregateType.ENDPOINT_SLICE, new EndpointSliceRemoved());
         case UpsertService c -> upsertService(id, c);
@@ -485,15 +495,7 @@ public final class Decider {
         if (l.getHostname() != null) {
           Rules.hostname(f + ".hostname", l.getHostname());
         }
-        if (l.getProtocol() == ListenerProtocol.HTTPS && l.getTlsCertificateRef() == null) {
-          throw Rejected.validation(f + ".tlsCertificateRef", "an HTTPS listener needs a certificate reference");
-        }
-        if (l.getTlsCertificateRef() != null) {
-          Rules.name(f + ".tlsCertificateRef.name", l.getTlsCertificateRef().getName());
-          if (l.getTlsCertificateRef().getNamespace() != null) {
-            Rules.name(f + ".tlsCertificateRef.namespace", l.getTlsCertificateRef().getNamespace());
-          }
-        }
+        checkTls(f, l);
         if (l.getAllowedRoutes() != null) {
           for (String kind : l.getAllowedRoutes().getKinds()) {
             if (!ROUTE_KINDS.contains(kind)) {
@@ -534,18 +536,40 @@ public final class Decider {
       expectId(id, AggregateIds.tcpRoute(c.getAccount(), c.getNamespace(), c.getName()));
       liveAccount(c.getAccount());
       checkParents(c.getAccount(), c.getNamespace(), c.getParentRefs());
-      if (c.getRules().isEmpty()) {
-        throw Rejected.validation("rules", "a TCP route needs at least one rule");
+      checkStreamRules("TCP", c.getRules());
+      emit(id, new TcpRouteUpserted(c.getAccount(), c.getNamespace(), c.getName(), List.copyOf(c.getParentRefs()),
+          List.copyOf(c.getRules()), creationTimestamp(id)));
+    }
+
+    private void upsertTlsRoute(AggregateId id, UpsertTlsRoute c) {
+      expectType(id, AggregateType.TLS_ROUTE);
+      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
+      expectId(id, AggregateIds.tlsRoute(c.getAccount(), c.getNamespace(), c.getName()));
+      liveAccount(c.getAccount());
+      checkParents(c.getAccount(), c.getNamespace(), c.getParentRefs());
+      if (c.getHostnames().isEmpty()) {
+        throw Rejected.validation("hostnames", "a TLS route needs at least one SNI hostname");
       }
-      for (int r = 0; r < c.getRules().size(); r++) {
-        TcpRouteRule rule = c.getRules().get(r);
+      for (int i = 0; i < c.getHostnames().size(); i++) {
+        Rules.hostname("hostnames[" + i + "]", c.getHostnames().get(i));
+      }
+      checkStreamRules("TLS", c.getRules());
+      emit(id, new TlsRouteUpserted(c.getAccount(), c.getNamespace(), c.getName(), List.copyOf(c.getParentRefs()),
+          List.copyOf(c.getHostnames()), List.copyOf(c.getRules()), creationTimestamp(id)));
+    }
+
+    /** TCPRoute and TLSRoute rules: at least one, each with at least one valid backend. */
+    private void checkStreamRules(String kind, List<TcpRouteRule> rules) {
+      if (rules.isEmpty()) {
+        throw Rejected.validation("rules", "a " + kind + " route needs at least one rule");
+      }
+      for (int r = 0; r < rules.size(); r++) {
+        TcpRouteRule rule = rules.get(r);
         if (rule.getBackendRefs().isEmpty()) {
-          throw Rejected.validation("rules[" + r + "].backendRefs", "a TCP rule needs at least one backend");
+          throw Rejected.validation("rules[" + r + "].backendRefs", "a " + kind + " rule needs at least one backend");
         }
         checkBackends("rules[" + r + "]", rule.getBackendRefs());
       }
-      emit(id, new TcpRouteUpserted(c.getAccount(), c.getNamespace(), c.getName(), List.copyOf(c.getParentRefs()),
-          List.copyOf(c.getRules()), creationTimestamp(id)));
     }
 
     /** A route keeps the time of its first upsert, as Kubernetes keeps metadata.creationTimestamp. */
@@ -553,8 +577,52 @@ public final class Decider {
       return current(id.toString()).filter(s -> !s.getDeleted()).map(s -> switch (s.getResource()) {
         case HttpRouteState h -> h.getCreationTimestamp();
         case TcpRouteState t -> t.getCreationTimestamp();
+        case TlsRouteState t -> t.getCreationTimestamp();
         default -> command.getTimestamp();
       }).orElse(command.getTimestamp());
+    }
+
+    /** A listener's tls as the Gateway CRD's rules have it; TLS listeners may only pass through. */
+    private static void checkTls(String f, Listener l) {
+      if (l.getTlsCertificateRef() != null && !l.getTlsCertificateRefs().isEmpty()) {
+        throw Rejected.validation(f + ".tlsCertificateRef", "give the certificates in tlsCertificateRefs only");
+      }
+      List<CertificateRef> refs = Certificates.refs(l);
+      String field = l.getTlsCertificateRefs().isEmpty() ? f + ".tlsCertificateRef" : f + ".tlsCertificateRefs";
+      switch (l.getProtocol()) {
+        case HTTPS -> {
+          if (l.getTlsMode() == TlsMode.PASSTHROUGH) {
+            throw Rejected.validation(f + ".tlsMode", "tls mode must be Terminate for protocol HTTPS");
+          }
+          if (refs.isEmpty()) {
+            throw Rejected.validation(field, "an HTTPS listener needs a certificate reference");
+          }
+        }
+        case TLS -> {
+          if (l.getTlsMode() == null) {
+            throw Rejected.validation(f + ".tlsMode", "tls mode must be set for protocol TLS");
+          }
+          if (l.getTlsMode() == TlsMode.TERMINATE) {
+            throw Rejected.validation(f + ".tlsMode", "TLS listeners support mode Passthrough only (terminate TLS "
+                + "with protocol HTTPS)");
+          }
+        }
+        default -> {
+          if (l.getTlsMode() != null) {
+            throw Rejected.validation(f + ".tlsMode", "tls is only for protocols HTTPS and TLS");
+          }
+        }
+      }
+      if (refs.size() > 64) {
+        throw Rejected.validation(field, "at most 64 certificates per listener");
+      }
+      for (int i = 0; i < refs.size(); i++) {
+        String r = l.getTlsCertificateRefs().isEmpty() ? field : field + "[" + i + "]";
+        Rules.name(r + ".name", refs.get(i).getName());
+        if (refs.get(i).getNamespace() != null) {
+          Rules.name(r + ".namespace", refs.get(i).getNamespace());
+        }
+      }
     }
 
     /** Every parent must be a live gateway of the same account; sectionName and port must name one of its listeners. */

@@ -34,6 +34,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.epicgateway.projections.gatewayapi.Attachments;
 import org.epicgateway.projections.gatewayapi.Certificates;
+import org.epicgateway.projections.gatewayapi.Hostnames;
+import org.epicgateway.schemas.avro.CertificateRef;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.ListenerProtocol;
@@ -42,7 +44,8 @@ import org.epicgateway.schemas.avro.TcpRouteRule;
 /**
  * {@code EnvoyConfig derive(GatewayView)}: the pure derivation of a gateway's Envoy listeners, routes and clusters.
  * Gateway listeners sharing a port are collapsed into one Envoy listener (HTTP: one connection manager; HTTPS: one
- * filter chain per certificate, chosen by SNI; TCP: the port's oldest attached TCPRoute). The template's base config
+ * filter chain per listener hostname, chosen by SNI, with its certificates; TLS passthrough: one filter chain per
+ * attached TLSRoute, chosen by SNI; TCP: the port's oldest attached TCPRoute). The template's base config
  * is merged in, and the result is validated before it is returned.
  */
 public final class EnvoyDerivation {
@@ -68,11 +71,13 @@ public final class EnvoyDerivation {
         gateway.getListeners().forEach(l -> byPort.computeIfAbsent(l.getPort(), p -> new ArrayList<>()).add(l));
         for (var port : byPort.entrySet()) {
             ListenerProtocol protocol = port.getValue().get(0).getProtocol();
-            // HTTPS listeners without a usable certificate are left out with their routes (no chain could serve them).
+            // HTTPS listeners without a usable certificate are left out with their routes (no chain could serve them);
+            // so are TLS listeners that would terminate (only passthrough is supported).
             List<org.epicgateway.schemas.avro.Listener> group = port.getValue().stream()
                     .filter(l -> !Attachments.conflicted(gateway, l))
                     .filter(l -> l.getProtocol() != ListenerProtocol.HTTPS
-                            || Certificates.problem(gateway, l, view.getReferenceGrants()) == null).toList();
+                            || Certificates.problem(gateway, l, view.getReferenceGrants()) == null)
+                    .filter(l -> l.getProtocol() != ListenerProtocol.TLS || !Certificates.terminates(l)).toList();
             switch (protocol) {
                 case HTTP, HTTPS -> {
                     String name = protocol.name().toLowerCase() + "-" + port.getKey();
@@ -93,7 +98,15 @@ public final class EnvoyDerivation {
                 case TCP -> attachments.tcp().stream().filter(a -> group.contains(a.listener())).findFirst()
                         .map(a -> tcpListener("tcp-" + port.getKey(), port.getKey(), a, backends, base, used))
                         .ifPresent(listeners::add);
-                case TLS -> { } // TLSRoute is not supported: nothing can attach
+                case TLS -> {
+                    List<Attachments.TlsAttachment> attached = attachments.tls().stream()
+                            .filter(a -> group.contains(a.listener())).toList();
+                    Listener listener = tlsPassthroughListener("tls-" + port.getKey(), port.getKey(), attached,
+                            backends, base, used);
+                    if (listener != null) {
+                        listeners.add(listener);
+                    }
+                }
             }
         }
         List<Cluster> clusters = used.stream().map(ClusterName::toString).distinct().sorted()
@@ -148,24 +161,30 @@ public final class EnvoyDerivation {
                 .addFilterChains(FilterChain.newBuilder().addFilters(connectionManager(name, base))).build();
     }
 
-    /** One filter chain per certificate, matched by SNI on the listener hostname; secrets by SDS name only. */
+    /**
+     * One filter chain per listener hostname (SNI), its DownstreamTlsContext naming every certificateRef of that
+     * listener by SDS name only: Envoy picks the certificate whose names match the client's SNI, so the derivation
+     * never needs a certificate's contents and a renamed or rotated certificate stays an SDS push.
+     */
     private static Listener httpsListener(String name, int port, List<org.epicgateway.schemas.avro.Listener> group,
                                           GatewayState gateway, BaseConfig base, Set<String> secrets) {
-        Listener.Builder b = listenerBase(name, port, base).addListenerFilters(ListenerFilter.newBuilder()
-                .setName("envoy.filters.listener.tls_inspector").setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
+        Listener.Builder b = tlsListenerBase(name, port, base);
         Set<String> serverNames = new LinkedHashSet<>();
         for (org.epicgateway.schemas.avro.Listener l : group) {
             String sni = l.getHostname() == null ? "" : l.getHostname().toLowerCase();
             if (!serverNames.add(sni)) {
                 continue; // same SNI twice: the first listener wins
             }
-            String secret = secretName(gateway, l);
-            secrets.add(secret);
-            DownstreamTlsContext tls = DownstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
-                    .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ADS))).build();
+            CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
+            for (CertificateRef ref : Certificates.refs(l)) {
+                String secret = Certificates.secretName(gateway, ref);
+                secrets.add(secret);
+                common.addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ADS));
+            }
             FilterChain.Builder chain = FilterChain.newBuilder().addFilters(connectionManager(name, base))
                     .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
-                            .setTypedConfig(Any.pack(tls)));
+                            .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder().setCommonTlsContext(common)
+                                    .build())));
             if (!sni.isEmpty()) {
                 chain.setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni));
             }
@@ -174,11 +193,35 @@ public final class EnvoyDerivation {
         return b.getFilterChainsCount() == 0 ? null : b.build();
     }
 
-    /** {@code <account>/<namespace>/<name>} of the listener's certificate Secret. */
-    public static String secretName(GatewayState gateway, org.epicgateway.schemas.avro.Listener l) {
-        String ns = l.getTlsCertificateRef().getNamespace() == null ? gateway.getNamespace()
-                : l.getTlsCertificateRef().getNamespace();
-        return gateway.getAccount() + "/" + ns + "/" + l.getTlsCertificateRef().getName();
+    private static Listener.Builder tlsListenerBase(String name, int port, BaseConfig base) {
+        return listenerBase(name, port, base).addListenerFilters(ListenerFilter.newBuilder()
+                .setName("envoy.filters.listener.tls_inspector").setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
+    }
+
+    /**
+     * TLS passthrough: one filter chain per attached TLSRoute, matched by its effective SNI names (listener hostname
+     * intersected with the route's), proxying the still-encrypted connection to the route's (weighted) backends. A
+     * name two routes claim goes to the oldest (the spec's conflict rule); a client whose SNI no chain names is
+     * refused by Envoy.
+     */
+    private static Listener tlsPassthroughListener(String name, int port, List<Attachments.TlsAttachment> attached,
+                                                   Backends backends, BaseConfig base, Set<ClusterName> used) {
+        Listener.Builder b = tlsListenerBase(name, port, base);
+        Set<String> claimed = new LinkedHashSet<>();
+        for (Attachments.TlsAttachment a : attached) {
+            List<String> names = a.hostnames().stream().filter(claimed::add).toList();
+            List<Backends.Resolution> resolved = backends.routable(Attachments.TLS_ROUTE, a.route().getNamespace(),
+                    a.route().getRules().stream().map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList());
+            if (names.isEmpty() || resolved.isEmpty()) {
+                continue;
+            }
+            FilterChain.Builder chain = FilterChain.newBuilder().addFilters(tcpProxy(name, resolved, base, used));
+            if (!names.contains(Hostnames.ANY)) {
+                chain.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(names));
+            }
+            b.addFilterChains(chain);
+        }
+        return b.getFilterChainsCount() == 0 ? null : b.build();
     }
 
     private static Listener tcpListener(String name, int port, Attachments.TcpAttachment attachment, Backends backends,
@@ -187,6 +230,13 @@ public final class EnvoyDerivation {
         if (resolved.isEmpty()) {
             return null; // nothing to proxy to: no listener, so connections are refused
         }
+        return listenerBase(name, port, base)
+                .addFilterChains(FilterChain.newBuilder().addFilters(tcpProxy(name, resolved, base, used))).build();
+    }
+
+    /** A tcp_proxy to one cluster, or weighted clusters when there are several. */
+    private static Filter tcpProxy(String name, List<Backends.Resolution> resolved, BaseConfig base,
+                                   Set<ClusterName> used) {
         TcpProxy.Builder proxy = base.tcpProxy().toBuilder().setStatPrefix(name);
         if (resolved.size() == 1) {
             proxy.setCluster(resolved.get(0).cluster().toString());
@@ -197,8 +247,7 @@ public final class EnvoyDerivation {
             proxy.setWeightedClusters(weighted);
         }
         resolved.forEach(r -> used.add(r.cluster()));
-        return listenerBase(name, port, base).addFilterChains(FilterChain.newBuilder().addFilters(
-                Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(proxy.build())))).build();
+        return Filter.newBuilder().setName(TCP_PROXY).setTypedConfig(Any.pack(proxy.build())).build();
     }
 
     /** The weighted backends a TCP listener proxies to: every rule's routable backendRefs. */

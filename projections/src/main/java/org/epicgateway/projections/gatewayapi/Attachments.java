@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.HttpRouteState;
@@ -12,6 +13,7 @@ import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.NamespacesFrom;
 import org.epicgateway.schemas.avro.ParentRef;
 import org.epicgateway.schemas.avro.TcpRouteState;
+import org.epicgateway.schemas.avro.TlsRouteState;
 
 /**
  * Which routes of a {@link GatewayView} attach to which listeners of its gateway, and why the others do not: the
@@ -22,12 +24,16 @@ public final class Attachments {
 
     public static final String HTTP_ROUTE = "HTTPRoute";
     public static final String TCP_ROUTE = "TCPRoute";
+    public static final String TLS_ROUTE = "TLSRoute";
 
     /** An HTTPRoute on a listener with its effective hostnames (never empty). */
     public record HttpAttachment(HttpRouteState route, Listener listener, List<String> hostnames) {}
 
     /** The TCPRoute served by a TCP listener (the oldest of those attached). */
     public record TcpAttachment(TcpRouteState route, Listener listener) {}
+
+    /** A TLSRoute on a passthrough listener with its effective SNI names (never empty); oldest routes first. */
+    public record TlsAttachment(TlsRouteState route, Listener listener, List<String> hostnames) {}
 
     /**
      * Outcome of one parentRef of one route that names this gateway: reason "Accepted" with the listeners it attached
@@ -42,6 +48,7 @@ public final class Attachments {
 
     private final List<HttpAttachment> http = new ArrayList<>();
     private final List<TcpAttachment> tcp = new ArrayList<>();
+    private final List<TlsAttachment> tls = new ArrayList<>();
     private final List<Parent> parents = new ArrayList<>();
 
     private Attachments() {}
@@ -77,6 +84,18 @@ public final class Attachments {
                 a.tcp.add(new TcpAttachment(oldest.get(l), l));
             }
         }
+        // Oldest first: where two TLSRoutes claim one SNI name, the spec gives it to the older.
+        List<TlsRouteState> tlsRoutes = new ArrayList<>(view.getTlsRoutes());
+        tlsRoutes.sort(Comparator.comparing(TlsRouteState::getCreationTimestamp)
+                .thenComparing(TlsRouteState::getNamespace).thenComparing(TlsRouteState::getName));
+        for (TlsRouteState route : tlsRoutes) {
+            for (ParentRef ref : route.getParentRefs()) {
+                if (names(gateway, route.getNamespace(), ref)) {
+                    a.parents.add(a.attachByHostname(gateway, TLS_ROUTE, route.getNamespace(), route.getName(), ref,
+                            route.getHostnames(), (l, hostnames) -> a.tls.add(new TlsAttachment(route, l, hostnames))));
+                }
+            }
+        }
         return a;
     }
 
@@ -88,26 +107,40 @@ public final class Attachments {
         return tcp;
     }
 
+    public List<TlsAttachment> tls() {
+        return tls;
+    }
+
     public List<Parent> parents() {
         return parents;
     }
 
     private Parent attachHttp(GatewayState gateway, HttpRouteState route, ParentRef ref) {
-        Parent parent = evaluate(gateway, HTTP_ROUTE, route.getNamespace(), route.getName(), ref);
+        return attachByHostname(gateway, HTTP_ROUTE, route.getNamespace(), route.getName(), ref, route.getHostnames(),
+                (l, hostnames) -> http.add(new HttpAttachment(route, l, hostnames)));
+    }
+
+    /**
+     * Attaches a route with hostnames (HTTPRoute, TLSRoute) to each allowed listener its hostnames intersect, handing
+     * each attachment with its effective hostnames to {@code attach}; NoMatchingListenerHostname when none does.
+     */
+    private Parent attachByHostname(GatewayState gateway, String kind, String namespace, String name, ParentRef ref,
+                                    List<String> routeHostnames, BiConsumer<Listener, List<String>> attach) {
+        Parent parent = evaluate(gateway, kind, namespace, name, ref);
         if (!parent.accepted()) {
             return parent;
         }
         List<Listener> matched = new ArrayList<>();
         for (Listener l : parent.listeners()) {
-            List<String> hostnames = Hostnames.intersect(l.getHostname(), route.getHostnames());
+            List<String> hostnames = Hostnames.intersect(l.getHostname(), routeHostnames);
             if (!hostnames.isEmpty()) {
-                http.add(new HttpAttachment(route, l, hostnames));
+                attach.accept(l, hostnames);
                 matched.add(l);
             }
         }
         return matched.isEmpty()
-                ? new Parent(HTTP_ROUTE, route.getNamespace(), route.getName(), ref, "NoMatchingListenerHostname", List.of())
-                : new Parent(HTTP_ROUTE, route.getNamespace(), route.getName(), ref, "Accepted", matched);
+                ? new Parent(kind, namespace, name, ref, "NoMatchingListenerHostname", List.of())
+                : new Parent(kind, namespace, name, ref, "Accepted", matched);
     }
 
     private static Parent evaluate(GatewayState gateway, String kind, String namespace, String name, ParentRef ref) {
@@ -142,7 +175,8 @@ public final class Attachments {
         boolean protocol = switch (l.getProtocol()) {
             case HTTP, HTTPS -> kind.equals(HTTP_ROUTE);
             case TCP -> kind.equals(TCP_ROUTE);
-            case TLS -> false; // TLSRoute is not supported; no other kind may attach to a TLS listener
+            // Only passthrough TLS listeners are supported; a terminating one takes no route.
+            case TLS -> kind.equals(TLS_ROUTE) && !Certificates.terminates(l);
         };
         if (!protocol) {
             return false;

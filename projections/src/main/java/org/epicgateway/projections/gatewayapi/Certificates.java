@@ -1,26 +1,59 @@
 package org.epicgateway.projections.gatewayapi;
 
 import java.util.List;
+import org.epicgateway.schemas.avro.CertificateRef;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.ReferenceGrant;
+import org.epicgateway.schemas.avro.TlsMode;
 
-/** The Gateway API's rule for a TLS listener's certificate, shared by the Envoy derivation and status. */
+/** The Gateway API's rules for a listener's TLS, shared by the decider, the Envoy derivation and status. */
 public final class Certificates {
 
     private Certificates() {}
 
     /**
-     * Why a TLS listener's certificate cannot be used, as a Gateway API listener reason (InvalidCertificateRef when
-     * there is none, RefNotPermitted when it lives in another namespace without a ReferenceGrant), or null.
+     * A listener's certificateRefs in order: {@code tlsCertificateRefs}, or the single {@code tlsCertificateRef}
+     * older producers wrote (events are kept forever, so that field is still read).
+     */
+    public static List<CertificateRef> refs(Listener l) {
+        if (!l.getTlsCertificateRefs().isEmpty()) {
+            return l.getTlsCertificateRefs();
+        }
+        return l.getTlsCertificateRef() == null ? List.of() : List.of(l.getTlsCertificateRef());
+    }
+
+    /** Whether the listener ends TLS itself: HTTPS always, TLS unless its mode is Passthrough. */
+    public static boolean terminates(Listener l) {
+        return l.getProtocol() == ListenerProtocol.HTTPS
+                || l.getProtocol() == ListenerProtocol.TLS && l.getTlsMode() != TlsMode.PASSTHROUGH;
+    }
+
+    /**
+     * Why a terminating listener's certificates cannot be used, as a Gateway API listener reason, or null:
+     * InvalidCertificateRef when it has none, RefNotPermitted when one lives in another namespace without a
+     * ReferenceGrant. One unusable reference makes the listener serve nothing rather than a wrong certificate.
      */
     public static String problem(GatewayState gateway, Listener l, List<ReferenceGrant> grants) {
-        if (l.getTlsCertificateRef() == null) {
+        List<CertificateRef> refs = refs(l);
+        if (refs.isEmpty()) {
             return "InvalidCertificateRef";
         }
-        String ns = l.getTlsCertificateRef().getNamespace();
-        boolean permitted = ns == null || ns.equals(gateway.getNamespace()) || ReferenceGrants.permits(grants,
-                "Gateway", gateway.getNamespace(), ns, "Secret", l.getTlsCertificateRef().getName());
-        return permitted ? null : "RefNotPermitted";
+        for (CertificateRef ref : refs) {
+            String ns = ref.getNamespace();
+            boolean permitted = ns == null || ns.equals(gateway.getNamespace()) || ReferenceGrants.permits(grants,
+                    "Gateway", gateway.getNamespace(), ns, "Secret", ref.getName());
+            if (!permitted) {
+                return "RefNotPermitted";
+            }
+        }
+        return null;
+    }
+
+    /** {@code <account>/<namespace>/<name>}: the SDS name of a certificate a gateway's listener references. */
+    public static String secretName(GatewayState gateway, CertificateRef ref) {
+        String ns = ref.getNamespace() == null ? gateway.getNamespace() : ref.getNamespace();
+        return gateway.getAccount() + "/" + ns + "/" + ref.getName();
     }
 }

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteTimeouts;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -46,6 +48,8 @@ import org.epicgateway.projections.view.MemoryViewStore;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.TlsMode;
+import org.epicgateway.schemas.avro.TlsRouteState;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.AllowedRoutes;
 import org.epicgateway.schemas.avro.BackendRef;
@@ -89,7 +93,7 @@ import org.epicgateway.schemas.avro.TransportProtocol;
 import org.epicgateway.schemas.avro.UrlRewrite;
 
 /**
- * Reads Kubernetes YAML (Gateway, HTTPRoute, TCPRoute, Service, ReferenceGrant, EndpointSlice; several documents per
+ * Reads Kubernetes YAML (Gateway, HTTPRoute, TCPRoute, TLSRoute, Service, ReferenceGrant, EndpointSlice; several documents per
  * file; other kinds ignored) through fabric8's Gateway API model and maps it to the Avro specs the event log carries,
  * one {@link GatewayView} per Gateway. This is the one mapper from manifests to specs; anything it cannot map is a
  * {@link ManifestException} naming the document and the field.
@@ -107,6 +111,7 @@ public final class ManifestLoader {
     private final List<GatewayState> gateways = new ArrayList<>();
     private final List<HttpRouteState> httpRoutes = new ArrayList<>();
     private final List<TcpRouteState> tcpRoutes = new ArrayList<>();
+    private final List<TlsRouteState> tlsRoutes = new ArrayList<>();
     private final List<BackendService> services = new ArrayList<>();
     private final List<EndpointSliceState> slices = new ArrayList<>();
     private final List<org.epicgateway.schemas.avro.ReferenceGrant> grants = new ArrayList<>();
@@ -154,6 +159,7 @@ public final class ManifestLoader {
                 case GatewayState g -> gateways.add(g);
                 case HttpRouteState r -> httpRoutes.add(r);
                 case TcpRouteState r -> tcpRoutes.add(r);
+                case TlsRouteState r -> tlsRoutes.add(r);
                 case BackendService s -> services.add(s);
                 case org.epicgateway.schemas.avro.ReferenceGrant g -> grants.add(g);
                 case EndpointSliceState s -> slices.add(s);
@@ -165,7 +171,7 @@ public final class ManifestLoader {
 
     /**
      * The spec of one Kubernetes object (a YAML document or an object a workload controller watches, as a JSON tree):
-     * GatewayState (account and template {@link #ACCOUNT}), HttpRouteState, TcpRouteState, BackendService,
+     * GatewayState (account and template {@link #ACCOUNT}), HttpRouteState, TcpRouteState, TlsRouteState, BackendService,
      * ReferenceGrant or EndpointSliceState (without node addresses); null for a kind that does not affect routing.
      *
      * @param where names the object in errors
@@ -176,6 +182,7 @@ public final class ManifestLoader {
             case "Gateway" -> gateway(new Doc(where), convert(where, doc, Gateway.class));
             case "HTTPRoute" -> httpRoute(new Doc(where), convert(where, doc, HTTPRoute.class));
             case "TCPRoute" -> tcpRoute(new Doc(where), convert(where, doc, TCPRoute.class));
+            case "TLSRoute" -> tlsRoute(new Doc(where), convert(where, doc, TLSRoute.class));
             case "Service" -> service(new Doc(where), convert(where, doc, Service.class));
             case "ReferenceGrant" -> grant(new Doc(where), convert(where, doc, ReferenceGrant.class));
             case "EndpointSlice" -> slice(new Doc(where), doc);
@@ -199,6 +206,8 @@ public final class ManifestLoader {
                 state(AggregateIds.httpRoute(ACCOUNT, r.getNamespace(), r.getName()), AggregateType.HTTP_ROUTE, r)));
         tcpRoutes.forEach(r -> GatewayViews.update(store,
                 state(AggregateIds.tcpRoute(ACCOUNT, r.getNamespace(), r.getName()), AggregateType.TCP_ROUTE, r)));
+        tlsRoutes.forEach(r -> GatewayViews.update(store,
+                state(AggregateIds.tlsRoute(ACCOUNT, r.getNamespace(), r.getName()), AggregateType.TLS_ROUTE, r)));
         slices.forEach(s -> GatewayViews.update(store, state(
                 AggregateIds.endpointSlice(ACCOUNT, s.getNamespace(), s.getName()), AggregateType.ENDPOINT_SLICE, s)));
         List<BackendService> allServices = services.stream().sorted(Comparator.comparing(BackendService::getNamespace)
@@ -232,8 +241,11 @@ public final class ManifestLoader {
                 httpRoutes.stream().flatMap(r -> r.getRules().stream().flatMap(x -> Stream.concat(
                                 x.getBackendRefs().stream(), Mirrors.backendRefs(x).stream()))
                         .map(b -> Map.entry(r.getNamespace(), b))),
-                tcpRoutes.stream().flatMap(r -> r.getRules().stream().flatMap(x -> x.getBackendRefs().stream())
-                        .map(b -> Map.entry(r.getNamespace(), b))))
+                Stream.concat(
+                        tcpRoutes.stream().flatMap(r -> r.getRules().stream().flatMap(x -> x.getBackendRefs().stream())
+                                .map(b -> Map.entry(r.getNamespace(), b))),
+                        tlsRoutes.stream().flatMap(r -> r.getRules().stream().flatMap(x -> x.getBackendRefs().stream())
+                                .map(b -> Map.entry(r.getNamespace(), b)))))
                 .filter(e -> e.getValue().getKind() == null)
                 .forEach(e -> ports.computeIfAbsent((e.getValue().getNamespace() == null ? e.getKey()
                         : e.getValue().getNamespace()) + "/" + e.getValue().getName(), k -> new TreeSet<>())
@@ -311,10 +323,23 @@ public final class ManifestLoader {
             }
             Listener.Builder b = Listener.newBuilder().setName(d.required(l.getName(), f + ".name")).setPort(port)
                     .setProtocol(protocol).setHostname(l.getHostname());
-            if (l.getTls() != null && l.getTls().getCertificateRefs() != null && !l.getTls().getCertificateRefs().isEmpty()) {
-                var ref = l.getTls().getCertificateRefs().get(0);
-                b.setTlsCertificateRef(CertificateRef.newBuilder().setNamespace(ref.getNamespace())
-                        .setName(d.required(ref.getName(), f + ".tls.certificateRefs[0].name")).build());
+            if (l.getTls() != null) {
+                String mode = l.getTls().getMode() == null ? "Terminate" : l.getTls().getMode();
+                b.setTlsMode(switch (mode) {
+                    case "Terminate" -> TlsMode.TERMINATE;
+                    case "Passthrough" -> TlsMode.PASSTHROUGH;
+                    default -> throw d.error(f + ".tls.mode", "unsupported " + mode + " (Terminate, Passthrough)");
+                });
+                var refs = l.getTls().getCertificateRefs() == null
+                        ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference>of()
+                        : l.getTls().getCertificateRefs();
+                List<CertificateRef> certificates = new ArrayList<>();
+                for (int c = 0; c < refs.size(); c++) {
+                    certificates.add(CertificateRef.newBuilder().setNamespace(refs.get(c).getNamespace())
+                            .setName(d.required(refs.get(c).getName(), f + ".tls.certificateRefs[" + c + "].name"))
+                            .build());
+                }
+                b.setTlsCertificateRefs(certificates);
             }
             if (l.getAllowedRoutes() != null) {
                 var ar = l.getAllowedRoutes();
@@ -603,22 +628,39 @@ public final class ManifestLoader {
     private static TcpRouteState tcpRoute(Doc d, TCPRoute r) {
         ObjectMeta meta = meta(d, r);
         var spec = d.required(r.getSpec(), "spec");
+        return TcpRouteState.newBuilder().setAccount(ACCOUNT).setNamespace(namespace(meta)).setName(meta.getName())
+                .setParentRefs(parentRefs(d, spec.getParentRefs()))
+                .setRules(streamRules(d, spec.getRules(), x -> x.getName(), x -> x.getBackendRefs()))
+                .setCreationTimestamp(created(d, meta)).build();
+    }
+
+    private static TlsRouteState tlsRoute(Doc d, TLSRoute r) {
+        ObjectMeta meta = meta(d, r);
+        var spec = d.required(r.getSpec(), "spec");
+        return TlsRouteState.newBuilder().setAccount(ACCOUNT).setNamespace(namespace(meta)).setName(meta.getName())
+                .setParentRefs(parentRefs(d, spec.getParentRefs()))
+                .setHostnames(spec.getHostnames() == null ? List.of() : List.copyOf(spec.getHostnames()))
+                .setRules(streamRules(d, spec.getRules(), x -> x.getName(), x -> x.getBackendRefs()))
+                .setCreationTimestamp(created(d, meta)).build();
+    }
+
+    /** TCPRoute and TLSRoute rules (fabric8 has a class for each; the specs define the same rule). */
+    private static <R> List<TcpRouteRule> streamRules(Doc d, List<R> in, Function<R, String> name,
+            Function<R, List<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef>> backendRefs) {
         List<TcpRouteRule> rules = new ArrayList<>();
-        var in = spec.getRules() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRouteRule>of() : spec.getRules();
+        in = in == null ? List.of() : in;
         for (int i = 0; i < in.size(); i++) {
-            var refs = in.get(i).getBackendRefs() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef>of()
-                    : in.get(i).getBackendRefs();
+            var refs = backendRefs.apply(in.get(i)) == null
+                    ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef>of() : backendRefs.apply(in.get(i));
             List<BackendRef> backends = new ArrayList<>();
             for (int j = 0; j < refs.size(); j++) {
                 var b = refs.get(j);
                 backends.add(backendRef(d, "spec.rules[" + i + "].backendRefs[" + j + "]", b.getGroup(), b.getKind(),
                         b.getNamespace(), b.getName(), b.getPort(), b.getWeight()));
             }
-            rules.add(TcpRouteRule.newBuilder().setName(in.get(i).getName()).setBackendRefs(backends).build());
+            rules.add(TcpRouteRule.newBuilder().setName(name.apply(in.get(i))).setBackendRefs(backends).build());
         }
-        return TcpRouteState.newBuilder().setAccount(ACCOUNT).setNamespace(namespace(meta)).setName(meta.getName())
-                .setParentRefs(parentRefs(d, spec.getParentRefs())).setRules(rules)
-                .setCreationTimestamp(created(d, meta)).build();
+        return rules;
     }
 
     private static BackendService service(Doc d, Service s) {

@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.TlsRouteState;
+import org.epicgateway.schemas.avro.TlsRouteRemoved;
+import org.epicgateway.schemas.avro.TlsRouteUpserted;
 import org.epicgateway.schemas.avro.AccountCreated;
 import org.epicgateway.schemas.avro.AgentApplyFailed;
 import org.epicgateway.schemas.avro.NodeJoined;
@@ -74,7 +77,7 @@ public final class Fold {
   /** The events that may start an aggregate; every other event changes an existing state. */
   private static final Set<Class<?>> CREATES = Set.of(AccountCreated.class, AddressPoolDefined.class,
       GatewayTemplateDefined.class, GatewayRequested.class, GatewayCreated.class, HttpRouteUpserted.class,
-      TcpRouteUpserted.class, EndpointSliceUpserted.class, ConfigApplied.class, ConfigRejected.class,
+      TcpRouteUpserted.class, TlsRouteUpserted.class, EndpointSliceUpserted.class, ConfigApplied.class, ConfigRejected.class,
       ConfigRolledBack.class, NodeJoined.class, ReplicaPlaced.class, ServiceUpserted.class,
       ReferenceGrantUpserted.class);
 
@@ -205,6 +208,10 @@ public final class Fold {
       case TcpRouteUpserted e -> resource = new TcpRouteState(e.getAccount(), e.getNamespace(), e.getName(),
           List.copyOf(e.getParentRefs()), List.copyOf(e.getRules()), e.getCreationTimestamp());
       case TcpRouteRemoved e -> deleted = true;
+      case TlsRouteUpserted e -> resource = new TlsRouteState(e.getAccount(), e.getNamespace(), e.getName(),
+          List.copyOf(e.getParentRefs()), List.copyOf(e.getHostnames()), List.copyOf(e.getRules()),
+          e.getCreationTimestamp());
+      case TlsRouteRemoved e -> deleted = true;
       case EndpointSliceUpserted e -> resource = new EndpointSliceState(e.getAccount(), e.getNamespace(),
           e.getName(), e.getServiceName(), e.getClusterId(), List.copyOf(e.getPorts()),
           List.copyOf(e.getEndpoints()));

@@ -22,6 +22,7 @@ import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.ParentRef;
 import org.epicgateway.schemas.avro.TcpRouteRule;
 import org.epicgateway.schemas.avro.TcpRouteState;
+import org.epicgateway.schemas.avro.TlsRouteState;
 
 /**
  * The Gateway API status of a gateway and of every route parentRef naming it, derived purely from the same
@@ -88,7 +89,7 @@ public final class StatusDerivation {
         List<String> byProtocol = switch (l.getProtocol()) {
             case HTTP, HTTPS -> List.of(Attachments.HTTP_ROUTE);
             case TCP -> List.of(Attachments.TCP_ROUTE);
-            case TLS -> List.of();
+            case TLS -> Certificates.terminates(l) ? List.of() : List.of(Attachments.TLS_ROUTE);
         };
         if (l.getAllowedRoutes() == null || l.getAllowedRoutes().getKinds().isEmpty()) {
             return byProtocol;
@@ -111,6 +112,11 @@ public final class StatusDerivation {
                     Attachments.TCP_ROUTE, r.getNamespace(),
                     r.getRules().stream().map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList()));
         }
+        for (TlsRouteState r : view.getTlsRoutes()) {
+            resolved.put(key(Attachments.TLS_ROUTE, r.getNamespace(), r.getName()), resolvedRefs(backends,
+                    Attachments.TLS_ROUTE, r.getNamespace(),
+                    r.getRules().stream().map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList()));
+        }
         List<RouteParentStatus> routes = new ArrayList<>();
         for (Attachments.Parent p : attachments.parents()) {
             Condition accepted = p.accepted()
@@ -126,6 +132,8 @@ public final class StatusDerivation {
                     .forEach(a -> served.add(key(Attachments.HTTP_ROUTE, a.route().getNamespace(), a.route().getName())));
             attachments.tcp().stream().filter(a -> a.listener().equals(l))
                     .forEach(a -> served.add(key(Attachments.TCP_ROUTE, a.route().getNamespace(), a.route().getName())));
+            attachments.tls().stream().filter(a -> a.listener().equals(l))
+                    .forEach(a -> served.add(key(Attachments.TLS_ROUTE, a.route().getNamespace(), a.route().getName())));
             listeners.add(new ListenerStatus(l.getName(), served.size(), listenerConditions(view, l)));
         }
         List<String> addresses = Stream.of(view.getGateway().getAddress(), view.getGateway().getAltAddress())
@@ -134,13 +142,13 @@ public final class StatusDerivation {
     }
 
     private static List<Condition> listenerConditions(GatewayView view, Listener l) {
-        boolean supported = l.getProtocol() != ListenerProtocol.TLS;
+        boolean supported = l.getProtocol() != ListenerProtocol.TLS || !Certificates.terminates(l);
         boolean conflicted = Attachments.conflicted(view.getGateway(), l);
         String certificate = l.getProtocol() == ListenerProtocol.HTTPS
                 ? Certificates.problem(view.getGateway(), l, view.getReferenceGrants()) : null;
         return List.of(
                 supported ? new Condition("Accepted", true, "Accepted", "listener accepted")
-                        : new Condition("Accepted", false, "UnsupportedProtocol", "TLS listeners (TLSRoute) are not supported"),
+                        : new Condition("Accepted", false, "UnsupportedProtocol", "TLS listeners that terminate are not supported: use tls.mode Passthrough, or protocol HTTPS"),
                 conflicted ? new Condition("Conflicted", true, "ProtocolConflict",
                         "an earlier listener on port " + l.getPort() + " has another protocol")
                         : new Condition("Conflicted", false, "NoConflicts", "no conflict"),

@@ -7,12 +7,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.projections.gatewayapi.Mirrors;
 import org.epicgateway.projections.state.Fold;
 import org.epicgateway.projections.view.ViewStore.Index;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
+import org.epicgateway.schemas.avro.TlsRouteState;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.ServiceState;
@@ -43,8 +45,8 @@ public final class GatewayViews {
   public record ViewChange(String gatewayId, GatewayView view) {}
 
   private static final Set<AggregateType> VIEW_TYPES = EnumSet.of(AggregateType.GATEWAY, AggregateType.TEMPLATE,
-      AggregateType.HTTP_ROUTE, AggregateType.TCP_ROUTE, AggregateType.ENDPOINT_SLICE, AggregateType.SERVICE,
-      AggregateType.REFERENCE_GRANT, AggregateType.NODE);
+      AggregateType.HTTP_ROUTE, AggregateType.TCP_ROUTE, AggregateType.TLS_ROUTE, AggregateType.ENDPOINT_SLICE,
+      AggregateType.SERVICE, AggregateType.REFERENCE_GRANT, AggregateType.NODE);
 
   private GatewayViews() {}
 
@@ -114,7 +116,7 @@ public final class GatewayViews {
         gateways.add(id);
       }
       case TEMPLATE -> gateways.addAll(store.members(Index.GATEWAYS_BY_TEMPLATE, parsed.name()));
-      case HTTP_ROUTE, TCP_ROUTE -> {
+      case HTTP_ROUTE, TCP_ROUTE, TLS_ROUTE -> {
         if (before != null) {
           parents(before).forEach(p -> store.remove(Index.ROUTES_BY_PARENT, p, id));
           backends(before).forEach(s -> store.remove(Index.ROUTES_BY_BACKEND, s, id));
@@ -254,6 +256,8 @@ public final class GatewayViews {
             .map(r -> (HttpRouteState) r.getResource()).toList())
         .setTcpRoutes(routes.stream().filter(r -> r.getResource() instanceof TcpRouteState)
             .map(r -> (TcpRouteState) r.getResource()).toList())
+        .setTlsRoutes(routes.stream().filter(r -> r.getResource() instanceof TlsRouteState)
+            .map(r -> (TlsRouteState) r.getResource()).toList())
         .setEndpointSlices(List.copyOf(slices))
         .setServices(services.stream().map(s -> new BackendService(s.getNamespace(), s.getName(),
             List.copyOf(s.getPorts()))).toList())
@@ -301,6 +305,7 @@ public final class GatewayViews {
     switch (route.getResource()) {
       case HttpRouteState r -> r.getParentRefs().forEach(p -> ids.add(parent(r.getAccount(), r.getNamespace(), p)));
       case TcpRouteState r -> r.getParentRefs().forEach(p -> ids.add(parent(r.getAccount(), r.getNamespace(), p)));
+      case TlsRouteState r -> r.getParentRefs().forEach(p -> ids.add(parent(r.getAccount(), r.getNamespace(), p)));
       default -> throw new IllegalArgumentException(route.getAggregateId() + " is not a route");
     }
     return ids;
@@ -319,6 +324,8 @@ public final class GatewayViews {
           Mirrors.backendRefs(rule).stream()).forEach(b -> services.add(backend(r.getAccount(), r.getNamespace(), b))));
       case TcpRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs()
           .forEach(b -> services.add(backend(r.getAccount(), r.getNamespace(), b))));
+      case TlsRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs()
+          .forEach(b -> services.add(backend(r.getAccount(), r.getNamespace(), b))));
       default -> throw new IllegalArgumentException(route.getAggregateId() + " is not a route");
     }
     return services;
@@ -331,13 +338,16 @@ public final class GatewayViews {
   private static Set<String> referencedNamespaces(AggregateState state) {
     Set<String> namespaces = new TreeSet<>();
     switch (state.getResource()) {
-      case GatewayState g -> g.getListeners().stream().map(Listener::getTlsCertificateRef)
-          .filter(c -> c != null && c.getNamespace() != null && !c.getNamespace().equals(g.getNamespace()))
+      case GatewayState g -> g.getListeners().stream().flatMap(l -> Certificates.refs(l).stream())
+          .filter(c -> c.getNamespace() != null && !c.getNamespace().equals(g.getNamespace()))
           .forEach(c -> namespaces.add(g.getAccount() + "/" + c.getNamespace()));
       case HttpRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs().stream()
           .filter(b -> b.getNamespace() != null && !b.getNamespace().equals(r.getNamespace()))
           .forEach(b -> namespaces.add(r.getAccount() + "/" + b.getNamespace())));
       case TcpRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs().stream()
+          .filter(b -> b.getNamespace() != null && !b.getNamespace().equals(r.getNamespace()))
+          .forEach(b -> namespaces.add(r.getAccount() + "/" + b.getNamespace())));
+      case TlsRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs().stream()
           .filter(b -> b.getNamespace() != null && !b.getNamespace().equals(r.getNamespace()))
           .forEach(b -> namespaces.add(r.getAccount() + "/" + b.getNamespace())));
       default -> throw new IllegalArgumentException(state.getAggregateId() + " references no namespace");

@@ -10,6 +10,13 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.CertificateRef;
+import org.epicgateway.schemas.avro.TlsMode;
+import org.epicgateway.schemas.avro.TlsRouteUpserted;
+import org.epicgateway.schemas.avro.RemoveTlsRoute;
+import org.epicgateway.schemas.avro.UpsertTlsRoute;
 import org.epicgateway.schemas.avro.AccountCreated;
 import org.epicgateway.schemas.avro.UpdateGatewayTemplate;
 import org.epicgateway.schemas.avro.UpsertTcpRoute;
@@ -510,6 +517,50 @@ class DeciderTest {
     accept(c.envelope(id, "acme", new RemoveTcpRoute()));
     reject(c.envelope(id, "acme", new RemoveTcpRoute()), RejectionCode.NOT_FOUND, "targetAggregateId",
         "tcproute 'default/pg' of account 'acme' does not exist");
+  }
+
+  @Test
+  void tlsRoutesAndTlsListeners() {
+    platform();
+    Listener passthrough = Listener.newBuilder().setName("pass").setPort(443).setProtocol(ListenerProtocol.TLS)
+        .setHostname("*.example.com").setTlsMode(TlsMode.PASSTHROUGH).build();
+    reject(c.createGateway("acme", "edge", "standard", Listener.newBuilder(passthrough).setTlsMode(null).build()),
+        RejectionCode.VALIDATION, "listeners[0].tlsMode", "tls mode must be set for protocol TLS");
+    reject(c.createGateway("acme", "edge", "standard", Listener.newBuilder(passthrough)
+        .setTlsMode(TlsMode.TERMINATE).build()), RejectionCode.VALIDATION, "listeners[0].tlsMode",
+        "Passthrough only");
+    reject(c.createGateway("acme", "edge", "standard", Listener.newBuilder(Commands.https("web", 443, "a.example.com"))
+        .setTlsMode(TlsMode.PASSTHROUGH).build()), RejectionCode.VALIDATION, "listeners[0].tlsMode",
+        "must be Terminate for protocol HTTPS");
+    reject(c.createGateway("acme", "edge", "standard", Listener.newBuilder(Commands.https("web", 443, "a.example.com"))
+        .setTlsCertificateRefs(List.of(CertificateRef.newBuilder().setName("x").build())).build()),
+        RejectionCode.VALIDATION, "listeners[0].tlsCertificateRef", "in tlsCertificateRefs only");
+    reject(c.createGateway("acme", "edge", "standard", Listener.newBuilder(Commands.https("web", 443, "a.example.com"))
+        .setTlsCertificateRef(null).setTlsCertificateRefs(List.of(CertificateRef.newBuilder().setName("ok").build(),
+            CertificateRef.newBuilder().setName("Bad_Name").build())).build()),
+        RejectionCode.VALIDATION, "listeners[0].tlsCertificateRefs[1].name", "Bad_Name");
+    accept(c.createGateway("acme", "edge", "standard", passthrough, Listener.newBuilder(Commands.https("web", 8443,
+        "a.example.com")).setTlsCertificateRef(null).setTlsCertificateRefs(List.of(
+            CertificateRef.newBuilder().setName("rsa").build(), CertificateRef.newBuilder().setName("ecdsa").build()))
+        .build()));
+    String id = "tlsroute/acme/default/pg";
+    UpsertTlsRoute route = UpsertTlsRoute.newBuilder().setAccount("acme").setNamespace("default").setName("pg")
+        .setParentRefs(List.of(ParentRef.newBuilder().setName("edge").build()))
+        .setHostnames(List.of("db.example.com")).setRules(List.of(tcpRule("postgres", 1))).build();
+    reject(c.envelope(id, "acme", UpsertTlsRoute.newBuilder(route).setHostnames(List.of()).build()),
+        RejectionCode.VALIDATION, "hostnames", "at least one SNI hostname");
+    reject(c.envelope(id, "acme", UpsertTlsRoute.newBuilder(route).setHostnames(List.of("10.0.0.1")).build()),
+        RejectionCode.VALIDATION, "hostnames[0]", "not an IP address");
+    reject(c.envelope(id, "acme", UpsertTlsRoute.newBuilder(route).setRules(List.of()).build()),
+        RejectionCode.VALIDATION, "rules", "a TLS route needs at least one rule");
+    reject(c.envelope(id, "acme", UpsertTlsRoute.newBuilder(route).setRules(List.of(tcpRule("postgres", -1))).build()),
+        RejectionCode.VALIDATION, "rules[0].backendRefs[0].weight", "weight -1 is outside 0..1000000");
+    CommandEnvelope upsert = c.envelope(id, "acme", route);
+    assertThat(accept(upsert).events().get(0).getPayload()).isEqualTo(new TlsRouteUpserted("acme", "default", "pg",
+        route.getParentRefs(), route.getHostnames(), route.getRules(), upsert.getTimestamp()));
+    accept(c.envelope(id, "acme", new RemoveTlsRoute()));
+    reject(c.envelope(id, "acme", new RemoveTlsRoute()), RejectionCode.NOT_FOUND, "targetAggregateId",
+        "tlsroute 'default/pg' of account 'acme' does not exist");
   }
 
   private static UpsertTcpRoute tcpRoute(String gateway, List<TcpRouteRule> rules) {

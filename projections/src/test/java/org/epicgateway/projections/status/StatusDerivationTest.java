@@ -230,4 +230,78 @@ class StatusDerivationTest {
         assertThat(byName.get("own-cert").condition("Programmed").status()).isTrue();
         assertThat(byName.get("tls").condition("Accepted").reason()).isEqualTo("UnsupportedProtocol");
     }
+
+    @Test
+    void tlsRoutesAttachToPassthroughListenersByHostnameWithTheSpecsReasons() {
+        String manifests = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: infra}
+                spec:
+                  gatewayClassName: epic
+                  listeners:
+                    - {name: pass, port: 443, protocol: TLS, hostname: "*.example.com", tls: {mode: Passthrough}}
+                    - {name: web, port: 80, protocol: HTTP}
+                    - name: multi
+                      port: 8443
+                      protocol: HTTPS
+                      tls: {certificateRefs: [{name: a}, {name: b, namespace: vault}]}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: db, namespace: infra}
+                spec: {ports: [{port: 5432}]}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TLSRoute
+                metadata: {name: served, namespace: infra}
+                spec:
+                  parentRefs: [{name: gw}]
+                  hostnames: [db.example.com]
+                  rules: [{backendRefs: [{name: db, port: 5432}]}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TLSRoute
+                metadata: {name: other-domain, namespace: infra}
+                spec:
+                  parentRefs: [{name: gw, sectionName: pass}]
+                  hostnames: [db.example.org]
+                  rules: [{backendRefs: [{name: db, port: 5432}]}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TLSRoute
+                metadata: {name: on-http, namespace: infra}
+                spec:
+                  parentRefs: [{name: gw, sectionName: web}]
+                  hostnames: [db.example.com]
+                  rules: [{backendRefs: [{name: db, port: 5432}]}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TLSRoute
+                metadata: {name: missing-backend, namespace: infra}
+                spec:
+                  parentRefs: [{name: gw}]
+                  hostnames: [cache.example.com]
+                  rules: [{backendRefs: [{name: cache, port: 6379}]}]
+                """;
+        GatewayStatus s = StatusDerivation.derive(ManifestLoader.parse("tls.yaml", manifests).get(0));
+        Map<String, RouteParentStatus> byRoute = new HashMap<>();
+        s.routes().forEach(r -> byRoute.put(r.name(), r));
+        assertThat(byRoute.get("served").accepted().reason()).isEqualTo("Accepted");
+        assertThat(byRoute.get("served").accepted().message()).isEqualTo("attached to pass");
+        assertThat(byRoute.get("served").resolvedRefs().status()).isTrue();
+        assertThat(byRoute.get("other-domain").accepted().reason()).isEqualTo("NoMatchingListenerHostname");
+        assertThat(byRoute.get("on-http").accepted().reason()).isEqualTo("NotAllowedByListeners");
+        assertThat(byRoute.get("missing-backend").accepted().status()).isTrue();
+        assertThat(byRoute.get("missing-backend").resolvedRefs().reason()).isEqualTo("BackendNotFound");
+        Map<String, ListenerStatus> byListener = new HashMap<>();
+        s.listeners().forEach(l -> byListener.put(l.name(), l));
+        assertThat(byListener.get("pass").attachedRoutes()).isEqualTo(2);
+        assertThat(byListener.get("pass").condition("Accepted").status()).isTrue();
+        assertThat(StatusDerivation.supportedKinds(ManifestLoader.parse("tls.yaml", manifests).get(0).getGateway()
+                .getListeners().get(0))).containsExactly("TLSRoute");
+        // One of two certificates not granted: the listener serves nothing and says why.
+        assertThat(byListener.get("multi").condition("ResolvedRefs").reason()).isEqualTo("RefNotPermitted");
+        assertThat(byListener.get("multi").condition("Programmed").status()).isFalse();
+    }
 }
