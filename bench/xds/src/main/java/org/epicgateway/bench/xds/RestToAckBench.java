@@ -288,7 +288,7 @@ public final class RestToAckBench {
 
   static CommandEnvelope gateway(Population pop, int g) {
     return envelope(pop, pop.gatewayId(g), new CreateGateway(pop.account(), "ns-" + g, "gw", "bench",
-        List.of(new Listener("http", 80, ListenerProtocol.HTTP, null, null, null))));
+        List.of(Listener.newBuilder().setName("http").setPort(80).setProtocol(ListenerProtocol.HTTP).build())));
   }
 
   static CommandEnvelope route(Population pop, int g, int r) {
