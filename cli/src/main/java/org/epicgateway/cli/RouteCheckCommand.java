@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 public final class RouteCheckCommand implements Callable<Integer> {
 
     @Option(names = "--manifests", required = true, paramLabel = "DIR",
-            description = "Directory of Kubernetes YAML (Gateway, HTTPRoute, TCPRoute, Service, ReferenceGrant, EndpointSlice).")
+            description = "Directory of Kubernetes YAML (Gateway, HTTPRoute, TCPRoute, TLSRoute, Service, ReferenceGrant, EndpointSlice).")
     Path manifests;
 
     @Option(names = "--requests", paramLabel = "FILE", description = "JSON lines, one request each (required unless --envoy).")

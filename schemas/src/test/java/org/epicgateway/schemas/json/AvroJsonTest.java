@@ -19,7 +19,8 @@ class AvroJsonTest {
         + "\"previousHash\":\"" + "00".repeat(32) + "\","
         + "\"payload\":{\"@type\":\"GatewayRequested\",\"account\":\"acme\",\"namespace\":\"default\","
         + "\"name\":\"web\",\"template\":\"public\",\"listeners\":[{\"name\":\"http\",\"port\":80,"
-        + "\"protocol\":\"HTTP\",\"hostname\":null,\"tlsCertificateRef\":null,\"allowedRoutes\":null}]},"
+        + "\"protocol\":\"HTTP\",\"hostname\":null,\"tlsCertificateRef\":null,\"allowedRoutes\":null,"
+        + "\"tlsMode\":null,\"tlsCertificateRefs\":[]}]},"
         + "\"seal\":null}");
   }
 
