@@ -22,7 +22,7 @@ import org.epicgateway.api.auth.TokenSigner;
 import org.epicgateway.api.console.ConsoleAssets;
 import org.epicgateway.api.oidc.OidcSignIn;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
-import org.epicgateway.platform.secrets.EncryptedCertificateStore;
+import org.epicgateway.platform.secrets.CertificateStores;
 import org.epicgateway.platform.secrets.SecretBox;
 import org.epicgateway.api.views.GatewayViewFeed;
 import org.epicgateway.platform.Health;
@@ -120,7 +120,7 @@ public final class ApiService implements PlatformService {
             new AuditHandler(auditLog, new EventLog(context.kafkaClient(this), registry),
                 DeciderService.chainKey(context)),
             proxies, views, new OidcSignIn(config.oidc(), accounts(queries), sessions, Clock.systemUTC()), meters,
-            health, EncryptedCertificateStore.ofDataDir(context.dataDir())))
+            health, CertificateStores.configured(context.dataDir())))
             .start(config.host(), config.port(), config.tlsPort(), tls);
     }
 

@@ -10,7 +10,7 @@ import org.epicgateway.platform.Health;
 import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
-import org.epicgateway.platform.secrets.EncryptedCertificateStore;
+import org.epicgateway.platform.secrets.CertificateStores;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.xds.acks.CommandReports;
@@ -80,7 +80,7 @@ public final class XdsService implements PlatformService {
     receiptArchive = new KafkaReceiptArchive(context.kafkaClient(this), registry);
     projector = new XdsProjector(reports, archive, receiptArchive, new XdsMetrics(context.meters()),
         settings.revisionsPerGateway(), settings.receiptCommands(), clock,
-        EncryptedCertificateStore.ofDataDir(context.dataDir()));
+        CertificateStores.configured(context.dataDir()));
     for (KafkaReceiptArchive.Kept k : KafkaReceiptArchive.readAll(context.kafkaClient(this), registry)) {
       projector.restoreReceipt(k.commandId(), k.ack());
     }

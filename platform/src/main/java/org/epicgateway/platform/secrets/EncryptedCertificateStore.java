@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * The embedded platform's certificate store: one file per certificate under {@code dir}
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
 public final class EncryptedCertificateStore implements CertificateStore {
     /** Bound into each ciphertext, so a sealed password hash cannot be passed off as a certificate or back. */
     public static final String PURPOSE = "epic tls certificate";
-    private static final Pattern LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
     private static final String SEPARATOR = "\n-----EPIC KEY FOLLOWS-----\n";
 
     private static final Map<Path, EncryptedCertificateStore> OF_DATA_DIR = new ConcurrentHashMap<>();
@@ -114,14 +112,8 @@ public final class EncryptedCertificateStore implements CertificateStore {
         listeners.add(listener);
     }
 
-    /** {@code <account>/<namespace>/<secret>}, each a DNS label, so a name can never leave the store's directory. */
     private Path file(String name) {
-        String[] parts = name.split("/", -1);
-        if (parts.length != 3 || !LABEL.matcher(parts[0]).matches() || !LABEL.matcher(parts[1]).matches()
-                || !LABEL.matcher(parts[2]).matches()) {
-            throw new IllegalArgumentException("certificate name '" + name
-                    + "' is not <account>/<namespace>/<secret> of DNS labels");
-        }
+        String[] parts = CertificateStore.parts(name);
         return dir.resolve(parts[0]).resolve(parts[1]).resolve(parts[2] + ".pem.sealed");
     }
 
