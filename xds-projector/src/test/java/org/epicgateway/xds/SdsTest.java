@@ -25,6 +25,7 @@ import org.epicgateway.platform.secrets.EncryptedCertificateStore;
 import org.epicgateway.platform.secrets.KeytoolCertificates;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
 import org.epicgateway.projections.envoy.EnvoyRecords;
+import org.epicgateway.projections.envoy.EnvoyTypes;
 import org.epicgateway.projections.routecheck.ManifestLoader;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.xds.metrics.XdsMetrics;
@@ -157,5 +158,101 @@ class SdsTest {
       store.remove(SECRET);
       assertThat(projector.cache().snapshots().getSnapshot(GATEWAY_ID).secrets().resources()).isEmpty();
     }
+  }
+
+  static final String TWO_CERTIFICATES = """
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: Gateway
+      metadata: {name: secure, namespace: shop}
+      spec:
+        gatewayClassName: epic
+        listeners:
+          - name: shops
+            port: 443
+            protocol: HTTPS
+            hostname: "*.example.com"
+            tls: {certificateRefs: [{name: store-tls}, {name: books-tls}]}
+      ---
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: HTTPRoute
+      metadata: {name: store, namespace: shop}
+      spec:
+        parentRefs: [{name: secure}]
+        rules: [{backendRefs: [{name: web, port: 80}]}]
+      """;
+  static final String BOOKS = "manifests/shop/books-tls";
+
+  /**
+   * Two certificates on one listener: one filter chain naming both by SDS name (Envoy picks by SNI); SDS answers
+   * only once both are stored (never half a listener's certificates), and rotating one is one SDS push carrying both.
+   * The exchange is written to target/sds-exchange.txt (private keys redacted) for the record.
+   */
+  @Test
+  void severalCertificatesOnOneListenerAreServedTogether() throws Exception {
+    GatewayConfig config = EnvoyRecordCodec.config(EnvoyRecords.config(EnvoyDerivation.derive(
+        ManifestLoader.parse("sds.yaml", TWO_CERTIFICATES).get(0)), List.of("cmd-two")));
+    assertThat(config.secretNames()).containsExactly(BOOKS, SECRET);
+    projector.configChanged(config);
+    StringBuilder exchange = new StringBuilder();
+
+    try (AdsClient envoy = AdsClient.sotw(channel, NODE)) {
+      envoy.request(LISTENER_TYPE_URL, List.of(), "", "");
+      DiscoveryResponse lds = envoy.response();
+      exchange.append("<- LDS\n").append(json(lds)).append('\n');
+      Listener listener = lds.getResources(0).unpack(Listener.class);
+      assertThat(listener.getFilterChainsCount()).isOne();
+      assertThat(listener.getFilterChains(0).getFilterChainMatch().getServerNamesList())
+          .containsExactly("*.example.com");
+      DownstreamTlsContext tls = listener.getFilterChains(0).getTransportSocket().getTypedConfig()
+          .unpack(DownstreamTlsContext.class);
+      assertThat(tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigsList()).extracting(c -> c.getName())
+          .containsExactly(SECRET, BOOKS);
+      envoy.ack(lds, List.of());
+
+      envoy.request(SECRET_TYPE_URL, List.of(SECRET, BOOKS), "", "");
+      exchange.append("-> SDS request ").append(List.of(SECRET, BOOKS)).append('\n');
+      store.put(SECRET, certificate(dir, "store.example.com"));
+      CertificateBundle books = certificate(dir, "books.example.com");
+      store.put(BOOKS, books);
+      // The first SDS answer carries both: none was sent while only one was stored.
+      DiscoveryResponse sds1 = envoy.response();
+      exchange.append("<- SDS (both stored)\n").append(json(sds1)).append('\n');
+      assertThat(sds1.getTypeUrl()).isEqualTo(SECRET_TYPE_URL);
+      assertThat(names(sds1.getResourcesList())).containsExactlyInAnyOrder(SECRET, BOOKS);
+      envoy.ack(sds1, List.of(SECRET, BOOKS));
+      exchange.append("-> ACK ").append(sds1.getVersionInfo()).append('\n');
+
+      CertificateBundle rotated = certificate(dir, "books.example.com");
+      store.put(BOOKS, rotated);
+      DiscoveryResponse sds2 = envoy.response();
+      exchange.append("<- SDS (books-tls rotated)\n").append(json(sds2)).append('\n');
+      assertThat(sds2.getTypeUrl()).isEqualTo(SECRET_TYPE_URL);
+      assertThat(sds2.getVersionInfo()).isNotEqualTo(sds1.getVersionInfo());
+      assertThat(sds2.getResourcesList()).hasSize(2).anySatisfy(r -> assertThat(r.unpack(Secret.class)
+          .getTlsCertificate().getCertificateChain().getInlineString()).isEqualTo(rotated.certificateChainPem()));
+      envoy.ack(sds2, List.of(SECRET, BOOKS));
+      assertThat(projector.cache().snapshots().getSnapshot(GATEWAY_ID).listeners().version(List.of()))
+          .as("no listener update").isEqualTo(lds.getVersionInfo());
+    }
+    java.nio.file.Files.writeString(Path.of("target/sds-exchange.txt"), exchange);
+  }
+
+  /** A response as text: version, nonce, each resource as JSON with every private key replaced by its length. */
+  private static String json(DiscoveryResponse r) throws Exception {
+    StringBuilder out = new StringBuilder("versionInfo: " + r.getVersionInfo() + ", nonce: " + r.getNonce()
+        + ", typeUrl: " + r.getTypeUrl() + "\n");
+    for (com.google.protobuf.Any any : r.getResourcesList()) {
+      if (any.is(Secret.class)) {
+        Secret s = any.unpack(Secret.class);
+        Secret.Builder redacted = s.toBuilder();
+        redacted.getTlsCertificateBuilder().getPrivateKeyBuilder().setInlineString("<"
+            + s.getTlsCertificate().getPrivateKey().getInlineString().length()
+            + " characters of PKCS#8 PEM, redacted in this record>");
+        out.append(EnvoyTypes.json(redacted.build())).append('\n');
+      } else {
+        out.append(EnvoyTypes.json(any.unpack(Listener.class))).append('\n');
+      }
+    }
+    return out.toString();
   }
 }

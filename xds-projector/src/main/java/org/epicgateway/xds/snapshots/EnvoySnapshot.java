@@ -83,9 +83,15 @@ public final class EnvoySnapshot extends Snapshot {
       if (names.isEmpty()) {
         return all;
       }
+      // While a requested name is missing (a certificate not stored yet), the version is that of a request nothing
+      // answered yet: java-control-plane then keeps the watch open, where a new version would make its setSnapshot
+      // try to answer, fail (ADS answers only all requested names) and drop the watch, so the proxy would never
+      // hear of the certificate once stored (several certificates stored one by one, or a route change meanwhile).
+      if (!byName.keySet().containsAll(names)) {
+        return "";
+      }
       TreeMap<String, String> requested = new TreeMap<>();
-      // A requested name we do not have still counts, so adding it later changes the version.
-      names.forEach(n -> requested.put(n, byName.getOrDefault(n, "")));
+      names.forEach(n -> requested.put(n, byName.get(n)));
       return ContentHash.ofVersions(requested);
     });
   }
