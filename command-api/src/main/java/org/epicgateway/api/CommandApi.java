@@ -27,6 +27,7 @@ import org.epicgateway.api.auth.Access;
 import org.epicgateway.api.auth.Authenticator;
 import org.epicgateway.api.auth.Passwords;
 import org.epicgateway.api.auth.Principal;
+import org.epicgateway.api.validation.Limits;
 import org.epicgateway.api.auth.Sessions;
 import org.epicgateway.api.console.ConsoleAssets;
 import org.epicgateway.api.auth.TokenHandler;
@@ -211,7 +212,7 @@ public final class CommandApi implements AutoCloseable {
     private void resource(List<ApiRoute> r, ResourceKind kind, String collection, Access read, Access write) {
         ResourceHandlers h = new ResourceHandlers(kind, parts.commands(), parts.queries());
         List<String> ns = kind.tenantScoped() ? List.of("namespace") : List.of();
-        List<String> listParams = new ArrayList<>(ns);
+        List<String> listParams = new ArrayList<>(kind.tenantScoped() ? List.of("namespace", "owner") : List.of());
         listParams.addAll(List.of("limit", "after"));
         String tag = kind.collection();
         String item = collection + "/{name}";
@@ -344,6 +345,14 @@ public final class CommandApi implements AutoCloseable {
             }
             if (route.access() == Access.ADMIN && !principal.admin()) {
                 throw ApiError.forbidden("only admins may " + route.summary().toLowerCase(Locale.ROOT));
+            }
+            String cluster = ctx.header(Principal.CLUSTER_HEADER);
+            if (cluster != null) {
+                if (cluster.length() > 253 || !cluster.matches(Limits.DNS_SUBDOMAIN)) {
+                    throw ApiError.badRequest("header " + Principal.CLUSTER_HEADER
+                        + ": a workload cluster id is a DNS subdomain (lower case, digits, '-', '.')", Principal.CLUSTER_HEADER);
+                }
+                principal = principal.forCluster(cluster);
             }
             ctx.attribute(HttpSupport.PRINCIPAL, principal);
             StrictRequests.checkParameters(ctx);

@@ -50,9 +50,10 @@ public final class Commands {
         this.meters = meters;
     }
 
-    /** The actor of a command an authenticated API user sends. */
+    /** The actor of a command an authenticated API user sends: its workload cluster when it names one. */
     public static Actor actor(Principal principal) {
-        return new Actor(ActorKind.USER, principal.qualifiedName(), principal.account());
+        return principal.cluster() != null ? new Actor(ActorKind.CLUSTER, principal.cluster(), principal.account())
+            : new Actor(ActorKind.USER, principal.qualifiedName(), principal.account());
     }
 
     /**

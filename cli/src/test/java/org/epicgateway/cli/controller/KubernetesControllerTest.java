@@ -166,7 +166,8 @@ class KubernetesControllerTest {
         // The workload cluster: the class and its parameters, a node, a Service with its slice, a Gateway and a route.
         kube.secrets().inNamespace("epic-system").resource(new SecretBuilder().withNewMetadata().withName("epic")
             .withNamespace("epic-system").endMetadata().withStringData(Map.of("apiUrl", "http://127.0.0.1:" + apiPort,
-                "account", acme, "username", "controller", "password", "controller-password-1", "template", template))
+                "account", acme, "username", "controller", "password", "controller-password-1", "template", template,
+                "clusterId", "east"))
             .build()).create();
         kube.resource(new GatewayClassBuilder().withNewMetadata().withName("epic").endMetadata().withNewSpec()
             .withControllerName(KubernetesController.CONTROLLER_NAME).withNewParametersRef().withGroup("")
@@ -284,12 +285,36 @@ class KubernetesControllerTest {
             System.out.println("restart: " + before.size() + " events of " + acme + " before, " + after.size()
                 + " after " + restarted.rounds() + " rounds of the restarted controller");
             assertThat(after).as("events after the restart").hasSameSizeAs(before);
+        }
+
+        // Everything the controller wrote is cluster east's; another cluster of the account may not change it.
+        String base = "/api/v1/accounts/" + acme;
+        String controllerUser = basic("controller@" + acme, "controller-password-1");
+        assertThat(json(get(base + "/httproutes/web", controllerUser)).path("owner").asText()).isEqualTo("east");
+        HttpResponse<String> west = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + base
+                + "/httproutes/web")).header("Authorization", controllerUser).header("Epic-Cluster", "west").DELETE()
+            .build(), HttpResponse.BodyHandlers.ofString());
+        System.out.println("cluster west deleting east's route: " + west.statusCode() + " " + west.body());
+        assertThat(west.statusCode()).isEqualTo(409);
+        assertThat(json(west.body()).path("field").asText()).isEqualTo("owner");
+        assertThat(json(west.body()).path("message").asText()).contains("belongs to workload cluster 'east'");
+
+        // Deleted while no controller ran: the next start deletes in EPIC what cluster east owns but no longer has.
+        kube.resources(HTTPRoute.class).inNamespace("default").withName("api").delete();
+        await("route api gone from the cluster", () -> httpRoute("default", "api").isEmpty()
+            ? Optional.of(true) : Optional.empty());
+        try (KubernetesController next = controller()) {
+            next.start();
+            await("the route deleted while down leaves EPIC", () -> Optional.of(get(base + "/httproutes/api",
+                controllerUser)).filter(r -> r.statusCode() == 404));
+            await("so do the Service and slice only it referenced", () -> Optional.of(get(base
+                + "/endpointslices/api-1?namespace=backends", controllerUser)).filter(r -> r.statusCode() == 404));
+            assertThat(get(base + "/httproutes/web", controllerUser).statusCode()).isEqualTo(200);
 
             // Deleting the Gateway: EPIC deletes it and frees its address before the object goes.
             kube.resources(Gateway.class).inNamespace("default").withName("web").delete();
             await("the gateway object is gone", () -> gateway("web").isEmpty() ? Optional.of(true) : Optional.empty());
-            assertThat(get("/api/v1/accounts/" + acme + "/gateways/web", basic("controller@" + acme,
-                "controller-password-1")).statusCode()).isEqualTo(404);
+            assertThat(get(base + "/gateways/web", controllerUser).statusCode()).isEqualTo(404);
             assertThat(json(get("/api/v1/pools/" + pool, admin)).at("/spec/allocated").size()).isZero();
         }
     }
@@ -600,6 +625,10 @@ class KubernetesControllerTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
             .header("Authorization", auth).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(String body) throws Exception {
+        return JSON.readTree(body);
     }
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {

@@ -93,11 +93,13 @@ public final class ResourceHandlers {
 
     /**
      * A page of live resources in aggregate-id order: {@code ?limit=} and {@code ?after=} (the previous page's
-     * {@code next}); tenant kinds filter by {@code ?namespace=} when given.
+     * {@code next}); tenant kinds filter by {@code ?namespace=} and by {@code ?owner=} (the workload cluster that
+     * wrote them: what a controller's resync compares with its cluster) when given.
      */
     public void list(Context ctx) {
         String account = account(ctx, HttpSupport.principal(ctx));
         String namespace = namespaceParam(ctx);
+        String owner = ctx.queryParam("owner");
         int limit = HttpSupport.limit(ctx);
         String token = ctx.queryParam("after");
         List<AggregateState> found = new ArrayList<>();
@@ -114,7 +116,8 @@ public final class ResourceHandlers {
             for (int i = 0; i < page.items().size() && found.size() < limit; i++) {
                 AggregateState s = page.items().get(i);
                 token = s.getAggregateId();
-                if (namespace == null || namespace.equals(AggregateIds.parse(token).namespace())) {
+                if ((namespace == null || namespace.equals(AggregateIds.parse(token).namespace()))
+                    && (owner == null || owner.equals(s.getOwner()))) {
                     found.add(s);
                 }
                 more |= i < page.items().size() - 1 && found.size() == limit;
@@ -133,7 +136,8 @@ public final class ResourceHandlers {
     }
 
     /**
-     * {@code {kind, aggregateId, version, updatedAt, spec}}; spec mirrors the Avro state record. A gateway also has
+     * {@code {kind, aggregateId, version, updatedAt, owner, spec}} (owner: the workload cluster that wrote it, or
+     * null); spec mirrors the Avro state record. A gateway also has
      * {@code placement}: its replicas as the provisioner reported them and the latest problem (the Gateway API
      * conditions are at {@code .../status}).
      */
@@ -142,7 +146,8 @@ public final class ResourceHandlers {
             .put("kind", kind.title())
             .put("aggregateId", state.getAggregateId())
             .put("version", state.getVersion())
-            .put("updatedAt", state.getUpdatedAt().toString());
+            .put("updatedAt", state.getUpdatedAt().toString())
+            .put("owner", state.getOwner());
         o.set("spec", kind.render().apply(state.getResource()));
         if (kind.type() == AggregateType.GATEWAY) {
             AggregateId id = AggregateIds.parse(state.getAggregateId());

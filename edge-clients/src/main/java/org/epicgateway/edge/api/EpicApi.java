@@ -26,12 +26,19 @@ public final class EpicApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    /** Where EPIC is and who the controller is there. */
-    public record Connection(URI apiUrl, String account, String username, String password) {
+    /**
+     * Where EPIC is and who the controller is there; {@code cluster}, when set, is the workload cluster it speaks
+     * for (header {@code Epic-Cluster}): EPIC records that cluster as the owner of what it writes.
+     */
+    public record Connection(URI apiUrl, String account, String username, String password, String cluster) {
         public Connection {
             if (apiUrl == null || account == null || username == null || password == null) {
                 throw new IllegalArgumentException("apiUrl, account, username and password are all required");
             }
+        }
+
+        public Connection(URI apiUrl, String account, String username, String password) {
+            this(apiUrl, account, username, password, null);
         }
 
         String authorization() {
@@ -117,6 +124,26 @@ public final class EpicApi {
         }
     }
 
+    /** An object EPIC holds: where it lives and its version. */
+    public record Listed(String namespace, String name, long version) {}
+
+    /** Every live object of a collection (gateways, httproutes, ...) of the account that {@code owner} wrote. */
+    public List<Listed> listOwned(String collection, String owner) throws Unavailable {
+        List<Listed> out = new ArrayList<>();
+        String after = null;
+        do {
+            JsonNode page = send("GET", "/" + collection + "?limit=500&owner=" + URLEncoder.encode(owner,
+                StandardCharsets.UTF_8) + (after == null ? "" : "&after=" + URLEncoder.encode(after,
+                StandardCharsets.UTF_8)), null, null, 200);
+            for (JsonNode item : page.path("items")) {
+                String[] id = item.path("aggregateId").asText().split("/");
+                out.add(new Listed(id[2], id[3], item.path("version").asLong()));
+            }
+            after = page.path("next").isTextual() ? page.path("next").asText() : null;
+        } while (after != null);
+        return out;
+    }
+
     /** Checks the connection and the credentials (the account is readable). */
     public void check() throws Unavailable {
         send("GET", "", null, null, 200);
@@ -153,6 +180,9 @@ public final class EpicApi {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(connection.apiUrl().toString().replaceAll("/+$", "")
                 + "/api/v1/accounts/" + connection.account() + path))
             .timeout(TIMEOUT).header("Authorization", connection.authorization());
+        if (connection.cluster() != null) {
+            b.header("Epic-Cluster", connection.cluster());
+        }
         return key == null ? b : b.header("Idempotency-Key", key);
     }
 }

@@ -14,8 +14,11 @@ import org.epicgateway.edge.api.EpicApi;
 
 /**
  * What a GatewayClass of ours says through its {@code parametersRef}: a ConfigMap or a Secret (group "", a namespace
- * given) with {@code apiUrl}, {@code account}, {@code username}, {@code password} and {@code template}, the EPIC gateway
- * template its Gateways are made from. A Secret is the place for the password; a ConfigMap is accepted for tests.
+ * given) with {@code apiUrl}, {@code account}, {@code username}, {@code password}, {@code template}, the EPIC gateway
+ * template its Gateways are made from, and {@code clusterId}, this cluster's id in the account: EPIC records it as the
+ * owner of every object the controller writes, so two clusters of one account never overwrite each other's objects
+ * and a restarted controller deletes what its cluster owns but no longer has. A Secret is the place for the password;
+ * a ConfigMap is accepted for tests.
  */
 public record ClassParameters(EpicApi.Connection connection, String template) {
 
@@ -24,7 +27,7 @@ public record ClassParameters(EpicApi.Connection connection, String template) {
         ParametersReference ref = gatewayClass.getSpec().getParametersRef();
         if (ref == null) {
             throw new Specs.Invalid("spec.parametersRef", "required: a ConfigMap or Secret with apiUrl, account, "
-                + "username, password and template");
+                + "username, password, template and clusterId");
         }
         if (ref.getGroup() != null && !ref.getGroup().isEmpty()) {
             throw new Specs.Invalid("spec.parametersRef.group", "must be \"\" (core), is " + ref.getGroup());
@@ -68,8 +71,14 @@ public record ClassParameters(EpicApi.Connection connection, String template) {
         } catch (IllegalArgumentException e) {
             throw new Specs.Invalid("spec.parametersRef", where + ": apiUrl is not a URL: " + e.getMessage());
         }
+        String cluster = required(data, "clusterId", where);
+        if (cluster.length() > 253 || !cluster.matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")) {
+            throw new Specs.Invalid("spec.parametersRef", where + ": clusterId '" + cluster
+                + "' is not a DNS subdomain (lower case, digits, '-', '.')");
+        }
         return new ClassParameters(new EpicApi.Connection(url, required(data, "account", where),
-            required(data, "username", where), required(data, "password", where)), required(data, "template", where));
+            required(data, "username", where), required(data, "password", where), cluster),
+            required(data, "template", where));
     }
 
     private static String required(Map<String, String> data, String key, String where) throws Specs.Invalid {

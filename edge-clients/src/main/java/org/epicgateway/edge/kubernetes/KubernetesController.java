@@ -58,8 +58,16 @@ public final class KubernetesController implements AutoCloseable {
         }
     }
 
-    /** What was last sent for one EPIC object: the idempotency key, EPIC's version, the Kubernetes generation. */
+    /**
+     * What was last sent for one EPIC object: the idempotency key, EPIC's version, the Kubernetes generation; or, with
+     * no key, what EPIC listed as this cluster's at the start (deleted unless the cluster still has it).
+     */
     private record Sent(String collection, String namespace, String name, String key, long version, long generation) {}
+
+    /** The kinds a controller writes, by the collection EPIC lists them under. */
+    private static final Map<String, String> KINDS = Map.of("gateways", "Gateway", "httproutes", "HTTPRoute",
+        "tcproutes", "TCPRoute", "services", "Service", "endpointslices", "EndpointSlice",
+        "referencegrants", "ReferenceGrant");
 
     /** An object this round wants in EPIC, with what identifies its version in the cluster. */
     private record Desired(Specs.EpicObject object, HasMetadata source, String version) {}
@@ -308,7 +316,8 @@ public final class KubernetesController implements AutoCloseable {
 
     /** What was acknowledged for the EPIC object of {@code kind} (Gateway, HTTPRoute, TCPRoute) of an account. */
     Optional<Sent> acknowledged(String account, String kind, String namespace, String name) {
-        return Optional.ofNullable(sent.getOrDefault(account, Map.of()).get(kind + "/" + namespace + "/" + name));
+        return Optional.ofNullable(sent.getOrDefault(account, Map.of()).get(kind + "/" + namespace + "/" + name))
+            .filter(s -> !s.key().isEmpty());
     }
 
     /** The generation the acknowledged EPIC version was sent for; null if nothing of this object was acknowledged. */
@@ -334,7 +343,18 @@ public final class KubernetesController implements AutoCloseable {
     /** Sends what changed since the last round, in batches of at most 1,000, and deletes what went away. */
     private void send(ClassParameters p, Map<String, Desired> objects, Map<String, EpicApi.Result> refused) {
         String account = p.connection().account();
-        Map<String, Sent> before = sent.computeIfAbsent(account, a -> new HashMap<>());
+        EpicApi api = api(p);
+        if (!sent.containsKey(account)) {
+            try {
+                sent.put(account, owned(api));
+            } catch (EpicApi.Unavailable e) {
+                LOG.warn("EPIC account {}: cannot list what cluster {} owns: {}; next round retries", account,
+                    p.connection().cluster(), e.getMessage());
+                changed();
+                return;
+            }
+        }
+        Map<String, Sent> before = sent.get(account);
         Map<String, Integer> deleted = deletions.computeIfAbsent(account, a -> new HashMap<>());
         List<Desired> changed = new ArrayList<>();
         List<EpicApi.Item> items = new ArrayList<>();
@@ -350,7 +370,6 @@ public final class KubernetesController implements AutoCloseable {
                 items.add(item);
             }
         }
-        EpicApi api = api(p);
         try {
             for (int from = 0; from < items.size(); from += 1000) {
                 int to = Math.min(items.size(), from + 1000);
@@ -369,9 +388,12 @@ public final class KubernetesController implements AutoCloseable {
                 }
             }
             for (Map.Entry<String, Sent> gone : new ArrayList<>(before.entrySet())) {
-                if (!objects.containsKey(gone.getKey()) && !gone.getKey().startsWith("Gateway/")) {
+                // A Gateway goes through its finalizer, unless it went while the controller was down (listed only).
+                if (!objects.containsKey(gone.getKey())
+                    && (!gone.getKey().startsWith("Gateway/") || gone.getValue().key().isEmpty())) {
                     Sent s = gone.getValue();
-                    EpicApi.Result r = api.delete(s.collection(), s.namespace(), s.name(), "delete." + s.key());
+                    EpicApi.Result r = api.delete(s.collection(), s.namespace(), s.name(), s.key().isEmpty() ? null
+                        : "delete." + s.key());
                     if (r.ok()) {
                         before.remove(gone.getKey());
                         deleted.merge(gone.getKey(), 1, Integer::sum);
@@ -382,6 +404,21 @@ public final class KubernetesController implements AutoCloseable {
             LOG.warn("EPIC account {}: {}; next round retries", account, e.getMessage());
             changed();
         }
+    }
+
+    /**
+     * What EPIC holds of this cluster in the account, as of a start: the first round sends everything the cluster has
+     * and deletes the rest, so an object deleted while the controller was down leaves EPIC too.
+     */
+    private static Map<String, Sent> owned(EpicApi api) throws EpicApi.Unavailable {
+        Map<String, Sent> owned = new HashMap<>();
+        for (Map.Entry<String, String> kind : KINDS.entrySet()) {
+            for (EpicApi.Listed o : api.listOwned(kind.getKey(), api.connection().cluster())) {
+                owned.put(kind.getValue() + "/" + o.namespace() + "/" + o.name(), new Sent(kind.getKey(), o.namespace(),
+                    o.name(), "", o.version(), 0));
+            }
+        }
+        return owned;
     }
 
     /** A deleted Gateway: delete it in EPIC (its address goes back to the pool), then let the object go. */

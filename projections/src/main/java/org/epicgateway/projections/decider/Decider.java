@@ -200,6 +200,7 @@ public final class Decider {
       }
       checkTenant(id);
       checkExpectedVersion(target);
+      checkOwner(target);
       switch (command.getPayload()) {
         case CreateAccount c -> createAccount(id, c);
         case AddApiUser c -> addApiUser(id, c);
@@ -254,6 +255,22 @@ public final class Decider {
         throw new Rejected(RejectionCode.FORBIDDEN, "targetAggregateId",
             "account '" + tenant + "' may not change " + id);
       }
+    }
+
+    /**
+     * Two clusters of one account may hold objects of the same namespace and name: the first one's stays, the other
+     * cluster's controller is refused (its status names the owner), so neither overwrites nor deletes the other's.
+     */
+    private void checkOwner(String target) {
+      if (command.getActor().getKind() != ActorKind.CLUSTER) {
+        return;
+      }
+      String cluster = command.getActor().getId();
+      current(target).filter(s -> !s.getDeleted() && s.getOwner() != null && !s.getOwner().equals(cluster))
+          .ifPresent(s -> {
+            throw Rejected.conflict("owner", target + " belongs to workload cluster '" + s.getOwner()
+                + "'; cluster '" + cluster + "' may not change it (give one of them another namespace or name)");
+          });
     }
 
     private void checkExpectedVersion(String target) {

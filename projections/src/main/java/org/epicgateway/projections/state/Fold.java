@@ -31,6 +31,7 @@ import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.AddressAllocated;
 import org.epicgateway.schemas.avro.AddressPoolDefined;
 import org.epicgateway.schemas.avro.AddressReleased;
+import org.epicgateway.schemas.avro.ActorKind;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.ApiUser;
 import org.epicgateway.schemas.avro.ApiUserAdded;
@@ -100,6 +101,17 @@ public final class Fold {
       byId.put(id, tunnel);
     }
     return NodeState.newBuilder(node).setTunnels(List.copyOf(byId.values())).build();
+  }
+
+  /**
+   * A workload cluster's controller owns what it writes; other writers (users, agents, the platform) leave the owner
+   * of a live object as it is, and an object created again after its deletion starts without one.
+   */
+  private static String owner(AggregateState prior, EventEnvelope event) {
+    if (event.getActor().getKind() == ActorKind.CLUSTER) {
+      return event.getActor().getId();
+    }
+    return prior == null || prior.getDeleted() ? null : prior.getOwner();
   }
 
   /** The placement with {@code instance} replaced by {@code replica} (null removes it), kept sorted by instance. */
@@ -271,6 +283,7 @@ public final class Fold {
         .setUpdatedAt(event.getTimestamp())
         .setDeleted(deleted)
         .setResource(resource)
+        .setOwner(owner(prior, event))
         .build();
   }
 }
