@@ -44,6 +44,7 @@ import org.epicgateway.api.resources.BatchHandler;
 import org.epicgateway.api.resources.Accounts;
 import org.epicgateway.api.resources.EndpointSlices;
 import org.epicgateway.api.resources.Gateways;
+import org.epicgateway.api.resources.GrpcRoutes;
 import org.epicgateway.api.resources.HttpRoutes;
 import org.epicgateway.api.resources.Pools;
 import org.epicgateway.api.resources.ReferenceGrants;
@@ -156,8 +157,8 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.PUT, BASE + "/accounts/{account}/quota", "Set the account's gateway quota",
             "accounts", Access.ADMIN, Accounts.QUOTA_BODY, List.of(), 200, users::setQuota));
 
-        List<ResourceKind> tenantKinds = List.of(Gateways.KIND, HttpRoutes.KIND, TcpRoutes.KIND, TlsRoutes.KIND, EndpointSlices.KIND,
-            Services.KIND, ReferenceGrants.KIND);
+        List<ResourceKind> tenantKinds = List.of(Gateways.KIND, HttpRoutes.KIND, GrpcRoutes.KIND, TcpRoutes.KIND,
+            TlsRoutes.KIND, EndpointSlices.KIND, Services.KIND, ReferenceGrants.KIND);
         for (ResourceKind kind : tenantKinds) {
             resource(r, kind, BASE + "/accounts/{account}/" + kind.collection(), Access.USER, Access.USER);
         }

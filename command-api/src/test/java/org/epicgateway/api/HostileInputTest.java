@@ -43,6 +43,7 @@ class HostileInputTest {
     private static final Map<String, String> BATCH_KINDS = Map.of(
         "POST /api/v1/accounts/{account}/gateways", "Gateway",
         "POST /api/v1/accounts/{account}/httproutes", "HTTPRoute",
+        "POST /api/v1/accounts/{account}/grpcroutes", "GRPCRoute",
         "POST /api/v1/accounts/{account}/tcproutes", "TCPRoute",
         "POST /api/v1/accounts/{account}/tlsroutes", "TLSRoute",
         "POST /api/v1/accounts/{account}/endpointslices", "EndpointSlice",
@@ -120,6 +121,16 @@ class HostileInputTest {
         b.put("POST /api/v1/accounts/{account}/httproutes", "{\"namespace\":\"default\",\"name\":\""
             + ApiFixture.unique("r") + "\"," + route + "}");
         b.put("PUT /api/v1/accounts/{account}/httproutes/{name}", "{" + route + "}");
+        String grpc = "\"parentRefs\":[{\"name\":\"edge\",\"sectionName\":\"http\"}],\"hostnames\":"
+            + "[\"rpc.example.com\"],\"rules\":[{\"name\":\"echo\",\"matches\":[{\"method\":{\"type\":\"EXACT\","
+            + "\"service\":\"echo.v1.Echo\",\"method\":\"Say\"},\"headers\":[{\"type\":\"REGULAR_EXPRESSION\","
+            + "\"name\":\"x-tenant\",\"value\":\"t-[0-9]+\"}]}],\"filters\":[{\"type\":\"RESPONSE_HEADER_MODIFIER\","
+            + "\"responseHeaderModifier\":{\"set\":[{\"name\":\"x-a\",\"value\":\"1\"}]}},{\"type\":"
+            + "\"REQUEST_MIRROR\",\"requestMirror\":{\"backendRef\":{\"name\":\"shadow\",\"port\":50051},"
+            + "\"percent\":10}}],\"backendRefs\":[{\"name\":\"echo\",\"port\":50051,\"weight\":9},"
+            + "{\"name\":\"echo-v2\",\"port\":50051,\"weight\":1}]}]";
+        b.put("POST /api/v1/accounts/{account}/grpcroutes", "{\"name\":\"" + ApiFixture.unique("g") + "\"," + grpc + "}");
+        b.put("PUT /api/v1/accounts/{account}/grpcroutes/{name}", "{" + grpc + "}");
         String tcp = "\"parentRefs\":[{\"name\":\"edge\",\"sectionName\":\"http\"}],\"rules\":[{\"name\":\"db\","
             + "\"backendRefs\":[{\"name\":\"db\",\"port\":5432,\"weight\":1}]}]";
         b.put("POST /api/v1/accounts/{account}/tcproutes", "{\"name\":\"" + ApiFixture.unique("t") + "\"," + tcp + "}");
@@ -178,7 +189,8 @@ class HostileInputTest {
         String tenant = "/api/v1/accounts/" + account;
         ApiFixture.created(f.http.post(tenant + "/gateways", "{\"name\":\"edge\",\"template\":\"" + t.template()
             + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\"}]}", t.alice()));
-        for (String kind : List.of("httproutes", "tcproutes", "tlsroutes", "endpointslices", "services", "referencegrants")) {
+        for (String kind : List.of("httproutes", "grpcroutes", "tcproutes", "tlsroutes", "endpointslices", "services",
+            "referencegrants")) {
             String base = bases.get("POST /api/v1/accounts/{account}/" + kind);
             String existing = ((ObjectNode) HttpSupport.JSON.readTree(base)).put("name", "existing").toString();
             ApiFixture.created(f.http.post(tenant + "/" + kind, existing, t.alice()));

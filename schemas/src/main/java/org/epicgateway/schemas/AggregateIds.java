@@ -3,7 +3,7 @@ package org.epicgateway.schemas;
 /**
  * Builds and parses the aggregate ids that key epic.events and epic.commands: {@code account/<account>},
  * {@code pool/<pool>}, {@code template/<template>}, {@code node/<node>} and {@code <type>/<account>/<namespace>/<name>} for gateways,
- * HTTP routes, TCP routes, endpoint slices, Services and ReferenceGrants. Segments must be non-empty and free of '/'.
+ * HTTP routes, gRPC routes, TCP routes, endpoint slices, Services and ReferenceGrants. Segments must be non-empty and free of '/'.
  */
 public final class AggregateIds {
   public static String account(String account) {
@@ -24,6 +24,22 @@ public final class AggregateIds {
 
   public static String httpRoute(String account, String namespace, String name) {
     return new AggregateId(AggregateType.HTTP_ROUTE, account, namespace, name).toString();
+  }
+
+  public static String grpcRoute(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.GRPC_ROUTE, account, namespace, name).toString();
+  }
+
+  /** The aggregate id of a route by its Gateway API kind (HTTPRoute, GRPCRoute, TCPRoute, TLSRoute). */
+  public static String route(String kind, String account, String namespace, String name) {
+    AggregateType type = switch (kind) {
+      case "HTTPRoute" -> AggregateType.HTTP_ROUTE;
+      case "GRPCRoute" -> AggregateType.GRPC_ROUTE;
+      case "TCPRoute" -> AggregateType.TCP_ROUTE;
+      case "TLSRoute" -> AggregateType.TLS_ROUTE;
+      default -> throw new IllegalArgumentException("'" + kind + "' is not a route kind");
+    };
+    return new AggregateId(type, account, namespace, name).toString();
   }
 
   public static String tcpRoute(String account, String namespace, String name) {

@@ -24,7 +24,8 @@ public enum AggregateType {
   /** A workload Service: the ports backendRefs resolve against. */
   SERVICE("service", true),
   /** A Gateway API ReferenceGrant: which other namespaces' routes and gateways may reference this namespace. */
-  REFERENCE_GRANT("referencegrant", true);
+  REFERENCE_GRANT("referencegrant", true),
+  GRPC_ROUTE("grpcroute", true);
 
   private final String prefix;
   private final boolean tenantNamespaced;

@@ -57,6 +57,7 @@ final class ProjectorQueries implements ProxyConfigQueries {
         view.getHttpRoutes().forEach(r -> version(store, AggregateIds.httpRoute(account, r.getNamespace(), r.getName()), versions));
         view.getTcpRoutes().forEach(r -> version(store, AggregateIds.tcpRoute(account, r.getNamespace(), r.getName()), versions));
         view.getTlsRoutes().forEach(r -> version(store, AggregateIds.tlsRoute(account, r.getNamespace(), r.getName()), versions));
+        view.getGrpcRoutes().forEach(r -> version(store, AggregateIds.grpcRoute(account, r.getNamespace(), r.getName()), versions));
         String version;
         try {
             version = EnvoyDerivation.derive(view).version();

@@ -63,12 +63,7 @@ public final class ProxyConfigHandlers {
         }
         ArrayNode routes = out.putArray("routes");
         for (StatusDerivation.RouteParentStatus r : derived.routes()) {
-            String account = view.getGateway().getAccount();
-            String routeId = switch (r.kind()) {
-                case "TCPRoute" -> AggregateIds.tcpRoute(account, r.namespace(), r.name());
-                case "TLSRoute" -> AggregateIds.tlsRoute(account, r.namespace(), r.name());
-                default -> AggregateIds.httpRoute(account, r.namespace(), r.name());
-            };
+            String routeId = AggregateIds.route(r.kind(), view.getGateway().getAccount(), r.namespace(), r.name());
             ObjectNode o = routes.addObject().put("kind", r.kind()).put("namespace", r.namespace()).put("name", r.name())
                 .put("version", in.routeVersions().getOrDefault(routeId, 0L));
             ObjectNode parent = o.putObject("parentRef").put("name", r.parentRef().getName());

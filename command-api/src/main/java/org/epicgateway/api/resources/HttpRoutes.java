@@ -37,11 +37,7 @@ public final class HttpRoutes {
     }
 
     static ObjectNode render(HttpRouteState s) {
-        ObjectNode o = SpecJson.JSON.objectNode()
-            .put("account", s.getAccount()).put("namespace", s.getNamespace()).put("name", s.getName());
-        SpecJson.array(o, "parentRefs", s.getParentRefs(), SpecJson::json);
-        SpecJson.strings(o, "hostnames", s.getHostnames());
-        SpecJson.array(o, "rules", s.getRules(), SpecJson::json);
-        return o.put("creationTimestamp", s.getCreationTimestamp().toString());
+        return SpecJson.route(s.getAccount(), s.getNamespace(), s.getName(), s.getParentRefs(), s.getHostnames(),
+            s.getRules(), SpecJson::json, s.getCreationTimestamp());
     }
 }

@@ -19,6 +19,9 @@ import org.epicgateway.schemas.avro.EndpointPort;
 import org.epicgateway.schemas.avro.Header;
 import org.epicgateway.schemas.avro.HeaderMatch;
 import org.epicgateway.schemas.avro.HeaderModifier;
+import org.epicgateway.schemas.avro.GrpcMethodMatch;
+import org.epicgateway.schemas.avro.GrpcRouteMatch;
+import org.epicgateway.schemas.avro.GrpcRouteRule;
 import org.epicgateway.schemas.avro.HttpRouteFilter;
 import org.epicgateway.schemas.avro.HttpRouteFilterType;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
@@ -110,13 +113,30 @@ final class SpecJson {
         return HttpRouteMatch.newBuilder()
             .setPath(f.optObject("path", p -> PathMatch.newBuilder()
                 .setType(p.enumValue("type", PathMatchType.class)).setValue(p.string("value")).build()))
-            .setHeaders(f.list("headers", h -> HeaderMatch.newBuilder()
-                .setType(h.enumValue("type", StringMatchType.class))
-                .setName(h.string("name")).setValue(h.string("value")).build()))
+            .setHeaders(f.list("headers", SpecJson::headerMatch))
             .setQueryParams(f.list("queryParams", q -> QueryParamMatch.newBuilder()
                 .setType(q.enumValue("type", StringMatchType.class))
                 .setName(q.string("name")).setValue(q.string("value")).build()))
             .setMethod(f.optString("method"))
+            .build();
+    }
+
+    private static HeaderMatch headerMatch(JsonFields h) {
+        return HeaderMatch.newBuilder().setType(h.enumValue("type", StringMatchType.class))
+            .setName(h.string("name")).setValue(h.string("value")).build();
+    }
+
+    static GrpcRouteRule grpcRouteRule(JsonFields f) {
+        return GrpcRouteRule.newBuilder()
+            .setName(f.optString("name"))
+            .setMatches(f.list("matches", m -> GrpcRouteMatch.newBuilder()
+                .setMethod(m.optObject("method", x -> GrpcMethodMatch.newBuilder()
+                    .setType(x.enumValue("type", StringMatchType.class))
+                    .setService(x.optString("service")).setMethod(x.optString("method")).build()))
+                .setHeaders(m.list("headers", SpecJson::headerMatch))
+                .build()))
+            .setFilters(f.list("filters", SpecJson::httpRouteFilter))
+            .setBackendRefs(f.list("backendRefs", SpecJson::backendRef))
             .build();
     }
 
@@ -208,6 +228,17 @@ final class SpecJson {
 
     // ---- Avro -> JSON
 
+    /** An HTTPRoute's or GRPCRoute's state: names, parents, hostnames, rules and creation time. */
+    static <R> ObjectNode route(String account, String namespace, String name, List<ParentRef> parentRefs,
+                                List<String> hostnames, List<R> rules, Function<R, ObjectNode> rule,
+                                java.time.Instant created) {
+        ObjectNode o = JSON.objectNode().put("account", account).put("namespace", namespace).put("name", name);
+        array(o, "parentRefs", parentRefs, SpecJson::json);
+        strings(o, "hostnames", hostnames);
+        array(o, "rules", rules, rule);
+        return o.put("creationTimestamp", created.toString());
+    }
+
     static ObjectNode json(Listener l) {
         ObjectNode o = JSON.objectNode().put("name", l.getName()).put("port", l.getPort())
             .put("protocol", l.getProtocol().name());
@@ -278,11 +309,33 @@ final class SpecJson {
         if (m.getPath() != null) {
             o.putObject("path").put("type", m.getPath().getType().name()).put("value", m.getPath().getValue());
         }
-        array(o, "headers", m.getHeaders(),
-            h -> JSON.objectNode().put("type", h.getType().name()).put("name", h.getName()).put("value", h.getValue()));
+        array(o, "headers", m.getHeaders(), SpecJson::json);
         array(o, "queryParams", m.getQueryParams(),
             q -> JSON.objectNode().put("type", q.getType().name()).put("name", q.getName()).put("value", q.getValue()));
         putOpt(o, "method", m.getMethod());
+        return o;
+    }
+
+    private static ObjectNode json(HeaderMatch h) {
+        return JSON.objectNode().put("type", h.getType().name()).put("name", h.getName()).put("value", h.getValue());
+    }
+
+    static ObjectNode json(GrpcRouteRule r) {
+        ObjectNode o = JSON.objectNode();
+        putOpt(o, "name", r.getName());
+        array(o, "matches", r.getMatches(), m -> {
+            ObjectNode mo = JSON.objectNode();
+            GrpcMethodMatch method = m.getMethod();
+            if (method != null) {
+                ObjectNode x = mo.putObject("method").put("type", method.getType().name());
+                putOpt(x, "service", method.getService());
+                putOpt(x, "method", method.getMethod());
+            }
+            array(mo, "headers", m.getHeaders(), SpecJson::json);
+            return mo;
+        });
+        array(o, "filters", r.getFilters(), SpecJson::json);
+        array(o, "backendRefs", r.getBackendRefs(), SpecJson::json);
         return o;
     }
 

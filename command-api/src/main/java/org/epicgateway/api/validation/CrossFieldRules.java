@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
+import org.epicgateway.projections.gatewayapi.GrpcRoutes;
+import org.epicgateway.schemas.avro.GrpcMethodMatch;
+import org.epicgateway.schemas.avro.StringMatchType;
 
 /**
  * Rules that relate several fields of one object: the Gateway API CRDs' {@code x-kubernetes-validations} (CEL) for
@@ -48,17 +51,10 @@ final class CrossFieldRules {
         RULES.put("QueryParamMatch", CrossFieldRules::regexWhenRegularExpression);
         RULES.put("HttpRouteFilter", CrossFieldRules::filter);
         RULES.put("HttpRouteRule", CrossFieldRules::httpRouteRule);
-        RULES.put("UpsertHttpRoute", (route, path) -> {
-            int matches = 0;
-            for (JsonNode rule : route.path("rules")) {
-                matches += rule.path("matches").size();
-            }
-            if (matches > 128) {
-                throw BodyValidator.violation(at(path, "rules"), "hold " + matches
-                    + " matches in all; at most 128 are allowed per route");
-            }
-            parentRefs(route, path);
-        });
+        RULES.put("UpsertHttpRoute", CrossFieldRules::route);
+        RULES.put("UpsertGrpcRoute", CrossFieldRules::route);
+        RULES.put("GrpcRouteRule", CrossFieldRules::grpcRouteRule);
+        RULES.put("GrpcMethodMatch", CrossFieldRules::grpcMethodMatch);
         RULES.put("UpsertTcpRoute", CrossFieldRules::parentRefs);
         RULES.put("UpsertTlsRoute", CrossFieldRules::parentRefs);
         RULES.put("Listener", (listener, path) -> {
@@ -141,7 +137,21 @@ final class CrossFieldRules {
         return !object.path(field).isMissingNode() && !object.path(field).isNull();
     }
 
-    private static void httpRouteRule(JsonNode rule, String path) {
+    /** HTTPRoute and GRPCRoute: at most 128 matches over all rules, and the parentRefs rule. */
+    private static void route(JsonNode route, String path) {
+        int matches = 0;
+        for (JsonNode rule : route.path("rules")) {
+            matches += rule.path("matches").size();
+        }
+        if (matches > 128) {
+            throw BodyValidator.violation(at(path, "rules"), "hold " + matches
+                + " matches in all; at most 128 are allowed per route");
+        }
+        parentRefs(route, path);
+    }
+
+    /** The filter types of a rule, each at most once except REQUEST_MIRROR (CEL "cannot be repeated"). */
+    private static Set<String> filterTypes(JsonNode rule, String path) {
         Set<String> types = new HashSet<>();
         JsonNode filters = rule.path("filters");
         for (int i = 0; i < filters.size(); i++) {
@@ -151,6 +161,50 @@ final class CrossFieldRules {
                     + " filter may appear only once per rule");
             }
         }
+        return types;
+    }
+
+    /** GRPCRoute filters are the HTTPRoute ones the GRPCRoute CRD's enum lists (no redirect, no rewrite). */
+    private static void grpcRouteRule(JsonNode rule, String path) {
+        filterTypes(rule, path);
+        JsonNode filters = rule.path("filters");
+        for (int i = 0; i < filters.size(); i++) {
+            String type = filters.get(i).path("type").asText();
+            if (GrpcRoutes.FILTER_TYPES.stream().noneMatch(t -> t.name().equals(type))) {
+                throw BodyValidator.violation(at(path, "filters[" + i + "].type"), Limit.quoted(type)
+                    + " is not a GRPCRoute filter type; allowed: " + GrpcRoutes.FILTER_TYPES.stream().sorted().toList());
+            }
+        }
+    }
+
+    /** The method match's CEL rules (service or method; Exact names in the gRPC grammar); regexes compile in RE2. */
+    private static void grpcMethodMatch(JsonNode match, String path) {
+        StringMatchType type;
+        try {
+            type = StringMatchType.valueOf(match.path("type").asText());
+        } catch (IllegalArgumentException e) {
+            return; // a missing or unknown type is the mapper's to report
+        }
+        GrpcMethodMatch m = new GrpcMethodMatch(type, match.path("service").isTextual() ? match.path("service").textValue()
+            : null, match.path("method").isTextual() ? match.path("method").textValue() : null);
+        GrpcRoutes.problem(m).ifPresent(p -> {
+            throw BodyValidator.violation(p.field().isEmpty() ? path : path + p.field(), p.message());
+        });
+        if (type == StringMatchType.REGULAR_EXPRESSION) {
+            for (String field : List.of("service", "method")) {
+                if (match.path(field).isTextual()) {
+                    String v = match.path(field).textValue();
+                    Limits.regexProblem(v).ifPresent(p -> {
+                        throw BodyValidator.violation(at(path, field), Limit.quoted(v) + " " + p);
+                    });
+                }
+            }
+        }
+    }
+
+    private static void httpRouteRule(JsonNode rule, String path) {
+        Set<String> types = filterTypes(rule, path);
+        JsonNode filters = rule.path("filters");
         if (types.contains("REQUEST_REDIRECT") && types.contains("URL_REWRITE")) {
             throw BodyValidator.violation(at(path, "filters"), "may hold a REQUEST_REDIRECT or a URL_REWRITE filter,"
                 + " not both");

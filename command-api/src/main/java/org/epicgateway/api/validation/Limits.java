@@ -80,22 +80,31 @@ public final class Limits {
         put("CertificateRef", "namespace", NAME);
         put("CertificateRef", "name", NAME);
         put("Listener", "tlsCertificateRefs", Limit.items(0, 64));
-        put("AllowedRoutes", "kinds", Limit.oneOf("HTTPRoute", "TCPRoute", "TLSRoute").eachOf(0, 8));
+        put("AllowedRoutes", "kinds", Limit.oneOf("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute").eachOf(0, 8));
 
         // HTTPRoute (httproutes.yaml)
-        tenantResource("UpsertHttpRoute");
-        put("UpsertHttpRoute", "parentRefs", Limit.items(0, 32));
-        put("UpsertHttpRoute", "hostnames", Limit.text(1, 253).pattern(HOSTNAME).eachOf(0, 16));
-        put("UpsertHttpRoute", "rules", Limit.items(0, 16));
+        // and GRPCRoute (grpcroutes.yaml): the same route and rule limits; its filters and header matches are the
+        // HTTPRoute records below
+        for (String route : List.of("UpsertHttpRoute", "UpsertGrpcRoute")) {
+            tenantResource(route);
+            put(route, "parentRefs", Limit.items(0, 32));
+            put(route, "hostnames", Limit.text(1, 253).pattern(HOSTNAME).eachOf(0, 16));
+            put(route, "rules", Limit.items(0, 16));
+        }
         put("ParentRef", "namespace", NAME);
         put("ParentRef", "name", NAME);
         put("ParentRef", "sectionName", SUBDOMAIN);
         put("ParentRef", "port", Limit.integer(1, 65535));
-        put("HttpRouteRule", "name", SUBDOMAIN);
-        put("HttpRouteRule", "matches", Limit.items(0, 64));
-        put("HttpRouteRule", "filters", Limit.items(0, 16));
-        put("HttpRouteRule", "backendRefs", Limit.items(0, 16));
+        for (String rule : List.of("HttpRouteRule", "GrpcRouteRule")) {
+            put(rule, "name", SUBDOMAIN);
+            put(rule, "matches", Limit.items(0, 64));
+            put(rule, "filters", Limit.items(0, 16));
+            put(rule, "backendRefs", Limit.items(0, 16));
+        }
         put("HttpRouteMatch", "headers", Limit.items(0, 16));
+        put("GrpcRouteMatch", "headers", Limit.items(0, 16));
+        put("GrpcMethodMatch", "service", Limit.text(0, 1024));
+        put("GrpcMethodMatch", "method", Limit.text(0, 1024));
         put("HttpRouteMatch", "queryParams", Limit.items(0, 16));
         put("HttpRouteMatch", "method",
             Limit.oneOf("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"));

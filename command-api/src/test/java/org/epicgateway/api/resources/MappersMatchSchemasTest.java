@@ -35,7 +35,7 @@ class MappersMatchSchemasTest {
         Target post = new Target("acme", null, null);
         Target put = new Target("acme", null, SAMPLE);
         for (ResourceKind kind : List.of(Pools.KIND, Templates.KIND, Accounts.KIND, Gateways.KIND, HttpRoutes.KIND,
-            TcpRoutes.KIND, TlsRoutes.KIND, EndpointSlices.KIND, Services.KIND, ReferenceGrants.KIND)) {
+            GrpcRoutes.KIND, TcpRoutes.KIND, TlsRoutes.KIND, EndpointSlices.KIND, Services.KIND, ReferenceGrants.KIND)) {
             cases.add(new Case("POST " + kind.collection(), kind.createBody(), f -> kind.create().apply(f, post)));
             if (kind.replace() != null) {
                 cases.add(new Case("PUT " + kind.collection(), kind.replaceBody(), f -> kind.replace().apply(f, put)));

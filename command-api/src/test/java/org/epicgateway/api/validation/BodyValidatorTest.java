@@ -11,6 +11,7 @@ import org.epicgateway.api.resources.EndpointSlices;
 import org.epicgateway.api.resources.Gateways;
 import org.epicgateway.api.resources.HttpRoutes;
 import org.epicgateway.schemas.avro.CreateGateway;
+import org.epicgateway.schemas.avro.UpsertGrpcRoute;
 import org.epicgateway.schemas.avro.UpsertHttpRoute;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,6 +64,41 @@ class BodyValidatorTest {
         ApiError e = refused(route);
         assertThat(e.field()).isEqualTo(field);
         assertThat(e.getMessage()).contains(message.replace("'", ""));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "{'rules':[{'matches':[{'method':{'type':'EXACT'}}]}]}|rules[0].matches[0].method|one or both",
+        "{'rules':[{'matches':[{'method':{'type':'EXACT','service':'echo/Echo'}}]}]}|rules[0].matches[0].method.service|valid characters",
+        "{'rules':[{'matches':[{'method':{'type':'EXACT','service':'echo.Echo','method':'Say.Hi'}}]}]}|rules[0].matches[0].method.method|valid characters",
+        "{'rules':[{'matches':[{'method':{'type':'REGULAR_EXPRESSION','method':'a(?=b)'}}]}]}|rules[0].matches[0].method.method|RE2",
+        "{'rules':[{'matches':[{'method':{'type':'EXACT','service':'a','method':'b'},'headers':[{'type':'REGULAR_EXPRESSION','name':'x','value':'(a{1000}){1000}'}]}]}]}|rules[0].matches[0].headers[0].value|program size",
+        "{'rules':[{'filters':[{'type':'REQUEST_REDIRECT','requestRedirect':{}}]}]}|rules[0].filters[0].type|not a GRPCRoute filter type",
+        "{'rules':[{'filters':[{'type':'URL_REWRITE','urlRewrite':{}}]}]}|rules[0].filters[0].type|not a GRPCRoute filter type",
+        "{'rules':[{'filters':[{'type':'RESPONSE_HEADER_MODIFIER','responseHeaderModifier':{}},{'type':'RESPONSE_HEADER_MODIFIER','responseHeaderModifier':{}}]}]}|rules[0].filters[1].type|only once",
+        "{'rules':[{'filters':[{'type':'REQUEST_MIRROR'}]}]}|rules[0].filters[0].requestMirror|is required",
+        "{'parentRefs':[{'name':'gw'},{'name':'gw','sectionName':'a'}]}|parentRefs[0].sectionName|is required"})
+    void grpcRouteRulesAreTheCrdsNamingTheField(String route, String field, String message) throws Exception {
+        try {
+            BodyValidator.validate(UpsertGrpcRoute.getClassSchema(), json(route));
+            throw new AssertionError("accepted: " + route);
+        } catch (ApiError e) {
+            assertThat(e.status()).isEqualTo(422);
+            assertThat(e.field()).isEqualTo(field);
+            assertThat(e.getMessage()).contains(message.replace("'", ""));
+        }
+    }
+
+    @Test
+    void grpcMatchesTheCrdAcceptsAreAccepted() throws Exception {
+        BodyValidator.validate(UpsertGrpcRoute.getClassSchema(), json("{'rules':[{'matches':["
+            + "{'method':{'type':'EXACT','service':'.echo.v1.Echo','method':'Say'}},"
+            + "{'method':{'type':'EXACT','method':'Check'}},"
+            + "{'method':{'type':'REGULAR_EXPRESSION','service':'echo\\\\.v[0-9]+\\\\..*'}},"
+            + "{'headers':[{'type':'EXACT','name':'x-tenant','value':'a'}]}],"
+            + "'filters':[{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'a','port':1}}},"
+            + "{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'b','port':2}}}],"
+            + "'backendRefs':[{'name':'c','port':3,'weight':0}]}]}"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.avro.TlsRouteState;
 import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.GrpcRouteState;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.TcpRouteState;
 
@@ -65,6 +66,9 @@ public record AuditScope(String account, String gatewayId) {
     Set<String> ids = new TreeSet<>();
     for (HttpRouteState r : view.getHttpRoutes()) {
       ids.add(AggregateIds.httpRoute(r.getAccount(), r.getNamespace(), r.getName()));
+    }
+    for (GrpcRouteState r : view.getGrpcRoutes()) {
+      ids.add(AggregateIds.grpcRoute(r.getAccount(), r.getNamespace(), r.getName()));
     }
     for (TcpRouteState r : view.getTcpRoutes()) {
       ids.add(AggregateIds.tcpRoute(r.getAccount(), r.getNamespace(), r.getName()));

@@ -15,6 +15,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.epicgateway.projections.envoy.BaseConfig;
 import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
+import org.epicgateway.projections.gatewayapi.GrpcRoutes;
 import org.epicgateway.projections.state.Fold;
 import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.schemas.AggregateId;
@@ -86,6 +87,15 @@ import org.epicgateway.schemas.avro.GatewayTemplateRemoved;
 import org.epicgateway.schemas.avro.GatewayTemplateUpdated;
 import org.epicgateway.schemas.avro.GatewayUpdated;
 import org.epicgateway.schemas.avro.HeaderMatch;
+import org.epicgateway.schemas.avro.GrpcMethodMatch;
+import org.epicgateway.schemas.avro.GrpcRouteMatch;
+import org.epicgateway.schemas.avro.GrpcRouteRemoved;
+import org.epicgateway.schemas.avro.GrpcRouteRule;
+import org.epicgateway.schemas.avro.GrpcRouteState;
+import org.epicgateway.schemas.avro.GrpcRouteUpserted;
+import org.epicgateway.schemas.avro.HttpRouteFilterType;
+import org.epicgateway.schemas.avro.RemoveGrpcRoute;
+import org.epicgateway.schemas.avro.UpsertGrpcRoute;
 import org.epicgateway.schemas.avro.HttpRouteFilter;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
 import org.epicgateway.schemas.avro.HttpRouteRemoved;
@@ -141,9 +151,9 @@ public final class Decider {
 
   private static final Set<String> HTTP_METHODS =
       Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
-  private static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "TCPRoute", "TLSRoute");
+  private static final Set<String> ROUTE_KINDS = Set.of("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute");
   /** What may reference across namespaces (routes to Services, gateways to certificate Secrets), and what into. */
-  private static final Set<String> GRANT_FROM_KINDS = Set.of("HTTPRoute", "TCPRoute", "TLSRoute", "Gateway");
+  private static final Set<String> GRANT_FROM_KINDS = Set.of("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "Gateway");
   private static final Set<String> GRANT_TO_KINDS = Set.of("Service", "Secret");
   private static final Pattern AGGREGATION = Pattern.compile("default|/(\\d{1,3})");
   /** Envoy instances per gateway a template may ask for (each is a process on a node). */
@@ -215,6 +225,8 @@ public final class Decider {
         case DeleteGateway c -> deleteGateway(id);
         case UpsertHttpRoute c -> upsertHttpRoute(id, c);
         case RemoveHttpRoute c -> remove(id, AggregateType.HTTP_ROUTE, new HttpRouteRemoved());
+        case UpsertGrpcRoute c -> upsertGrpcRoute(id, c);
+        case RemoveGrpcRoute c -> remove(id, AggregateType.GRPC_ROUTE, new GrpcRouteRemoved());
         case UpsertTcpRoute c -> upsertTcpRoute(id, c);
         case RemoveTcpRoute c -> remove(id, AggregateType.TCP_ROUTE, new TcpRouteRemoved());
         case UpsertTlsRoute c -> upsertTlsRoute(id, c);
@@ -547,6 +559,22 @@ public final class Decider {
           List.copyOf(c.getHostnames()), List.copyOf(c.getRules()), creationTimestamp(id)));
     }
 
+    private void upsertGrpcRoute(AggregateId id, UpsertGrpcRoute c) {
+      expectType(id, AggregateType.GRPC_ROUTE);
+      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
+      expectId(id, AggregateIds.grpcRoute(c.getAccount(), c.getNamespace(), c.getName()));
+      liveAccount(c.getAccount());
+      checkParents(c.getAccount(), c.getNamespace(), c.getParentRefs());
+      for (int i = 0; i < c.getHostnames().size(); i++) {
+        Rules.hostname("hostnames[" + i + "]", c.getHostnames().get(i));
+      }
+      for (int r = 0; r < c.getRules().size(); r++) {
+        checkGrpcRule("rules[" + r + "]", c.getRules().get(r));
+      }
+      emit(id, new GrpcRouteUpserted(c.getAccount(), c.getNamespace(), c.getName(), List.copyOf(c.getParentRefs()),
+          List.copyOf(c.getHostnames()), List.copyOf(c.getRules()), creationTimestamp(id)));
+    }
+
     private void upsertTcpRoute(AggregateId id, UpsertTcpRoute c) {
       expectType(id, AggregateType.TCP_ROUTE);
       tenantNames(c.getAccount(), c.getNamespace(), c.getName());
@@ -595,6 +623,7 @@ public final class Decider {
         case HttpRouteState h -> h.getCreationTimestamp();
         case TcpRouteState t -> t.getCreationTimestamp();
         case TlsRouteState t -> t.getCreationTimestamp();
+        case GrpcRouteState g -> g.getCreationTimestamp();
         default -> command.getTimestamp();
       }).orElse(command.getTimestamp());
     }
@@ -684,13 +713,7 @@ public final class Decider {
             throw Rejected.validation(mf + ".path.value", "'" + value + "' must start with '/'");
           }
         }
-        for (int h = 0; h < match.getHeaders().size(); h++) {
-          HeaderMatch header = match.getHeaders().get(h);
-          Rules.required(mf + ".headers[" + h + "].name", header.getName());
-          if (header.getType() == StringMatchType.REGULAR_EXPRESSION) {
-            regex(mf + ".headers[" + h + "].value", header.getValue());
-          }
-        }
+        checkHeaderMatches(mf, match.getHeaders());
         for (int q = 0; q < match.getQueryParams().size(); q++) {
           QueryParamMatch param = match.getQueryParams().get(q);
           Rules.required(mf + ".queryParams[" + q + "].name", param.getName());
@@ -702,8 +725,63 @@ public final class Decider {
           throw Rejected.validation(mf + ".method", "'" + match.getMethod() + "' is not one of " + HTTP_METHODS);
         }
       }
+      checkFilters(f, rule.getFilters());
+      checkBackends(f, rule.getBackendRefs());
+      if (rule.getTimeouts() != null) {
+        duration(f + ".timeouts.request", rule.getTimeouts().getRequest());
+        duration(f + ".timeouts.backendRequest", rule.getTimeouts().getBackendRequest());
+      }
+      if (rule.getRetry() != null) {
+        duration(f + ".retry.backoff", rule.getRetry().getBackoff());
+      }
+    }
+
+    /**
+     * The CRD's CEL rules on a gRPC method match: a service or a method (or both); Exact ones are names of the gRPC
+     * grammar; RegularExpression ones must compile as RE2, as the derivation puts them into the path regex.
+     */
+    private void checkGrpcRule(String f, GrpcRouteRule rule) {
+      if (rule.getName() != null) {
+        Rules.name(f + ".name", rule.getName());
+      }
+      for (int m = 0; m < rule.getMatches().size(); m++) {
+        GrpcRouteMatch match = rule.getMatches().get(m);
+        String mf = f + ".matches[" + m + "]";
+        GrpcMethodMatch method = match.getMethod();
+        if (method != null) {
+          GrpcRoutes.problem(method).ifPresent(p -> {
+            throw Rejected.validation(mf + ".method" + p.field(), p.message());
+          });
+          if (method.getType() == StringMatchType.REGULAR_EXPRESSION) {
+            regex(mf + ".method", GrpcRoutes.pathMatch(method).getValue());
+          }
+        }
+        checkHeaderMatches(mf, match.getHeaders());
+      }
       for (int i = 0; i < rule.getFilters().size(); i++) {
-        HttpRouteFilter filter = rule.getFilters().get(i);
+        HttpRouteFilterType type = rule.getFilters().get(i).getType();
+        if (!GrpcRoutes.FILTER_TYPES.contains(type)) {
+          throw Rejected.validation(f + ".filters[" + i + "].type", "a GRPCRoute filter is one of "
+              + GrpcRoutes.FILTER_TYPES + ", not " + type);
+        }
+      }
+      checkFilters(f, rule.getFilters());
+      checkBackends(f, rule.getBackendRefs());
+    }
+
+    private static void checkHeaderMatches(String mf, List<HeaderMatch> headers) {
+      for (int h = 0; h < headers.size(); h++) {
+        HeaderMatch header = headers.get(h);
+        Rules.required(mf + ".headers[" + h + "].name", header.getName());
+        if (header.getType() == StringMatchType.REGULAR_EXPRESSION) {
+          regex(mf + ".headers[" + h + "].value", header.getValue());
+        }
+      }
+    }
+
+    private static void checkFilters(String f, List<HttpRouteFilter> filters) {
+      for (int i = 0; i < filters.size(); i++) {
+        HttpRouteFilter filter = filters.get(i);
         Object detail = switch (filter.getType()) {
           case REQUEST_HEADER_MODIFIER -> filter.getRequestHeaderModifier();
           case RESPONSE_HEADER_MODIFIER -> filter.getResponseHeaderModifier();
@@ -721,14 +799,6 @@ public final class Decider {
         if (filter.getRequestRedirect() != null && filter.getRequestRedirect().getPort() != null) {
           Rules.port(f + ".filters[" + i + "].requestRedirect.port", filter.getRequestRedirect().getPort());
         }
-      }
-      checkBackends(f, rule.getBackendRefs());
-      if (rule.getTimeouts() != null) {
-        duration(f + ".timeouts.request", rule.getTimeouts().getRequest());
-        duration(f + ".timeouts.backendRequest", rule.getTimeouts().getBackendRequest());
-      }
-      if (rule.getRetry() != null) {
-        duration(f + ".retry.backoff", rule.getRetry().getBackoff());
       }
     }
 

@@ -93,7 +93,7 @@ public final class EndpointDerivation {
         Attachments attachments = Attachments.of(view);
         List<ClusterName> out = new ArrayList<>();
         attachments.http().forEach(a -> a.route().getRules()
-                .forEach(r -> out.addAll(HttpRoutes.clusters(a.route().getNamespace(), r, backends))));
+                .forEach(r -> out.addAll(HttpRoutes.clusters(a.kind(), a.route().getNamespace(), r, backends))));
         attachments.tcp().forEach(a -> EnvoyDerivation.tcpTargets(a, backends).forEach(x -> out.add(x.cluster())));
         return out.stream().distinct().sorted(Comparator.comparing(ClusterName::toString)).toList();
     }

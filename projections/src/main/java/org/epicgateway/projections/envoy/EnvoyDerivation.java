@@ -5,6 +5,7 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
@@ -25,6 +26,7 @@ import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -109,8 +111,9 @@ public final class EnvoyDerivation {
                 }
             }
         }
+        Set<String> http2 = http2Clusters(attachments, backends);
         List<Cluster> clusters = used.stream().map(ClusterName::toString).distinct().sorted()
-                .map(c -> cluster(c, base)).toList();
+                .map(c -> cluster(c, http2.contains(c), base)).toList();
         listeners.sort(Comparator.comparing(Listener::getName));
         routes.sort(Comparator.comparing(RouteConfiguration::getName));
         EnvoyConfig config = EnvoyConfig.of(view.getGatewayId(), listeners, routes, clusters, List.copyOf(secrets));
@@ -256,9 +259,33 @@ public final class EnvoyDerivation {
                 .getRules().stream().map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList());
     }
 
-    private static Cluster cluster(String name, BaseConfig base) {
-        return base.cluster().toBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
-                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name))
-                .build();
+    /**
+     * The clusters spoken to in HTTP/2 (prior knowledge): every backend of a GRPCRoute (gRPC needs HTTP/2), and any
+     * Service port whose appProtocol is kubernetes.io/h2c. A Service port is one cluster, so one that a GRPCRoute
+     * names is HTTP/2 for HTTPRoutes too.
+     */
+    static Set<String> http2Clusters(Attachments attachments, Backends backends) {
+        Set<String> out = new TreeSet<>();
+        attachments.http().forEach(a -> a.route().getRules().forEach(r ->
+                HttpRoutes.clusters(a.kind(), a.route().getNamespace(), r, backends).stream()
+                        .filter(c -> a.grpc() != null || backends.service(c).stream().flatMap(s -> s.getPorts().stream())
+                                .anyMatch(p -> p.getPort() == c.port() && H2C.equals(p.getAppProtocol())))
+                        .forEach(c -> out.add(c.toString()))));
+        return out;
     }
+
+    private static final String H2C = "kubernetes.io/h2c";
+
+    private static Cluster cluster(String name, boolean http2, BaseConfig base) {
+        Cluster.Builder b = base.cluster().toBuilder().setName(name).setType(Cluster.DiscoveryType.EDS)
+                .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(ADS).setServiceName(name));
+        if (http2) {
+            b.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, Any.pack(HttpProtocolOptions.newBuilder()
+                    .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                            .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance())).build()));
+        }
+        return b.build();
+    }
+
+    private static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 }

@@ -27,6 +27,7 @@ public final class EnvoyTypes {
             .add(io.envoyproxy.envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit.getDescriptor())
             .add(Listener.getDescriptor()).add(RouteConfiguration.getDescriptor()).add(Cluster.getDescriptor())
             .add(ClusterLoadAssignment.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
             .build();
 
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(REGISTRY);

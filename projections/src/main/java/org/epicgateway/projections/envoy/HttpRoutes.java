@@ -77,7 +77,8 @@ final class HttpRoutes {
                 .toList();
     }
 
-    static Route translate(HttpRouteState route, int ruleIndex, int matchIndex, HttpRouteMatch match, Origin origin,
+    /** One match of one rule of an HTTPRoute, or of the HTTPRoute a GRPCRoute stands for ({@code kind} GRPCRoute). */
+    static Route translate(String kind, HttpRouteState route, int ruleIndex, int matchIndex, HttpRouteMatch match, Origin origin,
                            Backends backends, Set<ClusterName> usedClusters) {
         HttpRouteRule rule = route.getRules().get(ruleIndex);
         Route.Builder out = Route.newBuilder()
@@ -103,14 +104,13 @@ final class HttpRoutes {
         if (redirect != null) {
             return out.setRedirect(redirect(redirect, match.getPath(), origin)).build();
         }
-        List<Backends.Resolution> resolved = backends.routable(Attachments.HTTP_ROUTE, route.getNamespace(),
-                rule.getBackendRefs());
+        List<Backends.Resolution> resolved = backends.routable(kind, route.getNamespace(), rule.getBackendRefs());
         if (resolved.isEmpty()) {
             // No backendRefs, none resolvable, or all weighted 0: the spec asks for 500.
             return out.setDirectResponse(DirectResponseAction.newBuilder().setStatus(500)).build();
         }
         int unresolvedWeight = rule.getBackendRefs().stream().filter(ref -> ref.getWeight() > 0
-                && !backends.resolve(Attachments.HTTP_ROUTE, route.getNamespace(), ref).resolved())
+                && !backends.resolve(kind, route.getNamespace(), ref).resolved())
                 .mapToInt(BackendRef::getWeight).sum();
         RouteAction.Builder action = RouteAction.newBuilder();
         if (resolved.size() == 1 && unresolvedWeight == 0) {
@@ -131,7 +131,7 @@ final class HttpRoutes {
         resolved.forEach(r -> usedClusters.add(r.cluster()));
         for (HttpRouteFilter f : rule.getFilters()) {
             if (f.getRequestMirror() != null) {
-                Backends.Resolution mirror = backends.resolve(Attachments.HTTP_ROUTE, route.getNamespace(),
+                Backends.Resolution mirror = backends.resolve(kind, route.getNamespace(),
                         f.getRequestMirror().getBackendRef());
                 if (mirror.resolved()) { // an unresolved mirror is reported in status (ResolvedRefs) and left out
                     action.addRequestMirrorPolicies(mirrorPolicy(mirror.cluster(), f.getRequestMirror()));
@@ -140,6 +140,11 @@ final class HttpRoutes {
             }
         }
         timeoutsAndRetry(rule, action);
+        if (kind.equals(Attachments.GRPC_ROUTE)) {
+            // A gRPC client's deadline (grpc-timeout) bounds the call, without a cap of ours.
+            action.setMaxStreamDuration(RouteAction.MaxStreamDuration.newBuilder()
+                    .setGrpcTimeoutHeaderMax(com.google.protobuf.Duration.getDefaultInstance()));
+        }
         rule.getFilters().stream().filter(f -> f.getUrlRewrite() != null).map(HttpRouteFilter::getUrlRewrite)
                 .findFirst().ifPresent(rewrite -> {
                     if (rewrite.getHostname() != null) {
@@ -161,16 +166,16 @@ final class HttpRoutes {
      * The clusters a rule sends traffic to: its routable backends and, when it routes at all, its resolved mirrors.
      * The EDS keys come from here, so they are exactly the clusters {@link #translate} uses.
      */
-    static List<ClusterName> clusters(String namespace, HttpRouteRule rule, Backends backends) {
+    static List<ClusterName> clusters(String kind, String namespace, HttpRouteRule rule, Backends backends) {
         if (redirects(rule)) {
             return List.of();
         }
-        List<Backends.Resolution> routable = backends.routable(Attachments.HTTP_ROUTE, namespace, rule.getBackendRefs());
+        List<Backends.Resolution> routable = backends.routable(kind, namespace, rule.getBackendRefs());
         if (routable.isEmpty()) {
             return List.of();
         }
         return java.util.stream.Stream.concat(routable.stream(), Mirrors.backendRefs(rule).stream()
-                        .map(ref -> backends.resolve(Attachments.HTTP_ROUTE, namespace, ref))
+                        .map(ref -> backends.resolve(kind, namespace, ref))
                         .filter(Backends.Resolution::resolved))
                 .map(Backends.Resolution::cluster).toList();
     }

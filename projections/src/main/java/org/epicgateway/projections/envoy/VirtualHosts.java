@@ -2,6 +2,7 @@ package org.epicgateway.projections.envoy;
 
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -9,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.epicgateway.projections.gatewayapi.Attachments;
 import org.epicgateway.projections.gatewayapi.Attachments.HttpAttachment;
+import org.epicgateway.projections.gatewayapi.GrpcRoutes;
+import org.epicgateway.schemas.avro.GrpcRouteState;
 import org.epicgateway.projections.gatewayapi.Hostnames;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
 import org.epicgateway.schemas.avro.HttpRouteState;
@@ -22,8 +26,23 @@ import org.epicgateway.schemas.avro.PathMatchType;
  */
 final class VirtualHosts {
 
-    /** One route match served under one virtual host, through the route hostname that covers it. */
-    private record Entry(HttpRouteState route, int rule, int match, HttpRouteMatch condition, String hostname) {}
+    /**
+     * One route match served under one virtual host, through the route hostname that covers it; {@code grpc} is the
+     * GRPCRoute the route stands for, if any.
+     */
+    private record Entry(HttpRouteState route, int rule, int match, HttpRouteMatch condition, String hostname,
+                         GrpcRouteState grpc) {
+        String kind() {
+            return grpc == null ? Attachments.HTTP_ROUTE : Attachments.GRPC_ROUTE;
+        }
+    }
+
+    /** Ties after the match (and, for gRPC, hostname) criteria: the oldest route, "{namespace}/{name}", rule, match. */
+    private static final Comparator<Entry> AGE_AND_ORDER = Comparator
+            .comparing((Entry e) -> e.route().getCreationTimestamp())
+            .thenComparing(e -> e.route().getNamespace() + "/" + e.route().getName())
+            .thenComparingInt(Entry::rule)
+            .thenComparingInt(Entry::match);
 
     /**
      * Spec precedence (httproute_types.go, HTTPRouteRule.Matches), continuing on ties, across all routes serving the
@@ -41,10 +60,18 @@ final class VirtualHosts {
             .thenComparingInt(e -> -e.condition().getQueryParams().size())
             .thenComparingInt(e -> -Hostnames.exactLength(e.hostname()))
             .thenComparingInt(e -> -Hostnames.length(e.hostname()))
-            .thenComparing(e -> e.route().getCreationTimestamp())
-            .thenComparing(e -> e.route().getNamespace() + "/" + e.route().getName())
-            .thenComparingInt(Entry::rule)
-            .thenComparingInt(Entry::match);
+            .thenComparing(AGE_AND_ORDER);
+
+    /**
+     * The spec's GRPCRoute precedence (grpcroute_types.go, GRPCRouteRule.Matches): characters in the matching
+     * non-wildcard hostname, in the matching hostname, in the service, in the method, header matches; then age.
+     */
+    private static final Comparator<Entry> GRPC_PRECEDENCE = Comparator
+            .comparingInt((Entry e) -> -Hostnames.exactLength(e.hostname()))
+            .thenComparingInt(e -> -Hostnames.length(e.hostname()))
+            .thenComparing(e -> GrpcRoutes.rank(e.grpc().getRules().get(e.rule()), e.match()),
+                    Arrays::compare)
+            .thenComparing(AGE_AND_ORDER);
 
     private VirtualHosts() {}
 
@@ -73,23 +100,34 @@ final class VirtualHosts {
                 }
                 a.hostnames().stream().filter(h -> Hostnames.covers(h, domain))
                         .max(Comparator.comparingInt(Hostnames::exactLength).thenComparingInt(Hostnames::length))
-                        .ifPresent(h -> addMatches(entries, a.route(), h));
+                        .ifPresent(h -> addMatches(entries, a, h));
             }
             VirtualHost.Builder vh = VirtualHost.newBuilder().setName(domain).addDomains(domain);
-            entries.stream().sorted(PRECEDENCE).forEach(e -> vh.addRoutes(HttpRoutes.translate(
+            entries.stream().sorted(precedence(entries)).forEach(e -> vh.addRoutes(HttpRoutes.translate(e.kind(),
                     e.route(), e.rule(), e.match(), e.condition(), origin, backends, usedClusters)));
             out.add(vh.build());
         }
         return out;
     }
 
-    private static void addMatches(Set<Entry> entries, HttpRouteState route, String hostname) {
-        for (int r = 0; r < route.getRules().size(); r++) {
-            List<HttpRouteMatch> matches = HttpRoutes.matches(route.getRules().get(r));
+    private static void addMatches(Set<Entry> entries, HttpAttachment a, String hostname) {
+        for (int r = 0; r < a.route().getRules().size(); r++) {
+            List<HttpRouteMatch> matches = HttpRoutes.matches(a.route().getRules().get(r));
             for (int m = 0; m < matches.size(); m++) {
-                entries.add(new Entry(route, r, m, matches.get(m), hostname));
+                entries.add(new Entry(a.route(), r, m, matches.get(m), hostname, a.grpc()));
             }
         }
+    }
+
+    /**
+     * HTTPRoutes and GRPCRoutes are never merged: each kind is ordered by its own precedence, and the kind whose
+     * oldest route is older goes first (the route the spec would accept when the two kinds share a hostname).
+     */
+    private static Comparator<Entry> precedence(Set<Entry> entries) {
+        Map<String, Entry> oldest = new HashMap<>();
+        entries.forEach(e -> oldest.merge(e.kind(), e, (x, y) -> AGE_AND_ORDER.compare(x, y) <= 0 ? x : y));
+        Comparator<Entry> byKind = Comparator.comparing(e -> oldest.get(e.kind()), AGE_AND_ORDER);
+        return byKind.thenComparing((x, y) -> x.grpc() == null ? PRECEDENCE.compare(x, y) : GRPC_PRECEDENCE.compare(x, y));
     }
 
     private static String hostname(Listener l) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.GrpcRouteState;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.NamespacesFrom;
@@ -23,11 +24,19 @@ import org.epicgateway.schemas.avro.TlsRouteState;
 public final class Attachments {
 
     public static final String HTTP_ROUTE = "HTTPRoute";
+    public static final String GRPC_ROUTE = "GRPCRoute";
     public static final String TCP_ROUTE = "TCPRoute";
     public static final String TLS_ROUTE = "TLSRoute";
 
-    /** An HTTPRoute on a listener with its effective hostnames (never empty). */
-    public record HttpAttachment(HttpRouteState route, Listener listener, List<String> hostnames) {}
+    /**
+     * An HTTPRoute on a listener with its effective hostnames (never empty); for a GRPCRoute, the HTTPRoute it stands
+     * for ({@link GrpcRoutes#asHttpRoute}) and the GRPCRoute itself, whose precedence and backends differ.
+     */
+    public record HttpAttachment(HttpRouteState route, Listener listener, List<String> hostnames, GrpcRouteState grpc) {
+        public String kind() {
+            return grpc == null ? HTTP_ROUTE : GRPC_ROUTE;
+        }
+    }
 
     /** The TCPRoute served by a TCP listener (the oldest of those attached). */
     public record TcpAttachment(TcpRouteState route, Listener listener) {}
@@ -61,7 +70,15 @@ public final class Attachments {
                 if (!names(gateway, route.getNamespace(), ref)) {
                     continue;
                 }
-                a.parents.add(a.attachHttp(gateway, route, ref));
+                a.parents.add(a.attachHttp(gateway, route, null, ref));
+            }
+        }
+        for (GrpcRouteState route : view.getGrpcRoutes()) {
+            HttpRouteState served = GrpcRoutes.asHttpRoute(route);
+            for (ParentRef ref : route.getParentRefs()) {
+                if (names(gateway, route.getNamespace(), ref)) {
+                    a.parents.add(a.attachHttp(gateway, served, route, ref));
+                }
             }
         }
         Map<Listener, TcpRouteState> oldest = new LinkedHashMap<>();
@@ -115,14 +132,15 @@ public final class Attachments {
         return parents;
     }
 
-    private Parent attachHttp(GatewayState gateway, HttpRouteState route, ParentRef ref) {
-        return attachByHostname(gateway, HTTP_ROUTE, route.getNamespace(), route.getName(), ref, route.getHostnames(),
-                (l, hostnames) -> http.add(new HttpAttachment(route, l, hostnames)));
+    private Parent attachHttp(GatewayState gateway, HttpRouteState route, GrpcRouteState grpc, ParentRef ref) {
+        return attachByHostname(gateway, grpc == null ? HTTP_ROUTE : GRPC_ROUTE, route.getNamespace(), route.getName(),
+                ref, route.getHostnames(), (l, hostnames) -> http.add(new HttpAttachment(route, l, hostnames, grpc)));
     }
 
     /**
-     * Attaches a route with hostnames (HTTPRoute, TLSRoute) to each allowed listener its hostnames intersect, handing
-     * each attachment with its effective hostnames to {@code attach}; NoMatchingListenerHostname when none does.
+     * Attaches a route with hostnames (HTTPRoute, GRPCRoute, TLSRoute) to each allowed listener its hostnames
+     * intersect, handing each attachment with its effective hostnames to {@code attach}; NoMatchingListenerHostname
+     * when none does.
      */
     private Parent attachByHostname(GatewayState gateway, String kind, String namespace, String name, ParentRef ref,
                                     List<String> routeHostnames, BiConsumer<Listener, List<String>> attach) {
@@ -173,7 +191,7 @@ public final class Attachments {
 
     private static boolean allows(GatewayState gateway, Listener l, String kind, String routeNamespace) {
         boolean protocol = switch (l.getProtocol()) {
-            case HTTP, HTTPS -> kind.equals(HTTP_ROUTE);
+            case HTTP, HTTPS -> kind.equals(HTTP_ROUTE) || kind.equals(GRPC_ROUTE);
             case TCP -> kind.equals(TCP_ROUTE);
             // Only passthrough TLS listeners are supported; a terminating one takes no route.
             case TLS -> kind.equals(TLS_ROUTE) && !Certificates.terminates(l);

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
@@ -41,6 +42,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
+import org.epicgateway.projections.gatewayapi.GrpcRoutes;
 import org.epicgateway.projections.gatewayapi.Mirrors;
 import org.epicgateway.projections.gatewayapi.ReferenceGrants;
 import org.epicgateway.projections.view.GatewayViews;
@@ -61,6 +63,10 @@ import org.epicgateway.schemas.avro.EndpointPort;
 import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.GrpcMethodMatch;
+import org.epicgateway.schemas.avro.GrpcRouteMatch;
+import org.epicgateway.schemas.avro.GrpcRouteRule;
+import org.epicgateway.schemas.avro.GrpcRouteState;
 import org.epicgateway.schemas.avro.Header;
 import org.epicgateway.schemas.avro.HeaderMatch;
 import org.epicgateway.schemas.avro.HeaderModifier;
@@ -93,7 +99,7 @@ import org.epicgateway.schemas.avro.TransportProtocol;
 import org.epicgateway.schemas.avro.UrlRewrite;
 
 /**
- * Reads Kubernetes YAML (Gateway, HTTPRoute, TCPRoute, TLSRoute, Service, ReferenceGrant, EndpointSlice; several documents per
+ * Reads Kubernetes YAML (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, Service, ReferenceGrant, EndpointSlice; several documents per
  * file; other kinds ignored) through fabric8's Gateway API model and maps it to the Avro specs the event log carries,
  * one {@link GatewayView} per Gateway. This is the one mapper from manifests to specs; anything it cannot map is a
  * {@link ManifestException} naming the document and the field.
@@ -110,6 +116,7 @@ public final class ManifestLoader {
 
     private final List<GatewayState> gateways = new ArrayList<>();
     private final List<HttpRouteState> httpRoutes = new ArrayList<>();
+    private final List<GrpcRouteState> grpcRoutes = new ArrayList<>();
     private final List<TcpRouteState> tcpRoutes = new ArrayList<>();
     private final List<TlsRouteState> tlsRoutes = new ArrayList<>();
     private final List<BackendService> services = new ArrayList<>();
@@ -158,6 +165,7 @@ public final class ManifestLoader {
             switch (spec(where, doc)) {
                 case GatewayState g -> gateways.add(g);
                 case HttpRouteState r -> httpRoutes.add(r);
+                case GrpcRouteState r -> grpcRoutes.add(r);
                 case TcpRouteState r -> tcpRoutes.add(r);
                 case TlsRouteState r -> tlsRoutes.add(r);
                 case BackendService s -> services.add(s);
@@ -171,7 +179,7 @@ public final class ManifestLoader {
 
     /**
      * The spec of one Kubernetes object (a YAML document or an object a workload controller watches, as a JSON tree):
-     * GatewayState (account and template {@link #ACCOUNT}), HttpRouteState, TcpRouteState, TlsRouteState, BackendService,
+     * GatewayState (account and template {@link #ACCOUNT}), HttpRouteState, GrpcRouteState, TcpRouteState, TlsRouteState, BackendService,
      * ReferenceGrant or EndpointSliceState (without node addresses); null for a kind that does not affect routing.
      *
      * @param where names the object in errors
@@ -181,6 +189,7 @@ public final class ManifestLoader {
         return switch (doc.path("kind").asText("")) {
             case "Gateway" -> gateway(new Doc(where), convert(where, doc, Gateway.class));
             case "HTTPRoute" -> httpRoute(new Doc(where), convert(where, doc, HTTPRoute.class));
+            case "GRPCRoute" -> grpcRoute(new Doc(where), convert(where, doc, GRPCRoute.class));
             case "TCPRoute" -> tcpRoute(new Doc(where), convert(where, doc, TCPRoute.class));
             case "TLSRoute" -> tlsRoute(new Doc(where), convert(where, doc, TLSRoute.class));
             case "Service" -> service(new Doc(where), convert(where, doc, Service.class));
@@ -204,6 +213,8 @@ public final class ManifestLoader {
                 state(AggregateIds.gateway(ACCOUNT, g.getNamespace(), g.getName()), AggregateType.GATEWAY, g)));
         httpRoutes.forEach(r -> GatewayViews.update(store,
                 state(AggregateIds.httpRoute(ACCOUNT, r.getNamespace(), r.getName()), AggregateType.HTTP_ROUTE, r)));
+        grpcRoutes.forEach(r -> GatewayViews.update(store,
+                state(AggregateIds.grpcRoute(ACCOUNT, r.getNamespace(), r.getName()), AggregateType.GRPC_ROUTE, r)));
         tcpRoutes.forEach(r -> GatewayViews.update(store,
                 state(AggregateIds.tcpRoute(ACCOUNT, r.getNamespace(), r.getName()), AggregateType.TCP_ROUTE, r)));
         tlsRoutes.forEach(r -> GatewayViews.update(store,
@@ -238,7 +249,8 @@ public final class ManifestLoader {
     private void assumeServices() {
         Map<String, TreeSet<Integer>> ports = new TreeMap<>();
         Stream.concat(
-                httpRoutes.stream().flatMap(r -> r.getRules().stream().flatMap(x -> Stream.concat(
+                Stream.concat(httpRoutes.stream(), grpcRoutes.stream().map(GrpcRoutes::asHttpRoute))
+                        .flatMap(r -> r.getRules().stream().flatMap(x -> Stream.concat(
                                 x.getBackendRefs().stream(), Mirrors.backendRefs(x).stream()))
                         .map(b -> Map.entry(r.getNamespace(), b))),
                 Stream.concat(
@@ -502,14 +514,9 @@ public final class ManifestLoader {
             }
             b.setPath(PathMatch.newBuilder().setType(t).setValue(value).build());
         }
-        List<HeaderMatch> headers = new ArrayList<>();
         var hin = m.getHeaders() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch>of() : m.getHeaders();
-        for (int k = 0; k < hin.size(); k++) {
-            var h = hin.get(k);
-            String hf = f + ".headers[" + k + "]";
-            headers.add(HeaderMatch.newBuilder().setType(stringMatch(d, hf, h.getType(), h.getValue()))
-                    .setName(d.required(h.getName(), hf + ".name")).setValue(h.getValue()).build());
-        }
+        List<HeaderMatch> headers = headerMatches(d, f, hin.stream().map(h -> new String[] {h.getName(), h.getType(),
+                h.getValue()}).toList());
         List<QueryParamMatch> params = new ArrayList<>();
         var qin = m.getQueryParams() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch>of() : m.getQueryParams();
         for (int k = 0; k < qin.size(); k++) {
@@ -522,6 +529,18 @@ public final class ManifestLoader {
             throw d.error(f + ".method", "unknown method " + m.getMethod());
         }
         return b.setHeaders(headers).setQueryParams(params).setMethod(m.getMethod()).build();
+    }
+
+    /** Header matches given as (name, type, value): HTTPRoute and GRPCRoute have one shape in two model classes. */
+    private static List<HeaderMatch> headerMatches(Doc d, String f, List<String[]> in) {
+        List<HeaderMatch> headers = new ArrayList<>();
+        for (int k = 0; k < in.size(); k++) {
+            String[] h = in.get(k);
+            String hf = f + ".headers[" + k + "]";
+            headers.add(HeaderMatch.newBuilder().setType(stringMatch(d, hf, h[1], h[2]))
+                    .setName(d.required(h[0], hf + ".name")).setValue(h[2]).build());
+        }
+        return headers;
     }
 
     private static StringMatchType stringMatch(Doc d, String f, String type, String value) {
@@ -623,6 +642,76 @@ public final class ManifestLoader {
                 .setPort(service ? d.required(port, f + ".port") : port == null ? 0 : port).setWeight(w)
                 .setKind(service ? null : (group == null || group.isEmpty() ? "" : group + "/") + (kind == null ? "Service" : kind))
                 .build();
+    }
+
+    private static GrpcRouteState grpcRoute(Doc d, GRPCRoute r) {
+        ObjectMeta meta = meta(d, r);
+        var spec = d.required(r.getSpec(), "spec");
+        List<GrpcRouteRule> rules = new ArrayList<>();
+        var in = spec.getRules() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteRule>of() : spec.getRules();
+        for (int i = 0; i < in.size(); i++) {
+            rules.add(grpcRule(d, "spec.rules[" + i + "]", in.get(i)));
+        }
+        return GrpcRouteState.newBuilder().setAccount(ACCOUNT).setNamespace(namespace(meta)).setName(meta.getName())
+                .setParentRefs(parentRefs(d, spec.getParentRefs()))
+                .setHostnames(spec.getHostnames() == null ? List.of() : spec.getHostnames())
+                .setRules(rules).setCreationTimestamp(created(d, meta)).build();
+    }
+
+    private static GrpcRouteRule grpcRule(Doc d, String f, io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteRule rule) {
+        List<GrpcRouteMatch> matches = new ArrayList<>();
+        var in = rule.getMatches() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteMatch>of() : rule.getMatches();
+        for (int j = 0; j < in.size(); j++) {
+            var m = in.get(j);
+            String mf = f + ".matches[" + j + "]";
+            GrpcMethodMatch method = null;
+            if (m.getMethod() != null) {
+                String type = m.getMethod().getType() == null ? "Exact" : m.getMethod().getType();
+                StringMatchType t = switch (type) {
+                    case "Exact" -> StringMatchType.EXACT;
+                    case "RegularExpression" -> StringMatchType.REGULAR_EXPRESSION;
+                    default -> throw d.error(mf + ".method.type", "unknown " + type + " (Exact, RegularExpression)");
+                };
+                method = new GrpcMethodMatch(t, m.getMethod().getService(), m.getMethod().getMethod());
+                GrpcRoutes.problem(method).ifPresent(p -> {
+                    throw d.error(mf + ".method" + p.field(), p.message());
+                });
+                if (t == StringMatchType.REGULAR_EXPRESSION) {
+                    regex(d, mf + ".method", GrpcRoutes.pathMatch(method).getValue());
+                }
+            }
+            var hin = m.getHeaders() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCHeaderMatch>of() : m.getHeaders();
+            matches.add(new GrpcRouteMatch(method, headerMatches(d, mf, hin.stream()
+                    .map(h -> new String[] {h.getName(), h.getType(), h.getValue()}).toList())));
+        }
+        List<HttpRouteFilter> filters = new ArrayList<>();
+        var fin = rule.getFilters() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteFilter>of() : rule.getFilters();
+        for (int j = 0; j < fin.size(); j++) {
+            var x = fin.get(j);
+            String ff = f + ".filters[" + j + "]";
+            String type = d.required(x.getType(), ff + ".type");
+            filters.add(switch (type) {
+                case "RequestHeaderModifier" -> HttpRouteFilter.newBuilder().setType(HttpRouteFilterType.REQUEST_HEADER_MODIFIER)
+                        .setRequestHeaderModifier(headers(d, ff + ".requestHeaderModifier", x.getRequestHeaderModifier())).build();
+                case "ResponseHeaderModifier" -> HttpRouteFilter.newBuilder().setType(HttpRouteFilterType.RESPONSE_HEADER_MODIFIER)
+                        .setResponseHeaderModifier(headers(d, ff + ".responseHeaderModifier", x.getResponseHeaderModifier())).build();
+                case "RequestMirror" -> HttpRouteFilter.newBuilder().setType(HttpRouteFilterType.REQUEST_MIRROR)
+                        .setRequestMirror(mirror(d, ff + ".requestMirror", x.getRequestMirror())).build();
+                default -> throw d.error(ff + ".type", "unsupported filter " + type
+                        + " (RequestHeaderModifier, ResponseHeaderModifier, RequestMirror)");
+            });
+        }
+        List<BackendRef> backends = new ArrayList<>();
+        var bin = rule.getBackendRefs() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCBackendRef>of() : rule.getBackendRefs();
+        for (int j = 0; j < bin.size(); j++) {
+            var b = bin.get(j);
+            if (b.getFilters() != null && !b.getFilters().isEmpty()) {
+                throw d.error(f + ".backendRefs[" + j + "].filters", "backend-level filters are not supported");
+            }
+            backends.add(backendRef(d, f + ".backendRefs[" + j + "]", b.getGroup(), b.getKind(), b.getNamespace(),
+                    b.getName(), b.getPort(), b.getWeight()));
+        }
+        return new GrpcRouteRule(rule.getName(), matches, filters, backends);
     }
 
     private static TcpRouteState tcpRoute(Doc d, TCPRoute r) {

@@ -52,6 +52,9 @@ import org.epicgateway.schemas.avro.GatewayTemplateDefined;
 import org.epicgateway.schemas.avro.GatewayTemplateRemoved;
 import org.epicgateway.schemas.avro.GatewayTemplateUpdated;
 import org.epicgateway.schemas.avro.GatewayUpdated;
+import org.epicgateway.schemas.avro.GrpcRouteRemoved;
+import org.epicgateway.schemas.avro.GrpcRouteState;
+import org.epicgateway.schemas.avro.GrpcRouteUpserted;
 import org.epicgateway.schemas.avro.HttpRouteRemoved;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.HttpRouteUpserted;
@@ -78,8 +81,8 @@ public final class Fold {
   /** The events that may start an aggregate; every other event changes an existing state. */
   private static final Set<Class<?>> CREATES = Set.of(AccountCreated.class, AddressPoolDefined.class,
       GatewayTemplateDefined.class, GatewayRequested.class, GatewayCreated.class, HttpRouteUpserted.class,
-      TcpRouteUpserted.class, TlsRouteUpserted.class, EndpointSliceUpserted.class, ConfigApplied.class, ConfigRejected.class,
-      ConfigRolledBack.class, NodeJoined.class, ReplicaPlaced.class, ServiceUpserted.class,
+      TcpRouteUpserted.class, TlsRouteUpserted.class, GrpcRouteUpserted.class, EndpointSliceUpserted.class,
+      ConfigApplied.class, ConfigRejected.class, ConfigRolledBack.class, NodeJoined.class, ReplicaPlaced.class, ServiceUpserted.class,
       ReferenceGrantUpserted.class);
 
   private Fold() {}
@@ -224,6 +227,10 @@ public final class Fold {
           List.copyOf(e.getParentRefs()), List.copyOf(e.getHostnames()), List.copyOf(e.getRules()),
           e.getCreationTimestamp());
       case TlsRouteRemoved e -> deleted = true;
+      case GrpcRouteUpserted e -> resource = new GrpcRouteState(e.getAccount(), e.getNamespace(), e.getName(),
+          List.copyOf(e.getParentRefs()), List.copyOf(e.getHostnames()), List.copyOf(e.getRules()),
+          e.getCreationTimestamp());
+      case GrpcRouteRemoved e -> deleted = true;
       case EndpointSliceUpserted e -> resource = new EndpointSliceState(e.getAccount(), e.getNamespace(),
           e.getName(), e.getServiceName(), e.getClusterId(), List.copyOf(e.getPorts()),
           List.copyOf(e.getEndpoints()));

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.epicgateway.projections.envoy.Backends;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
 import org.epicgateway.projections.gatewayapi.Attachments;
+import org.epicgateway.projections.gatewayapi.GrpcRoutes;
 import org.epicgateway.projections.gatewayapi.Mirrors;
 import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.schemas.avro.BackendRef;
@@ -87,7 +88,7 @@ public final class StatusDerivation {
     /** The route kinds a listener serves: by protocol, narrowed to its allowedRoutes.kinds when it lists any. */
     public static List<String> supportedKinds(Listener l) {
         List<String> byProtocol = switch (l.getProtocol()) {
-            case HTTP, HTTPS -> List.of(Attachments.HTTP_ROUTE);
+            case HTTP, HTTPS -> List.of(Attachments.HTTP_ROUTE, Attachments.GRPC_ROUTE);
             case TCP -> List.of(Attachments.TCP_ROUTE);
             case TLS -> Certificates.terminates(l) ? List.of() : List.of(Attachments.TLS_ROUTE);
         };
@@ -101,12 +102,10 @@ public final class StatusDerivation {
         Attachments attachments = Attachments.of(view);
         Backends backends = new Backends(view);
         Map<String, Condition> resolved = new LinkedHashMap<>();
-        for (HttpRouteState r : view.getHttpRoutes()) {
-            resolved.put(key(Attachments.HTTP_ROUTE, r.getNamespace(), r.getName()), resolvedRefs(backends,
-                    Attachments.HTTP_ROUTE, r.getNamespace(),
-                    r.getRules().stream().flatMap(rule -> java.util.stream.Stream.concat(rule.getBackendRefs().stream(),
-                            Mirrors.backendRefs(rule).stream())).toList()));
-        }
+        view.getHttpRoutes().forEach(r -> resolved.put(key(Attachments.HTTP_ROUTE, r.getNamespace(), r.getName()),
+                httpResolvedRefs(backends, Attachments.HTTP_ROUTE, r)));
+        view.getGrpcRoutes().forEach(r -> resolved.put(key(Attachments.GRPC_ROUTE, r.getNamespace(), r.getName()),
+                httpResolvedRefs(backends, Attachments.GRPC_ROUTE, GrpcRoutes.asHttpRoute(r))));
         for (TcpRouteState r : view.getTcpRoutes()) {
             resolved.put(key(Attachments.TCP_ROUTE, r.getNamespace(), r.getName()), resolvedRefs(backends,
                     Attachments.TCP_ROUTE, r.getNamespace(),
@@ -129,7 +128,7 @@ public final class StatusDerivation {
         for (Listener l : view.getGateway().getListeners()) {
             Set<String> served = new HashSet<>();
             attachments.http().stream().filter(a -> a.listener().equals(l))
-                    .forEach(a -> served.add(key(Attachments.HTTP_ROUTE, a.route().getNamespace(), a.route().getName())));
+                    .forEach(a -> served.add(key(a.kind(), a.route().getNamespace(), a.route().getName())));
             attachments.tcp().stream().filter(a -> a.listener().equals(l))
                     .forEach(a -> served.add(key(Attachments.TCP_ROUTE, a.route().getNamespace(), a.route().getName())));
             attachments.tls().stream().filter(a -> a.listener().equals(l))
@@ -157,6 +156,12 @@ public final class StatusDerivation {
                 supported && !conflicted && certificate == null
                         ? new Condition("Programmed", true, "Programmed", "in the Envoy config")
                         : new Condition("Programmed", false, "Invalid", "not in the Envoy config"));
+    }
+
+    /** An HTTPRoute's (or the HTTPRoute a GRPCRoute stands for) backendRefs and mirror backends. */
+    private static Condition httpResolvedRefs(Backends backends, String kind, HttpRouteState r) {
+        return resolvedRefs(backends, kind, r.getNamespace(), r.getRules().stream().flatMap(rule ->
+                Stream.concat(rule.getBackendRefs().stream(), Mirrors.backendRefs(rule).stream())).toList());
     }
 
     private static Condition resolvedRefs(Backends backends, String kind, String namespace, List<BackendRef> refs) {

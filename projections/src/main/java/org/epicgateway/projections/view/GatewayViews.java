@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.epicgateway.projections.gatewayapi.Certificates;
+import org.epicgateway.projections.gatewayapi.GrpcRoutes;
 import org.epicgateway.projections.gatewayapi.Mirrors;
 import org.epicgateway.projections.state.Fold;
 import org.epicgateway.projections.view.ViewStore.Index;
@@ -28,6 +29,7 @@ import org.epicgateway.schemas.avro.NodeState;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.GrpcRouteState;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.ParentRef;
 import org.epicgateway.schemas.avro.TcpRouteState;
@@ -45,8 +47,8 @@ public final class GatewayViews {
   public record ViewChange(String gatewayId, GatewayView view) {}
 
   private static final Set<AggregateType> VIEW_TYPES = EnumSet.of(AggregateType.GATEWAY, AggregateType.TEMPLATE,
-      AggregateType.HTTP_ROUTE, AggregateType.TCP_ROUTE, AggregateType.TLS_ROUTE, AggregateType.ENDPOINT_SLICE,
-      AggregateType.SERVICE, AggregateType.REFERENCE_GRANT, AggregateType.NODE);
+      AggregateType.HTTP_ROUTE, AggregateType.GRPC_ROUTE, AggregateType.TCP_ROUTE, AggregateType.TLS_ROUTE,
+      AggregateType.ENDPOINT_SLICE, AggregateType.SERVICE, AggregateType.REFERENCE_GRANT, AggregateType.NODE);
 
   private GatewayViews() {}
 
@@ -116,7 +118,7 @@ public final class GatewayViews {
         gateways.add(id);
       }
       case TEMPLATE -> gateways.addAll(store.members(Index.GATEWAYS_BY_TEMPLATE, parsed.name()));
-      case HTTP_ROUTE, TCP_ROUTE, TLS_ROUTE -> {
+      case HTTP_ROUTE, GRPC_ROUTE, TCP_ROUTE, TLS_ROUTE -> {
         if (before != null) {
           parents(before).forEach(p -> store.remove(Index.ROUTES_BY_PARENT, p, id));
           backends(before).forEach(s -> store.remove(Index.ROUTES_BY_BACKEND, s, id));
@@ -258,6 +260,8 @@ public final class GatewayViews {
             .map(r -> (TcpRouteState) r.getResource()).toList())
         .setTlsRoutes(routes.stream().filter(r -> r.getResource() instanceof TlsRouteState)
             .map(r -> (TlsRouteState) r.getResource()).toList())
+        .setGrpcRoutes(routes.stream().filter(r -> r.getResource() instanceof GrpcRouteState)
+            .map(r -> (GrpcRouteState) r.getResource()).toList())
         .setEndpointSlices(List.copyOf(slices))
         .setServices(services.stream().map(s -> new BackendService(s.getNamespace(), s.getName(),
             List.copyOf(s.getPorts()))).toList())
@@ -302,7 +306,7 @@ public final class GatewayViews {
   /** Gateway ids a route names as parents (always of the route's own account). */
   private static Set<String> parents(AggregateState route) {
     Set<String> ids = new TreeSet<>();
-    switch (route.getResource()) {
+    switch (indexed(route.getResource())) {
       case HttpRouteState r -> r.getParentRefs().forEach(p -> ids.add(parent(r.getAccount(), r.getNamespace(), p)));
       case TcpRouteState r -> r.getParentRefs().forEach(p -> ids.add(parent(r.getAccount(), r.getNamespace(), p)));
       case TlsRouteState r -> r.getParentRefs().forEach(p -> ids.add(parent(r.getAccount(), r.getNamespace(), p)));
@@ -319,7 +323,7 @@ public final class GatewayViews {
   /** {@code account/namespace/service} of every backend of a route. */
   private static Set<String> backends(AggregateState route) {
     Set<String> services = new TreeSet<>();
-    switch (route.getResource()) {
+    switch (indexed(route.getResource())) {
       case HttpRouteState r -> r.getRules().forEach(rule -> Stream.concat(rule.getBackendRefs().stream(),
           Mirrors.backendRefs(rule).stream()).forEach(b -> services.add(backend(r.getAccount(), r.getNamespace(), b))));
       case TcpRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs()
@@ -337,11 +341,12 @@ public final class GatewayViews {
    */
   private static Set<String> referencedNamespaces(AggregateState state) {
     Set<String> namespaces = new TreeSet<>();
-    switch (state.getResource()) {
+    switch (indexed(state.getResource())) {
       case GatewayState g -> g.getListeners().stream().flatMap(l -> Certificates.refs(l).stream())
           .filter(c -> c.getNamespace() != null && !c.getNamespace().equals(g.getNamespace()))
           .forEach(c -> namespaces.add(g.getAccount() + "/" + c.getNamespace()));
-      case HttpRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs().stream()
+      case HttpRouteState r -> r.getRules().forEach(rule -> Stream.concat(rule.getBackendRefs().stream(),
+              Mirrors.backendRefs(rule).stream())
           .filter(b -> b.getNamespace() != null && !b.getNamespace().equals(r.getNamespace()))
           .forEach(b -> namespaces.add(r.getAccount() + "/" + b.getNamespace())));
       case TcpRouteState r -> r.getRules().forEach(rule -> rule.getBackendRefs().stream()
@@ -353,6 +358,11 @@ public final class GatewayViews {
       default -> throw new IllegalArgumentException(state.getAggregateId() + " references no namespace");
     }
     return namespaces;
+  }
+
+  /** A GRPCRoute is indexed as the HTTPRoute it stands for: same parents, backends and mirrors. */
+  private static Object indexed(Object resource) {
+    return resource instanceof GrpcRouteState g ? GrpcRoutes.asHttpRoute(g) : resource;
   }
 
   private static String backend(String account, String routeNamespace, BackendRef ref) {

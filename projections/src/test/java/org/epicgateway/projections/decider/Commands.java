@@ -38,6 +38,14 @@ import org.epicgateway.schemas.avro.RemoveReferenceGrant;
 import org.epicgateway.schemas.avro.ReferenceGrantTo;
 import org.epicgateway.schemas.avro.ReferenceGrantFrom;
 import org.epicgateway.schemas.avro.UpsertHttpRoute;
+import org.epicgateway.schemas.avro.GrpcMethodMatch;
+import org.epicgateway.schemas.avro.GrpcRouteMatch;
+import org.epicgateway.schemas.avro.GrpcRouteRule;
+import org.epicgateway.schemas.avro.HttpRouteFilter;
+import org.epicgateway.schemas.avro.HttpRouteFilterType;
+import org.epicgateway.schemas.avro.RequestMirror;
+import org.epicgateway.schemas.avro.StringMatchType;
+import org.epicgateway.schemas.avro.UpsertGrpcRoute;
 
 /** Builders of valid commands for tests; each call gets the next command id and a later timestamp. */
 public final class Commands {
@@ -143,6 +151,23 @@ public final class Commands {
 
   public CommandEnvelope removeRoute(String account, String name) {
     return envelope(AggregateIds.httpRoute(account, "default", name), account, new RemoveHttpRoute());
+  }
+
+  /** A GRPCRoute sending service {@code grpcService} to {@code backend}:50051 and mirroring it to {@code mirror}. */
+  public CommandEnvelope upsertGrpcRoute(String account, String name, String gateway, String grpcService,
+                                         String backend, String mirror) {
+    HttpRouteFilter mirrorFilter = HttpRouteFilter.newBuilder().setType(HttpRouteFilterType.REQUEST_MIRROR)
+        .setRequestMirror(RequestMirror.newBuilder().setBackendRef(BackendRef.newBuilder().setName(mirror)
+            .setPort(50051).build()).build()).build();
+    return envelope(AggregateIds.grpcRoute(account, "default", name), account, UpsertGrpcRoute.newBuilder()
+        .setAccount(account).setNamespace("default").setName(name)
+        .setParentRefs(List.of(ParentRef.newBuilder().setName(gateway).build()))
+        .setRules(List.of(GrpcRouteRule.newBuilder()
+            .setMatches(List.of(GrpcRouteMatch.newBuilder().setMethod(GrpcMethodMatch.newBuilder()
+                .setType(StringMatchType.EXACT).setService(grpcService).build()).build()))
+            .setFilters(List.of(mirrorFilter))
+            .setBackendRefs(List.of(BackendRef.newBuilder().setName(backend).setPort(50051).build())).build()))
+        .build());
   }
 
   public static Endpoint endpoint(String address, String nodeAddress) {

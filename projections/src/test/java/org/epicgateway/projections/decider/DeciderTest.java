@@ -37,7 +37,15 @@ import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayCreated;
 import org.epicgateway.schemas.avro.GatewayDeleted;
 import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.GrpcMethodMatch;
+import org.epicgateway.schemas.avro.GrpcRouteMatch;
+import org.epicgateway.schemas.avro.GrpcRouteRule;
+import org.epicgateway.schemas.avro.GrpcRouteState;
+import org.epicgateway.schemas.avro.GrpcRouteUpserted;
 import org.epicgateway.schemas.avro.HeaderMatch;
+import org.epicgateway.schemas.avro.RemoveGrpcRoute;
+import org.epicgateway.schemas.avro.RequestRedirect;
+import org.epicgateway.schemas.avro.UpsertGrpcRoute;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
 import org.epicgateway.schemas.avro.HttpRouteRule;
 import org.epicgateway.schemas.avro.RequestMirror;
@@ -561,6 +569,51 @@ class DeciderTest {
     accept(c.envelope(id, "acme", new RemoveTlsRoute()));
     reject(c.envelope(id, "acme", new RemoveTlsRoute()), RejectionCode.NOT_FOUND, "targetAggregateId",
         "tlsroute 'default/pg' of account 'acme' does not exist");
+  }
+
+  @Test
+  void grpcRouteRules() {
+    platform();
+    accept(c.createAccount("other"));
+    accept(c.createGateway("other", "rpc", "standard"));
+    String id = "grpcroute/acme/default/echo";
+    reject(c.envelope(id, "acme", grpcRoute("rpc", grpcRule(new GrpcMethodMatch(StringMatchType.EXACT, "echo.Echo",
+        "Say")))), RejectionCode.NOT_FOUND, "parentRefs[0].name", "gateway 'default/rpc' does not exist");
+    accept(c.createGateway("acme", "rpc", "standard"));
+    reject(c.envelope(id, "acme", grpcRoute("rpc", grpcRule(new GrpcMethodMatch(StringMatchType.EXACT, null, null)))),
+        RejectionCode.VALIDATION, "rules[0].matches[0].method", "one or both of 'service' or 'method'");
+    reject(c.envelope(id, "acme", grpcRoute("rpc", grpcRule(new GrpcMethodMatch(StringMatchType.EXACT, "echo/Echo",
+        null)))), RejectionCode.VALIDATION, "rules[0].matches[0].method.service", "valid characters");
+    reject(c.envelope(id, "acme", grpcRoute("rpc", grpcRule(new GrpcMethodMatch(StringMatchType.EXACT, null,
+        "Say.Hi")))), RejectionCode.VALIDATION, "rules[0].matches[0].method.method", "valid characters");
+    reject(c.envelope(id, "acme", grpcRoute("rpc", grpcRule(new GrpcMethodMatch(StringMatchType.REGULAR_EXPRESSION,
+        "echo.(", null)))), RejectionCode.VALIDATION, "rules[0].matches[0].method", "is not an RE2 regular expression");
+    GrpcRouteRule redirect = GrpcRouteRule.newBuilder(grpcRule(null)).setFilters(List.of(HttpRouteFilter.newBuilder()
+        .setType(HttpRouteFilterType.REQUEST_REDIRECT).setRequestRedirect(RequestRedirect.newBuilder().build())
+        .build())).build();
+    reject(c.envelope(id, "acme", grpcRoute("rpc", redirect)), RejectionCode.VALIDATION, "rules[0].filters[0].type",
+        "a GRPCRoute filter is one of");
+    CommandEnvelope upsert = c.envelope(id, "acme", grpcRoute("rpc", grpcRule(new GrpcMethodMatch(
+        StringMatchType.REGULAR_EXPRESSION, "echo\\.v[0-9]+\\.Echo", null))));
+    assertThat(accept(upsert).events().get(0).getPayload()).isInstanceOf(GrpcRouteUpserted.class);
+    accept(c.envelope(id, "acme", grpcRoute("rpc", grpcRule(new GrpcMethodMatch(StringMatchType.EXACT, "echo.Echo",
+        "Say")))));
+    GrpcRouteState route = (GrpcRouteState) store.states.get(id).getResource();
+    assertThat(route.getCreationTimestamp()).as("kept from the first upsert").isEqualTo(upsert.getTimestamp());
+    accept(c.envelope(id, "acme", new RemoveGrpcRoute()));
+    reject(c.envelope(id, "acme", new RemoveGrpcRoute()), RejectionCode.NOT_FOUND, "targetAggregateId",
+        "grpcroute 'default/echo' of account 'acme' does not exist");
+  }
+
+  private static UpsertGrpcRoute grpcRoute(String gateway, GrpcRouteRule rule) {
+    return UpsertGrpcRoute.newBuilder().setAccount("acme").setNamespace("default").setName("echo")
+        .setParentRefs(List.of(ParentRef.newBuilder().setName(gateway).build())).setRules(List.of(rule)).build();
+  }
+
+  private static GrpcRouteRule grpcRule(GrpcMethodMatch method) {
+    return GrpcRouteRule.newBuilder()
+        .setMatches(method == null ? List.of() : List.of(GrpcRouteMatch.newBuilder().setMethod(method).build()))
+        .setBackendRefs(List.of(BackendRef.newBuilder().setName("echo").setPort(50051).build())).build();
   }
 
   private static UpsertTcpRoute tcpRoute(String gateway, List<TcpRouteRule> rules) {

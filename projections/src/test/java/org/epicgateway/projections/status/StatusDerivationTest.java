@@ -180,6 +180,46 @@ class StatusDerivationTest {
     }
 
     @Test
+    void grpcRoutesAttachToHttpListenersAndResolveTheirBackendsAndMirrors() {
+        String grpc = """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: %s, namespace: infra}
+                spec:
+                  parentRefs: [%s]
+                  rules:
+                    - matches: [{method: {service: echo.Echo, method: Say}}]
+                      filters: [{type: RequestMirror, requestMirror: {backendRef: %s}}]
+                      backendRefs: [%s]
+                """;
+        GatewayStatus s = status(grpc.formatted("ok", "{name: gw, sectionName: http}", "{name: web, port: 80}",
+                        "{name: web, port: 80}")
+                + grpc.formatted("backend-missing", "{name: gw, sectionName: http}", "{name: web, port: 80}",
+                        "{name: nope, port: 80}")
+                + grpc.formatted("mirror-foreign", "{name: gw, sectionName: http}", "{name: web, namespace: apps, port: 80}",
+                        "{name: web, port: 80}")
+                + grpc.formatted("only-tcp-kinds", "{name: gw, sectionName: tcp-only}", "{name: web, port: 80}",
+                        "{name: web, port: 80}")
+                + grpc.formatted("on-tcp", "{name: gw, sectionName: db}", "{name: web, port: 80}", "{name: web, port: 80}"));
+        assertThat(only(s, "ok").kind()).isEqualTo("GRPCRoute");
+        assertThat(only(s, "ok").accepted().status()).isTrue();
+        assertThat(only(s, "ok").resolvedRefs().status()).isTrue();
+        assertThat(only(s, "backend-missing").resolvedRefs()).extracting(c -> c.status(), c -> c.reason())
+                .containsExactly(false, "BackendNotFound");
+        // The grant in apps is for HTTPRoutes only: a GRPCRoute's reference across namespaces is not permitted.
+        assertThat(only(s, "mirror-foreign").resolvedRefs()).extracting(c -> c.status(), c -> c.reason())
+                .containsExactly(false, "RefNotPermitted");
+        for (String name : List.of("only-tcp-kinds", "on-tcp")) {
+            assertThat(only(s, name).accepted()).extracting(c -> c.status(), c -> c.reason())
+                    .containsExactly(false, "NotAllowedByListeners");
+        }
+        assertThat(attachedCounts(s)).contains(attached("http", 3));
+        assertThat(StatusDerivation.supportedKinds(ManifestLoader.parse("gw.yaml", GATEWAY).get(0).getGateway()
+                .getListeners().get(0))).containsExactly("HTTPRoute", "GRPCRoute");
+    }
+
+    @Test
     void onlyTheOldestTcpRouteIsAttachedButAllAreAccepted() {
         String tcp = """
                 ---

@@ -88,6 +88,23 @@ class GatewayViewsTest {
   }
 
   @Test
+  void aGrpcRouteIsIndexedByItsParentBackendsAndMirrors() {
+    assertThat(run(c.upsertGrpcRoute("acme", "echo", "shop", "echo.Echo", "echo", "shadow")))
+        .containsExactly("gateway/acme/default/shop");
+    assertThat(run(c.upsertSlice("acme", "echo-1", "echo"))).containsExactly("gateway/acme/default/shop");
+    assertThat(run(c.upsertSlice("acme", "shadow-1", "shadow"))).as("a mirror backend is a backend")
+        .containsExactly("gateway/acme/default/shop");
+    GatewayView shop = view("gateway/acme/default/shop");
+    assertThat(shop.getGrpcRoutes()).extracting(r -> r.getName()).containsExactly("echo");
+    assertThat(shop.getHttpRoutes()).isEmpty();
+    assertThat(shop.getEndpointSlices()).extracting(s -> s.getName()).containsExactly("echo-1", "shadow-1");
+    assertThat(run(c.upsertGrpcRoute("acme", "echo", "blog", "echo.Echo", "echo", "shadow")))
+        .containsExactly("gateway/acme/default/blog", "gateway/acme/default/shop");
+    assertThat(view("gateway/acme/default/shop").getGrpcRoutes()).isEmpty();
+    assertThat(view("gateway/acme/default/blog").getEndpointSlices()).hasSize(2);
+  }
+
+  @Test
   void deletedGatewaysHaveNoViewAndTheirDeletionIsATombstone() {
     assertThat(run(c.deleteGateway("acme", "shop"))).containsExactly("gateway/acme/default/shop");
     assertThat(GatewayViews.view(views, "gateway/acme/default/shop")).isEmpty();
