@@ -57,9 +57,10 @@ public final class GrpcRoutes {
     }
 
     /**
-     * The path a method match stands for: service and method Exact is the Exact path {@code /s/m}; a service alone
-     * is the prefix {@code /s} (segment semantics, so {@code /s.v2/...} is not covered); every other form is an
-     * anchored RE2 regex over both segments, an absent one matching any segment. No method: every call.
+     * The path a method match stands for: service and method Exact is the Exact path {@code /s/m}; every other form
+     * is an anchored RE2 regex over both segments, an absent one matching any segment (a regex, not a segment
+     * prefix, for a service alone too: proxyless gRPC clients know prefix, path and safe_regex only). No method:
+     * every call.
      */
     public static PathMatch pathMatch(GrpcMethodMatch m) {
         if (m == null) {
@@ -70,7 +71,8 @@ public final class GrpcRoutes {
                 return new PathMatch(PathMatchType.EXACT, "/" + m.getService() + "/" + m.getMethod());
             }
             if (m.getService() != null) {
-                return new PathMatch(PathMatchType.PATH_PREFIX, "/" + m.getService());
+                return new PathMatch(PathMatchType.REGULAR_EXPRESSION,
+                        "/" + m.getService().replace(".", "\\.") + "/" + ANY_SEGMENT);
             }
             return new PathMatch(PathMatchType.REGULAR_EXPRESSION, "/" + ANY_SEGMENT + "/" + m.getMethod());
         }
