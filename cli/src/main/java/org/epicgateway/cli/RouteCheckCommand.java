@@ -18,12 +18,12 @@ import picocli.CommandLine.Option;
 @Command(name = "route-check", mixinStandardHelpOptions = true,
         description = {"Evaluate requests against the Envoy config derived from Kubernetes manifests.",
                 "Requests: one JSON object per line {\"gateway\":\"ns/name\",\"port\":80,\"host\":..., \"method\":..., "
-                        + "\"path\":\"/p?q=1\", \"headers\":{...}}.",
+                        + "\"path\":\"/p?q=1\", \"headers\":{...}}; a gRPC call as \"grpc\":{\"service\":...,\"method\":...} instead of path.",
                 "Output: one JSON object per request {\"status\", \"backend\", \"backends\", \"location\", \"host\", \"path\"}."})
 public final class RouteCheckCommand implements Callable<Integer> {
 
     @Option(names = "--manifests", required = true, paramLabel = "DIR",
-            description = "Directory of Kubernetes YAML (Gateway, HTTPRoute, TCPRoute, TLSRoute, Service, ReferenceGrant, EndpointSlice).")
+            description = "Directory of Kubernetes YAML (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, Service, ReferenceGrant, EndpointSlice).")
     Path manifests;
 
     @Option(names = "--requests", paramLabel = "FILE", description = "JSON lines, one request each (required unless --envoy).")

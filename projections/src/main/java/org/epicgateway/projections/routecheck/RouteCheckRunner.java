@@ -91,8 +91,21 @@ public final class RouteCheckRunner {
         Map<String, String> headers = new LinkedHashMap<>();
         n.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
         String host = n.hasNonNull("host") ? n.get("host").asText() : headers.getOrDefault("host", headers.get("Host"));
+        String method = text(n, "method");
+        String path = text(n, "path");
+        JsonNode grpc = n.path("grpc");
+        if (!grpc.isMissingNode()) {
+            // A gRPC call is an HTTP/2 POST to /<service>/<method> with content-type application/grpc.
+            if (path != null || !grpc.path("service").isTextual() || !grpc.path("method").isTextual()) {
+                throw new IllegalArgumentException("requests line " + lineNumber
+                        + ": grpc needs service and method (strings) and no path");
+            }
+            path = "/" + grpc.get("service").asText() + "/" + grpc.get("method").asText();
+            method = method == null ? "POST" : method;
+            headers.putIfAbsent("content-type", "application/grpc");
+        }
         return new RouteCheck.Request(text(n, "gateway"), n.hasNonNull("port") ? n.get("port").asInt() : null, host,
-                text(n, "method"), text(n, "path"), headers, text(n, "sni"));
+                method, path, headers, text(n, "sni"));
     }
 
     public RouteCheck.Result evaluate(RouteCheck.Request request) {
