@@ -44,8 +44,15 @@ function Loaded({ state, children }) {
 
 // ---------- sign-in ----------
 
+/** The reason an OIDC callback refused a sign-in: it sends the browser here with it in the fragment. */
+function refusedSignIn() {
+  const prefix = '#signin-refused=';
+  return location.hash.startsWith(prefix) ? decodeURIComponent(location.hash.slice(prefix.length)) : null;
+}
+
 function SignIn({ onSignedIn }) {
   const [error, setError] = useState(null);
+  const [refused] = useState(refusedSignIn);
   const [oidc, setOidc] = useState(null);
   useEffect(() => { get('/oidc').then(setOidc, () => setOidc(null)); }, []);
   const submit = async (ev) => {
@@ -57,6 +64,8 @@ function SignIn({ onSignedIn }) {
     h('form', { class: 'card', id: 'signin', onSubmit: submit },
       h('h1', null, 'Gateway Service Manager'),
       h('p', { class: 'muted' }, 'Sign in with your API user, as ', h('code', null, 'user@account'), '.'),
+      refused && !error && h('p', { class: 'error', role: 'alert', id: 'signin-refused' },
+        'Sign-in through your organisation was refused: ', refused),
       error && h('p', { class: 'error', role: 'alert', id: 'signin-error' }, error.message),
       h('div', { class: 'field' }, h('label', { for: 'login' }, 'User'),
         h('input', { id: 'login', name: 'login', autocomplete: 'username', required: true, autofocus: true })),
@@ -150,7 +159,12 @@ function Accounts() {
           { name: 'password', label: 'Password', type: 'password', hint: 'at least 8 characters' },
           { name: 'roles', label: 'Roles', hint: 'comma separated; "admin" makes a platform admin' }],
         submit: v => api('POST', `/accounts/${enc(v.account)}/users`,
-          { username: v.username, password: v.password, roles: list(v.roles) }).then(r => r.json) })));
+          { username: v.username, password: v.password, roles: list(v.roles) }).then(r => r.json) }),
+      h(Form, { id: 'revoke-form', title: "Revoke a user's sessions", submitLabel: 'Revoke',
+        fields: [{ name: 'account', label: 'Account' },
+          { name: 'username', label: 'User name', hint: 'oidc:<subject> for a person signed in through OIDC' }],
+        submit: v => api('DELETE', `/accounts/${enc(v.account)}/users/${enc(v.username)}/sessions`)
+          .then(r => ({ message: `Every session of ${r.json.user} until now is revoked` })) })));
 }
 
 // ---------- tenant: gateways, routes, endpoint slices ----------
@@ -168,12 +182,10 @@ function listenersOf(text) {
 }
 const listenersText = (ls) => ls.map(l => [l.name, l.port, l.protocol, l.hostname || ''].join(' ').trim()).join('\n');
 
-function status(g, revisions) {
-  const served = revisions?.find(r => r.served);
-  return {
-    accepted: !!g.spec.address,
-    programmed: !!served && (served.runningOn || []).length > 0,
-  };
+/** A condition of `GET .../status` (Accepted, Programmed) as one line; null while the gateway has no view yet. */
+function condition(status, type) {
+  const c = status?.conditions?.find(x => x.type === type);
+  return c && { ok: c.status === 'True', text: `${c.status}: ${c.reason}${c.message ? ' (' + c.message + ')' : ''}` };
 }
 
 function Gateways({ account }) {
@@ -195,23 +207,27 @@ function Gateways({ account }) {
 }
 
 function GatewayDetail({ account, namespace, name }) {
-  // The item is addressed by ?namespace=, its sub-resources (revisions, view) by namespace/name in the path.
+  // The item is addressed by ?namespace=, its sub-resources (revisions, status, view) by namespace/name in the path.
   const item = `/accounts/${enc(account)}/gateways/${enc(name)}?namespace=${enc(namespace)}`;
   const path = `/accounts/${enc(account)}/gateways/${enc(namespace)}/${enc(name)}`;
   const [state, reload] = useLoad(async () => {
     const { json, etag } = await api('GET', item);
-    let revisions = [];
+    let revisions = [], status = null;
     try { revisions = await get(path + '/revisions'); } catch { /* no xDS projector in this process */ }
-    return { gateway: json, etag, revisions };
+    try { status = await get(path + '/status'); } catch { /* 404 until the view projection has the gateway */ }
+    return { gateway: json, etag, revisions, status };
   }, [path]);
   const [view, setView] = useState(null);
+  const [dataPlane, setDataPlane] = useState(undefined);
   const [live, setLive] = useState('connecting');
   const [at, setAt] = useState('');
   const [past, setPast] = useState(null);
   useEffect(() => {
-    // The view's server-sent events: a 'view' now and at every change; EventSource reconnects by itself.
+    // Server-sent events: 'view' now and at every change, 'dataplane' now and whenever placement, nodes, tunnels or
+    // adverts change; EventSource reconnects by itself.
     const source = new EventSource(`/api/v1${path}/view/events`);
     source.addEventListener('view', e => { setView(JSON.parse(e.data)); setLive('live'); reload(); });
+    source.addEventListener('dataplane', e => { setDataPlane(JSON.parse(e.data)); reload(); });
     source.addEventListener('deleted', () => setView(null));
     source.onerror = () => setLive('reconnecting');
     source.onopen = () => setLive('live');
@@ -221,12 +237,15 @@ function GatewayDetail({ account, namespace, name }) {
     ev.preventDefault();
     try {
       const replay = await get(`/audit/replay?at=${enc(at)}&account=${enc(account)}&gateway=${enc(namespace + '/' + name)}`);
-      setPast({ at, model: modelFromReplay(replay, `gateway/${account}/${namespace}/${name}`) });
+      const then = await get(`${path}/dataplane?at=${enc(at)}`);
+      setPast({ at, dataPlane: then, model: modelFromReplay(replay, `gateway/${account}/${namespace}/${name}`, then) });
     } catch (e) { setPast({ at, error: e }); }
   };
-  return h(Loaded, { state }, ({ gateway: g, etag, revisions }) => {
-    const s = status(g, revisions);
-    const model = past ? past.model : view && modelFromView(view, revisions);
+  return h(Loaded, { state }, ({ gateway: g, etag, revisions, status }) => {
+    const accepted = condition(status, 'Accepted');
+    const programmed = condition(status, 'Programmed');
+    const model = past ? past.model : view && modelFromView(view, revisions, dataPlane);
+    const plane = past ? past.dataPlane : dataPlane;
     return h('section', null,
       h('h2', null, `Gateway ${namespace}/${name}`),
       h('div', { class: 'cards' },
@@ -234,11 +253,13 @@ function GatewayDetail({ account, namespace, name }) {
           h('dl', null,
             h('dt', null, 'Address'), h('dd', { id: 'gateway-address' }, g.spec.address || 'pending'),
             h('dt', null, 'Template'), h('dd', null, g.spec.template),
-            h('dt', null, 'Accepted'), h('dd', { class: s.accepted ? 'ok' : 'muted' }, s.accepted ? 'True: address allocated' : 'not yet'),
-            h('dt', null, 'Programmed'), h('dd', { class: s.programmed ? 'ok' : 'muted' },
-              s.programmed ? 'True: a proxy runs the served revision' : 'no proxy has ACKed the served revision yet'))),
+            h('dt', null, 'Accepted'), h('dd', { id: 'gateway-accepted', class: accepted?.ok ? 'ok' : 'muted' }, accepted?.text || 'not yet'),
+            h('dt', null, 'Programmed'), h('dd', { id: 'gateway-programmed', class: programmed?.ok ? 'ok' : 'muted' },
+              programmed?.text || 'no proxy has ACKed the served revision yet'),
+            h('dt', null, 'Replicas ready'), h('dd', null, `${g.placement?.readyReplicas ?? 0}`))),
         h('div', { class: 'card' }, h('h3', null, 'Listeners'),
           h('ul', null, g.spec.listeners.map(l => h('li', null, `${l.name}: ${l.protocol}:${l.port}${l.hostname ? ' ' + l.hostname : ''}`))))),
+      h(DataPlaneTable, { plane, revisions: past ? [] : revisions, when: past ? past.at : null }),
       h('div', { class: 'card' }, h('h3', null, 'Envoy revisions (which proxies ACKed which)'),
         revisions.length === 0 ? h('p', { class: 'muted' }, 'No revision derived yet.') :
           h('table', { id: 'revisions' }, h('thead', null, h('tr', null, ['revision', 'served', 'running on', 'rejected by'].map(t => h('th', null, t)))),
@@ -253,8 +274,8 @@ function GatewayDetail({ account, namespace, name }) {
           h('form', { class: 'inline', onSubmit: showPast },
             h('label', { for: 'graph-at' }, 'At instant'),
             h('input', { id: 'graph-at', value: at, placeholder: 'ISO instant', onInput: e => setAt(e.target.value) }),
-            h('button', { type: 'submit' }, 'Show'),
-            past && h('button', { type: 'button', onClick: () => setPast(null) }, 'Back to live'))),
+            h('button', { type: 'submit', id: 'graph-at-show' }, 'Show'),
+            past && h('button', { type: 'button', id: 'graph-live', onClick: () => setPast(null) }, 'Back to live'))),
         past?.error ? h(Refused, { error: past.error })
           : model ? h(GatewayGraph, { model }) : h('p', { class: 'muted' }, 'Waiting for the gateway view…')),
       h(Form, { id: 'gateway-edit', key: etag, title: 'Edit listeners',
@@ -264,6 +285,24 @@ function GatewayDetail({ account, namespace, name }) {
   });
 }
 
+/** The replicas and where they run, as a table (the graph's data plane columns, readable without the picture). */
+function DataPlaneTable({ plane, revisions, when }) {
+  const ackOf = (instance) => revisions.find(r => [...(r.runningOn || [])].some(p => p.endsWith('~' + instance)));
+  const advertsOf = (node) => plane.epicNodes.find(n => n.node === node)?.adverts || [];
+  const tunnelsOf = (node) => plane.tunnels.filter(t => t.epicNode === node);
+  return h('div', { class: 'card' }, h('h3', null, when ? `Replicas at ${when}` : 'Replicas and nodes'),
+    !plane ? h('p', { class: 'muted' }, 'Loading…')
+      : plane.replicas.length === 0 ? h('p', { class: 'muted', id: 'no-replicas' }, 'No replica placed (no live EPIC node).')
+        : h('table', { id: 'replicas' },
+          h('thead', null, h('tr', null, ['replica', 'EPIC node', 'state', 'ACKed revision', 'BGP adverts', 'tunnels'].map(t => h('th', null, t)))),
+          h('tbody', null, plane.replicas.map(r => h('tr', { 'data-replica': r.instance, 'data-state': r.state },
+            h('td', null, r.instance), h('td', null, r.node),
+            h('td', { class: r.state === 'ready' ? 'ok' : r.state === 'lost' ? 'error' : 'muted' }, r.state + (r.reason ? `: ${r.reason}` : '')),
+            h('td', null, ackOf(r.instance) ? h('code', null, String(ackOf(r.instance).version).slice(0, 12)) : '—'),
+            h('td', null, advertsOf(r.node).join(', ') || '—'),
+            h('td', null, tunnelsOf(r.node).map(t => `${t.tunnelId} → ${t.clientNode}`).join(', ') || '—'))))));
+}
+
 const DEFAULT_RULES = JSON.stringify([{ matches: [{ path: { type: 'PATH_PREFIX', value: '/' } }], backendRefs: [{ name: 'web', port: 8080 }] }], null, 2);
 
 function routeBody(v) {
@@ -271,33 +310,49 @@ function routeBody(v) {
     rules: parseJson(v.rules, 'rules') };
 }
 
+const DEFAULT_TCP_RULES = JSON.stringify([{ backendRefs: [{ name: 'db', port: 5432 }] }], null, 2);
+
+function tcpRouteBody(v) {
+  return { name: v.name, parentRefs: list(v.parentRefs).map(n => ({ name: n })), rules: parseJson(v.rules, 'rules') };
+}
+
 function Routes({ account }) {
   const base = `/accounts/${enc(account)}`;
   const [state, reload] = useLoad(async () => ({
     http: await listAll(base + '/httproutes'), tcp: await listAll(base + '/tcproutes') }), [account]);
   const [editing, setEditing] = useState(null);
-  const fields = [{ name: 'name', label: 'Name' }, { name: 'namespace', label: 'Namespace', value: 'default' },
-    { name: 'parentRefs', label: 'Gateways (parentRefs)', hint: 'gateway names, comma separated' },
-    { name: 'hostnames', label: 'Hostnames', hint: 'comma separated, optional' },
+  const common = [{ name: 'name', label: 'Name' }, { name: 'namespace', label: 'Namespace', value: 'default' },
+    { name: 'parentRefs', label: 'Gateways (parentRefs)', hint: 'gateway names, comma separated' }];
+  const httpFields = [...common, { name: 'hostnames', label: 'Hostnames', hint: 'comma separated, optional' },
     { name: 'rules', label: 'Rules (JSON, as in the Gateway API)', rows: 8, value: DEFAULT_RULES }];
+  const tcpFields = [...common, { name: 'rules', label: 'Rules (JSON: backendRefs to Services)', rows: 6, value: DEFAULT_TCP_RULES }];
+  const kinds = {
+    HTTPRoute: { collection: 'httproutes', fields: httpFields, body: routeBody },
+    TCPRoute: { collection: 'tcproutes', fields: tcpFields, body: tcpRouteBody },
+  };
+  const editForm = () => {
+    const [kind, r] = editing;
+    const k = kinds[kind];
+    return h(Form, { id: 'route-edit', key: r.aggregateId, title: `Edit ${kind} ${r.spec.name}`, fields: k.fields,
+      initial: { ...r.spec, parentRefs: r.spec.parentRefs.map(p => p.name).join(', '),
+        hostnames: (r.spec.hostnames || []).join(', '), rules: JSON.stringify(r.spec.rules, null, 2) },
+      onDone: () => { setEditing(null); reload(); },
+      submit: v => api('PUT', `${base}/${k.collection}/${enc(r.spec.name)}?namespace=${enc(r.spec.namespace)}`,
+        k.body(v), { 'If-Match': `"${r.version}"` }).then(res => res.json) });
+  };
+  const createForm = (kind, id) => h(Form, { id, title: `Create a ${kind}`, fields: kinds[kind].fields, onDone: reload,
+    submit: v => api('POST', `${base}/${kinds[kind].collection}?namespace=${enc(v.namespace || 'default')}`,
+      kinds[kind].body(v)).then(r => r.json) });
   return h('section', null, h('h2', null, `Routes of ${account}`),
     h(Loaded, { state }, ({ http, tcp }) => h('table', { id: 'routes' },
       h('thead', null, h('tr', null, ['route', 'kind', 'gateways', 'hostnames', 'rules', ''].map(t => h('th', null, t)))),
       h('tbody', null, [...http.map(r => ['HTTPRoute', r]), ...tcp.map(r => ['TCPRoute', r])].map(([kind, r]) =>
-        h('tr', { 'data-route': `${r.spec.namespace}/${r.spec.name}` },
+        h('tr', { 'data-route': `${r.spec.namespace}/${r.spec.name}`, 'data-kind': kind },
           h('td', null, `${r.spec.namespace}/${r.spec.name}`), h('td', null, kind),
           h('td', null, r.spec.parentRefs.map(p => p.name).join(', ')), h('td', null, (r.spec.hostnames || []).join(', ')),
           h('td', null, r.spec.rules.length),
-          h('td', null, kind === 'HTTPRoute' && h('button', { class: 'small', onClick: () => setEditing(r) }, 'Edit'))))))),
-    editing
-      ? h(Form, { id: 'route-edit', key: editing.aggregateId, title: `Edit HTTPRoute ${editing.spec.name}`, fields,
-        initial: { ...editing.spec, parentRefs: editing.spec.parentRefs.map(p => p.name).join(', '),
-          hostnames: (editing.spec.hostnames || []).join(', '), rules: JSON.stringify(editing.spec.rules, null, 2) },
-        onDone: () => { setEditing(null); reload(); },
-        submit: v => api('PUT', `${base}/httproutes/${enc(editing.spec.name)}?namespace=${enc(editing.spec.namespace)}`,
-          routeBody(v), { 'If-Match': `"${editing.version}"` }).then(r => r.json) })
-      : h(Form, { id: 'route-form', title: 'Create an HTTPRoute', fields, onDone: reload,
-        submit: v => api('POST', `${base}/httproutes?namespace=${enc(v.namespace || 'default')}`, routeBody(v)).then(r => r.json) }));
+          h('td', null, h('button', { class: 'small', onClick: () => setEditing([kind, r]) }, 'Edit'))))))),
+    editing ? editForm() : h('div', { class: 'forms' }, createForm('HTTPRoute', 'route-form'), createForm('TCPRoute', 'tcproute-form')));
 }
 
 function Slices({ account }) {
@@ -325,6 +380,118 @@ function Slices({ account }) {
       } }));
 }
 
+// ---------- tenant: Services, ReferenceGrants, certificates ----------
+
+/** "name port [targetPort] [appProtocol]" per line: each line is ports[i] in the API's errors. */
+function portsOf(text) {
+  return text.split('\n').map(l => l.trim()).filter(Boolean).map(l => {
+    const [name, port, targetPort, appProtocol] = l.split(/\s+/);
+    const out = { name, port: Number(port) };
+    if (targetPort) out.targetPort = Number(targetPort);
+    if (appProtocol) out.appProtocol = appProtocol;
+    return out;
+  });
+}
+
+function ServicesPage({ account }) {
+  const base = `/accounts/${enc(account)}`;
+  const [state, reload] = useLoad(() => listAll(base + '/services'), [account]);
+  return h('section', null, h('h2', null, `Services of ${account}`),
+    h('p', { class: 'muted' }, 'A Service names the ports routes reach its endpoints on; endpoint slices carry its endpoints.'),
+    h(Loaded, { state }, services => services.length === 0 ? h('p', { class: 'muted' }, 'No Services yet.') : h('table', { id: 'services' },
+      h('thead', null, h('tr', null, ['service', 'ports', 'version'].map(t => h('th', null, t)))),
+      h('tbody', null, services.map(s => h('tr', { 'data-service': `${s.spec.namespace}/${s.spec.name}` },
+        h('td', null, `${s.spec.namespace}/${s.spec.name}`),
+        h('td', null, s.spec.ports.map(p => `${p.name || ''} ${p.port}${p.targetPort ? '→' + p.targetPort : ''}${p.appProtocol ? ' ' + p.appProtocol : ''}`.trim()).join(', ')),
+        h('td', null, s.version)))))),
+    h(Form, { id: 'service-form', title: 'Create a Service', onDone: reload,
+      fields: [{ name: 'name', label: 'Name' }, { name: 'namespace', label: 'Namespace', value: 'default' },
+        { name: 'ports', label: 'Ports', rows: 3, value: 'http 8080', hint: 'one per line: name port [targetPort] [appProtocol]' }],
+      submit: v => api('POST', `${base}/services?namespace=${enc(v.namespace || 'default')}`,
+        { name: v.name, ports: portsOf(v.ports) }).then(r => r.json) }));
+}
+
+/** "kind namespace" (from) or "kind [name]" (to) per line. */
+const grantLines = (text, second) => text.split('\n').map(l => l.trim()).filter(Boolean).map(l => {
+  const [kind, other] = l.split(/\s+/);
+  return other ? { kind, [second]: other } : { kind };
+});
+
+function ReferenceGrantsPage({ account }) {
+  const base = `/accounts/${enc(account)}`;
+  const [state, reload] = useLoad(() => listAll(base + '/referencegrants'), [account]);
+  return h('section', null, h('h2', null, `ReferenceGrants of ${account}`),
+    h('p', { class: 'muted' }, 'A ReferenceGrant lets routes of another namespace of this account reach its Services.'),
+    h(Loaded, { state }, grants => grants.length === 0 ? h('p', { class: 'muted' }, 'No ReferenceGrants yet.') : h('table', { id: 'referencegrants' },
+      h('thead', null, h('tr', null, ['grant', 'from', 'to'].map(t => h('th', null, t)))),
+      h('tbody', null, grants.map(g => h('tr', { 'data-grant': `${g.spec.namespace}/${g.spec.name}` },
+        h('td', null, `${g.spec.namespace}/${g.spec.name}`),
+        h('td', null, g.spec.from.map(f => `${f.kind} in ${f.namespace}`).join(', ')),
+        h('td', null, g.spec.to.map(t => t.name ? `${t.kind} ${t.name}` : `every ${t.kind}`).join(', '))))))),
+    h(Form, { id: 'grant-form', title: 'Create a ReferenceGrant', onDone: reload,
+      fields: [{ name: 'name', label: 'Name' }, { name: 'namespace', label: 'Namespace (of the Services)', value: 'default' },
+        { name: 'from', label: 'From', rows: 2, value: 'HTTPRoute other', hint: 'one per line: route kind and namespace' },
+        { name: 'to', label: 'To', rows: 2, value: 'Service', hint: 'one per line: Service [name] (no name: every Service)' }],
+      submit: v => api('POST', `${base}/referencegrants?namespace=${enc(v.namespace || 'default')}`,
+        { name: v.name, from: grantLines(v.from, 'namespace'), to: grantLines(v.to, 'name') }).then(r => r.json) }));
+}
+
+/**
+ * Listener certificates: the ones the account's gateways name (their content hash and expiry, or "not uploaded"),
+ * and an upload form. The API never returns a key; the key field is emptied once the upload is stored.
+ */
+function CertificatesPage({ account }) {
+  const base = `/accounts/${enc(account)}`;
+  const [state, reload] = useLoad(async () => {
+    const refs = new Map();
+    for (const g of await listAll(base + '/gateways')) {
+      for (const l of g.spec.listeners) {
+        const ref = l.tlsCertificateRef;
+        if (ref) refs.set(`${ref.namespace || g.spec.namespace}/${ref.name}`, `${g.spec.namespace}/${g.spec.name} ${l.name}`);
+      }
+    }
+    return Promise.all([...refs].map(async ([ref, usedBy]) => {
+      const [ns, name] = ref.split('/');
+      try { return { ref, usedBy, ...(await get(`${base}/certificates/${enc(ns)}/${enc(name)}`)) }; } catch (e) {
+        if (e.status === 404) return { ref, usedBy, missing: true };
+        throw e;
+      }
+    }));
+  }, [account]);
+  const [uploaded, setUploaded] = useState(null);
+  return h('section', null, h('h2', null, `Certificates of ${account}`),
+    h(Loaded, { state }, certs => certs.length === 0 ? h('p', { class: 'muted' }, 'No listener names a certificate yet.') : h('table', { id: 'certificates' },
+      h('thead', null, h('tr', null, ['certificate', 'named by', 'SHA-256', 'not after'].map(t => h('th', null, t)))),
+      h('tbody', null, certs.map(c => h('tr', { 'data-certificate': c.ref },
+        h('td', null, c.ref), h('td', null, c.usedBy),
+        c.missing ? h('td', { colspan: 2, class: 'error' }, 'not uploaded: the listener serves nothing')
+          : [h('td', null, h('code', null, c.sha256.slice(0, 16) + '…')), h('td', null, c.notAfter)]))))),
+    uploaded && h('p', { class: 'ok card', role: 'status', id: 'certificate-uploaded' },
+      `Stored ${uploaded.name}: SHA-256 ${uploaded.sha256.slice(0, 16)}…, valid until ${uploaded.notAfter}`),
+    h(Form, { id: 'certificate-form', title: 'Upload or rotate a certificate', submitLabel: 'Upload',
+      onDone: r => { setUploaded(r); reload(); },
+      fields: [{ name: 'namespace', label: 'Namespace', value: 'default' }, { name: 'name', label: 'Name' },
+        { name: 'certificate', label: 'Certificate chain (PEM, leaf first)', rows: 6 },
+        { name: 'privateKey', label: 'Private key (PEM, PKCS#8)', rows: 4, secret: true,
+          hint: 'stored encrypted outside Kafka; never shown again' }],
+      submit: v => api('PUT', `${base}/certificates/${enc(v.namespace || 'default')}/${enc(v.name)}`,
+        { certificate: v.certificate, privateKey: v.privateKey }).then(r => r.json) }));
+}
+
+// ---------- admin: nodes ----------
+
+function Nodes() {
+  const [state] = useLoad(() => get('/nodes').then(r => r.items), []);
+  return h('section', null, h('h2', null, 'Nodes'),
+    h(Loaded, { state }, nodes => nodes.length === 0 ? h('p', { class: 'muted' }, 'No node agent has sent a heartbeat.') : h('table', { id: 'nodes' },
+      h('thead', null, h('tr', null, ['node', 'kind', 'addresses', 'state', 'BGP adverts', 'tunnels'].map(t => h('th', null, t)))),
+      h('tbody', null, nodes.map(n => h('tr', { 'data-node': n.node },
+        h('td', null, n.node), h('td', null, n.kind), h('td', null, (n.addresses || []).join(', ')),
+        h('td', { class: n.lost ? 'error' : 'ok' }, n.lost ? 'lost' : 'live'),
+        h('td', null, n.adverts.map(a => `${a.prefix} (${a.gatewayId})`).join(', ') || '—'),
+        h('td', null, (n.tunnels || []).map(t => `${t.tunnelId} → ${t.clientNode}`).join(', ') || '—')))))));
+}
+
 // ---------- shell ----------
 
 function Nav({ session, account, onSignOut }) {
@@ -333,9 +500,12 @@ function Nav({ session, account, onSignOut }) {
     h('a', { class: 'skip', href: '#main', onClick: e => { e.preventDefault(); document.getElementById('main').focus(); } }, 'Skip to content'),
     h('strong', { class: 'brand' }, 'EPIC Gateway Service Manager'),
     h('nav', { 'aria-label': 'pages' },
-      session.admin && [link('#/pools', 'Pools'), link('#/templates', 'Templates'), link('#/accounts', 'Accounts')],
+      session.admin && [link('#/pools', 'Pools'), link('#/templates', 'Templates'), link('#/accounts', 'Accounts'),
+        link('#/nodes', 'Nodes')],
       account && [link(`#/a/${enc(account)}/gateways`, 'Gateways'), link(`#/a/${enc(account)}/routes`, 'Routes'),
-        link(`#/a/${enc(account)}/slices`, 'Endpoint slices'), link(`#/a/${enc(account)}/timeline`, 'Timeline')]),
+        link(`#/a/${enc(account)}/services`, 'Services'), link(`#/a/${enc(account)}/slices`, 'Endpoint slices'),
+        link(`#/a/${enc(account)}/referencegrants`, 'ReferenceGrants'),
+        link(`#/a/${enc(account)}/certificates`, 'Certificates'), link(`#/a/${enc(account)}/timeline`, 'Timeline')]),
     h('span', { class: 'who', id: 'who' }, session.user),
     h('button', { class: 'small', id: 'signout', onClick: onSignOut }, 'Sign out'));
 }
@@ -354,10 +524,14 @@ function App() {
     page = sub === 'gateways' && r[4] ? h(GatewayDetail, { account, namespace: r[3], name: r[4] })
       : sub === 'routes' ? h(Routes, { account })
         : sub === 'slices' ? h(Slices, { account })
+        : sub === 'services' ? h(ServicesPage, { account })
+        : sub === 'referencegrants' ? h(ReferenceGrantsPage, { account })
+        : sub === 'certificates' ? h(CertificatesPage, { account })
           : sub === 'timeline' ? h(Timeline, { account })
             : h(Gateways, { account });
   } else if (session.admin && r[0] === 'templates') page = h(Templates);
   else if (session.admin && r[0] === 'accounts') page = h(Accounts);
+  else if (session.admin && r[0] === 'nodes') page = h(Nodes);
   else if (session.admin) page = h(Pools);
   else page = h(Gateways, { account });
   return h('div', { class: 'shell' }, h(Nav, { session, account, onSignOut }),

@@ -16,8 +16,9 @@ export function ownerOf(path, names) {
 }
 
 /**
- * A form: `fields` are [{name, label, type?, options?, rows?, hint?}], `submit(values)` calls the API. An ApiError
- * lands next to its field; anything else above the form.
+ * A form: `fields` are [{name, label, type?, options?, rows?, hint?, secret?}], `submit(values)` calls the API. An
+ * ApiError lands next to its field; anything else above the form. A secret field (a private key) is emptied once
+ * the API took it, so it does not stay in the page.
  */
 export function Form({ id, title, fields, initial = {}, submit, submitLabel = 'Save', onDone }) {
   const [values, setValues] = useState(() => Object.fromEntries(fields.map(f => [f.name, initial[f.name] ?? f.value ?? ''])));
@@ -30,7 +31,9 @@ export function Form({ id, title, fields, initial = {}, submit, submitLabel = 'S
     setBusy(true); setError(null); setDone(null);
     try {
       const result = await submit(values);
-      setDone(result?.aggregateId ? `Saved ${result.aggregateId} (version ${result.version})` : 'Saved');
+      setDone(result?.aggregateId ? `Saved ${result.aggregateId} (version ${result.version})` : result?.message || 'Saved');
+      const secrets = fields.filter(f => f.secret);
+      if (secrets.length) setValues(v => ({ ...v, ...Object.fromEntries(secrets.map(f => [f.name, ''])) }));
       onDone && onDone(result);
     } catch (e) {
       setError(e);
@@ -57,7 +60,7 @@ export function Form({ id, title, fields, initial = {}, submit, submitLabel = 'S
       } else if (f.type === 'checkbox') {
         input = h('input', { ...common, type: 'checkbox', checked: !!values[f.name], onChange: e => set(e.target.checked) });
       } else if (f.rows) {
-        input = h('textarea', { ...common, rows: f.rows, spellcheck: false, value: values[f.name], onInput: e => set(e.target.value) });
+        input = h('textarea', { ...common, rows: f.rows, spellcheck: false, autocomplete: 'off', value: values[f.name], onInput: e => set(e.target.value) });
       } else {
         input = h('input', { ...common, type: f.type || 'text', value: values[f.name], onInput: e => set(e.target.value) });
       }

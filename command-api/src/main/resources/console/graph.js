@@ -1,32 +1,48 @@
-// The gateway graph: proxies (EPIC replicas) -> gateway -> listeners -> routes -> rules (matches) -> Services ->
-// endpoints -> the client nodes whose GUE tunnels carry them. Columns by kind, rows in the order the API lists
-// things, so the picture is the same for the same gateway. The same model is built from the live gateway view
-// (GET .../view and its server-sent events) and from an audit replay at a past instant.
+// The gateway graph: BGP adverts <- EPIC nodes -> replicas (placed / ready / lost, the revision each ACKed) -> gateway
+// -> listeners -> routes -> rules (matches) -> Services -> endpoints -> GUE tunnels -> the client nodes hosting them.
+// Columns by kind, rows in the order the API lists things, so the picture is the same for the same gateway. The same
+// model is built from the live gateway view and data plane (GET .../view, .../dataplane and their server-sent
+// events) and from an audit replay and the data plane at a past instant.
 import { h } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import cytoscape from 'cytoscape';
 
-const COLUMNS = ['proxy', 'gateway', 'listener', 'route', 'rule', 'service', 'endpoint', 'node'];
+// A replica is the proxy its xDS node id names (<gatewayId>~<instance>), so they share a column.
+const COLUMNS = [['advert'], ['epicnode'], ['replica', 'proxy'], ['gateway'], ['listener'], ['route'], ['rule'],
+  ['service'], ['endpoint'], ['tunnel'], ['node']];
+const columnOf = (kind) => COLUMNS.findIndex(c => c.includes(kind));
+const NO_DATA_PLANE = { replicas: [], epicNodes: [], tunnels: [], clientNodes: [] };
 
-/** From a gateway view (epic.gateway-state, as the API renders it) and the gateway's xDS revisions. */
-export function modelFromView(view, revisions = []) {
+/**
+ * From a gateway view (epic.gateway-state, as the API renders it), the gateway's xDS revisions (newest first) and its
+ * data plane (GET .../dataplane): each replica with the newest revision its proxy ACKed; proxies that ACKed the
+ * served revision but are no replica of the placement (an Envoy started by hand) are drawn as proxies.
+ */
+export function modelFromView(view, revisions = [], dataPlane = NO_DATA_PLANE) {
   const served = revisions.find(r => r.served) || revisions[0];
+  const ackOf = (instance) => revisions.find(r => [...(r.runningOn || [])].some(p => p.endsWith('~' + instance)))?.version;
+  const replicaIds = new Set(dataPlane.replicas.map(r => r.instance));
   return {
     gateway: view.gateway,
     replicas: view.template?.replicas ?? null,
     httpRoutes: view.httpRoutes || [],
     tcpRoutes: view.tcpRoutes || [],
     endpointSlices: view.endpointSlices || [],
-    proxies: served ? [...(served.runningOn || [])].map(p => ({ id: p, version: served.version })) : [],
+    dataPlane: { ...dataPlane, replicas: dataPlane.replicas.map(r => ({ ...r, ack: ackOf(r.instance) })) },
+    proxies: served ? [...(served.runningOn || [])].filter(p => !replicaIds.has(p.split('~').pop()))
+      .map(p => ({ id: p, version: served.version })) : [],
   };
 }
 
-/** From `GET /audit/replay?at=&gateway=`: the aggregates the gateway's view held at that instant. */
-export function modelFromReplay(replay, gatewayId) {
+/**
+ * From `GET /audit/replay?at=&gateway=` (the aggregates the gateway's view held at that instant) and
+ * `GET .../dataplane?at=` (its placement, nodes and tunnels then); which proxy ran which revision is not in the log.
+ */
+export function modelFromReplay(replay, gatewayId, dataPlane = NO_DATA_PLANE) {
   const of = (prefix) => replay.aggregates.filter(a => a.aggregateId.startsWith(prefix)).map(a => a.resource);
   const gateway = replay.aggregates.find(a => a.aggregateId === gatewayId)?.resource;
   return gateway && {
-    gateway, replicas: null,
+    gateway, replicas: null, dataPlane,
     httpRoutes: of('httproute/'), tcpRoutes: of('tcproute/'), endpointSlices: of('endpointslice/'), proxies: [],
   };
 }
@@ -48,7 +64,19 @@ export function graphOf(model) {
   const edge = (from, to, label = '') => edges.push({ id: `${from}->${to}`, from, to, label });
   const g = model.gateway;
   node('gateway', 'gateway', `${g.name}\n${g.address || 'no address yet'}` + (model.replicas ? `\n${model.replicas} replica(s)` : ''));
-  model.proxies.forEach(p => { node(`proxy:${p.id}`, 'proxy', `proxy ${p.id}`); edge(`proxy:${p.id}`, 'gateway', `ACK ${String(p.version).slice(0, 8)}`); });
+  const short = (version) => String(version).slice(0, 8);
+  const dp = model.dataPlane || NO_DATA_PLANE;
+  dp.epicNodes.forEach(n => {
+    node(`epicnode:${n.node}`, 'epicnode', `EPIC node ${n.node}${n.lost ? '\n(lost)' : ''}${(n.addresses || []).length ? '\n' + n.addresses[0] : ''}`);
+    n.adverts.forEach(a => { node(`advert:${n.node}:${a}`, 'advert', `BGP ${a}`); edge(`epicnode:${n.node}`, `advert:${n.node}:${a}`, 'announces'); });
+  });
+  dp.replicas.forEach(r => {
+    const id = `replica:${r.instance}`;
+    node(id, 'replica', `replica ${r.instance}\n${r.state}${r.ack ? '\nACK ' + short(r.ack) : ''}`);
+    edge(`epicnode:${r.node}`, id, 'runs');
+    edge(id, 'gateway', r.ack ? `ACK ${short(r.ack)}` : r.state);
+  });
+  model.proxies.forEach(p => { node(`proxy:${p.id}`, 'proxy', `proxy ${p.id}`); edge(`proxy:${p.id}`, 'gateway', `ACK ${short(p.version)}`); });
   (g.listeners || []).forEach(l => {
     node(`listener:${l.name}`, 'listener', `${l.name}\n${l.protocol}:${l.port}${l.hostname ? '\n' + l.hostname : ''}`);
     edge('gateway', `listener:${l.name}`);
@@ -91,23 +119,46 @@ export function graphOf(model) {
       node(eid, 'endpoint', `${a}${ports ? ':' + ports : ''}${ready}`);
       edge(sid, eid, s.name);
       if (e.nodeName || e.nodeAddress) {
-        const nid = `node:${e.nodeName || e.nodeAddress}`;
-        node(nid, 'node', `node ${e.nodeName || ''}${e.nodeAddress ? '\nGUE tunnel ' + e.nodeAddress : ''}`);
-        edge(eid, nid, 'tunnel');
+        const name = e.nodeName || e.nodeAddress;
+        const nid = `node:${name}`;
+        const client = dp.clientNodes.find(c => c.node === e.nodeName);
+        const state = client ? (client.lost ? '\n(lost)' : client.known ? '' : '\n(no heartbeat)') : '';
+        node(nid, 'node', `client node ${e.nodeName || ''}${e.nodeAddress ? '\n' + e.nodeAddress : ''}${state}`);
+        const tunnels = dp.tunnels.filter(t => t.clientNode === e.nodeName);
+        if (tunnels.length === 0) edge(eid, nid, 'tunnel');
+        tunnels.forEach(t => {
+          const tid = `tunnel:${t.epicNode}#${t.tunnelId}`;
+          node(tid, 'tunnel', `GUE tunnel ${t.tunnelId}\n${t.epicNode} → ${t.clientNode}`);
+          edge(eid, tid, 'via');
+          edge(tid, nid);
+        });
       }
     }));
   });
   return { nodes: [...nodes.values()], edges: edges.filter(e => nodes.has(e.from) && nodes.has(e.to)) };
 }
 
-/** Kinds left to right; on a narrow screen top to bottom, so labels stay readable at phone width. */
-function elementsOf(graph, vertical) {
+/**
+ * Kinds left to right, only the columns in use; when they do not fit the box at a readable size they run in two
+ * bands (the second under the first, again left to right); on a narrow screen (a phone) top to bottom.
+ */
+function elementsOf(graph, width) {
+  const vertical = width < 640;
+  const used = [...new Set(graph.nodes.map(n => columnOf(n.kind)))].sort((a, b) => a - b);
+  const perBand = !vertical && used.length * 190 > width ? Math.ceil(used.length / 2) : used.length;
+  const rowsIn = {};
+  graph.nodes.forEach(n => { const c = columnOf(n.kind); rowsIn[c] = (rowsIn[c] || 0) + 1; });
+  const firstBandRows = Math.max(0, ...used.slice(0, perBand).map(c => rowsIn[c]));
   const rows = {};
   return [
     ...graph.nodes.map(n => {
-      const col = COLUMNS.indexOf(n.kind);
+      const col = columnOf(n.kind);
       const row = rows[col] = (rows[col] ?? -1) + 1;
-      const position = vertical ? { x: row * 180, y: col * 95 } : { x: col * 190, y: row * 90 };
+      const at = used.indexOf(col);
+      const band = at < perBand ? 0 : 1;
+      const x = (at - band * perBand) * 190;
+      const y = band * (firstBandRows * 90 + 60) + row * 90;
+      const position = vertical ? { x: row * 180, y: at * 95 } : { x, y };
       return { group: 'nodes', data: { id: n.id, label: n.label, kind: n.kind }, position };
     }),
     ...graph.edges.map(e => ({ group: 'edges', data: { id: e.id, source: e.from, target: e.to, label: e.label } })),
@@ -119,7 +170,10 @@ const STYLE = [
     label: 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center', 'font-size': 13, width: 160, height: 60,
     shape: 'round-rectangle', 'background-color': '#e8eef7', 'border-width': 1, 'border-color': '#4a6fa5', color: '#102a43' } },
   { selector: 'node[kind = "gateway"]', style: { 'background-color': '#4a6fa5', color: '#fff' } },
-  { selector: 'node[kind = "proxy"]', style: { 'background-color': '#dff3e4', 'border-color': '#2f855a' } },
+  { selector: 'node[kind = "proxy"], node[kind = "replica"]', style: { 'background-color': '#dff3e4', 'border-color': '#2f855a' } },
+  { selector: 'node[kind = "epicnode"]', style: { shape: 'hexagon', 'background-color': '#e0e7ff', 'border-color': '#3730a3' } },
+  { selector: 'node[kind = "advert"]', style: { shape: 'tag', 'background-color': '#fef9c3', 'border-color': '#a16207' } },
+  { selector: 'node[kind = "tunnel"]', style: { shape: 'barrel', 'background-color': '#f3e8ff', 'border-color': '#7e22ce' } },
   { selector: 'node[kind = "rule"]', style: { shape: 'rectangle', 'background-color': '#fff8e1', 'border-color': '#b7791f' } },
   { selector: 'node[kind = "service"]', style: { 'background-color': '#fde8ef', 'border-color': '#b83280' } },
   { selector: 'node[kind = "endpoint"]', style: { shape: 'ellipse', 'background-color': '#e6fffa', 'border-color': '#2c7a7b' } },
@@ -144,9 +198,10 @@ export function GatewayGraph({ model }) {
   }, []);
   useEffect(() => {
     const c = cy.current;
-    const vertical = box.current.clientWidth < 640;
-    box.current.classList.toggle('vertical', vertical);
-    const wanted = elementsOf(graph, vertical);
+    const width = box.current.clientWidth;
+    // Top to bottom, a kind per row: as tall as the rows need, so the picture is not shrunk to fit.
+    box.current.style.height = width < 640 ? `${new Set(graph.nodes.map(n => columnOf(n.kind))).size * 95 + 60}px` : '';
+    const wanted = elementsOf(graph, width);
     const ids = new Set(wanted.map(e => e.data.id));
     c.batch(() => {
       c.elements().filter(e => !ids.has(e.id())).remove();

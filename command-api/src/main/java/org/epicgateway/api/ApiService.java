@@ -16,6 +16,7 @@ import org.epicgateway.api.auth.Authenticator;
 import org.epicgateway.api.auth.BootstrapAdmin;
 import org.epicgateway.api.auth.LoginThrottle;
 import org.epicgateway.api.auth.Passwords;
+import org.epicgateway.api.auth.SessionRevocations;
 import org.epicgateway.api.auth.Sessions;
 import org.epicgateway.api.auth.TokenHandler;
 import org.epicgateway.api.auth.TokenSigner;
@@ -24,7 +25,7 @@ import org.epicgateway.api.oidc.OidcSignIn;
 import org.epicgateway.api.proxies.ProxyConfigQueries;
 import org.epicgateway.platform.secrets.CertificateStores;
 import org.epicgateway.platform.secrets.SecretBox;
-import org.epicgateway.api.views.GatewayViewFeed;
+import org.epicgateway.api.views.TopicFeed;
 import org.epicgateway.platform.Health;
 import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.api.tls.ApiTls;
@@ -39,6 +40,7 @@ import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.NodeAdverts;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 
@@ -56,7 +58,8 @@ public final class ApiService implements PlatformService {
     private Path adminPasswordFile;
     private ApiTls tls;
     private AuditLog auditLog;
-    private GatewayViewFeed views;
+    private TopicFeed<GatewayView> views;
+    private TopicFeed<NodeAdverts> adverts;
     private CommandApi api;
 
     /** @param decider the decider of this process, started before this service; its bus and queries are used */
@@ -101,8 +104,10 @@ public final class ApiService implements PlatformService {
         Passwords passwords = new Passwords(config.bcryptCost(), SecretBox.fromKeyFile(secretsKeyFile(dir),
             Passwords.SECRET_PURPOSE));
         TokenSigner signer = TokenSigner.fromKeyFile(dir.resolve("token.key"), Clock.systemUTC());
+        SessionRevocations revocations = new SessionRevocations(dir.resolve("revoked-sessions"), config.tokenTtl(),
+            Clock.systemUTC());
         Authenticator authenticator = new Authenticator(accounts(queries), passwords, signer,
-            LoginThrottle.standard(Clock.systemUTC()));
+            LoginThrottle.standard(Clock.systemUTC()), revocations);
         FunctionCounter.builder("epic_api_password_checks", passwords, Passwords::checks)
             .description("bcrypt verifications (one per password login attempt that is not throttled or cached)")
             .register(meters);
@@ -113,13 +118,17 @@ public final class ApiService implements PlatformService {
             BootstrapAdmin.password(config.adminPassword(), adminPasswordFile));
         auditLog = new AuditLog(context.kafkaClient(this), new AvroDeserializer<>(EventEnvelope.class, registry),
             config.auditMaxScan());
-        views = new GatewayViewFeed(context.kafkaClient(this), new AvroDeserializer<>(GatewayView.class, registry));
-        Sessions sessions = new Sessions(authenticator, signer, config.tokenTtl());
+        views = new TopicFeed<>(context.kafkaClient(this), Topics.GATEWAY_STATE,
+            new AvroDeserializer<>(GatewayView.class, registry));
+        adverts = new TopicFeed<>(context.kafkaClient(this), Topics.NODE_ADVERTS,
+            new AvroDeserializer<>(NodeAdverts.class, registry));
+        EventLog history = new EventLog(context.kafkaClient(this), registry);
+        Sessions sessions = new Sessions(authenticator, signer, config.tokenTtl(), revocations);
         api = new CommandApi(new CommandApi.Parts(commands, queries, authenticator, passwords,
             new TokenHandler(authenticator, signer, config.tokenTtl()), sessions,
-            new AuditHandler(auditLog, new EventLog(context.kafkaClient(this), registry),
+            new AuditHandler(auditLog, history,
                 DeciderService.chainKey(context)),
-            proxies, views, new OidcSignIn(config.oidc(), accounts(queries), sessions, Clock.systemUTC()), meters,
+            proxies, views, adverts, history, new OidcSignIn(config.oidc(), accounts(queries), sessions, Clock.systemUTC()), meters,
             health, CertificateStores.configured(context.dataDir())))
             .start(config.host(), config.port(), config.tlsPort(), tls);
     }
@@ -147,12 +156,12 @@ public final class ApiService implements PlatformService {
     }
 
     /**
-     * The audit endpoints read the event log, the gateway view endpoints epic.gateway-state (no consumer groups);
-     * commands go through the decider's bus.
+     * The audit endpoints read the event log, the gateway view endpoints epic.gateway-state and epic.node-adverts (no
+     * consumer groups); commands go through the decider's bus.
      */
     @Override
     public KafkaAccess kafkaAccess() {
-        return KafkaAccess.reads(Topics.EVENTS, Topics.GATEWAY_STATE);
+        return KafkaAccess.reads(Topics.EVENTS, Topics.GATEWAY_STATE, Topics.NODE_ADVERTS);
     }
 
     @Override
@@ -203,7 +212,7 @@ public final class ApiService implements PlatformService {
     @Override
     public void close() throws Exception {
         // Reverse order of creation: stop serving, then the view and audit consumers. The bus belongs to the decider.
-        try (AutoCloseable l = auditLog; AutoCloseable v = views; AutoCloseable a = api) {
+        try (AutoCloseable l = auditLog; AutoCloseable v = views; AutoCloseable n = adverts; AutoCloseable a = api) {
             // closes both, even if one fails
         }
     }

@@ -56,7 +56,10 @@ import org.epicgateway.api.resources.TcpRoutes;
 import org.epicgateway.api.resources.TlsRoutes;
 import org.epicgateway.api.resources.Templates;
 import org.epicgateway.api.validation.BodyValidator;
-import org.epicgateway.api.views.GatewayViewFeed;
+import org.epicgateway.api.views.TopicFeed;
+import org.epicgateway.projections.audit.EventLog;
+import org.epicgateway.schemas.avro.GatewayView;
+import org.epicgateway.schemas.avro.NodeAdverts;
 import org.epicgateway.api.views.GatewayViewHandlers;
 import org.epicgateway.api.validation.StrictRequests;
 import org.epicgateway.platform.secrets.CertificateStore;
@@ -88,7 +91,7 @@ public final class CommandApi implements AutoCloseable {
     public record Parts(Commands commands, AggregateQueries queries,
                         Authenticator authenticator, Passwords passwords,
                         TokenHandler tokens, Sessions sessions, AuditHandler audit, ProxyConfigQueries proxies,
-                        GatewayViewFeed views, OidcSignIn oidc,
+                        TopicFeed<GatewayView> views, TopicFeed<NodeAdverts> adverts, EventLog history, OidcSignIn oidc,
                         PrometheusMeterRegistry meters, PlatformHealth health, CertificateStore certificates) {
     }
 
@@ -134,8 +137,9 @@ public final class CommandApi implements AutoCloseable {
             Access.PUBLIC, null, List.of("code", "state", "error", "error_description"), 302, parts.oidc()::callback));
         r.add(new ApiRoute(HandlerType.GET, BASE + "/sessions/current", "The session's user and CSRF token", "auth",
             Access.USER, null, List.of(), 200, parts.sessions()::current));
-        r.add(new ApiRoute(HandlerType.DELETE, BASE + "/sessions/current", "End the browser session (clears the cookie)",
-            "auth", Access.USER, null, List.of(), 200, parts.sessions()::end, false));
+        r.add(new ApiRoute(HandlerType.DELETE, BASE + "/sessions/current", "End the browser session: revoked on the "
+            + "server (the cookie is refused from now on) and cleared", "auth", Access.USER, null, List.of(), 200,
+            parts.sessions()::end, false));
 
         resource(r, Pools.KIND, BASE + "/pools", Access.ADMIN, Access.ADMIN);
         resource(r, Templates.KIND, BASE + "/templates", Access.ADMIN, Access.ADMIN);
@@ -154,6 +158,9 @@ public final class CommandApi implements AutoCloseable {
             "accounts", Access.ADMIN, Accounts.USER_BODY, List.of(), 201, users::addUser));
         r.add(new ApiRoute(HandlerType.DELETE, BASE + "/accounts/{account}/users/{username}", "Remove an API user",
             "accounts", Access.ADMIN, null, List.of(), 200, users::removeUser));
+        r.add(new ApiRoute(HandlerType.DELETE, BASE + "/accounts/{account}/users/{username}/sessions",
+            "Revoke every session and bearer token of a user (oidc:<sub> for an OIDC sign-in) issued until now",
+            "accounts", Access.ADMIN, null, List.of(), 200, parts.sessions()::revokeUser, false));
         r.add(new ApiRoute(HandlerType.PUT, BASE + "/accounts/{account}/quota", "Set the account's gateway quota",
             "accounts", Access.ADMIN, Accounts.QUOTA_BODY, List.of(), 200, users::setQuota));
 
@@ -179,13 +186,23 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.GET, BASE + "/audit/verify",
             "Check the hash chain and seal of every event of the account (an admin: of the asked account or all)",
             "audit", Access.USER, null, List.of("account"), 200, parts.audit()::verify));
-        GatewayViewHandlers views = new GatewayViewHandlers(parts.views(), parts.queries());
+        GatewayViewHandlers views = new GatewayViewHandlers(parts.views(), parts.adverts(), parts.queries(),
+            parts.history());
         r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/gateways/{namespace}/{name}/view",
             "The gateway as its Envoy configuration is derived from: listeners, attached routes, their Services and "
                 + "endpoint slices (epic.gateway-state)", "gateways", Access.USER, null, List.of(), 200, views::get));
         r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/gateways/{namespace}/{name}/view/events",
             "Server-sent events: a 'view' event with the gateway's view now and one at each change, 'deleted' when "
-                + "it goes", "gateways", Access.USER, null, List.of(), 200, views::events));
+                + "it goes; a 'dataplane' event (as .../dataplane) now and whenever it changes", "gateways",
+            Access.USER, null, List.of(), 200, views::events));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/gateways/{namespace}/{name}/dataplane",
+            "Where the gateway runs, now or at an instant (?at=, folded from the log): its replicas (ready, placed, "
+                + "lost with the reason), the EPIC nodes they run on with their BGP adverts of its address, the "
+                + "tunnels from those nodes to the client nodes of its endpoints; node addresses for admins only",
+            "gateways", Access.USER, null, List.of("at"), 200, views::dataPlane));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/nodes", "Every EPIC and client node (heartbeats folded: kind, "
+            + "addresses, lost, tunnels) with its BGP adverts (epic.node-adverts)", "nodes", Access.ADMIN, null,
+            List.of(), 200, views::nodes));
         ProxyConfigHandlers proxies = new ProxyConfigHandlers(parts.proxies(), parts.queries());
         r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/gateways/{namespace}/{name}/revisions",
             "Envoy configuration revisions of a gateway, newest first: which is served, which proxies run or rejected "

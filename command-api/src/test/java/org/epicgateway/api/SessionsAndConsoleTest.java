@@ -55,12 +55,43 @@ class SessionsAndConsoleTest {
             Map.of("Cookie", cookie, "X-CSRF-Token", csrf));
         assertThat(ended.status()).isEqualTo(200);
         assertThat(ended.header("Set-Cookie")).startsWith("epic_session=;").contains("Max-Age=0");
+        Http.Response replayed = f.http.sendWithHeaders("GET", "/api/v1/sessions/current", null, null, session);
+        assertThat(replayed.status()).as("the signed-out cookie, sent again, is revoked on the server").isEqualTo(401);
+
+        // An admin revokes alice's sessions and bearer tokens: refused at once; bob's are not touched.
+        String aliceCookie = sessionCookie(t.alice());
+        String aliceToken = ApiFixture.created(f.http.post("/api/v1/tokens", null, t.alice())).json().get("token").asText();
+        assertThat(f.http.delete("/api/v1/accounts/" + t.a() + "/users/alice/sessions", t.alice(), null).status())
+            .as("admins only").isEqualTo(403);
+        Http.Response revoked = f.http.delete("/api/v1/accounts/" + t.a() + "/users/alice/sessions", ApiFixture.ADMIN, null);
+        assertThat(revoked.status()).as(revoked.body()).isEqualTo(200);
+        assertThat(f.http.sendWithHeaders("GET", "/api/v1/sessions/current", null, null, Map.of("Cookie", aliceCookie))
+            .status()).isEqualTo(401);
+        assertThat(f.http.get("/api/v1/accounts/" + t.a(), "Bearer " + aliceToken).status()).isEqualTo(401);
+        assertThat(f.http.get("/api/v1/accounts/" + t.b() + "/gateways", t.bob()).status()).as("bob is not affected")
+            .isEqualTo(200);
 
         Http.Response noSession = f.http.sendWithHeaders("GET", "/api/v1/sessions/current", null, null,
             Map.of("Cookie", "epic_session=epic1.forged.token", "X-Epic-Console", "1"));
         assertThat(noSession.status()).isEqualTo(401);
         assertThat(noSession.header("WWW-Authenticate")).as("no browser login dialog for the console").isNull();
         assertThat(f.http.get("/api/v1/sessions/current", null).header("WWW-Authenticate")).contains("Basic");
+    }
+
+    private String sessionCookie(String basic) {
+        String setCookie = ApiFixture.created(f.http.post("/api/v1/sessions", null, basic)).header("Set-Cookie");
+        return setCookie.substring(0, setCookie.indexOf(';'));
+    }
+
+    @Test
+    void aRefusedOidcCallbackSendsABrowserToTheSignInPageWithTheReasonAndAnyOtherClientTheJsonError() {
+        Http.Response browser = f.http.sendWithHeaders("GET", "/api/v1/oidc/callback?code=c&state=s", null, null,
+            Map.of("Accept", "text/html,application/xhtml+xml"));
+        assertThat(browser.status()).isEqualTo(303);
+        assertThat(browser.header("Location")).startsWith("/ui/#signin-refused=").contains("EPIC_OIDC_ISSUER");
+        Http.Response client = f.http.get("/api/v1/oidc/callback?code=c&state=s", null);
+        assertThat(client.status()).isEqualTo(404);
+        assertThat(client.json().get("message").asText()).contains("EPIC_OIDC_ISSUER");
     }
 
     @Test
@@ -98,6 +129,21 @@ class SessionsAndConsoleTest {
         assertThat(f.http.get(view + "/events", t.bob()).status()).isEqualTo(403);
         assertThat(f.http.get("/api/v1/accounts/" + t.a() + "/gateways/default/nosuch/view", t.alice()).status())
             .isEqualTo(404);
+        // The data plane: the gateway's own only; nodes are admins'.
+        String dataPlane = "/api/v1/accounts/" + t.a() + "/gateways/default/web/dataplane";
+        Http.Response mine = f.http.get(dataPlane, t.alice());
+        assertThat(mine.status()).as(mine.body()).isEqualTo(200);
+        assertThat(mine.json().get("gatewayId").asText()).isEqualTo("gateway/" + t.a() + "/default/web");
+        assertThat(mine.json().get("replicas")).as("no EPIC node in this test").isEmpty();
+        assertThat(f.http.get(dataPlane, t.bob()).status()).isEqualTo(403);
+        Http.Response badInstant = f.http.get(dataPlane + "?at=yesterday", t.alice());
+        assertThat(badInstant.status()).isEqualTo(400);
+        assertThat(badInstant.json().get("field").asText()).isEqualTo("at");
+        Http.Response past = f.http.get(dataPlane + "?at=" + java.time.Instant.now(), t.alice());
+        assertThat(past.status()).as(past.body()).isEqualTo(200);
+        assertThat(past.json().get("replicas")).isEmpty();
+        assertThat(f.http.get("/api/v1/nodes", t.alice()).status()).isEqualTo(403);
+        assertThat(f.http.get("/api/v1/nodes", ApiFixture.ADMIN).json().get("items").isArray()).isTrue();
 
         Http.Response verified = f.http.get("/api/v1/audit/verify", t.alice());
         assertThat(verified.status()).as(verified.body()).isEqualTo(200);

@@ -26,6 +26,7 @@ class KafkaAclsTest {
         prefix + "User:epic-decider --operation Write --transactional-id epic-decider- --resource-pattern-type prefixed",
         prefix + "User:epic-command-api --operation Read --topic epic.events",
         prefix + "User:epic-command-api --operation Read --topic epic.gateway-state",
+        prefix + "User:epic-command-api --operation Read --topic epic.node-adverts",
         prefix + "User:epic-gateway-view --operation Write --topic epic.gateway-state",
         prefix + "User:epic-envoy-projection --operation Read --topic epic.gateway-state",
         prefix + "User:epic-xds-projector --operation Write --topic epic.commands",

@@ -11,12 +11,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
@@ -26,11 +32,18 @@ import org.epicgateway.api.oidc.OidcConfig;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
+import org.epicgateway.schemas.avro.NodeKind;
+import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.reports.ReportSender;
+import org.epicgateway.transport.RootSupport;
+import org.epicgateway.transport.report.AgentCommands;
 import org.epicgateway.xds.XdsService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.epicgateway.platform.secrets.KeytoolCertificates;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -48,12 +61,17 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The web console in a real browser (Debian's chromium, headless, through chromedriver) against the services of
- * `epic up` on the real broker and registry: an admin defines a pool, a template (an invalid Envoy base config is
- * refused next to its field first) and an account with a user; the user creates a gateway and a route through the
- * forms, opens the gateway's graph, and sees an endpoint and its client node appear without a reload when an
- * EndpointSlice is added through the API; the timeline diffs before and after and verifies the hash chain; another
- * account's page is refused; a person signs in through a real OpenID Connect provider (mock-oauth2-server: code
- * flow with PKCE, signed ID tokens) as a tenant of the account its claim names. Screenshots of each page go to docs/screenshots/ (linked from the README).
+ * `epic up` on the real broker and registry, with an EPIC node (a network namespace where the provisioner runs the
+ * stand-in replica; root) and a client node sending heartbeats as their agents would: an admin defines a pool, a
+ * template (an invalid Envoy base config is refused next to its field first) and an account with a user, and sees
+ * the nodes; the user creates a gateway and a route through the forms, opens the gateway's graph, sees its replica
+ * become ready on the EPIC node and announce the address, and an endpoint, its GUE tunnel and client node appear
+ * without a reload when an EndpointSlice is added through the API; the graph at a past instant; the timeline diffs
+ * before and after and verifies the hash chain; another account's page is refused; a person signs in through a real
+ * OpenID Connect provider (mock-oauth2-server: code flow with PKCE, signed ID tokens) as a tenant of the account its
+ * claim names, and a refused one sees why on the sign-in page. A second tenant drives the Services, ReferenceGrants,
+ * TCPRoute and certificate forms, and sessions are revoked on the server. Screenshots of each page go to
+ * docs/screenshots/ (linked from the README).
  */
 class ConsoleBrowserTest {
     private static final String ADMIN_PASSWORD = "admin-password-1";
@@ -69,11 +87,22 @@ class ConsoleBrowserTest {
     private static final String ISSUER_ID = "epic-idp";
     private static final String CLIENT_ID = "epic-console";
 
+    /** An EPIC node (a network namespace, where the provisioner runs the stand-in replica) and a client node. */
+    private static final String X = RootSupport.uniqueSuffix();
+    private static final String EPIC_NODE = "ec-" + X;
+    private static final String CLIENT_NODE = "cn-" + X;
+    private static final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor();
+    private static ReportSender reports;
+
     @BeforeAll
     static void platformAndBrowser() throws Exception {
         // Never skipped: without the browser this test cannot say anything about the console.
         assertThat(CHROMIUM).as("Debian package chromium (infra/debian-packages.txt)").isExecutable();
         assertThat(CHROMEDRIVER).as("Debian package chromium-driver (infra/debian-packages.txt)").isExecutable();
+        // The data plane in the graph needs a replica really running on an EPIC node: a network namespace (root).
+        RootSupport.requireRootAndTools("ip");
+        RootSupport.run("ip", "netns", "add", EPIC_NODE);
+        RootSupport.run("ip", "-n", EPIC_NODE, "link", "set", "lo", "up");
         EmbeddedPlatform platform = EmbeddedPlatform.sharedForTests();
         PlatformContext context = new PlatformContext(platform.bootstrapServers(), platform.schemaRegistryUrl(),
             Files.createTempDirectory("epic-console-"), platform.meters());
@@ -83,10 +112,35 @@ class ConsoleBrowserTest {
             CLIENT_ID, null, "epic_account", null));
         XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 1000));
         List<PlatformService> services = Up.services(api, xds);
-        for (PlatformService s : services) {
-            s.start(context);
-            started.add(s);
+        // The local provider runs the stand-in proxy in the namespace named like the node (read at the start).
+        Map<String, String> before = new HashMap<>();
+        Map<String, String> provider = Map.of("epic.provisioner.stand-in", "true", "epic.provisioner.netns-prefix", "");
+        provider.forEach((k, v) -> before.put(k, System.setProperty(k, v)));
+        try {
+            for (PlatformService s : services) {
+                s.start(context);
+                started.add(s);
+            }
+        } finally {
+            before.forEach((k, v) -> {
+                if (v == null) {
+                    System.clearProperty(k);
+                } else {
+                    System.setProperty(k, v);
+                }
+            });
         }
+        // What node agents would send: heartbeats of the EPIC node and of the client node hosting the endpoints.
+        reports = new ReportSender(context.kafkaClient(services.getFirst()), new SchemaRegistryClient(platform.schemaRegistryUrl()));
+        String boot = "console-test-" + X;
+        AtomicLong beat = new AtomicLong();
+        heartbeats.scheduleAtFixedRate(() -> {
+            long n = beat.getAndIncrement();
+            reports.send(AgentCommands.heartbeat(EPIC_NODE, NodeKind.EPIC, List.of("198.18.200.1"), "uplink0", null,
+                boot, n, Instant.now()));
+            reports.send(AgentCommands.heartbeat(CLIENT_NODE, NodeKind.CLIENT, List.of("198.51.100.7"), "eth0", null,
+                boot, n, Instant.now()));
+        }, 0, 2, TimeUnit.SECONDS);
         port = ((ApiService) services.get(1)).port();
 
         ChromeOptions options = new ChromeOptions();
@@ -104,19 +158,32 @@ class ConsoleBrowserTest {
 
     @AfterAll
     static void stop() throws Exception {
+        heartbeats.shutdownNow();
         if (browser != null) {
             browser.quit();
         }
         for (PlatformService s : started.reversed()) {
             s.close();
         }
+        if (reports != null) {
+            reports.close();
+        }
         identityProvider.shutdown();
+        RootSupport.runQuietly("ip", "netns", "del", EPIC_NODE);
     }
 
     @Test
     void anAdminSetsUpATenantWhoBuildsAGatewayAndWatchesItsGraphAndTimeline() throws Exception {
+        explainingFailures(this::adminThenTenant);
+    }
+
+    private interface Steps {
+        void run() throws Exception;
+    }
+
+    private static void explainingFailures(Steps steps) throws Exception {
         try {
-            adminThenTenant();
+            steps.run();
         } catch (Throwable failure) {
             // What the browser showed and said, for whoever reads the failed run.
             Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(),
@@ -174,6 +241,12 @@ class ConsoleBrowserTest {
         open("/ui/#/pools");
         waitFor(By.cssSelector("tr[data-pool='" + pool + "']"));
         screenshot("pools");
+
+        // Nodes (admins only): the EPIC node and the client node, from their heartbeats.
+        open("/ui/#/nodes");
+        assertThat(waitFor(By.cssSelector("tr[data-node='" + EPIC_NODE + "']")).getText()).contains("EPIC", "198.18.200.1", "live");
+        waitFor(By.cssSelector("tr[data-node='" + CLIENT_NODE + "']"));
+        screenshot("nodes");
         signOut();
 
         // The tenant: a gateway and a route through the forms (a bad hostname is refused next to its field).
@@ -189,32 +262,59 @@ class ConsoleBrowserTest {
         open("/ui/#/a/" + acme + "/routes");
         fill("route-form", "name", "web");
         fill("route-form", "parentRefs", "web");
-        fill("route-form", "hostnames", "Not_A_Host!");
-        submit("route-form");
-        assertThat(waitFor(By.id("route-form-hostnames-error")).getText()).contains("hostnames[0]");
-        fill("route-form", "hostnames", "www.example.com");
-        submit("route-form");
-        waitFor(By.cssSelector("tr[data-route='default/web']"));
+        refusedThenSaved("route-form", "hostnames", "Not_A_Host!", "hostnames[0]", "www.example.com",
+            By.cssSelector("tr[data-route='default/web']"));
         screenshot("routes");
 
-        // The graph, live: an EndpointSlice added through the API appears without a reload.
+        // The graph, live: the replica placed on the EPIC node becomes ready and announces the address; an
+        // EndpointSlice added through the API brings the endpoint, its tunnel and client node without a reload.
         open("/ui/#/a/" + acme + "/gateways/default/web");
         waitForNode("route:default/web");
         waitForNode("service:default/web");
+        WebElement replica = new WebDriverWait(browser, Duration.ofSeconds(120)).until(ExpectedConditions
+            .visibilityOfElementLocated(By.cssSelector("#replicas tr[data-state='ready']")));
+        assertThat(replica.getText()).contains(EPIC_NODE, "192.0.2.65/32");
+        String instance = replica.getAttribute("data-replica");
+        waitForNode("replica:" + instance);
+        waitForNode("epicnode:" + EPIC_NODE);
+        waitForNode("advert:" + EPIC_NODE + ":192.0.2.65/32");
         assertThat(browser.findElements(By.cssSelector("#graph-nodes li[data-id='endpoint:10.1.0.5']"))).isEmpty();
+        assertThat(browser.findElements(By.cssSelector("#graph-nodes li[data-kind='tunnel']"))).isEmpty();
+        Instant beforeSlice = Instant.now();
         ((JavascriptExecutor) browser).executeScript("window.sameDocument = 'yes';");
         api("POST", "/api/v1/accounts/" + acme + "/endpointslices", """
             {"name":"web-1","serviceName":"web","ports":[{"name":"http","port":8080,"protocol":"TCP"}],
              "endpoints":[{"addresses":["10.1.0.5"],"conditions":{"ready":true},
-                           "nodeName":"node-1","nodeAddress":"198.51.100.7"}]}""", alice(acme), 201);
+                           "nodeName":"%s","nodeAddress":"198.51.100.7"}]}""".formatted(CLIENT_NODE), alice(acme), 201);
         waitForNode("endpoint:10.1.0.5");
-        waitForNode("node:node-1");
+        waitForNode("node:" + CLIENT_NODE);
+        WebElement tunnel = new WebDriverWait(browser, Duration.ofSeconds(60)).until(ExpectedConditions
+            .presenceOfElementLocated(By.cssSelector("#graph-nodes li[data-kind='tunnel']")));
+        assertThat(tunnel.getAttribute("data-id")).startsWith("tunnel:" + EPIC_NODE + "#");
+        assertThat(tunnel.getAttribute("textContent")).contains(EPIC_NODE + " → " + CLIENT_NODE);
         assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument;"))
             .as("the page was not reloaded").isEqualTo("yes");
-        assertThat(browser.findElement(By.id("gateway-graph")).getAttribute("data-nodes"))
-            .as("gateway, listener, route, rule, Service, endpoint, client node").isEqualTo("7");
+        // The stand-in restarts with its new upstream (not ready for a moment, so the advert goes and comes back).
+        waitForNode("advert:" + EPIC_NODE + ":192.0.2.65/32");
+        assertThat(browser.findElements(By.cssSelector("#graph-nodes li")))
+            .extracting(e -> e.getAttribute("data-kind")).as("every kind, from BGP advert to client node")
+            .contains("advert", "epicnode", "replica", "gateway", "listener", "route", "rule", "service", "endpoint",
+                "tunnel", "node");
         assertThat(browser.findElement(By.id("live-state")).getText()).isEqualTo("live");
+        assertThat(waitFor(By.id("gateway-accepted")).getText()).startsWith("True");
         screenshot("gateway-graph", By.id("gateway-graph"));
+        screenshot("gateway-replicas", By.id("replicas"));
+
+        // The same gateway at an instant before the slice: the replica and its advert, no endpoint, no tunnel.
+        fillInput(By.id("graph-at"), beforeSlice.toString());
+        browser.findElement(By.id("graph-at-show")).click();
+        waitUntilText(By.id("live-state"), "past");
+        waitForNode("replica:" + instance);
+        waitForNode("advert:" + EPIC_NODE + ":192.0.2.65/32");
+        assertThat(browser.findElements(By.cssSelector("#graph-nodes li[data-kind='endpoint'], #graph-nodes li[data-kind='tunnel']")))
+            .isEmpty();
+        browser.findElement(By.id("graph-live")).click();
+        waitForNode("endpoint:10.1.0.5");
 
         // The timeline: from just before the route to the slice, scoped to the gateway; then the chain is verified.
         open("/ui/#/a/" + acme + "/timeline");
@@ -240,6 +340,7 @@ class ConsoleBrowserTest {
         browser.manage().window().setSize(new Dimension(390, 844));
         open("/ui/#/a/" + acme + "/gateways/default/web");
         waitForNode("endpoint:10.1.0.5");
+        waitForNode("replica:" + instance);
         screenshot("gateway-graph-phone", By.id("gateway-graph"));
         browser.manage().window().setSize(new Dimension(1280, 900));
 
@@ -258,14 +359,115 @@ class ConsoleBrowserTest {
         identityProvider.enqueueCallback(new DefaultOAuth2TokenCallback(ISSUER_ID, "dave", "JWT", List.of(CLIENT_ID),
             Map.of("epic_account", "no-such-account-" + suffix), 3600));
         waitFor(By.id("signin-oidc")).click();
-        waitUntilText(By.tagName("body"), "does not exist");
-        open("/ui/");
+        assertThat(waitFor(By.id("signin-refused")).getText()).contains("does not exist");
         waitFor(By.id("login"));
+        screenshot("signin-refused");
         // A callback this browser did not start (login CSRF: someone else's code and state) is refused.
         HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
             + "/api/v1/oidc/callback?code=stolen&state=someone-elses")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(foreign.statusCode()).isEqualTo(401);
         assertThat(foreign.body()).contains("not started in this browser");
+    }
+
+    /**
+     * The tenant's other pages, each through its form with an API refusal shown next to its field first: Services,
+     * ReferenceGrants, TCPRoutes, certificates (the key never comes back); then sign-out revokes the session on the
+     * server and an admin revokes a user's sessions from the Accounts page.
+     */
+    @Test
+    void aTenantManagesServicesGrantsTcpRoutesAndCertificatesAndSessionsAreRevokedOnTheServer() throws Exception {
+        explainingFailures(this::pagesAndRevocation);
+    }
+
+    private void pagesAndRevocation() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        String account = "pages-" + suffix;
+        String user = "erin@" + account;
+        api("POST", "/api/v1/accounts", "{\"account\":\"" + account + "\"}", admin(), 201);
+        api("POST", "/api/v1/accounts/" + account + "/users",
+            "{\"username\":\"erin\",\"password\":\"erin-password-1\",\"roles\":[]}", admin(), 201);
+        api("POST", "/api/v1/pools", "{\"pool\":\"pp-" + suffix + "\",\"ranges\":[\"198.18.77.0/29\"]}", admin(), 201);
+        api("POST", "/api/v1/templates", "{\"template\":\"pt-" + suffix + "\",\"pool\":\"pp-" + suffix
+            + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", admin(), 201);
+        // A gateway whose HTTPS listener names a certificate not uploaded yet (the gateway form has no TLS field).
+        api("POST", "/api/v1/accounts/" + account + "/gateways", """
+            {"name":"tls","template":"pt-%s","listeners":[{"name":"https","port":443,"protocol":"HTTPS",
+             "tlsCertificateRef":{"name":"site"}}]}""".formatted(suffix), basic(user, "erin-password-1"), 201);
+        open("/ui/");
+        if (waitFor(By.cssSelector("#login, #signout")).getAttribute("id").equals("signout")) {
+            signOut(); // the other test's session, when it ended early
+        }
+        signIn(user, "erin-password-1");
+        String base = "/ui/#/a/" + account;
+
+        open(base + "/services");
+        fill("service-form", "name", "db");
+        assertThat(refusedThenSaved("service-form", "ports", "tcp not-a-port", "ports[0]",
+            "tcp 5432\nmetrics 9100 9100 http", By.cssSelector("tr[data-service='default/db']")).getText())
+            .contains("tcp 5432", "metrics 9100");
+        screenshot("services");
+
+        open(base + "/referencegrants");
+        fill("grant-form", "name", "from-other");
+        fill("grant-form", "to", "Service db");
+        assertThat(refusedThenSaved("grant-form", "from", "TCPRoute", "from[0].namespace", "TCPRoute other",
+            By.cssSelector("tr[data-grant='default/from-other']")).getText()).contains("TCPRoute in other", "Service db");
+        screenshot("referencegrants");
+
+        open(base + "/routes");
+        fill("tcproute-form", "parentRefs", "tls");
+        assertThat(refusedThenSaved("tcproute-form", "name", "Bad_Name", "name", "db",
+            By.cssSelector("tr[data-route='default/db'][data-kind='TCPRoute']")).getText()).contains("tls");
+        screenshot("tcproutes", By.id("tcproute-form"));
+
+        // Certificates: the listener's reference is listed as missing; a bad PEM is refused next to its field; an
+        // upload is stored and shown by hash and expiry, and the key is neither kept in the form nor shown.
+        open(base + "/certificates");
+        assertThat(waitFor(By.cssSelector("tr[data-certificate='default/site']")).getText()).contains("not uploaded");
+        KeytoolCertificates.Pem pem = KeytoolCertificates.selfSigned(Files.createTempDirectory("console-cert-"),
+            "www.example.com", null, 30);
+        fill("certificate-form", "name", "site");
+        fill("certificate-form", "privateKey", pem.key());
+        assertThat(refusedThenSaved("certificate-form", "certificate",
+            "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", "certificate", pem.chain(),
+            By.id("certificate-uploaded")).getText()).contains(account + "/default/site", "SHA-256");
+        By stored = By.cssSelector("tr[data-certificate='default/site']");
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(
+            ExpectedConditions.not(ExpectedConditions.textToBePresentInElementLocated(stored, "not uploaded")));
+        assertThat(browser.findElement(stored).getText()).contains("…");
+        assertThat(browser.findElement(By.id("certificate-form-privateKey")).getAttribute("value")).isEmpty();
+        assertThat(browser.getPageSource()).doesNotContain("PRIVATE KEY").doesNotContain(pem.key().lines().skip(1).findFirst().orElseThrow());
+        screenshot("certificates");
+
+        // Sign-out revokes on the server: the cookie, replayed as it was, is refused at once.
+        Cookie session = browser.manage().getCookieNamed("epic_session");
+        assertThat(withCookie(session.getValue()).statusCode()).isEqualTo(200);
+        signOut();
+        HttpResponse<String> replayed = withCookie(session.getValue());
+        assertThat(replayed.statusCode()).isEqualTo(401);
+        assertThat(replayed.body()).contains("sign in again");
+
+        // An admin revokes erin's sessions from the Accounts page: her session elsewhere ends at once.
+        HttpResponse<String> elsewhere = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + "/api/v1/sessions")).header("Authorization", basic(user, "erin-password-1"))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(elsewhere.statusCode()).isEqualTo(201);
+        String erinsCookie = elsewhere.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0].split("=", 2)[1];
+        assertThat(withCookie(erinsCookie).statusCode()).isEqualTo(200);
+        signIn("admin@system", ADMIN_PASSWORD);
+        open("/ui/#/accounts");
+        fill("revoke-form", "account", account);
+        fill("revoke-form", "username", "erin");
+        submit("revoke-form");
+        waitUntilText(By.id("revoke-form"), "revoked");
+        screenshot("accounts-revoke", By.id("revoke-form"));
+        assertThat(withCookie(erinsCookie).statusCode()).isEqualTo(401);
+        signOut();
+    }
+
+    private static HttpResponse<String> withCookie(String session) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/sessions/current"))
+            .header("Cookie", "epic_session=" + session).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String admin() {
@@ -304,8 +506,26 @@ class ConsoleBrowserTest {
         waitFor(By.id("login"));
     }
 
+    /**
+     * Submits {@code bad} in a field and expects the API's refusal next to that field (naming {@code error}), then
+     * submits {@code good} and waits for {@code saved}.
+     */
+    private static WebElement refusedThenSaved(String form, String field, String bad, String error, String good,
+                                               By saved) {
+        fill(form, field, bad);
+        submit(form);
+        assertThat(waitFor(By.id(form + "-" + field + "-error")).getText()).contains(error);
+        fill(form, field, good);
+        submit(form);
+        return waitFor(saved);
+    }
+
     private static void fill(String form, String field, String value) {
-        WebElement input = waitFor(By.id(form + "-" + field));
+        fillInput(By.id(form + "-" + field), value);
+    }
+
+    private static void fillInput(By by, String value) {
+        WebElement input = waitFor(by);
         input.clear();
         input.sendKeys(value);
     }

@@ -27,6 +27,7 @@ public final class Authenticator {
     private final Passwords passwords;
     private final TokenSigner tokens;
     private final LoginThrottle throttle;
+    private final SessionRevocations revocations;
     /**
      * Checked instead of a stored hash when the login names no user, so an unknown user costs one bcrypt check like
      * a known one and user names cannot be found by timing. Same cost as real hashes; no password matches it.
@@ -43,7 +44,8 @@ public final class Authenticator {
 
     /** @param accounts the account aggregate by account name (empty when missing or deleted) */
     public Authenticator(Function<String, Optional<AccountState>> accounts, Passwords passwords, TokenSigner tokens,
-                         LoginThrottle throttle) {
+                         LoginThrottle throttle, SessionRevocations revocations) {
+        this.revocations = revocations;
         this.accounts = accounts;
         this.passwords = passwords;
         this.tokens = tokens;
@@ -124,6 +126,9 @@ public final class Authenticator {
     private Principal bearer(String token) {
         TokenSigner.Claims claims = tokens.verify(token)
             .orElseThrow(() -> ApiError.unauthorized("invalid or expired token"));
+        if (revocations.revoked(token, claims)) {
+            throw ApiError.unauthorized("token revoked: its session was signed out or revoked by an admin");
+        }
         if (claims.qualifiedName().startsWith(FEDERATED_PREFIX)) {
             return federated(claims);
         }

@@ -28,11 +28,13 @@ public final class Sessions {
     private final Authenticator authenticator;
     private final TokenSigner signer;
     private final Duration ttl;
+    private final SessionRevocations revocations;
 
-    public Sessions(Authenticator authenticator, TokenSigner signer, Duration ttl) {
+    public Sessions(Authenticator authenticator, TokenSigner signer, Duration ttl, SessionRevocations revocations) {
         this.authenticator = authenticator;
         this.signer = signer;
         this.ttl = ttl;
+        this.revocations = revocations;
     }
 
     /** {@code POST /sessions}: a password login (HTTP Basic, throttled like any) starts a session. */
@@ -73,10 +75,27 @@ public final class Sessions {
             signer.verify(token).map(c -> c.expires().toString()).orElse(null)));
     }
 
-    /** {@code DELETE /sessions/current}: the browser forgets the cookie. */
+    /**
+     * {@code DELETE /sessions/current}: the session is revoked on the server (its cookie is refused from now on,
+     * wherever it was copied) and the browser forgets it.
+     */
     public void end(Context ctx) {
+        String token = ctx.cookie(COOKIE);
+        if (token != null && ctx.header("Authorization") == null) {
+            signer.verify(token).ifPresent(claims -> revocations.revoke(token, claims.expires()));
+        }
         ctx.res().addHeader("Set-Cookie", cookie(ctx, "", 0));
         ctx.json(Map.of("ended", true));
+    }
+
+    /**
+     * {@code DELETE /accounts/{account}/users/{username}/sessions} (admins): every session and bearer token of that
+     * login issued until now is refused from now on; a person signed in through OIDC is {@code oidc:<sub>}.
+     */
+    public void revokeUser(Context ctx) {
+        String login = ctx.pathParam("username") + "@" + ctx.pathParam("account");
+        revocations.revokeUser(login);
+        ctx.json(Map.of("user", login, "revoked", true));
     }
 
     /**

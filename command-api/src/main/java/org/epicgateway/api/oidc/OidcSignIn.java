@@ -27,8 +27,11 @@ import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,8 +107,26 @@ public final class OidcSignIn {
         ctx.redirect(request.toURI().toString());
     }
 
-    /** {@code GET /oidc/callback?code=&state=}: code to tokens, the ID token checked, a session, back to the console. */
+    /**
+     * {@code GET /oidc/callback?code=&state=}: code to tokens, the ID token checked, a session, back to the console.
+     * A refusal starts no session; a browser (it asks for HTML) is sent to the console's sign-in page with the reason
+     * in the fragment (never sent to a server, so not logged), any other client gets the API's JSON error.
+     */
     public void callback(Context ctx) {
+        try {
+            signIn(ctx);
+        } catch (ApiError refused) {
+            String accept = ctx.header("Accept");
+            if (accept == null || !accept.contains("text/html")) {
+                throw refused;
+            }
+            ctx.res().addHeader("Set-Cookie", STATE_COOKIE + "=; Path=" + CALLBACK + "; Max-Age=0; HttpOnly; SameSite=Lax");
+            ctx.redirect("/ui/#signin-refused=" + URLEncoder.encode(refused.getMessage(), StandardCharsets.UTF_8)
+                .replace("+", "%20"), HttpStatus.SEE_OTHER);
+        }
+    }
+
+    private void signIn(Context ctx) {
         provider();
         String error = ctx.queryParam("error");
         if (error != null) {

@@ -3,7 +3,11 @@ package org.epicgateway.api.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +23,10 @@ import org.epicgateway.schemas.avro.ApiUser;
 import org.junit.jupiter.api.Test;
 import org.epicgateway.platform.secrets.SecretBox;
 
-/** Password logins: the same bcrypt work for unknown and known users, and throttling per login and per address. */
+/**
+ * Password logins: the same bcrypt work for unknown and known users, and throttling per login and per address; revoked
+ * tokens (a sign-out, an admin's revocation of a user) refused.
+ */
 class AuthenticatorTest {
     private static final Passwords PASSWORDS = new Passwords(4, new SecretBox(new byte[32], Passwords.SECRET_PURPOSE));
     private static final String ALICE_HASH = PASSWORDS.hash("alice-password-1", "password");
@@ -46,10 +53,24 @@ class AuthenticatorTest {
 
     private final MovingClock clock = new MovingClock();
     private final LoginThrottle throttle = LoginThrottle.standard(clock);
-    private final Authenticator auth = new Authenticator(
-        account -> Optional.ofNullable(Map.of("acme", new AccountState("acme", "Acme",
+    private static final Duration TTL = Duration.ofHours(1);
+    private final Path revokedFile = temporaryFile();
+    private final TokenSigner signer = new TokenSigner(new byte[32], clock);
+    private final Authenticator auth = authenticator(new SessionRevocations(revokedFile, TTL, clock));
+
+    private Authenticator authenticator(SessionRevocations revocations) {
+        return new Authenticator(account -> Optional.ofNullable(Map.of("acme", new AccountState("acme", "Acme",
             List.of(new ApiUser("alice", ALICE_HASH, List.of())), null)).get(account)),
-        PASSWORDS, new TokenSigner(new byte[32], clock), throttle);
+            PASSWORDS, signer, throttle, revocations);
+    }
+
+    private static Path temporaryFile() {
+        try {
+            return Files.createTempDirectory("epic-revocations-").resolve("revoked-sessions");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static String basic(String login, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((login + ":" + password).getBytes(StandardCharsets.UTF_8));
@@ -69,6 +90,40 @@ class AuthenticatorTest {
         long before = PASSWORDS.checks();
         status(login, password, address);
         return PASSWORDS.checks() - before;
+    }
+
+    @Test
+    void aRevokedTokenIsRefusedAtOnceAndAfterARestartAndAUsersRevocationEndsOnlyItsEarlierTokens() {
+        SessionRevocations revocations = new SessionRevocations(revokedFile, TTL, clock);
+        Authenticator api = authenticator(revocations);
+        String signedOut = signer.issue("alice@acme", ALICE_HASH, TTL).token();
+        clock.now = clock.now.plusSeconds(1);
+        String other = signer.issue("alice@acme", ALICE_HASH, TTL).token();
+        assertThat(api.session(signedOut).qualifiedName()).isEqualTo("alice@acme");
+
+        revocations.revoke(signedOut, signer.verify(signedOut).orElseThrow().expires());
+        assertThatThrownBy(() -> api.session(signedOut)).isInstanceOf(ApiError.class)
+            .extracting(e -> ((ApiError) e).status()).isEqualTo(401);
+        assertThatThrownBy(() -> api.authenticate("Bearer " + signedOut, "10.0.0.1"))
+            .hasMessageContaining("revoked");
+        assertThat(api.session(other).qualifiedName()).isEqualTo("alice@acme");
+        // A restart reads the file: the sign-out still holds.
+        Authenticator restarted = authenticator(new SessionRevocations(revokedFile, TTL, clock));
+        assertThatThrownBy(() -> restarted.session(signedOut)).hasMessageContaining("sign in again");
+
+        // An admin revokes alice: her tokens issued until now go; a sign-in a second later works.
+        clock.now = clock.now.plusSeconds(1);
+        revocations.revokeUser("alice@acme");
+        assertThatThrownBy(() -> api.session(other)).isInstanceOf(ApiError.class);
+        clock.now = clock.now.plusSeconds(1);
+        String fresh = signer.issue("alice@acme", ALICE_HASH, TTL).token();
+        assertThat(api.session(fresh).qualifiedName()).isEqualTo("alice@acme");
+        assertThatThrownBy(() -> authenticator(new SessionRevocations(revokedFile, TTL, clock)).session(other))
+            .isInstanceOf(ApiError.class);
+        // Once every revoked token would have expired, the restart drops the entries.
+        clock.now = clock.now.plus(TTL).plusSeconds(5);
+        new SessionRevocations(revokedFile, TTL, clock);
+        assertThat(revokedFile).isEmptyFile();
     }
 
     @Test
