@@ -446,8 +446,10 @@ function CertificatesPage({ account }) {
     const refs = new Map();
     for (const g of await listAll(base + '/gateways')) {
       for (const l of g.spec.listeners) {
-        const ref = l.tlsCertificateRef;
-        if (ref) refs.set(`${ref.namespace || g.spec.namespace}/${ref.name}`, `${g.spec.namespace}/${g.spec.name} ${l.name}`);
+        for (const ref of l.tlsCertificateRefs || []) {
+          const key = `${ref.namespace || g.spec.namespace}/${ref.name}`;
+          refs.set(key, [...(refs.get(key) || []), `${g.spec.namespace}/${g.spec.name} ${l.name}`]);
+        }
       }
     }
     return Promise.all([...refs].map(async ([ref, usedBy]) => {
@@ -463,7 +465,7 @@ function CertificatesPage({ account }) {
     h(Loaded, { state }, certs => certs.length === 0 ? h('p', { class: 'muted' }, 'No listener names a certificate yet.') : h('table', { id: 'certificates' },
       h('thead', null, h('tr', null, ['certificate', 'named by', 'SHA-256', 'not after'].map(t => h('th', null, t)))),
       h('tbody', null, certs.map(c => h('tr', { 'data-certificate': c.ref },
-        h('td', null, c.ref), h('td', null, c.usedBy),
+        h('td', null, c.ref), h('td', null, c.usedBy.join(', ')),
         c.missing ? h('td', { colspan: 2, class: 'error' }, 'not uploaded: the listener serves nothing')
           : [h('td', null, h('code', null, c.sha256.slice(0, 16) + '…')), h('td', null, c.notAfter)]))))),
     uploaded && h('p', { class: 'ok card', role: 'status', id: 'certificate-uploaded' },

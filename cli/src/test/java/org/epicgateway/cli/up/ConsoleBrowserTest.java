@@ -392,7 +392,7 @@ class ConsoleBrowserTest {
         // A gateway whose HTTPS listener names a certificate not uploaded yet (the gateway form has no TLS field).
         api("POST", "/api/v1/accounts/" + account + "/gateways", """
             {"name":"tls","template":"pt-%s","listeners":[{"name":"https","port":443,"protocol":"HTTPS",
-             "tlsCertificateRef":{"name":"site"}}]}""".formatted(suffix), basic(user, "erin-password-1"), 201);
+             "tlsCertificateRefs":[{"name":"site"}]}]}""".formatted(suffix), basic(user, "erin-password-1"), 201);
         open("/ui/");
         if (waitFor(By.cssSelector("#login, #signout")).getAttribute("id").equals("signout")) {
             signOut(); // the other test's session, when it ended early
