@@ -33,8 +33,9 @@ class DataPlaneTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static AggregateState state(String id, Object resource) {
-        return new AggregateState(id, id.substring(0, id.indexOf('/')), 1L, ByteBuffer.allocate(0), Instant.EPOCH,
-            false, resource);
+        return AggregateState.newBuilder().setAggregateId(id).setAggregateType(id.substring(0, id.indexOf('/')))
+            .setVersion(1L).setLastHash(ByteBuffer.allocate(0)).setUpdatedAt(Instant.EPOCH).setDeleted(false)
+            .setResource(resource).build();
     }
 
     private static final Map<String, AggregateState> STATES = Map.of(
