@@ -214,15 +214,16 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.GET, BASE + "/receipts/{commandId}",
             "Which proxies ACKed configuration containing a command, and which of its gateways' proxies have not yet",
             "xds", Access.USER, null, List.of(), 200, proxies::receipt));
-        CertificateHandlers certificates = new CertificateHandlers(parts.certificates(), Clock.systemUTC());
+        CertificateHandlers certificates = new CertificateHandlers(parts.certificates(), parts.commands(), parts.queries(),
+            Clock.systemUTC());
         String certificate = BASE + "/accounts/{account}/certificates/{namespace}/{name}";
         r.add(new ApiRoute(HandlerType.PUT, certificate, "Upload (or rotate) a listener certificate: PEM chain and key, "
-            + "kept encrypted outside Kafka and served to the gateways naming it over SDS", "certificates",
-            Access.USER, new CertificateBody(), List.of(), 200, certificates::put, false));
+            + "kept outside Kafka (events carry its name and content hash) and served to the gateways naming it over SDS",
+            "certificates", Access.USER, new CertificateBody(), List.of(), 200, certificates::put));
         r.add(new ApiRoute(HandlerType.GET, certificate, "A certificate's content hash and expiry (never the key)",
             "certificates", Access.USER, null, List.of(), 200, certificates::get));
         r.add(new ApiRoute(HandlerType.DELETE, certificate, "Remove a certificate: listeners naming it serve nothing",
-            "certificates", Access.USER, null, List.of(), 200, certificates::delete, false));
+            "certificates", Access.USER, null, List.of(), 200, certificates::delete));
         return List.copyOf(r);
     }
 

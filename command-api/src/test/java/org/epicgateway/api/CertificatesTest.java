@@ -5,6 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.CertificateRecorded;
+import org.epicgateway.schemas.avro.CertificateRemoved;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -17,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Certificate upload over REST: a good one is stored encrypted under the data directory and read back as name, hash
- * and expiry only; bad ones are 422 naming the problem; another tenant may not touch them; nothing reaches Kafka.
+ * and expiry only, recorded on epic.events by name and hash; bad ones are 422 naming the problem; another tenant may
+ * not touch them; no record of any topic holds the key.
  */
 class CertificatesTest {
     @TempDir
@@ -56,26 +75,34 @@ class CertificatesTest {
     }
 
     @Test
-    void anUploadIsStoredEncryptedAndReadBackWithoutItsKey() throws Exception {
+    void anUploadIsStoredEncryptedRecordedByItsHashAndNoKeyReachesKafka() throws Exception {
         String path = "/api/v1/accounts/" + a + "/certificates/shop/store-tls";
-        long events = EventLog.size(f);
         Http.Response put = f.http.put(path, body(shop.chain(), shop.key()), alice, null);
         assertThat(put.status()).as(put.body()).isEqualTo(200);
         assertThat(put.json().get("name").asText()).isEqualTo(a + "/shop/store-tls");
         assertThat(put.json().get("sha256").asText()).hasSize(64);
         JsonNode read = f.http.get(path, alice).json();
-        assertThat(read).isEqualTo(put.json());
+        assertThat(read).isEqualTo(((ObjectNode) put.json().deepCopy()).without(List.of("commandId", "version")));
         assertThat(read.toString()).doesNotContain("PRIVATE KEY");
 
         Path stored = f.context.dataDir().resolve("tls/certificates/" + a + "/shop/store-tls.pem.sealed");
         assertThat(Files.readString(stored)).doesNotContain("PRIVATE KEY").doesNotContain("CERTIFICATE");
         assertThat(EncryptedCertificateStore.ofDataDir(f.context.dataDir()).get(a + "/shop/store-tls"))
             .hasValueSatisfying(c -> assertThat(c.sha256()).isEqualTo(put.json().get("sha256").asText()));
-        assertThat(EventLog.size(f)).as("key material never travels as a command or event").isEqualTo(events);
+        // The event is the reference only: name, content hash, expiry.
+        assertThat(EventLog.of(f, "certificate/" + a + "/shop/store-tls")).singleElement().satisfies(e -> {
+            assertThat(e.getPayload()).isEqualTo(new CertificateRecorded(a, "shop", "store-tls",
+                put.json().get("sha256").asText(), Instant.parse(put.json().get("notAfter").asText())));
+            assertThat(e.getCorrelationId()).isEqualTo(put.json().get("commandId").asText());
+        });
+        assertNoKeyOnKafka(shop.key());
 
         // Rotation: a new upload under the same name replaces it.
         Http.Response rotated = f.http.put(path, body(other.chain(), other.key()), alice, null);
         assertThat(rotated.json().get("sha256").asText()).isNotEqualTo(put.json().get("sha256").asText());
+
+        assertThat(EventLog.of(f, "certificate/" + a + "/shop/store-tls")).hasSize(2);
+        assertNoKeyOnKafka(other.key());
 
         refused(403, "FORBIDDEN", f.http.get(path, bob));
         refused(403, "FORBIDDEN", f.http.put(path, body(shop.chain(), shop.key()), bob, null));
@@ -84,6 +111,67 @@ class CertificatesTest {
         assertThat(f.http.delete(path, alice, null).status()).isEqualTo(200);
         refused(404, "NOT_FOUND", f.http.get(path, alice));
         assertThat(Files.exists(stored)).isFalse();
+        assertThat(EventLog.of(f, "certificate/" + a + "/shop/store-tls")).last()
+            .satisfies(e -> assertThat(e.getPayload()).isInstanceOf(CertificateRemoved.class));
+    }
+
+    /**
+     * No record of any topic on the broker (commands, results, events, the decider's changelogs, whatever exists)
+     * holds the key: its PEM base64 lines, its DER bytes, or a PEM key header.
+     */
+    private static void assertNoKeyOnKafka(String keyPem) throws Exception {
+        String base64 = keyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        byte[] der = Base64.getDecoder().decode(base64);
+        List<String> lines = keyPem.lines().filter(l -> !l.startsWith("-----")).toList();
+        Set<String> topics;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+            f.platform.bootstrapServers()))) {
+            topics = admin.listTopics(new ListTopicsOptions().listInternal(false)).names().get();
+        }
+        assertThat(topics).contains(Topics.EVENTS, Topics.COMMANDS);
+        int read = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, f.platform.bootstrapServers(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = topics.stream().flatMap(t -> consumer.partitionsFor(t).stream()
+                .map(p -> new TopicPartition(t, p.partition()))).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+                && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    read++;
+                    for (byte[] bytes : new byte[][] {r.key(), r.value()}) {
+                        if (bytes == null) {
+                            continue;
+                        }
+                        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+                        String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+                        assertThat(text).as(where).doesNotContain("PRIVATE KEY");
+                        lines.forEach(l -> assertThat(text).as(where).doesNotContain(l));
+                        assertThat(indexOf(bytes, der)).as(where).isNegative();
+                    }
+                }
+            }
+            assertThat(partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp)))
+                .as("read every topic to its end").isTrue();
+        }
+        assertThat(read).isPositive();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     @Test

@@ -50,6 +50,10 @@ public final class AggregateIds {
     return new AggregateId(AggregateType.TLS_ROUTE, account, namespace, name).toString();
   }
 
+  public static String certificate(String account, String namespace, String name) {
+    return new AggregateId(AggregateType.CERTIFICATE, account, namespace, name).toString();
+  }
+
   public static String endpointSlice(String account, String namespace, String name) {
     return new AggregateId(AggregateType.ENDPOINT_SLICE, account, namespace, name).toString();
   }

@@ -25,7 +25,9 @@ public enum AggregateType {
   SERVICE("service", true),
   /** A Gateway API ReferenceGrant: which other namespaces' routes and gateways may reference this namespace. */
   REFERENCE_GRANT("referencegrant", true),
-  GRPC_ROUTE("grpcroute", true);
+  GRPC_ROUTE("grpcroute", true),
+  /** A listener certificate's name and content hash (the key stays in the certificate store). */
+  CERTIFICATE("certificate", true);
 
   private final String prefix;
   private final boolean tenantNamespaced;

@@ -4,6 +4,15 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.epicgateway.api.Commands;
+import org.epicgateway.api.auth.Principal;
+import org.epicgateway.projections.topology.AggregateQueries;
+import org.epicgateway.schemas.AggregateId;
+import org.epicgateway.schemas.AggregateType;
+import org.epicgateway.schemas.avro.CommandResult;
+import org.epicgateway.schemas.avro.RecordCertificate;
+import org.epicgateway.schemas.avro.RemoveCertificate;
 import org.epicgateway.api.ApiError;
 import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.resources.JsonFields;
@@ -14,16 +23,21 @@ import org.epicgateway.platform.secrets.CertificateStore;
 /**
  * Listener certificates of an account, the Secrets its Gateways' {@code certificateRefs} name: uploaded as PEM (chain
  * and key), checked (malformed, oversized, expired, key not the certificate's are 422 naming the field and the
- * problem), kept in the certificate store and never in a command or event. Reads give the name, content hash and
- * expiry only, never the key. The xds-projector serves a stored certificate over SDS to the gateways naming it; a
+ * problem) and kept in the certificate store; commands and events carry only the reference: RecordCertificate /
+ * CertificateRecorded with the name, content hash and expiry (the audit log says which content a name had and when,
+ * and listener status knows which certificates exist). Reads give the name, content hash and expiry, never the key. The xds-projector serves a stored certificate over SDS to the gateways naming it; a
  * new upload under the same name is a rotation (an SDS push, no listener change).
  */
 public final class CertificateHandlers {
     private final CertificateStore store;
+    private final Commands commands;
+    private final AggregateQueries queries;
     private final Clock clock;
 
-    public CertificateHandlers(CertificateStore store, Clock clock) {
+    public CertificateHandlers(CertificateStore store, Commands commands, AggregateQueries queries, Clock clock) {
         this.store = store;
+        this.commands = commands;
+        this.queries = queries;
         this.clock = clock;
     }
 
@@ -37,8 +51,22 @@ public final class CertificateHandlers {
         } catch (CertificateBundle.InvalidCertificateException e) {
             throw ApiError.unprocessable("INVALID_CERTIFICATE", e.getMessage(), e.field());
         }
-        store.put(name, bundle);
-        ctx.json(view(name, bundle));
+        AggregateId id = id(ctx);
+        Principal principal = HttpSupport.principal(ctx);
+        String commandId = HttpSupport.commandId(ctx);
+        String requestHash = HttpSupport.requestHash(ctx);
+        // Stored first: the event never names a certificate the store does not hold.
+        CompletableFuture<CommandResult> recorded = commands.decided(commandId, requestHash).orElseGet(() -> {
+            store.put(name, bundle);
+            return commands.submit(principal, commandId, requestHash, id, null, new RecordCertificate(id.account(),
+                id.namespace(), id.name(), bundle.sha256(), bundle.notAfter()));
+        });
+        ctx.future(() -> recorded.thenAccept(r -> {
+            Map<String, Object> out = view(name, bundle);
+            out.put("commandId", r.getCommandId());
+            out.put("version", r.getVersion());
+            ctx.json(out);
+        }));
     }
 
     public void get(Context ctx) {
@@ -48,10 +76,26 @@ public final class CertificateHandlers {
 
     public void delete(Context ctx) {
         String name = name(ctx);
-        if (!store.remove(name)) {
+        AggregateId id = id(ctx);
+        boolean recorded = queries.get(id.toString()).filter(s -> !s.getDeleted()).isPresent();
+        if (!store.remove(name) && !recorded) {
             throw ApiError.notFound("no certificate " + name);
         }
-        ctx.json(Map.of("name", name, "deleted", true));
+        if (!recorded) {
+            ctx.json(Map.of("name", name, "deleted", true));
+            return;
+        }
+        Principal principal = HttpSupport.principal(ctx);
+        String commandId = HttpSupport.commandId(ctx);
+        CompletableFuture<CommandResult> removed = commands.submit(principal, commandId,
+            HttpSupport.requestHash(ctx), id, null, new RemoveCertificate());
+        ctx.future(() -> removed.thenAccept(r -> ctx.json(Map.of("name", name, "deleted", true,
+            "commandId", r.getCommandId()))));
+    }
+
+    private static AggregateId id(Context ctx) {
+        return new AggregateId(AggregateType.CERTIFICATE, ResourceHandlers.account(ctx, HttpSupport.principal(ctx)),
+            ctx.pathParam("namespace"), ctx.pathParam("name"));
     }
 
     /** The SDS name: {@code <account>/<namespace>/<name>}, as the Envoy derivation names a certificateRef. */

@@ -23,6 +23,10 @@ import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.EventSeals;
+import org.epicgateway.schemas.avro.CertificateRemoved;
+import org.epicgateway.schemas.avro.CertificateRecorded;
+import org.epicgateway.schemas.avro.RemoveCertificate;
+import org.epicgateway.schemas.avro.RecordCertificate;
 import org.epicgateway.schemas.avro.TlsMode;
 import org.epicgateway.schemas.avro.CertificateRef;
 import org.epicgateway.schemas.avro.TlsRouteState;
@@ -155,6 +159,7 @@ public final class Decider {
   /** What may reference across namespaces (routes to Services, gateways to certificate Secrets), and what into. */
   private static final Set<String> GRANT_FROM_KINDS = Set.of("HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "Gateway");
   private static final Set<String> GRANT_TO_KINDS = Set.of("Service", "Secret");
+  private static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
   private static final Pattern AGGREGATION = Pattern.compile("default|/(\\d{1,3})");
   /** Envoy instances per gateway a template may ask for (each is a process on a node). */
   public static final int MAX_REPLICAS = 64;
@@ -231,6 +236,8 @@ public final class Decider {
         case RemoveTcpRoute c -> remove(id, AggregateType.TCP_ROUTE, new TcpRouteRemoved());
         case UpsertTlsRoute c -> upsertTlsRoute(id, c);
         case RemoveTlsRoute c -> remove(id, AggregateType.TLS_ROUTE, new TlsRouteRemoved());
+        case RecordCertificate c -> recordCertificate(id, c);
+        case RemoveCertificate c -> remove(id, AggregateType.CERTIFICATE, new CertificateRemoved());
         case UpsertEndpointSlice c -> upsertEndpointSlice(id, c);
         case RemoveEndpointSlice c -> remove(id, AggregateType.ENDPOINT_SLICE, new EndpointSliceRemoved());
         case UpsertService c -> upsertService(id, c);
@@ -886,6 +893,19 @@ public final class Decider {
         }
       }
       emit(id, new ServiceUpserted(c.getAccount(), c.getNamespace(), c.getName(), List.copyOf(c.getPorts())));
+    }
+
+    /** A stored certificate's name and content hash (the API has checked and stored the certificate itself). */
+    private void recordCertificate(AggregateId id, RecordCertificate c) {
+      expectType(id, AggregateType.CERTIFICATE);
+      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
+      expectId(id, AggregateIds.certificate(c.getAccount(), c.getNamespace(), c.getName()));
+      liveAccount(c.getAccount());
+      if (!SHA256.matcher(c.getSha256()).matches()) {
+        throw Rejected.validation("sha256", "'" + c.getSha256() + "' is not a hex SHA-256");
+      }
+      emit(id, new CertificateRecorded(c.getAccount(), c.getNamespace(), c.getName(), c.getSha256(),
+          c.getNotAfter()));
     }
 
     /** The Gateway API's ReferenceGrant: at least one from (a route or gateway kind) and one to (Service, Secret). */

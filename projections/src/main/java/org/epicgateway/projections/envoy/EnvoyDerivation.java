@@ -78,7 +78,7 @@ public final class EnvoyDerivation {
             List<org.epicgateway.schemas.avro.Listener> group = port.getValue().stream()
                     .filter(l -> !Attachments.conflicted(gateway, l))
                     .filter(l -> l.getProtocol() != ListenerProtocol.HTTPS
-                            || Certificates.problem(gateway, l, view.getReferenceGrants()) == null)
+                            || Certificates.problem(view, l) == null)
                     .filter(l -> l.getProtocol() != ListenerProtocol.TLS || !Certificates.terminates(l)).toList();
             switch (protocol) {
                 case HTTP, HTTPS -> {

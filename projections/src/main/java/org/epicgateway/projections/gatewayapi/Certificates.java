@@ -3,9 +3,9 @@ package org.epicgateway.projections.gatewayapi;
 import java.util.List;
 import org.epicgateway.schemas.avro.CertificateRef;
 import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.ListenerProtocol;
-import org.epicgateway.schemas.avro.ReferenceGrant;
 import org.epicgateway.schemas.avro.TlsMode;
 
 /** The Gateway API's rules for a listener's TLS, shared by the decider, the Envoy derivation and status. */
@@ -32,20 +32,29 @@ public final class Certificates {
 
     /**
      * Why a terminating listener's certificates cannot be used, as a Gateway API listener reason, or null:
-     * InvalidCertificateRef when it has none, RefNotPermitted when one lives in another namespace without a
-     * ReferenceGrant. One unusable reference makes the listener serve nothing rather than a wrong certificate.
+     * InvalidCertificateRef when it has none or one was never stored (the view knows the stored ones by their
+     * CertificateRecorded events), RefNotPermitted when one lives in another namespace without a ReferenceGrant. One
+     * unusable reference makes the listener serve nothing rather than a wrong certificate.
      */
-    public static String problem(GatewayState gateway, Listener l, List<ReferenceGrant> grants) {
+    public static String problem(GatewayView view, Listener l) {
+        GatewayState gateway = view.getGateway();
         List<CertificateRef> refs = refs(l);
         if (refs.isEmpty()) {
             return "InvalidCertificateRef";
         }
         for (CertificateRef ref : refs) {
             String ns = ref.getNamespace();
-            boolean permitted = ns == null || ns.equals(gateway.getNamespace()) || ReferenceGrants.permits(grants,
-                    "Gateway", gateway.getNamespace(), ns, "Secret", ref.getName());
+            boolean permitted = ns == null || ns.equals(gateway.getNamespace()) || ReferenceGrants.permits(
+                    view.getReferenceGrants(), "Gateway", gateway.getNamespace(), ns, "Secret", ref.getName());
             if (!permitted) {
                 return "RefNotPermitted";
+            }
+        }
+        for (CertificateRef ref : refs) {
+            String ns = ref.getNamespace() == null ? gateway.getNamespace() : ref.getNamespace();
+            if (view.getCertificates().stream().noneMatch(c -> c.getNamespace().equals(ns)
+                    && c.getName().equals(ref.getName()))) {
+                return "InvalidCertificateRef";
             }
         }
         return null;

@@ -40,6 +40,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
 import org.epicgateway.projections.gatewayapi.GrpcRoutes;
@@ -50,6 +51,7 @@ import org.epicgateway.projections.view.MemoryViewStore;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.CertificateState;
 import org.epicgateway.schemas.avro.TlsMode;
 import org.epicgateway.schemas.avro.TlsRouteState;
 import org.epicgateway.schemas.avro.AggregateState;
@@ -230,8 +232,20 @@ public final class ManifestLoader {
         return gateways.stream().sorted(byName)
                 .map(g -> GatewayViews.view(store, AggregateIds.gateway(ACCOUNT, g.getNamespace(), g.getName()))
                         .orElseThrow())
-                .map(v -> GatewayView.newBuilder(v).setServices(allServices).setReferenceGrants(allGrants).build())
+                .map(v -> GatewayView.newBuilder(v).setServices(allServices).setReferenceGrants(allGrants)
+                        .setCertificates(assumedCertificates(v.getGateway())).build())
                 .toList();
+    }
+
+    /**
+     * Manifests carry no certificates (their keys belong in the certificate store, not in routing manifests), so every
+     * certificate a listener references is taken as stored; only whether it may be referenced is checked.
+     */
+    private static List<CertificateState> assumedCertificates(GatewayState g) {
+        return g.getListeners().stream().flatMap(l -> Certificates.refs(l).stream())
+                .map(c -> new CertificateState(ACCOUNT, c.getNamespace() == null ? g.getNamespace() : c.getNamespace(),
+                        c.getName(), "", Instant.EPOCH))
+                .distinct().toList();
     }
 
     /** A manifest object as the first state of its aggregate (version 1, as if created by one event). */

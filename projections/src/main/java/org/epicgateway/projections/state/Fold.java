@@ -7,6 +7,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.CertificateState;
+import org.epicgateway.schemas.avro.CertificateRemoved;
+import org.epicgateway.schemas.avro.CertificateRecorded;
 import org.epicgateway.schemas.avro.TlsRouteState;
 import org.epicgateway.schemas.avro.TlsRouteRemoved;
 import org.epicgateway.schemas.avro.TlsRouteUpserted;
@@ -81,7 +84,8 @@ public final class Fold {
   /** The events that may start an aggregate; every other event changes an existing state. */
   private static final Set<Class<?>> CREATES = Set.of(AccountCreated.class, AddressPoolDefined.class,
       GatewayTemplateDefined.class, GatewayRequested.class, GatewayCreated.class, HttpRouteUpserted.class,
-      TcpRouteUpserted.class, TlsRouteUpserted.class, GrpcRouteUpserted.class, EndpointSliceUpserted.class,
+      TcpRouteUpserted.class, TlsRouteUpserted.class, GrpcRouteUpserted.class, CertificateRecorded.class,
+      EndpointSliceUpserted.class,
       ConfigApplied.class, ConfigRejected.class, ConfigRolledBack.class, NodeJoined.class, ReplicaPlaced.class, ServiceUpserted.class,
       ReferenceGrantUpserted.class);
 
@@ -231,6 +235,9 @@ public final class Fold {
           List.copyOf(e.getParentRefs()), List.copyOf(e.getHostnames()), List.copyOf(e.getRules()),
           e.getCreationTimestamp());
       case GrpcRouteRemoved e -> deleted = true;
+      case CertificateRecorded e -> resource = new CertificateState(e.getAccount(), e.getNamespace(), e.getName(),
+          e.getSha256(), e.getNotAfter());
+      case CertificateRemoved e -> deleted = true;
       case EndpointSliceUpserted e -> resource = new EndpointSliceState(e.getAccount(), e.getNamespace(),
           e.getName(), e.getServiceName(), e.getClusterId(), List.copyOf(e.getPorts()),
           List.copyOf(e.getEndpoints()));

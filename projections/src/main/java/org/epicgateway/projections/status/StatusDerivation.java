@@ -144,7 +144,7 @@ public final class StatusDerivation {
         boolean supported = l.getProtocol() != ListenerProtocol.TLS || !Certificates.terminates(l);
         boolean conflicted = Attachments.conflicted(view.getGateway(), l);
         String certificate = l.getProtocol() == ListenerProtocol.HTTPS
-                ? Certificates.problem(view.getGateway(), l, view.getReferenceGrants()) : null;
+                ? Certificates.problem(view, l) : null;
         return List.of(
                 supported ? new Condition("Accepted", true, "Accepted", "listener accepted")
                         : new Condition("Accepted", false, "UnsupportedProtocol", "TLS listeners that terminate are not supported: use tls.mode Passthrough, or protocol HTTPS"),
@@ -152,7 +152,9 @@ public final class StatusDerivation {
                         "an earlier listener on port " + l.getPort() + " has another protocol")
                         : new Condition("Conflicted", false, "NoConflicts", "no conflict"),
                 certificate == null ? new Condition("ResolvedRefs", true, "ResolvedRefs", "references resolved")
-                        : new Condition("ResolvedRefs", false, certificate, "the TLS certificate cannot be used"),
+                        : new Condition("ResolvedRefs", false, certificate, certificate.equals("RefNotPermitted")
+                                ? "a certificateRef into another namespace has no ReferenceGrant"
+                                : "a certificateRef names no stored certificate (upload it first)"),
                 supported && !conflicted && certificate == null
                         ? new Condition("Programmed", true, "Programmed", "in the Envoy config")
                         : new Condition("Programmed", false, "Invalid", "not in the Envoy config"));

@@ -15,6 +15,7 @@ import org.epicgateway.projections.view.ViewStore.Index;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
+import org.epicgateway.schemas.avro.CertificateState;
 import org.epicgateway.schemas.avro.TlsRouteState;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.BackendRef;
@@ -48,7 +49,8 @@ public final class GatewayViews {
 
   private static final Set<AggregateType> VIEW_TYPES = EnumSet.of(AggregateType.GATEWAY, AggregateType.TEMPLATE,
       AggregateType.HTTP_ROUTE, AggregateType.GRPC_ROUTE, AggregateType.TCP_ROUTE, AggregateType.TLS_ROUTE,
-      AggregateType.ENDPOINT_SLICE, AggregateType.SERVICE, AggregateType.REFERENCE_GRANT, AggregateType.NODE);
+      AggregateType.ENDPOINT_SLICE, AggregateType.SERVICE, AggregateType.REFERENCE_GRANT, AggregateType.NODE,
+      AggregateType.CERTIFICATE);
 
   private GatewayViews() {}
 
@@ -110,14 +112,17 @@ public final class GatewayViews {
         if (before != null) {
           store.remove(Index.GATEWAYS_BY_TEMPLATE, ((GatewayState) before.getResource()).getTemplate(), id);
           referencedNamespaces(before).forEach(n -> store.remove(Index.REFERRERS_BY_NAMESPACE, n, id));
+          certificates(before).forEach(c -> store.remove(Index.GATEWAYS_BY_CERTIFICATE, c, id));
         }
         if (now != null) {
           store.add(Index.GATEWAYS_BY_TEMPLATE, ((GatewayState) now.getResource()).getTemplate(), id);
           referencedNamespaces(now).forEach(n -> store.add(Index.REFERRERS_BY_NAMESPACE, n, id));
+          certificates(now).forEach(c -> store.add(Index.GATEWAYS_BY_CERTIFICATE, c, id));
         }
         gateways.add(id);
       }
       case TEMPLATE -> gateways.addAll(store.members(Index.GATEWAYS_BY_TEMPLATE, parsed.name()));
+      case CERTIFICATE -> gateways.addAll(store.members(Index.GATEWAYS_BY_CERTIFICATE, id));
       case HTTP_ROUTE, GRPC_ROUTE, TCP_ROUTE, TLS_ROUTE -> {
         if (before != null) {
           parents(before).forEach(p -> store.remove(Index.ROUTES_BY_PARENT, p, id));
@@ -238,7 +243,11 @@ public final class GatewayViews {
     for (String grant : grantIds) {
       store.get(grant).map(GatewayViews::live).ifPresent(g -> grants.add((ReferenceGrantState) g.getResource()));
     }
-    return Optional.of(assemble(gateway, templateState, routes, slices, services, grants));
+    List<CertificateState> certificates = new ArrayList<>();
+    for (String certificate : certificates(gateway)) {
+      store.get(certificate).map(GatewayViews::live).ifPresent(c -> certificates.add((CertificateState) c.getResource()));
+    }
+    return Optional.of(assemble(gateway, templateState, routes, slices, services, grants, certificates));
   }
 
   /**
@@ -248,7 +257,7 @@ public final class GatewayViews {
    */
   public static GatewayView assemble(AggregateState gateway, TemplateState template, List<AggregateState> routes,
                                      List<EndpointSliceState> slices, List<ServiceState> services,
-                                     List<ReferenceGrantState> grants) {
+                                     List<ReferenceGrantState> grants, List<CertificateState> certificates) {
     return GatewayView.newBuilder()
         .setGatewayId(gateway.getAggregateId())
         .setGatewayVersion(gateway.getVersion())
@@ -267,7 +276,17 @@ public final class GatewayViews {
             List.copyOf(s.getPorts()))).toList())
         .setReferenceGrants(grants.stream().map(g -> new ReferenceGrant(g.getNamespace(), g.getName(),
             List.copyOf(g.getFrom()), List.copyOf(g.getTo()))).toList())
+        .setCertificates(List.copyOf(certificates))
         .build();
+  }
+
+  /** Certificate ids a gateway's listeners reference (a set: sorted, each once). */
+  private static Set<String> certificates(AggregateState gateway) {
+    GatewayState g = (GatewayState) gateway.getResource();
+    Set<String> ids = new TreeSet<>();
+    g.getListeners().forEach(l -> Certificates.refs(l).forEach(c -> ids.add(AggregateIds.certificate(g.getAccount(),
+        c.getNamespace() == null ? g.getNamespace() : c.getNamespace(), c.getName()))));
+    return ids;
   }
 
   private static AggregateState live(AggregateState state) {

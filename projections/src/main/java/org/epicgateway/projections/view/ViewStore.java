@@ -29,7 +29,9 @@ public interface ViewStore {
      * namespace ({@code account/namespace}) → ids of the live routes with a backendRef into it and of the live
      * gateways with a certificateRef into it, from another namespace: whom a ReferenceGrant there may concern.
      */
-    REFERRERS_BY_NAMESPACE
+    REFERRERS_BY_NAMESPACE,
+    /** certificate id ({@code certificate/<account>/<namespace>/<name>}) → ids of the live gateways referencing it. */
+    GATEWAYS_BY_CERTIFICATE
   }
 
   Optional<AggregateState> get(String aggregateId);

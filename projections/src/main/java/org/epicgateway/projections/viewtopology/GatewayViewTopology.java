@@ -58,7 +58,8 @@ public final class GatewayViewTopology {
       Index.SLICES_BY_NODE, "gateway-view-slices-by-node",
       Index.GATEWAYS_BY_TEMPLATE, "gateway-view-gateways-by-template",
       Index.GRANTS_BY_NAMESPACE, "gateway-view-grants-by-namespace",
-      Index.REFERRERS_BY_NAMESPACE, "gateway-view-referrers-by-namespace");
+      Index.REFERRERS_BY_NAMESPACE, "gateway-view-referrers-by-namespace",
+      Index.GATEWAYS_BY_CERTIFICATE, "gateway-view-gateways-by-certificate");
   static final String VIEWS = "gateway-views";
   static final String SINK = "gateway-state-sink";
   static final String DLQ_SINK = "dlq-sink";

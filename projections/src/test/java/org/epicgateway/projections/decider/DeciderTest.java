@@ -10,6 +10,9 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.EventHashes;
+import org.epicgateway.schemas.avro.CertificateRecorded;
+import org.epicgateway.schemas.avro.RemoveCertificate;
+import org.epicgateway.schemas.avro.RecordCertificate;
 import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.CertificateRef;
@@ -614,6 +617,24 @@ class DeciderTest {
     return GrpcRouteRule.newBuilder()
         .setMatches(method == null ? List.of() : List.of(GrpcRouteMatch.newBuilder().setMethod(method).build()))
         .setBackendRefs(List.of(BackendRef.newBuilder().setName("echo").setPort(50051).build())).build();
+  }
+
+  @Test
+  void certificatesAreRecordedByNameAndHashOnly() {
+    platform();
+    String id = "certificate/acme/shop/store-tls";
+    java.time.Instant notAfter = java.time.Instant.parse("2027-01-01T00:00:00Z");
+    reject(c.envelope(id, "acme", new RecordCertificate("acme", "shop", "store-tls", "not-a-hash", notAfter)),
+        RejectionCode.VALIDATION, "sha256", "is not a hex SHA-256");
+    reject(c.envelope(id, "acme", new RecordCertificate("acme", "shop", "other", "ab".repeat(32), notAfter)),
+        RejectionCode.VALIDATION, "targetAggregateId", "");
+    CommandEnvelope record = c.envelope(id, "acme", new RecordCertificate("acme", "shop", "store-tls",
+        "ab".repeat(32), notAfter));
+    assertThat(accept(record).events().get(0).getPayload()).isEqualTo(new CertificateRecorded("acme", "shop",
+        "store-tls", "ab".repeat(32), notAfter));
+    accept(c.envelope(id, "acme", new RemoveCertificate()));
+    reject(c.envelope(id, "acme", new RemoveCertificate()), RejectionCode.NOT_FOUND, "targetAggregateId",
+        "does not exist");
   }
 
   private static UpsertTcpRoute tcpRoute(String gateway, List<TcpRouteRule> rules) {

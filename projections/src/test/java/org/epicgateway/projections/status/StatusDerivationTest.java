@@ -344,4 +344,31 @@ class StatusDerivationTest {
         assertThat(byListener.get("multi").condition("ResolvedRefs").reason()).isEqualTo("RefNotPermitted");
         assertThat(byListener.get("multi").condition("Programmed").status()).isFalse();
     }
+
+    @Test
+    void aListenerWhoseCertificateWasNeverStoredServesNothingAndSaysSo() {
+        String gateway = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: infra}
+                spec:
+                  gatewayClassName: epic
+                  listeners:
+                    - {name: both, port: 443, protocol: HTTPS, hostname: a.example.com, tls: {certificateRefs: [{name: rsa}, {name: ecdsa}]}}
+                    - {name: one, port: 443, protocol: HTTPS, hostname: b.example.com, tls: {certificateRefs: [{name: rsa}]}}
+                """;
+        GatewayView assumed = ManifestLoader.parse("gw.yaml", gateway).get(0);
+        // Only "rsa" was uploaded: the listener that also needs "ecdsa" is left out, the other is served.
+        GatewayView view = GatewayView.newBuilder(assumed).setCertificates(assumed.getCertificates().stream()
+                .filter(c -> c.getName().equals("rsa")).toList()).build();
+        Map<String, ListenerStatus> byName = new HashMap<>();
+        StatusDerivation.derive(view).listeners().forEach(l -> byName.put(l.name(), l));
+        assertThat(byName.get("both").condition("ResolvedRefs").reason()).isEqualTo("InvalidCertificateRef");
+        assertThat(byName.get("both").condition("ResolvedRefs").message()).contains("no stored certificate");
+        assertThat(byName.get("both").condition("Programmed").status()).isFalse();
+        assertThat(byName.get("one").condition("ResolvedRefs").status()).isTrue();
+        var listener = org.epicgateway.projections.envoy.EnvoyDerivation.derive(view).listeners().get(0);
+        assertThat(listener.getFilterChainsList()).singleElement().satisfies(chain -> assertThat(
+                chain.getFilterChainMatch().getServerNamesList()).containsExactly("b.example.com"));
+    }
 }

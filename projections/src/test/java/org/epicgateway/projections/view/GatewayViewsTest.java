@@ -13,6 +13,8 @@ import org.epicgateway.schemas.EventHashes;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import org.epicgateway.projections.envoy.EnvoyDerivation;
 import org.epicgateway.projections.envoy.Backends;
+import org.epicgateway.schemas.avro.RemoveCertificate;
+import org.epicgateway.schemas.avro.RecordCertificate;
 import org.epicgateway.schemas.avro.ServicePort;
 import org.epicgateway.schemas.avro.ReferenceGrant;
 import org.epicgateway.schemas.avro.HttpRouteRule;
@@ -271,5 +273,31 @@ class GatewayViewsTest {
     run(c.upsertRoute("acme", "web", "shop"));
     assertThat(run(c.upsertGrant("acme", "backends", "from-default", "default")))
         .as("the route no longer references the namespace").isEmpty();
+  }
+
+  @Test
+  void aRecordedCertificateReachesTheViewsOfTheGatewaysReferencingItAndOnlyThose() {
+    String id = "certificate/acme/default/cert";
+    run(c.createGateway("acme", "secure", "standard", Commands.https("tls", 443, "shop.example.com")));
+    assertThat(view("gateway/acme/default/secure").getCertificates()).isEmpty();
+    RecordCertificate record = new RecordCertificate("acme", "default", "cert", "ab".repeat(32),
+        java.time.Instant.parse("2027-01-01T00:00:00Z"));
+    assertThat(run(c.envelope(id, "acme", record))).containsExactly("gateway/acme/default/secure");
+    assertThat(view("gateway/acme/default/secure").getCertificates()).singleElement()
+        .satisfies(s -> assertThat(s.getSha256()).isEqualTo("ab".repeat(32)));
+    // The listener is served once its certificate is recorded.
+    assertThat(EnvoyDerivation.derive(view("gateway/acme/default/secure")).listeners()).isNotEmpty();
+    assertThat(run(c.envelope(id, "acme", new RemoveCertificate()))).containsExactly("gateway/acme/default/secure");
+    assertThat(view("gateway/acme/default/secure").getCertificates()).isEmpty();
+    assertThat(EnvoyDerivation.derive(view("gateway/acme/default/secure")).listeners())
+        .as("a listener whose certificate is gone serves nothing").isEmpty();
+    // A certificate recorded before the gateway that names it is in its first view.
+    run(c.envelope("certificate/acme/default/early", "acme", new RecordCertificate("acme", "default", "early",
+        "cd".repeat(32), java.time.Instant.parse("2027-01-01T00:00:00Z"))));
+    var early = Commands.https("tls", 443, "blog.example.com");
+    early.setTlsCertificateRef(org.epicgateway.schemas.avro.CertificateRef.newBuilder().setName("early").build());
+    run(c.createGateway("acme", "late", "standard", early));
+    assertThat(view("gateway/acme/default/late").getCertificates()).extracting(s -> s.getName())
+        .containsExactly("early");
   }
 }
