@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,21 +34,28 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     private final Path dataDir;
     private final EmbeddedKafka kafka;
-    private final EmbeddedRegistry registry;
+    private final CompletableFuture<StartedRegistry> registry;
+    private final String registryUrl;
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final boolean sharedInstance;
     private boolean closed;
 
-    private EmbeddedPlatform(Path dataDir, EmbeddedKafka kafka, EmbeddedRegistry registry, boolean sharedInstance) {
+    /** The registry and how long after the platform's start it answered. */
+    private record StartedRegistry(EmbeddedRegistry registry, Duration readyAfter) {
+    }
+
+    private EmbeddedPlatform(Path dataDir, EmbeddedKafka kafka, CompletableFuture<StartedRegistry> registry,
+            int registryPort, boolean sharedInstance) {
         this.dataDir = dataDir;
         this.kafka = kafka;
         this.registry = registry;
+        this.registryUrl = EmbeddedRegistry.confluentUrl(registryPort);
         this.sharedInstance = sharedInstance;
     }
 
     /** Starts the platform on free ports with its data under {@code dataDir}. */
     public static EmbeddedPlatform start(Path dataDir) {
-        return start(dataDir, 0, 0, false);
+        return start(dataDir, 0, 0);
     }
 
     /**
@@ -57,16 +65,28 @@ public final class EmbeddedPlatform implements AutoCloseable {
      * @param registryPort the registry's HTTP port on 127.0.0.1, or 0 for a free one
      */
     public static EmbeddedPlatform start(Path dataDir, int kafkaPort, int registryPort) {
-        return start(dataDir, kafkaPort, registryPort, false);
+        return startKafka(dataDir, kafkaPort, registryPort, false).awaitRegistry();
     }
 
-    private static EmbeddedPlatform start(Path dataDir, int kafkaPort, int registryPort, boolean sharedInstance) {
+    /**
+     * Starts the platform and returns once the broker serves and the topics exist, with the registry still starting
+     * (most of the platform's start-up time is the registry's JVM): what needs only Kafka, such as restoring Kafka
+     * Streams state, can start meanwhile. {@link #awaitRegistry()} waits for the registry; its URL is known at once.
+     */
+    public static EmbeddedPlatform startKafka(Path dataDir, int kafkaPort, int registryPort) {
+        return startKafka(dataDir, kafkaPort, registryPort, false);
+    }
+
+    private static EmbeddedPlatform startKafka(Path dataDir, int kafkaPort, int registryPort, boolean sharedInstance) {
+        long started = System.nanoTime();
         Path dir = dataDir.toAbsolutePath();
         int port = kafkaPort == 0 ? FreePorts.pick() : kafkaPort;
+        int httpPort = registryPort == 0 ? FreePorts.pick() : registryPort;
         // The registry's JVM boots for most of its start-up time without needing Kafka (its client retries), so it
         // starts alongside the broker instead of after it.
-        CompletableFuture<EmbeddedRegistry> registry = CompletableFuture.supplyAsync(
-                () -> EmbeddedRegistry.start("127.0.0.1:" + port, dir.resolve("registry"), registryPort),
+        CompletableFuture<StartedRegistry> registry = CompletableFuture.supplyAsync(
+                () -> new StartedRegistry(EmbeddedRegistry.start("127.0.0.1:" + port, dir.resolve("registry"), httpPort),
+                        Duration.ofNanos(System.nanoTime() - started)),
                 r -> new Thread(r, "epic-registry-start").start());
         EmbeddedKafka kafka;
         try {
@@ -75,15 +95,31 @@ public final class EmbeddedPlatform implements AutoCloseable {
                 TopicSetup.ensure(admin);
             }
         } catch (RuntimeException e) {
-            registry.thenAccept(EmbeddedRegistry::close);
+            registry.thenAccept(r -> r.registry().close());
             throw e;
         }
+        return new EmbeddedPlatform(dir, kafka, registry, httpPort, sharedInstance);
+    }
+
+    /**
+     * Waits until the registry answers (it started with the broker); if it failed to start, stops the broker and
+     * throws why.
+     *
+     * @return this platform
+     */
+    public EmbeddedPlatform awaitRegistry() {
         try {
-            return new EmbeddedPlatform(dir, kafka, registry.join(), sharedInstance);
+            registry.join();
+            return this;
         } catch (CompletionException e) {
             kafka.close();
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+    }
+
+    /** How long after the platform's start the registry answered; waits for it. */
+    public Duration registryReadyAfter() {
+        return awaitRegistry().registry.join().readyAfter();
     }
 
     /**
@@ -99,7 +135,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create a temporary directory for the test platform", e);
             }
-            EmbeddedPlatform platform = start(dir, 0, 0, true);
+            EmbeddedPlatform platform = startKafka(dir, 0, 0, true).awaitRegistry();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 platform.stop();
                 Directories.deleteRecursively(dir);
@@ -120,7 +156,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     /** The Confluent-compatible schema registry API. */
     public String schemaRegistryUrl() {
-        return registry.confluentUrl();
+        return registryUrl;
     }
 
     public Path dataDir() {
@@ -131,8 +167,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
         return kafka;
     }
 
+    /** The registry, once started (waits for it). */
     public EmbeddedRegistry registry() {
-        return registry;
+        return awaitRegistry().registry.join().registry();
     }
 
     /** The platform's meter registry; {@code epic up} serves it for Prometheus. */
@@ -160,7 +197,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
         }
         closed = true;
         try {
-            registry.close();
+            // A registry still starting is stopped as soon as its start returns (or fails on the stopped broker).
+            registry.thenAccept(r -> r.registry().close());
         } finally {
             kafka.close();
             meters.close();

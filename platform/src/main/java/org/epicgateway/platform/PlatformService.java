@@ -14,6 +14,16 @@ public interface PlatformService extends AutoCloseable {
     /** Starts the service and returns once it serves (for Kafka Streams: once RUNNING). */
     void start(PlatformContext context) throws Exception;
 
+    /**
+     * Whether {@link #start} can run while the schema registry still starts: true for a service that only needs
+     * Kafka to start (Kafka Streams restores its stores from changelogs as bytes) and reaches the registry later,
+     * through a client that waits for it. {@code epic up} starts such services alongside the registry (consecutive ones
+     * together), the others only once the registry answers.
+     */
+    default boolean startsBeforeRegistry() {
+        return false;
+    }
+
     /** What the service serves once started, label to URL, printed by {@code epic up}; empty when it serves nothing. */
     default Map<String, String> urls() {
         return Map.of();

@@ -7,6 +7,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.epicgateway.infra.EmbeddedPlatform;
@@ -18,6 +20,9 @@ import org.epicgateway.platform.PlatformService;
  * meters ({@code epic up}), or a Kafka and registry that run elsewhere ({@code epic run}).
  */
 final class RunningEpic implements AutoCloseable {
+
+    /** The registry's entry in {@link #startTimes}: from the platform's start, alongside the broker and services. */
+    private static final String REGISTRY = "schema registry (alongside)";
 
     private final EmbeddedPlatform platform;
     private final PrometheusMeterRegistry meters;
@@ -31,13 +36,25 @@ final class RunningEpic implements AutoCloseable {
         this.meters = meters;
     }
 
-    /** Starts the embedded platform, then the services; if any part fails, stops what runs and throws naming it. */
+    /**
+     * Starts the embedded broker, then the services while the registry still starts: consecutive services that can
+     * start before it start together, each other service once the registry answers. If any part fails, stops what
+     * runs and throws naming it.
+     */
     static RunningEpic start(Path dataDir, int kafkaPort, int registryPort, List<PlatformService> services) {
         long t0 = System.nanoTime();
-        EmbeddedPlatform platform = EmbeddedPlatform.start(dataDir, kafkaPort, registryPort);
+        EmbeddedPlatform platform = EmbeddedPlatform.startKafka(dataDir, kafkaPort, registryPort);
         RunningEpic epic = new RunningEpic(platform, platform.meters());
-        epic.startTimes.put("Kafka + registry", Duration.ofNanos(System.nanoTime() - t0));
-        return epic.startServices(platform.context(), services);
+        epic.startTimes.put("Kafka", Duration.ofNanos(System.nanoTime() - t0));
+        try {
+            epic.startServices(platform.context(), services);
+            // Every service may have started before the registry; "up" includes the registry in any case.
+            epic.awaitRegistry();
+        } catch (RuntimeException e) {
+            epic.close();
+            throw e;
+        }
+        return epic;
     }
 
     /** Starts the services on a Kafka and registry that run elsewhere, as {@code context} names them. */
@@ -50,22 +67,63 @@ final class RunningEpic implements AutoCloseable {
             running.add(JvmMeters.bind(meters));
             urls.put("Kafka bootstrap", context.kafka().bootstrapServers());
             urls.put("Schema registry", context.schemaRegistryUrl());
-            for (PlatformService service : services) {
-                long started = System.nanoTime();
-                try {
-                    service.start(context);
-                } catch (Exception e) {
-                    throw new IllegalStateException("service " + service.name() + " failed to start: " + e.getMessage(), e);
+            for (int next = 0; next < services.size(); ) {
+                int end = next;
+                while (end < services.size() && services.get(end).startsBeforeRegistry()) {
+                    end++;
                 }
-                running.add(service);
-                startTimes.put(service.name(), Duration.ofNanos(System.nanoTime() - started));
-                service.urls().forEach((label, url) -> urls.put(service.name() + " " + label, url));
+                if (end == next) {
+                    awaitRegistry();
+                    end = next + 1;
+                }
+                startTogether(context, services.subList(next, end));
+                next = end;
             }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
         return this;
+    }
+
+    /**
+     * Starts the services at once, each on its own thread (the Streams services restore their stores in parallel
+     * instead of one after the other), and records them in list order; throws the first failure once all returned.
+     */
+    private void startTogether(PlatformContext context, List<PlatformService> group) {
+        List<CompletableFuture<Duration>> starts = group.stream().map(service -> CompletableFuture.supplyAsync(() -> {
+            long started = System.nanoTime();
+            try {
+                service.start(context);
+            } catch (Exception e) {
+                throw new IllegalStateException("service " + service.name() + " failed to start: " + e.getMessage(), e);
+            }
+            return Duration.ofNanos(System.nanoTime() - started);
+        }, task -> Thread.ofPlatform().name("epic-start-" + service.name()).start(task))).toList();
+        RuntimeException failed = null;
+        for (int i = 0; i < group.size(); i++) {
+            PlatformService service = group.get(i);
+            try {
+                startTimes.put(service.name(), starts.get(i).join());
+                running.add(service);
+                service.urls().forEach((label, url) -> urls.put(service.name() + " " + label, url));
+            } catch (CompletionException e) {
+                if (failed == null) {
+                    failed = e.getCause() instanceof RuntimeException r ? r : e;
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /** Waits for the embedded registry (once; nothing to wait for on a registry elsewhere), recording when it answered. */
+    private void awaitRegistry() {
+        if (platform != null && !startTimes.containsKey(REGISTRY)) {
+            platform.awaitRegistry();
+            startTimes.put(REGISTRY, platform.registryReadyAfter());
+        }
     }
 
     /** What is served, label to URL, in start order. */

@@ -81,9 +81,11 @@ public final class Up implements Callable<Integer> {
         DeciderService decider = new DeciderService();
         PlatformHealth health = new PlatformHealth();
         GatewayViewService views = new GatewayViewService();
-        List<PlatformService> services = List.of(decider,
-                new ApiService(api, decider, new ProjectorQueries(xds, views), health), views,
-                new EnvoyProjectionService(), new NodeProjectionService(), xds, new ProvisionerService());
+        // The Streams services first: they restore their stores while the registry still starts (RunningEpic); the
+        // API opens its port after them, so no request is served before the registry and the views are there.
+        List<PlatformService> services = List.of(decider, views, new EnvoyProjectionService(),
+                new NodeProjectionService(), new ApiService(api, decider, new ProjectorQueries(xds, views), health),
+                xds, new ProvisionerService());
         health.watch(services);
         return services;
     }

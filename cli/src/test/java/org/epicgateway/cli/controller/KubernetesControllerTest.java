@@ -122,7 +122,7 @@ class KubernetesControllerTest {
             s.start(context);
             STARTED.add(s);
         }
-        apiPort = ((ApiService) services.get(1)).port();
+        apiPort = services.stream().filter(ApiService.class::isInstance).map(ApiService.class::cast).findFirst().orElseThrow().port();
         xdsPort = xds.xdsPort();
 
         cluster = new KubernetesMockServer(new Context(), new io.fabric8.mockwebserver.MockWebServer(), new HashMap<>(),

@@ -141,7 +141,7 @@ class ConsoleBrowserTest {
             reports.send(AgentCommands.heartbeat(CLIENT_NODE, NodeKind.CLIENT, List.of("198.51.100.7"), "eth0", null,
                 boot, n, Instant.now()));
         }, 0, 2, TimeUnit.SECONDS);
-        port = ((ApiService) services.get(1)).port();
+        port = services.stream().filter(ApiService.class::isInstance).map(ApiService.class::cast).findFirst().orElseThrow().port();
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());

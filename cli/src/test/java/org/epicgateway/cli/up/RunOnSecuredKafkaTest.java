@@ -100,7 +100,7 @@ class RunOnSecuredKafkaTest {
     List<PlatformService> services = Up.services(apiConfig, new XdsService(
         new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 1000)));
     try (RunningEpic epic = RunningEpic.start(context, meters, services)) {
-      String api = "http://127.0.0.1:" + ((ApiService) services.get(1)).port() + "/api/v1";
+      String api = "http://127.0.0.1:" + services.stream().filter(ApiService.class::isInstance).map(ApiService.class::cast).findFirst().orElseThrow().port() + "/api/v1";
       assertThat(new SmokeCheck(api).run("admin@system", ADMIN_PASSWORD)).contains("read it 200");
       // A gateway goes through every stage and sink: decider, gateway view, Envoy projection, xds-projector's archive.
       String admin = "Basic " + Base64.getEncoder().encodeToString(("admin@system:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));

@@ -66,7 +66,7 @@ class XdsOverApiTest {
                 s.start(context);
                 started.add(s);
             }
-            port = ((ApiService) services.get(1)).port();
+            port = services.stream().filter(ApiService.class::isInstance).map(ApiService.class::cast).findFirst().orElseThrow().port();
             xdsPort = xds.xdsPort();
             run();
         } finally {

@@ -34,6 +34,7 @@ import org.epicgateway.infra.FreePorts;
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final int SEGMENT_BYTES = 16 * 1024 * 1024;
 
     /**
      * SASL/SCRAM with ACLs on the client port, as a production cluster runs (tests of per-service principals):
@@ -171,6 +172,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         // The default 128 MiB compaction buffer is sized for production volumes, not a laptop or a test JVM.
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
+        // After kill -9 the broker re-reads (CRC, indexes, producer state) every segment from the one holding the last
+        // checkpointed recovery point, which moves on segment rolls and is checkpointed once a minute by default: with
+        // 1 GiB segments that is the whole log. Small segments and a checkpoint every second leave a restart one
+        // segment per partition to recover.
+        p.put("log.segment.bytes", String.valueOf(SEGMENT_BYTES));
+        p.put("log.flush.offset.checkpoint.interval.ms", "1000");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
         return p;

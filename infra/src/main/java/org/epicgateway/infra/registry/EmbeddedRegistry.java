@@ -97,6 +97,9 @@ public final class EmbeddedRegistry implements AutoCloseable {
                 // At start the registry polls its snapshots topic until one poll comes back empty; with the default
                 // 5 s per poll that wait is ~10 s of every start. A missed snapshot only means replaying the journal.
                 "-Dapicurio.kafkasql.consumer.poll.timeout=1000",
+                // BACKWARD from the first request, not only once start() has set it: services may register schemas
+                // while this start still waits for the registry (EmbeddedPlatform.startKafka).
+                "-Dapicurio.rules.global.compatibility=BACKWARD",
                 "-jar", runJar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(runJar.getParent().toFile())
@@ -115,6 +118,11 @@ public final class EmbeddedRegistry implements AutoCloseable {
 
     /** The Confluent Schema Registry compatible API, e.g. {@code http://127.0.0.1:8081/apis/ccompat/v7}. */
     public String confluentUrl() {
+        return confluentUrl(port);
+    }
+
+    /** The Confluent-compatible API of a registry started on {@code port}, known before it answers. */
+    public static String confluentUrl(int port) {
         return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
     }
 

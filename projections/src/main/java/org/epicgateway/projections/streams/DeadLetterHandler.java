@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The safety net under every EPIC Streams application (processors check their own outputs first, see
  * {@link RecordLimit}): the input record that could not be read, processed or written goes to epic.dlq as read, with
- * why in {@link DeadLetters} headers, and the stream goes on with the next record. Two exceptions, where going on
- * would lose a decided write: a retriable send error is retried, and so is an output the registry could not frame
- * (the registry is down, not the record wrong); a send error that is not retriable fails the thread, which is
+ * why in {@link DeadLetters} headers, and the stream goes on with the next record. Three exceptions, where going on
+ * would lose a record or a decided write: a retriable send error is retried, and so are an output the registry could
+ * not frame and an input whose schema the registry could not serve (the registry is down, not the record wrong); a send error that is not retriable fails the thread, which is
  * replaced (under exactly-once the producer has aborted the transaction anyway, so nothing of the input is kept).
  */
 public final class DeadLetterHandler
@@ -35,6 +35,14 @@ public final class DeadLetterHandler
   @Override
   public DeserializationExceptionHandler.Response handleError(ErrorHandlerContext context,
       ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    if (registryUnavailable(exception)) {
+      // The schema of a well-framed record could not be fetched because the registry is down or still starting
+      // (epic up starts the Streams apps while it boots): the record is fine, so fail and let the replaced thread
+      // read it again rather than dead-letter a command nobody decided.
+      LOG.warn("cannot read {}-{}@{}: the registry is unavailable; the task will retry", context.topic(),
+          context.partition(), context.offset(), exception);
+      return DeserializationExceptionHandler.Response.fail();
+    }
     return DeserializationExceptionHandler.Response.resume(letter(context, "UNREADABLE", exception));
   }
 
@@ -68,6 +76,15 @@ public final class DeadLetterHandler
     LOG.error("dead-lettering {}-{}@{} ({}, node {}): {}", context.topic(), context.partition(), context.offset(),
         code, context.processorNodeId(), exception.toString(), exception);
     return List.of(DeadLetters.record(context, code, exception));
+  }
+
+  private static boolean registryUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SchemaRegistryException r) {
+        return r.unavailable();
+      }
+    }
+    return false;
   }
 
   private static boolean registryFailure(Throwable e) {

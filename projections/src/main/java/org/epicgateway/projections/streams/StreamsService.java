@@ -45,6 +45,12 @@ public abstract class StreamsService implements PlatformService {
         StreamsApp.config(applicationId, context.kafkaClient(this), context.stateDir(name)));
   }
 
+  /** Restoring the stores copies changelog bytes; the serdes wait for the registry on first use. */
+  @Override
+  public boolean startsBeforeRegistry() {
+    return true;
+  }
+
   /** Read from the topology itself; building it contacts no registry (serdes look schemas up when first used). */
   @Override
   public KafkaAccess kafkaAccess() {

@@ -74,6 +74,12 @@ public final class DeciderService implements PlatformService {
         settings.maxInFlight());
   }
 
+  /** Restoring the stores copies changelog bytes; the serdes wait for the registry on first use. */
+  @Override
+  public boolean startsBeforeRegistry() {
+    return true;
+  }
+
   /**
    * The audit chain key: {@code -Depic.audit.chain-key=<file>}, else {@code <dataDir>/audit/chain.key}, created (0600)
    * on first start. {@code epic audit verify} reads the same file.

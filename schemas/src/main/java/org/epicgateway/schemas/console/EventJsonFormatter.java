@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
@@ -52,7 +53,8 @@ public final class EventJsonFormatter implements MessageFormatter {
       throw new ConfigException(SerdeConfig.SCHEMA_REGISTRY_URL + " is not set: pass --formatter-property "
           + SerdeConfig.SCHEMA_REGISTRY_URL + "=<registry URL>");
     }
-    registry = new SchemaRegistryClient(url.toString());
+    // A console tool reports a registry that is down on the record's line rather than wait the client's default 30 s.
+    registry = new SchemaRegistryClient(url.toString(), Duration.ofSeconds(5));
     if (configs.containsKey(PRINT_KEY)) {
       String value = configs.get(PRINT_KEY).toString().trim();
       if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {

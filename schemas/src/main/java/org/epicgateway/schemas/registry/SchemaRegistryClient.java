@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -29,6 +30,7 @@ public final class SchemaRegistryClient {
   private static final int SUBJECT_NOT_FOUND = 40401;
   private static final int SCHEMA_NOT_FOUND = 40403;
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
 
   private final String baseUrl;
   private final Duration timeout;
@@ -154,15 +156,7 @@ public final class SchemaRegistryClient {
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8))
         .build();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new SchemaRegistryException(what + " failed: " + e, 0, 0, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SchemaRegistryException(what + " interrupted", 0, 0, e);
-    }
+    HttpResponse<String> response = send(request, what);
     JsonNode json = readJson(response.body());
     if (response.statusCode() / 100 != 2) {
       int errorCode = json != null && json.path("error_code").isInt() ? json.get("error_code").intValue() : 0;
@@ -175,6 +169,44 @@ public final class SchemaRegistryClient {
           + response.body(), response.statusCode(), 0, null);
     }
     return json;
+  }
+
+  /**
+   * Sends, waiting up to the client's timeout for a registry that is not serving yet (connection refused, or 503 while
+   * it loads its storage): {@code epic up} starts the services while the registry still boots, and their first lookup
+   * waits for it here. Past the timeout the error says how long it waited.
+   */
+  private HttpResponse<String> send(HttpRequest request, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      String notServing;
+      Exception cause = null;
+      try {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        if (response.statusCode() != 503) {
+          return response;
+        }
+        notServing = "HTTP 503: " + response.body();
+      } catch (ConnectException e) {
+        notServing = e.toString();
+        cause = e;
+      } catch (IOException e) {
+        throw new SchemaRegistryException(what + " failed: " + e, 0, 0, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SchemaRegistryException(what + " interrupted", 0, 0, e);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new SchemaRegistryException(what + " failed: the registry did not serve within " + timeout + " (" + notServing
+            + ")", cause == null ? 503 : 0, 0, cause);
+      }
+      try {
+        Thread.sleep(RETRY_PAUSE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SchemaRegistryException(what + " interrupted while waiting for the registry", 0, 0, e);
+      }
+    }
   }
 
   private static JsonNode readJson(String body) {

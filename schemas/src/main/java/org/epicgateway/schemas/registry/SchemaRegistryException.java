@@ -19,6 +19,11 @@ public class SchemaRegistryException extends RuntimeException {
     return status;
   }
 
+  /** The registry did not answer or was not able to (no response, 5xx): a later try may succeed, the input is not at fault. */
+  public boolean unavailable() {
+    return status == 0 || status >= 500;
+  }
+
   /** The registry's {@code error_code} (e.g. 40401 subject not found, 409 incompatible), or 0 when absent. */
   public int errorCode() {
     return errorCode;

@@ -3,6 +3,7 @@ package org.epicgateway.schemas.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** Argument checks; the calls against a real registry are tested in infra (SchemaRegistryClientTest there). */
@@ -20,10 +21,15 @@ class SchemaRegistryClientTest {
   }
 
   @Test
-  void unreachableRegistryErrorNamesMethodUrlAndStatusZero() {
-    var client = new SchemaRegistryClient("http://127.0.0.1:9");
+  void unreachableRegistryIsWaitedForUpToTheTimeoutThenNamedWithMethodUrlAndStatusZero() {
+    var client = new SchemaRegistryClient("http://127.0.0.1:9", Duration.ofMillis(400));
+    long started = System.nanoTime();
     assertThatThrownBy(() -> client.schemaById(7))
         .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status()).isZero())
-        .hasMessageContaining("GET http://127.0.0.1:9/schemas/ids/7 failed");
+        .hasMessageContaining("GET http://127.0.0.1:9/schemas/ids/7")
+        .hasMessageContaining("the registry did not serve within PT0.4S")
+        .hasMessageContaining("ConnectException");
+    // It kept trying until the timeout (epic up starts services while the registry boots), and no longer.
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(400), Duration.ofSeconds(10));
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import org.apache.avro.generic.GenericDatumReader;
@@ -70,7 +71,8 @@ class WireFormatTest {
 
   @Test
   void unreachableRegistryFailsNamingUrlAndSubject() {
-    var serializer = new AvroSerializer<EventEnvelope>(new SchemaRegistryClient("http://127.0.0.1:9/apis/ccompat/v7"));
+    var serializer = new AvroSerializer<EventEnvelope>(new SchemaRegistryClient("http://127.0.0.1:9/apis/ccompat/v7",
+        Duration.ofMillis(200)));
     assertThatThrownBy(() -> serializer.serialize("epic.events", SampleEvents.requested(EventHashes.genesis())))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("POST http://127.0.0.1:9/apis/ccompat/v7/subjects/epic.events-value/versions")
