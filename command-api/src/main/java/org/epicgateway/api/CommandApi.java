@@ -28,6 +28,7 @@ import org.epicgateway.api.auth.Authenticator;
 import org.epicgateway.api.auth.Passwords;
 import org.epicgateway.api.auth.Principal;
 import org.epicgateway.api.validation.Limits;
+import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.api.auth.Sessions;
 import org.epicgateway.api.console.ConsoleAssets;
 import org.epicgateway.api.auth.TokenHandler;
@@ -232,6 +233,9 @@ public final class CommandApi implements AutoCloseable {
         ResourceHandlers h = new ResourceHandlers(kind, parts.commands(), parts.queries());
         List<String> ns = kind.tenantScoped() ? List.of("namespace") : List.of();
         List<String> listParams = new ArrayList<>(kind.tenantScoped() ? List.of("namespace", "owner") : List.of());
+        if (kind.type() == AggregateType.GATEWAY) {
+            listParams.add("sharingKey");
+        }
         listParams.addAll(List.of("limit", "after"));
         String tag = kind.collection();
         String item = collection + "/{name}";

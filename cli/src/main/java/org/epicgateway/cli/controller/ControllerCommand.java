@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.epicgateway.edge.kubernetes.KubernetesController;
+import org.epicgateway.edge.kubernetes.Leadership;
 import org.epicgateway.edge.linux.LinuxController;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +28,8 @@ public final class ControllerCommand {
           + KubernetesController.CONTROLLER_NAME + " (parametersRef: a ConfigMap/Secret with apiUrl, account, "
           + "username, password, template), sends their Gateways, routes, Services, EndpointSlices and "
           + "ReferenceGrants to EPIC and writes status back. Uses --kubeconfig, else $KUBECONFIG/~/.kube/config, "
-          + "else the in-cluster service account.")
+          + "else the in-cluster service account. Replicas elect one leader on the Lease <lease-namespace>/epic-controller; "
+          + "the others wait, and a replica that loses the Lease exits (status 1) to campaign again after its restart.")
   static final class Kubernetes implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = "--kubeconfig", description = "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, in-cluster)")
@@ -41,22 +43,33 @@ public final class ControllerCommand {
     @Option(names = "--status-interval", defaultValue = "PT2S",
         description = "status refresh without changes, ISO-8601 (default ${DEFAULT-VALUE})")
     Duration statusInterval;
+    @Option(names = "--lease-namespace", defaultValue = "${env:POD_NAMESPACE:-epic-system}",
+        description = "namespace of the leader election Lease (default: $POD_NAMESPACE, else epic-system)")
+    String leaseNamespace;
+    @Option(names = "--identity", defaultValue = "${env:POD_NAME:-${env:HOSTNAME:-epic-controller}}",
+        description = "this replica's name in the Lease (default: $POD_NAME, else $HOSTNAME)")
+    String identity;
 
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       Config config = kubeconfig == null ? Config.autoConfigure(null)
           : Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+      KubernetesController.Settings settings = new KubernetesController.Settings(controllerName, window, statusInterval);
       try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-           KubernetesController controller = new KubernetesController(client,
-               new KubernetesController.Settings(controllerName, window, statusInterval))) {
-        controller.start();
+           Leadership leadership = new Leadership(client, Leadership.Settings.of(leaseNamespace, identity),
+               () -> new KubernetesController(client, settings)).start()) {
         out.println("epic controller kubernetes: serving GatewayClasses of " + controllerName + " on "
-            + config.getMasterUrl());
+            + config.getMasterUrl() + " while " + identity + " holds lease " + leaseNamespace + "/epic-controller");
         out.flush();
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+        leadership.ended().whenComplete((r, e) -> stop.countDown());
         stop.await();
+        if (leadership.ended().isDone() && !leadership.ended().isCancelled()) {
+          spec.commandLine().getErr().println("epic controller kubernetes: " + identity + " lost the lease; exiting");
+          return 1;
+        }
       }
       return 0;
     }

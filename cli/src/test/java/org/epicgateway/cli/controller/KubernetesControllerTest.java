@@ -65,6 +65,7 @@ import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
 import org.epicgateway.cli.up.Up;
 import org.epicgateway.edge.kubernetes.KubernetesController;
+import org.epicgateway.edge.kubernetes.Leadership;
 import org.epicgateway.edge.linux.LinuxController;
 import org.epicgateway.edge.linux.LinuxController.HostConfig;
 import org.epicgateway.infra.EmbeddedPlatform;
@@ -125,18 +126,37 @@ class KubernetesControllerTest {
         apiPort = services.stream().filter(ApiService.class::isInstance).map(ApiService.class::cast).findFirst().orElseThrow().port();
         xdsPort = xds.xdsPort();
 
-        cluster = new KubernetesMockServer(new Context(), new io.fabric8.mockwebserver.MockWebServer(), new HashMap<>(),
-            new KubernetesCrudDispatcher(), false);
+        cluster = workloadCluster();
+        kube = cluster.createClient();
+    }
+
+    /** A workload cluster: fabric8's mock API server in CRUD mode, with the Gateway API kinds and their status. */
+    private static KubernetesMockServer workloadCluster() {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), new io.fabric8.mockwebserver.MockWebServer(),
+            new HashMap<>(), new KubernetesCrudDispatcher(), false);
         for (Class<? extends HasMetadata> type : List.of(GatewayClass.class, Gateway.class, HTTPRoute.class,
             TCPRoute.class, ReferenceGrant.class)) {
-            cluster.expectCustomResource(new CustomResourceDefinitionContext.Builder()
+            server.expectCustomResource(new CustomResourceDefinitionContext.Builder()
                 .withGroup(HasMetadata.getGroup(type)).withVersion(HasMetadata.getVersion(type))
                 .withPlural(HasMetadata.getPlural(type)).withKind(HasMetadata.getKind(type))
                 .withScope(Namespaced.class.isAssignableFrom(type) ? "Namespaced" : "Cluster")
                 .withStatusSubresource(true).build());
         }
-        cluster.init();
-        kube = cluster.createClient();
+        server.init();
+        return server;
+    }
+
+    /** The class epic of a workload cluster, its parameters (cluster {@code clusterId} of the account) and node-1. */
+    private static void epicClass(KubernetesClient kube, String account, String template, String clusterId) {
+        kube.secrets().inNamespace("epic-system").resource(new SecretBuilder().withNewMetadata().withName("epic")
+            .withNamespace("epic-system").endMetadata().withStringData(Map.of("apiUrl", "http://127.0.0.1:" + apiPort,
+                "account", account, "username", "controller", "password", "controller-password-1", "template", template,
+                "clusterId", clusterId)).build()).create();
+        kube.resource(new GatewayClassBuilder().withNewMetadata().withName("epic").endMetadata().withNewSpec()
+            .withControllerName(KubernetesController.CONTROLLER_NAME).withNewParametersRef().withGroup("")
+            .withKind("Secret").withName("epic").withNamespace("epic-system").endParametersRef().endSpec().build()).create();
+        kube.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().withNewStatus()
+            .addNewAddress().withType("InternalIP").withAddress("198.51.100.7").endAddress().endStatus().build()).create();
     }
 
     @AfterAll
@@ -164,18 +184,9 @@ class KubernetesControllerTest {
             "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
 
         // The workload cluster: the class and its parameters, a node, a Service with its slice, a Gateway and a route.
-        kube.secrets().inNamespace("epic-system").resource(new SecretBuilder().withNewMetadata().withName("epic")
-            .withNamespace("epic-system").endMetadata().withStringData(Map.of("apiUrl", "http://127.0.0.1:" + apiPort,
-                "account", acme, "username", "controller", "password", "controller-password-1", "template", template,
-                "clusterId", "east"))
-            .build()).create();
-        kube.resource(new GatewayClassBuilder().withNewMetadata().withName("epic").endMetadata().withNewSpec()
-            .withControllerName(KubernetesController.CONTROLLER_NAME).withNewParametersRef().withGroup("")
-            .withKind("Secret").withName("epic").withNamespace("epic-system").endParametersRef().endSpec().build()).create();
-        kube.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-1").endMetadata().withNewStatus()
-            .addNewAddress().withType("InternalIP").withAddress("198.51.100.7").endAddress().endStatus().build()).create();
-        service("default", "web", 80, 8080);
-        slice("default", "web-1", "web", "10.1.0.5");
+        epicClass(kube, acme, template, "east");
+        service(kube, "default", "web", 80, 8080);
+        slice(kube, "default", "web-1", "web", "10.1.0.5");
         kube.resource(new GatewayBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
             .withNewSpec().withGatewayClassName("epic").addNewListener().withName("http").withPort(80)
             .withProtocol("HTTP").withNewAllowedRoutes().withNewNamespaces().withFrom("All").endNamespaces()
@@ -183,9 +194,9 @@ class KubernetesControllerTest {
         kube.resource(new GatewayBuilder().withNewMetadata().withName("bad").withNamespace("default").endMetadata()
             .withNewSpec().withGatewayClassName("epic").addNewListener().withName("dns").withPort(53)
             .withProtocol("UDP").endListener().endSpec().build()).create();
-        route("default", "web", "default", "web", 80);
+        route(kube, "default", "web", "default", "web", 80);
 
-        try (KubernetesController controller = controller()) {
+        try (KubernetesController controller = controller(kube)) {
             controller.start();
             GatewayClass epicClass = await("the class is Accepted", () -> Optional.ofNullable(
                 kube.resources(GatewayClass.class).withName("epic").get()).filter(c -> c.getStatus() != null
@@ -248,9 +259,9 @@ class KubernetesControllerTest {
                 Files.writeString(Path.of("target", "controller-status.yaml"), yaml);
 
                 // A backend in another namespace: RefNotPermitted until a ReferenceGrant there allows it.
-                service("backends", "api", 80, 9090);
-                slice("backends", "api-1", "api", "10.1.0.9");
-                route("default", "api", "backends", "api", 80);
+                service(kube, "backends", "api", 80, 9090);
+                slice(kube, "backends", "api-1", "api", "10.1.0.9");
+                route(kube, "default", "api", "backends", "api", 80);
                 RouteParentStatus denied = await("RefNotPermitted", () -> httpRoute("default", "api")
                     .filter(r -> r.getStatus() != null && !r.getStatus().getParents().isEmpty())
                     .map(r -> r.getStatus().getParents().get(0))
@@ -274,7 +285,7 @@ class KubernetesControllerTest {
 
         // A restarted controller sends everything again under the same keys: EPIC appends nothing.
         List<String> before = eventKeys(acme);
-        try (KubernetesController restarted = controller()) {
+        try (KubernetesController restarted = controller(kube)) {
             restarted.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (restarted.rounds() < 5 && System.nanoTime() < deadline) {
@@ -303,7 +314,7 @@ class KubernetesControllerTest {
         kube.resources(HTTPRoute.class).inNamespace("default").withName("api").delete();
         await("route api gone from the cluster", () -> httpRoute("default", "api").isEmpty()
             ? Optional.of(true) : Optional.empty());
-        try (KubernetesController next = controller()) {
+        try (KubernetesController next = controller(kube)) {
             next.start();
             await("the route deleted while down leaves EPIC", () -> Optional.of(get(base + "/httproutes/api",
                 controllerUser)).filter(r -> r.statusCode() == 404));
@@ -317,6 +328,110 @@ class KubernetesControllerTest {
             assertThat(get(base + "/gateways/web", controllerUser).statusCode()).isEqualTo(404);
             assertThat(json(get("/api/v1/pools/" + pool, admin)).at("/spec/allocated").size()).isZero();
         }
+    }
+
+    @Test
+    void aRouteOfAnotherClusterAttachesToASharedGatewayByItsKey() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String pool = "pool-" + suffix;
+        String template = "shared-" + suffix;
+        String acme = "sharing-" + suffix;
+        String admin = basic("admin@system", ADMIN_PASSWORD);
+        expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"198.18.80.0/29\"]}", admin));
+        expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
+            + "\",\"replicas\":1,\"shareable\":true,\"envoyBaseConfig\":\"{}\"}", admin));
+        expect(201, post("/api/v1/accounts", "{\"account\":\"" + acme + "\"}", admin));
+        expect(201, post("/api/v1/accounts/" + acme + "/users",
+            "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
+        String base = "/api/v1/accounts/" + acme;
+        String user = basic("controller@" + acme, "controller-password-1");
+        // Cluster east's gateway, made from the shareable template (as east's controller writes: naming its cluster).
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + base
+                + "/gateways")).header("Authorization", user).header("Epic-Cluster", "east")
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"web\","
+                + "\"template\":\"" + template + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\"}]}"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        expect(201, created);
+        JsonNode eastGateway = json(get(base + "/gateways/web", user));
+        String sharingKey = eastGateway.at("/spec/sharingKey").asText();
+        assertThat(sharingKey).startsWith("share-");
+        assertThat(eastGateway.path("owner").asText()).isEqualTo("east");
+
+        // Cluster west: a Gateway that joins by the key, a route to it, the route's Service and slice.
+        KubernetesMockServer west = workloadCluster();
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
+            InsecureChannelCredentials.create()).build();
+        try (KubernetesClient westKube = west.createClient();
+             Proxy envoy = new Proxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/web~envoy-0"))) {
+            epicClass(westKube, acme, template, "west");
+            service(westKube, "default", "shop", 80, 8080);
+            slice(westKube, "default", "shop-1", "shop", "10.2.0.5");
+            westKube.resource(new GatewayBuilder().withNewMetadata().withName("web").withNamespace("default")
+                .addToAnnotations(KubernetesController.SHARING_KEY, sharingKey).endMetadata().withNewSpec()
+                .withGatewayClassName("epic").addNewListener().withName("http").withPort(80).withProtocol("HTTP")
+                .endListener().endSpec().build()).create();
+            route(westKube, "default", "shop", "default", "shop", 80);
+            try (KubernetesController controller = controller(westKube)) {
+                controller.start();
+                JsonNode shop = await("west's route in EPIC", () -> Optional.of(get(base + "/httproutes/shop", user))
+                    .filter(r -> r.statusCode() == 200)).body().transform(KubernetesControllerTest::json);
+                assertThat(shop.path("owner").asText()).isEqualTo("west");
+                assertThat(shop.at("/spec/parentRefs/0/name").asText()).isEqualTo("web");
+                HTTPRoute route = await("west's route Accepted and resolved", () -> Optional.ofNullable(westKube
+                    .resources(HTTPRoute.class).inNamespace("default").withName("shop").get())
+                    .filter(r -> r.getStatus() != null && !r.getStatus().getParents().isEmpty()
+                        && isTrue(r.getStatus().getParents().get(0).getConditions(), "Accepted")
+                        && isTrue(r.getStatus().getParents().get(0).getConditions(), "ResolvedRefs")));
+                assertThat(route.getStatus().getParents().get(0).getParentRef().getName()).isEqualTo("web");
+                Gateway joined = await("west's Gateway shows the shared gateway's address", () -> Optional.ofNullable(
+                    westKube.resources(Gateway.class).inNamespace("default").withName("web").get())
+                    .filter(g -> g.getStatus() != null && !g.getStatus().getAddresses().isEmpty()));
+                assertThat(joined.getStatus().getAddresses().get(0).getValue())
+                    .isEqualTo(eastGateway.at("/spec/address").asText());
+                assertThat(joined.getMetadata().getFinalizers()).as("west never deletes east's gateway").isNullOrEmpty();
+                await("the shared gateway's proxy sees west's backend", () -> Optional.ofNullable(envoy.endpoints
+                    .get(acme + "/default/shop:80")).filter(e -> e.contains("10.2.0.5:8080")));
+                JsonNode after = json(get(base + "/gateways/web", user));
+                assertThat(after.path("version").asLong()).as("west did not write east's gateway")
+                    .isEqualTo(eastGateway.path("version").asLong());
+                assertThat(after.path("owner").asText()).isEqualTo("east");
+            }
+        } finally {
+            channel.shutdownNow();
+            west.destroy();
+        }
+    }
+
+    @Test
+    void twoReplicasElectOneThatActsAndTheOtherTakesOverWhenItStops() throws Exception {
+        KubernetesMockServer server = workloadCluster();
+        try (KubernetesClient k = server.createClient();
+             Leadership a = new Leadership(k, lease("replica-a"), () -> controller(k)).start();
+             Leadership b = new Leadership(k, lease("replica-b"), () -> controller(k)).start()) {
+            Leadership leader = await("one replica acts", () -> Optional.ofNullable(a.acting() != null ? a
+                : b.acting() != null ? b : null));
+            Leadership other = leader == a ? b : a;
+            Thread.sleep(3_000);
+            assertThat(other.acting()).as("the other replica waits").isNull();
+            assertThat(leader.acting().rounds()).as("the leader's controller runs").isPositive();
+            String holder = k.leases().inNamespace("epic-system").withName("epic-controller").get().getSpec()
+                .getHolderIdentity();
+            assertThat(holder).isEqualTo(leader == a ? "replica-a" : "replica-b");
+
+            leader.close();
+            await("the other replica takes over", () -> Optional.ofNullable(other.acting()));
+            await("and holds the lease", () -> Optional.of(k.leases().inNamespace("epic-system")
+                .withName("epic-controller").get().getSpec().getHolderIdentity())
+                .filter(h -> h.equals(other == a ? "replica-a" : "replica-b")));
+            assertThat(leader.acting()).isNull();
+        } finally {
+            server.destroy();
+        }
+    }
+
+    private static Leadership.Settings lease(String identity) {
+        return new Leadership.Settings("epic-system", "epic-controller", identity, Duration.ofSeconds(2),
+            Duration.ofMillis(1500), Duration.ofMillis(200));
     }
 
     @Test
@@ -510,7 +625,7 @@ class KubernetesControllerTest {
         }
     }
 
-    private static KubernetesController controller() {
+    private static KubernetesController controller(KubernetesClient kube) {
         return new KubernetesController(kube, new KubernetesController.Settings(KubernetesController.CONTROLLER_NAME,
             Duration.ofMillis(50), Duration.ofMillis(300)));
     }
@@ -523,13 +638,13 @@ class KubernetesControllerTest {
         }
     }
 
-    private static void service(String namespace, String name, int port, int targetPort) {
+    private static void service(KubernetesClient kube, String namespace, String name, int port, int targetPort) {
         kube.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata().withName(name)
             .withNamespace(namespace).endMetadata().withNewSpec().addNewPort().withName("http").withPort(port)
             .withTargetPort(new IntOrString(targetPort)).withAppProtocol("http").endPort().endSpec().build()).create();
     }
 
-    private static void slice(String namespace, String name, String service, String address) {
+    private static void slice(KubernetesClient kube, String namespace, String name, String service, String address) {
         kube.discovery().v1().endpointSlices().inNamespace(namespace).resource(new EndpointSliceBuilder()
             .withNewMetadata().withName(name).withNamespace(namespace)
             .addToLabels("kubernetes.io/service-name", service).endMetadata().withAddressType("IPv4")
@@ -538,7 +653,8 @@ class KubernetesControllerTest {
             .endConditions().endEndpoint().build()).create();
     }
 
-    private static void route(String namespace, String name, String backendNamespace, String backend, int port) {
+    private static void route(KubernetesClient kube, String namespace, String name, String backendNamespace,
+                              String backend, int port) {
         kube.resource(new HTTPRouteBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
             .withNewSpec().addNewParentRef().withName("web").endParentRef().withHostnames(name + ".example.com")
             .addNewRule().addNewBackendRef().withName(backend).withNamespace(backendNamespace).withPort(port)
@@ -627,8 +743,12 @@ class KubernetesControllerTest {
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static JsonNode json(String body) throws Exception {
-        return JSON.readTree(body);
+    private static JsonNode json(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {

@@ -71,6 +71,7 @@ public final class Gateways {
         SpecJson.putOpt(o, "address", s.getAddress());
         SpecJson.putOpt(o, "altAddress", s.getAltAddress());
         SpecJson.putOpt(o, "dnsName", s.getDnsName());
+        SpecJson.putOpt(o, "sharingKey", s.getSharingKey());
         if (s.getCreationTimestamp() != null) {
             o.put("creationTimestamp", s.getCreationTimestamp().toString());
         }

@@ -16,6 +16,7 @@ import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.CommandResult;
 
 /**
@@ -94,12 +95,14 @@ public final class ResourceHandlers {
     /**
      * A page of live resources in aggregate-id order: {@code ?limit=} and {@code ?after=} (the previous page's
      * {@code next}); tenant kinds filter by {@code ?namespace=} and by {@code ?owner=} (the workload cluster that
-     * wrote them: what a controller's resync compares with its cluster) when given.
+     * wrote them: what a controller's resync compares with its cluster) and gateways by {@code ?sharingKey=} (how
+     * another cluster's controller finds a shared gateway) when given.
      */
     public void list(Context ctx) {
         String account = account(ctx, HttpSupport.principal(ctx));
         String namespace = namespaceParam(ctx);
         String owner = ctx.queryParam("owner");
+        String sharingKey = ctx.queryParam("sharingKey");
         int limit = HttpSupport.limit(ctx);
         String token = ctx.queryParam("after");
         List<AggregateState> found = new ArrayList<>();
@@ -117,7 +120,9 @@ public final class ResourceHandlers {
                 AggregateState s = page.items().get(i);
                 token = s.getAggregateId();
                 if ((namespace == null || namespace.equals(AggregateIds.parse(token).namespace()))
-                    && (owner == null || owner.equals(s.getOwner()))) {
+                    && (owner == null || owner.equals(s.getOwner()))
+                    && (sharingKey == null || s.getResource() instanceof GatewayState g
+                        && sharingKey.equals(g.getSharingKey()))) {
                     found.add(s);
                 }
                 more |= i < page.items().size() - 1 && found.size() == limit;

@@ -144,6 +144,17 @@ public final class EpicApi {
         return out;
     }
 
+    /** The gateway of the account that carries {@code sharingKey}, if one does. */
+    public Optional<Listed> sharedGateway(String sharingKey) throws Unavailable {
+        JsonNode page = send("GET", "/gateways?limit=1&sharingKey=" + URLEncoder.encode(sharingKey,
+            StandardCharsets.UTF_8), null, null, 200);
+        for (JsonNode item : page.path("items")) {
+            String[] id = item.path("aggregateId").asText().split("/");
+            return Optional.of(new Listed(id[2], id[3], item.path("version").asLong()));
+        }
+        return Optional.empty();
+    }
+
     /** Checks the connection and the credentials (the account is readable). */
     public void check() throws Unavailable {
         send("GET", "", null, null, 200);

@@ -47,6 +47,11 @@ public final class KubernetesController implements AutoCloseable {
     public static final String CONTROLLER_NAME = "epic-gateway.org/epic-on-kafka";
     /** Keeps a Gateway until EPIC has deleted it and released its address. */
     public static final String FINALIZER = "epic-gateway.org/gateway";
+    /**
+     * On a Gateway: join the EPIC gateway of the account that carries this sharing key (made from a shareable
+     * template, usually by another cluster) instead of making one; the Gateway's routes attach to that gateway.
+     */
+    public static final String SHARING_KEY = "epic-gateway.org/sharing-key";
 
     /**
      * @param window         how long a change waits for more before a round (coalesces churn)
@@ -102,6 +107,8 @@ public final class KubernetesController implements AutoCloseable {
     private volatile boolean running;
     private Thread worker;
     private volatile long rounds;
+    private volatile long batches;
+    private volatile long items;
 
     public KubernetesController(KubernetesClient client, Settings settings, Function<EpicApi.Connection, EpicApi> apis) {
         this.client = client;
@@ -131,6 +138,15 @@ public final class KubernetesController implements AutoCloseable {
     /** Completed reconcile rounds (for tests and the bench). */
     public long rounds() {
         return rounds;
+    }
+
+    /** Batch requests sent to EPIC, and the objects they carried (for the bench: the batch size). */
+    public long batches() {
+        return batches;
+    }
+
+    public long items() {
+        return items;
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer) {
@@ -217,14 +233,27 @@ public final class KubernetesController implements AutoCloseable {
         byAccount.keySet().forEach(a -> desired.put(a, new LinkedHashMap<>()));
         Map<String, String> problems = new HashMap<>();
 
-        // Gateways of our classes: deleted ones leave EPIC first (finalizer), the others are wanted.
+        // Gateways of our classes: deleted ones leave EPIC first (finalizer), the others are wanted; a Gateway with a
+        // sharing key stands for the EPIC gateway that has it (another cluster's, which it never changes).
         Map<String, ClassParameters> gatewayClassOf = new HashMap<>();
+        Map<String, String> sharedAs = new HashMap<>();
         for (Gateway g : gateways.getStore().list()) {
             ClassParameters p = ours.get(g.getSpec().getGatewayClassName());
             if (p == null) {
                 continue;
             }
             String key = g.getMetadata().getNamespace() + "/" + g.getMetadata().getName();
+            String sharingKey = g.getMetadata().getAnnotations() == null ? null
+                : g.getMetadata().getAnnotations().get(SHARING_KEY);
+            if (sharingKey != null) {
+                if (g.getMetadata().getDeletionTimestamp() == null) {
+                    join(p, g, sharingKey, problems).ifPresent(epic -> {
+                        gatewayClassOf.put(key, p);
+                        sharedAs.put(key, epic);
+                    });
+                }
+                continue;
+            }
             if (g.getMetadata().getDeletionTimestamp() != null) {
                 release(p, g);
                 continue;
@@ -250,6 +279,10 @@ public final class KubernetesController implements AutoCloseable {
             }
             String account = p.get().connection().account();
             want(desired, p.get(), route, String.valueOf(route.getMetadata().getGeneration()), null, nodeAddresses, problems);
+            Desired wanted = desired.get(account).get(StatusWriter.key(route));
+            if (wanted != null) {
+                toSharedGateways(wanted.object().body(), ns, sharedAs);
+            }
             for (JsonNode ref : backendRefs(route)) {
                 String kind = ref.path("kind").asText("Service");
                 if (kind.equals("Service") && ref.path("group").asText("").isEmpty()) {
@@ -288,7 +321,40 @@ public final class KubernetesController implements AutoCloseable {
 
         Map<String, EpicApi.Result> refused = new HashMap<>();
         desired.forEach((account, objects) -> send(byAccount.get(account), objects, refused));
-        status.write(this, ours, gateways.getStore().list(), routes, problems, refused);
+        status.write(this, ours, gateways.getStore().list(), routes, problems, refused, sharedAs);
+    }
+
+    /**
+     * The EPIC gateway ({@code namespace/name}) a Gateway with a sharing key joins, or empty with the problem
+     * recorded for its status (no gateway of the account shares that key, or EPIC is away).
+     */
+    private Optional<String> join(ClassParameters p, Gateway g, String sharingKey, Map<String, String> problems) {
+        try {
+            Optional<EpicApi.Listed> shared = api(p).sharedGateway(sharingKey);
+            if (shared.isEmpty()) {
+                problems.put(StatusWriter.key(g), "metadata.annotations[" + SHARING_KEY + "]: no gateway of EPIC account '"
+                    + p.connection().account() + "' is shared with key '" + sharingKey + "'");
+            }
+            return shared.map(s -> s.namespace() + "/" + s.name());
+        } catch (EpicApi.Unavailable e) {
+            LOG.warn("gateway {}/{} waits for EPIC to resolve its sharing key: {}", g.getMetadata().getNamespace(),
+                g.getMetadata().getName(), e.getMessage());
+            changed();
+            return Optional.empty();
+        }
+    }
+
+    /** A route's parentRefs naming a Gateway with a sharing key name the EPIC gateway it joined instead. */
+    private static void toSharedGateways(com.fasterxml.jackson.databind.node.ObjectNode route, String routeNamespace,
+                                         Map<String, String> sharedAs) {
+        for (JsonNode ref : route.path("parentRefs")) {
+            String local = ref.path("namespace").asText(routeNamespace) + "/" + ref.path("name").asText();
+            String epic = sharedAs.get(local);
+            if (epic != null) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) ref).put("namespace", epic.substring(0, epic.indexOf('/')))
+                    .put("name", epic.substring(epic.indexOf('/') + 1));
+            }
+        }
     }
 
     /** A class's parameters and whether EPIC answered with them, as last checked. */
@@ -374,6 +440,8 @@ public final class KubernetesController implements AutoCloseable {
             for (int from = 0; from < items.size(); from += 1000) {
                 int to = Math.min(items.size(), from + 1000);
                 List<EpicApi.Result> results = api.apply(items.subList(from, to));
+                this.batches++;
+                this.items += to - from;
                 for (int i = from; i < to; i++) {
                     Desired d = changed.get(i);
                     EpicApi.Result r = results.get(i - from);

@@ -91,9 +91,13 @@ final class StatusWriter {
         }
     }
 
-    /** Gateway and route status from what EPIC derived, or from why an object could not go to EPIC. */
+    /**
+     * Gateway and route status from what EPIC derived, or from why an object could not go to EPIC; a Gateway in
+     * {@code sharedAs} (namespace/name -> the EPIC gateway it joined by sharing key) shows that gateway's status.
+     */
     void write(KubernetesController controller, Map<String, ClassParameters> ours, List<Gateway> gateways,
-               List<HasMetadata> routes, Map<String, String> problems, Map<String, EpicApi.Result> refused) {
+               List<HasMetadata> routes, Map<String, String> problems, Map<String, EpicApi.Result> refused,
+               Map<String, String> sharedAs) {
         // (gateway namespace/name) -> EPIC's status of it, for the routes below
         Map<String, JsonNode> epic = new HashMap<>();
         Map<String, ClassParameters> classOf = new HashMap<>();
@@ -113,9 +117,11 @@ final class StatusWriter {
                     condition("Programmed", false, "Invalid", problem, generation, old)), List.of()));
                 continue;
             }
+            String epicName = sharedAs.getOrDefault(name, name);
             Optional<JsonNode> status;
             try {
-                status = controller.api(p).gatewayStatus(g.getMetadata().getNamespace(), g.getMetadata().getName());
+                status = controller.api(p).gatewayStatus(epicName.substring(0, epicName.indexOf('/')),
+                    epicName.substring(epicName.indexOf('/') + 1));
             } catch (EpicApi.Unavailable e) {
                 continue;
             }
@@ -123,8 +129,10 @@ final class StatusWriter {
                 continue;
             }
             epic.put(name, status.get());
-            Long observed = controller.acknowledgedGeneration(p.connection().account(), "Gateway",
-                g.getMetadata().getNamespace(), g.getMetadata().getName(), status.get().path("gatewayVersion").asLong());
+            // A joined gateway's spec is not this Gateway's: EPIC's status of it holds for every generation.
+            Long observed = sharedAs.containsKey(name) ? Long.valueOf(generation) : controller.acknowledgedGeneration(
+                p.connection().account(), "Gateway", g.getMetadata().getNamespace(), g.getMetadata().getName(),
+                status.get().path("gatewayVersion").asLong());
             if (observed == null) {
                 continue; // EPIC has not derived from what we sent last yet
             }
@@ -143,12 +151,12 @@ final class StatusWriter {
             gateway(g, new GatewayStatus(addresses, conditions(status.get().path("conditions"), observed, old), listeners));
         }
         for (HasMetadata route : routes) {
-            route(controller, route, classOf, epic, problem(key(route), problems, refused));
+            route(controller, route, classOf, epic, problem(key(route), problems, refused), sharedAs);
         }
     }
 
     private void route(KubernetesController controller, HasMetadata route, Map<String, ClassParameters> classOf,
-                       Map<String, JsonNode> epic, String problem) {
+                       Map<String, JsonNode> epic, String problem, Map<String, String> sharedAs) {
         String ns = route.getMetadata().getNamespace();
         String kind = HasMetadata.getKind(route.getClass());
         long generation = Objects.requireNonNullElse(route.getMetadata().getGeneration(), 0L);
@@ -170,10 +178,14 @@ final class StatusWriter {
                     condition("ResolvedRefs", false, "UnsupportedValue", problem, generation, old));
             } else {
                 JsonNode entry = null;
+                String joined = sharedAs.get(gateway);
+                ParentReference asSent = joined == null ? ref : new io.fabric8.kubernetes.api.model.gatewayapi.v1
+                    .ParentReferenceBuilder(ref).withNamespace(joined.substring(0, joined.indexOf('/')))
+                    .withName(joined.substring(joined.indexOf('/') + 1)).build();
                 for (JsonNode r : epic.getOrDefault(gateway, JSON.createObjectNode()).path("routes")) {
                     if (r.path("kind").asText().equals(kind) && r.path("namespace").asText().equals(ns)
                         && r.path("name").asText().equals(route.getMetadata().getName())
-                        && sameRef(r.path("parentRef"), ref, ns)) {
+                        && sameRef(r.path("parentRef"), asSent, ns)) {
                         entry = r;
                     }
                 }

@@ -68,6 +68,7 @@ import org.epicgateway.schemas.avro.ApiUser;
 import org.epicgateway.schemas.avro.ApiUserAdded;
 import org.epicgateway.schemas.avro.ApiUserRemoved;
 import org.epicgateway.schemas.avro.ActorKind;
+import org.epicgateway.schemas.reports.Report;
 import org.epicgateway.schemas.avro.BackendRef;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.ConfigApplied;
@@ -476,8 +477,10 @@ public final class Decider {
               + "', which is not a valid DNS name (labels up to 63 characters, 253 in all); choose shorter names");
         }
       }
+      // Deterministic (a replay decides the same) yet not derivable from the gateway's name alone.
+      String sharingKey = template.getShareable() ? Report.id("share", command.getCommandId(), gatewayId) : null;
       emit(id, new GatewayCreated(c.getAccount(), c.getNamespace(), c.getName(), c.getTemplate(),
-          List.copyOf(c.getListeners()), address, altAddress, dnsName, command.getTimestamp()));
+          List.copyOf(c.getListeners()), address, altAddress, dnsName, command.getTimestamp(), sharingKey));
     }
 
     /** Takes the pool's first free address for the gateway (IPAM); single-writer because one task decides all. */
@@ -688,8 +691,16 @@ public final class Decider {
         String f = "parentRefs[" + i + "]";
         String ns = p.getNamespace() == null ? namespace : Rules.name(f + ".namespace", p.getNamespace());
         Rules.name(f + ".name", p.getName());
-        GatewayState gateway = (GatewayState) live(AggregateIds.gateway(account, ns, p.getName()), f + ".name",
-            "gateway '" + ns + "/" + p.getName() + "' does not exist").getResource();
+        AggregateState parent = live(AggregateIds.gateway(account, ns, p.getName()), f + ".name",
+            "gateway '" + ns + "/" + p.getName() + "' does not exist");
+        GatewayState gateway = (GatewayState) parent.getResource();
+        if (command.getActor().getKind() == ActorKind.CLUSTER && parent.getOwner() != null
+            && !parent.getOwner().equals(command.getActor().getId()) && gateway.getSharingKey() == null) {
+          throw new Rejected(RejectionCode.FORBIDDEN, f + ".name", "gateway '" + ns + "/" + p.getName()
+              + "' belongs to workload cluster '" + parent.getOwner() + "' and is not shared (its template '"
+              + gateway.getTemplate() + "' is not shareable): routes of cluster '" + command.getActor().getId()
+              + "' may not attach to it");
+        }
         if (p.getSectionName() != null && gateway.getListeners().stream()
             .noneMatch(l -> l.getName().equals(p.getSectionName()))) {
           throw Rejected.notFound(f + ".sectionName",

@@ -213,10 +213,10 @@ public final class Fold {
           e.getDnsNamePattern(), e.getReplicas(), e.getShareable(), e.getEnvoyBaseConfig());
       case GatewayTemplateRemoved e -> deleted = true;
       case GatewayRequested e -> resource = new GatewayState(e.getAccount(), e.getNamespace(), e.getName(),
-          e.getTemplate(), List.copyOf(e.getListeners()), null, null, null, null);
+          e.getTemplate(), List.copyOf(e.getListeners()), null, null, null, null, null);
       case GatewayCreated e -> resource = new GatewayState(e.getAccount(), e.getNamespace(), e.getName(),
           e.getTemplate(), List.copyOf(e.getListeners()), e.getAddress(), e.getAltAddress(), e.getDnsName(),
-          e.getCreationTimestamp());
+          e.getCreationTimestamp(), e.getSharingKey());
       case GatewayUpdated e -> resource = GatewayState.newBuilder((GatewayState) resource)
           .setListeners(List.copyOf(e.getListeners())).build();
       case GatewayDeleted e -> deleted = true;

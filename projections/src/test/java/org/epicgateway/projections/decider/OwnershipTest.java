@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.epicgateway.schemas.avro.Actor;
 import org.epicgateway.schemas.avro.ActorKind;
 import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.DefineGatewayTemplate;
+import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.RejectionCode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,5 +72,29 @@ class OwnershipTest {
     assertThat(store.submit(as(cluster("east"), c.upsertRoute("acme", "web", "shop"))).accepted())
         .as("a cluster may take over what a user wrote").isTrue();
     assertThat(owner()).isEqualTo("east");
+  }
+
+  @Test
+  void anotherClustersRoutesAttachOnlyToGatewaysOfAShareableTemplate() {
+    CommandEnvelope shareable = c.defineTemplate("shared", "v4");
+    ((DefineGatewayTemplate) shareable.getPayload()).setShareable(true);
+    assertThat(store.submit(shareable).accepted()).isTrue();
+    assertThat(store.submit(as(cluster("east"), c.createGateway("acme", "private", "standard"))).accepted()).isTrue();
+    assertThat(store.submit(as(cluster("east"), c.createGateway("acme", "public", "shared"))).accepted()).isTrue();
+    assertThat(((GatewayState) store.states.get("gateway/acme/default/private").getResource()).getSharingKey())
+        .isNull();
+    assertThat(((GatewayState) store.states.get("gateway/acme/default/public").getResource()).getSharingKey())
+        .matches("share-[0-9a-f]{32}");
+
+    Decision refused = store.submit(as(cluster("west"), c.upsertRoute("acme", "web", "private")));
+    assertThat(refused.accepted()).isFalse();
+    assertThat(refused.rejection().getCode()).isEqualTo(RejectionCode.FORBIDDEN);
+    assertThat(refused.rejection().getField()).isEqualTo("parentRefs[0].name");
+    assertThat(refused.rejection().getMessage()).contains("gateway 'default/private' belongs to workload cluster"
+        + " 'east' and is not shared (its template 'standard' is not shareable)");
+    assertThat(store.submit(as(cluster("west"), c.upsertRoute("acme", "web", "public"))).accepted()).isTrue();
+    assertThat(store.submit(as(cluster("east"), c.upsertRoute("acme", "own", "private"))).accepted()).isTrue();
+    assertThat(store.submit(as(cluster("west"), c.upsertRoute("acme", "user", "shop"))).accepted())
+        .as("a gateway an API user made is the account's").isTrue();
   }
 }
