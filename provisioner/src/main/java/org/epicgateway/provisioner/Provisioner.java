@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import org.epicgateway.projections.state.Fold;
 import org.epicgateway.provisioner.liveness.Liveness;
 import org.epicgateway.provisioner.placement.Placement;
 import org.epicgateway.provisioner.provider.ReplicaProvider;
@@ -23,7 +22,6 @@ import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
-import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.MarkNodeLost;
@@ -65,6 +63,7 @@ public final class Provisioner {
   /** Facts reported (command ids are hashes of them) and when: not repeated before {@link #RESEND_AFTER}. */
   private final Map<String, Instant> reported = new HashMap<>();
   private final Set<String> running = new TreeSet<>();
+  private volatile String known = "nothing reconciled yet";
 
   public Provisioner(Settings settings, ReplicaProvider provider, Consumer<CommandEnvelope> commands,
       Instant started) {
@@ -82,9 +81,18 @@ public final class Provisioner {
     }
   }
 
-  /** A node or placement event, with the hash of its stored bytes (the fold checks the chain). */
-  public void event(EventEnvelope event, byte[] hash) {
-    states.put(event.getAggregateId(), Fold.apply(states.get(event.getAggregateId()), event, hash));
+  /** A node or placement aggregate's folded state as the decider's events made it (null: none any more). */
+  public void state(String aggregateId, AggregateState state) {
+    if (state == null) {
+      states.remove(aggregateId);
+    } else {
+      states.put(aggregateId, state);
+    }
+  }
+
+  /** What the provisioner knows of nodes and placements, for its health: "2 nodes (1 lost), 1 placements". */
+  public String known() {
+    return known;
   }
 
   public void heartbeat(String node, Instant at, String commandId) {
@@ -93,6 +101,8 @@ public final class Provisioner {
 
   public void reconcile(Instant now) {
     List<NodeState> nodes = nodes();
+    known = nodes.size() + " nodes (" + nodes.stream().filter(NodeState::getLost).count() + " lost), "
+        + placements().size() + " placements";
     watchLiveness(nodes, now);
     Set<String> liveEpic = new TreeSet<>();
     nodes.stream().filter(n -> n.getKind() == NodeKind.EPIC && !n.getLost()).forEach(n -> liveEpic.add(n.getNode()));

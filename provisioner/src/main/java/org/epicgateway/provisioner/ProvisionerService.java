@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,24 +21,26 @@ import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.provisioner.kubernetes.KubernetesProvider;
 import org.epicgateway.provisioner.local.LocalProvider;
+import org.epicgateway.projections.nodetopology.NodeTopology;
 import org.epicgateway.provisioner.provider.ReplicaProvider;
-import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
-import org.epicgateway.schemas.avro.EventEnvelope;
+import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.NodeHeartbeat;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.reports.ReportSender;
 import org.epicgateway.schemas.serde.AvroDeserializer;
-import org.epicgateway.schemas.serde.WireFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the {@link Provisioner} on the platform: one thread reads epic.gateway-state and the node and placement events
- * of epic.events from the beginning (read_committed; it keeps no state of its own, so a restart rebuilds it) and
- * the heartbeats arriving on epic.commands from now on, and reconciles twice a second. Reports go back through
+ * Runs the {@link Provisioner} on the platform: one thread reads two compacted topics from the beginning,
+ * epic.gateway-state and the node projection's folded node and placement states
+ * ({@link NodeTopology#STATES_CHANGELOG}), read_committed (it keeps no state of its own, so a restart rebuilds it
+ * from state, never from the whole of epic.events), and the heartbeats arriving on epic.commands from now on, and
+ * reconciles twice a second. Until the node projection has created its changelog, the thread looks for it every
+ * second and does not reconcile. Reports go back through
  * epic.commands. Settings (system properties): {@code epic.provisioner.provider} local (default) or kubernetes,
  * {@code epic.provisioner.node-timeout} (ISO-8601, default PT15S), {@code epic.xds.host}/{@code epic.xds.port}
  * (where replicas fetch their configuration), and the providers' own ({@link LocalProvider.Settings},
@@ -53,6 +56,7 @@ public final class ProvisionerService implements PlatformService {
   private Thread loop;
   private volatile boolean stopping;
   private volatile String failure;
+  private volatile String known = "starting";
 
   public ProvisionerService() {
     this(Clock.systemUTC());
@@ -90,33 +94,46 @@ public final class ProvisionerService implements PlatformService {
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaConnection.with(context.kafkaClient(this),
         Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false)), new StringDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> fromStart = new ArrayList<>();
-    List<TopicPartition> fromNow = new ArrayList<>();
-    for (String topic : List.of(Topics.GATEWAY_STATE, Topics.EVENTS)) {
-      consumer.partitionsFor(topic).forEach(p -> fromStart.add(new TopicPartition(topic, p.partition())));
-    }
-    consumer.partitionsFor(Topics.COMMANDS).forEach(p -> fromNow.add(new TopicPartition(Topics.COMMANDS,
-        p.partition())));
+    List<TopicPartition> fromStart = partitions(consumer, Topics.GATEWAY_STATE);
+    List<TopicPartition> fromNow = partitions(consumer, Topics.COMMANDS);
     List<TopicPartition> all = new ArrayList<>(fromStart);
     all.addAll(fromNow);
     consumer.assign(all);
     consumer.seekToBeginning(fromStart);
     consumer.seekToEnd(fromNow);
     AvroDeserializer<GatewayView> views = new AvroDeserializer<>(GatewayView.class, registry);
-    AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
+    AvroDeserializer<AggregateState> states = new AvroDeserializer<>(AggregateState.class, registry);
     AvroDeserializer<CommandEnvelope> commands = new AvroDeserializer<>(CommandEnvelope.class, registry);
     // Nothing is reconciled before the state that existed at start is read back: a placement whose gateway view has
     // not arrived yet would look unwanted and every running replica would be reported lost.
-    Map<TopicPartition, Long> startState = consumer.endOffsets(fromStart);
+    Map<TopicPartition, Long> startState = new HashMap<>(consumer.endOffsets(fromStart));
     loop = Thread.ofPlatform().name("provisioner").start(() -> {
-      Instant next = clock.instant();
-      boolean caughtUp = false;
+      Instant started = clock.instant(), next = started;
+      boolean statesAssigned = false, caughtUp = false;
       try (consumer) {
         while (!stopping) {
-          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-            feed(provisioner, r, views, events, commands);
+          if (!statesAssigned && !clock.instant().isBefore(next)) {
+            // assign() keeps the positions of the partitions already assigned.
+            List<TopicPartition> nodeStates = partitions(consumer, NodeTopology.STATES_CHANGELOG);
+            statesAssigned = !nodeStates.isEmpty();
+            if (statesAssigned) {
+              List<TopicPartition> more = new ArrayList<>(consumer.assignment());
+              more.addAll(nodeStates);
+              consumer.assign(more);
+              consumer.seekToBeginning(nodeStates);
+              startState.putAll(consumer.endOffsets(nodeStates));
+            } else {
+              if (next.equals(started)) {
+                LOG.info("provisioner: waiting for {} (the node projection creates it)", NodeTopology.STATES_CHANGELOG);
+              }
+              next = clock.instant().plusSeconds(1);
+            }
           }
-          caughtUp = caughtUp || startState.entrySet().stream()
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+            feed(provisioner, r, views, states, commands);
+          }
+          known = provisioner.known();
+          caughtUp = caughtUp || statesAssigned && startState.entrySet().stream()
               .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
           if (caughtUp && !clock.instant().isBefore(next)) {
             provisioner.reconcile(clock.instant());
@@ -130,18 +147,22 @@ public final class ProvisionerService implements PlatformService {
     });
   }
 
+  private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+    List<TopicPartition> parts = new ArrayList<>();
+    consumer.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+    return parts;
+  }
+
   private void feed(Provisioner provisioner, ConsumerRecord<String, byte[]> r, AvroDeserializer<GatewayView> views,
-      AvroDeserializer<EventEnvelope> events, AvroDeserializer<CommandEnvelope> commands) {
+      AvroDeserializer<AggregateState> states, AvroDeserializer<CommandEnvelope> commands) {
     String key = r.key();
     try {
       switch (r.topic()) {
         case Topics.GATEWAY_STATE -> provisioner.view(key, r.value() == null ? null
             : views.deserialize(r.topic(), r.value()));
-        case Topics.EVENTS -> {
-          if (key != null && r.value() != null && (key.startsWith("node/") || key.startsWith("placement/"))) {
-            byte[] stored = r.value();
-            provisioner.event(events.deserialize(r.topic(), stored), EventHashes.hashOfDatum(stored,
-                WireFormat.HEADER_LENGTH, stored.length - WireFormat.HEADER_LENGTH));
+        case NodeTopology.STATES_CHANGELOG -> {
+          if (key != null) {
+            provisioner.state(key, r.value() == null ? null : states.deserialize(r.topic(), r.value()));
           }
         }
         default -> {
@@ -159,10 +180,13 @@ public final class ProvisionerService implements PlatformService {
     }
   }
 
-  /** Reads the gateway views, the event log and the heartbeats (assigned partitions, no group); writes reports. */
+  /**
+   * Reads the gateway views, the node projection's node and placement states and the heartbeats (assigned
+   * partitions, no group; never epic.events); writes reports.
+   */
   @Override
   public KafkaAccess kafkaAccess() {
-    return KafkaAccess.reads(Topics.GATEWAY_STATE, Topics.EVENTS, Topics.COMMANDS)
+    return KafkaAccess.reads(Topics.GATEWAY_STATE, NodeTopology.STATES_CHANGELOG, Topics.COMMANDS)
         .plus(KafkaAccess.writes(Topics.COMMANDS));
   }
 
@@ -171,7 +195,7 @@ public final class ProvisionerService implements PlatformService {
     if (failure != null) {
       return Health.down("FAILED: " + failure);
     }
-    return loop != null && loop.isAlive() ? Health.up("RUNNING") : Health.down("NOT_RUNNING");
+    return loop != null && loop.isAlive() ? Health.up("RUNNING: " + known) : Health.down("NOT_RUNNING");
   }
 
   @Override

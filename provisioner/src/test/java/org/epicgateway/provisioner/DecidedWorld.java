@@ -106,9 +106,14 @@ final class DecidedWorld {
           provisioner.view(change.gatewayId(), change.view());
         }
       }
-      if (provisioner != null && (e.getAggregateType().equals("node") || e.getAggregateType().equals("placement"))) {
-        provisioner.event(e, hash);
-      }
+    }
+    // The node projection's store holds the same fold of the same events: what the provisioner reads.
+    if (provisioner != null) {
+      d.states().forEach((id, state) -> {
+        if (nodeOrPlacement(id)) {
+          provisioner.state(id, state);
+        }
+      });
     }
     return d;
   }
@@ -117,11 +122,15 @@ final class DecidedWorld {
   void attach(Provisioner p) {
     provisioner = p;
     GatewayViews.view(views, GATEWAY).ifPresent(v -> p.view(GATEWAY, v));
-    for (EventEnvelope e : events) {
-      if (e.getAggregateType().equals("node") || e.getAggregateType().equals("placement")) {
-        p.event(e, EventHashes.hash(e));
+    states.forEach((id, state) -> {
+      if (nodeOrPlacement(id)) {
+        p.state(id, state);
       }
-    }
+    });
+  }
+
+  private static boolean nodeOrPlacement(String aggregateId) {
+    return aggregateId.startsWith("node/") || aggregateId.startsWith("placement/");
   }
 
   /** The commands (by id) the events since {@code from} were decided from. */

@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.nodetopology.NodeProjectionService;
+import org.epicgateway.projections.nodetopology.NodeTopology;
 import org.epicgateway.projections.topology.DeciderService;
 import org.epicgateway.projections.viewtopology.GatewayViewService;
 import org.epicgateway.provisioner.local.LocalProvider;
@@ -75,6 +76,7 @@ class ProvisionerServiceTest {
     GatewayViewService views = new GatewayViewService();
     NodeProjectionService nodes = new NodeProjectionService();
     ProvisionerService provisioner = new ProvisionerService();
+    ProvisionerService again = new ProvisionerService();
     AtomicBoolean beating = new AtomicBoolean(true);
     try (KafkaProducer<String, CommandEnvelope> commands = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()), new StringSerializer(),
@@ -133,14 +135,46 @@ class ProvisionerServiceTest {
           r -> events.deserialize(Topics.EVENTS, r.value()));
       assertThat(((NodeLost) nodeLost.getPayload()).getSilentForMillis()).isGreaterThan(3000);
       await(Topics.NODE_BPF, r -> r.key().equals(epic) && r.value() == null, r -> r);
+
+      // A restart with this history on epic.events starts from compacted state, never from the log: the new
+      // provisioner reads the node projection's states and comes to know what the first one knew.
+      String known = settled(provisioner);
+      assertThat(known).contains("lost").doesNotContain(" 0 placements");
+      provisioner.close();
+      assertThat(again.kafkaAccess().readTopics()).doesNotContain(Topics.EVENTS)
+          .contains(NodeTopology.STATES_CHANGELOG, Topics.GATEWAY_STATE);
+      again.start(platform.context(), new LocalProvider(new LocalProvider.Settings("", false, work), Optional.empty()));
+      long restarted = System.nanoTime();
+      while (!again.health().state().equals("RUNNING: " + known)) {
+        assertThat(System.nanoTime() - restarted).as("restarted provisioner knows %s, has %s", known,
+            again.health().state()).isLessThan(Duration.ofSeconds(30).toNanos());
+        Thread.sleep(100);
+      }
     } finally {
       beating.set(false);
       System.clearProperty("epic.provisioner.node-timeout");
       provisioner.close();
+      again.close();
       nodes.close();
       views.close();
       decider.close();
     }
+  }
+
+  /** What the provisioner knows once that has stopped changing for 2 s (nothing else runs on the platform now). */
+  private static String settled(ProvisionerService provisioner) throws InterruptedException {
+    String last = provisioner.health().state();
+    long stableSince = System.nanoTime(), deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() - stableSince < Duration.ofSeconds(2).toNanos()) {
+      assertThat(System.nanoTime()).as("provisioner state settles").isLessThan(deadline);
+      Thread.sleep(100);
+      String now = provisioner.health().state();
+      if (!now.equals(last)) {
+        last = now;
+        stableSince = System.nanoTime();
+      }
+    }
+    return last.substring("RUNNING: ".length());
   }
 
   private void send(KafkaProducer<String, CommandEnvelope> producer, Actor actor, String target, Object payload) {

@@ -23,7 +23,9 @@ import org.epicgateway.transport.agent.NodeSpec;
 import org.epicgateway.transport.agent.NodeTopicsReader;
 import org.epicgateway.transport.agent.TransportAgent;
 import org.epicgateway.transport.bgp.BgpSettings;
+import org.epicgateway.transport.bgp.BirdConfig;
 import org.epicgateway.transport.bgp.BirdControl;
+import org.epicgateway.transport.bgp.BirdProcess;
 import org.epicgateway.transport.cli.AgentTables;
 import org.epicgateway.transport.maps.EpicMapSet;
 import org.epicgateway.transport.maps.EpicMaps;
@@ -126,6 +128,13 @@ public final class AgentCommand {
     @Option(names = "--bird-config", description = "the config file BIRD was started with; the agent owns it (default: ${DEFAULT-VALUE})")
     Path birdConfig = Path.of("/etc/bird/bird.conf");
 
+    @Option(names = "--run-bird", description = "start BIRD (--bird) as the agent's child with --bird-config and --bird-socket "
+        + "(in --netns): it dies with the agent, so a crashed agent's node stops announcing at once")
+    boolean runBird;
+
+    @Option(names = "--bird", description = "the bird binary, with --run-bird (default: ${DEFAULT-VALUE})")
+    Path birdBinary = BirdProcess.DEFAULT_BIRD;
+
     @Option(names = "--birdc", description = "the birdc binary (default: ${DEFAULT-VALUE})")
     Path birdc = BirdControl.DEFAULT_BIRDC;
 
@@ -211,6 +220,13 @@ public final class AgentCommand {
         }
         bgp = new BgpSettings(EpicMaps.ipv4(routerId), bgpAs, bgpPeers.stream().map(BgpSettings.Peer::parse).toList(), holdTime);
         bird = new BirdControl(birdc, birdSocket, birdConfig);
+        if (runBird) {
+          // Added before the agent: closed after it, so a normal stop withdraws first and then ends BIRD.
+          running.add(BirdProcess.start(birdBinary, netns, birdConfig, birdSocket, BirdConfig.render(source.node, bgp, List.of()),
+              Duration.ofSeconds(10)));
+        }
+      } else if (runBird) {
+        throw new IllegalArgumentException("--run-bird needs --bird-socket (and --bird-config) to say where BIRD lives");
       }
       SchemaRegistryClient registry = new SchemaRegistryClient(schemaRegistry);
       Map<String, Object> kafka = (kafkaConfig == null ? KafkaConnection.plaintext(bootstrap)
@@ -224,7 +240,7 @@ public final class AgentCommand {
       running.add(reader); // closed first (closeAll goes backwards), so no record arrives at a closing agent
       reader.start();
       return "agent of node " + source.node + " (" + kind + ") following " + Topics.NODE_BPF + " and " + Topics.NODE_ADVERTS
-          + " on " + bootstrap + (bird == null ? ", no BGP" : ", BGP through " + birdSocket);
+          + " on " + bootstrap + (bird == null ? ", no BGP" : ", BGP through " + birdSocket + (runBird ? " (BIRD runs as its child)" : ""));
     }
 
     private static InetSocketAddress hostPort(String option, String text) {

@@ -53,6 +53,7 @@ import org.epicgateway.transport.agent.TransportAgent;
 import org.epicgateway.transport.bgp.BgpSettings;
 import org.epicgateway.transport.bgp.BirdConfig;
 import org.epicgateway.transport.bgp.BirdControl;
+import org.epicgateway.transport.maps.EpicMapSet;
 import org.epicgateway.transport.maps.EpicMaps;
 import org.epicgateway.transport.maps.EpicMaps.EndpointKey;
 import org.epicgateway.transport.netns.NetNs;
@@ -65,6 +66,8 @@ import org.junit.jupiter.api.io.TempDir;
  * xDS, command API, provisioner with the local provider's stand-in proxy) on the real broker, a node agent per node
  * with real eBPF and a real BIRD, a router BIRD with ECMP, all in network namespaces. From REST commands alone a
  * connection from the "internet" to the gateway address reaches the workload pod through the GUE tunnel and back.
+ * The first EPIC node's agent is a real {@code epic agent run --run-bird} process (BIRD its child), so the test can
+ * {@code kill -9} it; the others run in this JVM.
  *
  * <pre>
  *  internet in* ── ri* router (BIRD AS 65000, merge paths) r1* ── u1* e1-* (EPIC node: agent, BIRD AS 65001, replica)
@@ -82,6 +85,9 @@ class GatewayLifecycleRootTest {
   final List<String> log = new CopyOnWriteArrayList<>();
   final HttpClient http = HttpClient.newHttpClient();
   final NodeAgent[] agents = new NodeAgent[2];
+  final Path[] pinDirs = new Path[2];
+  Process agentProcess;
+  Path object;
   final NodeTopicsReader[] readers = new NodeTopicsReader[2];
   final TransportAgent.Options[] options = new TransportAgent.Options[2];
   final BirdControl[] birds = new BirdControl[2];
@@ -97,7 +103,7 @@ class GatewayLifecycleRootTest {
   @Test
   void restCommandsAloneBringInternetTrafficToThePodThroughEitherEpicNode() throws Exception {
     RootSupport.requireRootAndTools("ip", "bird", "birdc", "make", "clang");
-    Path object = RootSupport.bpfObject();
+    object = RootSupport.bpfObject();
     platform = EmbeddedPlatform.sharedForTests();
     registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
     secret = Files.writeString(dir.resolve("cluster-secret"), "lifecycle-" + x + "-0123456789abcdef0123456789abcdef\n");
@@ -129,14 +135,17 @@ class GatewayLifecycleRootTest {
       apiPort = ((org.epicgateway.api.ApiService) services.stream().filter(org.epicgateway.api.ApiService.class::isInstance)
           .findFirst().orElseThrow()).port();
 
-      // A node agent per node: heartbeats make the nodes known; the EPIC nodes announce through their BIRD.
+      // A node agent per node: heartbeats make the nodes known; the EPIC nodes announce through their BIRD. The
+      // first EPIC node's agent is a process running its own BIRD; the second's BIRD is started by the test.
       for (int n = 0; n < 2; n++) {
-        String name = "bird" + (n + 1);
-        BirdDaemon bird = BirdDaemon.start(epic[n], dir, name, BirdConfig.render(epic[n], bgp(n), List.of()));
-        s.onClose(bird::close);
-        birds[n] = new BirdControl(BirdControl.DEFAULT_BIRDC, bird.socket(), dir.resolve(name + ".conf"));
-        options[n] = TransportAgent.Options.defaults(object, epicNs[n], new SimpleMeterRegistry())
-            .withPinDir(s.pinDir("epic-lc-" + x + "-" + n)).withControlInterval(Duration.ofSeconds(1));
+        pinDirs[n] = s.pinDir("epic-lc-node-" + x + "-" + n);
+        if (n == 1) {
+          BirdDaemon bird = BirdDaemon.start(epic[n], dir, "node-bird2", BirdConfig.render(epic[n], bgp(n), List.of()));
+          s.onClose(bird::close);
+          birds[n] = new BirdControl(BirdControl.DEFAULT_BIRDC, bird.socket(), dir.resolve("node-bird2.conf"));
+          options[n] = TransportAgent.Options.defaults(object, epicNs[n], new SimpleMeterRegistry())
+              .withPinDir(pinDirs[n]).withControlInterval(Duration.ofSeconds(1));
+        }
         startEpicAgent(n);
         int node = n;
         s.onClose(() -> stopEpicAgent(node, true));
@@ -192,6 +201,26 @@ class GatewayLifecycleRootTest {
       log.add("epic.events: NodeJoined x" + nodeEvents.stream().filter(NodeJoined.class::isInstance).count()
           + ", TunnelRemoteLearned " + nodeEvents.stream().filter(TunnelRemoteLearned.class::isInstance).toList());
 
+      // kill -9 the first EPIC node's agent process: BIRD dies with it (parent-death signal), its BGP session
+      // closes, the router withdraws that next hop within 3 s and traffic goes through the other node meanwhile.
+      long killAt = System.nanoTime();
+      long birdPid = agentProcess.descendants().filter(p -> p.info().command().orElse("").endsWith("/bird")).findFirst()
+          .orElseThrow(() -> new AssertionError("no bird child of the agent process")).pid();
+      run("kill", "-9", Long.toString(agentProcess.pid()));
+      RootSupport.waitFor("router withdrew " + epic[0] + " after its agent was killed", 3_000, () -> !routerRoute(address).contains("198.19.1.1"));
+      log.add("agent process of " + epic[0] + " killed (kill -9 " + agentProcess.pid() + "): next hop withdrawn after "
+          + (System.nanoTime() - killAt) / 1_000_000 + " ms; its BIRD (pid " + birdPid + ") running: " + running(birdPid));
+      assertThat(running(birdPid)).as("BIRD died with its agent").isFalse();
+      assertThat(routerRoute(address)).contains("via 198.19.2.1");
+      assertThat(reaches(inNs, address, 64 * 1024)).isEqualTo(epic[1]);
+      log.add("meanwhile 64 KiB internet -> " + address + ":80 -> " + epic[1] + " -> GUE -> pod, digest back");
+      // Restarted: the 5 s bound counts from the agent running (its start line), the JVM's start is logged apart.
+      long respawnAt = System.nanoTime(), runningAt = restartEpicAgent(0);
+      RootSupport.waitFor("restarted agent process reconverged", 5_000, () -> routerRoute(address).contains("198.19.1.1")
+          && routerRoute(address).contains("198.19.2.1") && hasPort(0, 8080));
+      log.add("agent process of " + epic[0] + " restarted: running after " + (runningAt - respawnAt) / 1_000_000
+          + " ms (JVM start), both next hops and its maps back " + (System.nanoTime() - runningAt) / 1_000_000 + " ms after that");
+
       // Stop the agent of the node the connection went through: its next hop goes within 3 s, traffic uses the other.
       int stopped = via.equals(epic[0]) ? 0 : 1, other = 1 - stopped;
       String stoppedHop = "198.19." + (stopped + 1) + ".1", otherHop = "198.19." + (other + 1) + ".1";
@@ -204,8 +233,7 @@ class GatewayLifecycleRootTest {
       log.add("meanwhile 64 KiB internet -> " + address + ":80 -> " + epic[other] + " -> GUE -> pod, digest back");
 
       // Restart it: adverts and maps reconverge within 5 s.
-      long restartAt = System.nanoTime();
-      startEpicAgent(stopped);
+      long restartAt = restartEpicAgent(stopped);
       RootSupport.waitFor("restarted agent reconverged", 5_000, () -> routerRoute(address).contains(stoppedHop)
           && routerRoute(address).contains(otherHop) && hasPort(stopped, 8080));
       log.add("agent of " + epic[stopped] + " restarted: both next hops and its maps back after " + (System.nanoTime() - restartAt) / 1_000_000 + " ms");
@@ -238,12 +266,77 @@ class GatewayLifecycleRootTest {
   // ---- agents
 
   void startEpicAgent(int n) {
+    if (n == 0) {
+      startAgentProcess();
+      return;
+    }
     agents[n] = new NodeAgent(settings(epic[n], NodeKind.EPIC, "u" + (n + 1) + x, bgp(n), birds[n]), options[n], reports::send, Clock.systemUTC());
     readers[n] = new NodeTopicsReader(kafka(), registry, epic[n], agents[n]);
     readers[n].start();
   }
 
+  /** Starts node n's agent; returns when it runs (for the process: once it said so; its JVM's start is not timed). */
+  long restartEpicAgent(int n) throws InterruptedException {
+    long starts = agentStarts();
+    startEpicAgent(n);
+    if (n == 0) RootSupport.waitFor("restarted agent process running", 60_000, () -> agentStarts() > starts);
+    return System.nanoTime();
+  }
+
+  /** How many times the agent process said it runs ("... Ctrl-C stops it") in its log. */
+  long agentStarts() {
+    try {
+      Path out = dir.resolve("node-agent1.log");
+      return Files.exists(out) ? Files.readString(out).lines().filter(l -> l.endsWith("Ctrl-C stops it")).count() : 0;
+    } catch (java.io.IOException e) {
+      throw new AssertionError("reading the agent's log: " + e.getMessage(), e);
+    }
+  }
+
+  /** Whether a process runs: a killed child whose parent died too may stay a zombie until init reaps it. */
+  static boolean running(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** {@code epic agent run --node e1-* --run-bird ...} in a JVM of its own, as an operator runs it. */
+  void startAgentProcess() {
+    String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // The same JVM options as ./epic's launcher: the Avro classes EPIC decodes are trusted by package.
+    List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED",
+        "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=" + System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES"), "-cp", System.getProperty("java.class.path"),
+        org.epicgateway.cli.Epic.class.getName(), "agent", "run", "--node", epic[0], "--kind", "EPIC", "--uplink", "u1" + x,
+        "--bootstrap", platform.bootstrapServers(), "--schema-registry", platform.schemaRegistryUrl(),
+        "--cluster-secret", secret.toString(), "--heartbeat-interval", "1", "--control-interval", "1",
+        "--run-bird", "--bird-socket", dir.resolve("node-bird1.ctl").toString(), "--bird-config", dir.resolve("node-bird1.conf").toString(),
+        "--bgp-as", "65001", "--router-id", "198.19.1.1", "--bgp-peer", "198.19.1.254/65000", "--bgp-hold-time", "9",
+        "--metrics", "off", "--object", object.toString(), "--pin-dir", pinDirs[0].toString(), "--netns", epic[0]);
+    try {
+      agentProcess = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("node-agent1.log").toFile())).start();
+    } catch (java.io.IOException e) {
+      throw new AssertionError("starting " + cmd + ": " + e.getMessage(), e);
+    }
+  }
+
   void stopEpicAgent(int n, boolean detach) {
+    if (n == 0) {
+      if (agentProcess == null) return;
+      agentProcess.destroy(); // SIGTERM: the agent withdraws, then ends its BIRD
+      try {
+        if (!agentProcess.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) agentProcess.destroyForcibly().waitFor();
+        if (detach) log.add("agent process log: " + Files.readString(dir.resolve("node-agent1.log")).lines()
+            .filter(l -> l.contains("ERROR") || l.contains("BIRD") || l.contains("agent of node")).toList());
+      } catch (Exception e) {
+        throw new AssertionError("stopping the agent process: " + e.getMessage(), e);
+      }
+      agentProcess = null;
+      return;
+    }
     if (agents[n] == null) return;
     closeQuietly(readers[n]);
     TransportAgent t = agents[n].transport();
@@ -265,10 +358,17 @@ class GatewayLifecycleRootTest {
     return KafkaConnection.plaintext(platform.bootstrapServers()).client(NodeAgent.KAFKA_SERVICE);
   }
 
+  /** Whether node n's pinned endpoint map has the pod's port: what the agent, in this JVM or not, wrote. */
   boolean hasPort(int n, int port) {
-    TransportAgent t = agents[n] == null ? null : agents[n].transport();
-    return t != null && t.maps().endpoints().keySet().stream()
-        .anyMatch(k -> k.addr().equals(EpicMaps.ipv4(POD)) && k.port() == port && k.proto() == EndpointKey.TCP);
+    return pinned(n, m -> m.endpoints().keySet().stream()
+        .anyMatch(k -> k.addr().equals(EpicMaps.ipv4(POD)) && k.port() == port && k.proto() == EndpointKey.TCP), false);
+  }
+
+  <T> T pinned(int n, java.util.function.Function<EpicMapSet, T> read, T none) {
+    if (!Files.exists(pinDirs[n].resolve(EpicMaps.ENDPOINTS))) return none;
+    try (EpicMapSet maps = EpicMapSet.pinned(pinDirs[n])) {
+      return read.apply(maps);
+    }
   }
 
   /** The payloads of epic.events on node/<node> for the given nodes, read until {@code enough} holds. */
@@ -334,8 +434,7 @@ class GatewayLifecycleRootTest {
   }
 
   long tunnelTx(int n) {
-    TransportAgent t = agents[n] == null ? null : agents[n].transport();
-    return t == null ? 0 : t.maps().tunnelStats().values().stream().mapToLong(EpicMaps.TunnelStats::txPackets).sum();
+    return pinned(n, m -> m.tunnelStats().values().stream().mapToLong(EpicMaps.TunnelStats::txPackets).sum(), 0L);
   }
 
   String routerRoute(String address) {
@@ -397,13 +496,14 @@ class GatewayLifecycleRootTest {
     run("ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1");
   }
 
+  /** error wait time 1, 2: a node whose BIRD was killed is let back in at once (BIRD's default waits 60 s or more). */
   static String routerBirdConfig() {
     return """
         router id 198.19.0.254;
         protocol device {}
         protocol kernel { ipv4 { import none; export all; }; merge paths on; }
-        protocol bgp epic1 { local as 65000; neighbor 198.19.1.1 as 65001; hold time 9; connect retry time 2; ipv4 { import all; export none; }; }
-        protocol bgp epic2 { local as 65000; neighbor 198.19.2.1 as 65001; hold time 9; connect retry time 2; ipv4 { import all; export none; }; }
+        protocol bgp epic1 { local as 65000; neighbor 198.19.1.1 as 65001; hold time 9; connect retry time 2; error wait time 1, 2; ipv4 { import all; export none; }; }
+        protocol bgp epic2 { local as 65000; neighbor 198.19.2.1 as 65001; hold time 9; connect retry time 2; error wait time 1, 2; ipv4 { import all; export none; }; }
         """;
   }
 

@@ -11,7 +11,9 @@ import org.epicgateway.api.auth.Principal;
 import org.epicgateway.api.resources.ResourceHandlers;
 import org.epicgateway.projections.status.StatusDerivation;
 import org.epicgateway.projections.topology.AggregateQueries;
+import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
+import org.epicgateway.schemas.avro.PlacementState;
 import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.avro.GatewayView;
 
@@ -30,6 +32,15 @@ public final class ProxyConfigHandlers {
     public ProxyConfigHandlers(ProxyConfigQueries proxies, AggregateQueries queries) {
         this.proxies = proxies;
         this.queries = queries;
+    }
+
+    /** The provisioner's latest reason a replica of the gateway does not run, as the placement records it, or null. */
+    private String replicaProblem(String gatewayId) {
+        AggregateId id = AggregateIds.parse(gatewayId);
+        return queries.get(AggregateIds.placement(id.account(), id.namespace(), id.name()))
+            .map(s -> s.getResource() instanceof PlacementState p ? p.getProblem() : null)
+            .map(p -> "replica " + p.getInstance() + " on node " + p.getNode() + " does not run: " + p.getReason())
+            .orElse(null);
     }
 
     public void revisions(Context ctx) {
@@ -52,7 +63,7 @@ public final class ProxyConfigHandlers {
         ObjectNode out = JSON.objectNode().put("gatewayId", gatewayId).put("gatewayVersion", view.getGatewayVersion());
         ArrayNode addresses = out.putArray("addresses");
         derived.addresses().forEach(addresses::add);
-        conditions(out.putArray("conditions"), StatusDerivation.gatewayConditions(view, in.progress()));
+        conditions(out.putArray("conditions"), StatusDerivation.gatewayConditions(view, in.progress(), replicaProblem(gatewayId)));
         ArrayNode listeners = out.putArray("listeners");
         for (int i = 0; i < derived.listeners().size(); i++) {
             StatusDerivation.ListenerStatus l = derived.listeners().get(i);

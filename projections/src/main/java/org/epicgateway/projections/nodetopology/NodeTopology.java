@@ -41,6 +41,11 @@ public final class NodeTopology {
 
   /** Folded node and placement states, keyed by aggregate id. */
   static final String STATES = "node-projection-states";
+  /**
+   * The store's changelog (Streams' name for it): compacted, so it holds each node and placement state once,
+   * whatever the length of the log. The provisioner starts from it instead of folding epic.events again.
+   */
+  public static final String STATES_CHANGELOG = APPLICATION_ID + "-" + STATES + "-changelog";
   /** The latest gateway view of each gateway that has (or had) a replica, keyed by gateway id. */
   static final String VIEWS = "node-projection-views";
   /** {@code node|gatewayId}: the gateways with a replica on a node (one prefix scan per node). */

@@ -60,9 +60,11 @@ public final class StatusDerivation {
 
     /**
      * The gateway's own Accepted and Programmed conditions. Programmed is True only once a proxy ACKed the revision
-     * derived from this very view, so a gateway is not reported ready before its replicas serve what it says.
+     * derived from this very view, so a gateway is not reported ready before its replicas serve what it says. While
+     * no proxy runs it, {@code replicaProblem} (the provisioner's latest reason a replica does not run, e.g. "no envoy
+     * binary on PATH", or null) is said in the message, so a tenant sees why it stays pending.
      */
-    public static List<Condition> gatewayConditions(GatewayView view, ProxyProgress progress) {
+    public static List<Condition> gatewayConditions(GatewayView view, ProxyProgress progress, String replicaProblem) {
         Condition accepted = view.getTemplate() == null
                 ? new Condition("Accepted", false, "Invalid", "the gateway's template '" + view.getGateway().getTemplate()
                         + "' was removed")
@@ -80,7 +82,7 @@ public final class StatusDerivation {
                     + " proxies rejected revision " + progress.version());
         } else {
             programmed = new Condition("Programmed", false, "Pending", "no proxy has acknowledged revision "
-                    + progress.version() + " yet");
+                    + progress.version() + " yet" + (replicaProblem == null ? "" : "; " + replicaProblem));
         }
         return List.of(accepted, programmed);
     }

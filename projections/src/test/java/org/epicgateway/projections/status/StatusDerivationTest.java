@@ -6,8 +6,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.epicgateway.projections.routecheck.ManifestLoader;
+import org.epicgateway.projections.status.StatusDerivation.Condition;
 import org.epicgateway.projections.status.StatusDerivation.GatewayStatus;
 import org.epicgateway.projections.status.StatusDerivation.ListenerStatus;
+import org.epicgateway.projections.status.StatusDerivation.ProxyProgress;
 import org.epicgateway.projections.status.StatusDerivation.RouteParentStatus;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.junit.jupiter.api.Test;
@@ -234,6 +236,18 @@ class StatusDerivationTest {
         assertThat(only(s, "newer").accepted().status()).isTrue();
         assertThat(only(s, "older").accepted().status()).isTrue();
         assertThat(attachedCounts(s)).contains(attached("db", 1), attached("http", 0));
+    }
+
+    @Test
+    void aPendingGatewaySaysWhyNoReplicaRuns() {
+        GatewayView view = ManifestLoader.parse("status.yaml", GATEWAY).get(0);
+        String why = "replica r0 on node epic-a does not run: no envoy binary on PATH: the local provider runs Envoy only";
+        assertThat(StatusDerivation.gatewayConditions(view, new ProxyProgress("v1", null, 0, 0), why).get(1))
+                .isEqualTo(new Condition("Programmed", false, "Pending", "no proxy has acknowledged revision v1 yet; " + why));
+        assertThat(StatusDerivation.gatewayConditions(view, new ProxyProgress("v1", null, 0, 0), null).get(1).message())
+                .isEqualTo("no proxy has acknowledged revision v1 yet");
+        assertThat(StatusDerivation.gatewayConditions(view, new ProxyProgress("v1", null, 2, 0), why).get(1))
+                .isEqualTo(new Condition("Programmed", true, "Programmed", "2 proxies run revision v1"));
     }
 
     @Test

@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-import org.epicgateway.provisioner.provider.EnvoyBootstrap;
 import org.epicgateway.provisioner.provider.ReplicaProvider;
 import org.epicgateway.provisioner.provider.ReplicaSpec;
 import org.epicgateway.provisioner.provider.ReplicaStatus;
@@ -141,12 +140,12 @@ public final class LocalProvider implements ReplicaProvider {
     run(List.of("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"));
     run(List.of("ip", "netns", "exec", ns, "ip", "addr", "replace",
         spec.address() + (spec.address().contains(":") ? "/128" : "/32"), "dev", "lo"));
-    Path dir = Files.createDirectories(settings.workDir().resolve(fileName(spec.gatewayId())).resolve(instance));
+    Path dir = Files.createDirectories(replicaDir(spec, instance));
     Path admin = dir.resolve("admin.sock");
     Files.deleteIfExists(admin);
     if (envoy.isPresent()) {
-      Files.writeString(dir.resolve("bootstrap.yaml"), EnvoyBootstrap.yaml(spec.nodeId(instance), spec.gatewayId(),
-          spec.xdsHost(), spec.xdsPort(), admin.toString()));
+      EnvoyLaunch launch = EnvoyLaunch.of(envoy.get(), spec, instance, dir);
+      Files.writeString(launch.bootstrapFile(), launch.bootstrap());
     }
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns));
     command.addAll(command(spec, instance, node));
@@ -164,10 +163,8 @@ public final class LocalProvider implements ReplicaProvider {
     if (node == null) {
       return List.of();
     }
-    Path dir = settings.workDir().resolve(fileName(spec.gatewayId())).resolve(instance);
     if (envoy.isPresent()) {
-      return List.of(envoy.get().toString(), "-c", dir.resolve("bootstrap.yaml").toString(),
-          "--base-id", Integer.toString(Math.floorMod((spec.gatewayId() + instance).hashCode(), 1 << 20)));
+      return EnvoyLaunch.of(envoy.get(), spec, instance, replicaDir(spec, instance)).command();
     }
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
         .toString(), "-cp", System.getProperty("java.class.path"), StandInProxy.class.getName(),
@@ -235,7 +232,11 @@ public final class LocalProvider implements ReplicaProvider {
   }
 
   private Path log(ReplicaSpec spec, String instance) {
-    return settings.workDir().resolve(fileName(spec.gatewayId())).resolve(instance).resolve("replica.log");
+    return replicaDir(spec, instance).resolve("replica.log");
+  }
+
+  private Path replicaDir(ReplicaSpec spec, String instance) {
+    return settings.workDir().resolve(fileName(spec.gatewayId())).resolve(instance);
   }
 
   private static String fileName(String gatewayId) {

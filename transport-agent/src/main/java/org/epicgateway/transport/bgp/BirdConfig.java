@@ -37,6 +37,8 @@ public final class BirdConfig {
       b.append("  neighbor ").append(p.address().getHostAddress()).append(" as ").append(p.as()).append(";\n");
       b.append("  hold time ").append(bgp.holdTimeSeconds()).append(";\n");
       b.append("  keepalive time ").append(Math.max(1, bgp.holdTimeSeconds() / 3)).append(";\n");
+      // A restarted agent starts a fresh BIRD (BirdProcess): its first connect must not wait BIRD's default 5 s.
+      b.append("  connect delay time 1;\n");
       b.append("  connect retry time 2;\n");
       b.append("  error wait time 1, 10;\n");
       b.append("  ").append(p.ipv6() ? "ipv6" : "ipv4").append(" {\n");
