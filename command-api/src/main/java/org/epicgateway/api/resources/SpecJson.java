@@ -22,6 +22,7 @@ import org.epicgateway.schemas.avro.HeaderModifier;
 import org.epicgateway.schemas.avro.GrpcMethodMatch;
 import org.epicgateway.schemas.avro.GrpcRouteMatch;
 import org.epicgateway.schemas.avro.GrpcRouteRule;
+import org.epicgateway.schemas.avro.HttpCors;
 import org.epicgateway.schemas.avro.HttpRouteFilter;
 import org.epicgateway.schemas.avro.HttpRouteFilterType;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
@@ -162,6 +163,10 @@ final class SpecJson {
                 .setFraction(m.optObject("fraction", x -> MirrorFraction.newBuilder()
                     .setNumerator(x.integer("numerator")).setDenominator(x.integer("denominator", 100)).build()))
                 .build()))
+            .setCors(f.optObject("cors", c -> HttpCors.newBuilder()
+                .setAllowOrigins(c.strings("allowOrigins")).setAllowCredentials(c.optBoolean("allowCredentials"))
+                .setAllowMethods(c.strings("allowMethods")).setAllowHeaders(c.strings("allowHeaders"))
+                .setExposeHeaders(c.strings("exposeHeaders")).setMaxAge(c.optInteger("maxAge")).build()))
             .build();
     }
 
@@ -368,6 +373,18 @@ final class SpecJson {
             putOpt(uo, "hostname", u.getHostname());
             if (u.getPath() != null) {
                 uo.set("path", json(u.getPath()));
+            }
+        }
+        HttpCors c = f.getCors();
+        if (c != null) {
+            ObjectNode co = o.putObject("cors");
+            strings(co, "allowOrigins", c.getAllowOrigins());
+            putOpt(co, "allowCredentials", c.getAllowCredentials());
+            strings(co, "allowMethods", c.getAllowMethods());
+            strings(co, "allowHeaders", c.getAllowHeaders());
+            strings(co, "exposeHeaders", c.getExposeHeaders());
+            if (c.getMaxAge() != null) {
+                co.put("maxAge", c.getMaxAge());
             }
         }
         RequestMirror m = f.getRequestMirror();

@@ -32,6 +32,17 @@ final class CrossFieldRules {
         FILTER_SETTINGS.put("REQUEST_REDIRECT", "requestRedirect");
         FILTER_SETTINGS.put("URL_REWRITE", "urlRewrite");
         FILTER_SETTINGS.put("REQUEST_MIRROR", "requestMirror");
+        FILTER_SETTINGS.put("CORS", "cors");
+        RULES.put("HttpCors", (cors, path) -> {
+            for (String list : List.of("allowOrigins", "allowMethods", "allowHeaders")) {
+                JsonNode values = cors.path(list);
+                for (int i = 0; i < values.size(); i++) {
+                    if (values.get(i).asText().equals("*") && values.size() > 1) {
+                        throw BodyValidator.violation(at(path, list + "[" + i + "]"), "'*' must be the only entry");
+                    }
+                }
+            }
+        });
         RULES.put("HttpRouteTimeouts", CrossFieldRules::timeouts);
         RULES.put("RequestMirror", (mirror, path) -> {
             if (present(mirror, "percent") && present(mirror, "fraction")) {

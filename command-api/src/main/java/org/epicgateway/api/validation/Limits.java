@@ -147,6 +147,16 @@ public final class Limits {
         put("HttpRouteRetry", "codes", Limit.integer(400, 599).eachOf(0, 16));
         put("HttpRouteRetry", "attempts", Limit.integer(0, 1_000));
         put("HttpRouteRetry", "backoff", duration);
+        // CORS (standard channel since v1.5): origins '*' or scheme://host[:port] with an optional '*.' label; '*' alone
+        // in a list (CEL in CrossFieldRules); maxAge at least 1 (seconds)
+        put("HttpCors", "allowOrigins", Limit.text(1, 253)
+            .pattern("(^\\*$)|(^(http(s)?):\\/\\/(((\\*\\.)?([a-zA-Z0-9\\-]+\\.)*[a-zA-Z0-9-]+|\\*)(:([0-9]{1,5}))?)$)")
+            .eachOf(0, 64));
+        put("HttpCors", "allowMethods", Limit.oneOf("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+            "TRACE", "PATCH", "*").eachOf(0, 9));
+        put("HttpCors", "allowHeaders", Limit.text(1, 256).pattern(HEADER_NAME).eachOf(0, 64));
+        put("HttpCors", "exposeHeaders", Limit.text(1, 256).pattern(HEADER_NAME).eachOf(0, 64));
+        put("HttpCors", "maxAge", Limit.integer(1, Integer.MAX_VALUE));
         // RequestMirror (percent 0..100, fraction numerator >= 0, denominator >= 1; CEL in CrossFieldRules)
         put("RequestMirror", "percent", Limit.integer(0, 100));
         put("MirrorFraction", "numerator", Limit.integer(0, Integer.MAX_VALUE));

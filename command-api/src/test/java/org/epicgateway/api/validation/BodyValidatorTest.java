@@ -59,7 +59,14 @@ class BodyValidatorTest {
         "{'rules':[{'filters':[{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'a','port':1},'percent':5,'fraction':{'numerator':1}}}]}]}|rules[0].filters[0].requestMirror.fraction|together with percent",
         "{'rules':[{'filters':[{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'a','port':1},'fraction':{'numerator':3,'denominator':2}}}]}]}|rules[0].filters[0].requestMirror.fraction.numerator|less than or equal",
         "{'rules':[{'filters':[{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'a','port':1},'percent':101}}]}]}|rules[0].filters[0].requestMirror.percent|100",
-        "{'rules':[{'filters':[{'type':'REQUEST_MIRROR','urlRewrite':{}}]}]}|rules[0].filters[0].requestMirror|is required"})
+        "{'rules':[{'filters':[{'type':'REQUEST_MIRROR','urlRewrite':{}}]}]}|rules[0].filters[0].requestMirror|is required",
+        "{'rules':[{'filters':[{'type':'CORS'}]}]}|rules[0].filters[0].cors|is required",
+        "{'rules':[{'filters':[{'type':'CORS','cors':{'allowOrigins':['https://a.example.com','*']}}]}]}|rules[0].filters[0].cors.allowOrigins[1]|only entry",
+        "{'rules':[{'filters':[{'type':'CORS','cors':{'allowOrigins':['ftp://a.example.com']}}]}]}|rules[0].filters[0].cors.allowOrigins[0]|does not match",
+        "{'rules':[{'filters':[{'type':'CORS','cors':{'allowMethods':['GET','*']}}]}]}|rules[0].filters[0].cors.allowMethods[1]|only entry",
+        "{'rules':[{'filters':[{'type':'CORS','cors':{'allowMethods':['FETCH']}}]}]}|rules[0].filters[0].cors.allowMethods[0]|not one of",
+        "{'rules':[{'filters':[{'type':'CORS','cors':{'exposeHeaders':['x:y']}}]}]}|rules[0].filters[0].cors.exposeHeaders[0]|does not match",
+        "{'rules':[{'filters':[{'type':'CORS','cors':{'maxAge':0}}]}]}|rules[0].filters[0].cors.maxAge|1"})
     void crossFieldAndValueRulesNameTheField(String route, String field, String message) throws Exception {
         ApiError e = refused(route);
         assertThat(e.field()).isEqualTo(field);
@@ -77,6 +84,7 @@ class BodyValidatorTest {
         "{'rules':[{'filters':[{'type':'URL_REWRITE','urlRewrite':{}}]}]}|rules[0].filters[0].type|not a GRPCRoute filter type",
         "{'rules':[{'filters':[{'type':'RESPONSE_HEADER_MODIFIER','responseHeaderModifier':{}},{'type':'RESPONSE_HEADER_MODIFIER','responseHeaderModifier':{}}]}]}|rules[0].filters[1].type|only once",
         "{'rules':[{'filters':[{'type':'REQUEST_MIRROR'}]}]}|rules[0].filters[0].requestMirror|is required",
+        "{'rules':[{'filters':[{'type':'CORS','cors':{'allowOrigins':['*']}}]}]}|rules[0].filters[0].type|not a GRPCRoute filter type",
         "{'parentRefs':[{'name':'gw'},{'name':'gw','sectionName':'a'}]}|parentRefs[0].sectionName|is required"})
     void grpcRouteRulesAreTheCrdsNamingTheField(String route, String field, String message) throws Exception {
         try {
@@ -124,6 +132,14 @@ class BodyValidatorTest {
             + "'filters':[{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'a','port':1}}},"
             + "{'type':'REQUEST_MIRROR','requestMirror':{'backendRef':{'name':'b','port':2},'fraction':{'numerator':1}}}],"
             + "'backendRefs':[{'name':'c','port':3}]}]}"));
+    }
+
+    @Test
+    void corsTheCrdAcceptsIsAccepted() throws Exception {
+        BodyValidator.validate(UpsertHttpRoute.getClassSchema(), json("{'rules':[{'filters':[{'type':'CORS','cors':{"
+            + "'allowOrigins':['https://www.example.com','https://*.example.org:8443','http://*'],"
+            + "'allowMethods':['GET','OPTIONS'],'allowHeaders':['*'],'exposeHeaders':['x-trace'],"
+            + "'allowCredentials':true,'maxAge':86400}}],'backendRefs':[{'name':'c','port':3}]}]}"));
     }
 
     @Test

@@ -806,6 +806,7 @@ public final class Decider {
           case REQUEST_REDIRECT -> filter.getRequestRedirect();
           case URL_REWRITE -> filter.getUrlRewrite();
           case REQUEST_MIRROR -> filter.getRequestMirror();
+          case CORS -> filter.getCors();
         };
         if (detail == null) {
           throw Rejected.validation(f + ".filters[" + i + "]",

@@ -88,9 +88,10 @@ public final class EnvoyDerivation {
                     HttpRoutes.Origin origin = new HttpRoutes.Origin(protocol == ListenerProtocol.HTTPS ? "https" : "http",
                             port.getKey());
                     List<VirtualHost> hosts = VirtualHosts.build(group, attached, origin, backends, used);
+                    Filter hcm = connectionManager(name, base, Cors.used(hosts));
                     Listener listener = protocol == ListenerProtocol.HTTP
-                            ? httpListener(name, port.getKey(), base)
-                            : httpsListener(name, port.getKey(), group, gateway, base, secrets);
+                            ? httpListener(name, port.getKey(), hcm, base)
+                            : httpsListener(name, port.getKey(), group, gateway, hcm, base, secrets);
                     if (listener != null) {
                         listeners.add(listener);
                         routes.add(RouteConfiguration.newBuilder().setName(name)
@@ -147,21 +148,23 @@ public final class EnvoyDerivation {
                         SocketAddress.newBuilder().setAddress("::").setIpv4Compat(true).setPortValue(port)));
     }
 
-    private static Filter connectionManager(String name, BaseConfig base) {
-        HttpConnectionManager hcm = base.httpConnectionManager().toBuilder()
+    /** The connection manager of an HTTP(S) listener; the CORS filter before the router when a route needs it. */
+    private static Filter connectionManager(String name, BaseConfig base, boolean cors) {
+        HttpConnectionManager.Builder hcm = base.httpConnectionManager().toBuilder()
                 .setStatPrefix(name)
                 // Virtual hosts are chosen by host name alone: the spec ignores the Host header's port.
                 .setStripAnyHostPort(true)
-                .setRds(Rds.newBuilder().setRouteConfigName(name).setConfigSource(ADS))
-                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
-                        .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-                .build();
-        return Filter.newBuilder().setName(HCM).setTypedConfig(Any.pack(hcm)).build();
+                .setRds(Rds.newBuilder().setRouteConfigName(name).setConfigSource(ADS));
+        if (cors) {
+            hcm.addHttpFilters(Cors.httpFilter());
+        }
+        hcm.addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.router")
+                .setTypedConfig(Any.pack(Router.getDefaultInstance())));
+        return Filter.newBuilder().setName(HCM).setTypedConfig(Any.pack(hcm.build())).build();
     }
 
-    private static Listener httpListener(String name, int port, BaseConfig base) {
-        return listenerBase(name, port, base)
-                .addFilterChains(FilterChain.newBuilder().addFilters(connectionManager(name, base))).build();
+    private static Listener httpListener(String name, int port, Filter hcm, BaseConfig base) {
+        return listenerBase(name, port, base).addFilterChains(FilterChain.newBuilder().addFilters(hcm)).build();
     }
 
     /**
@@ -170,7 +173,8 @@ public final class EnvoyDerivation {
      * never needs a certificate's contents and a renamed or rotated certificate stays an SDS push.
      */
     private static Listener httpsListener(String name, int port, List<org.epicgateway.schemas.avro.Listener> group,
-                                          GatewayState gateway, BaseConfig base, Set<String> secrets) {
+                                          GatewayState gateway, Filter hcm, BaseConfig base,
+                                          Set<String> secrets) {
         Listener.Builder b = tlsListenerBase(name, port, base);
         Set<String> serverNames = new LinkedHashSet<>();
         for (org.epicgateway.schemas.avro.Listener l : group) {
@@ -184,7 +188,7 @@ public final class EnvoyDerivation {
                 secrets.add(secret);
                 common.addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ADS));
             }
-            FilterChain.Builder chain = FilterChain.newBuilder().addFilters(connectionManager(name, base))
+            FilterChain.Builder chain = FilterChain.newBuilder().addFilters(hcm)
                     .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
                             .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder().setCommonTlsContext(common)
                                     .build())));

@@ -28,6 +28,8 @@ public final class EnvoyTypes {
             .add(Listener.getDescriptor()).add(RouteConfiguration.getDescriptor()).add(Cluster.getDescriptor())
             .add(ClusterLoadAssignment.getDescriptor())
             .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.Cors.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.filters.http.cors.v3.CorsPolicy.getDescriptor())
             .build();
 
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(REGISTRY);

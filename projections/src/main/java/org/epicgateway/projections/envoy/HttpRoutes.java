@@ -1,5 +1,6 @@
 package org.epicgateway.projections.envoy;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
@@ -98,6 +99,7 @@ final class HttpRoutes {
                     out.addAllResponseHeadersToAdd(headerOptions(m));
                     m.getRemove().forEach(h -> out.addResponseHeadersToRemove(h.toLowerCase(Locale.ROOT)));
                 }
+                case CORS -> out.putTypedPerFilterConfig(Cors.FILTER, Any.pack(Cors.policy(f.getCors())));
                 case URL_REWRITE, REQUEST_MIRROR -> { } // applied with the route action below
             }
         }

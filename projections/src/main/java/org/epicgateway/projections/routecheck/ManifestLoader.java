@@ -72,6 +72,7 @@ import org.epicgateway.schemas.avro.GrpcRouteState;
 import org.epicgateway.schemas.avro.Header;
 import org.epicgateway.schemas.avro.HeaderMatch;
 import org.epicgateway.schemas.avro.HeaderModifier;
+import org.epicgateway.schemas.avro.HttpCors;
 import org.epicgateway.schemas.avro.HttpRouteFilter;
 import org.epicgateway.schemas.avro.HttpRouteFilterType;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
@@ -605,8 +606,18 @@ public final class ManifestLoader {
             }
             case "RequestMirror" -> b.setType(HttpRouteFilterType.REQUEST_MIRROR)
                     .setRequestMirror(mirror(d, f + ".requestMirror", in.getRequestMirror()));
+            case "CORS" -> {
+                var c = d.required(in.getCors(), f + ".cors");
+                b.setType(HttpRouteFilterType.CORS).setCors(HttpCors.newBuilder()
+                        .setAllowOrigins(c.getAllowOrigins() == null ? List.of() : c.getAllowOrigins())
+                        .setAllowCredentials(c.getAllowCredentials())
+                        .setAllowMethods(c.getAllowMethods() == null ? List.of() : c.getAllowMethods())
+                        .setAllowHeaders(c.getAllowHeaders() == null ? List.of() : c.getAllowHeaders())
+                        .setExposeHeaders(c.getExposeHeaders() == null ? List.of() : c.getExposeHeaders())
+                        .setMaxAge(c.getMaxAge()).build());
+            }
             default -> throw d.error(f + ".type", "unsupported filter " + type
-                    + " (RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror)");
+                    + " (RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, RequestMirror, CORS)");
         }
         return b.build();
     }
