@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -135,7 +136,7 @@ class KubernetesControllerTest {
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new io.fabric8.mockwebserver.MockWebServer(),
             new HashMap<>(), new KubernetesCrudDispatcher(), false);
         for (Class<? extends HasMetadata> type : List.of(GatewayClass.class, Gateway.class, HTTPRoute.class,
-            TCPRoute.class, ReferenceGrant.class)) {
+            TCPRoute.class, TLSRoute.class, ReferenceGrant.class)) {
             server.expectCustomResource(new CustomResourceDefinitionContext.Builder()
                 .withGroup(HasMetadata.getGroup(type)).withVersion(HasMetadata.getVersion(type))
                 .withPlural(HasMetadata.getPlural(type)).withKind(HasMetadata.getKind(type))

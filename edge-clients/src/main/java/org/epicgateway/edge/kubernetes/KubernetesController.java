@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes Gateway API controller of a workload cluster. Shared informers watch GatewayClasses, Gateways,
- * HTTPRoutes, TCPRoutes, ReferenceGrants, Services, EndpointSlices and Nodes; any change marks the cluster dirty, and
+ * HTTPRoutes, TCPRoutes, TLSRoutes, ReferenceGrants, Services, EndpointSlices and Nodes; any change marks the cluster dirty, and
  * one worker reconciles after a short coalescing window, so a burst of EndpointSlice churn is one round and a few
  * batch requests. A round is level-triggered: from the informers' caches it computes every EPIC object this cluster
  * should have (per account, from the classes' parameters), sends those whose idempotency key changed since it last
@@ -71,7 +72,7 @@ public final class KubernetesController implements AutoCloseable {
 
     /** The kinds a controller writes, by the collection EPIC lists them under. */
     private static final Map<String, String> KINDS = Map.of("gateways", "Gateway", "httproutes", "HTTPRoute",
-        "tcproutes", "TCPRoute", "services", "Service", "endpointslices", "EndpointSlice",
+        "tcproutes", "TCPRoute", "tlsroutes", "TLSRoute", "services", "Service", "endpointslices", "EndpointSlice",
         "referencegrants", "ReferenceGrant");
 
     /** An object this round wants in EPIC, with what identifies its version in the cluster. */
@@ -98,6 +99,7 @@ public final class KubernetesController implements AutoCloseable {
     private SharedIndexInformer<Gateway> gateways;
     private SharedIndexInformer<HTTPRoute> httpRoutes;
     private SharedIndexInformer<TCPRoute> tcpRoutes;
+    private SharedIndexInformer<TLSRoute> tlsRoutes;
     private SharedIndexInformer<ReferenceGrant> grants;
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<EndpointSlice> slices;
@@ -127,6 +129,7 @@ public final class KubernetesController implements AutoCloseable {
         gateways = watch(client.resources(Gateway.class).inAnyNamespace().inform());
         httpRoutes = watch(client.resources(HTTPRoute.class).inAnyNamespace().inform());
         tcpRoutes = watch(client.resources(TCPRoute.class).inAnyNamespace().inform());
+        tlsRoutes = watch(client.resources(TLSRoute.class).inAnyNamespace().inform());
         grants = watch(client.resources(ReferenceGrant.class).inAnyNamespace().inform());
         services = watch(client.services().inAnyNamespace().inform());
         slices = watch(client.discovery().v1().endpointSlices().inAnyNamespace().inform());
@@ -268,6 +271,7 @@ public final class KubernetesController implements AutoCloseable {
         Map<String, Set<String>> namespacesByAccount = new HashMap<>();
         List<HasMetadata> routes = new ArrayList<>(httpRoutes.getStore().list());
         routes.addAll(tcpRoutes.getStore().list());
+        routes.addAll(tlsRoutes.getStore().list());
         for (HasMetadata route : routes) {
             String ns = route.getMetadata().getNamespace();
             Optional<ClassParameters> p = parentRefs(route).stream()
@@ -380,7 +384,7 @@ public final class KubernetesController implements AutoCloseable {
         }
     }
 
-    /** What was acknowledged for the EPIC object of {@code kind} (Gateway, HTTPRoute, TCPRoute) of an account. */
+    /** What was acknowledged for the EPIC object of {@code kind} (Gateway, HTTPRoute, TCPRoute, TLSRoute) of an account. */
     Optional<Sent> acknowledged(String account, String kind, String namespace, String name) {
         return Optional.ofNullable(sent.getOrDefault(account, Map.of()).get(kind + "/" + namespace + "/" + name))
             .filter(s -> !s.key().isEmpty());
@@ -530,6 +534,7 @@ public final class KubernetesController implements AutoCloseable {
         List<ParentReference> refs = switch (route) {
             case HTTPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
             case TCPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
+            case TLSRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
             default -> null;
         };
         return refs == null ? List.of() : refs;

@@ -24,6 +24,7 @@ import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.ReferenceGrant;
 import org.epicgateway.schemas.avro.TcpRouteState;
+import org.epicgateway.schemas.avro.TlsRouteState;
 
 /**
  * A workload-cluster object as the EPIC object it becomes: route-check's mapper ({@link ManifestLoader#spec}) reads
@@ -70,7 +71,7 @@ public final class Specs {
     private Specs() {}
 
     /**
-     * The EPIC object a Kubernetes Gateway, HTTPRoute, TCPRoute, Service, ReferenceGrant or EndpointSlice becomes.
+     * The EPIC object a Kubernetes Gateway, HTTPRoute, TCPRoute, TLSRoute, Service, ReferenceGrant or EndpointSlice becomes.
      * {@code template} is the gateway template of the Gateway's class (other kinds ignore it); {@code nodeAddresses}
      * maps node names to the address the GUE tunnel reaches them by (EndpointSlices only).
      */
@@ -92,6 +93,7 @@ public final class Specs {
             }
             case HttpRouteState r -> new EpicObject("HTTPRoute", "httproutes", r.getNamespace(), r.getName(), body(r));
             case TcpRouteState r -> new EpicObject("TCPRoute", "tcproutes", r.getNamespace(), r.getName(), body(r));
+            case TlsRouteState r -> new EpicObject("TLSRoute", "tlsroutes", r.getNamespace(), r.getName(), body(r));
             case BackendService s -> new EpicObject("Service", "services", s.getNamespace(), s.getName(), body(s));
             case ReferenceGrant g ->
                 new EpicObject("ReferenceGrant", "referencegrants", g.getNamespace(), g.getName(), body(g));

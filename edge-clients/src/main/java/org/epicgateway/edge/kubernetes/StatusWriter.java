@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRouteStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
@@ -213,6 +215,11 @@ final class StatusWriter {
                 copy.setStatus(new TCPRouteStatus(after));
                 replaceStatus(copy);
             }
+            case TLSRoute r -> {
+                TLSRoute copy = copy(r, TLSRoute.class);
+                copy.setStatus(new TLSRouteStatus(after));
+                replaceStatus(copy);
+            }
             default -> { }
         }
     }
@@ -252,6 +259,7 @@ final class StatusWriter {
         List<RouteParentStatus> parents = switch (route) {
             case HTTPRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
             case TCPRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
+            case TLSRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
             default -> null;
         };
         return parents == null ? List.of() : parents;

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantBuilder;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,29 @@ class SpecsTest {
             null, Map.of());
         assertThat(grant.body().toString()).isEqualTo("{\"namespace\":\"db\",\"name\":\"g\",\"from\":[{\"kind\":"
             + "\"TCPRoute\",\"namespace\":\"shop\"}],\"to\":[{\"kind\":\"Service\"}]}");
+    }
+
+    @Test
+    void aTlsRouteAndAGatewayWithPassthroughAndSeveralCertificates() throws Exception {
+        Specs.EpicObject tls = Specs.of(new TLSRouteBuilder().withNewMetadata().withName("db").withNamespace("shop")
+            .endMetadata().withNewSpec().addNewParentRef().withName("edge").withSectionName("pass").endParentRef()
+            .withHostnames("db.example.com").addNewRule().addNewBackendRef().withName("postgres").withPort(5432)
+            .withWeight(3).endBackendRef().endRule().endSpec().build(), null, Map.of());
+        assertThat(tls.kind()).isEqualTo("TLSRoute");
+        assertThat(tls.collection()).isEqualTo("tlsroutes");
+        assertThat(tls.body().at("/hostnames/0").asText()).isEqualTo("db.example.com");
+        assertThat(tls.body().at("/rules/0/backendRefs/0/weight").asInt()).isEqualTo(3);
+        Specs.EpicObject gateway = Specs.of(new GatewayBuilder().withNewMetadata().withName("edge").withNamespace("shop")
+            .endMetadata().withNewSpec().withGatewayClassName("epic")
+            .addNewListener().withName("pass").withPort(443).withProtocol("TLS").withHostname("*.example.com")
+            .withNewTls().withMode("Passthrough").endTls().endListener()
+            .addNewListener().withName("web").withPort(8443).withProtocol("HTTPS").withNewTls()
+            .addNewCertificateRef().withName("rsa").endCertificateRef()
+            .addNewCertificateRef().withName("ecdsa").withNamespace("certs").endCertificateRef().endTls().endListener()
+            .endSpec().build(), "standard", Map.of());
+        assertThat(gateway.body().at("/listeners/0/tlsMode").asText()).isEqualTo("PASSTHROUGH");
+        assertThat(gateway.body().at("/listeners/1/tlsCertificateRefs").toString())
+            .isEqualTo("[{\"name\":\"rsa\"},{\"namespace\":\"certs\",\"name\":\"ecdsa\"}]");
     }
 
     @Test
