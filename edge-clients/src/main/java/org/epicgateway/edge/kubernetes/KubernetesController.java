@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes Gateway API controller of a workload cluster. Shared informers watch GatewayClasses, Gateways,
- * HTTPRoutes, TCPRoutes, TLSRoutes, ReferenceGrants, Services, EndpointSlices and Nodes; any change marks the cluster dirty, and
+ * HTTPRoutes, GRPCRoutes, TCPRoutes, TLSRoutes, ReferenceGrants, Services, EndpointSlices and Nodes; any change marks the cluster dirty, and
  * one worker reconciles after a short coalescing window, so a burst of EndpointSlice churn is one round and a few
  * batch requests. A round is level-triggered: from the informers' caches it computes every EPIC object this cluster
  * should have (per account, from the classes' parameters), sends those whose idempotency key changed since it last
@@ -72,8 +73,8 @@ public final class KubernetesController implements AutoCloseable {
 
     /** The kinds a controller writes, by the collection EPIC lists them under. */
     private static final Map<String, String> KINDS = Map.of("gateways", "Gateway", "httproutes", "HTTPRoute",
-        "tcproutes", "TCPRoute", "tlsroutes", "TLSRoute", "services", "Service", "endpointslices", "EndpointSlice",
-        "referencegrants", "ReferenceGrant");
+        "grpcroutes", "GRPCRoute", "tcproutes", "TCPRoute", "tlsroutes", "TLSRoute", "services", "Service",
+        "endpointslices", "EndpointSlice", "referencegrants", "ReferenceGrant");
 
     /** An object this round wants in EPIC, with what identifies its version in the cluster. */
     private record Desired(Specs.EpicObject object, HasMetadata source, String version) {}
@@ -98,6 +99,7 @@ public final class KubernetesController implements AutoCloseable {
     private SharedIndexInformer<GatewayClass> classes;
     private SharedIndexInformer<Gateway> gateways;
     private SharedIndexInformer<HTTPRoute> httpRoutes;
+    private SharedIndexInformer<GRPCRoute> grpcRoutes;
     private SharedIndexInformer<TCPRoute> tcpRoutes;
     private SharedIndexInformer<TLSRoute> tlsRoutes;
     private SharedIndexInformer<ReferenceGrant> grants;
@@ -128,6 +130,7 @@ public final class KubernetesController implements AutoCloseable {
         classes = watch(client.resources(GatewayClass.class).inform());
         gateways = watch(client.resources(Gateway.class).inAnyNamespace().inform());
         httpRoutes = watch(client.resources(HTTPRoute.class).inAnyNamespace().inform());
+        grpcRoutes = watch(client.resources(GRPCRoute.class).inAnyNamespace().inform());
         tcpRoutes = watch(client.resources(TCPRoute.class).inAnyNamespace().inform());
         tlsRoutes = watch(client.resources(TLSRoute.class).inAnyNamespace().inform());
         grants = watch(client.resources(ReferenceGrant.class).inAnyNamespace().inform());
@@ -270,6 +273,7 @@ public final class KubernetesController implements AutoCloseable {
         Map<String, Set<String>> servicesByAccount = new HashMap<>();
         Map<String, Set<String>> namespacesByAccount = new HashMap<>();
         List<HasMetadata> routes = new ArrayList<>(httpRoutes.getStore().list());
+        routes.addAll(grpcRoutes.getStore().list());
         routes.addAll(tcpRoutes.getStore().list());
         routes.addAll(tlsRoutes.getStore().list());
         for (HasMetadata route : routes) {
@@ -384,7 +388,7 @@ public final class KubernetesController implements AutoCloseable {
         }
     }
 
-    /** What was acknowledged for the EPIC object of {@code kind} (Gateway, HTTPRoute, TCPRoute, TLSRoute) of an account. */
+    /** What was acknowledged for the EPIC object of {@code kind} (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute) of an account. */
     Optional<Sent> acknowledged(String account, String kind, String namespace, String name) {
         return Optional.ofNullable(sent.getOrDefault(account, Map.of()).get(kind + "/" + namespace + "/" + name))
             .filter(s -> !s.key().isEmpty());
@@ -533,6 +537,7 @@ public final class KubernetesController implements AutoCloseable {
     static List<ParentReference> parentRefs(HasMetadata route) {
         List<ParentReference> refs = switch (route) {
             case HTTPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
+            case GRPCRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
             case TCPRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
             case TLSRoute r -> r.getSpec() == null ? null : r.getSpec().getParentRefs();
             default -> null;

@@ -21,6 +21,7 @@ import org.epicgateway.projections.routecheck.ManifestLoader;
 import org.epicgateway.schemas.avro.BackendService;
 import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.GrpcRouteState;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.ReferenceGrant;
 import org.epicgateway.schemas.avro.TcpRouteState;
@@ -71,7 +72,7 @@ public final class Specs {
     private Specs() {}
 
     /**
-     * The EPIC object a Kubernetes Gateway, HTTPRoute, TCPRoute, TLSRoute, Service, ReferenceGrant or EndpointSlice becomes.
+     * The EPIC object a Kubernetes Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, Service, ReferenceGrant or EndpointSlice becomes.
      * {@code template} is the gateway template of the Gateway's class (other kinds ignore it); {@code nodeAddresses}
      * maps node names to the address the GUE tunnel reaches them by (EndpointSlices only).
      */
@@ -92,6 +93,7 @@ public final class Specs {
                 yield new EpicObject("Gateway", "gateways", g.getNamespace(), g.getName(), body(g));
             }
             case HttpRouteState r -> new EpicObject("HTTPRoute", "httproutes", r.getNamespace(), r.getName(), body(r));
+            case GrpcRouteState r -> new EpicObject("GRPCRoute", "grpcroutes", r.getNamespace(), r.getName(), body(r));
             case TcpRouteState r -> new EpicObject("TCPRoute", "tcproutes", r.getNamespace(), r.getName(), body(r));
             case TlsRouteState r -> new EpicObject("TLSRoute", "tlsroutes", r.getNamespace(), r.getName(), body(r));
             case BackendService s -> new EpicObject("Service", "services", s.getNamespace(), s.getName(), body(s));

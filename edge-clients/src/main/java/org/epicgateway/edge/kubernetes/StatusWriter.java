@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
@@ -210,6 +212,11 @@ final class StatusWriter {
                 copy.setStatus(new HTTPRouteStatus(after));
                 replaceStatus(copy);
             }
+            case GRPCRoute r -> {
+                GRPCRoute copy = copy(r, GRPCRoute.class);
+                copy.setStatus(new GRPCRouteStatus(after));
+                replaceStatus(copy);
+            }
             case TCPRoute r -> {
                 TCPRoute copy = copy(r, TCPRoute.class);
                 copy.setStatus(new TCPRouteStatus(after));
@@ -258,6 +265,7 @@ final class StatusWriter {
     private static List<RouteParentStatus> parents(HasMetadata route) {
         List<RouteParentStatus> parents = switch (route) {
             case HTTPRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
+            case GRPCRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
             case TCPRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
             case TLSRoute r -> r.getStatus() == null ? null : r.getStatus().getParents();
             default -> null;

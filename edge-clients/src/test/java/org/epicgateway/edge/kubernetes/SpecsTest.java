@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
@@ -37,6 +39,21 @@ class SpecsTest {
             + "\"edge\",\"sectionName\":\"http\"}],\"hostnames\":[\"www.example.com\"],\"rules\":[{\"matches\":[{\"path\":"
             + "{\"type\":\"PATH_PREFIX\",\"value\":\"/api\"},\"headers\":[],\"queryParams\":[]}],\"filters\":[],"
             + "\"backendRefs\":[{\"name\":\"api\",\"port\":80,\"weight\":1}]}]}");
+    }
+
+    @Test
+    void aGrpcRouteIsTheGrpcRoutesCreateBody() throws Exception {
+        GRPCRoute route = new GRPCRouteBuilder().withNewMetadata().withName("echo").withNamespace("rpc").withUid("u-2")
+            .endMetadata().withNewSpec().addNewParentRef().withName("edge").endParentRef()
+            .addNewRule().addNewMatch().withNewMethod().withService("echo.v1.Echo").withMethod("Say").endMethod()
+            .endMatch().addNewBackendRef().withName("echo").withPort(50051).endBackendRef().endRule().endSpec().build();
+        Specs.EpicObject o = Specs.of(route, null, Map.of());
+        assertThat(o.kind()).isEqualTo("GRPCRoute");
+        assertThat(o.collection()).isEqualTo("grpcroutes");
+        assertThat(o.body().toString()).isEqualTo("{\"namespace\":\"rpc\",\"name\":\"echo\",\"parentRefs\":[{\"name\":"
+            + "\"edge\"}],\"hostnames\":[],\"rules\":[{\"matches\":[{\"method\":{\"type\":\"EXACT\",\"service\":"
+            + "\"echo.v1.Echo\",\"method\":\"Say\"},\"headers\":[]}],\"filters\":[],\"backendRefs\":[{\"name\":\"echo\","
+            + "\"port\":50051,\"weight\":1}]}]}");
     }
 
     @Test
