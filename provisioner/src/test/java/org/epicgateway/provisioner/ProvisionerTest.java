@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.epicgateway.provisioner.local.LocalProvider;
+import org.epicgateway.provisioner.local.ReplicaNetwork;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.NodeKind;
@@ -120,16 +121,21 @@ class ProvisionerTest {
         round(now);
         Thread.sleep(250);
       }
+      ReplicaNetwork r0 = ReplicaNetwork.of(ns.prefix + "epic-a", DecidedWorld.GATEWAY, "r0", "192.0.2.1");
+      ReplicaNetwork r1 = ReplicaNetwork.of(ns.prefix + "epic-b", DecidedWorld.GATEWAY, "r1", "192.0.2.1");
       assertThat(placement().getReplicas()).containsExactly(
-          new ReplicaState("r0", "epic-a", "local-stand-in", null, true),
-          new ReplicaState("r1", "epic-b", "local-stand-in", null, true));
+          new ReplicaState("r0", "epic-a", "local-stand-in", r0.hostInterface(), true),
+          new ReplicaState("r1", "epic-b", "local-stand-in", r1.hostInterface(), true));
       assertThat(world.events).extracting(e -> (Object) e.getPayload()).contains(
           new ReplicaReady(DecidedWorld.GATEWAY, "r0", "epic-a"),
           new TunnelAllocated("epic-a", "client-1", 1L), new TunnelAllocated("epic-b", "client-1", 2L));
-      // The stand-in really listens on the gateway address inside each node's namespace.
-      assertThat(ns.exec("epic-a", "ip -brief addr show lo")).contains("192.0.2.1/32");
-      assertThat(ns.exec("epic-a", "ss -Htln")).contains("192.0.2.1]:8080");
-      assertThat(ns.exec("epic-b", "ss -Htln")).contains("192.0.2.1]:8080");
+      // Each stand-in listens on the gateway address in its own namespace, which its node routes the address to.
+      String r0ns = r0.namespace().substring(ns.prefix.length()), r1ns = r1.namespace().substring(ns.prefix.length());
+      assertThat(ns.exec(r0ns, "ip -brief addr show gw0")).contains("192.0.2.1/32");
+      assertThat(ns.exec(r0ns, "ss -Htln")).contains("192.0.2.1]:8080");
+      assertThat(ns.exec(r1ns, "ss -Htln")).contains("192.0.2.1]:8080");
+      assertThat(ns.exec("epic-a", "ip route show 192.0.2.1")).contains("dev " + r0.hostInterface());
+      assertThat(ns.exec("epic-a", "ss -Htln")).doesNotContain("192.0.2.1");
 
       // epic-b falls silent: past the timeout the watcher reports it lost, its replica moves to epic-a.
       int before = world.events.size();
@@ -145,7 +151,8 @@ class ProvisionerTest {
       List<Object> after = world.payloadsSince(before);
       assertThat(after).first().isInstanceOf(NodeLost.class);
       assertThat(after).contains(new ReplicaLost(DecidedWorld.GATEWAY, "r1", "epic-b", "node epic-b is lost"),
-          new ReplicaPlaced(DecidedWorld.GATEWAY, "r1", "epic-a", "local-stand-in", null),
+          new ReplicaPlaced(DecidedWorld.GATEWAY, "r1", "epic-a", "local-stand-in",
+              ReplicaNetwork.of(ns.prefix + "epic-a", DecidedWorld.GATEWAY, "r1", "192.0.2.1").hostInterface()),
           new TunnelFreed("epic-b", "client-1", 2L));
       assertThat(((NodeState) world.states.get("node/epic-b").getResource()).getLost()).isTrue();
       assertThat(world.rejected).isEmpty();

@@ -107,7 +107,8 @@ class GatewayLifecycleRootTest {
     platform = EmbeddedPlatform.sharedForTests();
     registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
     secret = Files.writeString(dir.resolve("cluster-secret"), "lifecycle-" + x + "-0123456789abcdef0123456789abcdef\n");
-    // The local provider runs each replica in its EPIC node's namespace (named like the node), as the stand-in proxy.
+    // The local provider runs each replica (the stand-in proxy) in a namespace of its own behind its EPIC node's
+    // namespace (named like the node).
     System.setProperty("epic.provisioner.stand-in", "true");
     System.setProperty("epic.provisioner.netns-prefix", "");
     List<PlatformService> started = new ArrayList<>();
@@ -162,6 +163,10 @@ class GatewayLifecycleRootTest {
         if (t != null) t.detach();
       });
 
+      // Both EPIC nodes have joined (the agent process's JVM takes seconds to start): placement spreads over the
+      // live nodes it knows and does not move a replica to a node that joins later.
+      eventsOf(List.of(epic[0], epic[1]), 90_000, es -> es.stream().filter(NodeJoined.class::isInstance).count() >= 2);
+
       // REST: pool, template with two replicas, account, gateway, route, EndpointSlice on the client node.
       String admin = basic("admin@system", ADMIN_PASSWORD);
       String acme = "acme-" + x, base = "/api/v1/accounts/" + acme;
@@ -185,6 +190,14 @@ class GatewayLifecycleRootTest {
       log.add("router learned " + address + " " + learnedMs + " ms after the gateway's REST 201: " + routerRoute(address).replace('\n', ' '));
       assertThat(routerRoute(address)).contains("nexthop via 198.19.1.1").contains("nexthop via 198.19.2.1");
       assertThat(run("ip", "-n", router, "route", "show")).doesNotContain("10.77.");
+      // Each node routes the gateway address to its replica's own namespace (the node holds no such address).
+      for (String node : epic) {
+        assertThat(run("ip", "-n", node, "addr", "show")).doesNotContain(address + "/");
+        assertThat(run("ip", "-n", node, "route", "show", address + "/32")).contains("dev epr");
+        assertThat(replicaNamespaces(node)).isNotEmpty();
+      }
+      log.add("replicas in their own namespaces: " + replicaNamespaces(epic[0]) + " " + replicaNamespaces(epic[1])
+          + "; " + epic[0] + " routes " + run("ip", "-n", epic[0], "route", "show", address + "/32").strip());
 
       // The internet namespace reaches the pod through a replica and the GUE tunnel, and the answer comes back.
       RootSupport.waitFor("a connection through the gateway reaches the pod", 60_000, () -> reaches(inNs, address, 4096) != null);
@@ -391,13 +404,13 @@ class GatewayLifecycleRootTest {
     return found;
   }
 
-  /** The pid of the stand-in proxy the local provider runs in the node's namespace. */
   /**
-   * The stand-in replica of {@code nodeIdPrefix}'s gateway ({@code <gatewayId>~}) in the namespace: the provisioner
-   * places every gateway of the shared test platform, so other test classes' gateways may have replicas here too.
+   * The stand-in replica of {@code nodeIdPrefix}'s gateway ({@code <gatewayId>~}) behind the node: each replica runs
+   * in a namespace of its own ({@code <node>-<hash>}); the provisioner places every gateway of the shared test
+   * platform, so other test classes' gateways may have replicas there too.
    */
   static String standInPid(String netns, String nodeIdPrefix) throws Exception {
-    for (String pid : run("ip", "netns", "pids", netns).split("\\s+")) {
+    for (String pid : replicaNamespaces(netns).stream().flatMap(ns -> run("ip", "netns", "pids", ns).lines()).toList()) {
       Path cmdline = Path.of("/proc", pid, "cmdline");
       if (!pid.isBlank() && Files.exists(cmdline)) {
         String args = Files.readString(cmdline);
@@ -405,6 +418,11 @@ class GatewayLifecycleRootTest {
       }
     }
     throw new AssertionError("no stand-in proxy of " + nodeIdPrefix + " in namespace " + netns);
+  }
+
+  /** The local provider's replica namespaces behind a node's: {@code <node>-<hash>}. */
+  static List<String> replicaNamespaces(String node) {
+    return run("ip", "netns", "list").lines().map(l -> l.split(" ")[0]).filter(n -> n.startsWith(node + "-")).toList();
   }
 
   // ---- traffic

@@ -26,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded default: each replica is a process inside its EPIC node's network namespace
- * ({@code /run/netns/<prefix><node>}, entered with {@code ip netns exec}), with the gateway address put on the
- * namespace's loopback so the replica can bind it. The process is Envoy when an {@code envoy} binary is on PATH;
+ * The embedded default: each replica is a process in a network namespace of its own ({@link ReplicaNetwork}),
+ * linked to its EPIC node's namespace ({@code /run/netns/<prefix><node>}) by a veth pair whose node side is the
+ * replica's interface in the node's BPF records (its tag); the node routes the gateway address to it. The process is Envoy when an {@code envoy} binary is on PATH;
  * without one, replicas are reported as unable to run ("no envoy binary on PATH") unless the stand-in was asked for
  * ({@link StandInProxy}, reported under its own name). It never pretends: a replica is READY only after Envoy's
  * admin {@code /ready} answers 200 or the stand-in printed READY, and a process that exits is reported with its exit
@@ -51,11 +51,13 @@ public final class LocalProvider implements ReplicaProvider {
   }
 
   private record Replica(String instance, String node, List<String> command, Process process, Path adminSocket,
-                         AtomicBoolean ready) {}
+                         AtomicBoolean ready, ReplicaNetwork network) {}
 
   private final Settings settings;
   private final Optional<Path> envoy;
   private final Map<String, Map<String, Replica>> running = new HashMap<>();
+  /** Replica namespaces made, by gateway and instance: they outlive process restarts, so a replica keeps its tag. */
+  private final Map<String, Map<String, ReplicaNetwork>> networks = new HashMap<>();
 
   public LocalProvider(Settings settings) {
     this(settings, findOnPath("envoy"));
@@ -86,6 +88,18 @@ public final class LocalProvider implements ReplicaProvider {
       }
       return !keep;
     });
+    // A namespace whose instance is no longer wanted on its node goes (a new command line keeps it).
+    Map<String, ReplicaNetwork> nets = networks.get(spec.gatewayId());
+    if (nets != null) {
+      nets.entrySet().removeIf(e -> {
+        String node = spec.replicas().get(e.getKey());
+        boolean keep = node != null && e.getValue().equals(network(spec, e.getKey(), node));
+        if (!keep) {
+          delete(e.getValue());
+        }
+        return !keep;
+      });
+    }
     List<ReplicaStatus> statuses = new ArrayList<>();
     new java.util.TreeMap<>(spec.replicas()).forEach((instance, node) -> statuses.add(status(spec, instance, node, mine)));
     return statuses;
@@ -111,8 +125,8 @@ public final class LocalProvider implements ReplicaProvider {
           + " exited with code " + r.process().exitValue() + " (log " + log(spec, instance) + ")");
     }
     boolean ready = envoy.isPresent() ? envoyReady(r.adminSocket()) : r.ready().get();
-    return new ReplicaStatus(instance, node, ready ? ReplicaStatus.Phase.READY : ReplicaStatus.Phase.PLACED, null,
-        null);
+    return new ReplicaStatus(instance, node, ready ? ReplicaStatus.Phase.READY : ReplicaStatus.Phase.PLACED,
+        r.network().hostInterface(), null);
   }
 
   /** Why a replica cannot run on this machine, if it cannot. */
@@ -136,10 +150,19 @@ public final class LocalProvider implements ReplicaProvider {
   }
 
   private Replica start(ReplicaSpec spec, String instance, String node) throws IOException {
-    String ns = settings.namespacePrefix() + node;
-    run(List.of("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"));
-    run(List.of("ip", "netns", "exec", ns, "ip", "addr", "replace",
-        spec.address() + (spec.address().contains(":") ? "/128" : "/32"), "dev", "lo"));
+    ReplicaNetwork network = network(spec, instance, node);
+    if (!Files.exists(Path.of("/run/netns", network.namespace()))) {
+      try {
+        for (List<String> step : network.create()) {
+          run(step);
+        }
+      } catch (IOException e) {
+        delete(network); // nothing half-made stays
+        throw e;
+      }
+    }
+    networks.computeIfAbsent(spec.gatewayId(), g -> new HashMap<>()).put(instance, network);
+    String ns = network.namespace();
     Path dir = Files.createDirectories(replicaDir(spec, instance));
     Path admin = dir.resolve("admin.sock");
     Files.deleteIfExists(admin);
@@ -153,9 +176,9 @@ public final class LocalProvider implements ReplicaProvider {
     AtomicBoolean ready = new AtomicBoolean(); // set by the output copier's thread
     Path logFile = log(spec, instance);
     Thread.ofVirtual().start(() -> copyOutput(process, logFile, ready));
-    LOG.info("started replica {} of {} on node {} (namespace {}): {}", instance, spec.gatewayId(), node, ns,
-        String.join(" ", command));
-    return new Replica(instance, node, command(spec, instance, node), process, admin, ready);
+    LOG.info("started replica {} of {} on node {} (namespace {}, node side {}): {}", instance, spec.gatewayId(), node,
+        ns, network.hostInterface(), String.join(" ", command));
+    return new Replica(instance, node, command(spec, instance, node), process, admin, ready, network);
   }
 
   /** The replica's own command line (inside the namespace); a change of it restarts the replica. */
@@ -210,12 +233,28 @@ public final class LocalProvider implements ReplicaProvider {
     if (mine != null) {
       mine.values().forEach(LocalProvider::stop);
     }
+    Map<String, ReplicaNetwork> nets = networks.remove(gatewayId);
+    if (nets != null) {
+      nets.values().forEach(LocalProvider::delete);
+    }
   }
 
   @Override
   public void close() {
-    running.values().forEach(m -> m.values().forEach(LocalProvider::stop));
-    running.clear();
+    List.copyOf(running.keySet()).forEach(this::remove);
+    List.copyOf(networks.keySet()).forEach(this::remove);
+  }
+
+  private ReplicaNetwork network(ReplicaSpec spec, String instance, String node) {
+    return ReplicaNetwork.of(settings.namespacePrefix() + node, spec.gatewayId(), instance, spec.address());
+  }
+
+  private static void delete(ReplicaNetwork network) {
+    try {
+      run(network.delete());
+    } catch (IOException e) {
+      LOG.warn("removing replica namespace {}: {}", network.namespace(), e.getMessage());
+    }
   }
 
   private static void stop(Replica r) {

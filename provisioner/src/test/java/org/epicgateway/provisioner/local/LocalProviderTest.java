@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The local provider for real (root): replicas are processes inside their node's network namespace, the stand-in
+ * The local provider for real (root): replicas are processes in namespaces of their own behind their node's, the stand-in
  * forwards TCP to its upstream, a killed replica is reported with its exit code, and a node without a namespace is
  * a reason, not an exception.
  */
@@ -40,7 +40,7 @@ class LocalProviderTest {
   }
 
   @Test
-  void standInRunsInTheNodesNamespaceForwardsAndIsReportedWhenItDies() throws Exception {
+  void standInRunsInItsOwnNamespaceBehindItsNodeForwardsAndIsReportedWhenItDies() throws Exception {
     String ns = "lcl" + ProcessHandle.current().pid() + "-epic-x";
     assertThat(run("ip", "netns", "add", ns)).as("needs root and iproute2").isEmpty();
     try (LocalProvider provider = new LocalProvider(
@@ -49,17 +49,21 @@ class LocalProviderTest {
           List.of(9090), "public", List.of(), "127.0.0.1", 18000);
       ReplicaSpec web = new ReplicaSpec("gateway/acme/default/web", 1, Map.of("r0", "epic-x"), "192.0.2.1",
           List.of(8080), "public", List.of("192.0.2.50:9090"), "127.0.0.1", 18000);
+      ReplicaNetwork up = ReplicaNetwork.of(ns, "gateway/acme/default/up", "r0", "192.0.2.50");
+      ReplicaNetwork webNet = ReplicaNetwork.of(ns, "gateway/acme/default/web", "r0", "192.0.2.1");
       assertThat(until(provider, upstream, ReplicaStatus.Phase.READY)).containsExactly(
-          new ReplicaStatus("r0", "epic-x", ReplicaStatus.Phase.READY, null, null));
+          new ReplicaStatus("r0", "epic-x", ReplicaStatus.Phase.READY, up.hostInterface(), null));
       assertThat(until(provider, web, ReplicaStatus.Phase.READY)).extracting(ReplicaStatus::phase)
           .containsExactly(ReplicaStatus.Phase.READY);
 
-      // Through the gateway address inside the namespace to the upstream replica, which answers who it is.
+      // From the node's namespace through the gateway address (routed to the web replica's namespace) to the
+      // upstream replica (routed to its own), which answers who it is.
       String answer = run("ip", "netns", "exec", ns, "bash", "-c",
           "exec 3<>/dev/tcp/192.0.2.1/8080; timeout 5 cat <&3");
       assertThat(answer).isEqualTo("epic stand-in proxy gateway/acme/default/up~r0: no upstream endpoint");
 
-      String pid = run("ip", "netns", "pids", ns);
+      assertThat(run("ip", "netns", "pids", ns)).as("no replica in the node's own namespace").isEmpty();
+      String pid = run("ip", "netns", "pids", webNet.namespace()) + "\n" + run("ip", "netns", "pids", up.namespace());
       assertThat(pid.lines()).hasSize(2);
       for (String p : pid.lines().toList()) {
         ProcessHandle process = ProcessHandle.of(Long.parseLong(p)).orElseThrow();
@@ -80,7 +84,8 @@ class LocalProviderTest {
 
       provider.remove("gateway/acme/default/web");
       provider.remove("gateway/acme/default/up");
-      assertThat(run("ip", "netns", "pids", ns)).isEmpty();
+      assertThat(run("ip", "netns", "list")).doesNotContain(webNet.namespace()).doesNotContain(up.namespace());
+      assertThat(run("ip", "-n", ns, "link", "show")).doesNotContain(webNet.hostInterface());
 
       ReplicaSpec elsewhere = new ReplicaSpec("gateway/acme/default/web", 1, Map.of("r0", "epic-nowhere"),
           "192.0.2.1", List.of(8080), "public", List.of(), "127.0.0.1", 18000);
