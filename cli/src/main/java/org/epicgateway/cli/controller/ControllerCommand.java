@@ -26,7 +26,7 @@ public final class ControllerCommand {
   @Command(name = "kubernetes", mixinStandardHelpOptions = true,
       description = "Gateway API controller: serves the GatewayClasses whose controllerName is "
           + KubernetesController.CONTROLLER_NAME + " (parametersRef: a ConfigMap/Secret with apiUrl, account, "
-          + "username, password, template), sends their Gateways, routes, Services, EndpointSlices and "
+          + "username, password, template, clusterId), sends their Gateways, routes, Services, EndpointSlices and "
           + "ReferenceGrants to EPIC and writes status back. Uses --kubeconfig, else $KUBECONFIG/~/.kube/config, "
           + "else the in-cluster service account. Replicas elect one leader on the Lease <lease-namespace>/epic-controller; "
           + "the others wait, and a replica that loses the Lease exits (status 1) to campaign again after its restart.")

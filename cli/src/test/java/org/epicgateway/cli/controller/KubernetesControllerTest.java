@@ -177,12 +177,7 @@ class KubernetesControllerTest {
         String template = "tmpl-" + suffix;
         String acme = "acme-" + suffix;
         String admin = basic("admin@system", ADMIN_PASSWORD);
-        expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"198.18.77.0/29\"]}", admin));
-        expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
-            + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", admin));
-        expect(201, post("/api/v1/accounts", "{\"account\":\"" + acme + "\"}", admin));
-        expect(201, post("/api/v1/accounts/" + acme + "/users",
-            "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
+        controllerAccount(acme, pool, template, "198.18.77.0/29", false);
 
         // The workload cluster: the class and its parameters, a node, a Service with its slice, a Gateway and a route.
         epicClass(kube, acme, template, "east");
@@ -334,16 +329,9 @@ class KubernetesControllerTest {
     @Test
     void aRouteOfAnotherClusterAttachesToASharedGatewayByItsKey() throws Exception {
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String pool = "pool-" + suffix;
         String template = "shared-" + suffix;
         String acme = "sharing-" + suffix;
-        String admin = basic("admin@system", ADMIN_PASSWORD);
-        expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"198.18.80.0/29\"]}", admin));
-        expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
-            + "\",\"replicas\":1,\"shareable\":true,\"envoyBaseConfig\":\"{}\"}", admin));
-        expect(201, post("/api/v1/accounts", "{\"account\":\"" + acme + "\"}", admin));
-        expect(201, post("/api/v1/accounts/" + acme + "/users",
-            "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
+        controllerAccount(acme, "pool-" + suffix, template, "198.18.80.0/29", true);
         String base = "/api/v1/accounts/" + acme;
         String user = basic("controller@" + acme, "controller-password-1");
         // Cluster east's gateway, made from the shareable template (as east's controller writes: naming its cluster).
@@ -526,6 +514,18 @@ class KubernetesControllerTest {
             channel.shutdownNow();
             hostNs.close();
         }
+    }
+
+    /** An account whose gateways come from {@code template} over {@code pool}, with the API user controller. */
+    private static void controllerAccount(String acme, String pool, String template, String range, boolean shareable)
+            throws Exception {
+        String admin = basic("admin@system", ADMIN_PASSWORD);
+        expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"" + range + "\"]}", admin));
+        expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
+            + "\",\"replicas\":1,\"shareable\":" + shareable + ",\"envoyBaseConfig\":\"{}\"}", admin));
+        expect(201, post("/api/v1/accounts", "{\"account\":\"" + acme + "\"}", admin));
+        expect(201, post("/api/v1/accounts/" + acme + "/users",
+            "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
     }
 
     /** An account with a pool, a template, a user host-1 and a gateway edge routing to Service site; its user. */
