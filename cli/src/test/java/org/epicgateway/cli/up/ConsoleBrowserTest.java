@@ -371,8 +371,8 @@ class ConsoleBrowserTest {
 
     /**
      * The tenant's other pages, each through its form with an API refusal shown next to its field first: Services,
-     * ReferenceGrants, TCPRoutes, certificates (the key never comes back); then sign-out revokes the session on the
-     * server and an admin revokes a user's sessions from the Accounts page.
+     * endpoint slices, ReferenceGrants, TCPRoutes, certificates (the key never comes back); then sign-out revokes the
+     * session on the server and an admin revokes a user's sessions from the Accounts page.
      */
     @Test
     void aTenantManagesServicesGrantsTcpRoutesAndCertificatesAndSessionsAreRevokedOnTheServer() throws Exception {
@@ -406,6 +406,15 @@ class ConsoleBrowserTest {
             "tcp 5432\nmetrics 9100 9100 http", By.cssSelector("tr[data-service='default/db']")).getText())
             .contains("tcp 5432", "metrics 9100");
         screenshot("services");
+
+        open(base + "/slices");
+        fill("slice-form", "name", "db-1");
+        fill("slice-form", "serviceName", "db");
+        fill("slice-form", "ports", "5432");
+        fill("slice-form", "nodeName", CLIENT_NODE);
+        assertThat(refusedThenSaved("slice-form", "endpoints", "10.9.0.300", "endpoints[0]", "10.9.0.3, 10.9.0.4",
+            By.cssSelector("tr[data-slice='default/db-1']")).getText()).contains("10.9.0.3 10.9.0.4 on " + CLIENT_NODE);
+        screenshot("slices");
 
         open(base + "/referencegrants");
         fill("grant-form", "name", "from-other");
