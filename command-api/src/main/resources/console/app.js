@@ -217,6 +217,12 @@ function GatewayDetail({ account, namespace, name }) {
     try { status = await get(path + '/status'); } catch { /* 404 until the view projection has the gateway */ }
     return { gateway: json, etag, revisions, status };
   }, [path]);
+  useEffect(() => {
+    // ACKs come from the proxies, not from the log, so no view event announces them: revisions and status are
+    // asked again every 2 s while the page is open.
+    const timer = setInterval(reload, 2000);
+    return () => clearInterval(timer);
+  }, [reload]);
   const [view, setView] = useState(null);
   const [dataPlane, setDataPlane] = useState(undefined);
   const [live, setLive] = useState('connecting');

@@ -1,18 +1,9 @@
 package org.epicgateway.cli.controller;
 
-import static io.envoyproxy.controlplane.cache.Resources.V3.CLUSTER_TYPE_URL;
-import static io.envoyproxy.controlplane.cache.Resources.V3.ENDPOINT_TYPE_URL;
-import static io.envoyproxy.controlplane.cache.Resources.V3.LISTENER_TYPE_URL;
-import static io.envoyproxy.controlplane.cache.Resources.V3.ROUTE_TYPE_URL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -73,6 +64,7 @@ import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
 import org.epicgateway.schemas.Topics;
+import org.epicgateway.cli.AckingProxy;
 import org.epicgateway.xds.AdsClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -241,7 +233,7 @@ class KubernetesControllerTest {
 
             ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
                 InsecureChannelCredentials.create()).build();
-            try (Proxy envoy = new Proxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/web~envoy-0"))) {
+            try (AckingProxy envoy = new AckingProxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/web~envoy-0"))) {
                 web = await("Programmed after the ACK", () -> gateway("web").filter(g ->
                     isTrue(g.getStatus().getConditions(), "Programmed")));
                 assertThat(web.getStatus().getListeners().get(0).getSupportedKinds().get(0).getKind())
@@ -351,7 +343,7 @@ class KubernetesControllerTest {
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
             InsecureChannelCredentials.create()).build();
         try (KubernetesClient westKube = west.createClient();
-             Proxy envoy = new Proxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/web~envoy-0"))) {
+             AckingProxy envoy = new AckingProxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/web~envoy-0"))) {
             epicClass(westKube, acme, template, "west");
             service(westKube, "default", "shop", 80, 8080);
             slice(westKube, "default", "shop-1", "shop", "10.2.0.5");
@@ -435,7 +427,7 @@ class KubernetesControllerTest {
         String cluster = acme + "/default/site:80";
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
             InsecureChannelCredentials.create()).build();
-        try (Proxy envoy = new Proxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/edge~envoy-0"))) {
+        try (AckingProxy envoy = new AckingProxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/edge~envoy-0"))) {
             await("the host's endpoint in EDS", () -> Optional.ofNullable(envoy.endpoints.get(cluster))
                 .filter(e -> e.contains("198.51.100.20:8080")));
             List<String> before = eventKeys(acme);
@@ -485,7 +477,7 @@ class KubernetesControllerTest {
         NetNs hostNs = NetNs.current();
         try (ReportSender reports = new ReportSender(KafkaConnection.plaintext(platform.bootstrapServers())
                 .client(NodeAgent.KAFKA_SERVICE), registry);
-             Proxy envoy = new Proxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/edge~envoy-0"))) {
+             AckingProxy envoy = new AckingProxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/edge~envoy-0"))) {
             NodeAgent agent = new NodeAgent(new NodeAgent.Settings(node, NodeKind.CLIENT, "lo", "198.51.100.21", secret,
                 BEAT, Duration.ofMinutes(1), null, null), TransportAgent.Options.defaults(
                 Path.of("unused.bpf.o"), hostNs, new SimpleMeterRegistry()), reports::send, Clock.systemUTC());
@@ -552,92 +544,11 @@ class KubernetesControllerTest {
      * A gateway's Envoy as far as xDS goes: subscribes to listeners and clusters, then to the listeners' routes, and
      * ACKs everything it receives on its own thread, remembering the newest cluster names.
      */
-    private static final class Proxy implements AutoCloseable {
-        private final AdsClient ads;
-        private final Thread thread;
-        volatile List<String> clusters = List.of();
-        volatile Map<String, List<String>> endpoints = Map.of();
-        private volatile List<String> routeNames = List.of();
-
-        Proxy(AdsClient ads) {
-            this.ads = ads;
-            ads.request(LISTENER_TYPE_URL, List.of(), "", "");
-            ads.request(CLUSTER_TYPE_URL, List.of(), "", "");
-            thread = Thread.ofVirtual().start(this::run);
-        }
-
-        private void run() {
-            while (!Thread.currentThread().isInterrupted()) {
-                DiscoveryResponse r;
-                try {
-                    r = ads.response();
-                } catch (InterruptedException | IllegalStateException e) {
-                    return;
-                }
-                try {
-                    switch (r.getTypeUrl()) {
-                        case LISTENER_TYPE_URL -> {
-                            List<String> names = new ArrayList<>();
-                            for (com.google.protobuf.Any a : r.getResourcesList()) {
-                                Listener l = a.unpack(Listener.class);
-                                names.add(l.getFilterChains(0).getFilters(0).getTypedConfig()
-                                    .unpack(HttpConnectionManager.class).getRds().getRouteConfigName());
-                            }
-                            ads.ack(r, List.of());
-                            if (!names.equals(routeNames)) {
-                                routeNames = names;
-                                ads.request(ROUTE_TYPE_URL, names, "", "");
-                            }
-                        }
-                        case CLUSTER_TYPE_URL -> {
-                            List<String> names = r.getResourcesList().stream().map(KubernetesControllerTest::unpackName)
-                                .toList();
-                            ads.ack(r, List.of());
-                            if (!names.equals(clusters)) {
-                                clusters = names;
-                                ads.request(ENDPOINT_TYPE_URL, names, "", "");
-                            }
-                        }
-                        case ENDPOINT_TYPE_URL -> {
-                            Map<String, List<String>> now = new HashMap<>();
-                            for (com.google.protobuf.Any a : r.getResourcesList()) {
-                                ClusterLoadAssignment cla = a.unpack(ClusterLoadAssignment.class);
-                                List<String> hosts = new ArrayList<>();
-                                cla.getEndpointsList().forEach(l -> l.getLbEndpointsList().forEach(e -> hosts.add(
-                                    e.getEndpoint().getAddress().getSocketAddress().getAddress() + ":"
-                                        + e.getEndpoint().getAddress().getSocketAddress().getPortValue())));
-                                now.put(cla.getClusterName(), hosts);
-                            }
-                            endpoints = now;
-                            ads.ack(r, clusters);
-                        }
-                        default -> ads.ack(r, routeNames);
-                    }
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            thread.interrupt();
-            ads.close();
-        }
-    }
-
     private static KubernetesController controller(KubernetesClient kube) {
         return new KubernetesController(kube, new KubernetesController.Settings(KubernetesController.CONTROLLER_NAME,
             Duration.ofMillis(50), Duration.ofMillis(300)));
     }
 
-    private static String unpackName(com.google.protobuf.Any any) {
-        try {
-            return any.unpack(Cluster.class).getName();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static void service(KubernetesClient kube, String namespace, String name, int port, int targetPort) {
         kube.services().inNamespace(namespace).resource(new ServiceBuilder().withNewMetadata().withName(name)

@@ -2,6 +2,9 @@ package org.epicgateway.cli.up;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
+import org.epicgateway.cli.AckingProxy;
 import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
 import org.epicgateway.api.oidc.OidcConfig;
@@ -37,6 +41,7 @@ import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.reports.ReportSender;
 import org.epicgateway.transport.RootSupport;
 import org.epicgateway.transport.report.AgentCommands;
+import org.epicgateway.xds.AdsClient;
 import org.epicgateway.xds.XdsService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +79,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * docs/screenshots/ (linked from the README).
  */
 class ConsoleBrowserTest {
+    private static XdsService xds;
     private static final String ADMIN_PASSWORD = "admin-password-1";
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -110,7 +116,7 @@ class ConsoleBrowserTest {
         ApiConfig api = new ApiConfig("127.0.0.1", 0, "system", "admin", ADMIN_PASSWORD, 4, Duration.ofSeconds(60),
             Duration.ofHours(1), 100_000).withOidc(new OidcConfig(identityProvider.issuerUrl(ISSUER_ID).uri(),
             CLIENT_ID, null, "epic_account", null));
-        XdsService xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 1000));
+        xds = new XdsService(new XdsService.Settings("127.0.0.1", 0, Optional.empty(), 10, 1000));
         List<PlatformService> services = Up.services(api, xds);
         // The local provider runs the stand-in proxy in the namespace named like the node (read at the start).
         Map<String, String> before = new HashMap<>();
@@ -302,8 +308,25 @@ class ConsoleBrowserTest {
             "return [...document.querySelectorAll('#graph-nodes li')].map(li => li.dataset.kind);")).containsAll(kinds));
         assertThat(browser.findElement(By.id("live-state")).getText()).isEqualTo("live");
         assertThat(waitFor(By.id("gateway-accepted")).getText()).startsWith("True");
-        screenshot("gateway-graph", By.id("gateway-graph"));
-        screenshot("gateway-replicas", By.id("replicas"));
+        // The stand-in is no xDS client: a raw ADS stream under the replica's node id ACKs for it, and the page shows
+        // the revision that replica runs and the gateway Programmed, without a reload.
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xds.xdsPort(),
+            InsecureChannelCredentials.create()).build();
+        try (AckingProxy replicaProxy = new AckingProxy(AdsClient.sotw(channel,
+            "gateway/" + acme + "/default/web~" + instance))) {
+            String acked = new WebDriverWait(browser, Duration.ofSeconds(60)).until(b -> (String) ((JavascriptExecutor) b)
+                .executeScript("const c = document.querySelector(\"#replicas tr[data-replica='" + instance
+                    + "'] td code\"); return c && c.textContent;"));
+            assertThat(acked).as("the ACKed revision in the replica's row").matches("[0-9a-f]{12}");
+            waitUntilText(By.id("gateway-programmed"), "True");
+            waitForNode("replica:" + instance);
+            screenshot("gateway-graph", By.id("gateway-graph"));
+            screenshot("gateway-replicas", By.id("replicas"));
+        } finally {
+            channel.shutdownNow();
+        }
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument;"))
+            .as("the page was not reloaded").isEqualTo("yes");
 
         // The same gateway at an instant before the slice: the replica and its advert, no endpoint, no tunnel.
         fillInput(By.id("graph-at"), beforeSlice.toString());
