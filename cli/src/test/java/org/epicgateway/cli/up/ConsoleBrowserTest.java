@@ -409,7 +409,8 @@ class ConsoleBrowserTest {
         api("POST", "/api/v1/accounts", "{\"account\":\"" + account + "\"}", admin(), 201);
         api("POST", "/api/v1/accounts/" + account + "/users",
             "{\"username\":\"erin\",\"password\":\"erin-password-1\",\"roles\":[]}", admin(), 201);
-        api("POST", "/api/v1/pools", "{\"pool\":\"pp-" + suffix + "\",\"ranges\":[\"198.18.77.0/29\"]}", admin(), 201);
+        // Pools are platform-wide and the platform is shared by the module's test classes: a range no other test uses.
+        api("POST", "/api/v1/pools", "{\"pool\":\"pp-" + suffix + "\",\"ranges\":[\"198.18.81.0/29\"]}", admin(), 201);
         api("POST", "/api/v1/templates", "{\"template\":\"pt-" + suffix + "\",\"pool\":\"pp-" + suffix
             + "\",\"replicas\":1,\"shareable\":false,\"envoyBaseConfig\":\"{}\"}", admin(), 201);
         // A gateway whose HTTPS listener names a certificate not uploaded yet (the gateway form has no TLS field).
