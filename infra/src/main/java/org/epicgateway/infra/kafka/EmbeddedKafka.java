@@ -178,6 +178,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         // segment per partition to recover.
         p.put("log.segment.bytes", String.valueOf(SEGMENT_BYTES));
         p.put("log.flush.offset.checkpoint.interval.ms", "1000");
+        // After kill -9 the restarted controller still holds the dead broker's registration and refuses the new
+        // incarnation until that session expires (9 s by default), whether the log is empty or not.
+        p.put("broker.session.timeout.ms", "3000");
+        p.put("broker.heartbeat.interval.ms", "500");
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
         return p;
