@@ -237,6 +237,53 @@ class SdsTest {
     java.nio.file.Files.writeString(Path.of("target/sds-exchange.txt"), exchange);
   }
 
+  static final String TLS_TERMINATE = """
+      apiVersion: gateway.networking.k8s.io/v1
+      kind: Gateway
+      metadata: {name: secure, namespace: shop}
+      spec:
+        gatewayClassName: epic
+        listeners:
+          - {name: db, port: 443, protocol: TLS, hostname: db.example.com, tls: {mode: Terminate, certificateRefs: [{name: store-tls}]}}
+      ---
+      apiVersion: gateway.networking.k8s.io/v1alpha2
+      kind: TCPRoute
+      metadata: {name: db, namespace: shop}
+      spec:
+        parentRefs: [{name: secure}]
+        rules: [{backendRefs: [{name: db, port: 5432}]}]
+      """;
+
+  /**
+   * A TLS listener in mode Terminate: its filter chain (matched by the listener's hostname) ends TLS with the
+   * certificate named by SDS and hands the stream to a tcp_proxy; the secret comes over SDS as for HTTPS.
+   */
+  @Test
+  void aTerminatingTlsListenerGetsItsCertificateOverSds() throws Exception {
+    projector.configChanged(EnvoyRecordCodec.config(EnvoyRecords.config(EnvoyDerivation.derive(
+        ManifestLoader.parse("sds.yaml", TLS_TERMINATE).get(0)), List.of("cmd-tls"))));
+    try (AdsClient envoy = AdsClient.sotw(channel, NODE)) {
+      envoy.request(LISTENER_TYPE_URL, List.of(), "", "");
+      DiscoveryResponse lds = envoy.response();
+      Listener listener = lds.getResources(0).unpack(Listener.class);
+      assertThat(listener.getName()).isEqualTo("tls-443");
+      assertThat(listener.getFilterChains(0).getFilterChainMatch().getServerNamesList()).containsExactly("db.example.com");
+      assertThat(listener.getFilterChains(0).getFilters(0).getName()).isEqualTo(EnvoyDerivation.TCP_PROXY);
+      assertThat(listener.getFilterChains(0).getTransportSocket().getTypedConfig().unpack(DownstreamTlsContext.class)
+          .getCommonTlsContext().getTlsCertificateSdsSecretConfigsList()).extracting(c -> c.getName())
+          .containsExactly(SECRET);
+      envoy.ack(lds, List.of());
+      envoy.request(SECRET_TYPE_URL, List.of(SECRET), "", "");
+      CertificateBundle db = certificate(dir, "db.example.com");
+      store.put(SECRET, db);
+      DiscoveryResponse sds = envoy.response();
+      assertThat(sds.getTypeUrl()).isEqualTo(SECRET_TYPE_URL);
+      assertThat(sds.getResources(0).unpack(Secret.class).getTlsCertificate().getCertificateChain().getInlineString())
+          .isEqualTo(db.certificateChainPem());
+      envoy.ack(sds, List.of(SECRET));
+    }
+  }
+
   /** A response as text: version, nonce, each resource as JSON with every private key replaced by its length. */
   private static String json(DiscoveryResponse r) throws Exception {
     StringBuilder out = new StringBuilder("versionInfo: " + r.getVersionInfo() + ", nonce: " + r.getNonce()

@@ -9,7 +9,7 @@ import org.epicgateway.schemas.avro.RemoveTlsRoute;
 import org.epicgateway.schemas.avro.TlsRouteState;
 import org.epicgateway.schemas.avro.UpsertTlsRoute;
 
-/** TLSRoutes of a tenant: parent refs, SNI hostnames and weighted backend refs (TLS passthrough). */
+/** TLSRoutes of a tenant: parent refs, SNI hostnames and weighted backend refs (TLS passed through or terminated, as the listener says). */
 public final class TlsRoutes {
     public static final ResourceKind KIND = new ResourceKind("TLSRoute", "tlsroutes", AggregateType.TLS_ROUTE,
         (body, target) -> {

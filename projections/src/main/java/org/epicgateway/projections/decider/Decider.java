@@ -638,7 +638,7 @@ public final class Decider {
       }).orElse(command.getTimestamp());
     }
 
-    /** A listener's tls as the Gateway CRD's rules have it; TLS listeners may only pass through. */
+    /** A listener's tls as the Gateway CRD's rules have it: a listener that terminates TLS needs a certificate. */
     private static void checkTls(String f, Listener l) {
       if (l.getTlsCertificateRef() != null && !l.getTlsCertificateRefs().isEmpty()) {
         throw Rejected.validation(f + ".tlsCertificateRef", "give the certificates in tlsCertificateRefs only");
@@ -658,9 +658,8 @@ public final class Decider {
           if (l.getTlsMode() == null) {
             throw Rejected.validation(f + ".tlsMode", "tls mode must be set for protocol TLS");
           }
-          if (l.getTlsMode() == TlsMode.TERMINATE) {
-            throw Rejected.validation(f + ".tlsMode", "TLS listeners support mode Passthrough only (terminate TLS "
-                + "with protocol HTTPS)");
+          if (l.getTlsMode() == TlsMode.TERMINATE && refs.isEmpty()) {
+            throw Rejected.validation(field, "a TLS listener in mode Terminate needs a certificate reference");
           }
         }
         default -> {

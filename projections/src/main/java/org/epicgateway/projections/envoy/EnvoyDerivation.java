@@ -46,8 +46,9 @@ import org.epicgateway.schemas.avro.TcpRouteRule;
 /**
  * {@code EnvoyConfig derive(GatewayView)}: the pure derivation of a gateway's Envoy listeners, routes and clusters.
  * Gateway listeners sharing a port are collapsed into one Envoy listener (HTTP: one connection manager; HTTPS: one
- * filter chain per listener hostname, chosen by SNI, with its certificates; TLS passthrough: one filter chain per
- * attached TLSRoute, chosen by SNI; TCP: the port's oldest attached TCPRoute). The template's base config
+ * filter chain per listener hostname, chosen by SNI, with its certificates; TLS: one filter chain per attached
+ * TLSRoute, chosen by SNI, passing the connection through or terminating it with the listener's certificates, and one
+ * for a terminating listener's TCPRoute; TCP: the port's oldest attached TCPRoute). The template's base config
  * is merged in, and the result is validated before it is returned.
  */
 public final class EnvoyDerivation {
@@ -73,13 +74,11 @@ public final class EnvoyDerivation {
         gateway.getListeners().forEach(l -> byPort.computeIfAbsent(l.getPort(), p -> new ArrayList<>()).add(l));
         for (var port : byPort.entrySet()) {
             ListenerProtocol protocol = port.getValue().get(0).getProtocol();
-            // HTTPS listeners without a usable certificate are left out with their routes (no chain could serve them);
-            // so are TLS listeners that would terminate (only passthrough is supported).
+            // Terminating listeners without a usable certificate are left out with their routes (no chain could serve
+            // them, and a wrong certificate must never be served).
             List<org.epicgateway.schemas.avro.Listener> group = port.getValue().stream()
                     .filter(l -> !Attachments.conflicted(gateway, l))
-                    .filter(l -> l.getProtocol() != ListenerProtocol.HTTPS
-                            || Certificates.problem(view, l) == null)
-                    .filter(l -> l.getProtocol() != ListenerProtocol.TLS || !Certificates.terminates(l)).toList();
+                    .filter(l -> !Certificates.terminates(l) || Certificates.problem(view, l) == null).toList();
             switch (protocol) {
                 case HTTP, HTTPS -> {
                     String name = protocol.name().toLowerCase() + "-" + port.getKey();
@@ -102,10 +101,10 @@ public final class EnvoyDerivation {
                         .map(a -> tcpListener("tcp-" + port.getKey(), port.getKey(), a, backends, base, used))
                         .ifPresent(listeners::add);
                 case TLS -> {
-                    List<Attachments.TlsAttachment> attached = attachments.tls().stream()
-                            .filter(a -> group.contains(a.listener())).toList();
-                    Listener listener = tlsPassthroughListener("tls-" + port.getKey(), port.getKey(), attached,
-                            backends, base, used);
+                    Listener listener = tlsListener("tls-" + port.getKey(), port.getKey(),
+                            attachments.tls().stream().filter(a -> group.contains(a.listener())).toList(),
+                            attachments.tcp().stream().filter(a -> group.contains(a.listener())).toList(),
+                            gateway, backends, base, used, secrets);
                     if (listener != null) {
                         listeners.add(listener);
                     }
@@ -182,16 +181,8 @@ public final class EnvoyDerivation {
             if (!serverNames.add(sni)) {
                 continue; // same SNI twice: the first listener wins
             }
-            CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
-            for (CertificateRef ref : Certificates.refs(l)) {
-                String secret = Certificates.secretName(gateway, ref);
-                secrets.add(secret);
-                common.addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ADS));
-            }
             FilterChain.Builder chain = FilterChain.newBuilder().addFilters(hcm)
-                    .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
-                            .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder().setCommonTlsContext(common)
-                                    .build())));
+                    .setTransportSocket(terminating(l, gateway, secrets));
             if (!sni.isEmpty()) {
                 chain.setFilterChainMatch(FilterChainMatch.newBuilder().addServerNames(sni));
             }
@@ -200,35 +191,65 @@ public final class EnvoyDerivation {
         return b.getFilterChainsCount() == 0 ? null : b.build();
     }
 
+    /** The DownstreamTlsContext of a terminating listener: every certificateRef by SDS name. */
+    private static TransportSocket terminating(org.epicgateway.schemas.avro.Listener l, GatewayState gateway,
+                                               Set<String> secrets) {
+        CommonTlsContext.Builder common = CommonTlsContext.newBuilder();
+        for (CertificateRef ref : Certificates.refs(l)) {
+            String secret = Certificates.secretName(gateway, ref);
+            secrets.add(secret);
+            common.addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName(secret).setSdsConfig(ADS));
+        }
+        return TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
+                .setTypedConfig(Any.pack(DownstreamTlsContext.newBuilder().setCommonTlsContext(common).build())).build();
+    }
+
     private static Listener.Builder tlsListenerBase(String name, int port, BaseConfig base) {
         return listenerBase(name, port, base).addListenerFilters(ListenerFilter.newBuilder()
                 .setName("envoy.filters.listener.tls_inspector").setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())));
     }
 
     /**
-     * TLS passthrough: one filter chain per attached TLSRoute, matched by its effective SNI names (listener hostname
-     * intersected with the route's), proxying the still-encrypted connection to the route's (weighted) backends. A
-     * name two routes claim goes to the oldest (the spec's conflict rule); a client whose SNI no chain names is
-     * refused by Envoy.
+     * A TLS port: one filter chain per attached TLSRoute, matched by its effective SNI names (listener hostname
+     * intersected with the route's), proxying to the route's (weighted) backends, the connection still encrypted on a
+     * Passthrough listener, decrypted with the listener's certificates on a Terminate one. A name two routes claim
+     * goes to the oldest (the spec's conflict rule). A terminating listener's TCPRoute takes the listener's hostname
+     * (any SNI when it has none) unless a TLSRoute claimed it: a TLSRoute is the more specific match. A client whose
+     * SNI no chain names is refused by Envoy.
      */
-    private static Listener tlsPassthroughListener(String name, int port, List<Attachments.TlsAttachment> attached,
-                                                   Backends backends, BaseConfig base, Set<ClusterName> used) {
+    private static Listener tlsListener(String name, int port, List<Attachments.TlsAttachment> tls,
+                                        List<Attachments.TcpAttachment> tcp, GatewayState gateway, Backends backends,
+                                        BaseConfig base, Set<ClusterName> used, Set<String> secrets) {
         Listener.Builder b = tlsListenerBase(name, port, base);
         Set<String> claimed = new LinkedHashSet<>();
-        for (Attachments.TlsAttachment a : attached) {
-            List<String> names = a.hostnames().stream().filter(claimed::add).toList();
-            List<Backends.Resolution> resolved = backends.routable(Attachments.TLS_ROUTE, a.route().getNamespace(),
-                    a.route().getRules().stream().map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList());
-            if (names.isEmpty() || resolved.isEmpty()) {
-                continue;
-            }
-            FilterChain.Builder chain = FilterChain.newBuilder().addFilters(tcpProxy(name, resolved, base, used));
-            if (!names.contains(Hostnames.ANY)) {
-                chain.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(names));
-            }
-            b.addFilterChains(chain);
+        for (Attachments.TlsAttachment a : tls) {
+            tlsChain(b, name, a.listener(), a.hostnames().stream().filter(claimed::add).toList(),
+                    backends.routable(Attachments.TLS_ROUTE, a.route().getNamespace(), a.route().getRules().stream()
+                            .map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList()),
+                    gateway, base, used, secrets);
+        }
+        for (Attachments.TcpAttachment a : tcp) {
+            String hostname = a.listener().getHostname() == null ? Hostnames.ANY : a.listener().getHostname().toLowerCase();
+            tlsChain(b, name, a.listener(), claimed.add(hostname) ? List.of(hostname) : List.of(),
+                    tcpTargets(a, backends), gateway, base, used, secrets);
         }
         return b.getFilterChainsCount() == 0 ? null : b.build();
+    }
+
+    private static void tlsChain(Listener.Builder b, String name, org.epicgateway.schemas.avro.Listener l,
+                                 List<String> names, List<Backends.Resolution> resolved, GatewayState gateway,
+                                 BaseConfig base, Set<ClusterName> used, Set<String> secrets) {
+        if (names.isEmpty() || resolved.isEmpty()) {
+            return;
+        }
+        FilterChain.Builder chain = FilterChain.newBuilder().addFilters(tcpProxy(name, resolved, base, used));
+        if (!names.contains(Hostnames.ANY)) {
+            chain.setFilterChainMatch(FilterChainMatch.newBuilder().addAllServerNames(names));
+        }
+        if (Certificates.terminates(l)) {
+            chain.setTransportSocket(terminating(l, gateway, secrets));
+        }
+        b.addFilterChains(chain);
     }
 
     private static Listener tcpListener(String name, int port, Attachments.TcpAttachment attachment, Backends backends,

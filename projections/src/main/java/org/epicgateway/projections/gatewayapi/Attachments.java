@@ -38,10 +38,10 @@ public final class Attachments {
         }
     }
 
-    /** The TCPRoute served by a TCP listener (the oldest of those attached). */
+    /** The TCPRoute served by a TCP or terminating TLS listener (the oldest of those attached). */
     public record TcpAttachment(TcpRouteState route, Listener listener) {}
 
-    /** A TLSRoute on a passthrough listener with its effective SNI names (never empty); oldest routes first. */
+    /** A TLSRoute on a TLS listener with its effective SNI names (never empty); oldest routes first. */
     public record TlsAttachment(TlsRouteState route, Listener listener, List<String> hostnames) {}
 
     /**
@@ -193,8 +193,8 @@ public final class Attachments {
         boolean protocol = switch (l.getProtocol()) {
             case HTTP, HTTPS -> kind.equals(HTTP_ROUTE) || kind.equals(GRPC_ROUTE);
             case TCP -> kind.equals(TCP_ROUTE);
-            // Only passthrough TLS listeners are supported; a terminating one takes no route.
-            case TLS -> kind.equals(TLS_ROUTE) && !Certificates.terminates(l);
+            // A terminating TLS listener hands the decrypted stream on, so a TCPRoute may take it too.
+            case TLS -> kind.equals(TLS_ROUTE) || kind.equals(TCP_ROUTE) && Certificates.terminates(l);
         };
         if (!protocol) {
             return false;

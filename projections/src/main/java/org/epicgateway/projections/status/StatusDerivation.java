@@ -19,7 +19,6 @@ import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.HttpRouteRule;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.Listener;
-import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.ParentRef;
 import org.epicgateway.schemas.avro.TcpRouteRule;
 import org.epicgateway.schemas.avro.TcpRouteState;
@@ -92,7 +91,8 @@ public final class StatusDerivation {
         List<String> byProtocol = switch (l.getProtocol()) {
             case HTTP, HTTPS -> List.of(Attachments.HTTP_ROUTE, Attachments.GRPC_ROUTE);
             case TCP -> List.of(Attachments.TCP_ROUTE);
-            case TLS -> Certificates.terminates(l) ? List.of() : List.of(Attachments.TLS_ROUTE);
+            case TLS -> Certificates.terminates(l) ? List.of(Attachments.TLS_ROUTE, Attachments.TCP_ROUTE)
+                    : List.of(Attachments.TLS_ROUTE);
         };
         if (l.getAllowedRoutes() == null || l.getAllowedRoutes().getKinds().isEmpty()) {
             return byProtocol;
@@ -143,13 +143,10 @@ public final class StatusDerivation {
     }
 
     private static List<Condition> listenerConditions(GatewayView view, Listener l) {
-        boolean supported = l.getProtocol() != ListenerProtocol.TLS || !Certificates.terminates(l);
         boolean conflicted = Attachments.conflicted(view.getGateway(), l);
-        String certificate = l.getProtocol() == ListenerProtocol.HTTPS
-                ? Certificates.problem(view, l) : null;
+        String certificate = Certificates.terminates(l) ? Certificates.problem(view, l) : null;
         return List.of(
-                supported ? new Condition("Accepted", true, "Accepted", "listener accepted")
-                        : new Condition("Accepted", false, "UnsupportedProtocol", "TLS listeners that terminate are not supported: use tls.mode Passthrough, or protocol HTTPS"),
+                new Condition("Accepted", true, "Accepted", "listener accepted"),
                 conflicted ? new Condition("Conflicted", true, "ProtocolConflict",
                         "an earlier listener on port " + l.getPort() + " has another protocol")
                         : new Condition("Conflicted", false, "NoConflicts", "no conflict"),
@@ -157,7 +154,7 @@ public final class StatusDerivation {
                         : new Condition("ResolvedRefs", false, certificate, certificate.equals("RefNotPermitted")
                                 ? "a certificateRef into another namespace has no ReferenceGrant"
                                 : "a certificateRef names no stored certificate (upload it first)"),
-                supported && !conflicted && certificate == null
+                !conflicted && certificate == null
                         ? new Condition("Programmed", true, "Programmed", "in the Envoy config")
                         : new Condition("Programmed", false, "Invalid", "not in the Envoy config"));
     }

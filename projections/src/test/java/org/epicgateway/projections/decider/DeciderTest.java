@@ -537,9 +537,11 @@ class DeciderTest {
         .setHostname("*.example.com").setTlsMode(TlsMode.PASSTHROUGH).build();
     reject(c.createGateway("acme", "edge", "standard", Listener.newBuilder(passthrough).setTlsMode(null).build()),
         RejectionCode.VALIDATION, "listeners[0].tlsMode", "tls mode must be set for protocol TLS");
-    reject(c.createGateway("acme", "edge", "standard", Listener.newBuilder(passthrough)
-        .setTlsMode(TlsMode.TERMINATE).build()), RejectionCode.VALIDATION, "listeners[0].tlsMode",
-        "Passthrough only");
+    Listener terminate = Listener.newBuilder(passthrough).setName("term").setPort(8443).setTlsMode(TlsMode.TERMINATE)
+        .setTlsCertificateRefs(List.of(CertificateRef.newBuilder().setName("db-cert").build())).build();
+    reject(c.createGateway("acme", "edge", "standard", Listener.newBuilder(terminate)
+        .setTlsCertificateRefs(List.of()).build()), RejectionCode.VALIDATION, "listeners[0].tlsCertificateRef",
+        "mode Terminate needs a certificate reference");
     reject(c.createGateway("acme", "edge", "standard", Listener.newBuilder(Commands.https("web", 443, "a.example.com"))
         .setTlsMode(TlsMode.PASSTHROUGH).build()), RejectionCode.VALIDATION, "listeners[0].tlsMode",
         "must be Terminate for protocol HTTPS");
@@ -550,7 +552,7 @@ class DeciderTest {
         .setTlsCertificateRef(null).setTlsCertificateRefs(List.of(CertificateRef.newBuilder().setName("ok").build(),
             CertificateRef.newBuilder().setName("Bad_Name").build())).build()),
         RejectionCode.VALIDATION, "listeners[0].tlsCertificateRefs[1].name", "Bad_Name");
-    accept(c.createGateway("acme", "edge", "standard", passthrough, Listener.newBuilder(Commands.https("web", 8443,
+    accept(c.createGateway("acme", "edge", "standard", passthrough, terminate, Listener.newBuilder(Commands.https("web", 9443,
         "a.example.com")).setTlsCertificateRef(null).setTlsCertificateRefs(List.of(
             CertificateRef.newBuilder().setName("rsa").build(), CertificateRef.newBuilder().setName("ecdsa").build()))
         .build()));

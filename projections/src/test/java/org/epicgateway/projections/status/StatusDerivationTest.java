@@ -257,7 +257,7 @@ class StatusDerivationTest {
     }
 
     @Test
-    void listenerConditionsReportConflictsCertificatesAndUnsupportedProtocols() {
+    void listenerConditionsReportConflictsAndCertificates() {
         String gateway = """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: Gateway
@@ -282,7 +282,57 @@ class StatusDerivationTest {
         assertThat(byName.get("foreign-cert").condition("ResolvedRefs").reason()).isEqualTo("RefNotPermitted");
         assertThat(byName.get("own-cert").condition("ResolvedRefs").status()).isTrue();
         assertThat(byName.get("own-cert").condition("Programmed").status()).isTrue();
-        assertThat(byName.get("tls").condition("Accepted").reason()).isEqualTo("UnsupportedProtocol");
+        // TLS without a mode terminates (the CRD's default): accepted, but not served without a certificate.
+        assertThat(byName.get("tls").condition("Accepted").status()).isTrue();
+        assertThat(byName.get("tls").condition("ResolvedRefs").reason()).isEqualTo("InvalidCertificateRef");
+        assertThat(byName.get("tls").condition("Programmed").status()).isFalse();
+    }
+
+    @Test
+    void terminatingTlsListenersTakeTlsRoutesAndTcpRoutesPassthroughListenersOnlyTlsRoutes() {
+        String manifests = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: infra}
+                spec:
+                  gatewayClassName: epic
+                  listeners:
+                    - {name: term, port: 443, protocol: TLS, hostname: "*.example.com", tls: {mode: Terminate, certificateRefs: [{name: c}]}}
+                    - {name: pass, port: 8443, protocol: TLS, tls: {mode: Passthrough}}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TCPRoute
+                metadata: {name: raw, namespace: infra}
+                spec:
+                  parentRefs: [{name: gw, sectionName: term}, {name: gw, sectionName: pass}]
+                  rules: [{backendRefs: [{name: db, port: 5432}]}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha2
+                kind: TLSRoute
+                metadata: {name: sni, namespace: infra}
+                spec:
+                  parentRefs: [{name: gw}]
+                  hostnames: [db.example.com]
+                  rules: [{backendRefs: [{name: db, port: 5432}]}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: db, namespace: infra}
+                spec: {ports: [{port: 5432}]}
+                """;
+        GatewayView view = ManifestLoader.parse("tls.yaml", manifests).get(0);
+        GatewayStatus s = StatusDerivation.derive(view);
+        Map<String, ListenerStatus> byName = new HashMap<>();
+        s.listeners().forEach(l -> byName.put(l.name(), l));
+        assertThat(StatusDerivation.supportedKinds(view.getGateway().getListeners().get(0)))
+                .containsExactly("TLSRoute", "TCPRoute");
+        assertThat(StatusDerivation.supportedKinds(view.getGateway().getListeners().get(1))).containsExactly("TLSRoute");
+        assertThat(byName.get("term").attachedRoutes()).isEqualTo(2);
+        assertThat(byName.get("term").condition("Programmed").status()).isTrue();
+        assertThat(byName.get("pass").attachedRoutes()).isEqualTo(1);
+        assertThat(s.routes()).extracting(r -> r.kind() + "/" + r.name() + "/" + r.parentRef().getSectionName() + ":"
+                + r.accepted().reason()).containsExactlyInAnyOrder("TCPRoute/raw/term:Accepted",
+                "TCPRoute/raw/pass:NotAllowedByListeners", "TLSRoute/sni/null:Accepted");
     }
 
     @Test
