@@ -120,8 +120,9 @@ final class VirtualHosts {
     }
 
     /**
-     * HTTPRoutes and GRPCRoutes are never merged: each kind is ordered by its own precedence, and the kind whose
-     * oldest route is older goes first (the route the spec would accept when the two kinds share a hostname).
+     * HTTPRoutes and GRPCRoutes are never merged: each kind is ordered by its own precedence. On one listener the two
+     * kinds never share a hostname ({@code Attachments} keeps the older route); they still meet in one virtual host
+     * when two listeners of one port have the same hostname, and then the kind whose oldest route is older goes first.
      */
     private static Comparator<Entry> precedence(Set<Entry> entries) {
         Map<String, Entry> oldest = new HashMap<>();

@@ -2,6 +2,8 @@ package org.epicgateway.projections.gatewayapi;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,14 +48,26 @@ public final class Attachments {
 
     /**
      * Outcome of one parentRef of one route that names this gateway: reason "Accepted" with the listeners it attached
-     * to, or a Gateway API reason (NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname).
+     * to, or a Gateway API reason (NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname, or
+     * {@link #CONFLICTED}); {@code detail} says more where the reason alone does not (null otherwise).
      */
     public record Parent(String kind, String namespace, String name, ParentRef parentRef, String reason,
-                         List<Listener> listeners) {
+                         List<Listener> listeners, String detail) {
+        Parent(String kind, String namespace, String name, ParentRef parentRef, String reason, List<Listener> listeners) {
+            this(kind, namespace, name, parentRef, reason, listeners, null);
+        }
+
         public boolean accepted() {
             return reason.equals("Accepted");
         }
     }
+
+    /**
+     * The reason of a route that lost every listener of its parentRef to an older route of the other kind
+     * (HTTPRoute against GRPCRoute) with an intersecting hostname. The spec requires only Accepted=False there and
+     * names no reason; "Conflicted" is the word GEP-1426 uses for the same HTTPRoute/GRPCRoute rule.
+     */
+    public static final String CONFLICTED = "Conflicted";
 
     private final List<HttpAttachment> http = new ArrayList<>();
     private final List<TcpAttachment> tcp = new ArrayList<>();
@@ -81,6 +95,7 @@ public final class Attachments {
                 }
             }
         }
+        a.keepOlderKindOnSharedHostnames();
         Map<Listener, TcpRouteState> oldest = new LinkedHashMap<>();
         Comparator<TcpRouteState> age = Comparator.comparing(TcpRouteState::getCreationTimestamp)
                 .thenComparing(TcpRouteState::getNamespace).thenComparing(TcpRouteState::getName);
@@ -130,6 +145,56 @@ public final class Attachments {
 
     public List<Parent> parents() {
         return parents;
+    }
+
+    /**
+     * The GRPCRoute spec (hostnames): when an HTTPRoute and a GRPCRoute attached to one listener have intersecting
+     * hostnames, exactly one is accepted there, the older (creationTimestamp, then "{namespace}/{name}"). Taken
+     * oldest first, so a route that lost serves nothing on that listener and cannot make a third route lose. A
+     * parentRef left with no listener is Accepted=False {@link #CONFLICTED}, naming the route it lost to.
+     */
+    private void keepOlderKindOnSharedHostnames() {
+        if (http.stream().map(HttpAttachment::kind).distinct().count() < 2) {
+            return; // one kind only: nothing to decide (and no quadratic walk over thousands of routes)
+        }
+        Comparator<HttpAttachment> age = Comparator.comparing((HttpAttachment x) -> x.route().getCreationTimestamp())
+                .thenComparing(x -> x.route().getNamespace() + "/" + x.route().getName())
+                .thenComparing(HttpAttachment::kind);
+        // Identity maps: attachments are distinct objects, and hashing Avro records deeply would cost more.
+        Map<Listener, Map<String, List<HttpAttachment>>> kept = new IdentityHashMap<>();
+        Map<HttpAttachment, HttpAttachment> lostTo = new IdentityHashMap<>();
+        for (HttpAttachment x : http.stream().sorted(age).toList()) {
+            Map<String, List<HttpAttachment>> byKind = kept.computeIfAbsent(x.listener(), l -> new HashMap<>());
+            byKind.getOrDefault(x.kind().equals(HTTP_ROUTE) ? GRPC_ROUTE : HTTP_ROUTE, List.of()).stream()
+                    .filter(k -> Hostnames.overlap(k.hostnames(), x.hostnames())).findFirst()
+                    .ifPresentOrElse(winner -> lostTo.put(x, winner),
+                            () -> byKind.computeIfAbsent(x.kind(), k -> new ArrayList<>()).add(x));
+        }
+        if (lostTo.isEmpty()) {
+            return;
+        }
+        http.removeIf(lostTo::containsKey);
+        parents.replaceAll(p -> {
+            if (!p.accepted() || !(p.kind().equals(HTTP_ROUTE) || p.kind().equals(GRPC_ROUTE))) {
+                return p;
+            }
+            List<HttpAttachment> lost = lostTo.keySet().stream().filter(x -> x.kind().equals(p.kind())
+                    && x.route().getNamespace().equals(p.namespace()) && x.route().getName().equals(p.name())
+                    && p.listeners().contains(x.listener())).toList();
+            List<Listener> left = p.listeners().stream()
+                    .filter(l -> lost.stream().noneMatch(x -> x.listener().equals(l))).toList();
+            if (left.size() == p.listeners().size()) {
+                return p;
+            }
+            if (!left.isEmpty()) {
+                return new Parent(p.kind(), p.namespace(), p.name(), p.parentRef(), p.reason(), left);
+            }
+            HttpAttachment winner = lostTo.get(lost.get(0));
+            return new Parent(p.kind(), p.namespace(), p.name(), p.parentRef(), CONFLICTED, List.of(),
+                    "the older " + winner.kind() + " " + winner.route().getNamespace() + "/"
+                            + winner.route().getName() + " serves an intersecting hostname on listener "
+                            + winner.listener().getName() + " (an HTTPRoute and a GRPCRoute never share one)");
+        });
     }
 
     private Parent attachHttp(GatewayState gateway, HttpRouteState route, GrpcRouteState grpc, ParentRef ref) {

@@ -72,6 +72,11 @@ public final class Hostnames {
         return out;
     }
 
+    /** Whether some hostname matches a pattern of each list (one covers the other: wildcards are suffixes). */
+    public static boolean overlap(List<String> a, List<String> b) {
+        return a.stream().anyMatch(x -> b.stream().anyMatch(y -> covers(x, y) || covers(y, x)));
+    }
+
     /** Characters of a hostname that are not wildcard, the spec's tie-break of hostname specificity. */
     public static int exactLength(String hostname) {
         return isWildcard(hostname) || hostname.equals(ANY) ? 0 : hostname.length();

@@ -122,7 +122,7 @@ public final class StatusDerivation {
         for (Attachments.Parent p : attachments.parents()) {
             Condition accepted = p.accepted()
                     ? new Condition("Accepted", true, "Accepted", "attached to " + names(p.listeners()))
-                    : new Condition("Accepted", false, p.reason(), message(p.reason()));
+                    : new Condition("Accepted", false, p.reason(), p.detail() != null ? p.detail() : message(p.reason()));
             routes.add(new RouteParentStatus(p.kind(), p.namespace(), p.name(), p.parentRef(), accepted,
                     resolved.get(key(p.kind(), p.namespace(), p.name()))));
         }

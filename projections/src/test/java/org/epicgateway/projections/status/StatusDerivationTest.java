@@ -222,6 +222,46 @@ class StatusDerivationTest {
     }
 
     @Test
+    void anHttpRouteAndAGrpcRouteSharingAHostnameOnOneListenerLeaveOnlyTheOlderAccepted() {
+        String route = """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: %s
+                metadata: {name: %s, namespace: infra, creationTimestamp: "%s"}
+                spec:
+                  parentRefs: [%s]
+                  hostnames: %s
+                  rules: [{backendRefs: [{name: web, port: 80}]}]
+                """;
+        GatewayStatus s = status(
+                route.formatted("GRPCRoute", "echo", "2026-01-01T00:00:00Z", "{name: gw, sectionName: http}",
+                        "[grpc.example.com]")
+                // *.example.com covers grpc.example.com: the newer HTTPRoute loses the http listener
+                + route.formatted("HTTPRoute", "web", "2026-01-02T00:00:00Z", "{name: gw, sectionName: http}",
+                        "[\"*.example.com\"]")
+                // attached to http and shared: loses http only, so it stays accepted on shared
+                + route.formatted("HTTPRoute", "both", "2026-01-03T00:00:00Z", "{name: gw}", "[grpc.example.com]")
+                + route.formatted("HTTPRoute", "site", "2026-01-04T00:00:00Z", "{name: gw, sectionName: http}",
+                        "[www.example.org]")
+                // the same age as site: "{namespace}/{name}" decides, infra/site before infra/x-site
+                + route.formatted("GRPCRoute", "x-site", "2026-01-04T00:00:00Z", "{name: gw, sectionName: http}",
+                        "[www.example.org]")
+                + route.formatted("GRPCRoute", "other", "2026-01-05T00:00:00Z", "{name: gw, sectionName: http}",
+                        "[api.example.net]"));
+        assertThat(only(s, "echo").accepted().status()).isTrue();
+        assertThat(only(s, "web").accepted()).isEqualTo(new Condition("Accepted", false, "Conflicted",
+                "the older GRPCRoute infra/echo serves an intersecting hostname on listener http (an HTTPRoute and a"
+                        + " GRPCRoute never share one)"));
+        assertThat(only(s, "both").accepted()).isEqualTo(new Condition("Accepted", true, "Accepted",
+                "attached to shared"));
+        assertThat(only(s, "site").accepted().status()).isTrue();
+        assertThat(only(s, "x-site").accepted()).extracting(Condition::status, Condition::reason)
+                .containsExactly(false, "Conflicted");
+        assertThat(only(s, "other").accepted().status()).isTrue();
+        assertThat(attachedCounts(s)).contains(attached("http", 3), attached("shared", 1));
+    }
+
+    @Test
     void onlyTheOldestTcpRouteIsAttachedButAllAreAccepted() {
         String tcp = """
                 ---
