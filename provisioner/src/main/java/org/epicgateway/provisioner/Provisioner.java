@@ -159,13 +159,14 @@ public final class Provisioner {
     if (!provider.schedulesItself()) {
       for (ReplicaState r : placed.values()) {
         if (!r.getNode().equals(assignments.get(r.getInstance()))) {
-          lost(gatewayId, r, version, liveEpic.contains(r.getNode()) ? "no longer wanted on node " + r.getNode()
-              : "node " + r.getNode() + " is lost", now);
+          lost(gatewayId, r, version, !liveEpic.contains(r.getNode()) ? "node " + r.getNode() + " is lost"
+              : assignments.containsValue(r.getNode()) ? "another replica of the gateway runs on node "
+                  + r.getNode() + " (one per node)" : "no longer wanted on node " + r.getNode(), now);
         }
       }
-      if (assignments.isEmpty() && due("no-nodes|" + gatewayId, now)) {
-        LOG.warn("{} wants {} replicas but no EPIC node is live (none sent a heartbeat, or all are lost)",
-            gatewayId, wantedCount);
+      if (assignments.size() < wantedCount && due("short|" + gatewayId + "|" + liveEpic.size(), now)) {
+        LOG.warn("{} wants {} replicas, {} placed: {} live EPIC nodes, one replica of a gateway per node; the "
+            + "rest are placed as nodes join", gatewayId, wantedCount, assignments.size(), liveEpic.size());
       }
     }
     ReplicaSpec spec = new ReplicaSpec(gatewayId, wantedCount, assignments, view.getGateway().getAddress(),

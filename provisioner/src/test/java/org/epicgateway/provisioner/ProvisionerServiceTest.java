@@ -43,6 +43,7 @@ import org.epicgateway.schemas.avro.NodeHeartbeat;
 import org.epicgateway.schemas.avro.NodeKind;
 import org.epicgateway.schemas.avro.NodeLost;
 import org.epicgateway.schemas.avro.ReplicaLost;
+import org.epicgateway.schemas.avro.ReplicaPlaced;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
@@ -155,6 +156,86 @@ class ProvisionerServiceTest {
       System.clearProperty("epic.provisioner.node-timeout");
       provisioner.close();
       again.close();
+      nodes.close();
+      views.close();
+      decider.close();
+    }
+  }
+
+  /**
+   * A gateway whose template wants two replicas while one EPIC node is live gets one (never two on that node), and
+   * the second is placed on the next EPIC node when it joins.
+   */
+  @Test
+  void theMissingReplicaIsPlacedOnAnEpicNodeThatJoinsLater() throws Exception {
+    SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
+    String first = "epic-a-" + run, later = "epic-b-" + run, account = "join" + run;
+    String gateway = AggregateIds.gateway(account, "default", "web");
+    String placement = AggregateIds.placement(account, "default", "web");
+    DeciderService decider = new DeciderService();
+    GatewayViewService views = new GatewayViewService();
+    NodeProjectionService nodes = new NodeProjectionService();
+    ProvisionerService provisioner = new ProvisionerService();
+    List<String> beating = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(first));
+    AtomicBoolean on = new AtomicBoolean(true);
+    try (KafkaProducer<String, CommandEnvelope> commands = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()), new StringSerializer(),
+        new AvroSerializer<>(registry))) {
+      decider.start(platform.context());
+      views.start(platform.context());
+      nodes.start(platform.context());
+      provisioner.start(platform.context(), new LocalProvider(new LocalProvider.Settings("", false, work),
+          Optional.empty()));
+      Actor admin = new Actor(ActorKind.USER, "admin", null);
+      Actor agent = new Actor(ActorKind.AGENT, "agent", null);
+      int octet = Math.floorMod(run.hashCode(), 200) + 20;
+      send(commands, admin, AggregateIds.pool("pj" + run), new DefineAddressPool("pj" + run,
+          List.of("10." + octet + ".8.0/28"), null, null));
+      send(commands, admin, AggregateIds.template("tj" + run), DefineGatewayTemplate.newBuilder()
+          .setTemplate("tj" + run).setPool("pj" + run).setReplicas(2).setShareable(false).setEnvoyBaseConfig("{}")
+          .build());
+      send(commands, admin, AggregateIds.account(account), new CreateAccount(account, "Join"));
+      Thread heartbeats = Thread.ofVirtual().start(() -> {
+        while (on.get()) {
+          beating.forEach(n -> send(commands, agent, AggregateIds.node(n), new NodeHeartbeat(n, NodeKind.EPIC,
+              List.of("172.16.10.1"), "eth0", null, null)));
+          try {
+            Thread.sleep(500);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      await(Topics.EVENTS, r -> r.key().equals(AggregateIds.node(first)), r -> r);
+      send(commands, admin, gateway, new CreateGateway(account, "default", "web", "tj" + run,
+          List.of(Listener.newBuilder().setName("web").setPort(8080).setProtocol(ListenerProtocol.HTTP).build())));
+
+      // One live node: r0 there, and nothing else however long it waits (no replica keeps r1's place on it).
+      AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
+      java.util.function.Function<ConsumerRecord<String, byte[]>, Object> payload =
+          r -> events.deserialize(Topics.EVENTS, r.value()).getPayload();
+      assertThat(await(Topics.EVENTS, r -> r.key().equals(placement) && payload.apply(r) instanceof ReplicaPlaced,
+          payload)).isEqualTo(new ReplicaPlaced(gateway, "r0", first, "local", null));
+      Thread.sleep(3_000);
+      beating.add(later);
+      ReplicaPlaced onLater = (ReplicaPlaced) await(Topics.EVENTS, r -> r.key().equals(placement)
+          && payload.apply(r) instanceof ReplicaPlaced p && p.getNode().equals(later), payload);
+      List<ReplicaPlaced> all = new ArrayList<>();
+      await(Topics.EVENTS, r -> {
+        if (r.key().equals(placement) && payload.apply(r) instanceof ReplicaPlaced p) {
+          all.add(p);
+        }
+        return r.key().equals(placement) && payload.apply(r).equals(onLater);
+      }, r -> r);
+      assertThat(all).as("before %s joined only r0 was placed, on %s; then one replica on %s", later, first, later)
+          .extracting(p -> p.getInstance() + "@" + p.getNode()).startsWith("r0@" + first).last().isIn(
+              "r1@" + later, "r0@" + later);
+      assertThat(all.subList(0, all.size() - 1)).extracting(ReplicaPlaced::getInstance).containsOnly("r0");
+      on.set(false);
+      heartbeats.join();
+    } finally {
+      on.set(false);
+      provisioner.close();
       nodes.close();
       views.close();
       decider.close();

@@ -163,8 +163,8 @@ class GatewayLifecycleRootTest {
         if (t != null) t.detach();
       });
 
-      // Both EPIC nodes have joined (the agent process's JVM takes seconds to start): placement spreads over the
-      // live nodes it knows and does not move a replica to a node that joins later.
+      // Both EPIC nodes have joined (the agent process's JVM takes seconds to start), so the time to the router
+      // below is the gateway's own (a node joining later would get its replica then: ProvisionerServiceTest).
       eventsOf(List.of(epic[0], epic[1]), 90_000, es -> es.stream().filter(NodeJoined.class::isInstance).count() >= 2);
 
       // REST: pool, template with two replicas, account, gateway, route, EndpointSlice on the client node.

@@ -3,6 +3,7 @@ package org.epicgateway.api.resources;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
 import org.epicgateway.api.resources.ResourceKind.Command;
 import org.epicgateway.schemas.AggregateId;
@@ -38,14 +39,19 @@ public final class Gateways {
     }
 
     /**
-     * Where the gateway's replicas run and whether they serve, and why one last stopped or could not run (e.g. "no
-     * envoy binary on PATH"), so a gateway without serving replicas says why.
+     * Where the gateway's replicas run and whether they serve, how many of the template's are placed and why not
+     * all (the provisioner places one replica of a gateway per live EPIC node), and why one last stopped or could
+     * not run (e.g. "no envoy binary on PATH"), so a gateway without serving replicas says why. Pure.
+     *
+     * @param wanted the template's replicas
+     * @param liveEpicNodes how many EPIC nodes are live; asked only when fewer than {@code wanted} are placed
      */
-    static ObjectNode placement(Optional<AggregateState> placement) {
+    static ObjectNode placement(Optional<AggregateState> placement, int wanted, IntSupplier liveEpicNodes) {
         ObjectNode o = SpecJson.JSON.objectNode();
         ArrayNode replicas = o.putArray("replicas");
         int ready = 0;
         PlacementState p = placement.map(s -> (PlacementState) s.getResource()).orElse(null);
+        int placed = p == null ? 0 : p.getReplicas().size();
         if (p != null) {
             for (ReplicaState r : p.getReplicas()) {
                 replicas.addObject().put("instance", r.getInstance()).put("node", r.getNode())
@@ -53,7 +59,17 @@ public final class Gateways {
                 ready += r.getReady() ? 1 : 0;
             }
         }
-        o.put("readyReplicas", ready);
+        o.put("readyReplicas", ready).put("placedReplicas", placed).put("wantedReplicas", wanted);
+        if (placed >= wanted) {
+            o.putNull("unplaced");
+        } else {
+            int live = liveEpicNodes.getAsInt();
+            o.put("unplaced", placed + " of " + wanted + " replicas placed: " + (live < wanted
+                ? live + " live EPIC node" + (live == 1 ? "" : "s") + " and one replica of a gateway per node; the "
+                    + "others are placed as EPIC nodes join"
+                : "the provisioner has not placed the others yet" + (p != null && p.getProblem() != null
+                    ? " (see problem)" : "")));
+        }
         if (p != null && p.getProblem() != null) {
             o.putObject("problem").put("instance", p.getProblem().getInstance()).put("node", p.getProblem().getNode())
                 .put("reason", p.getProblem().getReason());

@@ -17,6 +17,9 @@ import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.AggregateType;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.GatewayState;
+import org.epicgateway.schemas.avro.NodeKind;
+import org.epicgateway.schemas.avro.NodeState;
+import org.epicgateway.schemas.avro.TemplateState;
 import org.epicgateway.schemas.avro.CommandResult;
 
 /**
@@ -156,9 +159,26 @@ public final class ResourceHandlers {
         o.set("spec", kind.render().apply(state.getResource()));
         if (kind.type() == AggregateType.GATEWAY) {
             AggregateId id = AggregateIds.parse(state.getAggregateId());
-            o.set("placement", Gateways.placement(queries.get(AggregateIds.placement(id.account(), id.namespace(), id.name()))));
+            int wanted = queries.get(AggregateIds.template(((GatewayState) state.getResource()).getTemplate()))
+                .map(t -> ((TemplateState) t.getResource()).getReplicas()).orElse(0);
+            o.set("placement", Gateways.placement(queries.get(AggregateIds.placement(id.account(), id.namespace(), id.name())),
+                wanted, this::liveEpicNodes));
         }
         return o;
+    }
+
+    private int liveEpicNodes() {
+        int live = 0;
+        String after = null;
+        do {
+            AggregateQueries.Page page = queries.list(AggregateType.NODE, null, after, 1000);
+            for (AggregateState s : page.items()) {
+                NodeState n = (NodeState) s.getResource();
+                live += n.getKind() == NodeKind.EPIC && !n.getLost() ? 1 : 0;
+            }
+            after = page.nextPageToken();
+        } while (after != null);
+        return live;
     }
 
     private AggregateState live(AggregateId id) {

@@ -22,8 +22,27 @@ class PlacementTest {
   void spreadsOnePerNodeWherePossible() {
     assertThat(Placement.place(2, Set.of("b", "a", "c"), Map.of(), Map.of()))
         .isEqualTo(map("r0", "a", "r1", "b"));
+  }
+
+  @Test
+  void neverTwoReplicasOfAGatewayOnOneNode() {
     assertThat(Placement.place(3, Set.of("a", "b"), Map.of(), Map.of()))
-        .as("more replicas than nodes: the fewest of this gateway first").isEqualTo(map("r0", "a", "r1", "b", "r2", "a"));
+        .as("more replicas than nodes: one per node, the rest unplaced").isEqualTo(map("r0", "a", "r1", "b"));
+    assertThat(Placement.place(2, Set.of("a", "b"), map("r0", "a", "r1", "a"), Map.of("a", 2)))
+        .as("a second replica on a node (placed before this rule) moves to a node without one")
+        .isEqualTo(map("r0", "a", "r1", "b"));
+    assertThat(Placement.place(2, Set.of("a"), map("r0", "a", "r1", "a"), Map.of("a", 2)))
+        .as("and is dropped while there is none").isEqualTo(map("r0", "a"));
+  }
+
+  @Test
+  void placesTheMissingReplicasOnNodesThatJoinLater() {
+    Map<String, String> alone = Placement.place(2, Set.of("a"), Map.of(), Map.of());
+    assertThat(alone).as("one live node: one of two placed").isEqualTo(map("r0", "a"));
+    assertThat(Placement.place(2, Set.of("a", "b"), alone, Map.of("a", 1)))
+        .as("b joins: r1 goes there, r0 stays").isEqualTo(map("r0", "a", "r1", "b"));
+    assertThat(Placement.place(3, Set.of("a", "b", "c"), map("r0", "a", "r1", "b"), Map.of("a", 1, "b", 1)))
+        .as("a third node joins: the third replica").isEqualTo(map("r0", "a", "r1", "b", "r2", "c"));
   }
 
   @Test
