@@ -111,6 +111,8 @@ public final class KubernetesController implements AutoCloseable {
     private volatile boolean running;
     private Thread worker;
     private volatile long rounds;
+    private volatile long batches;
+    private volatile long items;
 
     public KubernetesController(KubernetesClient client, Settings settings, Function<EpicApi.Connection, EpicApi> apis) {
         this.client = client;
@@ -142,6 +144,15 @@ public final class KubernetesController implements AutoCloseable {
     /** Completed reconcile rounds (for tests and the bench). */
     public long rounds() {
         return rounds;
+    }
+
+    /** Batch requests sent to EPIC, and the objects they carried (the bench's batch size). */
+    public long batches() {
+        return batches;
+    }
+
+    public long items() {
+        return items;
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> watch(SharedIndexInformer<T> informer) {
@@ -437,6 +448,8 @@ public final class KubernetesController implements AutoCloseable {
             for (int from = 0; from < items.size(); from += 1000) {
                 int to = Math.min(items.size(), from + 1000);
                 List<EpicApi.Result> results = api.apply(items.subList(from, to));
+                this.batches++;
+                this.items += to - from;
                 for (int i = from; i < to; i++) {
                     Desired d = changed.get(i);
                     EpicApi.Result r = results.get(i - from);
