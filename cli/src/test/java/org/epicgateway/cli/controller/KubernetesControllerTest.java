@@ -418,18 +418,44 @@ class KubernetesControllerTest {
     @Test
     void aLinuxHostsEndpointsReachEdsAndLeaveWhenItStopsCleanly() throws Exception {
         String acme = "hosts-" + UUID.randomUUID().toString().substring(0, 8);
-        hostAccount(acme, "198.18.78.0/29");
-        HostConfig config = new HostConfig(new HostConfig.Epic(URI.create("http://127.0.0.1:" + apiPort), acme, "host-1",
-            "host-password-1"), new HostConfig.Node("host-1", "198.51.100.20"), "default", Duration.ofMillis(200),
-            List.of(new HostConfig.HostService("site", List.of(new HostConfig.Port("http", 80, 8080, "http")), null)));
-        LinuxController host = new LinuxController(config);
-        assertThat(host.declare()).as("refusals").isEmpty();
+        String user = hostAccount(acme, "198.18.78.0/29");
+        HostConfig.HostService site = new HostConfig.HostService("site",
+            List.of(new HostConfig.Port("http", 80, 8080, "http")), null);
+        HostConfig.HostService old = new HostConfig.HostService("old",
+            List.of(new HostConfig.Port("http", 80, 8080, "http")), null);
+        HostConfig.Epic east = new HostConfig.Epic(URI.create("http://127.0.0.1:" + apiPort), acme, "host-1",
+            "host-password-1", "hosts-east");
+        HostConfig config = new HostConfig(east, new HostConfig.Node("host-1", "198.51.100.20"), "default",
+            Duration.ofMillis(200), List.of(site));
+        // The host's first run also declares a service it will no longer have after its next start.
+        LinuxController first = new LinuxController(new HostConfig(east, config.node(), "default",
+            Duration.ofMillis(200), List.of(site, old)));
+        assertThat(first.declare()).as("refusals").isEmpty();
+        String base = "/api/v1/accounts/" + acme;
+        assertThat(json(get(base + "/endpointslices/site-host-1", user)).path("owner").asText())
+            .as("the host's declarations are its cluster's").isEqualTo("hosts-east");
+        assertThat(json(get(base + "/services/site", user)).path("owner").asText()).isEqualTo("hosts-east");
+        HostConfig west = new HostConfig(new HostConfig.Epic(east.apiUrl(), acme, "host-1", "host-password-1",
+            "hosts-west"), new HostConfig.Node("host-2", "198.51.100.22"), "default", Duration.ofMillis(200),
+            List.of(site));
+        LinuxController westHost = new LinuxController(west);
+        assertThat(westHost.declare()).as("a host of another cluster declaring east's Service")
+            .anySatisfy(refusal -> assertThat(refusal).startsWith("Service site: items[0].owner:")
+                .contains("belongs to workload cluster 'hosts-east'"));
+        westHost.close();
+
         String cluster = acme + "/default/site:80";
         ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
             InsecureChannelCredentials.create()).build();
         try (AckingProxy envoy = new AckingProxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/edge~envoy-0"))) {
             await("the host's endpoint in EDS", () -> Optional.ofNullable(envoy.endpoints.get(cluster))
                 .filter(e -> e.contains("198.51.100.20:8080")));
+            // The first run ends without a clean stop; the next one no longer declares service old: its slice goes.
+            LinuxController host = new LinuxController(config);
+            assertThat(host.declare()).as("refusals").isEmpty();
+            assertThat(get(base + "/endpointslices/old-host-1", user).statusCode()).as("old's slice after the restart")
+                .isEqualTo(404);
+            assertThat(get(base + "/endpointslices/site-host-1", user).statusCode()).isEqualTo(200);
             List<String> before = eventKeys(acme);
             assertThat(host.declare()).isEmpty();
             assertThat(eventKeys(acme)).as("a heartbeat with nothing changed appends nothing").hasSameSizeAs(before);
@@ -456,8 +482,9 @@ class KubernetesControllerTest {
         String acme = "dying-" + suffix;
         String node = "host-" + suffix;
         String user = hostAccount(acme, "198.18.79.0/29");
+        // No clusterId: the host is a cluster of its own, named after its node.
         HostConfig config = new HostConfig(new HostConfig.Epic(URI.create("http://127.0.0.1:" + apiPort), acme, "host-1",
-            "host-password-1"), new HostConfig.Node(node, "198.51.100.21"), "default", Duration.ofMillis(200),
+            "host-password-1", null), new HostConfig.Node(node, "198.51.100.21"), "default", Duration.ofMillis(200),
             List.of(new HostConfig.HostService("site", List.of(new HostConfig.Port("http", 80, 8080, "http")), null)));
         Path secret = Files.writeString(Files.createTempFile("cluster-secret", ""), "ttl-" + suffix
             + "-0123456789abcdef0123456789abcdef\n");
@@ -500,8 +527,10 @@ class KubernetesControllerTest {
             System.out.println("linux host killed: its endpoint left EDS after " + goneMs + " ms (TTL " + TTL + ")");
             assertThat(goneMs).as("not before the TTL (counted from the last beat, up to one interval before the kill)")
                 .isGreaterThanOrEqualTo(TTL.minus(BEAT).toMillis());
-            assertThat(json(get("/api/v1/accounts/" + acme + "/endpointslices/site-" + node, user))
-                .at("/spec/endpoints/0/nodeName").asText()).as("the slice itself stays, declared").isEqualTo(node);
+            JsonNode slice = json(get("/api/v1/accounts/" + acme + "/endpointslices/site-" + node, user));
+            assertThat(slice.at("/spec/endpoints/0/nodeName").asText()).as("the slice itself stays, declared")
+                .isEqualTo(node);
+            assertThat(slice.path("owner").asText()).as("owned by the host's default cluster, its node").isEqualTo(node);
         } finally {
             channel.shutdownNow();
             hostNs.close();

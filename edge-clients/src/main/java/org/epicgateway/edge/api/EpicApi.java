@@ -41,6 +41,11 @@ public final class EpicApi {
             this(apiUrl, account, username, password, null);
         }
 
+        /** A workload cluster's id as EPIC records it: a DNS subdomain (lower case, digits, '-', '.'). */
+        public static boolean isClusterId(String id) {
+            return id.length() <= 253 && id.matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+        }
+
         String authorization() {
             return "Basic " + Base64.getEncoder().encodeToString((username + "@" + account + ":" + password)
                 .getBytes(StandardCharsets.UTF_8));
@@ -124,8 +129,8 @@ public final class EpicApi {
         }
     }
 
-    /** An object EPIC holds: where it lives and its version. */
-    public record Listed(String namespace, String name, long version) {}
+    /** An object EPIC holds: where it lives, its version and its spec. */
+    public record Listed(String namespace, String name, long version, JsonNode spec) {}
 
     /** Every live object of a collection (gateways, httproutes, ...) of the account that {@code owner} wrote. */
     public List<Listed> listOwned(String collection, String owner) throws Unavailable {
@@ -137,7 +142,7 @@ public final class EpicApi {
                 StandardCharsets.UTF_8)), null, null, 200);
             for (JsonNode item : page.path("items")) {
                 String[] id = item.path("aggregateId").asText().split("/");
-                out.add(new Listed(id[2], id[3], item.path("version").asLong()));
+                out.add(new Listed(id[2], id[3], item.path("version").asLong(), item.path("spec")));
             }
             after = page.path("next").isTextual() ? page.path("next").asText() : null;
         } while (after != null);
@@ -150,7 +155,7 @@ public final class EpicApi {
             StandardCharsets.UTF_8), null, null, 200);
         for (JsonNode item : page.path("items")) {
             String[] id = item.path("aggregateId").asText().split("/");
-            return Optional.of(new Listed(id[2], id[3], item.path("version").asLong()));
+            return Optional.of(new Listed(id[2], id[3], item.path("version").asLong(), item.path("spec")));
         }
         return Optional.empty();
     }

@@ -72,7 +72,7 @@ public record ClassParameters(EpicApi.Connection connection, String template) {
             throw new Specs.Invalid("spec.parametersRef", where + ": apiUrl is not a URL: " + e.getMessage());
         }
         String cluster = required(data, "clusterId", where);
-        if (cluster.length() > 253 || !cluster.matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")) {
+        if (!EpicApi.Connection.isClusterId(cluster)) {
             throw new Specs.Invalid("spec.parametersRef", where + ": clusterId '" + cluster
                 + "' is not a DNS subdomain (lower case, digits, '-', '.')");
         }

@@ -1,6 +1,7 @@
 package org.epicgateway.edge.linux;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -34,7 +35,12 @@ public final class LinuxController implements AutoCloseable {
 
     /** host.yaml. */
     public record HostConfig(Epic epic, Node node, String namespace, Duration heartbeat, List<HostService> services) {
-        public record Epic(URI apiUrl, String account, String username, String password) {}
+        /**
+         * {@code clusterId}: the workload cluster this host belongs to in the account (a DNS subdomain; default the
+         * node's name). EPIC records it as the owner of what the host declares: hosts that serve one Service share a
+         * clusterId, a host of another cluster declaring that Service is refused naming the owner.
+         */
+        public record Epic(URI apiUrl, String account, String username, String password, String clusterId) {}
 
         /** The host as a node: its name and the IPv4 address the GUE tunnel reaches it by. */
         public record Node(String name, String address) {}
@@ -52,6 +58,9 @@ public final class LinuxController implements AutoCloseable {
                 "epic: apiUrl, account, username and password are required");
             require(c.node() != null && c.node().name() != null && c.node().address() != null,
                 "node: name and address are required");
+            require(EpicApi.Connection.isClusterId(c.cluster()), (c.epic().clusterId() == null
+                ? "epic.clusterId: the default, node.name '" + c.node().name() + "',"
+                : "epic.clusterId: '" + c.epic().clusterId() + "'") + " is not a DNS subdomain (lower case, digits, '-', '.')");
             require(c.services() != null && !c.services().isEmpty(), "services: at least one is required");
             for (int i = 0; i < c.services().size(); i++) {
                 HostService s = c.services().get(i);
@@ -65,6 +74,11 @@ public final class LinuxController implements AutoCloseable {
             if (!ok) {
                 throw new IllegalArgumentException("host.yaml: " + problem);
             }
+        }
+
+        /** The workload cluster the host's declarations belong to. */
+        public String cluster() {
+            return epic.clusterId() == null ? node.name() : epic.clusterId();
         }
 
         String namespaceOrDefault() {
@@ -84,11 +98,13 @@ public final class LinuxController implements AutoCloseable {
      */
     private final String run = java.util.UUID.randomUUID().toString().substring(0, 8);
     private volatile boolean running = true;
+    /** Whether this run has deleted what earlier runs of this host declared and it does not. */
+    private boolean resynced;
 
     public LinuxController(HostConfig config) {
         this.config = config;
         this.api = new EpicApi(new EpicApi.Connection(config.epic().apiUrl(), config.epic().account(),
-            config.epic().username(), config.epic().password()));
+            config.epic().username(), config.epic().password(), config.cluster()));
     }
 
     /** The objects the host declares: per service a Service and an EndpointSlice {@code <service>-<node>}. */
@@ -147,6 +163,10 @@ public final class LinuxController implements AutoCloseable {
     public List<String> declare() throws EpicApi.Unavailable {
         List<EpicApi.Item> items = items();
         List<EpicApi.Result> results = api.apply(items);
+        if (!resynced) {
+            forgetUndeclared(items);
+            resynced = true;
+        }
         List<String> refused = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
             if (!results.get(i).ok()) {
@@ -155,6 +175,31 @@ public final class LinuxController implements AutoCloseable {
             }
         }
         return refused;
+    }
+
+    /**
+     * Deletes the EndpointSlices of this host (every endpoint on its node) that its cluster owns in EPIC and this run
+     * does not declare: a service dropped from host.yaml while the host was down, after a stop that was not clean.
+     * Services stay, as on a clean stop: other hosts of the cluster may serve them.
+     */
+    private void forgetUndeclared(List<EpicApi.Item> declared) throws EpicApi.Unavailable {
+        java.util.Set<String> wanted = new java.util.HashSet<>();
+        declared.stream().filter(i -> i.kind().equals("EndpointSlice"))
+            .forEach(i -> wanted.add(i.body().path("namespace").asText() + "/" + i.body().path("name").asText()));
+        for (EpicApi.Listed slice : api.listOwned("endpointslices", config.cluster())) {
+            JsonNode endpoints = slice.spec().path("endpoints");
+            boolean ours = !endpoints.isEmpty();
+            for (JsonNode e : endpoints) {
+                ours &= config.node().name().equals(e.path("nodeName").asText());
+            }
+            if (ours && !wanted.contains(slice.namespace() + "/" + slice.name())) {
+                EpicApi.Result r = api.delete("endpointslices", slice.namespace(), slice.name(), null);
+                if (!r.ok()) {
+                    LOG.warn("EPIC refused to delete {}/{}, no longer declared: {}", slice.namespace(), slice.name(),
+                        r.problem());
+                }
+            }
+        }
     }
 
     /** Declares every heartbeat until closed; EPIC being away is logged and retried, never fatal. */
