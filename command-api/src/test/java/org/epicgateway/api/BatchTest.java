@@ -135,6 +135,8 @@ class BatchTest {
             JsonNode b = retry.json().get("results").get(i);
             assertThat(b.get("commandId")).isEqualTo(a.get("commandId"));
             assertThat(b.get("version")).isEqualTo(a.get("version"));
+            assertThat(a.has("replayed")).as("decided now").isFalse();
+            assertThat(b.path("replayed").asBoolean()).as("answered from the decided commands").isTrue();
         }
         assertThat(EventLog.size(f)).isEqualTo(after);
     }

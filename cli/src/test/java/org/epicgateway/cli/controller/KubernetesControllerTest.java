@@ -309,6 +309,21 @@ class KubernetesControllerTest {
             await("so do the Service and slice only it referenced", () -> Optional.of(get(base
                 + "/endpointslices/api-1?namespace=backends", controllerUser)).filter(r -> r.statusCode() == 404));
             assertThat(get(base + "/httproutes/web", controllerUser).statusCode()).isEqualTo(200);
+        }
+
+        // Referenced again after a restart (within the decided commands' retention), the Service, slice and grant,
+        // unchanged in the cluster, are created again: EPIC answers their first creates' keys from its store, and the
+        // controller, seeing them answered so while EPIC does not hold them, sends them under a key of its own run.
+        route(kube, "default", "api", "backends", "api", 80);
+        try (KubernetesController next = controller(kube)) {
+            next.start();
+            await("the Service is back in EPIC", () -> Optional.of(get(base + "/services/api?namespace=backends",
+                controllerUser)).filter(r -> r.statusCode() == 200));
+            await("and its slice", () -> Optional.of(get(base + "/endpointslices/api-1?namespace=backends",
+                controllerUser)).filter(r -> r.statusCode() == 200));
+            await("and the grant: the route resolves again", () -> httpRoute("default", "api")
+                .filter(r -> r.getStatus() != null && !r.getStatus().getParents().isEmpty()
+                    && isTrue(r.getStatus().getParents().get(0).getConditions(), "ResolvedRefs")));
 
             // Deleting the Gateway: EPIC deletes it and frees its address before the object goes.
             kube.resources(Gateway.class).inNamespace("default").withName("web").delete();

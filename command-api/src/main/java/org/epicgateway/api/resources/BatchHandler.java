@@ -149,7 +149,8 @@ public final class BatchHandler {
             answer.put("aggregateId", command.target().toString());
             Optional<CompletableFuture<CommandResult>> earlier = commands.decided(commandId, requestHash);
             if (earlier.isPresent()) {
-                return new Item(path, written(answer, 200, earlier.get().join()), 0, null);
+                // Said, so a client can tell "decided before" from "done now": the object may have gone since.
+                return new Item(path, written(answer, 200, earlier.get().join()).put("replayed", true), 0, null);
             }
             Optional<AggregateState> existing = queries.get(command.target().toString());
             boolean live = existing.isPresent() && !existing.get().getDeleted();

@@ -86,11 +86,15 @@ public final class KubernetesController implements AutoCloseable {
     /** account -> (EPIC object key -> what was sent); touched only by the worker. */
     private final Map<String, Map<String, Sent>> sent = new HashMap<>();
     /**
-     * account -> (EPIC object key -> how many times this controller deleted it): an object referenced again after its
-     * delete is unchanged in the cluster, so without this its key would be the first create's, which EPIC answers
-     * from its decided commands without creating it again. Touched only by the worker.
+     * account -> (EPIC object key -> its incarnation in this run): how often this run deleted the object, or found
+     * EPIC answering its create from the decided commands while EPIC does not hold it (deleted by an earlier run
+     * within their retention). An object wanted again is unchanged in the cluster, so without the incarnation and
+     * this run's id in its key it would be the first create's, which EPIC answers without creating it again.
+     * Touched only by the worker.
      */
-    private final Map<String, Map<String, Integer>> deletions = new HashMap<>();
+    private final Map<String, Map<String, Integer>> incarnations = new HashMap<>();
+    /** This run, in the keys of re-created objects and of deletes, which no earlier run can have used. */
+    private final String run = java.util.UUID.randomUUID().toString().substring(0, 8);
     /** GatewayClass uid -> its parameters as last checked; touched only by the worker. */
     private final Map<String, Checked> checkedClasses = new HashMap<>();
     private static final Duration CLASS_RECHECK = Duration.ofSeconds(30);
@@ -429,14 +433,14 @@ public final class KubernetesController implements AutoCloseable {
             }
         }
         Map<String, Sent> before = sent.get(account);
-        Map<String, Integer> deleted = deletions.computeIfAbsent(account, a -> new HashMap<>());
+        Map<String, Integer> incarnation = incarnations.computeIfAbsent(account, a -> new HashMap<>());
         List<Desired> changed = new ArrayList<>();
         List<EpicApi.Item> items = new ArrayList<>();
         for (Desired d : objects.values()) {
             EpicApi.Item item = d.object().item(d.source().getMetadata().getUid(), d.version());
-            Integer deletes = deleted.get(d.object().key());
-            if (deletes != null) {
-                item = new EpicApi.Item(item.kind(), item.body(), item.idempotencyKey() + ".after-delete-" + deletes);
+            Integer n = incarnation.get(d.object().key());
+            if (n != null) {
+                item = new EpicApi.Item(item.kind(), item.body(), item.idempotencyKey() + "." + run + "-" + n);
             }
             Sent last = before.get(d.object().key());
             if (last == null || !last.key().equals(item.idempotencyKey())) {
@@ -453,7 +457,12 @@ public final class KubernetesController implements AutoCloseable {
                 for (int i = from; i < to; i++) {
                     Desired d = changed.get(i);
                     EpicApi.Result r = results.get(i - from);
-                    if (r.ok()) {
+                    if (r.ok() && r.answer().path("replayed").asBoolean() && !before.containsKey(d.object().key())) {
+                        // Not EPIC's as of the start nor sent by this run, yet answered as decided: an earlier run
+                        // deleted it. The next round creates it again under a key of this run.
+                        incarnation.merge(d.object().key(), 1, Integer::sum);
+                        changed();
+                    } else if (r.ok()) {
                         before.put(d.object().key(), new Sent(d.object().collection(), d.object().namespace(),
                             d.object().name(), items.get(i).idempotencyKey(), r.answer().path("version").asLong(),
                             Objects.requireNonNullElse(d.source().getMetadata().getGeneration(), 0L)));
@@ -469,10 +478,10 @@ public final class KubernetesController implements AutoCloseable {
                     && (!gone.getKey().startsWith("Gateway/") || gone.getValue().key().isEmpty())) {
                     Sent s = gone.getValue();
                     EpicApi.Result r = api.delete(s.collection(), s.namespace(), s.name(), s.key().isEmpty() ? null
-                        : "delete." + s.key());
+                        : "delete." + s.key() + "." + run);
                     if (r.ok()) {
                         before.remove(gone.getKey());
-                        deleted.merge(gone.getKey(), 1, Integer::sum);
+                        incarnation.merge(gone.getKey(), 1, Integer::sum);
                     }
                 }
             }
