@@ -63,6 +63,7 @@ import org.epicgateway.edge.linux.LinuxController.HostConfig;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
+import org.epicgateway.platform.secrets.KeytoolCertificates;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.cli.AckingProxy;
 import org.epicgateway.xds.AdsClient;
@@ -396,6 +397,134 @@ class KubernetesControllerTest {
             channel.shutdownNow();
             west.destroy();
         }
+    }
+
+    /**
+     * The certificate Secrets an HTTPS Gateway references reach EPIC's store and the proxy over SDS; a rotated Secret
+     * is a new SDS secret and no listener update; a restarted controller appends nothing; a Secret that is missing,
+     * invalid or deleted shows in the listener's status, and a Secret no listener names never leaves the cluster.
+     */
+    @Test
+    void theCertificateSecretsOfGatewaysReachTheProxyOverSdsAndRotate() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String acme = "tls-" + suffix;
+        String template = "tmpl-" + suffix;
+        controllerAccount(acme, "pool-" + suffix, template, "198.18.93.0/29", false);
+        String user = basic("controller@" + acme, "controller-password-1");
+        String base = "/api/v1/accounts/" + acme;
+        String secret = acme + "/default/web-tls";
+        Path dir = Files.createTempDirectory("epic-tls-");
+        KubernetesMockServer server = workloadCluster();
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
+            InsecureChannelCredentials.create()).build();
+        try (KubernetesClient k = server.createClient()) {
+            epicClass(k, acme, template, "tls-east");
+            service(k, "default", "web", 80, 8080);
+            slice(k, "default", "web-1", "web", "10.1.0.6");
+            KeytoolCertificates.Pem first = KeytoolCertificates.selfSigned(dir, "web.example.com", null, 30);
+            tlsSecret(k, "web-tls", first);
+            tlsSecret(k, "unrelated-tls", KeytoolCertificates.selfSigned(dir, "other.example.com", null, 30));
+            k.resource(new GatewayBuilder().withNewMetadata().withName("secure").withNamespace("default").endMetadata()
+                .withNewSpec().withGatewayClassName("epic")
+                .addNewListener().withName("https").withPort(443).withProtocol("HTTPS").withHostname("web.example.com")
+                .withNewTls().addNewCertificateRef().withName("web-tls").endCertificateRef().endTls().endListener()
+                .addNewListener().withName("api").withPort(443).withProtocol("HTTPS").withHostname("api.example.com")
+                .withNewTls().addNewCertificateRef().withName("absent-tls").endCertificateRef().endTls().endListener()
+                .endSpec().build()).create();
+            k.resource(new HTTPRouteBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
+                .withNewSpec().addNewParentRef().withName("secure").endParentRef().addNewRule().addNewBackendRef()
+                .withName("web").withPort(80).endBackendRef().endRule().endSpec().build()).create();
+
+            try (KubernetesController controller = controller(k);
+                 AckingProxy envoy = new AckingProxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/secure~envoy-0"))) {
+                controller.start();
+                await("the proxy receives the certificate over SDS", () -> Optional.ofNullable(envoy.secrets.get(secret))
+                    .filter(served -> served.strip().equals(first.chain().strip())));
+                Gateway programmed = await("the Gateway is Programmed", () -> gateway(k, "secure")
+                    .filter(g -> g.getStatus() != null && isTrue(g.getStatus().getConditions(), "Programmed")));
+                assertThat(isTrue(listener(programmed, "https"), "ResolvedRefs")).isTrue();
+                assertThat(condition(listener(programmed, "api"), "ResolvedRefs").getReason())
+                    .isEqualTo("InvalidCertificateRef");
+                assertThat(condition(listener(programmed, "api"), "ResolvedRefs").getMessage())
+                    .contains("Secret default/absent-tls does not exist");
+                assertThat(get(base + "/certificates/default/unrelated-tls", user).statusCode())
+                    .as("a Secret no listener names stays in the cluster").isEqualTo(404);
+                String firstHash = json(get(base + "/certificates/default/web-tls", user)).path("sha256").asText();
+
+                // Rotation in the cluster: a new upload, a new content hash, a new SDS secret, no listener update.
+                List<String> before = eventKeys(acme);
+                int listenerUpdates = envoy.listenerUpdates.get();
+                KeytoolCertificates.Pem second = KeytoolCertificates.selfSigned(dir, "web.example.com", null, 30);
+                k.secrets().inNamespace("default").withName("web-tls").edit(s -> withPem(s, second.chain(), second.key()));
+                await("the proxy receives the rotated certificate", () -> Optional.ofNullable(envoy.secrets.get(secret))
+                    .filter(served -> served.strip().equals(second.chain().strip())));
+                assertThat(json(get(base + "/certificates/default/web-tls", user)).path("sha256").asText())
+                    .isNotEqualTo(firstHash);
+                Thread.sleep(1_000);
+                assertThat(envoy.listenerUpdates.get()).as("no listener update").isEqualTo(listenerUpdates);
+                List<String> added = new ArrayList<>(eventKeys(acme));
+                before.forEach(added::remove); // keys come partition by partition: compare as multisets
+                assertThat(added).as("the rotation's events").containsExactly("certificate/" + acme + "/default/web-tls");
+            }
+
+            // A restarted controller uploads the same Secret under the same key: EPIC answers, nothing is appended.
+            List<String> before = eventKeys(acme);
+            try (KubernetesController again = controller(k)) {
+                again.start();
+                await("five rounds", () -> Optional.of(again.rounds()).filter(r -> r >= 5));
+            }
+            assertThat(eventKeys(acme)).as("events after the restart").isEqualTo(before);
+
+            try (KubernetesController controller = controller(k)) {
+                controller.start();
+                // A key that is not the certificate's: EPIC refuses it, the listener says why and serves nothing.
+                KeytoolCertificates.Pem other = KeytoolCertificates.selfSigned(dir, "web.example.com", null, 30);
+                String current = k.secrets().inNamespace("default").withName("web-tls").get().getData().get("tls.crt");
+                k.secrets().inNamespace("default").withName("web-tls").edit(s -> withPem(s,
+                    new String(Base64.getDecoder().decode(current), StandardCharsets.UTF_8), other.key()));
+                Gateway invalid = await("the listener names the invalid Secret", () -> gateway(k, "secure")
+                    .filter(g -> !isTrue(listener(g, "https"), "ResolvedRefs")));
+                assertThat(condition(listener(invalid, "https"), "ResolvedRefs").getMessage())
+                    .contains("Secret default/web-tls: privateKey does not match the certificate's public key");
+                assertThat(condition(listener(invalid, "https"), "Programmed").getStatus()).isEqualTo("False");
+                await("the certificate leaves EPIC", () -> Optional.of(get(base + "/certificates/default/web-tls", user))
+                    .filter(r -> r.statusCode() == 404));
+
+                k.secrets().inNamespace("default").withName("web-tls").delete();
+                Gateway deleted = await("the listener names the deleted Secret", () -> gateway(k, "secure")
+                    .filter(g -> condition(listener(g, "https"), "ResolvedRefs").getMessage()
+                        .contains("Secret default/web-tls does not exist")));
+                assertThat(condition(listener(deleted, "https"), "ResolvedRefs").getReason())
+                    .isEqualTo("InvalidCertificateRef");
+                assertThat(controller.rounds()).as("the controller keeps going").isPositive();
+            }
+        } finally {
+            channel.shutdownNow();
+            server.destroy();
+        }
+    }
+
+    private static void tlsSecret(KubernetesClient k, String name, KeytoolCertificates.Pem pem) {
+        k.secrets().inNamespace("default").resource(withPem(new SecretBuilder().withNewMetadata().withName(name)
+            .withNamespace("default").endMetadata().withType("kubernetes.io/tls").build(), pem.chain(), pem.key()))
+            .create();
+    }
+
+    private static io.fabric8.kubernetes.api.model.Secret withPem(io.fabric8.kubernetes.api.model.Secret s,
+                                                                  String chain, String key) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        return new SecretBuilder(s).withData(Map.of("tls.crt", b64.encodeToString(chain.getBytes(StandardCharsets.UTF_8)),
+            "tls.key", b64.encodeToString(key.getBytes(StandardCharsets.UTF_8)))).build();
+    }
+
+    private static Optional<Gateway> gateway(KubernetesClient k, String name) {
+        return Optional.ofNullable(k.resources(Gateway.class).inNamespace("default").withName(name).get());
+    }
+
+    /** A listener's conditions in a Gateway's status (none before it has any). */
+    private static List<Condition> listener(Gateway g, String name) {
+        return g.getStatus() == null || g.getStatus().getListeners() == null ? List.of() : g.getStatus().getListeners()
+            .stream().filter(l -> l.getName().equals(name)).findFirst().map(l -> l.getConditions()).orElse(List.of());
     }
 
     @Test

@@ -103,21 +103,47 @@ public final class EpicApi {
 
     /** Deletes one object ({@code collection} as in the URL: gateways, httproutes, ...); absent counts as done. */
     public Result delete(String collection, String namespace, String name, String idempotencyKey) throws Unavailable {
-        String path = "/" + collection + "/" + name + "?namespace=" + URLEncoder.encode(namespace, StandardCharsets.UTF_8);
+        return single("DELETE", "/" + collection + "/" + name + "?namespace="
+            + URLEncoder.encode(namespace, StandardCharsets.UTF_8), null, idempotencyKey);
+    }
+
+    /**
+     * One write outside the batch endpoint: its answer as a {@link Result} (a DELETE of what is absent counts as
+     * done); auth, overload and server errors are {@link Unavailable}, for the next round to retry.
+     */
+    private Result single(String method, String path, JsonNode body, String idempotencyKey) throws Unavailable {
+        HttpRequest.Builder b = request(path, idempotencyKey);
+        b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+            : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
         try {
-            HttpResponse<String> r = http.send(request(path, idempotencyKey).DELETE().build(),
-                HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
             int status = r.statusCode();
             if (status == 401 || status == 403 || status == 429 || status >= 500) {
-                throw new Unavailable("DELETE " + path + ": " + status + " " + r.body(), null);
+                throw new Unavailable(method + " " + path + ": " + status + " " + r.body(), null);
             }
-            return new Result(status == 404 ? 200 : status, r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
+            return new Result(status == 404 && method.equals("DELETE") ? 200 : status,
+                r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
         } catch (IOException e) {
-            throw new Unavailable("DELETE " + path + ": " + e.getMessage(), e);
+            throw new Unavailable(method + " " + path + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unavailable("interrupted", e);
         }
+    }
+
+    /**
+     * Uploads (or rotates) the listener certificate {@code namespace/name}: PEM chain and key. A 422 names what is
+     * wrong with it (expired, key not the certificate's, not PEM); the key material stays in EPIC's certificate store.
+     */
+    public Result putCertificate(String namespace, String name, String chainPem, String keyPem, String idempotencyKey)
+            throws Unavailable {
+        ObjectNode body = JSON.createObjectNode().put("certificate", chainPem).put("privateKey", keyPem);
+        return single("PUT", "/certificates/" + namespace + "/" + name, body, idempotencyKey);
+    }
+
+    /** Removes the listener certificate {@code namespace/name}; absent counts as done. */
+    public Result deleteCertificate(String namespace, String name, String idempotencyKey) throws Unavailable {
+        return single("DELETE", "/certificates/" + namespace + "/" + name, null, idempotencyKey);
     }
 
     /** The Gateway API status EPIC derives for a gateway and the routes naming it; empty when EPIC has no view yet. */

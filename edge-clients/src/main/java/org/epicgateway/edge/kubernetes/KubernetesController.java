@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes Gateway API controller of a workload cluster. Shared informers watch GatewayClasses, Gateways,
- * HTTPRoutes, GRPCRoutes, TCPRoutes, TLSRoutes, ReferenceGrants, Services, EndpointSlices and Nodes; any change marks the cluster dirty, and
+ * HTTPRoutes, GRPCRoutes, TCPRoutes, TLSRoutes, ReferenceGrants, Services, EndpointSlices, Nodes and TLS Secrets
+ * (uploaded to EPIC's certificate store when a listener of ours names them: {@link CertificateUploads}); any change marks the cluster dirty, and
  * one worker reconciles after a short coalescing window, so a burst of EndpointSlice churn is one round and a few
  * batch requests. A round is level-triggered: from the informers' caches it computes every EPIC object this cluster
  * should have (per account, from the classes' parameters), sends those whose idempotency key changed since it last
@@ -110,6 +112,8 @@ public final class KubernetesController implements AutoCloseable {
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<EndpointSlice> slices;
     private SharedIndexInformer<Node> nodes;
+    private SharedIndexInformer<Secret> secrets;
+    private final CertificateUploads certificates = new CertificateUploads();
     private final Object signal = new Object();
     private boolean dirty = true;
     private volatile boolean running;
@@ -141,6 +145,8 @@ public final class KubernetesController implements AutoCloseable {
         services = watch(client.services().inAnyNamespace().inform());
         slices = watch(client.discovery().v1().endpointSlices().inAnyNamespace().inform());
         nodes = watch(client.nodes().inform());
+        // Only TLS Secrets are cached; of those, only the ones our Gateways reference are ever read.
+        secrets = watch(client.secrets().inAnyNamespace().withField("type", CertificateUploads.TLS_SECRET).inform());
         running = true;
         worker = Thread.ofPlatform().name("epic-controller").daemon().start(this::loop);
     }
@@ -322,6 +328,16 @@ public final class KubernetesController implements AutoCloseable {
                 }
             }
         });
+        // Our own Gateways (not those joined by sharing key): the grants of the namespaces whose Secrets they use.
+        Map<String, ClassParameters> own = new HashMap<>(gatewayClassOf);
+        own.keySet().removeAll(sharedAs.keySet());
+        for (Gateway g : gateways.getStore().list()) {
+            ClassParameters p = own.get(g.getMetadata().getNamespace() + "/" + g.getMetadata().getName());
+            if (p != null) {
+                namespacesByAccount.computeIfAbsent(p.connection().account(), a -> new TreeSet<>())
+                    .addAll(CertificateUploads.foreignNamespaces(g));
+            }
+        }
         namespacesByAccount.forEach((account, namespaces) -> {
             for (ReferenceGrant g : grants.getStore().list()) {
                 if (namespaces.contains(g.getMetadata().getNamespace())) {
@@ -331,9 +347,12 @@ public final class KubernetesController implements AutoCloseable {
             }
         });
 
+        // Certificates first: a new Gateway's first view then already has them (one revision less).
+        Map<String, String> certificateProblems = certificates.reconcile(own, gateways.getStore().list(),
+            secrets.getStore().list(), grants.getStore().list(), this::api, this::changed);
         Map<String, EpicApi.Result> refused = new HashMap<>();
         desired.forEach((account, objects) -> send(byAccount.get(account), objects, refused));
-        status.write(this, ours, gateways.getStore().list(), routes, problems, refused, sharedAs);
+        status.write(this, ours, gateways.getStore().list(), routes, problems, refused, sharedAs, certificateProblems);
     }
 
     /**

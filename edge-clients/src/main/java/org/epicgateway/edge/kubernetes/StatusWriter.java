@@ -97,11 +97,13 @@ final class StatusWriter {
 
     /**
      * Gateway and route status from what EPIC derived, or from why an object could not go to EPIC; a Gateway in
-     * {@code sharedAs} (namespace/name -> the EPIC gateway it joined by sharing key) shows that gateway's status.
+     * {@code sharedAs} (namespace/name -> the EPIC gateway it joined by sharing key) shows that gateway's status. A
+     * listener in {@code certificateProblems} ({@code namespace/gateway/listener} -> what is wrong with its Secrets)
+     * is not ResolvedRefs nor Programmed, with that message: EPIC only knows that no certificate was uploaded.
      */
     void write(KubernetesController controller, Map<String, ClassParameters> ours, List<Gateway> gateways,
                List<HasMetadata> routes, Map<String, String> problems, Map<String, EpicApi.Result> refused,
-               Map<String, String> sharedAs) {
+               Map<String, String> sharedAs, Map<String, String> certificateProblems) {
         // (gateway namespace/name) -> EPIC's status of it, for the routes below
         Map<String, JsonNode> epic = new HashMap<>();
         Map<String, ClassParameters> classOf = new HashMap<>();
@@ -149,8 +151,13 @@ final class StatusWriter {
                 List<Condition> oldListener = g.getStatus() == null || g.getStatus().getListeners() == null ? null
                     : g.getStatus().getListeners().stream().filter(x -> x.getName().equals(l.path("name").asText()))
                         .findFirst().map(ListenerStatus::getConditions).orElse(null);
-                listeners.add(new ListenerStatus(l.path("attachedRoutes").asInt(),
-                    conditions(l.path("conditions"), observed, oldListener), l.path("name").asText(), kinds));
+                List<Condition> conditions = conditions(l.path("conditions"), observed, oldListener);
+                String certificate = certificateProblems.get(name + "/" + l.path("name").asText());
+                if (certificate != null) {
+                    conditions = certificateProblem(conditions, certificate, observed, oldListener);
+                }
+                listeners.add(new ListenerStatus(l.path("attachedRoutes").asInt(), conditions, l.path("name").asText(),
+                    kinds));
             }
             gateway(g, new GatewayStatus(addresses, conditions(status.get().path("conditions"), observed, old), listeners));
         }
@@ -285,6 +292,24 @@ final class StatusWriter {
             && epic.path("namespace").asText(routeNamespace).equals(ref.getNamespace() == null ? routeNamespace : ref.getNamespace())
             && Objects.equals(epic.hasNonNull("sectionName") ? epic.get("sectionName").asText() : null, ref.getSectionName())
             && Objects.equals(epic.hasNonNull("port") ? epic.get("port").asInt() : null, ref.getPort());
+    }
+
+    /**
+     * A listener's conditions when its certificate Secrets cannot be used: ResolvedRefs False (EPIC's reason when it
+     * has one already, such as RefNotPermitted, else InvalidCertificateRef) and Programmed False, naming the problem.
+     */
+    private static List<Condition> certificateProblem(List<Condition> conditions, String problem, long observed,
+                                                      List<Condition> old) {
+        List<Condition> out = new ArrayList<>();
+        for (Condition c : conditions) {
+            out.add(switch (c.getType()) {
+                case "ResolvedRefs" -> condition("ResolvedRefs", false, c.getStatus().equals("False") ? c.getReason()
+                    : "InvalidCertificateRef", problem, observed, old);
+                case "Programmed" -> condition("Programmed", false, "Invalid", problem, observed, old);
+                default -> c;
+            });
+        }
+        return out;
     }
 
     private static List<Condition> conditions(JsonNode epic, long observedGeneration, List<Condition> old) {

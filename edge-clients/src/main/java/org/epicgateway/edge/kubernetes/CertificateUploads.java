@@ -1,0 +1,201 @@
+package org.epicgateway.edge.kubernetes;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.epicgateway.edge.api.EpicApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The certificate Secrets this cluster's Gateways reference, kept uploaded to EPIC's certificate store through
+ * {@code PUT .../certificates/{namespace}/{name}}: only Secrets of type kubernetes.io/tls that a terminating listener
+ * (HTTPS, TLS mode Terminate) of one of our Gateways names, in its own namespace or in one whose ReferenceGrant lets
+ * Gateways of its namespace use it; no other Secret leaves the cluster. The idempotency key is the Secret's uid and
+ * resourceVersion, so a restart re-sends what EPIC has decided before (no event) and a rotation is a new upload (a new
+ * content hash recorded, an SDS push to the proxies). EPIC holds what the cluster holds: a Secret deleted, no longer
+ * referenced, or that EPIC refuses (its 422 names the problem) is removed there, so the listener serves nothing rather
+ * than a certificate the cluster no longer has. Touched only by the controller's worker.
+ */
+final class CertificateUploads {
+    private static final Logger LOG = LoggerFactory.getLogger(CertificateUploads.class);
+    static final String TLS_SECRET = "kubernetes.io/tls";
+
+    /** A Secret a listener of ours references, with where the reference is, for its status. */
+    private record Wanted(Secret secret, List<String> listeners) {}
+
+    /** account -> (Secret namespace/name -> the idempotency key of the upload EPIC accepted). */
+    private final Map<String, Map<String, String>> uploaded = new HashMap<>();
+    /** An upload EPIC refused: its key and EPIC's reason. */
+    private record Refusal(String key, String problem) {}
+
+    /** account -> (Secret namespace/name -> the upload EPIC refused): not sent again until the Secret changes. */
+    private final Map<String, Map<String, Refusal>> refused = new HashMap<>();
+    /**
+     * account -> (Secret namespace/name -> how many times this controller removed it): a Secret referenced again
+     * unchanged after its removal needs a new key, else EPIC would answer the first upload without storing it again.
+     */
+    private final Map<String, Map<String, Integer>> removals = new HashMap<>();
+
+    /**
+     * One round: uploads the referenced Secrets that changed, removes what is no longer wanted, and returns the
+     * listeners whose certificates cannot be served ({@code namespace/gateway/listener} -> what is wrong), for status.
+     * A listener without a problem here may still have one in EPIC (RefNotPermitted), which its status shows.
+     */
+    Map<String, String> reconcile(Map<String, ClassParameters> classOf, List<Gateway> gateways, List<Secret> secrets,
+                                  List<ReferenceGrant> grants, Function<ClassParameters, EpicApi> apis,
+                                  Runnable retry) {
+        Map<String, Secret> byName = new HashMap<>();
+        secrets.stream().filter(s -> TLS_SECRET.equals(s.getType()))
+            .forEach(s -> byName.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s));
+        Map<String, String> problems = new LinkedHashMap<>();
+        Map<String, Map<String, Wanted>> wanted = new LinkedHashMap<>();
+        Map<String, ClassParameters> accounts = new HashMap<>();
+        for (Gateway g : gateways) {
+            String ns = g.getMetadata().getNamespace();
+            ClassParameters p = classOf.get(ns + "/" + g.getMetadata().getName());
+            if (p == null) {
+                continue;
+            }
+            accounts.putIfAbsent(p.connection().account(), p);
+            Map<String, Wanted> ofAccount = wanted.computeIfAbsent(p.connection().account(), a -> new LinkedHashMap<>());
+            for (Listener l : g.getSpec().getListeners()) {
+                if (!terminates(l)) {
+                    continue;
+                }
+                String listener = ns + "/" + g.getMetadata().getName() + "/" + l.getName();
+                for (SecretObjectReference ref : l.getTls().getCertificateRefs()) {
+                    String secretNs = ref.getNamespace() == null ? ns : ref.getNamespace();
+                    String name = secretNs + "/" + ref.getName();
+                    if (!Objects.requireNonNullElse(ref.getGroup(), "").isEmpty()
+                        || !Objects.requireNonNullElse(ref.getKind(), "Secret").equals("Secret")
+                        || !secretNs.equals(ns) && !granted(grants, ns, secretNs, ref.getName())) {
+                        continue; // not a Secret, or not ours to read: EPIC's status says so (RefNotPermitted)
+                    }
+                    Secret s = byName.get(name);
+                    if (s == null) {
+                        problems.merge(listener, "Secret " + name + " does not exist (or is not of type " + TLS_SECRET
+                            + ")", (a, b) -> a + "; " + b);
+                        continue;
+                    }
+                    ofAccount.computeIfAbsent(name, n -> new Wanted(s, new ArrayList<>())).listeners().add(listener);
+                }
+            }
+        }
+        // Accounts that had uploads but no Gateway of ours now: everything there goes.
+        uploaded.keySet().stream().filter(a -> !wanted.containsKey(a)).forEach(a -> wanted.put(a, Map.of()));
+        wanted.forEach((account, secretsWanted) -> {
+            ClassParameters p = accounts.get(account);
+            if (p == null) {
+                return; // its class is gone too: no connection to remove them with
+            }
+            try {
+                sync(account, apis.apply(p), secretsWanted, problems);
+            } catch (EpicApi.Unavailable e) {
+                LOG.warn("EPIC account {}: certificates not synced: {}; next round retries", account, e.getMessage());
+                retry.run();
+            }
+        });
+        return problems;
+    }
+
+    private void sync(String account, EpicApi api, Map<String, Wanted> wanted, Map<String, String> problems)
+            throws EpicApi.Unavailable {
+        Map<String, String> done = uploaded.computeIfAbsent(account, a -> new HashMap<>());
+        Map<String, Refusal> bad = refused.computeIfAbsent(account, a -> new HashMap<>());
+        Map<String, Integer> removed = removals.computeIfAbsent(account, a -> new HashMap<>());
+        Map<String, Wanted> valid = new HashMap<>();
+        for (Map.Entry<String, Wanted> e : wanted.entrySet()) {
+            String name = e.getKey();
+            Secret s = e.getValue().secret();
+            String key = "certificate." + s.getMetadata().getUid() + "." + s.getMetadata().getResourceVersion()
+                + (removed.containsKey(name) ? ".after-removal-" + removed.get(name) : "");
+            String problem = null;
+            if (key.equals(done.get(name))) {
+                valid.put(name, e.getValue());
+                continue;
+            }
+            if (bad.containsKey(name) && bad.get(name).key().equals(key)) {
+                problem = bad.get(name).problem();
+            } else {
+                String chain = data(s, "tls.crt");
+                String privateKey = data(s, "tls.key");
+                if (chain == null || privateKey == null) {
+                    problem = "has no " + (chain == null ? "tls.crt" : "tls.key");
+                } else {
+                    EpicApi.Result r = api.putCertificate(s.getMetadata().getNamespace(), s.getMetadata().getName(),
+                        chain, privateKey, key);
+                    if (r.ok()) {
+                        done.put(name, key);
+                        bad.remove(name);
+                        valid.put(name, e.getValue());
+                        LOG.info("certificate {} uploaded to EPIC account {} (sha256 {})", name, account,
+                            r.answer().path("sha256").asText());
+                        continue;
+                    }
+                    problem = r.answer().path("message").asText("refused with status " + r.status());
+                }
+                bad.put(name, new Refusal(key, problem));
+            }
+            String message = "Secret " + name + ": " + problem;
+            e.getValue().listeners().forEach(l -> problems.merge(l, message, (a, b) -> a + "; " + b));
+        }
+        for (String name : new ArrayList<>(done.keySet())) {
+            if (!valid.containsKey(name)) {
+                String[] nsName = name.split("/", 2);
+                if (api.deleteCertificate(nsName[0], nsName[1], "delete." + done.get(name)).ok()) {
+                    LOG.info("certificate {} removed from EPIC account {}", name, account);
+                    done.remove(name);
+                    removed.merge(name, 1, Integer::sum);
+                }
+            }
+        }
+    }
+
+    /** The namespaces of the Secrets our Gateways reference across namespaces: EPIC needs their ReferenceGrants. */
+    static List<String> foreignNamespaces(Gateway g) {
+        List<String> out = new ArrayList<>();
+        for (Listener l : g.getSpec().getListeners()) {
+            if (terminates(l)) {
+                l.getTls().getCertificateRefs().stream().map(SecretObjectReference::getNamespace)
+                    .filter(ns -> ns != null && !ns.equals(g.getMetadata().getNamespace())).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** HTTPS, or TLS whose mode is not Passthrough (Terminate is the default), with certificateRefs. */
+    private static boolean terminates(Listener l) {
+        return l.getTls() != null && l.getTls().getCertificateRefs() != null
+            && (l.getProtocol().equals("HTTPS") || l.getProtocol().equals("TLS")
+                && !"Passthrough".equals(l.getTls().getMode()));
+    }
+
+    /** Whether a ReferenceGrant in the Secret's namespace lets Gateways of {@code from} use it (Core groups only). */
+    private static boolean granted(List<ReferenceGrant> grants, String from, String secretNamespace, String secret) {
+        return grants.stream().filter(g -> g.getMetadata().getNamespace().equals(secretNamespace) && g.getSpec() != null)
+            .anyMatch(g -> g.getSpec().getFrom().stream().anyMatch(f -> "gateway.networking.k8s.io".equals(f.getGroup())
+                    && "Gateway".equals(f.getKind()) && from.equals(f.getNamespace()))
+                && g.getSpec().getTo().stream().anyMatch(t -> Objects.requireNonNullElse(t.getGroup(), "").isEmpty()
+                    && "Secret".equals(t.getKind()) && (t.getName() == null || t.getName().equals(secret))));
+    }
+
+    /** A Secret's value as text: {@code data} is base64 (what the API server returns), {@code stringData} plain. */
+    private static String data(Secret s, String key) {
+        if (s.getData() != null && s.getData().get(key) != null) {
+            return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
+        }
+        return s.getStringData() == null ? null : s.getStringData().get(key);
+    }
+}
