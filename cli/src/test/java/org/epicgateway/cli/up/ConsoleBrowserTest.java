@@ -39,7 +39,7 @@ import org.epicgateway.platform.PlatformService;
 import org.epicgateway.schemas.avro.NodeKind;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.reports.ReportSender;
-import org.epicgateway.transport.RootSupport;
+import org.epicgateway.transport.lab.RootSupport;
 import org.epicgateway.transport.report.AgentCommands;
 import org.epicgateway.xds.AdsClient;
 import org.epicgateway.xds.XdsService;

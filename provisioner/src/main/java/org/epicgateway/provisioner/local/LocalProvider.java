@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalProvider implements ReplicaProvider {
   private static final Logger LOG = LoggerFactory.getLogger(LocalProvider.class);
+  /**
+   * Where {@link StandInProxy} (JDK classes only) was loaded from: the stand-in's whole class path, not this JVM's
+   * (which is not the application's under a launcher such as Maven's exec:java).
+   */
+  private static final String STAND_IN_CLASS_PATH = standInClassPath();
 
   /**
    * @param namespacePrefix a node's namespace is {@code <prefix><node>}
@@ -190,7 +195,7 @@ public final class LocalProvider implements ReplicaProvider {
       return EnvoyLaunch.of(envoy.get(), spec, instance, replicaDir(spec, instance)).command();
     }
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-cp", System.getProperty("java.class.path"), StandInProxy.class.getName(),
+        .toString(), "-cp", STAND_IN_CLASS_PATH, StandInProxy.class.getName(),
         spec.nodeId(instance), spec.address(),
         String.join(",", spec.ports().stream().map(String::valueOf).toList())));
     command.addAll(spec.upstreams());
@@ -311,5 +316,13 @@ public final class LocalProvider implements ReplicaProvider {
     }
     return Stream.of(path.split(":")).filter(d -> !d.isEmpty()).map(d -> Path.of(d, binary))
         .filter(Files::isExecutable).findFirst();
+  }
+
+  private static String standInClassPath() {
+    try {
+      return Path.of(StandInProxy.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("the stand-in's class path: " + e.getMessage(), e);
+    }
   }
 }

@@ -2,7 +2,7 @@ package org.epicgateway.transport.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.epicgateway.transport.RootSupport.run;
+import static org.epicgateway.transport.lab.RootSupport.run;
 import static org.epicgateway.transport.maps.EpicMaps.ipv4;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.epicgateway.transport.RootSupport;
-import org.epicgateway.transport.RootSupport.Scratch;
+import org.epicgateway.transport.lab.RootSupport;
+import org.epicgateway.transport.lab.RootSupport.Scratch;
 import org.epicgateway.transport.agent.NodeSpec.Instance;
 import org.epicgateway.transport.agent.NodeSpec.Role;
 import org.epicgateway.transport.agent.NodeSpec.TunnelConfig;

@@ -2,14 +2,14 @@ package org.epicgateway.transport.bgp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.epicgateway.transport.RootSupport.run;
+import static org.epicgateway.transport.lab.RootSupport.run;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.epicgateway.transport.BirdDaemon;
-import org.epicgateway.transport.RootSupport;
-import org.epicgateway.transport.RootSupport.Scratch;
+import org.epicgateway.transport.lab.BirdDaemon;
+import org.epicgateway.transport.lab.RootSupport;
+import org.epicgateway.transport.lab.RootSupport.Scratch;
 import org.epicgateway.transport.maps.EpicMaps;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

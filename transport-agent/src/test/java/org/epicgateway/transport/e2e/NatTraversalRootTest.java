@@ -1,7 +1,7 @@
 package org.epicgateway.transport.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.epicgateway.transport.RootSupport.run;
+import static org.epicgateway.transport.lab.RootSupport.run;
 import static org.epicgateway.transport.maps.EpicMaps.ipv4;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -23,8 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.epicgateway.transport.RootSupport;
-import org.epicgateway.transport.RootSupport.Scratch;
+import org.epicgateway.transport.lab.RootSupport;
+import org.epicgateway.transport.lab.RootSupport.Scratch;
 import org.epicgateway.transport.agent.NodeSpec;
 import org.epicgateway.transport.agent.NodeSpec.Role;
 import org.epicgateway.transport.agent.NodeSpec.TunnelConfig;

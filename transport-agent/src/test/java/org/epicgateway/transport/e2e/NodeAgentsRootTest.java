@@ -1,7 +1,7 @@
 package org.epicgateway.transport.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.epicgateway.transport.RootSupport.run;
+import static org.epicgateway.transport.lab.RootSupport.run;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -52,10 +52,10 @@ import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.reports.ReportSender;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
-import org.epicgateway.transport.BirdDaemon;
-import org.epicgateway.transport.DigestServer;
-import org.epicgateway.transport.RootSupport;
-import org.epicgateway.transport.RootSupport.Scratch;
+import org.epicgateway.transport.lab.BirdDaemon;
+import org.epicgateway.transport.lab.DigestServer;
+import org.epicgateway.transport.lab.RootSupport;
+import org.epicgateway.transport.lab.RootSupport.Scratch;
 import org.epicgateway.transport.agent.NodeAgent;
 import org.epicgateway.transport.agent.NodeTopicsReader;
 import org.epicgateway.transport.agent.TransportAgent;

@@ -1,4 +1,4 @@
-package org.epicgateway.transport;
+package org.epicgateway.transport.lab;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;

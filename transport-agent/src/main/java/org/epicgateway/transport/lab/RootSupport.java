@@ -1,4 +1,4 @@
-package org.epicgateway.transport;
+package org.epicgateway.transport.lab;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
