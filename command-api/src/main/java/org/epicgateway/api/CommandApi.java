@@ -48,6 +48,7 @@ import org.epicgateway.api.resources.Gateways;
 import org.epicgateway.api.resources.GrpcRoutes;
 import org.epicgateway.api.resources.HttpRoutes;
 import org.epicgateway.api.resources.Pools;
+import org.epicgateway.api.resources.Namespaces;
 import org.epicgateway.api.resources.ReferenceGrants;
 import org.epicgateway.api.resources.ResourceHandlers;
 import org.epicgateway.api.resources.ResourceKind;
@@ -166,7 +167,7 @@ public final class CommandApi implements AutoCloseable {
             "accounts", Access.ADMIN, Accounts.QUOTA_BODY, List.of(), 200, users::setQuota));
 
         List<ResourceKind> tenantKinds = List.of(Gateways.KIND, HttpRoutes.KIND, GrpcRoutes.KIND, TcpRoutes.KIND,
-            TlsRoutes.KIND, EndpointSlices.KIND, Services.KIND, ReferenceGrants.KIND);
+            TlsRoutes.KIND, EndpointSlices.KIND, Services.KIND, ReferenceGrants.KIND, Namespaces.KIND);
         for (ResourceKind kind : tenantKinds) {
             resource(r, kind, BASE + "/accounts/{account}/" + kind.collection(), Access.USER, Access.USER);
         }
@@ -232,7 +233,8 @@ public final class CommandApi implements AutoCloseable {
     private void resource(List<ApiRoute> r, ResourceKind kind, String collection, Access read, Access write) {
         ResourceHandlers h = new ResourceHandlers(kind, parts.commands(), parts.queries());
         List<String> ns = kind.tenantScoped() ? List.of("namespace") : List.of();
-        List<String> listParams = new ArrayList<>(kind.tenantScoped() ? List.of("namespace", "owner") : List.of());
+        List<String> listParams = new ArrayList<>(kind.tenantScoped() ? List.of("namespace", "owner")
+            : kind.type().accountNamed() ? List.of("owner") : List.of());
         if (kind.type() == AggregateType.GATEWAY) {
             listParams.add("sharingKey");
         }

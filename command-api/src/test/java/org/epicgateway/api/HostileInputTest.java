@@ -48,7 +48,8 @@ class HostileInputTest {
         "POST /api/v1/accounts/{account}/tlsroutes", "TLSRoute",
         "POST /api/v1/accounts/{account}/endpointslices", "EndpointSlice",
         "POST /api/v1/accounts/{account}/services", "Service",
-        "POST /api/v1/accounts/{account}/referencegrants", "ReferenceGrant");
+        "POST /api/v1/accounts/{account}/referencegrants", "ReferenceGrant",
+        "POST /api/v1/accounts/{account}/namespaces", "Namespace");
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static ApiFixture f;
     private static ApiFixture.Tenants t;
@@ -156,6 +157,9 @@ class HostileInputTest {
         b.put("POST /api/v1/accounts/{account}/referencegrants", "{\"name\":\"" + ApiFixture.unique("g") + "\","
             + grant + "}");
         b.put("PUT /api/v1/accounts/{account}/referencegrants/{name}", "{" + grant + "}");
+        b.put("POST /api/v1/accounts/{account}/namespaces", "{\"name\":\"" + ApiFixture.unique("ns")
+            + "\",\"labels\":{\"team\":\"a\",\"example.com/tier\":\"edge\"}}");
+        b.put("PUT /api/v1/accounts/{account}/namespaces/{name}", "{\"labels\":{\"team\":\"b\"}}");
         b.put(BATCH, "{\"items\":[{\"kind\":\"EndpointSlice\",\"name\":\"" + ApiFixture.unique("s") + "\","
             + slice + "}]}");
         ObjectNode upload = JSON.objectNode().put("certificate", certificate.chain()).put("privateKey", certificate.key());
@@ -190,7 +194,7 @@ class HostileInputTest {
         ApiFixture.created(f.http.post(tenant + "/gateways", "{\"name\":\"edge\",\"template\":\"" + t.template()
             + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\"}]}", t.alice()));
         for (String kind : List.of("httproutes", "grpcroutes", "tcproutes", "tlsroutes", "endpointslices", "services",
-            "referencegrants")) {
+            "referencegrants", "namespaces")) {
             String base = bases.get("POST /api/v1/accounts/{account}/" + kind);
             String existing = ((ObjectNode) HttpSupport.JSON.readTree(base)).put("name", "existing").toString();
             ApiFixture.created(f.http.post(tenant + "/" + kind, existing, t.alice()));

@@ -2,7 +2,7 @@ package org.epicgateway.schemas;
 
 /**
  * Builds and parses the aggregate ids that key epic.events and epic.commands: {@code account/<account>},
- * {@code pool/<pool>}, {@code template/<template>}, {@code node/<node>} and {@code <type>/<account>/<namespace>/<name>} for gateways,
+ * {@code pool/<pool>}, {@code template/<template>}, {@code node/<node>}, {@code namespace/<account>/<name>} and {@code <type>/<account>/<namespace>/<name>} for gateways,
  * HTTP routes, gRPC routes, TCP routes, endpoint slices, Services and ReferenceGrants. Segments must be non-empty and free of '/'.
  */
 public final class AggregateIds {
@@ -78,6 +78,10 @@ public final class AggregateIds {
     return new AggregateId(AggregateType.REFERENCE_GRANT, account, namespace, name).toString();
   }
 
+  public static String namespace(String account, String name) {
+    return new AggregateId(AggregateType.NAMESPACE, account, null, name).toString();
+  }
+
   /** Parses {@code type/name} or {@code type/account/namespace/name}; the error names the id and what is wrong. */
   public static AggregateId parse(String id) {
     if (id == null || id.isEmpty()) {
@@ -90,17 +94,18 @@ public final class AggregateIds {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("aggregate id '" + id + "': " + e.getMessage(), e);
     }
-    int expected = type.tenantNamespaced() ? 4 : 2;
+    int expected = type.tenantNamespaced() ? 4 : type.accountNamed() ? 3 : 2;
     if (parts.length != expected) {
       throw new IllegalArgumentException("aggregate id '" + id + "': a " + type.prefix() + " id has " + expected
-          + " '/'-separated segments (" + (type.tenantNamespaced()
-              ? type.prefix() + "/<account>/<namespace>/<name>" : type.prefix() + "/<name>")
+          + " '/'-separated segments (" + (type.tenantNamespaced() ? type.prefix() + "/<account>/<namespace>/<name>"
+              : type.accountNamed() ? type.prefix() + "/<account>/<name>" : type.prefix() + "/<name>")
           + "), got " + parts.length);
     }
     try {
       return switch (type) {
         case ACCOUNT -> new AggregateId(type, parts[1], null, parts[1]);
         case POOL, TEMPLATE, NODE -> new AggregateId(type, null, null, parts[1]);
+        case NAMESPACE -> new AggregateId(type, parts[1], null, parts[2]);
         default -> new AggregateId(type, parts[1], parts[2], parts[3]);
       };
     } catch (IllegalArgumentException e) {

@@ -27,14 +27,25 @@ public enum AggregateType {
   REFERENCE_GRANT("referencegrant", true),
   GRPC_ROUTE("grpcroute", true),
   /** A listener certificate's name and content hash (the key stays in the certificate store). */
-  CERTIFICATE("certificate", true);
+  CERTIFICATE("certificate", true),
+  /**
+   * A tenant namespace (its labels, for allowedRoutes selectors): {@code namespace/<account>/<name>}, since a
+   * namespace is account-wide, not inside one.
+   */
+  NAMESPACE("namespace", false, true);
 
   private final String prefix;
   private final boolean tenantNamespaced;
+  private final boolean accountNamed;
 
   AggregateType(String prefix, boolean tenantNamespaced) {
+    this(prefix, tenantNamespaced, false);
+  }
+
+  AggregateType(String prefix, boolean tenantNamespaced, boolean accountNamed) {
     this.prefix = prefix;
     this.tenantNamespaced = tenantNamespaced;
+    this.accountNamed = accountNamed;
   }
 
   public String prefix() {
@@ -44,6 +55,11 @@ public enum AggregateType {
   /** True for tenant resources identified by account, namespace and name; false for single-name aggregates. */
   public boolean tenantNamespaced() {
     return tenantNamespaced;
+  }
+
+  /** True for tenant resources identified by account and name only ({@code <type>/<account>/<name>}). */
+  public boolean accountNamed() {
+    return accountNamed;
   }
 
   public static AggregateType fromPrefix(String prefix) {

@@ -15,6 +15,7 @@ class AggregateIdsTest {
     assertThat(AggregateIds.httpRoute("acme", "shop", "r1")).isEqualTo("httproute/acme/shop/r1");
     assertThat(AggregateIds.tcpRoute("acme", "shop", "db")).isEqualTo("tcproute/acme/shop/db");
     assertThat(AggregateIds.endpointSlice("acme", "shop", "web-abc12")).isEqualTo("endpointslice/acme/shop/web-abc12");
+    assertThat(AggregateIds.namespace("acme", "shop")).isEqualTo("namespace/acme/shop");
   }
 
   @Test
@@ -27,6 +28,8 @@ class AggregateIdsTest {
     assertThat(AggregateIds.parse(AggregateIds.endpointSlice("a", "b", "c")).type())
         .isEqualTo(AggregateType.ENDPOINT_SLICE);
     assertThat(AggregateIds.parse("template/t").toString()).isEqualTo("template/t");
+    assertThat(AggregateIds.parse("namespace/acme/shop"))
+        .isEqualTo(new AggregateId(AggregateType.NAMESPACE, "acme", null, "shop"));
   }
 
   @Test
@@ -36,6 +39,8 @@ class AggregateIdsTest {
     assertThatThrownBy(() -> AggregateIds.parse("gateway/acme/web"))
         .hasMessageContaining("gateway/<account>/<namespace>/<name>").hasMessageContaining("got 3");
     assertThatThrownBy(() -> AggregateIds.parse("pool/a/b")).hasMessageContaining("pool/<name>");
+    assertThatThrownBy(() -> AggregateIds.parse("namespace/acme/default/shop"))
+        .hasMessageContaining("namespace/<account>/<name>").hasMessageContaining("got 4");
     assertThatThrownBy(() -> AggregateIds.parse("gateway/acme//web")).hasMessageContaining("namespace is empty");
     assertThatThrownBy(() -> AggregateIds.parse("")).hasMessageContaining("aggregate id is empty");
     assertThatThrownBy(() -> AggregateIds.gateway("acme", "default", "a/b")).hasMessageContaining("name 'a/b' contains '/'");

@@ -2,10 +2,13 @@ package org.epicgateway.api.resources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.epicgateway.api.ApiError;
 
@@ -173,6 +176,25 @@ public final class JsonFields {
                 throw ApiError.badRequest("field '" + itemPath + "' must be a string", itemPath);
             }
             out.add(v.get(i).textValue());
+        }
+        return out;
+    }
+
+    /** An object of string values (labels), in key order; a missing one is empty. */
+    public Map<String, String> stringMap(String name) {
+        JsonNode v = value(name);
+        if (v != null && !v.isObject()) {
+            throw ApiError.badRequest("field '" + at(name) + "' must be an object of strings", at(name));
+        }
+        Map<String, String> out = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = v == null ? Collections.emptyIterator() : v.fields();
+             it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                String entry = at(name) + "." + e.getKey();
+                throw ApiError.badRequest("field '" + entry + "' must be a string", at(name));
+            }
+            out.put(e.getKey(), e.getValue().textValue());
         }
         return out;
     }

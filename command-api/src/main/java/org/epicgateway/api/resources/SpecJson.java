@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.epicgateway.schemas.avro.AllowedRoutes;
 import org.epicgateway.schemas.avro.BackendRef;
@@ -31,6 +33,9 @@ import org.epicgateway.schemas.avro.HttpRouteRule;
 import org.epicgateway.schemas.avro.HttpRouteTimeouts;
 import org.epicgateway.schemas.avro.MirrorFraction;
 import org.epicgateway.schemas.avro.RequestMirror;
+import org.epicgateway.schemas.avro.LabelSelector;
+import org.epicgateway.schemas.avro.LabelSelectorOperator;
+import org.epicgateway.schemas.avro.LabelSelectorRequirement;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.NamespacesFrom;
@@ -69,7 +74,15 @@ final class SpecJson {
             .setTlsCertificateRefs(f.list("tlsCertificateRefs", SpecJson::certificateRef))
             .setAllowedRoutes(f.optObject("allowedRoutes", a -> AllowedRoutes.newBuilder()
                 .setNamespacesFrom(a.enumValue("namespacesFrom", NamespacesFrom.class))
-                .setKinds(a.strings("kinds")).build()))
+                .setKinds(a.strings("kinds"))
+                .setNamespaceSelector(a.optObject("namespaceSelector", s -> LabelSelector.newBuilder()
+                    .setMatchLabels(s.stringMap("matchLabels"))
+                    .setMatchExpressions(s.list("matchExpressions", e -> LabelSelectorRequirement.newBuilder()
+                        .setKey(e.string("key"))
+                        .setOperator(e.enumValue("operator", LabelSelectorOperator.class))
+                        .setValues(e.strings("values")).build()))
+                    .build()))
+                .build()))
             .build();
     }
 
@@ -263,8 +276,24 @@ final class SpecJson {
             ObjectNode a = o.putObject("allowedRoutes");
             a.put("namespacesFrom", l.getAllowedRoutes().getNamespacesFrom().name());
             strings(a, "kinds", l.getAllowedRoutes().getKinds());
+            LabelSelector selector = l.getAllowedRoutes().getNamespaceSelector();
+            if (selector != null) {
+                ObjectNode s = a.putObject("namespaceSelector");
+                labels(s, "matchLabels", selector.getMatchLabels());
+                array(s, "matchExpressions", selector.getMatchExpressions(), e -> {
+                    ObjectNode r = JSON.objectNode().put("key", e.getKey()).put("operator", e.getOperator().name());
+                    strings(r, "values", e.getValues());
+                    return r;
+                });
+            }
         }
         return o;
+    }
+
+    /** Labels in key order, so equal states render equal documents. */
+    static void labels(ObjectNode o, String field, Map<String, String> labels) {
+        ObjectNode out = o.putObject(field);
+        new TreeMap<>(labels).forEach(out::put);
     }
 
     static ObjectNode json(ParentRef p) {

@@ -43,8 +43,9 @@ public final class BodyValidator {
                 scalar(Limits.of(record.getName(), e.getKey(), false), e.getValue(), at);
                 continue;
             }
+            Schema.Type type = nonNull(field.schema()).getType();
             value(nonNull(field.schema()), Limits.of(record.getName(), e.getKey(),
-                nonNull(field.schema()).getType() == Schema.Type.ARRAY), e.getValue(), at);
+                type == Schema.Type.ARRAY || type == Schema.Type.MAP), e.getValue(), at);
         }
         CrossFieldRules.check(record.getName(), node, path);
     }
@@ -73,6 +74,18 @@ public final class BodyValidator {
                     } else {
                         scalar(limit, value.get(i), item);
                     }
+                }
+            }
+            case MAP -> {
+                if (!value.isObject()) {
+                    return;
+                }
+                limit.sizeProblem(value.size()).ifPresent(p -> {
+                    throw violation(at, p);
+                });
+                for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    scalar(limit, e.getValue(), at + "." + e.getKey());
                 }
             }
             default -> scalar(limit, value, at);

@@ -13,6 +13,7 @@ import org.epicgateway.projections.decider.Decider;
 import org.epicgateway.projections.envoy.BaseConfig;
 import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
+import org.epicgateway.projections.gatewayapi.LabelSelectors;
 
 /**
  * The limits of every field a request body can carry, keyed {@code <Avro record>.<field>} (the bodies mirror the
@@ -34,6 +35,9 @@ public final class Limits {
     public static final Limit SUBDOMAIN = Limit.text(1, 253).pattern(DNS_SUBDOMAIN);
     public static final Limit DEFAULT_TEXT = Limit.text(0, 253);
     public static final Limit DEFAULT_ITEMS = Limit.items(0, 16);
+    /** A Kubernetes label value: empty, or 1..63 alphanumerics, '-', '_', '.' starting and ending alphanumeric. */
+    public static final Limit LABEL_VALUE = Limit.text(0, 63).checked("A Kubernetes label value: empty, or "
+        + "alphanumerics, '-', '_', '.' starting and ending alphanumeric", LabelSelectors::valueProblem);
 
     private static final Map<String, Limit> FIELDS = new HashMap<>();
     private static final Map<String, Limit> PARAMETERS = Map.of(
@@ -208,6 +212,16 @@ public final class Limits {
         put("ReferenceGrantFrom", "namespace", NAME);
         put("ReferenceGrantTo", "kind", Limit.oneOf("Service", "Secret"));
         put("ReferenceGrantTo", "name", NAME);
+
+        // Namespaces and LabelSelectors: Kubernetes' label syntax (the decider names a bad key; here the values and
+        // sizes). Kubernetes bounds neither the number of labels nor of requirements; 64 each is ample for a selector.
+        put("UpsertNamespace", "name", NAME);
+        put("UpsertNamespace", "labels", LABEL_VALUE.eachOf(0, 64));
+        put("LabelSelector", "matchLabels", LABEL_VALUE.eachOf(0, 64));
+        put("LabelSelector", "matchExpressions", Limit.items(0, 64));
+        put("LabelSelectorRequirement", "key", Limit.text(1, 317).checked("A label key: optional DNS subdomain "
+            + "prefix and '/', then a name of 1-63 alphanumerics, '-', '_', '.'", LabelSelectors::keyProblem));
+        put("LabelSelectorRequirement", "values", LABEL_VALUE.eachOf(0, 64));
     }
 
     private Limits() {

@@ -16,6 +16,7 @@ import org.epicgateway.projections.envoy.BaseConfig;
 import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
 import org.epicgateway.projections.gatewayapi.GrpcRoutes;
+import org.epicgateway.projections.gatewayapi.LabelSelectors;
 import org.epicgateway.projections.state.Fold;
 import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.schemas.AggregateId;
@@ -133,6 +134,13 @@ import org.epicgateway.schemas.avro.TemplateState;
 import org.epicgateway.schemas.avro.UpdateGateway;
 import org.epicgateway.schemas.avro.UpdateGatewayTemplate;
 import org.epicgateway.schemas.avro.UpsertEndpointSlice;
+import org.epicgateway.schemas.avro.AllowedRoutes;
+import org.epicgateway.schemas.avro.LabelSelector;
+import org.epicgateway.schemas.avro.NamespaceRemoved;
+import org.epicgateway.schemas.avro.NamespaceUpserted;
+import org.epicgateway.schemas.avro.NamespacesFrom;
+import org.epicgateway.schemas.avro.RemoveNamespace;
+import org.epicgateway.schemas.avro.UpsertNamespace;
 import org.epicgateway.schemas.avro.ReferenceGrantFrom;
 import org.epicgateway.schemas.avro.ReferenceGrantRemoved;
 import org.epicgateway.schemas.avro.ReferenceGrantTo;
@@ -245,6 +253,8 @@ public final class Decider {
         case RemoveService c -> remove(id, AggregateType.SERVICE, new ServiceRemoved());
         case UpsertReferenceGrant c -> upsertReferenceGrant(id, c);
         case RemoveReferenceGrant c -> remove(id, AggregateType.REFERENCE_GRANT, new ReferenceGrantRemoved());
+        case UpsertNamespace c -> upsertNamespace(id, c);
+        case RemoveNamespace c -> remove(id, AggregateType.NAMESPACE, new NamespaceRemoved());
         case ReportConfigApplied c -> report(id, c.getGatewayId(), new ConfigApplied(c.getGatewayId(),
             Rules.required("proxy", c.getProxy()), Rules.required("version", c.getVersion()),
             List.copyOf(c.getSourceCommandIds())));
@@ -541,6 +551,7 @@ public final class Decider {
               throw Rejected.validation(f + ".allowedRoutes.kinds", "'" + kind + "' is not one of " + ROUTE_KINDS);
             }
           }
+          checkNamespaceSelector(f + ".allowedRoutes", l.getAllowedRoutes());
         }
         String binding = l.getPort() + "/" + Objects.requireNonNullElse(l.getHostname(), "*");
         String previous = bindings.putIfAbsent(binding, l.getName());
@@ -549,6 +560,20 @@ public final class Decider {
               + "' both bind port " + l.getPort() + " for hostname " + binding.substring(binding.indexOf('/') + 1));
         }
       }
+    }
+
+    /** {@code from: Selector} needs a selector; any selector given must be one the API server would accept. */
+    private void checkNamespaceSelector(String f, AllowedRoutes allowed) {
+      LabelSelector selector = allowed.getNamespaceSelector();
+      if (selector == null) {
+        if (allowed.getNamespacesFrom() == NamespacesFrom.SELECTOR) {
+          throw Rejected.validation(f + ".namespaceSelector", "is required when namespacesFrom is SELECTOR");
+        }
+        return;
+      }
+      LabelSelectors.problem(selector).ifPresent(p -> {
+        throw Rejected.validation(f + ".namespaceSelector." + p.field(), p.message());
+      });
     }
 
     // ---- routes and endpoint slices
@@ -951,6 +976,27 @@ public final class Decider {
           List.copyOf(c.getTo())));
     }
 
+    /**
+     * A tenant namespace's labels. {@value LabelSelectors#NAME_LABEL} is the API server's, always the namespace's
+     * name: a different value could never be true of a real namespace, so it is refused.
+     */
+    private void upsertNamespace(AggregateId id, UpsertNamespace c) {
+      expectType(id, AggregateType.NAMESPACE);
+      Rules.name("account", c.getAccount());
+      Rules.name("name", c.getName());
+      expectId(id, AggregateIds.namespace(c.getAccount(), c.getName()));
+      liveAccount(c.getAccount());
+      LabelSelectors.labelsProblem("labels", c.getLabels()).ifPresent(p -> {
+        throw Rejected.validation(p.field(), p.message());
+      });
+      String name = c.getLabels().get(LabelSelectors.NAME_LABEL);
+      if (name != null && !name.equals(c.getName())) {
+        throw Rejected.validation("labels", "'" + LabelSelectors.NAME_LABEL + "' is the namespace's name ('"
+            + c.getName() + "'), not '" + name + "'");
+      }
+      emit(id, new NamespaceUpserted(c.getAccount(), c.getName(), new TreeMap<>(c.getLabels())));
+    }
+
     private void remove(AggregateId id, AggregateType type, SpecificRecord removed) {
       expectType(id, type);
       liveTenantResource(id, type.prefix());
@@ -1215,8 +1261,8 @@ public final class Decider {
     }
 
     private void liveTenantResource(AggregateId id, String kind) {
-      live(id.toString(), "targetAggregateId",
-          kind + " '" + id.namespace() + "/" + id.name() + "' of account '" + id.account() + "' does not exist");
+      live(id.toString(), "targetAggregateId", kind + " '" + (id.namespace() == null ? "" : id.namespace() + "/")
+          + id.name() + "' of account '" + id.account() + "' does not exist");
     }
 
     private AccountState liveAccount(String account) {

@@ -20,7 +20,8 @@ import org.epicgateway.schemas.avro.TlsRouteState;
 
 /**
  * Which routes of a {@link GatewayView} attach to which listeners of its gateway, and why the others do not: the
- * parentRef (name, sectionName, port), the listener's protocol and allowedRoutes, and the hostname intersection.
+ * parentRef (name, sectionName, port), the listener's protocol and allowedRoutes (kinds; namespaces Same, All, or
+ * those whose labels its selector matches), and the hostname intersection.
  * Shared by the Envoy derivation (what to serve) and the status derivation (what to report).
  */
 public final class Attachments {
@@ -73,11 +74,14 @@ public final class Attachments {
     private final List<TcpAttachment> tcp = new ArrayList<>();
     private final List<TlsAttachment> tls = new ArrayList<>();
     private final List<Parent> parents = new ArrayList<>();
+    /** Declared labels of the routes' namespaces, by name (the view carries them when a listener selects). */
+    private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
 
     private Attachments() {}
 
     public static Attachments of(GatewayView view) {
         Attachments a = new Attachments();
+        view.getNamespaces().forEach(n -> a.namespaceLabels.put(n.getName(), n.getLabels()));
         GatewayState gateway = view.getGateway();
         for (HttpRouteState route : view.getHttpRoutes()) {
             for (ParentRef ref : route.getParentRefs()) {
@@ -104,7 +108,7 @@ public final class Attachments {
                 if (!names(gateway, route.getNamespace(), ref)) {
                     continue;
                 }
-                Parent parent = evaluate(gateway, TCP_ROUTE, route.getNamespace(), route.getName(), ref);
+                Parent parent = a.evaluate(gateway, TCP_ROUTE, route.getNamespace(), route.getName(), ref);
                 a.parents.add(parent);
                 for (Listener l : parent.listeners()) {
                     oldest.merge(l, route, (x, y) -> age.compare(x, y) <= 0 ? x : y);
@@ -226,7 +230,7 @@ public final class Attachments {
                 : new Parent(kind, namespace, name, ref, "Accepted", matched);
     }
 
-    private static Parent evaluate(GatewayState gateway, String kind, String namespace, String name, ParentRef ref) {
+    private Parent evaluate(GatewayState gateway, String kind, String namespace, String name, ParentRef ref) {
         List<Listener> candidates = gateway.getListeners().stream()
                 .filter(l -> ref.getSectionName() == null || ref.getSectionName().equals(l.getName()))
                 .filter(l -> ref.getPort() == null || ref.getPort() == l.getPort())
@@ -249,12 +253,18 @@ public final class Attachments {
                 .map(first -> first.getProtocol() != l.getProtocol()).orElse(false);
     }
 
+    /** Whether a listener of the gateway admits routes by their namespace's labels (then its view carries them). */
+    public static boolean selectsNamespaces(GatewayState gateway) {
+        return gateway.getListeners().stream().anyMatch(l -> l.getAllowedRoutes() != null
+                && l.getAllowedRoutes().getNamespacesFrom() == NamespacesFrom.SELECTOR);
+    }
+
     private static boolean names(GatewayState gateway, String routeNamespace, ParentRef ref) {
         String namespace = ref.getNamespace() == null ? routeNamespace : ref.getNamespace();
         return namespace.equals(gateway.getNamespace()) && ref.getName().equals(gateway.getName());
     }
 
-    private static boolean allows(GatewayState gateway, Listener l, String kind, String routeNamespace) {
+    private boolean allows(GatewayState gateway, Listener l, String kind, String routeNamespace) {
         boolean protocol = switch (l.getProtocol()) {
             case HTTP, HTTPS -> kind.equals(HTTP_ROUTE) || kind.equals(GRPC_ROUTE);
             case TCP -> kind.equals(TCP_ROUTE);
@@ -267,8 +277,14 @@ public final class Attachments {
         if (l.getAllowedRoutes() == null) {
             return routeNamespace.equals(gateway.getNamespace());
         }
-        boolean namespaceAllowed = l.getAllowedRoutes().getNamespacesFrom() == NamespacesFrom.ALL
-                || routeNamespace.equals(gateway.getNamespace());
+        boolean namespaceAllowed = switch (l.getAllowedRoutes().getNamespacesFrom()) {
+            case ALL -> true;
+            case SAME -> routeNamespace.equals(gateway.getNamespace());
+            // The decider refuses SELECTOR without a selector; a missing one selects nothing, as the API server's.
+            case SELECTOR -> l.getAllowedRoutes().getNamespaceSelector() != null
+                    && LabelSelectors.matches(l.getAllowedRoutes().getNamespaceSelector(),
+                            LabelSelectors.namespaceLabels(routeNamespace, namespaceLabels.get(routeNamespace)));
+        };
         List<String> kinds = l.getAllowedRoutes().getKinds();
         return namespaceAllowed && (kinds.isEmpty() || kinds.contains(kind));
     }

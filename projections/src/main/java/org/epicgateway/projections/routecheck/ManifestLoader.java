@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
@@ -44,6 +45,7 @@ import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
 import org.epicgateway.projections.gatewayapi.GrpcRoutes;
+import org.epicgateway.projections.gatewayapi.LabelSelectors;
 import org.epicgateway.projections.gatewayapi.Mirrors;
 import org.epicgateway.projections.gatewayapi.ReferenceGrants;
 import org.epicgateway.projections.view.GatewayViews;
@@ -84,6 +86,10 @@ import org.epicgateway.schemas.avro.RequestMirror;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.ListenerProtocol;
+import org.epicgateway.schemas.avro.LabelSelector;
+import org.epicgateway.schemas.avro.LabelSelectorOperator;
+import org.epicgateway.schemas.avro.LabelSelectorRequirement;
+import org.epicgateway.schemas.avro.NamespaceState;
 import org.epicgateway.schemas.avro.NamespacesFrom;
 import org.epicgateway.schemas.avro.ParentRef;
 import org.epicgateway.schemas.avro.PathMatch;
@@ -102,7 +108,8 @@ import org.epicgateway.schemas.avro.TransportProtocol;
 import org.epicgateway.schemas.avro.UrlRewrite;
 
 /**
- * Reads Kubernetes YAML (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, Service, ReferenceGrant, EndpointSlice; several documents per
+ * Reads Kubernetes YAML (Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, Service, ReferenceGrant, EndpointSlice,
+ * Namespace; several documents per
  * file; other kinds ignored) through fabric8's Gateway API model and maps it to the Avro specs the event log carries,
  * one {@link GatewayView} per Gateway. This is the one mapper from manifests to specs; anything it cannot map is a
  * {@link ManifestException} naming the document and the field.
@@ -125,6 +132,7 @@ public final class ManifestLoader {
     private final List<BackendService> services = new ArrayList<>();
     private final List<EndpointSliceState> slices = new ArrayList<>();
     private final List<org.epicgateway.schemas.avro.ReferenceGrant> grants = new ArrayList<>();
+    private final List<NamespaceState> namespaces = new ArrayList<>();
 
     private ManifestLoader() {}
 
@@ -174,7 +182,8 @@ public final class ManifestLoader {
                 case BackendService s -> services.add(s);
                 case org.epicgateway.schemas.avro.ReferenceGrant g -> grants.add(g);
                 case EndpointSliceState s -> slices.add(s);
-                case null -> { } // other kinds (GatewayClass, Namespace, Deployment...) do not affect routing
+                case NamespaceState n -> namespaces.add(n);
+                case null -> { } // other kinds (GatewayClass, Deployment...) do not affect routing
                 default -> throw new IllegalStateException("unexpected spec");
             }
         }
@@ -183,7 +192,8 @@ public final class ManifestLoader {
     /**
      * The spec of one Kubernetes object (a YAML document or an object a workload controller watches, as a JSON tree):
      * GatewayState (account and template {@link #ACCOUNT}), HttpRouteState, GrpcRouteState, TcpRouteState, TlsRouteState, BackendService,
-     * ReferenceGrant or EndpointSliceState (without node addresses); null for a kind that does not affect routing.
+     * ReferenceGrant, EndpointSliceState (without node addresses) or NamespaceState (its labels); null for a kind that
+     * does not affect routing.
      *
      * @param where names the object in errors
      * @throws ManifestException naming the field that cannot be mapped
@@ -198,6 +208,7 @@ public final class ManifestLoader {
             case "Service" -> service(new Doc(where), convert(where, doc, Service.class));
             case "ReferenceGrant" -> grant(new Doc(where), convert(where, doc, ReferenceGrant.class));
             case "EndpointSlice" -> slice(new Doc(where), doc);
+            case "Namespace" -> namespaceLabels(new Doc(where), convert(where, doc, Namespace.class));
             case "" -> throw new ManifestException(where, "kind", "missing");
             default -> null;
         };
@@ -222,6 +233,8 @@ public final class ManifestLoader {
                 state(AggregateIds.tcpRoute(ACCOUNT, r.getNamespace(), r.getName()), AggregateType.TCP_ROUTE, r)));
         tlsRoutes.forEach(r -> GatewayViews.update(store,
                 state(AggregateIds.tlsRoute(ACCOUNT, r.getNamespace(), r.getName()), AggregateType.TLS_ROUTE, r)));
+        namespaces.forEach(n -> GatewayViews.update(store,
+                state(AggregateIds.namespace(ACCOUNT, n.getName()), AggregateType.NAMESPACE, n)));
         slices.forEach(s -> GatewayViews.update(store, state(
                 AggregateIds.endpointSlice(ACCOUNT, s.getNamespace(), s.getName()), AggregateType.ENDPOINT_SLICE, s)));
         List<BackendService> allServices = services.stream().sorted(Comparator.comparing(BackendService::getNamespace)
@@ -375,10 +388,19 @@ public final class ManifestLoader {
                 NamespacesFrom nf = switch (from) {
                     case "Same" -> NamespacesFrom.SAME;
                     case "All" -> NamespacesFrom.ALL;
-                    default -> throw d.error(f + ".allowedRoutes.namespaces.from", "unsupported " + from + " (Same, All)");
+                    case "Selector" -> NamespacesFrom.SELECTOR;
+                    default -> throw d.error(f + ".allowedRoutes.namespaces.from",
+                            "unsupported " + from + " (Same, All, Selector)");
                 };
+                var selector = ar.getNamespaces() == null ? null : ar.getNamespaces().getSelector();
+                if (nf == NamespacesFrom.SELECTOR && selector == null) {
+                    throw d.error(f + ".allowedRoutes.namespaces.selector", "required when from is Selector");
+                }
                 List<String> kinds = ar.getKinds() == null ? List.of() : ar.getKinds().stream().map(k -> k.getKind()).toList();
-                b.setAllowedRoutes(AllowedRoutes.newBuilder().setNamespacesFrom(nf).setKinds(kinds).build());
+                b.setAllowedRoutes(AllowedRoutes.newBuilder().setNamespacesFrom(nf).setKinds(kinds)
+                        .setNamespaceSelector(selector == null ? null
+                                : labelSelector(d, f + ".allowedRoutes.namespaces.selector", selector))
+                        .build());
             }
             listeners.add(b.build());
         }
@@ -389,6 +411,47 @@ public final class ManifestLoader {
         return GatewayState.newBuilder().setAccount(ACCOUNT).setNamespace(namespace(meta)).setName(meta.getName())
                 .setTemplate(ACCOUNT).setListeners(listeners).setAddress(address)
                 .setCreationTimestamp(created(d, meta)).build();
+    }
+
+    /** A Kubernetes LabelSelector, checked as the API server checks it. */
+    private static LabelSelector labelSelector(Doc d, String f, io.fabric8.kubernetes.api.model.LabelSelector in) {
+        List<LabelSelectorRequirement> expressions = new ArrayList<>();
+        var exprs = in.getMatchExpressions() == null
+                ? List.<io.fabric8.kubernetes.api.model.LabelSelectorRequirement>of() : in.getMatchExpressions();
+        for (int i = 0; i < exprs.size(); i++) {
+            var e = exprs.get(i);
+            String at = f + ".matchExpressions[" + i + "]";
+            LabelSelectorOperator operator = switch (d.required(e.getOperator(), at + ".operator")) {
+                case "In" -> LabelSelectorOperator.IN;
+                case "NotIn" -> LabelSelectorOperator.NOT_IN;
+                case "Exists" -> LabelSelectorOperator.EXISTS;
+                case "DoesNotExist" -> LabelSelectorOperator.DOES_NOT_EXIST;
+                default -> throw d.error(at + ".operator",
+                        "unsupported " + e.getOperator() + " (In, NotIn, Exists, DoesNotExist)");
+            };
+            expressions.add(LabelSelectorRequirement.newBuilder().setKey(d.required(e.getKey(), at + ".key"))
+                    .setOperator(operator).setValues(e.getValues() == null ? List.of() : List.copyOf(e.getValues()))
+                    .build());
+        }
+        LabelSelector selector = LabelSelector.newBuilder()
+                .setMatchLabels(in.getMatchLabels() == null ? new TreeMap<>() : new TreeMap<>(in.getMatchLabels()))
+                .setMatchExpressions(expressions).build();
+        LabelSelectors.problem(selector).ifPresent(p -> {
+            throw d.error(f + "." + p.field(), p.message());
+        });
+        return selector;
+    }
+
+    /** A Namespace's labels (what allowedRoutes selectors match), checked as the API server checks them. */
+    private static NamespaceState namespaceLabels(Doc d, Namespace n) {
+        ObjectMeta meta = meta(d, n);
+        Map<String, String> labels = meta.getLabels() == null ? new TreeMap<>() : new TreeMap<>(meta.getLabels());
+        LabelSelectors.labelsProblem("metadata.labels", labels).ifPresent(p -> {
+            throw d.error(p.field(), p.message());
+        });
+        // The API server's own label: EPIC implies it (LabelSelectors.namespaceLabels), so it is not declared.
+        labels.remove(LabelSelectors.NAME_LABEL);
+        return new NamespaceState(ACCOUNT, meta.getName(), labels);
     }
 
     private static List<ParentRef> parentRefs(Doc d, List<ParentReference> refs) {

@@ -63,6 +63,9 @@ import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.HttpRouteUpserted;
 import org.epicgateway.schemas.avro.PoolState;
 import org.epicgateway.schemas.avro.QuotaSet;
+import org.epicgateway.schemas.avro.NamespaceRemoved;
+import org.epicgateway.schemas.avro.NamespaceState;
+import org.epicgateway.schemas.avro.NamespaceUpserted;
 import org.epicgateway.schemas.avro.ReferenceGrantRemoved;
 import org.epicgateway.schemas.avro.ReferenceGrantState;
 import org.epicgateway.schemas.avro.ReferenceGrantUpserted;
@@ -87,7 +90,7 @@ public final class Fold {
       TcpRouteUpserted.class, TlsRouteUpserted.class, GrpcRouteUpserted.class, CertificateRecorded.class,
       EndpointSliceUpserted.class,
       ConfigApplied.class, ConfigRejected.class, ConfigRolledBack.class, NodeJoined.class, ReplicaPlaced.class, ServiceUpserted.class,
-      ReferenceGrantUpserted.class);
+      ReferenceGrantUpserted.class, NamespaceUpserted.class);
 
   private Fold() {}
 
@@ -248,6 +251,8 @@ public final class Fold {
       case ReferenceGrantUpserted e -> resource = new ReferenceGrantState(e.getAccount(), e.getNamespace(),
           e.getName(), List.copyOf(e.getFrom()), List.copyOf(e.getTo()));
       case ReferenceGrantRemoved e -> deleted = true;
+      case NamespaceUpserted e -> resource = new NamespaceState(e.getAccount(), e.getName(), new TreeMap<>(e.getLabels()));
+      case NamespaceRemoved e -> deleted = true;
       // Reports of what proxies did are facts in the chain; the state only anchors the chain head.
       case ConfigApplied e -> resource = new GatewayConfigState(e.getGatewayId());
       case ConfigRejected e -> resource = new GatewayConfigState(e.getGatewayId());

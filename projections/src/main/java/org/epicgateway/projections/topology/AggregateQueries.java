@@ -41,8 +41,8 @@ public final class AggregateQueries {
   }
 
   /**
-   * Live (not deleted) aggregates of one type in id order, a page at a time. For gateways, routes and endpoint
-   * slices {@code account} narrows to that tenant (null lists every tenant's); for accounts it selects that one
+   * Live (not deleted) aggregates of one type in id order, a page at a time. For tenant resources (gateways, routes,
+   * endpoint slices, namespaces...) {@code account} narrows to that tenant (null lists every tenant's); for accounts it selects that one
    * account; pools and templates have no account and ignore it.
    *
    * @param pageToken null for the first page, else the previous page's {@link Page#nextPageToken()}
@@ -53,7 +53,7 @@ public final class AggregateQueries {
       throw new IllegalArgumentException("limit must be 1..1000, got " + limit);
     }
     String prefix;
-    if (type.tenantNamespaced() && account != null) {
+    if ((type.tenantNamespaced() || type.accountNamed()) && account != null) {
       prefix = type.prefix() + "/" + account + "/";
     } else if (type == AggregateType.ACCOUNT && account != null) {
       prefix = AggregateIds.account(account);

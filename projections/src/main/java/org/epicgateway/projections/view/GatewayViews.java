@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.epicgateway.projections.gatewayapi.Attachments;
 import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.projections.gatewayapi.GrpcRoutes;
 import org.epicgateway.projections.gatewayapi.Mirrors;
@@ -26,6 +27,7 @@ import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.BackendService;
 import org.epicgateway.schemas.avro.Endpoint;
 import org.epicgateway.schemas.avro.EndpointSliceState;
+import org.epicgateway.schemas.avro.NamespaceState;
 import org.epicgateway.schemas.avro.NodeState;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayState;
@@ -50,7 +52,7 @@ public final class GatewayViews {
   private static final Set<AggregateType> VIEW_TYPES = EnumSet.of(AggregateType.GATEWAY, AggregateType.TEMPLATE,
       AggregateType.HTTP_ROUTE, AggregateType.GRPC_ROUTE, AggregateType.TCP_ROUTE, AggregateType.TLS_ROUTE,
       AggregateType.ENDPOINT_SLICE, AggregateType.SERVICE, AggregateType.REFERENCE_GRANT, AggregateType.NODE,
-      AggregateType.CERTIFICATE);
+      AggregateType.CERTIFICATE, AggregateType.NAMESPACE);
 
   private GatewayViews() {}
 
@@ -99,7 +101,8 @@ public final class GatewayViews {
    * for an endpoint slice, the parents of the routes with a backend on its old or new Service; for a Service, the
    * parents of the routes with a backend on it; for a ReferenceGrant, the gateways and the parents of the routes that
    * reference its namespace from another one; for a node that is lost or back, the parents of the routes with a
-   * backend on a slice with an endpoint there.
+   * backend on a slice with an endpoint there; for a namespace (its labels), the parents of its routes that select
+   * namespaces by label.
    */
   public static Set<String> update(ViewStore store, AggregateState after) {
     String id = after.getAggregateId();
@@ -128,9 +131,11 @@ public final class GatewayViews {
           parents(before).forEach(p -> store.remove(Index.ROUTES_BY_PARENT, p, id));
           backends(before).forEach(s -> store.remove(Index.ROUTES_BY_BACKEND, s, id));
           referencedNamespaces(before).forEach(n -> store.remove(Index.REFERRERS_BY_NAMESPACE, n, id));
+          store.remove(Index.ROUTES_BY_NAMESPACE, parsed.account() + "/" + parsed.namespace(), id);
           gateways.addAll(parents(before));
         }
         if (now != null) {
+          store.add(Index.ROUTES_BY_NAMESPACE, parsed.account() + "/" + parsed.namespace(), id);
           parents(now).forEach(p -> store.add(Index.ROUTES_BY_PARENT, p, id));
           backends(now).forEach(s -> store.add(Index.ROUTES_BY_BACKEND, s, id));
           referencedNamespaces(now).forEach(n -> store.add(Index.REFERRERS_BY_NAMESPACE, n, id));
@@ -158,6 +163,14 @@ public final class GatewayViews {
             store.get(slice).map(GatewayViews::live).ifPresent(s -> gateways.addAll(parentsOfRoutesTo(store,
                 service(s))));
           }
+        }
+      }
+      case NAMESPACE -> {
+        for (String route : store.members(Index.ROUTES_BY_NAMESPACE, parsed.account() + "/" + parsed.name())) {
+          store.get(route).map(GatewayViews::live).ifPresent(r -> parents(r).stream()
+              .filter(g -> store.get(g).map(GatewayViews::live)
+                  .filter(s -> Attachments.selectsNamespaces((GatewayState) s.getResource())).isPresent())
+              .forEach(gateways::add));
         }
       }
       case SERVICE -> gateways.addAll(parentsOfRoutesTo(store,
@@ -247,17 +260,28 @@ public final class GatewayViews {
     for (String certificate : certificates(gateway)) {
       store.get(certificate).map(GatewayViews::live).ifPresent(c -> certificates.add((CertificateState) c.getResource()));
     }
-    return Optional.of(assemble(gateway, templateState, routes, slices, services, grants, certificates));
+    // Labels of the routes' namespaces only where a listener selects by them: other views stay as they were.
+    List<NamespaceState> namespaceLabels = new ArrayList<>();
+    GatewayState g = (GatewayState) gateway.getResource();
+    if (Attachments.selectsNamespaces(g)) {
+      routes.stream().map(r -> AggregateIds.parse(r.getAggregateId()).namespace()).distinct().sorted()
+          .forEach(n -> store.get(AggregateIds.namespace(g.getAccount(), n)).map(GatewayViews::live)
+              .ifPresent(s -> namespaceLabels.add((NamespaceState) s.getResource())));
+    }
+    return Optional.of(assemble(gateway, templateState, routes, slices, services, grants, certificates,
+        namespaceLabels));
   }
 
   /**
    * Builds the view from its parts, each list in aggregate id order: the live gateway, its template (null if removed),
    * the live routes whose parentRefs name it, the live slices and Services of their backends, and the live
-   * ReferenceGrants of the namespaces the gateway or its routes reference from another namespace.
+   * ReferenceGrants of the namespaces the gateway or its routes reference from another namespace, its stored
+   * certificates and the declared labels of its routes' namespaces (only when a listener selects by them).
    */
   public static GatewayView assemble(AggregateState gateway, TemplateState template, List<AggregateState> routes,
                                      List<EndpointSliceState> slices, List<ServiceState> services,
-                                     List<ReferenceGrantState> grants, List<CertificateState> certificates) {
+                                     List<ReferenceGrantState> grants, List<CertificateState> certificates,
+                                     List<NamespaceState> namespaces) {
     return GatewayView.newBuilder()
         .setGatewayId(gateway.getAggregateId())
         .setGatewayVersion(gateway.getVersion())
@@ -277,6 +301,7 @@ public final class GatewayViews {
         .setReferenceGrants(grants.stream().map(g -> new ReferenceGrant(g.getNamespace(), g.getName(),
             List.copyOf(g.getFrom()), List.copyOf(g.getTo()))).toList())
         .setCertificates(List.copyOf(certificates))
+        .setNamespaces(List.copyOf(namespaces))
         .build();
   }
 

@@ -6,7 +6,7 @@ import org.epicgateway.schemas.avro.AggregateState;
 
 /**
  * What the gateway view projection keeps: the folded state of every aggregate a view is made of (gateways, templates,
- * routes, endpoint slices, Services, ReferenceGrants, nodes; deleted ones too, so the next event of the aggregate still folds) and its indexes, so
+ * routes, endpoint slices, Services, ReferenceGrants, nodes, namespaces; deleted ones too, so the next event of the aggregate still folds) and its indexes, so
  * one write reads only what it touches. Kafka state stores back it in the projection, maps in audit and route-check.
  */
 public interface ViewStore {
@@ -30,6 +30,8 @@ public interface ViewStore {
      * gateways with a certificateRef into it, from another namespace: whom a ReferenceGrant there may concern.
      */
     REFERRERS_BY_NAMESPACE,
+    /** namespace ({@code account/namespace}) → ids of its live routes: whose parents a relabelling may concern. */
+    ROUTES_BY_NAMESPACE,
     /** certificate id ({@code certificate/<account>/<namespace>/<name>}) → ids of the live gateways referencing it. */
     GATEWAYS_BY_CERTIFICATE
   }

@@ -34,7 +34,7 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  * The gateway view projection:
  * <pre>
  * epic.events (key aggregate id; the decider's output, the only source)
- *   -> only gateways, templates, routes, endpoint slices, Services, ReferenceGrants, nodes
+ *   -> only gateways, templates, routes, endpoint slices, Services, ReferenceGrants, nodes, namespaces, certificates
  *   -> repartition by account (template and node events to every partition)
  *   -> gateway views [states + index stores] -> epic.gateway-state (key gateway id, GatewayView or tombstone,
  *                                                 header epic.command-id = the event's correlation id)
@@ -59,7 +59,8 @@ public final class GatewayViewTopology {
       Index.GATEWAYS_BY_TEMPLATE, "gateway-view-gateways-by-template",
       Index.GRANTS_BY_NAMESPACE, "gateway-view-grants-by-namespace",
       Index.REFERRERS_BY_NAMESPACE, "gateway-view-referrers-by-namespace",
-      Index.GATEWAYS_BY_CERTIFICATE, "gateway-view-gateways-by-certificate");
+      Index.GATEWAYS_BY_CERTIFICATE, "gateway-view-gateways-by-certificate",
+      Index.ROUTES_BY_NAMESPACE, "gateway-view-routes-by-namespace");
   static final String VIEWS = "gateway-views";
   static final String SINK = "gateway-state-sink";
   static final String DLQ_SINK = "dlq-sink";

@@ -2,6 +2,8 @@ package org.epicgateway.projections.decider;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.avro.Actor;
 import org.epicgateway.schemas.avro.ActorKind;
@@ -19,7 +21,12 @@ import org.epicgateway.schemas.avro.EndpointConditions;
 import org.epicgateway.schemas.avro.EndpointPort;
 import org.epicgateway.schemas.avro.HttpRouteMatch;
 import org.epicgateway.schemas.avro.HttpRouteRule;
+import org.epicgateway.schemas.avro.AllowedRoutes;
+import org.epicgateway.schemas.avro.LabelSelector;
 import org.epicgateway.schemas.avro.Listener;
+import org.epicgateway.schemas.avro.NamespacesFrom;
+import org.epicgateway.schemas.avro.RemoveNamespace;
+import org.epicgateway.schemas.avro.UpsertNamespace;
 import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.ParentRef;
 import org.epicgateway.schemas.avro.PathMatch;
@@ -210,5 +217,29 @@ public final class Commands {
 
   public CommandEnvelope removeGrant(String account, String namespace, String name) {
     return envelope(AggregateIds.referenceGrant(account, namespace, name), account, new RemoveReferenceGrant());
+  }
+
+  public CommandEnvelope upsertNamespace(String account, String name, Map<String, String> labels) {
+    return envelope(AggregateIds.namespace(account, name), account, new UpsertNamespace(account, name,
+        new TreeMap<>(labels)));
+  }
+
+  public CommandEnvelope removeNamespace(String account, String name) {
+    return envelope(AggregateIds.namespace(account, name), account, new RemoveNamespace());
+  }
+
+  /** An HTTP listener admitting routes of the namespaces {@code selector} matches. */
+  public static Listener selecting(String name, int port, LabelSelector selector) {
+    return Listener.newBuilder(http(name, port)).setAllowedRoutes(AllowedRoutes.newBuilder()
+        .setNamespacesFrom(NamespacesFrom.SELECTOR).setNamespaceSelector(selector).build()).build();
+  }
+
+  /** An HTTPRoute in {@code namespace} with parent gateway {@code default/<gateway>}. */
+  public CommandEnvelope upsertRouteIn(String account, String namespace, String name, String gateway) {
+    return envelope(AggregateIds.httpRoute(account, namespace, name), account, UpsertHttpRoute.newBuilder()
+        .setAccount(account).setNamespace(namespace).setName(name)
+        .setParentRefs(List.of(ParentRef.newBuilder().setNamespace("default").setName(gateway).build()))
+        .setHostnames(List.of("shop.example.com"))
+        .setRules(List.of(rule("/", "web", 8080))).build());
   }
 }

@@ -5,9 +5,12 @@ import static org.epicgateway.projections.decider.Commands.endpoint;
 import static org.epicgateway.projections.decider.Commands.http;
 import static org.epicgateway.projections.decider.Commands.https;
 import static org.epicgateway.projections.decider.Commands.rule;
+import static org.epicgateway.projections.decider.Commands.selecting;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.avro.CertificateRecorded;
@@ -64,6 +67,10 @@ import org.epicgateway.schemas.avro.RejectionCode;
 import org.epicgateway.schemas.avro.UpsertReferenceGrant;
 import org.epicgateway.schemas.avro.ServiceState;
 import org.epicgateway.schemas.avro.ServicePort;
+import org.epicgateway.schemas.avro.LabelSelector;
+import org.epicgateway.schemas.avro.LabelSelectorOperator;
+import org.epicgateway.schemas.avro.LabelSelectorRequirement;
+import org.epicgateway.schemas.avro.NamespaceState;
 import org.epicgateway.schemas.avro.RemoveApiUser;
 import org.epicgateway.schemas.avro.RemoveGatewayTemplate;
 import org.epicgateway.schemas.avro.StringMatchType;
@@ -704,6 +711,65 @@ class DeciderTest {
     reject(grant, RejectionCode.VALIDATION, "to", "at least one");
     accept(c.upsertGrant("acme", "backends", "g", "default"));
     accept(c.removeGrant("acme", "backends", "g"));
+  }
+
+  @Test
+  void namespaceLabelsAreCheckedAsTheApiServerChecksThem() {
+    accept(c.createAccount("acme"));
+    reject(c.upsertNamespace("acme", "team-a", Map.of("team/", "a")), RejectionCode.VALIDATION, "labels",
+        "name part must be non-empty");
+    reject(c.upsertNamespace("acme", "team-a", Map.of("Example.com/team", "a")), RejectionCode.VALIDATION,
+        "labels", "prefix part must be a DNS-1123 subdomain");
+    reject(c.upsertNamespace("acme", "team-a", Map.of("team", "-a")), RejectionCode.VALIDATION, "labels",
+        "value of 'team' '-a' must be empty or consist of alphanumeric");
+    reject(c.upsertNamespace("acme", "team-a", Map.of("team", "a".repeat(64))), RejectionCode.VALIDATION,
+        "labels", "must be no more than 63 characters");
+    reject(c.upsertNamespace("acme", "team-a", Map.of("kubernetes.io/metadata.name", "team-b")),
+        RejectionCode.VALIDATION, "labels", "is the namespace's name ('team-a'), not 'team-b'");
+    reject(c.upsertNamespace("acme", "Team", Map.of()), RejectionCode.VALIDATION, "name", "DNS-1123 label");
+    reject(c.upsertNamespace("ghost", "team-a", Map.of()), RejectionCode.NOT_FOUND, "account", "does not exist");
+    accept(c.upsertNamespace("acme", "team-a", Map.of("team", "a", "example.com/tier", "", "kubernetes.io/metadata.name",
+        "team-a")));
+    assertThat(((NamespaceState) store.states.get("namespace/acme/team-a").getResource()).getLabels())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("team", "a", "example.com/tier", "", "kubernetes.io/metadata.name",
+            "team-a"));
+    accept(c.removeNamespace("acme", "team-a"));
+    reject(c.removeNamespace("acme", "team-a"), RejectionCode.NOT_FOUND, "targetAggregateId",
+        "namespace 'team-a' of account 'acme' does not exist");
+  }
+
+  @Test
+  void aListenerSelectorIsCheckedAsTheApiServerChecksALabelSelector() {
+    platform();
+    String f = "listeners[0].allowedRoutes.namespaceSelector";
+    reject(c.createGateway("acme", "shop", "standard", selecting("web", 80, null)), RejectionCode.VALIDATION, f,
+        "is required when namespacesFrom is SELECTOR");
+    reject(c.createGateway("acme", "shop", "standard", selecting("web", 80, selector(Map.of("team", "a b")))),
+        RejectionCode.VALIDATION, f + ".matchLabels", "value of 'team' 'a b' must be empty or consist");
+    reject(c.createGateway("acme", "shop", "standard", selecting("web", 80,
+            selector(Map.of(), requirement("team", LabelSelectorOperator.IN)))),
+        RejectionCode.VALIDATION, f + ".matchExpressions[0].values", "must be specified when `operator` is 'In' or 'NotIn'");
+    reject(c.createGateway("acme", "shop", "standard", selecting("web", 80,
+            selector(Map.of(), requirement("team", LabelSelectorOperator.EXISTS, "a")))),
+        RejectionCode.VALIDATION, f + ".matchExpressions[0].values",
+        "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+    reject(c.createGateway("acme", "shop", "standard", selecting("web", 80,
+            selector(Map.of(), requirement("a/b/c", LabelSelectorOperator.EXISTS)))),
+        RejectionCode.VALIDATION, f + ".matchExpressions[0].key", "optional DNS subdomain prefix");
+    reject(c.createGateway("acme", "shop", "standard", selecting("web", 80,
+            selector(Map.of(), requirement("team", LabelSelectorOperator.NOT_IN, "ok", "not ok")))),
+        RejectionCode.VALIDATION, f + ".matchExpressions[0].values[1]", "'not ok' must be empty or consist");
+    accept(c.createGateway("acme", "shop", "standard", selecting("web", 80,
+        selector(Map.of("team", "a"), requirement("env", LabelSelectorOperator.NOT_IN, "prod"),
+            requirement("kubernetes.io/metadata.name", LabelSelectorOperator.EXISTS)))));
+  }
+
+  static LabelSelector selector(Map<String, String> labels, LabelSelectorRequirement... expressions) {
+    return new LabelSelector(new TreeMap<>(labels), List.of(expressions));
+  }
+
+  static LabelSelectorRequirement requirement(String key, LabelSelectorOperator operator, String... values) {
+    return new LabelSelectorRequirement(key, operator, List.of(values));
   }
 
   @Test

@@ -114,6 +114,24 @@ class ManifestLoaderTest {
     }
 
     @Test
+    void invalidNamespaceSelectorsAndLabelsAreNamedAsTheApiServerNamesThem() {
+        String selecting = "{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Selector%s}}}";
+        String f = "gw.yaml document 1 (Gateway gw): spec.listeners[0].allowedRoutes.namespaces.selector";
+        assertThatThrownBy(() -> ManifestLoader.parse("gw.yaml", GATEWAY.replace("{name: http, port: 80, protocol: HTTP}",
+                selecting.formatted(""))))
+                .hasMessageContaining(f + ": required when from is Selector");
+        assertThatThrownBy(() -> ManifestLoader.parse("gw.yaml", GATEWAY.replace("{name: http, port: 80, protocol: HTTP}",
+                selecting.formatted(", selector: {matchExpressions: [{key: team, operator: In}]}"))))
+                .hasMessageContaining(f + ".matchExpressions[0].values: must be specified when `operator` is 'In' or 'NotIn'");
+        assertThatThrownBy(() -> ManifestLoader.parse("gw.yaml", GATEWAY.replace("{name: http, port: 80, protocol: HTTP}",
+                selecting.formatted(", selector: {matchExpressions: [{key: team, operator: Gt, values: ['1']}]}"))))
+                .hasMessageContaining(f + ".matchExpressions[0].operator: unsupported Gt (In, NotIn, Exists, DoesNotExist)");
+        assertThatThrownBy(() -> ManifestLoader.parse("ns.yaml", GATEWAY
+                + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: apps, labels: {team: 'a b'}}\n"))
+                .hasMessageContaining("ns.yaml document 2 (Namespace apps): metadata.labels: value of 'team' 'a b'");
+    }
+
+    @Test
     void brokenYamlAndMissingKindAreNamed() {
         assertThatThrownBy(() -> ManifestLoader.parse("bad.yaml", "kind: [unclosed"))
                 .isInstanceOf(ManifestException.class).hasMessageContaining("bad.yaml: (yaml): not valid YAML");

@@ -130,6 +130,61 @@ class StatusDerivationTest {
     }
 
     @Test
+    void aSelectorListenerAcceptsRoutesOfTheNamespacesItsSelectorMatches() {
+        String manifests = """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: gw, namespace: infra}
+                spec:
+                  gatewayClassName: epic
+                  listeners:
+                    - name: teams
+                      port: 80
+                      protocol: HTTP
+                      allowedRoutes:
+                        namespaces:
+                          from: Selector
+                          selector:
+                            matchLabels: {gateway-access: "true"}
+                            matchExpressions: [{key: env, operator: NotIn, values: [prod]}]
+                    - name: by-name
+                      port: 8080
+                      protocol: HTTP
+                      allowedRoutes:
+                        namespaces:
+                          from: Selector
+                          selector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: In, values: [legacy]}]}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: team-a, labels: {gateway-access: "true", env: dev}}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: team-b, labels: {gateway-access: "true", env: prod}}
+                ---
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: team-c, labels: {env: dev}}
+                """
+                + http("a", "team-a", "{name: gw, namespace: infra, sectionName: teams}", "[]", "[]")
+                + http("b", "team-b", "{name: gw, namespace: infra, sectionName: teams}", "[]", "[]")
+                + http("c", "team-c", "{name: gw, namespace: infra, sectionName: teams}", "[]", "[]")
+                + http("own", "infra", "{name: gw, namespace: infra}", "[]", "[]")
+                + http("legacy", "legacy", "{name: gw, namespace: infra}", "[]", "[]");
+        List<GatewayView> views = ManifestLoader.parse("selector.yaml", manifests);
+        GatewayStatus s = StatusDerivation.derive(views.get(0));
+        assertThat(only(s, "a").accepted()).extracting(c -> c.status(), c -> c.reason()).containsExactly(true, "Accepted");
+        for (String name : List.of("b", "c", "own")) {
+            assertThat(only(s, name).accepted()).as(name).extracting(c -> c.status(), c -> c.reason())
+                    .containsExactly(false, "NotAllowedByListeners");
+        }
+        assertThat(only(s, "legacy").accepted().status()).as("no Namespace object: its name label still matches")
+                .isTrue();
+        assertThat(attachedCounts(s)).containsExactly(attached("teams", 1), attached("by-name", 1));
+    }
+
+    @Test
     void disjointHostnamesAreNoMatchingListenerHostname() {
         GatewayStatus s = status(http("elsewhere", "infra", "{name: gw, sectionName: shared}", "[example.org, example.com]",
                 "[{name: web, port: 80}]"));

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import org.epicgateway.projections.gatewayapi.Attachments;
+import org.epicgateway.schemas.avro.LabelSelector;
 import org.epicgateway.projections.decider.Commands;
 import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.decider.MapLookup;
@@ -104,6 +108,35 @@ class GatewayViewsTest {
         .containsExactly("gateway/acme/default/blog", "gateway/acme/default/shop");
     assertThat(view("gateway/acme/default/shop").getGrpcRoutes()).isEmpty();
     assertThat(view("gateway/acme/default/blog").getEndpointSlices()).hasSize(2);
+  }
+
+  @Test
+  void relabellingANamespaceReDerivesTheViewsOfGatewaysSelectingByLabelOnly() {
+    LabelSelector teamA = new LabelSelector(new TreeMap<>(Map.of("team", "a")), List.of());
+    run(c.updateGateway("acme", "shop", Commands.selecting("web", 80, teamA)));
+    run(c.upsertRouteIn("acme", "apps", "web", "shop"));
+    run(c.upsertRouteIn("acme", "apps", "news", "blog"));
+    assertThat(view("gateway/acme/default/shop").getNamespaces()).as("apps has no record yet").isEmpty();
+    assertThat(Attachments.of(view("gateway/acme/default/shop")).parents())
+        .extracting(Attachments.Parent::reason).containsExactly("NotAllowedByListeners");
+
+    assertThat(run(c.upsertNamespace("acme", "apps", Map.of("team", "a"))))
+        .as("blog admits routes of its own namespace only: its view does not depend on labels")
+        .containsExactly("gateway/acme/default/shop");
+    GatewayView shop = view("gateway/acme/default/shop");
+    assertThat(shop.getNamespaces()).extracting(n -> n.getName() + "=" + n.getLabels())
+        .containsExactly("apps={team=a}");
+    assertThat(view("gateway/acme/default/blog").getNamespaces()).isEmpty();
+    assertThat(Attachments.of(shop).parents()).extracting(Attachments.Parent::reason).containsExactly("Accepted");
+    assertThat(run(c.upsertNamespace("other", "apps", Map.of("team", "b")))).as("another account's namespace")
+        .isEmpty();
+
+    assertThat(run(c.upsertNamespace("acme", "apps", Map.of("team", "b")))).containsExactly("gateway/acme/default/shop");
+    assertThat(Attachments.of(view("gateway/acme/default/shop")).parents())
+        .extracting(Attachments.Parent::reason).containsExactly("NotAllowedByListeners");
+    run(c.upsertNamespace("acme", "apps", Map.of("team", "a")));
+    assertThat(run(c.removeNamespace("acme", "apps"))).containsExactly("gateway/acme/default/shop");
+    assertThat(view("gateway/acme/default/shop").getNamespaces()).isEmpty();
   }
 
   @Test
