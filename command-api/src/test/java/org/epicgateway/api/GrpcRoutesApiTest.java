@@ -26,7 +26,9 @@ class GrpcRoutesApiTest {
         return "{\"name\":\"" + name + "\",\"parentRefs\":[{\"name\":\"rpc\"}],\"rules\":[{\"matches\":[{\"method\":"
             + "{\"type\":\"EXACT\",\"service\":\"echo.v1.Echo\",\"method\":\"Say\"}}],\"filters\":[{\"type\":\""
             + filterType + "\",\"requestHeaderModifier\":{\"set\":[{\"name\":\"x-a\",\"value\":\"1\"}]}}],"
-            + "\"backendRefs\":[{\"name\":\"echo\",\"port\":50051,\"weight\":3},{\"name\":\"echo-v2\",\"port\":50051}]}]}";
+            + "\"backendRefs\":[{\"name\":\"echo\",\"port\":50051,\"weight\":3,\"filters\":[{\"type\":"
+            + "\"RESPONSE_HEADER_MODIFIER\",\"responseHeaderModifier\":{\"add\":[{\"name\":\"x-served-by\",\"value\":"
+            + "\"echo\"}]}}]},{\"name\":\"echo-v2\",\"port\":50051}]}]}";
     }
 
     @Test
@@ -42,6 +44,10 @@ class GrpcRoutesApiTest {
         assertThat(spec.at("/rules/0/matches/0/method/service").asText()).isEqualTo("echo.v1.Echo");
         assertThat(spec.at("/rules/0/matches/0/method/method").asText()).isEqualTo("Say");
         assertThat(spec.at("/rules/0/backendRefs/0/weight").asInt()).isEqualTo(3);
+        assertThat(spec.at("/rules/0/backendRefs/0/filters").toString()).isEqualTo("[{\"type\":"
+            + "\"RESPONSE_HEADER_MODIFIER\",\"responseHeaderModifier\":{\"set\":[],\"add\":[{\"name\":"
+            + "\"x-served-by\",\"value\":\"echo\"}],\"remove\":[]}}]");
+        assertThat(spec.at("/rules/0/backendRefs/1/filters").isMissingNode()).as("none: left out").isTrue();
         assertThat(f.http.get(base, t.alice()).json().toString()).contains("grpcroute/" + t.a() + "/default/echo");
 
         // Replaced through the batch endpoint, by kind.
@@ -71,13 +77,20 @@ class GrpcRoutesApiTest {
             .replace("echo.v1.Echo", "echo/v1"), t.alice());
         assertThat(service.status()).as(service.body()).isEqualTo(422);
         assertThat(service.json().get("field").asText()).isEqualTo("rules[0].matches[0].method.service");
+        // Envoy cannot rewrite per backend: refused naming the filter's type.
+        Http.Response backendRewrite = f.http.post(base, route("backend-rewrite", "REQUEST_HEADER_MODIFIER")
+            .replace("\"type\":\"RESPONSE_HEADER_MODIFIER\",\"responseHeaderModifier\"", "\"type\":\"URL_REWRITE\","
+                + "\"urlRewrite\":{\"hostname\":\"a.example\"},\"responseHeaderModifier\""), t.alice());
+        assertThat(backendRewrite.status()).as(backendRewrite.body()).isEqualTo(422);
+        assertThat(backendRewrite.json().get("field").asText()).isEqualTo("rules[0].backendRefs[0].filters[0].type");
+        assertThat(backendRewrite.body()).contains("cannot be applied per backend");
         // Bob's account has no gateway rpc: the decider's parent rule, so routes never cross tenants.
         Http.Response foreign = f.http.post("/api/v1/accounts/" + t.b() + "/grpcroutes",
             route("foreign", "REQUEST_HEADER_MODIFIER"), t.bob());
         assertThat(foreign.status()).as(foreign.body()).isEqualTo(422);
         assertThat(foreign.json().get("field").asText()).isEqualTo("parentRefs[0].name");
         for (String refused : new String[] {t.a() + "/default/redirect", t.a() + "/default/bad-service",
-            t.b() + "/default/foreign"}) {
+            t.a() + "/default/backend-rewrite", t.b() + "/default/foreign"}) {
             assertThat(EventLog.of(f, "grpcroute/" + refused)).isEmpty();
         }
     }

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.epicgateway.schemas.avro.AllowedRoutes;
 import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.BackendRefFilter;
 import org.epicgateway.schemas.avro.CertificateRef;
 import org.epicgateway.schemas.avro.TlsMode;
 import org.epicgateway.projections.gatewayapi.Certificates;
@@ -106,6 +107,11 @@ final class SpecJson {
             .setPort(f.integer("port"))
             .setWeight(f.integer("weight", 1))
             .setKind(f.optString("kind"))
+            .setFilters(f.list("filters", b -> BackendRefFilter.newBuilder()
+                .setType(b.enumValue("type", HttpRouteFilterType.class))
+                .setRequestHeaderModifier(b.optObject("requestHeaderModifier", SpecJson::headerModifier))
+                .setResponseHeaderModifier(b.optObject("responseHeaderModifier", SpecJson::headerModifier))
+                .build()))
             .build();
     }
 
@@ -312,6 +318,18 @@ final class SpecJson {
         putOpt(o, "namespace", b.getNamespace());
         o.put("name", b.getName()).put("port", b.getPort()).put("weight", b.getWeight());
         putOpt(o, "kind", b.getKind());
+        if (!b.getFilters().isEmpty()) {
+            array(o, "filters", b.getFilters(), x -> {
+                ObjectNode fo = JSON.objectNode().put("type", x.getType().name());
+                if (x.getRequestHeaderModifier() != null) {
+                    fo.set("requestHeaderModifier", json(x.getRequestHeaderModifier()));
+                }
+                if (x.getResponseHeaderModifier() != null) {
+                    fo.set("responseHeaderModifier", json(x.getResponseHeaderModifier()));
+                }
+                return fo;
+            });
+        }
         return o;
     }
 

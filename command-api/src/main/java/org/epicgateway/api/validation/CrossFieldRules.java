@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
+import org.epicgateway.projections.gatewayapi.BackendFilters;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
 import org.epicgateway.projections.gatewayapi.GrpcRoutes;
 import org.epicgateway.schemas.avro.GrpcMethodMatch;
@@ -62,6 +63,14 @@ final class CrossFieldRules {
         RULES.put("QueryParamMatch", CrossFieldRules::regexWhenRegularExpression);
         RULES.put("HttpRouteFilter", CrossFieldRules::filter);
         RULES.put("HttpRouteRule", CrossFieldRules::httpRouteRule);
+        RULES.put("BackendRefFilter", (filter, path) -> {
+            JsonNode type = filter.path("type");
+            if (type.isTextual() && BackendFilters.TYPES.stream().noneMatch(t -> t.name().equals(type.textValue()))) {
+                throw BodyValidator.violation(at(path, "type"), BackendFilters.unsupported(type.textValue()));
+            }
+            filter(filter, path);
+        });
+        RULES.put("BackendRef", (ref, path) -> filterTypes(ref, path, "backendRef"));
         RULES.put("UpsertHttpRoute", CrossFieldRules::route);
         RULES.put("UpsertGrpcRoute", CrossFieldRules::route);
         RULES.put("GrpcRouteRule", CrossFieldRules::grpcRouteRule);
@@ -161,15 +170,18 @@ final class CrossFieldRules {
         parentRefs(route, path);
     }
 
-    /** The filter types of a rule, each at most once except REQUEST_MIRROR (CEL "cannot be repeated"). */
-    private static Set<String> filterTypes(JsonNode rule, String path) {
+    /**
+     * The filter types of a rule or backendRef ({@code holder}), each at most once except REQUEST_MIRROR (CEL "cannot
+     * be repeated").
+     */
+    private static Set<String> filterTypes(JsonNode node, String path, String holder) {
         Set<String> types = new HashSet<>();
-        JsonNode filters = rule.path("filters");
+        JsonNode filters = node.path("filters");
         for (int i = 0; i < filters.size(); i++) {
             String type = filters.get(i).path("type").asText();
             if (!types.add(type) && !type.equals("REQUEST_MIRROR")) {
                 throw BodyValidator.violation(at(path, "filters[" + i + "].type"), "a " + type
-                    + " filter may appear only once per rule");
+                    + " filter may appear only once per " + holder);
             }
         }
         return types;
@@ -177,7 +189,7 @@ final class CrossFieldRules {
 
     /** GRPCRoute filters are the HTTPRoute ones the GRPCRoute CRD's enum lists (no redirect, no rewrite). */
     private static void grpcRouteRule(JsonNode rule, String path) {
-        filterTypes(rule, path);
+        filterTypes(rule, path, "rule");
         JsonNode filters = rule.path("filters");
         for (int i = 0; i < filters.size(); i++) {
             String type = filters.get(i).path("type").asText();
@@ -214,7 +226,7 @@ final class CrossFieldRules {
     }
 
     private static void httpRouteRule(JsonNode rule, String path) {
-        Set<String> types = filterTypes(rule, path);
+        Set<String> types = filterTypes(rule, path, "rule");
         JsonNode filters = rule.path("filters");
         if (types.contains("REQUEST_REDIRECT") && types.contains("URL_REWRITE")) {
             throw BodyValidator.violation(at(path, "filters"), "may hold a REQUEST_REDIRECT or a URL_REWRITE filter,"

@@ -141,6 +141,7 @@ public final class Limits {
         put("BackendRef", "name", NAME);
         put("BackendRef", "port", Limit.integer(1, 65535));
         put("BackendRef", "weight", Limit.integer(0, 1_000_000));
+        put("BackendRef", "filters", Limit.items(0, 16));
 
         // HTTPRoute timeouts (standard channel) and retry (experimental channel: codes 400-599; attempts has no maximum
         // there, 1,000 here because nothing is unbounded)

@@ -66,7 +66,11 @@ class BodyValidatorTest {
         "{'rules':[{'filters':[{'type':'CORS','cors':{'allowMethods':['GET','*']}}]}]}|rules[0].filters[0].cors.allowMethods[1]|only entry",
         "{'rules':[{'filters':[{'type':'CORS','cors':{'allowMethods':['FETCH']}}]}]}|rules[0].filters[0].cors.allowMethods[0]|not one of",
         "{'rules':[{'filters':[{'type':'CORS','cors':{'exposeHeaders':['x:y']}}]}]}|rules[0].filters[0].cors.exposeHeaders[0]|does not match",
-        "{'rules':[{'filters':[{'type':'CORS','cors':{'maxAge':0}}]}]}|rules[0].filters[0].cors.maxAge|1"})
+        "{'rules':[{'filters':[{'type':'CORS','cors':{'maxAge':0}}]}]}|rules[0].filters[0].cors.maxAge|1",
+        "{'rules':[{'backendRefs':[{'name':'a','port':1,'filters':[{'type':'URL_REWRITE','urlRewrite':{}}]}]}]}|rules[0].backendRefs[0].filters[0].type|a URL_REWRITE filter cannot be applied per backend",
+        "{'rules':[{'backendRefs':[{'name':'a','port':1,'filters':[{'type':'REQUEST_HEADER_MODIFIER','requestHeaderModifier':{}},{'type':'REQUEST_HEADER_MODIFIER','requestHeaderModifier':{}}]}]}]}|rules[0].backendRefs[0].filters[1].type|only once per backendRef",
+        "{'rules':[{'backendRefs':[{'name':'a','port':1,'filters':[{'type':'RESPONSE_HEADER_MODIFIER'}]}]}]}|rules[0].backendRefs[0].filters[0].responseHeaderModifier|is required",
+        "{'rules':[{'backendRefs':[{'name':'a','port':1,'filters':[{'type':'REQUEST_HEADER_MODIFIER','requestHeaderModifier':{'remove':['Host']}}]}]}]}|rules[0].backendRefs[0].filters[0].requestHeaderModifier.remove[0]|Host"})
     void crossFieldAndValueRulesNameTheField(String route, String field, String message) throws Exception {
         ApiError e = refused(route);
         assertThat(e.field()).isEqualTo(field);

@@ -12,9 +12,11 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilterBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrantBuilder;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +40,25 @@ class SpecsTest {
         assertThat(o.body().toString()).isEqualTo("{\"namespace\":\"shop\",\"name\":\"web\",\"parentRefs\":[{\"name\":"
             + "\"edge\",\"sectionName\":\"http\"}],\"hostnames\":[\"www.example.com\"],\"rules\":[{\"matches\":[{\"path\":"
             + "{\"type\":\"PATH_PREFIX\",\"value\":\"/api\"},\"headers\":[],\"queryParams\":[]}],\"filters\":[],"
-            + "\"backendRefs\":[{\"name\":\"api\",\"port\":80,\"weight\":1}]}]}");
+            + "\"backendRefs\":[{\"name\":\"api\",\"port\":80,\"weight\":1,\"filters\":[]}]}]}");
+    }
+
+    @Test
+    void backendRefFiltersGoAlongAndOnesEnvoyCannotApplyPerBackendAreInvalidNamingTheField() throws Exception {
+        HTTPRoute route = route("api");
+        route.getSpec().getRules().get(0).getBackendRefs().get(0).setFilters(List.of(new HTTPRouteFilterBuilder()
+            .withType("RequestHeaderModifier").withNewRequestHeaderModifier().addNewSet().withName("x-backend")
+            .withValue("api").endSet().endRequestHeaderModifier().build()));
+        assertThat(Specs.of(route, null, Map.of()).body().at("/rules/0/backendRefs/0/filters").toString())
+            .isEqualTo("[{\"type\":\"REQUEST_HEADER_MODIFIER\",\"requestHeaderModifier\":{\"set\":[{\"name\":"
+                + "\"x-backend\",\"value\":\"api\"}],\"add\":[],\"remove\":[]}}]");
+        // The controller writes this as the route's Accepted=False, reason UnsupportedValue (StatusWriter).
+        route.getSpec().getRules().get(0).getBackendRefs().get(0).setFilters(List.of(new HTTPRouteFilterBuilder()
+            .withType("URLRewrite").withNewUrlRewrite().withHostname("a.example").endUrlRewrite().build()));
+        assertThatThrownBy(() -> Specs.of(route, null, Map.of())).isInstanceOfSatisfying(Specs.Invalid.class, e -> {
+            assertThat(e.field()).isEqualTo("spec.rules[0].backendRefs[0].filters[0].type");
+            assertThat(e.getMessage()).contains("a URLRewrite filter cannot be applied per backend");
+        });
     }
 
     @Test
@@ -53,7 +73,7 @@ class SpecsTest {
         assertThat(o.body().toString()).isEqualTo("{\"namespace\":\"rpc\",\"name\":\"echo\",\"parentRefs\":[{\"name\":"
             + "\"edge\"}],\"hostnames\":[],\"rules\":[{\"matches\":[{\"method\":{\"type\":\"EXACT\",\"service\":"
             + "\"echo.v1.Echo\",\"method\":\"Say\"},\"headers\":[]}],\"filters\":[],\"backendRefs\":[{\"name\":\"echo\","
-            + "\"port\":50051,\"weight\":1}]}]}");
+            + "\"port\":50051,\"weight\":1,\"filters\":[]}]}]}");
     }
 
     @Test

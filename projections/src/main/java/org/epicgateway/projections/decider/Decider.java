@@ -1,6 +1,7 @@
 package org.epicgateway.projections.decider;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.epicgateway.projections.envoy.BaseConfig;
 import org.epicgateway.projections.envoy.SafeRegex;
+import org.epicgateway.projections.gatewayapi.BackendFilters;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
 import org.epicgateway.projections.gatewayapi.GrpcRoutes;
 import org.epicgateway.projections.gatewayapi.LabelSelectors;
@@ -71,6 +73,7 @@ import org.epicgateway.schemas.avro.ApiUserRemoved;
 import org.epicgateway.schemas.avro.ActorKind;
 import org.epicgateway.schemas.reports.Report;
 import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.BackendRefFilter;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.ConfigApplied;
 import org.epicgateway.schemas.avro.ConfigRejected;
@@ -648,7 +651,7 @@ public final class Decider {
         if (rule.getBackendRefs().isEmpty()) {
           throw Rejected.validation("rules[" + r + "].backendRefs", "a " + kind + " rule needs at least one backend");
         }
-        checkBackends("rules[" + r + "]", rule.getBackendRefs());
+        checkBackends("rules[" + r + "]", rule.getBackendRefs(), false);
       }
     }
 
@@ -768,7 +771,7 @@ public final class Decider {
         }
       }
       checkFilters(f, rule.getFilters());
-      checkBackends(f, rule.getBackendRefs());
+      checkBackends(f, rule.getBackendRefs(), true);
       if (rule.getTimeouts() != null) {
         duration(f + ".timeouts.request", rule.getTimeouts().getRequest());
         duration(f + ".timeouts.backendRequest", rule.getTimeouts().getBackendRequest());
@@ -808,7 +811,7 @@ public final class Decider {
         }
       }
       checkFilters(f, rule.getFilters());
-      checkBackends(f, rule.getBackendRefs());
+      checkBackends(f, rule.getBackendRefs(), true);
     }
 
     private static void checkHeaderMatches(String mf, List<HeaderMatch> headers) {
@@ -837,7 +840,8 @@ public final class Decider {
               "a " + filter.getType() + " filter needs its " + filter.getType() + " settings");
         }
         if (filter.getRequestMirror() != null) {
-          checkBackend(f + ".filters[" + i + "].requestMirror.backendRef", filter.getRequestMirror().getBackendRef());
+          checkBackend(f + ".filters[" + i + "].requestMirror.backendRef", filter.getRequestMirror().getBackendRef(),
+              false);
         }
         if (filter.getRequestRedirect() != null && filter.getRequestRedirect().getPort() != null) {
           Rules.port(f + ".filters[" + i + "].requestRedirect.port", filter.getRequestRedirect().getPort());
@@ -861,13 +865,33 @@ public final class Decider {
       });
     }
 
-    private static void checkBackends(String f, List<BackendRef> backends) {
+    /** {@code withFilters}: an HTTPRoute or GRPCRoute rule's backendRefs, which may carry backend filters. */
+    private static void checkBackends(String f, List<BackendRef> backends, boolean withFilters) {
       for (int b = 0; b < backends.size(); b++) {
-        checkBackend(f + ".backendRefs[" + b + "]", backends.get(b));
+        checkBackend(f + ".backendRefs[" + b + "]", backends.get(b), withFilters);
       }
     }
 
-    private static void checkBackend(String bf, BackendRef ref) {
+    private static void checkBackend(String bf, BackendRef ref, boolean withFilters) {
+      if (!withFilters && !ref.getFilters().isEmpty()) {
+        throw Rejected.validation(bf + ".filters", "only the backendRefs of HTTPRoute and GRPCRoute rules carry filters");
+      }
+      Set<HttpRouteFilterType> seen = EnumSet.noneOf(HttpRouteFilterType.class);
+      for (int i = 0; i < ref.getFilters().size(); i++) {
+        BackendRefFilter filter = ref.getFilters().get(i);
+        String ff = bf + ".filters[" + i + "]";
+        if (!BackendFilters.TYPES.contains(filter.getType())) {
+          throw Rejected.validation(ff + ".type", BackendFilters.unsupported(filter.getType().name()));
+        }
+        if (!seen.add(filter.getType())) {
+          throw Rejected.validation(ff + ".type", "a " + filter.getType() + " filter may appear only once per backendRef");
+        }
+        boolean request = filter.getType() == HttpRouteFilterType.REQUEST_HEADER_MODIFIER;
+        if ((request ? filter.getRequestHeaderModifier() : filter.getResponseHeaderModifier()) == null
+            || (request ? filter.getResponseHeaderModifier() : filter.getRequestHeaderModifier()) != null) {
+          throw Rejected.validation(ff, "a " + filter.getType() + " filter carries its own settings only");
+        }
+      }
       Rules.name(bf + ".name", ref.getName());
       if (ref.getNamespace() != null) {
         Rules.name(bf + ".namespace", ref.getNamespace());

@@ -27,6 +27,7 @@ import org.epicgateway.projections.gatewayapi.Attachments;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
 import org.epicgateway.projections.gatewayapi.Mirrors;
 import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.BackendRefFilter;
 import org.epicgateway.schemas.avro.Header;
 import org.epicgateway.schemas.avro.HeaderModifier;
 import org.epicgateway.schemas.avro.HttpRouteFilter;
@@ -91,13 +92,11 @@ final class HttpRoutes {
                 case REQUEST_REDIRECT -> redirect = f.getRequestRedirect();
                 case REQUEST_HEADER_MODIFIER -> {
                     HeaderModifier m = f.getRequestHeaderModifier();
-                    out.addAllRequestHeadersToAdd(headerOptions(m));
-                    m.getRemove().forEach(h -> out.addRequestHeadersToRemove(h.toLowerCase(Locale.ROOT)));
+                    out.addAllRequestHeadersToAdd(headerOptions(m)).addAllRequestHeadersToRemove(removed(m));
                 }
                 case RESPONSE_HEADER_MODIFIER -> {
                     HeaderModifier m = f.getResponseHeaderModifier();
-                    out.addAllResponseHeadersToAdd(headerOptions(m));
-                    m.getRemove().forEach(h -> out.addResponseHeadersToRemove(h.toLowerCase(Locale.ROOT)));
+                    out.addAllResponseHeadersToAdd(headerOptions(m)).addAllResponseHeadersToRemove(removed(m));
                 }
                 case CORS -> out.putTypedPerFilterConfig(Cors.FILTER, Any.pack(Cors.policy(f.getCors())));
                 case URL_REWRITE, REQUEST_MIRROR -> { } // applied with the route action below
@@ -115,13 +114,15 @@ final class HttpRoutes {
                 && !backends.resolve(kind, route.getNamespace(), ref).resolved())
                 .mapToInt(BackendRef::getWeight).sum();
         RouteAction.Builder action = RouteAction.newBuilder();
-        if (resolved.size() == 1 && unresolvedWeight == 0) {
+        // A backend with filters is a weighted cluster even when alone: its header changes sit where they sit with
+        // several backends (Envoy applies them before the rule's), so adding a backendRef never changes what they do.
+        if (resolved.size() == 1 && unresolvedWeight == 0 && resolved.get(0).ref().getFilters().isEmpty()) {
             action.setCluster(resolved.get(0).cluster().toString());
         } else {
             WeightedCluster.Builder weighted = WeightedCluster.newBuilder();
             for (Backends.Resolution r : resolved) {
-                weighted.addClusters(WeightedCluster.ClusterWeight.newBuilder().setName(r.cluster().toString())
-                        .setWeight(UInt32Value.of(r.ref().getWeight())));
+                weighted.addClusters(backendFilters(r.ref(), WeightedCluster.ClusterWeight.newBuilder()
+                        .setName(r.cluster().toString()).setWeight(UInt32Value.of(r.ref().getWeight()))));
             }
             if (unresolvedWeight > 0) {
                 weighted.addClusters(WeightedCluster.ClusterWeight.newBuilder().setName(UNRESOLVED_CLUSTER)
@@ -162,6 +163,22 @@ final class HttpRoutes {
                     }
                 });
         return out.setRoute(action).build();
+    }
+
+    /** A backendRef's filters as the header changes of its weighted cluster (the decider allows no other type). */
+    private static WeightedCluster.ClusterWeight.Builder backendFilters(BackendRef ref,
+                                                                         WeightedCluster.ClusterWeight.Builder cluster) {
+        for (BackendRefFilter f : ref.getFilters()) {
+            if (f.getRequestHeaderModifier() != null) {
+                cluster.addAllRequestHeadersToAdd(headerOptions(f.getRequestHeaderModifier()))
+                        .addAllRequestHeadersToRemove(removed(f.getRequestHeaderModifier()));
+            }
+            if (f.getResponseHeaderModifier() != null) {
+                cluster.addAllResponseHeadersToAdd(headerOptions(f.getResponseHeaderModifier()))
+                        .addAllResponseHeadersToRemove(removed(f.getResponseHeaderModifier()));
+            }
+        }
+        return cluster;
     }
 
     /**
@@ -300,6 +317,10 @@ final class HttpRoutes {
         return java.util.stream.Stream.concat(
                 m.getSet().stream().map(h -> option(h, HeaderAppendAction.OVERWRITE_IF_EXISTS_OR_ADD)),
                 m.getAdd().stream().map(h -> option(h, HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD))).toList();
+    }
+
+    private static List<String> removed(HeaderModifier m) {
+        return m.getRemove().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
     }
 
     private static HeaderValueOption option(Header h, HeaderAppendAction action) {

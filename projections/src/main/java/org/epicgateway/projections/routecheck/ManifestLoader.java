@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.epicgateway.projections.gatewayapi.BackendFilters;
 import org.epicgateway.projections.gatewayapi.Certificates;
 import org.epicgateway.projections.envoy.SafeRegex;
 import org.epicgateway.projections.gatewayapi.GatewayDurations;
@@ -59,6 +60,7 @@ import org.epicgateway.schemas.avro.TlsRouteState;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.AllowedRoutes;
 import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.BackendRefFilter;
 import org.epicgateway.schemas.avro.BackendService;
 import org.epicgateway.schemas.avro.CertificateRef;
 import org.epicgateway.schemas.avro.Endpoint;
@@ -500,11 +502,18 @@ public final class ManifestLoader {
         List<HTTPBackendRef> bin = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
         for (int j = 0; j < bin.size(); j++) {
             HTTPBackendRef b = bin.get(j);
-            if (b.getFilters() != null && !b.getFilters().isEmpty()) {
-                throw d.error(f + ".backendRefs[" + j + "].filters", "backend-level filters are not supported");
+            String bf = f + ".backendRefs[" + j + "]";
+            BackendRef ref = backendRef(d, bf, b.getGroup(), b.getKind(), b.getNamespace(), b.getName(), b.getPort(),
+                    b.getWeight());
+            var bfin = b.getFilters() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter>of() : b.getFilters();
+            List<BackendRefFilter> mapped = new ArrayList<>();
+            for (int k = 0; k < bfin.size(); k++) {
+                var x = bfin.get(k);
+                mapped.add(backendFilter(d, bf + ".filters[" + k + "]", x.getType(), x.getRequestHeaderModifier(),
+                        x.getResponseHeaderModifier()));
             }
-            backends.add(backendRef(d, f + ".backendRefs[" + j + "]", b.getGroup(), b.getKind(), b.getNamespace(),
-                    b.getName(), b.getPort(), b.getWeight()));
+            ref.setFilters(mapped);
+            backends.add(ref);
         }
         return HttpRouteRule.newBuilder().setName(rule.getName()).setMatches(matches).setFilters(filters)
                 .setBackendRefs(backends).setTimeouts(timeouts(d, f + ".timeouts", rule.getTimeouts()))
@@ -685,6 +694,18 @@ public final class ManifestLoader {
         return b.build();
     }
 
+    /** One filter of a backendRef: a header modifier, or refused naming its type (BackendFilters). */
+    private static BackendRefFilter backendFilter(Doc d, String f, String type, HTTPHeaderFilter request,
+                                                  HTTPHeaderFilter response) {
+        return switch (d.required(type, f + ".type")) {
+            case "RequestHeaderModifier" -> new BackendRefFilter(HttpRouteFilterType.REQUEST_HEADER_MODIFIER,
+                    headers(d, f + ".requestHeaderModifier", request), null);
+            case "ResponseHeaderModifier" -> new BackendRefFilter(HttpRouteFilterType.RESPONSE_HEADER_MODIFIER, null,
+                    headers(d, f + ".responseHeaderModifier", response));
+            default -> throw d.error(f + ".type", BackendFilters.unsupported(type));
+        };
+    }
+
     private static HeaderModifier headers(Doc d, String f, HTTPHeaderFilter h) {
         d.required(h, f);
         return HeaderModifier.newBuilder()
@@ -793,11 +814,18 @@ public final class ManifestLoader {
         var bin = rule.getBackendRefs() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCBackendRef>of() : rule.getBackendRefs();
         for (int j = 0; j < bin.size(); j++) {
             var b = bin.get(j);
-            if (b.getFilters() != null && !b.getFilters().isEmpty()) {
-                throw d.error(f + ".backendRefs[" + j + "].filters", "backend-level filters are not supported");
+            String bf = f + ".backendRefs[" + j + "]";
+            BackendRef ref = backendRef(d, bf, b.getGroup(), b.getKind(), b.getNamespace(), b.getName(), b.getPort(),
+                    b.getWeight());
+            var bfin = b.getFilters() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteFilter>of() : b.getFilters();
+            List<BackendRefFilter> mapped = new ArrayList<>();
+            for (int k = 0; k < bfin.size(); k++) {
+                var x = bfin.get(k);
+                mapped.add(backendFilter(d, bf + ".filters[" + k + "]", x.getType(), x.getRequestHeaderModifier(),
+                        x.getResponseHeaderModifier()));
             }
-            backends.add(backendRef(d, f + ".backendRefs[" + j + "]", b.getGroup(), b.getKind(), b.getNamespace(),
-                    b.getName(), b.getPort(), b.getWeight()));
+            ref.setFilters(mapped);
+            backends.add(ref);
         }
         return new GrpcRouteRule(rule.getName(), matches, filters, backends);
     }

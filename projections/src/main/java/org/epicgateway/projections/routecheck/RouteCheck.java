@@ -17,10 +17,12 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,8 +53,16 @@ public final class RouteCheck {
     public record Request(String gateway, Integer port, String host, String method, String path,
                           Map<String, String> headers, String sni) {}
 
-    /** A weighted backend as users name it ({@code namespace/service:port}). */
-    public record WeightedBackend(String backend, int weight) {}
+    /**
+     * A weighted backend as users name it ({@code namespace/service:port}), and the headers it gets when its weighted
+     * cluster changes headers of its own (a backendRef's filters; null otherwise: the result's headers hold).
+     */
+    public record WeightedBackend(String backend, int weight, Map<String, String> requestHeaders,
+                                  Map<String, String> responseHeaders, List<String> responseHeadersRemoved) {
+        WeightedBackend(String backend, int weight) {
+            this(backend, weight, null, null, null);
+        }
+    }
 
     /**
      * What Envoy does with the request: status, the backend (or weighted backends), the redirect Location, the
@@ -380,30 +390,73 @@ public final class RouteCheck {
         }
         Map<String, String> upstream = new TreeMap<>(headers);
         upstream.put("host", host);
-        for (HeaderValueOption o : route.getRequestHeadersToAddList()) {
-            String key = o.getHeader().getKey().toLowerCase(Locale.ROOT);
-            String value = o.getHeader().getValue();
-            upstream.merge(key, value, (old, add) -> o.getAppendAction() == HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD
-                    ? old + "," + add : add);
-        }
-        route.getRequestHeadersToRemoveList().forEach(h -> upstream.remove(h.toLowerCase(Locale.ROOT)));
-        Map<String, String> response = new TreeMap<>();
-        route.getResponseHeadersToAddList().forEach(o -> response.merge(o.getHeader().getKey(), o.getHeader().getValue(),
-                (old, add) -> o.getAppendAction() == HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD
-                        ? old + "," + add : add));
-        List<String> removed = route.getResponseHeadersToRemoveList();
+        Changes byRoute = Changes.of(upstream).apply(route.getRequestHeadersToAddList(),
+                route.getRequestHeadersToRemoveList(), route.getResponseHeadersToAddList(),
+                route.getResponseHeadersToRemoveList());
         if (a.hasWeightedClusters()) {
             // A cluster missing from the config is Envoy's cluster_not_found case: that share gets the route's
             // cluster_not_found_response_code (500 for unresolved backendRefs) and shows as backend null.
             Set<String> clusters = config.clusters().stream().map(Cluster::getName).collect(Collectors.toSet());
-            List<WeightedBackend> weighted = a.getWeightedClusters().getClustersList().stream()
-                    .map(c -> new WeightedBackend(clusters.contains(c.getName()) ? backend(c.getName()) : null,
-                            c.getWeight().getValue()))
+            List<WeightedCluster.ClusterWeight> entries = a.getWeightedClusters().getClustersList();
+            if (entries.size() == 1 && clusters.contains(entries.get(0).getName())) {
+                // One weighted cluster (a lone backend with filters) takes every request.
+                Changes changes = forCluster(upstream, entries.get(0), route);
+                return routed(backend(entries.get(0).getName()), List.of(), host, upstreamPath, route.getName(),
+                        changes.request(), changes.response(), changes.responseRemoved());
+            }
+            List<WeightedBackend> weighted = entries.stream().map(c -> {
+                        String name = clusters.contains(c.getName()) ? backend(c.getName()) : null;
+                        if (!ownChanges(c)) {
+                            return new WeightedBackend(name, c.getWeight().getValue());
+                        }
+                        Changes changes = forCluster(upstream, c, route);
+                        return new WeightedBackend(name, c.getWeight().getValue(), changes.request(),
+                                changes.response(), changes.responseRemoved());
+                    })
                     .sorted(Comparator.comparing(WeightedBackend::backend, Comparator.nullsLast(Comparator.naturalOrder())))
                     .toList();
-            return routed(null, weighted, host, upstreamPath, route.getName(), upstream, response, removed);
+            return routed(null, weighted, host, upstreamPath, route.getName(), byRoute.request(), byRoute.response(),
+                    byRoute.responseRemoved());
         }
-        return routed(backend(a.getCluster()), List.of(), host, upstreamPath, route.getName(), upstream, response, removed);
+        return routed(backend(a.getCluster()), List.of(), host, upstreamPath, route.getName(), byRoute.request(),
+                byRoute.response(), byRoute.responseRemoved());
+    }
+
+    private static boolean ownChanges(WeightedCluster.ClusterWeight c) {
+        return c.getRequestHeadersToAddCount() + c.getRequestHeadersToRemoveCount() + c.getResponseHeadersToAddCount()
+                + c.getResponseHeadersToRemoveCount() > 0;
+    }
+
+    /** What a request sent to one weighted cluster gets: the cluster's header changes, then the route's (Envoy's order). */
+    private static Changes forCluster(Map<String, String> upstream, WeightedCluster.ClusterWeight c, Route route) {
+        return Changes.of(upstream)
+                .apply(c.getRequestHeadersToAddList(), c.getRequestHeadersToRemoveList(),
+                        c.getResponseHeadersToAddList(), c.getResponseHeadersToRemoveList())
+                .apply(route.getRequestHeadersToAddList(), route.getRequestHeadersToRemoveList(),
+                        route.getResponseHeadersToAddList(), route.getResponseHeadersToRemoveList());
+    }
+
+    /** The upstream request's headers, the headers added to the response, and those removed from it. */
+    private record Changes(Map<String, String> request, Map<String, String> response, List<String> responseRemoved) {
+        static Changes of(Map<String, String> upstream) {
+            return new Changes(new TreeMap<>(upstream), new TreeMap<>(), new ArrayList<>());
+        }
+
+        /** One level's changes; as Envoy's header parser, it removes before it adds. */
+        Changes apply(List<HeaderValueOption> requestAdd, List<String> requestRemove,
+                      List<HeaderValueOption> responseAdd, List<String> responseRemove) {
+            requestRemove.forEach(h -> request.remove(h.toLowerCase(Locale.ROOT)));
+            requestAdd.forEach(o -> add(request, o.getHeader().getKey().toLowerCase(Locale.ROOT), o));
+            responseAdd.forEach(o -> add(response, o.getHeader().getKey(), o));
+            responseRemoved.addAll(responseRemove);
+            return this;
+        }
+
+        private static void add(Map<String, String> headers, String key, HeaderValueOption o) {
+            headers.merge(key, o.getHeader().getValue(),
+                    (old, add) -> o.getAppendAction() == HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD
+                            ? old + "," + add : add);
+        }
     }
 
     private static Result routed(String backend, List<WeightedBackend> backends, String host, String path, String route,

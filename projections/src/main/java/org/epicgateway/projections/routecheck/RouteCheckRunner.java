@@ -21,7 +21,8 @@ import org.epicgateway.schemas.avro.GatewayView;
  * {@code route-check}: loads manifests, derives each Gateway's Envoy config with the projections' own code, and
  * answers one JSON line per request line:
  * {@code {"status", "backend", "backends" (when weighted), "location", "host", "path"}} (plus {@code "route",
- * "requestHeaders", "responseHeaders", "responseHeadersRemoved"} when asked for headers, {@code "timeout", "retry",
+ * "requestHeaders", "responseHeaders", "responseHeadersRemoved"} when asked for headers, also on each weighted backend
+ * whose backendRef filters change headers of its own, {@code "timeout", "retry",
  * "mirrors"} when asked for policies, or {@code "error"}).
  */
 public final class RouteCheckRunner {
@@ -144,7 +145,14 @@ public final class RouteCheckRunner {
         o.put("backend", r.backend());
         if (!r.backends().isEmpty()) {
             ArrayNode backends = o.putArray("backends");
-            r.backends().forEach(b -> backends.addObject().put("backend", b.backend()).put("weight", b.weight()));
+            r.backends().forEach(b -> {
+                ObjectNode bo = backends.addObject().put("backend", b.backend()).put("weight", b.weight());
+                if (withHeaders && b.requestHeaders() != null) {
+                    bo.set("requestHeaders", JSON.valueToTree(b.requestHeaders()));
+                    bo.set("responseHeaders", JSON.valueToTree(b.responseHeaders()));
+                    bo.set("responseHeadersRemoved", JSON.valueToTree(b.responseHeadersRemoved()));
+                }
+            });
         }
         o.put("location", r.location());
         o.put("host", r.host());

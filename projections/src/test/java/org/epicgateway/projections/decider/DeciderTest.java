@@ -30,6 +30,9 @@ import org.epicgateway.schemas.avro.RemoveTcpRoute;
 import org.epicgateway.schemas.avro.TcpRouteUpserted;
 import org.epicgateway.schemas.avro.TcpRouteRule;
 import org.epicgateway.schemas.avro.BackendRef;
+import org.epicgateway.schemas.avro.Header;
+import org.epicgateway.schemas.avro.HeaderModifier;
+import org.epicgateway.schemas.avro.BackendRefFilter;
 import org.epicgateway.schemas.avro.AccountState;
 import org.epicgateway.schemas.avro.AddApiUser;
 import org.epicgateway.schemas.avro.AddressAllocated;
@@ -615,6 +618,37 @@ class DeciderTest {
     accept(c.envelope(id, "acme", new RemoveGrpcRoute()));
     reject(c.envelope(id, "acme", new RemoveGrpcRoute()), RejectionCode.NOT_FOUND, "targetAggregateId",
         "grpcroute 'default/echo' of account 'acme' does not exist");
+  }
+
+  @Test
+  void backendRefsOfHttpAndGrpcRoutesCarryHeaderModifiersOnly() {
+    platform();
+    accept(c.createGateway("acme", "rpc", "standard"));
+    String id = "grpcroute/acme/default/echo";
+    HeaderModifier set = HeaderModifier.newBuilder().setSet(List.of(new Header("x-backend", "echo"))).build();
+    BackendRefFilter request = new BackendRefFilter(HttpRouteFilterType.REQUEST_HEADER_MODIFIER, set, null);
+    reject(c.envelope(id, "acme", grpcRoute("rpc", backendFilters(request,
+        new BackendRefFilter(HttpRouteFilterType.URL_REWRITE, null, null)))), RejectionCode.VALIDATION,
+        "rules[0].backendRefs[0].filters[1].type", "a URL_REWRITE filter cannot be applied per backend");
+    reject(c.envelope(id, "acme", grpcRoute("rpc", backendFilters(request, request))), RejectionCode.VALIDATION,
+        "rules[0].backendRefs[0].filters[1].type", "may appear only once per backendRef");
+    reject(c.envelope(id, "acme", grpcRoute("rpc", backendFilters(new BackendRefFilter(
+        HttpRouteFilterType.RESPONSE_HEADER_MODIFIER, set, null)))), RejectionCode.VALIDATION,
+        "rules[0].backendRefs[0].filters[0]", "carries its own settings only");
+    UpsertGrpcRoute accepted = grpcRoute("rpc", backendFilters(request,
+        new BackendRefFilter(HttpRouteFilterType.RESPONSE_HEADER_MODIFIER, null, set)));
+    GrpcRouteUpserted event = (GrpcRouteUpserted) accept(c.envelope(id, "acme", accepted)).events().get(0).getPayload();
+    assertThat(event.getRules().get(0).getBackendRefs().get(0).getFilters()).hasSize(2);
+    // TCP backends and mirrors take no filters.
+    BackendRef filtered = BackendRef.newBuilder().setName("postgres").setPort(5432).setFilters(List.of(request)).build();
+    reject(c.envelope("tcproute/acme/default/pg", "acme", tcpRoute("rpc", List.of(TcpRouteRule.newBuilder()
+        .setBackendRefs(List.of(filtered)).build()))), RejectionCode.VALIDATION, "rules[0].backendRefs[0].filters",
+        "only the backendRefs of HTTPRoute and GRPCRoute rules carry filters");
+  }
+
+  private static GrpcRouteRule backendFilters(BackendRefFilter... filters) {
+    return GrpcRouteRule.newBuilder(grpcRule(null)).setBackendRefs(List.of(BackendRef.newBuilder().setName("echo")
+        .setPort(50051).setFilters(List.of(filters)).build())).build();
   }
 
   private static UpsertGrpcRoute grpcRoute(String gateway, GrpcRouteRule rule) {

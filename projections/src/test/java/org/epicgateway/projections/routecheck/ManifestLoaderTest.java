@@ -93,6 +93,9 @@ class ManifestLoaderTest {
         "'    - filters: [{type: RequestRedirect}]'|spec.rules[0].filters[0].requestRedirect|required",
         "'    - {matches: [{path: {type: Exact, value: /a}}], filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /b}}}]}'|spec.rules[0].filters[0].urlRewrite.path.type|needs PathPrefix",
         "'    - backendRefs: [{name: svc, port: eighty}]'|spec.rules[0].backendRefs[0].port|eighty",
+        "'    - backendRefs: [{name: svc, port: 80, filters: [{type: URLRewrite, urlRewrite: {hostname: a.example}}]}]'|spec.rules[0].backendRefs[0].filters[0].type|a URLRewrite filter cannot be applied per backend",
+        "'    - backendRefs: [{name: svc, port: 80, filters: [{type: ExtensionRef, extensionRef: {group: x.io, kind: K, name: k}}]}]'|spec.rules[0].backendRefs[0].filters[0].type|a ExtensionRef filter cannot be applied per backend",
+        "'    - backendRefs: [{name: svc, port: 80, filters: [{type: RequestHeaderModifier}]}]'|spec.rules[0].backendRefs[0].filters[0].requestHeaderModifier|required",
     })
     void invalidRouteNamesDocumentAndField(String rule, String field, String problem) {
         assertThatThrownBy(() -> ManifestLoader.parse("routes.yaml", route(rule + "\n")))

@@ -294,7 +294,7 @@ public final class RestToAckBench {
   static CommandEnvelope route(Population pop, int g, int r) {
     HttpRouteRule rule = HttpRouteRule.newBuilder().setName(null).setMatches(List.of(new HttpRouteMatch(
         new PathMatch(PathMatchType.PATH_PREFIX, "/r" + r), List.of(), List.of(), null))).setFilters(List.of())
-        .setBackendRefs(List.of(new BackendRef(null, "svc-" + r, 8080, 1, null))).build();
+        .setBackendRefs(List.of(new BackendRef(null, "svc-" + r, 8080, 1, null, List.of()))).build();
     return envelope(pop, "httproute/" + pop.account() + "/ns-" + g + "/r-" + r, new UpsertHttpRoute(pop.account(),
         "ns-" + g, "r-" + r, List.of(new ParentRef(null, "gw", null, null)), List.of(), List.of(rule)));
   }
