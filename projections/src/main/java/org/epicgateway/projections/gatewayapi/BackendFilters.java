@@ -19,7 +19,7 @@ public final class BackendFilters {
     /** Why a backendRef filter of {@code type} (as the caller's input names it) is refused. */
     public static String unsupported(String type) {
         return "a " + type + " filter cannot be applied per backend: Envoy changes only request and response headers"
-                + " per backend (RequestHeaderModifier, ResponseHeaderModifier); a filter for every backend of the rule goes in"
-                + " the rule's filters";
+                + " per backend (RequestHeaderModifier, ResponseHeaderModifier); a filter for every backend of the rule"
+                + " goes in the rule's filters";
     }
 }

@@ -505,14 +505,8 @@ public final class ManifestLoader {
             String bf = f + ".backendRefs[" + j + "]";
             BackendRef ref = backendRef(d, bf, b.getGroup(), b.getKind(), b.getNamespace(), b.getName(), b.getPort(),
                     b.getWeight());
-            var bfin = b.getFilters() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter>of() : b.getFilters();
-            List<BackendRefFilter> mapped = new ArrayList<>();
-            for (int k = 0; k < bfin.size(); k++) {
-                var x = bfin.get(k);
-                mapped.add(backendFilter(d, bf + ".filters[" + k + "]", x.getType(), x.getRequestHeaderModifier(),
-                        x.getResponseHeaderModifier()));
-            }
-            ref.setFilters(mapped);
+            ref.setFilters(backendFilters(d, bf, b.getFilters(), x -> x.getType(), x -> x.getRequestHeaderModifier(),
+                    x -> x.getResponseHeaderModifier()));
             backends.add(ref);
         }
         return HttpRouteRule.newBuilder().setName(rule.getName()).setMatches(matches).setFilters(filters)
@@ -694,16 +688,27 @@ public final class ManifestLoader {
         return b.build();
     }
 
-    /** One filter of a backendRef: a header modifier, or refused naming its type (BackendFilters). */
-    private static BackendRefFilter backendFilter(Doc d, String f, String type, HTTPHeaderFilter request,
-                                                  HTTPHeaderFilter response) {
-        return switch (d.required(type, f + ".type")) {
-            case "RequestHeaderModifier" -> new BackendRefFilter(HttpRouteFilterType.REQUEST_HEADER_MODIFIER,
-                    headers(d, f + ".requestHeaderModifier", request), null);
-            case "ResponseHeaderModifier" -> new BackendRefFilter(HttpRouteFilterType.RESPONSE_HEADER_MODIFIER, null,
-                    headers(d, f + ".responseHeaderModifier", response));
-            default -> throw d.error(f + ".type", BackendFilters.unsupported(type));
-        };
+    /**
+     * The filters of an HTTPRoute's or GRPCRoute's backendRef ({@code F}: fabric8's filter class of that kind): header
+     * modifiers, any other type refused naming it (BackendFilters).
+     */
+    private static <F> List<BackendRefFilter> backendFilters(Doc d, String bf, List<F> in, Function<F, String> type,
+                                                             Function<F, HTTPHeaderFilter> request,
+                                                             Function<F, HTTPHeaderFilter> response) {
+        List<BackendRefFilter> out = new ArrayList<>();
+        for (int k = 0; in != null && k < in.size(); k++) {
+            F x = in.get(k);
+            String f = bf + ".filters[" + k + "]";
+            String t = d.required(type.apply(x), f + ".type");
+            out.add(switch (t) {
+                case "RequestHeaderModifier" -> new BackendRefFilter(HttpRouteFilterType.REQUEST_HEADER_MODIFIER,
+                        headers(d, f + ".requestHeaderModifier", request.apply(x)), null);
+                case "ResponseHeaderModifier" -> new BackendRefFilter(HttpRouteFilterType.RESPONSE_HEADER_MODIFIER, null,
+                        headers(d, f + ".responseHeaderModifier", response.apply(x)));
+                default -> throw d.error(f + ".type", BackendFilters.unsupported(t));
+            });
+        }
+        return out;
     }
 
     private static HeaderModifier headers(Doc d, String f, HTTPHeaderFilter h) {
@@ -817,14 +822,8 @@ public final class ManifestLoader {
             String bf = f + ".backendRefs[" + j + "]";
             BackendRef ref = backendRef(d, bf, b.getGroup(), b.getKind(), b.getNamespace(), b.getName(), b.getPort(),
                     b.getWeight());
-            var bfin = b.getFilters() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteFilter>of() : b.getFilters();
-            List<BackendRefFilter> mapped = new ArrayList<>();
-            for (int k = 0; k < bfin.size(); k++) {
-                var x = bfin.get(k);
-                mapped.add(backendFilter(d, bf + ".filters[" + k + "]", x.getType(), x.getRequestHeaderModifier(),
-                        x.getResponseHeaderModifier()));
-            }
-            ref.setFilters(mapped);
+            ref.setFilters(backendFilters(d, bf, b.getFilters(), x -> x.getType(), x -> x.getRequestHeaderModifier(),
+                    x -> x.getResponseHeaderModifier()));
             backends.add(ref);
         }
         return new GrpcRouteRule(rule.getName(), matches, filters, backends);
