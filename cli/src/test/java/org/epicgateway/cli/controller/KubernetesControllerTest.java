@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -397,6 +398,78 @@ class KubernetesControllerTest {
             channel.shutdownNow();
             west.destroy();
         }
+    }
+
+    /**
+     * {@code allowedRoutes.namespaces.from: Selector}: the labels of a route's namespace reach EPIC as a Namespace and
+     * relabelling it flips the route's Accepted (NotAllowedByListeners and back); a change that is not its labels
+     * appends nothing.
+     */
+    @Test
+    void relabellingANamespaceFlipsTheAcceptedStatusOfItsRoutes() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String acme = "labels-" + suffix;
+        String template = "labels-" + suffix;
+        controllerAccount(acme, "pool-" + suffix, template, "198.18.82.0/29", false);
+        String user = basic("controller@" + acme, "controller-password-1");
+        KubernetesMockServer teams = workloadCluster();
+        try (KubernetesClient k = teams.createClient()) {
+            epicClass(k, acme, template, "teams");
+            k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-a")
+                .addToLabels(Map.of("kubernetes.io/metadata.name", "team-a", "gateway-access", "granted"))
+                .endMetadata().build()).create();
+            k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("unrelated")
+                .addToLabels("gateway-access", "granted").endMetadata().build()).create();
+            k.resource(new GatewayBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
+                .withNewSpec().withGatewayClassName("epic").addNewListener().withName("http").withPort(80)
+                .withProtocol("HTTP").withNewAllowedRoutes().withNewNamespaces().withFrom("Selector").withNewSelector()
+                .addToMatchLabels("gateway-access", "granted").endSelector().endNamespaces().endAllowedRoutes()
+                .endListener().endSpec().build()).create();
+            k.resource(new HTTPRouteBuilder().withNewMetadata().withName("shop").withNamespace("team-a").endMetadata()
+                .withNewSpec().addNewParentRef().withName("web").withNamespace("default").endParentRef()
+                .addNewRule().addNewBackendRef().withName("shop").withPort(80).endBackendRef().endRule().endSpec()
+                .build()).create();
+            try (KubernetesController controller = controller(k)) {
+                controller.start();
+                awaitAccepted(k, "granted: attached", "True", "Accepted");
+                JsonNode namespace = json(get("/api/v1/accounts/" + acme + "/namespaces/team-a", user));
+                assertThat(namespace.path("owner").asText()).isEqualTo("teams");
+                assertThat(namespace.at("/spec/labels").toString()).as("the API server's own label is implied")
+                    .isEqualTo("{\"gateway-access\":\"granted\"}");
+                assertThat(get("/api/v1/accounts/" + acme + "/namespaces/unrelated", user).statusCode())
+                    .as("a namespace without routes to EPIC stays in the cluster").isEqualTo(404);
+
+                relabel(k, "revoked");
+                awaitAccepted(k, "revoked: detached", "False", "NotAllowedByListeners");
+                relabel(k, "granted");
+                awaitAccepted(k, "granted again: attached", "True", "Accepted");
+
+                String id = "namespace/" + acme + "/team-a";
+                List<String> events = eventKeys(id::equals);
+                assertThat(events).as("created, revoked, granted").hasSize(3);
+                k.namespaces().withName("team-a").edit(n -> new NamespaceBuilder(n).editMetadata()
+                    .addToAnnotations("note", "not a label").endMetadata().build());
+                long rounds = controller.rounds();
+                await("two rounds after the annotation", () -> Optional.of(controller.rounds())
+                    .filter(r -> r >= rounds + 2));
+                assertThat(eventKeys(id::equals)).as("a new resourceVersion with the same labels").hasSize(3);
+            }
+        } finally {
+            teams.destroy();
+        }
+    }
+
+    private static void relabel(KubernetesClient k, String access) {
+        k.namespaces().withName("team-a").edit(n -> new NamespaceBuilder(n).editMetadata()
+            .addToLabels("gateway-access", access).endMetadata().build());
+    }
+
+    private static void awaitAccepted(KubernetesClient k, String what, String status, String reason)
+            throws InterruptedException {
+        await(what, () -> Optional.ofNullable(k.resources(HTTPRoute.class).inNamespace("team-a").withName("shop").get())
+            .filter(r -> r.getStatus() != null && !r.getStatus().getParents().isEmpty()
+                && r.getStatus().getParents().get(0).getConditions().stream().anyMatch(c -> c.getType().equals("Accepted")
+                    && c.getStatus().equals(status) && c.getReason().equals(reason))));
     }
 
     /**

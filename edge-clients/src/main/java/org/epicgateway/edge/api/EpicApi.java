@@ -101,10 +101,13 @@ public final class EpicApi {
         return results;
     }
 
-    /** Deletes one object ({@code collection} as in the URL: gateways, httproutes, ...); absent counts as done. */
+    /**
+     * Deletes one object ({@code collection} as in the URL: gateways, httproutes, ...; {@code namespace} null for an
+     * account-wide one, a Namespace); absent counts as done.
+     */
     public Result delete(String collection, String namespace, String name, String idempotencyKey) throws Unavailable {
-        return single("DELETE", "/" + collection + "/" + name + "?namespace="
-            + URLEncoder.encode(namespace, StandardCharsets.UTF_8), null, idempotencyKey);
+        return single("DELETE", "/" + collection + "/" + name + (namespace == null ? "" : "?namespace="
+            + URLEncoder.encode(namespace, StandardCharsets.UTF_8)), null, idempotencyKey);
     }
 
     /**
@@ -155,7 +158,7 @@ public final class EpicApi {
         }
     }
 
-    /** An object EPIC holds: where it lives, its version and its spec. */
+    /** An object EPIC holds: where it lives (namespace null for an account-wide one), its version and its spec. */
     public record Listed(String namespace, String name, long version, JsonNode spec) {}
 
     /** Every live object of a collection (gateways, httproutes, ...) of the account that {@code owner} wrote. */
@@ -168,7 +171,8 @@ public final class EpicApi {
                 StandardCharsets.UTF_8)), null, null, 200);
             for (JsonNode item : page.path("items")) {
                 String[] id = item.path("aggregateId").asText().split("/");
-                out.add(new Listed(id[2], id[3], item.path("version").asLong(), item.path("spec")));
+                out.add(new Listed(id.length == 4 ? id[2] : null, id[id.length - 1], item.path("version").asLong(),
+                    item.path("spec")));
             }
             after = page.path("next").isTextual() ? page.path("next").asText() : null;
         } while (after != null);

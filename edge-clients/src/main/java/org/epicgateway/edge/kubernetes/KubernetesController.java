@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes Gateway API controller of a workload cluster. Shared informers watch GatewayClasses, Gateways,
- * HTTPRoutes, GRPCRoutes, TCPRoutes, TLSRoutes, ReferenceGrants, Services, EndpointSlices, Nodes and TLS Secrets
+ * HTTPRoutes, GRPCRoutes, TCPRoutes, TLSRoutes, ReferenceGrants, Services, EndpointSlices, Nodes, Namespaces and TLS Secrets
  * (uploaded to EPIC's certificate store when a listener of ours names them: {@link CertificateUploads}); any change marks the cluster dirty, and
  * one worker reconciles after a short coalescing window, so a burst of EndpointSlice churn is one round and a few
  * batch requests. A round is level-triggered: from the informers' caches it computes every EPIC object this cluster
@@ -76,7 +77,7 @@ public final class KubernetesController implements AutoCloseable {
     /** The kinds a controller writes, by the collection EPIC lists them under. */
     private static final Map<String, String> KINDS = Map.of("gateways", "Gateway", "httproutes", "HTTPRoute",
         "grpcroutes", "GRPCRoute", "tcproutes", "TCPRoute", "tlsroutes", "TLSRoute", "services", "Service",
-        "endpointslices", "EndpointSlice", "referencegrants", "ReferenceGrant");
+        "endpointslices", "EndpointSlice", "referencegrants", "ReferenceGrant", "namespaces", "Namespace");
 
     /** An object this round wants in EPIC, with what identifies its version in the cluster. */
     private record Desired(Specs.EpicObject object, HasMetadata source, String version) {}
@@ -113,6 +114,7 @@ public final class KubernetesController implements AutoCloseable {
     private SharedIndexInformer<EndpointSlice> slices;
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<Secret> secrets;
+    private SharedIndexInformer<Namespace> namespaces;
     private final CertificateUploads certificates = new CertificateUploads();
     private final Object signal = new Object();
     private boolean dirty = true;
@@ -145,6 +147,7 @@ public final class KubernetesController implements AutoCloseable {
         services = watch(client.services().inAnyNamespace().inform());
         slices = watch(client.discovery().v1().endpointSlices().inAnyNamespace().inform());
         nodes = watch(client.nodes().inform());
+        namespaces = watch(client.namespaces().inform());
         // Only TLS Secrets are cached; of those, only the ones our Gateways reference are ever read.
         secrets = watch(client.secrets().inAnyNamespace().withField("type", CertificateUploads.TLS_SECRET).inform());
         running = true;
@@ -282,6 +285,7 @@ public final class KubernetesController implements AutoCloseable {
         // Routes with a parent among those gateways go to that gateway's account, with the Services they name.
         Map<String, Set<String>> servicesByAccount = new HashMap<>();
         Map<String, Set<String>> namespacesByAccount = new HashMap<>();
+        Map<String, Set<String>> routeNamespacesByAccount = new HashMap<>();
         List<HasMetadata> routes = new ArrayList<>(httpRoutes.getStore().list());
         routes.addAll(grpcRoutes.getStore().list());
         routes.addAll(tcpRoutes.getStore().list());
@@ -296,6 +300,7 @@ public final class KubernetesController implements AutoCloseable {
                 continue;
             }
             String account = p.get().connection().account();
+            routeNamespacesByAccount.computeIfAbsent(account, a -> new TreeSet<>()).add(ns);
             want(desired, p.get(), route, String.valueOf(route.getMetadata().getGeneration()), null, nodeAddresses, problems);
             Desired wanted = desired.get(account).get(StatusWriter.key(route));
             if (wanted != null) {
@@ -325,6 +330,17 @@ public final class KubernetesController implements AutoCloseable {
                     : s.getMetadata().getLabels().get("kubernetes.io/service-name");
                 if (service != null && wanted.contains(s.getMetadata().getNamespace() + "/" + service)) {
                     want(desired, p, s, s.getMetadata().getResourceVersion(), null, nodeAddresses, problems);
+                }
+            }
+        });
+        // The labels of the routes' namespaces (what Selector listeners match); not the cluster's other namespaces,
+        // which name no EPIC gateway. Labels bump no generation, so the version is the resourceVersion; the decider
+        // records nothing when the labels are unchanged (an annotation, a finalizer).
+        routeNamespacesByAccount.forEach((account, wanted) -> {
+            for (Namespace n : namespaces.getStore().list()) {
+                if (wanted.contains(n.getMetadata().getName())) {
+                    want(desired, byAccount.get(account), n, n.getMetadata().getResourceVersion(), null, nodeAddresses,
+                        problems);
                 }
             }
         });
@@ -518,7 +534,7 @@ public final class KubernetesController implements AutoCloseable {
         Map<String, Sent> owned = new HashMap<>();
         for (Map.Entry<String, String> kind : KINDS.entrySet()) {
             for (EpicApi.Listed o : api.listOwned(kind.getKey(), api.connection().cluster())) {
-                owned.put(kind.getValue() + "/" + o.namespace() + "/" + o.name(), new Sent(kind.getKey(), o.namespace(),
+                owned.put(Specs.EpicObject.key(kind.getValue(), o.namespace(), o.name()), new Sent(kind.getKey(), o.namespace(),
                     o.name(), "", o.version(), 0));
             }
         }

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.epicgateway.edge.api.EpicApi;
@@ -23,6 +24,7 @@ import org.epicgateway.schemas.avro.EndpointSliceState;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GrpcRouteState;
 import org.epicgateway.schemas.avro.HttpRouteState;
+import org.epicgateway.schemas.avro.NamespaceState;
 import org.epicgateway.schemas.avro.ReferenceGrant;
 import org.epicgateway.schemas.avro.TcpRouteState;
 import org.epicgateway.schemas.avro.TlsRouteState;
@@ -41,7 +43,12 @@ public final class Specs {
     /** The EPIC object: its kind's title and URL collection, where it lives, its create body. */
     public record EpicObject(String kind, String collection, String namespace, String name, ObjectNode body) {
         public String key() {
-            return kind + "/" + namespace + "/" + name;
+            return key(kind, namespace, name);
+        }
+
+        /** {@code kind/namespace/name}, or {@code kind/name} for an account-wide object (a Namespace). */
+        public static String key(String kind, String namespace, String name) {
+            return kind + "/" + (namespace == null ? "" : namespace + "/") + name;
         }
 
         /**
@@ -72,7 +79,8 @@ public final class Specs {
     private Specs() {}
 
     /**
-     * The EPIC object a Kubernetes Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, Service, ReferenceGrant or EndpointSlice becomes.
+     * The EPIC object a Kubernetes Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, Service, ReferenceGrant,
+     * EndpointSlice or Namespace (its labels) becomes.
      * {@code template} is the gateway template of the Gateway's class (other kinds ignore it); {@code nodeAddresses}
      * maps node names to the address the GUE tunnel reaches them by (EndpointSlices only).
      */
@@ -99,6 +107,7 @@ public final class Specs {
             case BackendService s -> new EpicObject("Service", "services", s.getNamespace(), s.getName(), body(s));
             case ReferenceGrant g ->
                 new EpicObject("ReferenceGrant", "referencegrants", g.getNamespace(), g.getName(), body(g));
+            case NamespaceState n -> new EpicObject("Namespace", "namespaces", null, n.getName(), body(n));
             case EndpointSliceState s -> {
                 s.getEndpoints().forEach(e -> e.setNodeAddress(e.getNodeName() == null ? null
                     : nodeAddresses.get(e.getNodeName())));
@@ -130,6 +139,11 @@ public final class Specs {
                 ArrayNode a = JsonNodeFactory.instance.arrayNode();
                 list.forEach(x -> a.add(json(x)));
                 yield a;
+            }
+            case Map<?, ?> map -> {
+                ObjectNode o = JsonNodeFactory.instance.objectNode();
+                new TreeMap<>(map).forEach((k, v) -> o.set(k.toString(), json(v)));
+                yield o;
             }
             case Enum<?> e -> JsonNodeFactory.instance.textNode(e.name());
             case CharSequence s -> JsonNodeFactory.instance.textNode(s.toString());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
@@ -74,6 +75,29 @@ class SpecsTest {
             + "\"edge\"}],\"hostnames\":[],\"rules\":[{\"matches\":[{\"method\":{\"type\":\"EXACT\",\"service\":"
             + "\"echo.v1.Echo\",\"method\":\"Say\"},\"headers\":[]}],\"filters\":[],\"backendRefs\":[{\"name\":\"echo\","
             + "\"port\":50051,\"weight\":1,\"filters\":[]}]}]}");
+    }
+
+    @Test
+    void aNamespaceIsItsLabelsAccountWideAndItsSelectorListenerKeepsTheSelector() throws Exception {
+        Specs.EpicObject ns = Specs.of(new NamespaceBuilder().withNewMetadata().withName("team-a").withUid("u-9")
+            .withResourceVersion("41").addToLabels(Map.of("kubernetes.io/metadata.name", "team-a", "team", "a"))
+            .endMetadata().build(), null, Map.of());
+        assertThat(ns.kind()).isEqualTo("Namespace");
+        assertThat(ns.collection()).isEqualTo("namespaces");
+        assertThat(ns.key()).isEqualTo("Namespace/team-a");
+        assertThat(ns.body().toString()).as("the API server's own label is implied, not sent")
+            .isEqualTo("{\"name\":\"team-a\",\"labels\":{\"team\":\"a\"}}");
+        assertThat(ns.item("u-9", "41").idempotencyKey()).startsWith("u-9.41.");
+
+        Specs.EpicObject gateway = Specs.of(new GatewayBuilder().withNewMetadata().withName("edge").withNamespace("infra")
+            .endMetadata().withNewSpec().withGatewayClassName("epic").addNewListener().withName("http").withPort(80)
+            .withProtocol("HTTP").withNewAllowedRoutes().withNewNamespaces().withFrom("Selector").withNewSelector()
+            .addToMatchLabels("team", "a").addNewMatchExpression().withKey("env").withOperator("NotIn")
+            .withValues("prod").endMatchExpression().endSelector().endNamespaces().endAllowedRoutes().endListener()
+            .endSpec().build(), "t", Map.of());
+        assertThat(gateway.body().at("/listeners/0/allowedRoutes").toString()).isEqualTo("{\"namespacesFrom\":"
+            + "\"SELECTOR\",\"kinds\":[],\"namespaceSelector\":{\"matchLabels\":{\"team\":\"a\"},"
+            + "\"matchExpressions\":[{\"key\":\"env\",\"operator\":\"NOT_IN\",\"values\":[\"prod\"]}]}}");
     }
 
     @Test

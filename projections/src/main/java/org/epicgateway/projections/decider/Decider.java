@@ -140,6 +140,7 @@ import org.epicgateway.schemas.avro.UpsertEndpointSlice;
 import org.epicgateway.schemas.avro.AllowedRoutes;
 import org.epicgateway.schemas.avro.LabelSelector;
 import org.epicgateway.schemas.avro.NamespaceRemoved;
+import org.epicgateway.schemas.avro.NamespaceState;
 import org.epicgateway.schemas.avro.NamespaceUpserted;
 import org.epicgateway.schemas.avro.NamespacesFrom;
 import org.epicgateway.schemas.avro.RemoveNamespace;
@@ -1002,7 +1003,9 @@ public final class Decider {
 
     /**
      * A tenant namespace's labels. {@value LabelSelectors#NAME_LABEL} is the API server's, always the namespace's
-     * name: a different value could never be true of a real namespace, so it is refused.
+     * name: a different value could never be true of a real namespace, so it is refused. Unchanged labels record
+     * nothing: a workload controller resends a namespace at every change of its resourceVersion (labels bump no
+     * generation), most of which are not its labels.
      */
     private void upsertNamespace(AggregateId id, UpsertNamespace c) {
       expectType(id, AggregateType.NAMESPACE);
@@ -1018,7 +1021,11 @@ public final class Decider {
         throw Rejected.validation("labels", "'" + LabelSelectors.NAME_LABEL + "' is the namespace's name ('"
             + c.getName() + "'), not '" + name + "'");
       }
-      emit(id, new NamespaceUpserted(c.getAccount(), c.getName(), new TreeMap<>(c.getLabels())));
+      boolean unchanged = current(id.toString()).filter(s -> !s.getDeleted())
+          .map(s -> ((NamespaceState) s.getResource()).getLabels().equals(c.getLabels())).orElse(false);
+      if (!unchanged) {
+        emit(id, new NamespaceUpserted(c.getAccount(), c.getName(), new TreeMap<>(c.getLabels())));
+      }
     }
 
     private void remove(AggregateId id, AggregateType type, SpecificRecord removed) {

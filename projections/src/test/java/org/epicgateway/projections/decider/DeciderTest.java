@@ -767,6 +767,8 @@ class DeciderTest {
     assertThat(((NamespaceState) store.states.get("namespace/acme/team-a").getResource()).getLabels())
         .containsExactlyInAnyOrderEntriesOf(Map.of("team", "a", "example.com/tier", "", "kubernetes.io/metadata.name",
             "team-a"));
+    assertThat(accept(c.upsertNamespace("acme", "team-a", Map.of("team", "a", "example.com/tier", "",
+        "kubernetes.io/metadata.name", "team-a"))).events()).as("unchanged labels record nothing").isEmpty();
     accept(c.removeNamespace("acme", "team-a"));
     reject(c.removeNamespace("acme", "team-a"), RejectionCode.NOT_FOUND, "targetAggregateId",
         "namespace 'team-a' of account 'acme' does not exist");
