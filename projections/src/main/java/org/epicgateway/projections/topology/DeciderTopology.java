@@ -38,15 +38,12 @@ public final class DeciderTopology {
   /** The folded state of every aggregate, keyed by aggregate id. */
   public static final String STORE = "aggregate-state";
   /**
-   * The result of every decided command, keyed by command id: a command whose id is already here is a client's retry,
-   * answered with the same result and no event. Entries leave after the retention window (docs/modules/projections-decider.md).
+   * The result of every decided command, keyed by command id, with when it was decided (the processor's wall clock,
+   * which is also the changelog record's time, so a restore keeps it): a command whose id is already here is a
+   * client's retry, answered with the same result and no event. Entries leave after the retention window
+   * (docs/modules/projections-decider.md).
    */
   public static final String DECIDED = "decided-commands";
-  /**
-   * Decided command ids by when they were decided, keyed {@code <20-digit epoch ms>/<commandId>}: the order in which
-   * {@link #DECIDED} entries leave it once older than the retention window.
-   */
-  public static final String DECIDED_BY_TIME = "decided-commands-by-time";
   /** How long a decided command id is remembered unless configured otherwise: a day of client retries. */
   public static final Duration DEFAULT_DECIDED_RETENTION = Duration.ofHours(24);
   /** The store's changelog topic, as Kafka Streams names it: the live aggregate states, which audit rebuild reads. */
@@ -73,12 +70,10 @@ public final class DeciderTopology {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
         new AvroSerde<>(AggregateState.class, registry)));
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DECIDED), Serdes.String(),
-        new AvroSerde<>(CommandResult.class, registry)));
-    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DECIDED_BY_TIME),
-        Serdes.String(), Serdes.String()));
+    builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(DECIDED),
+        Serdes.String(), new AvroSerde<>(CommandResult.class, registry)));
     builder.stream(Topics.COMMANDS, Consumed.with(Serdes.String(), commands).withName("commands"))
-        .process(() -> new DeciderProcessor(decidedRetention, seals), Named.as(DECIDER), STORE, DECIDED, DECIDED_BY_TIME);
+        .process(() -> new DeciderProcessor(decidedRetention, seals), Named.as(DECIDER), STORE, DECIDED);
     Topology topology = builder.build();
     // Sinks hang off the decider by name, so each output type goes to its own topic with its own serializer.
     topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),

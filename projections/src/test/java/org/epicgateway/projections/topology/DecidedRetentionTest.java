@@ -60,8 +60,8 @@ class DecidedRetentionTest {
       driver.advanceWallClockTime(Duration.ofMinutes(2));
       assertThat(driver.<String, CommandResult>getKeyValueStore(DeciderTopology.DECIDED).get(slice.getCommandId()))
           .isNull();
-      try (var byTime = driver.<String, String>getKeyValueStore(DeciderTopology.DECIDED_BY_TIME).all()) {
-        assertThat(byTime.hasNext()).as("ids left in the time index").isFalse();
+      try (var left = driver.<String, CommandResult>getKeyValueStore(DeciderTopology.DECIDED).all()) {
+        assertThat(left.hasNext()).as("ids left after the window").isFalse();
       }
       commands.pipeInput(slice);
       CommandResult again = results.readValue();
@@ -71,4 +71,5 @@ class DecidedRetentionTest {
           .containsExactly(slice.getCommandId());
     }
   }
+
 }
