@@ -129,13 +129,16 @@ public final class ProvisionerService implements PlatformService {
               next = clock.instant().plusSeconds(1);
             }
           }
+          boolean changed = false;
           for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-            feed(provisioner, r, views, states, commands);
+            changed |= feed(provisioner, r, views, states, commands);
           }
           known = provisioner.known();
           caughtUp = caughtUp || statesAssigned && startState.entrySet().stream()
               .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-          if (caughtUp && !clock.instant().isBefore(next)) {
+          // At once on a new view or state (a created gateway, a decided report) or a replica's change, else every
+          // RECONCILE_EVERY: waiting for the round cost a gateway up to two periods on its way to being announced.
+          if (caughtUp && (changed || provider.changed() || !clock.instant().isBefore(next))) {
             provisioner.reconcile(clock.instant());
             next = clock.instant().plus(RECONCILE_EVERY);
           }
@@ -153,16 +156,20 @@ public final class ProvisionerService implements PlatformService {
     return parts;
   }
 
-  private void feed(Provisioner provisioner, ConsumerRecord<String, byte[]> r, AvroDeserializer<GatewayView> views,
+  /** Feeds one record; true when it is a view or a state (a heartbeat only moves liveness, checked each round). */
+  private boolean feed(Provisioner provisioner, ConsumerRecord<String, byte[]> r, AvroDeserializer<GatewayView> views,
       AvroDeserializer<AggregateState> states, AvroDeserializer<CommandEnvelope> commands) {
     String key = r.key();
     try {
       switch (r.topic()) {
-        case Topics.GATEWAY_STATE -> provisioner.view(key, r.value() == null ? null
-            : views.deserialize(r.topic(), r.value()));
+        case Topics.GATEWAY_STATE -> {
+          provisioner.view(key, r.value() == null ? null : views.deserialize(r.topic(), r.value()));
+          return true;
+        }
         case NodeTopology.STATES_CHANGELOG -> {
           if (key != null) {
             provisioner.state(key, r.value() == null ? null : states.deserialize(r.topic(), r.value()));
+            return true;
           }
         }
         default -> {
@@ -178,6 +185,7 @@ public final class ProvisionerService implements PlatformService {
       // A record this reader cannot decode is skipped, as the platform's other plain readers do.
       LOG.error("provisioner: skipping {}@{}/{}: {}", r.topic(), r.partition(), r.offset(), e.toString());
     }
+    return false;
   }
 
   /**

@@ -61,6 +61,8 @@ public final class LocalProvider implements ReplicaProvider {
   private final Settings settings;
   private final Optional<Path> envoy;
   private final Map<String, Map<String, Replica>> running = new HashMap<>();
+  /** A replica printed READY or its process ended since {@link #changed()} was last asked. */
+  private final AtomicBoolean changed = new AtomicBoolean();
   /** Replica namespaces made, by gateway and instance: they outlive process restarts, so a replica keeps its tag. */
   private final Map<String, Map<String, ReplicaNetwork>> networks = new HashMap<>();
 
@@ -158,8 +160,8 @@ public final class LocalProvider implements ReplicaProvider {
     ReplicaNetwork network = network(spec, instance, node);
     if (!Files.exists(Path.of("/run/netns", network.namespace()))) {
       try {
-        for (List<String> step : network.create()) {
-          run(step);
+        for (ReplicaNetwork.Step step : network.create()) {
+          run(step.command(), step.input());
         }
       } catch (IOException e) {
         delete(network); // nothing half-made stays
@@ -180,7 +182,7 @@ public final class LocalProvider implements ReplicaProvider {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     AtomicBoolean ready = new AtomicBoolean(); // set by the output copier's thread
     Path logFile = log(spec, instance);
-    Thread.ofVirtual().start(() -> copyOutput(process, logFile, ready));
+    Thread.ofVirtual().start(() -> copyOutput(process, logFile, ready, changed));
     LOG.info("started replica {} of {} on node {} (namespace {}, node side {}): {}", instance, spec.gatewayId(), node,
         ns, network.hostInterface(), String.join(" ", command));
     return new Replica(instance, node, command(spec, instance, node), process, admin, ready, network);
@@ -194,21 +196,30 @@ public final class LocalProvider implements ReplicaProvider {
     if (envoy.isPresent()) {
       return EnvoyLaunch.of(envoy.get(), spec, instance, replicaDir(spec, instance)).command();
     }
+    // A JVM that starts fast (it forwards bytes; C2 and a parallel collector only cost start-up CPU): its start is
+    // most of a gateway's time from created to announced (bench/lifecycle).
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-        .toString(), "-cp", STAND_IN_CLASS_PATH, StandInProxy.class.getName(),
+        .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto",
+        "-cp", STAND_IN_CLASS_PATH, StandInProxy.class.getName(),
         spec.nodeId(instance), spec.address(),
         String.join(",", spec.ports().stream().map(String::valueOf).toList())));
     command.addAll(spec.upstreams());
     return command;
   }
 
-  private static void copyOutput(Process process, Path logFile, AtomicBoolean ready) {
+  @Override
+  public boolean changed() {
+    return changed.getAndSet(false);
+  }
+
+  private static void copyOutput(Process process, Path logFile, AtomicBoolean ready, AtomicBoolean changed) {
     try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
         StandardCharsets.UTF_8)); OutputStream log = Files.newOutputStream(logFile)) {
       String line;
       while ((line = out.readLine()) != null) {
         if (line.startsWith("READY ")) {
           ready.set(true);
+          changed.set(true);
         }
         log.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         log.flush();
@@ -216,6 +227,7 @@ public final class LocalProvider implements ReplicaProvider {
     } catch (IOException e) {
       // the process ended
     }
+    changed.set(true); // its output ends with it
   }
 
   /** Envoy's admin /ready over its Unix socket: 200 once it has its initial configuration. */
@@ -256,7 +268,7 @@ public final class LocalProvider implements ReplicaProvider {
 
   private static void delete(ReplicaNetwork network) {
     try {
-      run(network.delete());
+      run(network.delete(), null);
     } catch (IOException e) {
       LOG.warn("removing replica namespace {}: {}", network.namespace(), e.getMessage());
     }
@@ -287,12 +299,18 @@ public final class LocalProvider implements ReplicaProvider {
     return gatewayId.replace('/', '_');
   }
 
-  private static void run(List<String> command) throws IOException {
+  private static void run(List<String> command, String input) throws IOException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try (OutputStream in = p.getOutputStream()) {
+      if (input != null) {
+        in.write(input.getBytes(StandardCharsets.UTF_8));
+      }
+    }
     try {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       if (p.waitFor() != 0) {
-        throw new IOException(String.join(" ", command) + " failed: " + out);
+        throw new IOException(String.join(" ", command) + (input == null ? "" : " <<< '"
+            + input.strip().replace("\n", "; ") + "'") + " failed: " + out);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

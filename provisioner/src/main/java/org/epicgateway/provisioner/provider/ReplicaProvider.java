@@ -21,6 +21,14 @@ public interface ReplicaProvider extends AutoCloseable {
   /** Makes the gateway's replicas match {@code spec}; returns what it observes of each replica now. */
   List<ReplicaStatus> apply(ReplicaSpec spec);
 
+  /**
+   * Whether a replica changed since this was last asked (became ready, exited), so the provisioner reconciles now
+   * instead of on its next round: a replica's readiness reaches its node's advert without waiting out the period.
+   */
+  default boolean changed() {
+    return false;
+  }
+
   /** Stops and removes every replica of the gateway. */
   void remove(String gatewayId);
 
