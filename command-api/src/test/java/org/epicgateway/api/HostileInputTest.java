@@ -290,8 +290,10 @@ class HostileInputTest {
             Consumer<JsonNode> set = v -> sink.add(edit(root, pointer, n -> n.set(name, v)), at, type + " " + v);
             // Nothing unbounded: every string and array states its limit in the document.
             JsonNode bounded = type.equals("array") ? resolve(ps.path("items")) : ps;
-            if (type.equals("array") && !ps.has("maxItems")
-                || bounded.path("type").asText().equals("string") && !bounded.has("maxLength") && !bounded.has("enum")) {
+            boolean map = type.equals("object") && ps.path("additionalProperties").isObject();
+            if (type.equals("array") && !ps.has("maxItems") || map && !ps.has("maxProperties")
+                || bounded.path("type").asText().equals("string") && !bounded.has("maxLength") && !bounded.has("enum")
+                || map && !ps.path("additionalProperties").has("maxLength")) {
                 sink.add(null, at, "undocumented limit");
             }
             switch (type) {
@@ -329,7 +331,17 @@ class HostileInputTest {
                 }
                 case "object" -> {
                     set.accept(JSON.arrayNode());
-                    if (current != null && current.isObject()) {
+                    if (map && current != null && current.isObject() && !current.isEmpty()) {
+                        // A map (labels): too many entries, and every bad value under its first key.
+                        ObjectNode many = JSON.objectNode();
+                        for (int i = 0; i <= ps.get("maxProperties").asInt(); i++) {
+                            many.set("k" + i, current.elements().next().deepCopy());
+                        }
+                        set.accept(many);
+                        String key = current.fieldNames().next();
+                        strings(ps.path("additionalProperties"), v -> sink.add(edit(root, pointer,
+                            n -> ((ObjectNode) n.get(name)).set(key, v)), at + "." + key, "value " + v));
+                    } else if (current != null && current.isObject()) {
                         mutations((ObjectNode) current, p.getValue(), at, pointer + "/" + name, root, sink);
                     }
                 }

@@ -198,8 +198,10 @@ public final class OpenApiDocument {
                 p.put("description", field.doc());
             }
             Schema.Type kind = nonNull(field.schema()).getType();
-            if (kind == Schema.Type.STRING || kind == Schema.Type.INT || kind == Schema.Type.ARRAY) {
-                Limits.of(record.getName(), field.name(), kind == Schema.Type.ARRAY).document(p);
+            if (kind == Schema.Type.STRING || kind == Schema.Type.INT || kind == Schema.Type.ARRAY
+                || kind == Schema.Type.MAP) {
+                Limits.of(record.getName(), field.name(), kind == Schema.Type.ARRAY || kind == Schema.Type.MAP)
+                    .document(p);
             }
             props.set(field.name(), p);
             if (!field.hasDefaultValue() && field.schema().getType() != Schema.Type.UNION) {

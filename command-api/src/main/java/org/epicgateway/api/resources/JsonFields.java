@@ -192,7 +192,7 @@ public final class JsonFields {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getValue().isTextual()) {
                 String entry = at(name) + "." + e.getKey();
-                throw ApiError.badRequest("field '" + entry + "' must be a string", at(name));
+                throw ApiError.badRequest("field '" + entry + "' must be a string", entry);
             }
             out.put(e.getKey(), e.getValue().textValue());
         }

@@ -137,13 +137,22 @@ public record Limit(Integer minLength, Integer maxLength, String pattern, Long m
         return "'" + (v.length() > 64 ? v.substring(0, 64) + "..." : v) + "'";
     }
 
-    /** Adds these limits to a property's JSON Schema (for an array: size here, value limits on its items). */
+    /**
+     * Adds these limits to a property's JSON Schema (for an array: size here, value limits on its items; for a map:
+     * its number of entries here, value limits on its values).
+     */
     public void document(ObjectNode property) {
         if (property.path("type").asText().equals("array")) {
             putIfSet(property, "minItems", minItems);
             putIfSet(property, "maxItems", maxItems);
         }
-        ObjectNode values = property.has("items") && property.get("items").isObject()
+        boolean map = property.path("type").asText().equals("object") && property.path("additionalProperties").isObject();
+        if (map) {
+            putIfSet(property, "minProperties", minItems);
+            putIfSet(property, "maxProperties", maxItems);
+        }
+        ObjectNode values = map ? (ObjectNode) property.get("additionalProperties")
+            : property.has("items") && property.get("items").isObject()
             && !property.get("items").has("$ref") ? (ObjectNode) property.get("items") : property;
         String type = values.path("type").asText();
         if (type.equals("string")) {
