@@ -197,6 +197,7 @@ class SdsTest {
 
     try (AdsClient envoy = AdsClient.sotw(channel, NODE)) {
       envoy.request(LISTENER_TYPE_URL, List.of(), "", "");
+      exchange.append(sent("LDS request", LISTENER_TYPE_URL, List.of(), "", ""));
       DiscoveryResponse lds = envoy.response();
       exchange.append("<- LDS\n").append(json(lds)).append('\n');
       Listener listener = lds.getResources(0).unpack(Listener.class);
@@ -208,9 +209,11 @@ class SdsTest {
       assertThat(tls.getCommonTlsContext().getTlsCertificateSdsSecretConfigsList()).extracting(c -> c.getName())
           .containsExactly(SECRET, BOOKS);
       envoy.ack(lds, List.of());
+      exchange.append(sent("LDS ACK", LISTENER_TYPE_URL, List.of(), lds.getVersionInfo(), lds.getNonce()));
 
       envoy.request(SECRET_TYPE_URL, List.of(SECRET, BOOKS), "", "");
-      exchange.append("-> SDS request ").append(List.of(SECRET, BOOKS)).append('\n');
+      exchange.append(sent("SDS request (neither certificate stored yet: no answer)", SECRET_TYPE_URL,
+          List.of(SECRET, BOOKS), "", ""));
       store.put(SECRET, certificate(dir, "store.example.com"));
       CertificateBundle books = certificate(dir, "books.example.com");
       store.put(BOOKS, books);
@@ -220,7 +223,8 @@ class SdsTest {
       assertThat(sds1.getTypeUrl()).isEqualTo(SECRET_TYPE_URL);
       assertThat(names(sds1.getResourcesList())).containsExactlyInAnyOrder(SECRET, BOOKS);
       envoy.ack(sds1, List.of(SECRET, BOOKS));
-      exchange.append("-> ACK ").append(sds1.getVersionInfo()).append('\n');
+      exchange.append(sent("SDS ACK", SECRET_TYPE_URL, List.of(SECRET, BOOKS), sds1.getVersionInfo(),
+          sds1.getNonce()));
 
       CertificateBundle rotated = certificate(dir, "books.example.com");
       store.put(BOOKS, rotated);
@@ -231,8 +235,11 @@ class SdsTest {
       assertThat(sds2.getResourcesList()).hasSize(2).anySatisfy(r -> assertThat(r.unpack(Secret.class)
           .getTlsCertificate().getCertificateChain().getInlineString()).isEqualTo(rotated.certificateChainPem()));
       envoy.ack(sds2, List.of(SECRET, BOOKS));
-      assertThat(projector.cache().snapshots().getSnapshot(GATEWAY_ID).listeners().version(List.of()))
-          .as("no listener update").isEqualTo(lds.getVersionInfo());
+      exchange.append(sent("SDS ACK", SECRET_TYPE_URL, List.of(SECRET, BOOKS), sds2.getVersionInfo(),
+          sds2.getNonce()));
+      String listeners = projector.cache().snapshots().getSnapshot(GATEWAY_ID).listeners().version(List.of());
+      assertThat(listeners).as("no listener update").isEqualTo(lds.getVersionInfo());
+      exchange.append("listeners still at version ").append(listeners).append(" after the rotation (no LDS push)\n");
     }
     java.nio.file.Files.writeString(Path.of("target/sds-exchange.txt"), exchange);
   }
@@ -285,6 +292,12 @@ class SdsTest {
   }
 
   /** A response as text: version, nonce, each resource as JSON with every private key replaced by its length. */
+  /** One line of the record for a request the client sent: what it is, and its type URL, names, version and nonce. */
+  private static String sent(String what, String typeUrl, List<String> names, String version, String nonce) {
+    return "-> " + what + ": typeUrl " + typeUrl + ", resourceNames " + names + ", versionInfo \"" + version
+        + "\", responseNonce \"" + nonce + "\"\n";
+  }
+
   private static String json(DiscoveryResponse r) throws Exception {
     StringBuilder out = new StringBuilder("versionInfo: " + r.getVersionInfo() + ", nonce: " + r.getNonce()
         + ", typeUrl: " + r.getTypeUrl() + "\n");
