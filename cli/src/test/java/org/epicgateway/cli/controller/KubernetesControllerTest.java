@@ -495,15 +495,28 @@ class KubernetesControllerTest {
             service(k, "default", "web", 80, 8080);
             slice(k, "default", "web-1", "web", "10.1.0.6");
             KeytoolCertificates.Pem first = KeytoolCertificates.selfSigned(dir, "web.example.com", null, 30);
-            tlsSecret(k, "web-tls", first);
-            tlsSecret(k, "unrelated-tls", KeytoolCertificates.selfSigned(dir, "other.example.com", null, 30));
+            tlsSecret(k, "default", "web-tls", first);
+            tlsSecret(k, "default", "unrelated-tls", KeytoolCertificates.selfSigned(dir, "other.example.com", null, 30));
             k.resource(new GatewayBuilder().withNewMetadata().withName("secure").withNamespace("default").endMetadata()
                 .withNewSpec().withGatewayClassName("epic")
                 .addNewListener().withName("https").withPort(443).withProtocol("HTTPS").withHostname("web.example.com")
                 .withNewTls().addNewCertificateRef().withName("web-tls").endCertificateRef().endTls().endListener()
                 .addNewListener().withName("api").withPort(443).withProtocol("HTTPS").withHostname("api.example.com")
                 .withNewTls().addNewCertificateRef().withName("absent-tls").endCertificateRef().endTls().endListener()
+                .addNewListener().withName("granted").withPort(443).withProtocol("HTTPS").withHostname("shop.example.com")
+                .withNewTls().addNewCertificateRef().withName("shop-tls").withNamespace("certs").endCertificateRef()
+                .endTls().endListener()
+                .addNewListener().withName("not-granted").withPort(443).withProtocol("HTTPS")
+                .withHostname("bank.example.com").withNewTls().addNewCertificateRef().withName("bank-tls")
+                .withNamespace("bank").endCertificateRef().endTls().endListener()
                 .endSpec().build()).create();
+            // Secrets of other namespaces: certs lets Gateways of default use its Secrets, bank does not.
+            tlsSecret(k, "certs", "shop-tls", KeytoolCertificates.selfSigned(dir, "shop.example.com", null, 30));
+            tlsSecret(k, "bank", "bank-tls", KeytoolCertificates.selfSigned(dir, "bank.example.com", null, 30));
+            k.resource(new ReferenceGrantBuilder().withNewMetadata().withName("gateways").withNamespace("certs")
+                .endMetadata().withNewSpec().addNewFrom().withGroup("gateway.networking.k8s.io").withKind("Gateway")
+                .withNamespace("default").endFrom().addNewTo().withGroup("").withKind("Secret").endTo().endSpec()
+                .build()).create();
             k.resource(new HTTPRouteBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
                 .withNewSpec().addNewParentRef().withName("secure").endParentRef().addNewRule().addNewBackendRef()
                 .withName("web").withPort(80).endBackendRef().endRule().endSpec().build()).create();
@@ -522,6 +535,14 @@ class KubernetesControllerTest {
                     .contains("Secret default/absent-tls does not exist");
                 assertThat(get(base + "/certificates/default/unrelated-tls", user).statusCode())
                     .as("a Secret no listener names stays in the cluster").isEqualTo(404);
+                await("the granted Secret of another namespace over SDS", () -> Optional.ofNullable(
+                    envoy.secrets.get(acme + "/certs/shop-tls")));
+                Gateway granted = await("the granted listener resolves", () -> gateway(k, "secure")
+                    .filter(g -> isTrue(listener(g, "granted"), "ResolvedRefs")));
+                assertThat(condition(listener(granted, "not-granted"), "ResolvedRefs").getReason())
+                    .isEqualTo("RefNotPermitted");
+                assertThat(get(base + "/certificates/bank/bank-tls", user).statusCode())
+                    .as("a Secret no ReferenceGrant lets the Gateway use stays in the cluster").isEqualTo(404);
                 String firstHash = json(get(base + "/certificates/default/web-tls", user)).path("sha256").asText();
 
                 // Rotation in the cluster: a new upload, a new content hash, a new SDS secret, no listener update.
@@ -577,9 +598,9 @@ class KubernetesControllerTest {
         }
     }
 
-    private static void tlsSecret(KubernetesClient k, String name, KeytoolCertificates.Pem pem) {
-        k.secrets().inNamespace("default").resource(withPem(new SecretBuilder().withNewMetadata().withName(name)
-            .withNamespace("default").endMetadata().withType("kubernetes.io/tls").build(), pem.chain(), pem.key()))
+    private static void tlsSecret(KubernetesClient k, String namespace, String name, KeytoolCertificates.Pem pem) {
+        k.secrets().inNamespace(namespace).resource(withPem(new SecretBuilder().withNewMetadata().withName(name)
+            .withNamespace(namespace).endMetadata().withType("kubernetes.io/tls").build(), pem.chain(), pem.key()))
             .create();
     }
 

@@ -37,8 +37,8 @@ final class CertificateUploads {
 
     /** account -> (Secret namespace/name -> the idempotency key of the upload EPIC accepted). */
     private final Map<String, Map<String, String>> uploaded = new HashMap<>();
-    /** An upload EPIC refused: its key and EPIC's reason. */
-    private record Refusal(String key, String problem) {}
+    /** An upload EPIC refused: the Secret's version (uid, resourceVersion) and EPIC's reason. */
+    private record Refusal(String version, String problem) {}
 
     /** account -> (Secret namespace/name -> the upload EPIC refused): not sent again until the Secret changes. */
     private final Map<String, Map<String, Refusal>> refused = new HashMap<>();
@@ -70,7 +70,7 @@ final class CertificateUploads {
             }
             accounts.putIfAbsent(p.connection().account(), p);
             Map<String, Wanted> ofAccount = wanted.computeIfAbsent(p.connection().account(), a -> new LinkedHashMap<>());
-            for (Listener l : g.getSpec().getListeners()) {
+            for (Listener l : listeners(g)) {
                 if (!terminates(l)) {
                     continue;
                 }
@@ -78,10 +78,10 @@ final class CertificateUploads {
                 for (SecretObjectReference ref : l.getTls().getCertificateRefs()) {
                     String secretNs = ref.getNamespace() == null ? ns : ref.getNamespace();
                     String name = secretNs + "/" + ref.getName();
-                    if (!Objects.requireNonNullElse(ref.getGroup(), "").isEmpty()
+                    if (ref.getName() == null || !Objects.requireNonNullElse(ref.getGroup(), "").isEmpty()
                         || !Objects.requireNonNullElse(ref.getKind(), "Secret").equals("Secret")
                         || !secretNs.equals(ns) && !granted(grants, ns, secretNs, ref.getName())) {
-                        continue; // not a Secret, or not ours to read: EPIC's status says so (RefNotPermitted)
+                        continue; // not a Secret, or not ours to read: the Gateway's status says so (Specs, EPIC)
                     }
                     Secret s = byName.get(name);
                     if (s == null) {
@@ -119,14 +119,14 @@ final class CertificateUploads {
         for (Map.Entry<String, Wanted> e : wanted.entrySet()) {
             String name = e.getKey();
             Secret s = e.getValue().secret();
-            String key = "certificate." + s.getMetadata().getUid() + "." + s.getMetadata().getResourceVersion()
-                + (removed.containsKey(name) ? ".after-removal-" + removed.get(name) : "");
+            String version = s.getMetadata().getUid() + "." + s.getMetadata().getResourceVersion();
+            String key = "certificate." + version + (removed.containsKey(name) ? ".after-removal-" + removed.get(name) : "");
             String problem = null;
             if (key.equals(done.get(name))) {
                 valid.put(name, e.getValue());
                 continue;
             }
-            if (bad.containsKey(name) && bad.get(name).key().equals(key)) {
+            if (bad.containsKey(name) && bad.get(name).version().equals(version)) {
                 problem = bad.get(name).problem();
             } else {
                 String chain = data(s, "tls.crt");
@@ -145,8 +145,9 @@ final class CertificateUploads {
                         continue;
                     }
                     problem = r.answer().path("message").asText("refused with status " + r.status());
+                    LOG.warn("EPIC account {} refused certificate {}: {}", account, name, problem);
                 }
-                bad.put(name, new Refusal(key, problem));
+                bad.put(name, new Refusal(version, problem));
             }
             String message = "Secret " + name + ": " + problem;
             e.getValue().listeners().forEach(l -> problems.merge(l, message, (a, b) -> a + "; " + b));
@@ -166,7 +167,7 @@ final class CertificateUploads {
     /** The namespaces of the Secrets our Gateways reference across namespaces: EPIC needs their ReferenceGrants. */
     static List<String> foreignNamespaces(Gateway g) {
         List<String> out = new ArrayList<>();
-        for (Listener l : g.getSpec().getListeners()) {
+        for (Listener l : listeners(g)) {
             if (terminates(l)) {
                 l.getTls().getCertificateRefs().stream().map(SecretObjectReference::getNamespace)
                     .filter(ns -> ns != null && !ns.equals(g.getMetadata().getNamespace())).forEach(out::add);
@@ -178,13 +179,19 @@ final class CertificateUploads {
     /** HTTPS, or TLS whose mode is not Passthrough (Terminate is the default), with certificateRefs. */
     private static boolean terminates(Listener l) {
         return l.getTls() != null && l.getTls().getCertificateRefs() != null
-            && (l.getProtocol().equals("HTTPS") || l.getProtocol().equals("TLS")
+            && ("HTTPS".equals(l.getProtocol()) || "TLS".equals(l.getProtocol())
                 && !"Passthrough".equals(l.getTls().getMode()));
+    }
+
+    /** A Gateway's listeners; none when its spec has none (it is refused by the mapping, not here). */
+    private static List<Listener> listeners(Gateway g) {
+        return g.getSpec() == null || g.getSpec().getListeners() == null ? List.of() : g.getSpec().getListeners();
     }
 
     /** Whether a ReferenceGrant in the Secret's namespace lets Gateways of {@code from} use it (Core groups only). */
     private static boolean granted(List<ReferenceGrant> grants, String from, String secretNamespace, String secret) {
-        return grants.stream().filter(g -> g.getMetadata().getNamespace().equals(secretNamespace) && g.getSpec() != null)
+        return grants.stream().filter(g -> g.getMetadata().getNamespace().equals(secretNamespace) && g.getSpec() != null
+                && g.getSpec().getFrom() != null && g.getSpec().getTo() != null)
             .anyMatch(g -> g.getSpec().getFrom().stream().anyMatch(f -> "gateway.networking.k8s.io".equals(f.getGroup())
                     && "Gateway".equals(f.getKind()) && from.equals(f.getNamespace()))
                 && g.getSpec().getTo().stream().anyMatch(t -> Objects.requireNonNullElse(t.getGroup(), "").isEmpty()
