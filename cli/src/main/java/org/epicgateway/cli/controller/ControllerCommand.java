@@ -37,7 +37,7 @@ public final class ControllerCommand {
     @Option(names = "--controller-name", defaultValue = KubernetesController.CONTROLLER_NAME,
         description = "GatewayClass controllerName served (default ${DEFAULT-VALUE})")
     String controllerName;
-    @Option(names = "--window", defaultValue = "PT0.05S",
+    @Option(names = "--window", defaultValue = "PT0S",
         description = "coalescing window for changes, ISO-8601 (default ${DEFAULT-VALUE}; docs/benchmarks.md)")
     Duration window;
     @Option(names = "--status-interval", defaultValue = "PT2S",

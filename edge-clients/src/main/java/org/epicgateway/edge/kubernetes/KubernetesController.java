@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * The Kubernetes Gateway API controller of a workload cluster. Shared informers watch GatewayClasses, Gateways,
  * HTTPRoutes, GRPCRoutes, TCPRoutes, TLSRoutes, ReferenceGrants, Services, EndpointSlices, Nodes, Namespaces and TLS Secrets
  * (uploaded to EPIC's certificate store when a listener of ours names them: {@link CertificateUploads}); any change marks the cluster dirty, and
- * one worker reconciles after a short coalescing window, so a burst of EndpointSlice churn is one round and a few
+ * one worker reconciles after an optional coalescing window (none by default: the changes that arrive while a round
+ * runs are coalesced into the next, docs/benchmarks.md), so a burst of EndpointSlice churn is one round and a few
  * batch requests. A round is level-triggered: from the informers' caches it computes every EPIC object this cluster
  * should have (per account, from the classes' parameters), sends those whose idempotency key changed since it last
  * sent them (all of them after a start, which EPIC answers from its decided commands, appending nothing), deletes
@@ -64,7 +65,7 @@ public final class KubernetesController implements AutoCloseable {
      */
     public record Settings(String controllerName, Duration window, Duration statusInterval) {
         public static Settings defaults() {
-            return new Settings(CONTROLLER_NAME, Duration.ofMillis(50), Duration.ofSeconds(2));
+            return new Settings(CONTROLLER_NAME, Duration.ZERO, Duration.ofSeconds(2));
         }
     }
 
