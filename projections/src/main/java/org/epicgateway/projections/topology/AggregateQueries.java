@@ -3,6 +3,7 @@ package org.epicgateway.projections.topology;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -30,9 +31,12 @@ public final class AggregateQueries {
   public record Page(List<AggregateState> items, String nextPageToken) {}
 
   private final KafkaStreams streams;
+  private final Deserializer<CommandResult> results;
 
-  public AggregateQueries(KafkaStreams streams) {
+  /** @param results reads the decided store's values (the results' Avro bytes) */
+  public AggregateQueries(KafkaStreams streams, Deserializer<CommandResult> results) {
     this.streams = streams;
+    this.results = results;
   }
 
   /** The aggregate's state with its version; deleted aggregates are returned with {@code deleted=true}. */
@@ -76,7 +80,8 @@ public final class AggregateQueries {
 
   /** The result the decider gave the command with this id, if it decided one (a retry then gets the same). */
   public Optional<CommandResult> decided(String commandId) {
-    return Optional.ofNullable(this.<CommandResult>store(DeciderTopology.DECIDED).get(commandId));
+    return Optional.ofNullable(this.<byte[]>store(DeciderTopology.DECIDED).get(commandId))
+        .map(bytes -> results.deserialize(DeciderTopology.DECIDED_CHANGELOG, bytes));
   }
 
   StoreLookup lookup() {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -57,16 +58,21 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
   private final Duration decidedRetention;
   private ProcessorContext<String, SpecificRecord> context;
   private KeyValueStore<String, AggregateState> store;
-  private TimestampedKeyValueStore<String, CommandResult> decided;
+  private TimestampedKeyValueStore<String, byte[]> decided;
+  private final Serde<CommandResult> results;
   /** Where the next sweep goes on in id order; null: from the first id. */
   private String sweepFrom;
   private StoreLookup lookup;
   private final EventSeals seals;
 
-  /** @param seals the audit chain key events are sealed with (null: unsealed, for topology tests) */
-  DeciderProcessor(Duration decidedRetention, EventSeals seals) {
+  /**
+   * @param seals the audit chain key events are sealed with (null: unsealed, for topology tests)
+   * @param results how results are kept in the decided store ({@link DeciderTopology#DECIDED})
+   */
+  DeciderProcessor(Duration decidedRetention, EventSeals seals, Serde<CommandResult> results) {
     this.decidedRetention = decidedRetention;
     this.seals = seals;
+    this.results = results;
   }
 
 
@@ -89,11 +95,11 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
   private void sweepDecided(long now) {
     long oldest = now - decidedRetention.toMillis();
     List<String> expired = new ArrayList<>();
-    List<KeyValue<String, CommandResult>> undated = new ArrayList<>();
+    List<KeyValue<String, byte[]>> undated = new ArrayList<>();
     String next = null;
-    try (KeyValueIterator<String, ValueAndTimestamp<CommandResult>> ids = decided.range(sweepFrom, null)) {
+    try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> ids = decided.range(sweepFrom, null)) {
       for (int seen = 0; ids.hasNext(); seen++) {
-        KeyValue<String, ValueAndTimestamp<CommandResult>> id = ids.next();
+        KeyValue<String, ValueAndTimestamp<byte[]>> id = ids.next();
         if (seen == SWEEP_BATCH) {
           next = id.key;
           break;
@@ -112,7 +118,8 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
 
   /** Keeps the result for retries until the retention window has passed. */
   private void remember(String commandId, CommandResult result) {
-    decided.put(commandId, ValueAndTimestamp.make(result, context.currentSystemTimeMs()));
+    decided.put(commandId, ValueAndTimestamp.make(results.serializer().serialize(DeciderTopology.DECIDED_CHANGELOG,
+        result), context.currentSystemTimeMs()));
   }
 
   @Override
@@ -123,10 +130,10 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
       LOG.warn("ignoring a null command with key {}", record.key());
       return;
     }
-    ValueAndTimestamp<CommandResult> earlier = decided.get(command.getCommandId());
+    ValueAndTimestamp<byte[]> earlier = decided.get(command.getCommandId());
     if (earlier != null) {
-      context.forward(record.withKey(command.getCommandId())
-              .withValue(Decision.retry(earlier.value(), command.getRequestHash())),
+      CommandResult first = results.deserializer().deserialize(DeciderTopology.DECIDED_CHANGELOG, earlier.value());
+      context.forward(record.withKey(command.getCommandId()).withValue(Decision.retry(first, command.getRequestHash())),
           DeciderTopology.RESULTS_SINK);
       return;
     }

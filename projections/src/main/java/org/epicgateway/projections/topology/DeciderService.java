@@ -12,7 +12,9 @@ import org.epicgateway.platform.PlatformService;
 import org.epicgateway.projections.streams.StreamsApp;
 import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
+import org.epicgateway.schemas.serde.AvroDeserializer;
 
 /**
  * Runs the decider topology on the platform and offers the {@link CommandBus} and {@link AggregateQueries} that the
@@ -68,7 +70,7 @@ public final class DeciderService implements PlatformService {
         context.stateDir(name()));
     app = StreamsApp.start("the decider",
         DeciderTopology.build(registry, settings.decidedRetention(), chainKey(context)), config);
-    queries = new AggregateQueries(app.streams());
+    queries = new AggregateQueries(app.streams(), new AvroDeserializer<>(CommandResult.class, registry));
     KafkaStreams streams = app.streams();
     commandBus = new CommandBus(context.kafkaClient(this), registry, () -> streams.state().isRunningOrRebalancing(),
         settings.maxInFlight());

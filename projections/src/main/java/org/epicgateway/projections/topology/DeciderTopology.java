@@ -41,9 +41,12 @@ public final class DeciderTopology {
    * The result of every decided command, keyed by command id, with when it was decided (the processor's wall clock,
    * which is also the changelog record's time, so a restore keeps it): a command whose id is already here is a
    * client's retry, answered with the same result and no event. Entries leave after the retention window
-   * (docs/modules/projections-decider.md).
+   * (docs/modules/projections-decider.md). Values are the results' Avro bytes as the changelog holds them, decoded
+   * only when one is read, so the retention sweep reads times alone and never waits for the schema registry.
    */
   public static final String DECIDED = "decided-commands";
+  /** The decided results' changelog; its name is the subject their schema is registered under, as before. */
+  static final String DECIDED_CHANGELOG = APPLICATION_ID + "-" + DECIDED + "-changelog";
   /** How long a decided command id is remembered unless configured otherwise: a day of client retries. */
   public static final Duration DEFAULT_DECIDED_RETENTION = Duration.ofHours(24);
   /** The store's changelog topic, as Kafka Streams names it: the live aggregate states, which audit rebuild reads. */
@@ -71,9 +74,10 @@ public final class DeciderTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
         new AvroSerde<>(AggregateState.class, registry)));
     builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(Stores.persistentTimestampedKeyValueStore(DECIDED),
-        Serdes.String(), new AvroSerde<>(CommandResult.class, registry)));
+        Serdes.String(), Serdes.ByteArray()));
+    AvroSerde<CommandResult> results = new AvroSerde<>(CommandResult.class, registry);
     builder.stream(Topics.COMMANDS, Consumed.with(Serdes.String(), commands).withName("commands"))
-        .process(() -> new DeciderProcessor(decidedRetention, seals), Named.as(DECIDER), STORE, DECIDED);
+        .process(() -> new DeciderProcessor(decidedRetention, seals, results), Named.as(DECIDER), STORE, DECIDED);
     Topology topology = builder.build();
     // Sinks hang off the decider by name, so each output type goes to its own topic with its own serializer.
     topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),

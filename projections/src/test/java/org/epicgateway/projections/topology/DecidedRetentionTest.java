@@ -53,14 +53,13 @@ class DecidedRetentionTest {
       commands.pipeInput(slice);
       assertThat(results.readValue()).isEqualTo(first);
       assertThat(events.isEmpty()).isTrue();
-      assertThat(driver.<String, CommandResult>getKeyValueStore(DeciderTopology.DECIDED).get(slice.getCommandId()))
-          .isEqualTo(first);
+      assertThat(new AvroDeserializer<>(CommandResult.class, registry).deserialize(DeciderTopology.DECIDED_CHANGELOG,
+          driver.<String, byte[]>getKeyValueStore(DeciderTopology.DECIDED).get(slice.getCommandId()))).isEqualTo(first);
 
       // After it: forgotten, so the same id is a new command; the upsert is applied again (version 2).
       driver.advanceWallClockTime(Duration.ofMinutes(2));
-      assertThat(driver.<String, CommandResult>getKeyValueStore(DeciderTopology.DECIDED).get(slice.getCommandId()))
-          .isNull();
-      try (var left = driver.<String, CommandResult>getKeyValueStore(DeciderTopology.DECIDED).all()) {
+      assertThat(driver.<String, byte[]>getKeyValueStore(DeciderTopology.DECIDED).get(slice.getCommandId())).isNull();
+      try (var left = driver.<String, byte[]>getKeyValueStore(DeciderTopology.DECIDED).all()) {
         assertThat(left.hasNext()).as("ids left after the window").isFalse();
       }
       commands.pipeInput(slice);
