@@ -2,11 +2,15 @@ package org.epicgateway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -101,6 +105,77 @@ class RouteCheckCommandTest {
         Run r = run("--manifests", manifests.toString(), "--requests", requests.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("requests line 2");
+    }
+
+    private static final String ISSUE_12_MANIFESTS = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: edge, namespace: shop}
+            spec:
+              gatewayClassName: epic
+              listeners:
+                - {name: http, port: 80, protocol: HTTP}
+                - {name: tls, port: 443, protocol: TLS, hostname: "*.example.com", tls: {mode: Passthrough}}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: store, namespace: shop}
+            spec:
+              parentRefs: [{name: edge, sectionName: http}]
+              hostnames: [store.example.com]
+              rules:
+                - matches: [{path: {type: PathPrefix, value: /slow}}]
+                  timeouts: {request: 30s}
+                  retry: {codes: [503], attempts: 2}
+                  filters: [{type: RequestMirror, requestMirror: {backendRef: {name: shadow, port: 8080}}}]
+                  backendRefs: [{name: cart, port: 8080}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GRPCRoute
+            metadata: {name: echo, namespace: shop}
+            spec:
+              parentRefs: [{name: edge, sectionName: http}]
+              hostnames: [grpc.example.com]
+              rules: [{matches: [{method: {service: echo.v1.Echo, method: Say}}], backendRefs: [{name: echo, port: 50051}]}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1alpha2
+            kind: TLSRoute
+            metadata: {name: db, namespace: shop}
+            spec:
+              parentRefs: [{name: edge, sectionName: tls}]
+              hostnames: [db.example.com]
+              rules: [{backendRefs: [{name: db, port: 5432}]}]
+            """;
+
+    /** Issue 12's inputs on the command line: a gRPC call, a TLS SNI, and --policies printing timeout, retry, mirrors. */
+    @Test
+    void grpcCallsSniAndPoliciesOnTheCommandLine(@TempDir Path dir) throws Exception {
+        Path manifests = Files.createDirectories(dir.resolve("m"));
+        Files.writeString(manifests.resolve("all.yaml"), ISSUE_12_MANIFESTS);
+        Path requests = Files.writeString(dir.resolve("requests.jsonl"), """
+                {"host":"store.example.com","path":"/slow/report"}
+                {"host":"grpc.example.com","grpc":{"service":"echo.v1.Echo","method":"Say"}}
+                {"port":443,"sni":"db.example.com"}
+                {"port":443,"sni":"web.example.org"}
+                """);
+        Run r = run("--manifests", manifests.toString(), "--requests", requests.toString(), "--policies");
+        assertThat(r.exit()).as(r.err()).isZero();
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : r.out().lines().toList()) {
+            lines.add(json.readTree(line));
+        }
+        assertThat(lines).hasSize(4);
+        JsonNode http = lines.get(0);
+        assertThat(http.get("backend").asText()).isEqualTo("shop/cart:8080");
+        assertThat(http.get("timeout").asText()).isEqualTo("30s");
+        assertThat(http.get("retry").get("attempts").asInt()).isEqualTo(2);
+        assertThat(http.get("retry").get("codes")).extracting(JsonNode::asInt).containsExactly(503);
+        assertThat(http.get("mirrors").get(0).get("backend").asText()).isEqualTo("shop/shadow:8080");
+        assertThat(lines.get(1).get("backend").asText()).isEqualTo("shop/echo:50051");
+        assertThat(lines.get(1).get("path").asText()).isEqualTo("/echo.v1.Echo/Say");
+        assertThat(lines.get(2).get("backend").asText()).isEqualTo("shop/db:5432");
+        assertThat(lines.get(3).get("error").asText()).contains("no filter chain for SNI web.example.org");
     }
 
     @Test
