@@ -110,50 +110,27 @@ public final class GatewayViews {
     AggregateState now = live(after);
     Set<String> gateways = new TreeSet<>();
     AggregateId parsed = AggregateIds.parse(id);
+    if (before != null) {
+      entries(before, store::remove);
+    }
+    if (now != null) {
+      entries(now, store::add);
+    }
     switch (parsed.type()) {
-      case GATEWAY -> {
-        if (before != null) {
-          store.remove(Index.GATEWAYS_BY_TEMPLATE, ((GatewayState) before.getResource()).getTemplate(), id);
-          referencedNamespaces(before).forEach(n -> store.remove(Index.REFERRERS_BY_NAMESPACE, n, id));
-          certificates(before).forEach(c -> store.remove(Index.GATEWAYS_BY_CERTIFICATE, c, id));
-        }
-        if (now != null) {
-          store.add(Index.GATEWAYS_BY_TEMPLATE, ((GatewayState) now.getResource()).getTemplate(), id);
-          referencedNamespaces(now).forEach(n -> store.add(Index.REFERRERS_BY_NAMESPACE, n, id));
-          certificates(now).forEach(c -> store.add(Index.GATEWAYS_BY_CERTIFICATE, c, id));
-        }
-        gateways.add(id);
-      }
+      case GATEWAY -> gateways.add(id);
       case TEMPLATE -> gateways.addAll(store.members(Index.GATEWAYS_BY_TEMPLATE, parsed.name()));
       case CERTIFICATE -> gateways.addAll(store.members(Index.GATEWAYS_BY_CERTIFICATE, id));
       case HTTP_ROUTE, GRPC_ROUTE, TCP_ROUTE, TLS_ROUTE -> {
         if (before != null) {
-          parents(before).forEach(p -> store.remove(Index.ROUTES_BY_PARENT, p, id));
-          backends(before).forEach(s -> store.remove(Index.ROUTES_BY_BACKEND, s, id));
-          referencedNamespaces(before).forEach(n -> store.remove(Index.REFERRERS_BY_NAMESPACE, n, id));
-          store.remove(Index.ROUTES_BY_NAMESPACE, parsed.account() + "/" + parsed.namespace(), id);
           gateways.addAll(parents(before));
         }
         if (now != null) {
-          store.add(Index.ROUTES_BY_NAMESPACE, parsed.account() + "/" + parsed.namespace(), id);
-          parents(now).forEach(p -> store.add(Index.ROUTES_BY_PARENT, p, id));
-          backends(now).forEach(s -> store.add(Index.ROUTES_BY_BACKEND, s, id));
-          referencedNamespaces(now).forEach(n -> store.add(Index.REFERRERS_BY_NAMESPACE, n, id));
           gateways.addAll(parents(now));
         }
       }
       case ENDPOINT_SLICE -> {
         Set<String> services = new TreeSet<>();
-        if (before != null) {
-          store.remove(Index.SLICES_BY_SERVICE, service(before), id);
-          nodes(before).forEach(n -> store.remove(Index.SLICES_BY_NODE, n, id));
-          services.add(service(before));
-        }
-        if (now != null) {
-          store.add(Index.SLICES_BY_SERVICE, service(now), id);
-          nodes(now).forEach(n -> store.add(Index.SLICES_BY_NODE, n, id));
-          services.add(service(now));
-        }
+        Stream.of(before, now).filter(s -> s != null).forEach(s -> services.add(service(s)));
         services.forEach(service -> gateways.addAll(parentsOfRoutesTo(store, service)));
       }
       case NODE -> {
@@ -177,11 +154,6 @@ public final class GatewayViews {
           parsed.account() + "/" + parsed.namespace() + "/" + parsed.name()));
       case REFERENCE_GRANT -> {
         String namespace = parsed.account() + "/" + parsed.namespace();
-        if (before == null && now != null) {
-          store.add(Index.GRANTS_BY_NAMESPACE, namespace, id);
-        } else if (before != null && now == null) {
-          store.remove(Index.GRANTS_BY_NAMESPACE, namespace, id);
-        }
         for (String referrer : store.members(Index.REFERRERS_BY_NAMESPACE, namespace)) {
           if (AggregateIds.parse(referrer).type() == AggregateType.GATEWAY) {
             gateways.add(referrer);
@@ -194,6 +166,47 @@ public final class GatewayViews {
     }
     store.put(after);
     return gateways;
+  }
+
+  /**
+   * Adds the index entries of a stored state, for a store whose states were kept before one of its indexes existed
+   * (an upgrade): what the state's own event would have added. Adding an entry that is there already changes nothing.
+   */
+  public static void reindex(ViewStore store, AggregateState state) {
+    AggregateState now = live(state);
+    if (now != null && partOfViews(now.getAggregateId())) {
+      entries(now, store::add);
+    }
+  }
+
+  /** One index entry added or removed. */
+  private interface Entry {
+    void apply(Index index, String key, String member);
+  }
+
+  /** Applies {@code entry} to each index entry a live state implies. */
+  private static void entries(AggregateState state, Entry entry) {
+    String id = state.getAggregateId();
+    AggregateId parsed = AggregateIds.parse(id);
+    switch (parsed.type()) {
+      case GATEWAY -> {
+        entry.apply(Index.GATEWAYS_BY_TEMPLATE, ((GatewayState) state.getResource()).getTemplate(), id);
+        referencedNamespaces(state).forEach(n -> entry.apply(Index.REFERRERS_BY_NAMESPACE, n, id));
+        certificates(state).forEach(c -> entry.apply(Index.GATEWAYS_BY_CERTIFICATE, c, id));
+      }
+      case HTTP_ROUTE, GRPC_ROUTE, TCP_ROUTE, TLS_ROUTE -> {
+        entry.apply(Index.ROUTES_BY_NAMESPACE, parsed.account() + "/" + parsed.namespace(), id);
+        parents(state).forEach(p -> entry.apply(Index.ROUTES_BY_PARENT, p, id));
+        backends(state).forEach(s -> entry.apply(Index.ROUTES_BY_BACKEND, s, id));
+        referencedNamespaces(state).forEach(n -> entry.apply(Index.REFERRERS_BY_NAMESPACE, n, id));
+      }
+      case ENDPOINT_SLICE -> {
+        entry.apply(Index.SLICES_BY_SERVICE, service(state), id);
+        nodes(state).forEach(n -> entry.apply(Index.SLICES_BY_NODE, n, id));
+      }
+      case REFERENCE_GRANT -> entry.apply(Index.GRANTS_BY_NAMESPACE, parsed.account() + "/" + parsed.namespace(), id);
+      default -> { } // templates, certificates, nodes, Services and namespaces are looked up by id, never indexed
+    }
   }
 
   /** The parents of the live routes with a backendRef on {@code service} ({@code account/namespace/name}). */

@@ -2,12 +2,14 @@ package org.epicgateway.projections.viewtopology;
 
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.epicgateway.projections.streams.DeadLetters;
 import org.epicgateway.projections.streams.OutputRefused;
@@ -16,6 +18,7 @@ import org.epicgateway.projections.view.GatewayViews;
 import org.epicgateway.projections.view.ViewStore;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.Topics;
+import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.WireFormat;
@@ -34,6 +37,9 @@ final class GatewayViewProcessor implements Processor<String, byte[], String, Ob
   private final AvroDeserializer<EventEnvelope> events;
   private ProcessorContext<String, Object> context;
   private ViewStore store;
+  private KeyValueStore<String, AggregateState> states;
+  private Map<ViewStore.Index, KeyValueStore<String, String>> indexes;
+  private boolean indexesComplete;
 
   GatewayViewProcessor(AvroDeserializer<EventEnvelope> events) {
     this.events = events;
@@ -42,9 +48,35 @@ final class GatewayViewProcessor implements Processor<String, byte[], String, Ob
   @Override
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
-    Map<ViewStore.Index, KeyValueStore<String, String>> indexes = new EnumMap<>(ViewStore.Index.class);
+    this.indexes = new EnumMap<>(ViewStore.Index.class);
     GatewayViewTopology.INDEX_STORES.forEach((index, name) -> indexes.put(index, context.getStateStore(name)));
-    this.store = new StoreViewStore(context.getStateStore(GatewayViewTopology.STATES), indexes);
+    this.states = context.getStateStore(GatewayViewTopology.STATES);
+    this.store = new StoreViewStore(states, indexes);
+  }
+
+  /**
+   * An index added by an upgrade starts empty while the states it indexes are restored from before: its entries would
+   * come only with each aggregate's next event, so a change looked up through it (a namespace relabelled, a
+   * certificate stored) would miss the older aggregates. Once per task, before its first event, an index without
+   * {@link StoreViewStore#COMPLETE} is filled from the stored states and marked. Done on the first record rather than
+   * in init, where the stores have no record context to log the writes with.
+   */
+  private void completeIndexes() {
+    List<KeyValueStore<String, String>> incomplete = indexes.values().stream()
+        .filter(index -> index.get(StoreViewStore.COMPLETE) == null).toList();
+    if (!incomplete.isEmpty()) {
+      int count = 0;
+      try (KeyValueIterator<String, AggregateState> all = states.all()) {
+        while (all.hasNext()) {
+          GatewayViews.reindex(store, all.next().value);
+          count++;
+        }
+      }
+      incomplete.forEach(index -> index.put(StoreViewStore.COMPLETE, StoreViewStore.COMPLETE));
+      LOG.info("gateway view projection: {} indexes filled from {} stored states of task {}", incomplete.size(), count,
+          context.taskId());
+    }
+    indexesComplete = true;
   }
 
   @Override
@@ -52,6 +84,9 @@ final class GatewayViewProcessor implements Processor<String, byte[], String, Ob
     byte[] stored = record.value();
     if (stored == null) {
       return; // the decider never writes a tombstone to epic.events; nothing to fold
+    }
+    if (!indexesComplete) {
+      completeIndexes();
     }
     EventEnvelope event = events.deserialize(Topics.EVENTS, stored);
     byte[] hash = EventHashes.hashOfDatum(stored, WireFormat.HEADER_LENGTH, stored.length - WireFormat.HEADER_LENGTH);

@@ -18,6 +18,8 @@ import org.epicgateway.schemas.avro.AggregateState;
 final class StoreViewStore implements ViewStore {
 
   static final char SEPARATOR = '|';
+  /** Marker key of an index holding the entries of every stored state; without a separator, no prefix scan sees it. */
+  static final String COMPLETE = "#complete";
   private static final StringSerializer KEYS = new StringSerializer();
 
   private final KeyValueStore<String, AggregateState> states;

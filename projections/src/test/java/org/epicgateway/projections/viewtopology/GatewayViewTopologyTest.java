@@ -3,6 +3,8 @@ package org.epicgateway.projections.viewtopology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,13 +14,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
+import org.epicgateway.projections.gatewayapi.Attachments;
 import org.epicgateway.projections.decider.Commands;
 import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.decider.MapLookup;
 import org.epicgateway.projections.streams.TestDrivers;
 import org.epicgateway.projections.view.GatewayViews;
 import org.epicgateway.projections.view.MemoryViewStore;
+import org.epicgateway.projections.view.ViewStore;
+import org.epicgateway.schemas.avro.AggregateState;
+import org.epicgateway.schemas.avro.LabelSelector;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.EventEnvelope;
@@ -133,6 +140,50 @@ class GatewayViewTopologyTest {
     assertThat(last).isEqualTo(GatewayViews.view(store, "gateway/acme/default/shop")
         .orElseThrow());
     assertThat(last.getEndpointSlices()).extracting(s -> s.getName()).containsExactly("api-1", "web-1");
+  }
+
+  /**
+   * A deployment from before the routes-by-namespace index restores its states and older indexes but not that index
+   * (its store is new); the first event after the upgrade fills it from the states, so relabelling a namespace reaches
+   * the gateways selecting by label whose routes were created before.
+   */
+  @Test
+  void anIndexNewSinceTheStatesWereStoredIsFilledFromThemSoARelabelReDerivesOlderRoutesGateways() throws Exception {
+    LabelSelector teamA = new LabelSelector(new TreeMap<>(Map.of("team", "a")), List.of());
+    MapLookup before = new MapLookup();
+    for (CommandEnvelope command : List.of(c.createAccount("acme"), c.definePool("v4", null, "192.0.2.0/28"),
+        c.defineTemplate("standard", "v4"), c.createGateway("acme", "shop", "standard"),
+        c.updateGateway("acme", "shop", Commands.selecting("web", 80, teamA)),
+        c.upsertRouteIn("acme", "apps", "web", "shop"))) {
+      assertThat(before.submit(command).accepted()).isTrue();
+    }
+    try (TestDrivers upgraded = TestDrivers.start(GatewayViewTopology.build(TestDrivers.registry()),
+        GatewayViewTopology.APPLICATION_ID)) {
+      TopologyTestDriver driver = upgraded.driver();
+      KeyValueStore<String, AggregateState> states = driver.getKeyValueStore(GatewayViewTopology.STATES);
+      Map<ViewStore.Index, KeyValueStore<String, String>> indexes = new EnumMap<>(ViewStore.Index.class);
+      GatewayViewTopology.INDEX_STORES.forEach((index, name) -> indexes.put(index, driver.getKeyValueStore(name)));
+      StoreViewStore old = new StoreViewStore(states, indexes);
+      before.states.values().stream().filter(s -> GatewayViews.partOfViews(s.getAggregateId()))
+          .forEach(s -> GatewayViews.update(old, s));
+      KeyValueStore<String, String> routesByNamespace = indexes.get(ViewStore.Index.ROUTES_BY_NAMESPACE);
+      List<String> entries = new ArrayList<>();
+      routesByNamespace.all().forEachRemaining(kv -> entries.add(kv.key));
+      assertThat(entries).containsExactly("acme/apps|httproute/acme/apps/web");
+      entries.forEach(routesByNamespace::delete);
+
+      Decision relabel = before.submit(c.upsertNamespace("acme", "apps", Map.of("team", "a")));
+      TestInputTopic<String, byte[]> input = driver.createInputTopic(Topics.EVENTS, new StringSerializer(),
+          new ByteArraySerializer());
+      relabel.events().forEach(e -> input.pipeInput(e.getAggregateId(), eventBytes.serialize(Topics.EVENTS, e)));
+      Map<String, GatewayView> derived = driver.createOutputTopic(Topics.GATEWAY_STATE, new StringDeserializer(),
+          new AvroDeserializer<>(GatewayView.class, TestDrivers.registry())).readKeyValuesToMap();
+      assertThat(derived).containsOnlyKeys("gateway/acme/default/shop");
+      assertThat(derived.get("gateway/acme/default/shop").getNamespaces())
+          .extracting(n -> n.getName() + "=" + n.getLabels()).containsExactly("apps={team=a}");
+      assertThat(Attachments.of(derived.get("gateway/acme/default/shop")).parents())
+          .extracting(Attachments.Parent::reason).containsExactly("Accepted");
+    }
   }
 
   private static String commandId(TestRecord<String, GatewayView> record) {
