@@ -327,15 +327,23 @@ public final class LifecycleLab implements AutoCloseable {
 
   /**
    * Waits until the router's kernel route to {@code address} satisfies {@code route}; returns the
-   * {@link System#nanoTime()} of the last route change the router's netlink reported before it did (an
-   * {@code ip monitor route} watch: no polling interval in the figure).
+   * {@link System#nanoTime()} at which the lab read the router's last route change by then (an {@code ip monitor
+   * route} watch: no polling interval in the figure, only the monitor's own delay).
    */
   public long awaitRouter(String what, String address, Predicate<String> route, long ms) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
     while (true) {
-      long seen = routeChanges, start = System.nanoTime();
+      long seen = routeChanges;
       if (route.test(routerRoute(address))) {
-        return routeChanges == seen && seen > 0 ? lastRouteChange : Math.max(lastRouteChange, start);
+        // The monitor's line for the change just seen may still be on its way (a process and a pipe behind the
+        // kernel): wait for it rather than take the change before it; none within 500 ms: it was there already.
+        synchronized (routeChanged) {
+          long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+          while (routeChanges == seen && System.nanoTime() < until) {
+            routeChanged.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+          }
+        }
+        return lastRouteChange;
       }
       synchronized (routeChanged) {
         if (routeChanges == seen) routeChanged.wait(200); // a missed notification costs one fallback poll

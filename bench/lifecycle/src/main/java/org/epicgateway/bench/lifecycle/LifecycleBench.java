@@ -110,7 +110,7 @@ public final class LifecycleBench {
         // The gateway first: a slice change restarts its stand-ins (new upstreams), whose advert would come back.
         LifecycleLab.expect(200, lab.delete(base + "/gateways/" + name));
         lab.awaitRouter("router withdrew " + address, address, String::isBlank, 60_000);
-        // A deleted gateway's address must stay withdrawn; rounds saw it back for a while (first hop "before" 201).
+        // A deleted gateway's address must stay withdrawn: say so if it is back.
         Thread.sleep(1_000);
         String back = lab.routerRoute(address).strip();
         if (!back.isEmpty()) {
