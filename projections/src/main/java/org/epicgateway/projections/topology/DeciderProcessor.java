@@ -89,8 +89,9 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
   /**
    * Forgets the ids decided before the retention window among the next {@link #SWEEP_BATCH} in id order, going round
    * the store. The time is kept with each result, so no index by time has to be written and restored beside it (a
-   * second changelog as long as this one: most of what a restart restored). An id whose time is unknown (kept by a
-   * version before the times, in a store that was not restored since) gets the whole window from now.
+   * second changelog with as many records as this one, which every restart after kill -9 read again). An id whose
+   * time is unknown (kept by a version before the times, in a store that was not restored since) gets the whole
+   * window from now.
    */
   private void sweepDecided(long now) {
     long oldest = now - decidedRetention.toMillis();
