@@ -111,13 +111,19 @@ public final class KubernetesProvider implements ReplicaProvider {
         .addToAnnotations(GATEWAY_ID_ANNOTATION, spec.gatewayId()).endMetadata()
         .withNewSpec().withReplicas(spec.wanted())
         .withNewSelector().addToMatchLabels(GATEWAY_LABEL, name).endSelector()
+        // A new pod must not wait for a node its own anti-affinity keeps it off: replace one at a time, no surge.
+        .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate().withNewMaxSurge(0)
+        .withNewMaxUnavailable(1).endRollingUpdate().endStrategy()
         .withNewTemplate()
         .withNewMetadata().withLabels(labels).addToAnnotations(NETWORKS_ANNOTATION, networks)
         .addToAnnotations(GATEWAY_ID_ANNOTATION, spec.gatewayId()).endMetadata()
         .withNewSpec()
-        .addNewTopologySpreadConstraint().withMaxSkew(1).withTopologyKey("kubernetes.io/hostname")
-        .withWhenUnsatisfiable("ScheduleAnyway").withNewLabelSelector().addToMatchLabels(GATEWAY_LABEL, name)
-        .endLabelSelector().endTopologySpreadConstraint()
+        // One replica of a gateway per node, as the local provider places them: a node announces the address once
+        // and routes it to one replica, so a second pod there adds no next hop. Pods beyond the nodes stay Pending
+        // (not placed) and are scheduled as nodes join.
+        .withNewAffinity().withNewPodAntiAffinity().addNewRequiredDuringSchedulingIgnoredDuringExecution()
+        .withTopologyKey("kubernetes.io/hostname").withNewLabelSelector().addToMatchLabels(GATEWAY_LABEL, name)
+        .endLabelSelector().endRequiredDuringSchedulingIgnoredDuringExecution().endPodAntiAffinity().endAffinity()
         .addNewContainer().withName("envoy").withImage(settings.image())
         .withArgs("-c", "/etc/envoy/bootstrap.yaml", "--service-node", spec.gatewayId() + "~$(POD_NAME)",
             "--service-cluster", spec.gatewayId())

@@ -61,8 +61,14 @@ class KubernetesProviderTest {
     var template = d.getSpec().getTemplate();
     assertThat(template.getMetadata().getAnnotations()).containsEntry(KubernetesProvider.NETWORKS_ANNOTATION,
         "[{\"name\":\"public\",\"namespace\":\"epic\",\"ips\":[\"192.0.2.7/32\"]}]");
-    assertThat(template.getSpec().getTopologySpreadConstraints()).singleElement()
-        .satisfies(c -> assertThat(c.getTopologyKey()).isEqualTo("kubernetes.io/hostname"));
+    assertThat(template.getSpec().getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
+        .as("one replica of a gateway per node").singleElement().satisfies(t -> {
+          assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+          assertThat(t.getLabelSelector().getMatchLabels())
+              .containsEntry(KubernetesProvider.GATEWAY_LABEL, d.getMetadata().getName());
+        });
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal())
+        .as("no surge pod that anti-affinity would leave Pending").isZero();
     var envoy = template.getSpec().getContainers().get(0);
     assertThat(envoy.getImage()).isEqualTo("envoyproxy/envoy:v1.31.1");
     assertThat(envoy.getArgs()).containsSubsequence("--service-node", GATEWAY + "~$(POD_NAME)");
