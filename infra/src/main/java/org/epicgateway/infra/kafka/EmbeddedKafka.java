@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -19,8 +20,13 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.utils.Time;
 import org.epicgateway.infra.FreePorts;
 
@@ -35,6 +41,13 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final int SEGMENT_BYTES = 16 * 1024 * 1024;
+    /**
+     * The group and transaction coordinators reload their whole topic at every start, and a compacted topic's active
+     * segment is never cleaned: at the 100 MiB default, 1M decided commands left one uncleaned 102 MB
+     * __transaction_state segment that every restart read again. Small segments roll, so the cleaner keeps them short.
+     */
+    static final int COORDINATOR_SEGMENT_BYTES = 4 * 1024 * 1024;
+    static final List<String> COORDINATOR_TOPICS = List.of("__consumer_offsets", "__transaction_state");
 
     /**
      * SASL/SCRAM with ACLs on the client port, as a production cluster runs (tests of per-service principals):
@@ -116,6 +129,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         EmbeddedKafka kafka = new EmbeddedKafka(dir, port, internalPort, server);
         try {
             kafka.awaitReady();
+            kafka.alignCoordinatorSegments();
         } catch (RuntimeException e) {
             kafka.close();
             throw e;
@@ -178,6 +192,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         // segment per partition to recover.
         p.put("log.segment.bytes", String.valueOf(SEGMENT_BYTES));
         p.put("log.flush.offset.checkpoint.interval.ms", "1000");
+        p.put("offsets.topic.segment.bytes", String.valueOf(COORDINATOR_SEGMENT_BYTES));
+        p.put("transaction.state.log.segment.bytes", String.valueOf(COORDINATOR_SEGMENT_BYTES));
         // After kill -9 the restarted controller still holds the dead broker's registration and refuses the new
         // incarnation until that session expires (9 s by default), whether the log is empty or not.
         p.put("broker.session.timeout.ms", "3000");
@@ -198,6 +214,36 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         if (rc != 0) {
             throw new IllegalStateException("formatting Kafka storage failed (exit " + rc + "): " + out.toString(StandardCharsets.UTF_8).strip());
+        }
+    }
+
+    /**
+     * The coordinator topics take their segment size as a topic config when first created, so a data directory made
+     * before {@link #COORDINATOR_SEGMENT_BYTES} keeps 100 MiB segments until it is set on the topic itself.
+     */
+    private void alignCoordinatorSegments() {
+        String wanted = String.valueOf(COORDINATOR_SEGMENT_BYTES);
+        try (Admin admin = admin()) {
+            var existing = admin.listTopics(new ListTopicsOptions().listInternal(true))
+                    .names().get(30, TimeUnit.SECONDS);
+            for (String topic : COORDINATOR_TOPICS) {
+                if (!existing.contains(topic)) {
+                    continue; // created on first use, with the broker's setting
+                }
+                ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+                ConfigEntry current = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS)
+                        .get(resource).get(TopicConfig.SEGMENT_BYTES_CONFIG);
+                if (current == null || !wanted.equals(current.value())) {
+                    admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                            new ConfigEntry(TopicConfig.SEGMENT_BYTES_CONFIG, wanted), AlterConfigOp.OpType.SET))))
+                            .all().get(30, TimeUnit.SECONDS);
+                }
+            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot set the segment size of Kafka's coordinator topics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while configuring Kafka's coordinator topics", e);
         }
     }
 

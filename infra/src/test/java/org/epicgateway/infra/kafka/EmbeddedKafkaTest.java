@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,6 +20,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -44,6 +48,34 @@ class EmbeddedKafkaTest {
             assertThat(consume(kafka, "t", "fresh-group", 3)).containsExactly("k1=v1", "k2=v2", "k3=v3");
             assertThat(consume(kafka, "t", "g", 1)).containsExactly("k3=v3");
         }
+    }
+
+    @Test
+    void theCoordinatorTopicsKeepSmallSegmentsAlsoInADirectoryMadeBeforeThem() throws Exception {
+        ConfigResource offsets = new ConfigResource(ConfigResource.Type.TOPIC, "__consumer_offsets");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir)) {
+            try (Admin admin = kafka.admin()) {
+                admin.createTopics(List.of(new NewTopic("t", 1, (short) 1))).all().get();
+            }
+            produce(kafka, "t", "k1", "v1");
+            consume(kafka, "t", "g", 1); // the group's commit creates __consumer_offsets
+            try (Admin admin = kafka.admin()) {
+                assertThat(segmentBytes(admin, offsets)).isEqualTo(EmbeddedKafka.COORDINATOR_SEGMENT_BYTES);
+                // As a data directory from before the setting has it: the 100 MiB default stored on the topic.
+                admin.incrementalAlterConfigs(Map.of(offsets, List.of(new AlterConfigOp(
+                        new ConfigEntry(TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(100 * 1024 * 1024)),
+                        AlterConfigOp.OpType.SET)))).all().get();
+                assertThat(segmentBytes(admin, offsets)).isEqualTo(100 * 1024 * 1024);
+            }
+        }
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir); Admin admin = kafka.admin()) {
+            assertThat(segmentBytes(admin, offsets)).isEqualTo(EmbeddedKafka.COORDINATOR_SEGMENT_BYTES);
+        }
+    }
+
+    private static int segmentBytes(Admin admin, ConfigResource topic) throws Exception {
+        return Integer.parseInt(admin.describeConfigs(List.of(topic)).all().get().get(topic)
+                .get(TopicConfig.SEGMENT_BYTES_CONFIG).value());
     }
 
     @Test
