@@ -137,7 +137,20 @@ class BatchTest {
             assertThat(b.get("version")).isEqualTo(a.get("version"));
             assertThat(a.has("replayed")).as("decided now").isFalse();
             assertThat(b.path("replayed").asBoolean()).as("answered from the decided commands").isTrue();
+            assertThat(b.path("live").asBoolean(false)).as("a retry whose answer was lost: the object is there")
+                .isTrue();
         }
         assertThat(EventLog.size(f)).isEqualTo(after);
+
+        // Deleted since: the same key is still answered from the decided commands, now saying the object has gone,
+        // so a client knows to create it again under a new key rather than take it for there.
+        assertThat(f.http.delete("/api/v1/accounts/" + t.a() + "/endpointslices/keyed-1", t.alice(), null).status())
+            .isEqualTo(200);
+        long deleted = EventLog.size(f);
+        Http.Response late = f.http.sendWithHeaders("POST", path, body, t.alice(), key);
+        assertThat(late.json().get("results").get(0).path("replayed").asBoolean()).isTrue();
+        assertThat(late.json().get("results").get(0).path("live").asBoolean(true)).as("keyed-1, deleted").isFalse();
+        assertThat(late.json().get("results").get(1).path("live").asBoolean(false)).as("keyed-2").isTrue();
+        assertThat(EventLog.size(f)).isEqualTo(deleted);
     }
 }

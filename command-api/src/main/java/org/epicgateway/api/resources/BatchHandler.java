@@ -148,12 +148,14 @@ public final class BatchHandler {
                 new Target(account, null, null)));
             answer.put("aggregateId", command.target().toString());
             Optional<CompletableFuture<CommandResult>> earlier = commands.decided(commandId, requestHash);
-            if (earlier.isPresent()) {
-                // Said, so a client can tell "decided before" from "done now": the object may have gone since.
-                return new Item(path, written(answer, 200, earlier.get().join()).put("replayed", true), 0, null);
-            }
             Optional<AggregateState> existing = queries.get(command.target().toString());
             boolean live = existing.isPresent() && !existing.get().getDeleted();
+            if (earlier.isPresent()) {
+                // Said, so a client can tell "decided before" from "done now", and whether the object has gone since
+                // (deleted later: created again only under a new key) or is there (a retry whose answer was lost).
+                return new Item(path, written(answer, 200, earlier.get().join()).put("replayed", true)
+                    .put("live", live), 0, null);
+            }
             // A create must find nothing (version 0) or a deleted one, whose event chain it continues.
             Long expected = live ? null : existing.map(AggregateState::getVersion).orElse(0L);
             SpecificRecord payload = live ? replacement(command.payload(), existing.get()) : command.payload();

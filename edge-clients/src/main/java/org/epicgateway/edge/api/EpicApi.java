@@ -61,6 +61,15 @@ public final class EpicApi {
             return status / 100 == 2;
         }
 
+        /**
+         * Answered from EPIC's decided commands (the key was used before) while the object is not there: deleted
+         * since, so only a new key creates it again. A replayed answer for a live object is a retry whose first answer
+         * was lost, as good as done.
+         */
+        public boolean gone() {
+            return ok() && answer.path("replayed").asBoolean() && !answer.path("live").asBoolean(true);
+        }
+
         /** The error EPIC gave, naming the field, for a condition message. */
         public String problem() {
             String field = answer.path("field").asText("");

@@ -91,8 +91,8 @@ public final class KubernetesController implements AutoCloseable {
     private final Map<String, Map<String, Sent>> sent = new HashMap<>();
     /**
      * account -> (EPIC object key -> its incarnation in this run): how often this run deleted the object, or found
-     * EPIC answering its create from the decided commands while EPIC does not hold it (deleted by an earlier run
-     * within their retention). An object wanted again is unchanged in the cluster, so without the incarnation and
+     * EPIC answering its create from the decided commands while the object is gone (deleted since, by an earlier
+     * run within their retention). An object wanted again is unchanged in the cluster, so without the incarnation and
      * this run's id in its key it would be the first create's, which EPIC answers without creating it again.
      * Touched only by the worker.
      */
@@ -493,9 +493,10 @@ public final class KubernetesController implements AutoCloseable {
                 for (int i = from; i < to; i++) {
                     Desired d = changed.get(i);
                     EpicApi.Result r = results.get(i - from);
-                    if (r.ok() && r.answer().path("replayed").asBoolean() && !before.containsKey(d.object().key())) {
-                        // Not EPIC's as of the start nor sent by this run, yet answered as decided: an earlier run
-                        // deleted it. The next round creates it again under a key of this run.
+                    if (r.gone()) {
+                        // Answered as decided, but the object has gone since (an earlier run deleted it): the next
+                        // round creates it again under a key of this run. Answered so while live, it is a create
+                        // whose answer was lost, recorded as sent below like any other.
                         incarnation.merge(d.object().key(), 1, Integer::sum);
                         changed();
                     } else if (r.ok()) {
