@@ -720,7 +720,6 @@ class KubernetesControllerTest {
         String acme = "dying-" + suffix;
         String node = "host-" + suffix;
         String user = hostAccount(acme, "198.18.79.0/29");
-        // No clusterId: the host is a cluster of its own, named after its node.
         HostConfig config = new HostConfig(new HostConfig.Epic(URI.create("http://127.0.0.1:" + apiPort), acme, "host-1",
             "host-password-1", null), new HostConfig.Node(node, "198.51.100.21"), "default", Duration.ofMillis(200),
             List.of(new HostConfig.HostService("site", List.of(new HostConfig.Port("http", 80, 8080, "http")), null)));
@@ -768,10 +767,56 @@ class KubernetesControllerTest {
             JsonNode slice = json(get("/api/v1/accounts/" + acme + "/endpointslices/site-" + node, user));
             assertThat(slice.at("/spec/endpoints/0/nodeName").asText()).as("the slice itself stays, declared")
                 .isEqualTo(node);
-            assertThat(slice.path("owner").asText()).as("owned by the host's default cluster, its node").isEqualTo(node);
+            assertThat(slice.path("owner").asText()).as("owned by the hosts' default cluster").isEqualTo("linux-hosts");
         } finally {
             channel.shutdownNow();
             hostNs.close();
+        }
+    }
+
+    @Test
+    void aLinuxHostsWithoutClusterIdServeOneServiceTogetherAndPutBackWhatWasDeleted() throws Exception {
+        String acme = "pair-" + UUID.randomUUID().toString().substring(0, 8);
+        String user = hostAccount(acme, "198.18.83.0/29");
+        URI api = URI.create("http://127.0.0.1:" + apiPort);
+        HostConfig.HostService site = new HostConfig.HostService("site",
+            List.of(new HostConfig.Port("http", 80, 8080, "http")), null);
+        // host.yaml files without clusterId, as written before it existed.
+        LinuxController a = new LinuxController(new HostConfig(new HostConfig.Epic(api, acme, "host-1",
+            "host-password-1", null), new HostConfig.Node("host-a", "198.51.100.23"), "default", Duration.ofMillis(200),
+            List.of(site)));
+        LinuxController b = new LinuxController(new HostConfig(new HostConfig.Epic(api, acme, "host-1",
+            "host-password-1", null), new HostConfig.Node("host-b", "198.51.100.24"), "default", Duration.ofMillis(200),
+            List.of(site)));
+        String base = "/api/v1/accounts/" + acme;
+        String cluster = acme + "/default/site:80";
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
+            InsecureChannelCredentials.create()).build();
+        try (AckingProxy envoy = new AckingProxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/edge~envoy-0"))) {
+            assertThat(a.declare()).as("host-a's refusals").isEmpty();
+            assertThat(b.declare()).as("host-b's refusals: the Service is its cluster's too").isEmpty();
+            await("both hosts' endpoints in EDS", () -> Optional.ofNullable(envoy.endpoints.get(cluster))
+                .filter(e -> e.contains("198.51.100.23:8080") && e.contains("198.51.100.24:8080")));
+            assertThat(json(get(base + "/services/site", user)).path("owner").asText()).isEqualTo("linux-hosts");
+
+            // Deleted in EPIC while the hosts run (a user; or a Kubernetes controller given the same cluster id,
+            // at its start): the unchanged declaration's key is answered from the decided commands, and the host
+            // declares the objects again under a new key instead of taking them for there.
+            expect(200, delete(base + "/endpointslices/site-host-a", user));
+            expect(200, delete(base + "/services/site", user));
+            assertThat(a.declare()).as("host-a's refusals after the delete").isEmpty();
+            assertThat(get(base + "/services/site", user).statusCode()).as("the Service, declared again").isEqualTo(200);
+            assertThat(get(base + "/endpointslices/site-host-a", user).statusCode()).as("host-a's slice").isEqualTo(200);
+            await("host-a's endpoint back in EDS", () -> Optional.ofNullable(envoy.endpoints.get(cluster))
+                .filter(e -> e.contains("198.51.100.23:8080") && e.contains("198.51.100.24:8080")));
+            List<String> before = eventKeys(acme);
+            assertThat(a.declare()).isEmpty();
+            assertThat(b.declare()).isEmpty();
+            assertThat(eventKeys(acme)).as("heartbeats after that append nothing").hasSameSizeAs(before);
+        } finally {
+            a.close();
+            b.close();
+            channel.shutdownNow();
         }
     }
 
@@ -920,6 +965,11 @@ class KubernetesControllerTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
             .header("Authorization", auth).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> delete(String path, String auth) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+            .header("Authorization", auth).DELETE().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode json(String body) {

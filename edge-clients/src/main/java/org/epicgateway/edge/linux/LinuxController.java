@@ -36,9 +36,17 @@ public final class LinuxController implements AutoCloseable {
     /** host.yaml. */
     public record HostConfig(Epic epic, Node node, String namespace, Duration heartbeat, List<HostService> services) {
         /**
-         * {@code clusterId}: the workload cluster this host belongs to in the account (a DNS subdomain; default the
-         * node's name). EPIC records it as the owner of what the host declares: hosts that serve one Service share a
-         * clusterId, a host of another cluster declaring that Service is refused naming the owner.
+         * The cluster of hosts that name none: one for the account, since several hosts serving one Service is the
+         * common case (a cluster per host would refuse every host but the first on the Service's owner).
+         */
+        public static final String DEFAULT_CLUSTER = "linux-hosts";
+
+        /**
+         * {@code clusterId}: the workload cluster this host belongs to in the account (a DNS subdomain; default
+         * {@value #DEFAULT_CLUSTER}, so that hosts serving one Service share it without saying so). EPIC records it as
+         * the owner of what the host declares: a host of another cluster declaring that Service is refused naming the
+         * owner. It must differ from every Kubernetes cluster's id in the account: that controller deletes at its
+         * start what its cluster owns and it does not declare.
          */
         public record Epic(URI apiUrl, String account, String username, String password, String clusterId) {}
 
@@ -58,9 +66,8 @@ public final class LinuxController implements AutoCloseable {
                 "epic: apiUrl, account, username and password are required");
             require(c.node() != null && c.node().name() != null && c.node().address() != null,
                 "node: name and address are required");
-            require(EpicApi.Connection.isClusterId(c.cluster()), (c.epic().clusterId() == null
-                ? "epic.clusterId: the default, node.name '" + c.node().name() + "',"
-                : "epic.clusterId: '" + c.epic().clusterId() + "'") + " is not a DNS subdomain (lower case, digits, '-', '.')");
+            require(EpicApi.Connection.isClusterId(c.cluster()), "epic.clusterId: '" + c.epic().clusterId()
+                + "' is not a DNS subdomain (lower case, digits, '-', '.')");
             require(c.services() != null && !c.services().isEmpty(), "services: at least one is required");
             for (int i = 0; i < c.services().size(); i++) {
                 HostService s = c.services().get(i);
@@ -78,7 +85,7 @@ public final class LinuxController implements AutoCloseable {
 
         /** The workload cluster the host's declarations belong to. */
         public String cluster() {
-            return epic.clusterId() == null ? node.name() : epic.clusterId();
+            return epic.clusterId() == null ? DEFAULT_CLUSTER : epic.clusterId();
         }
 
         String namespaceOrDefault() {
@@ -98,6 +105,12 @@ public final class LinuxController implements AutoCloseable {
      */
     private final String run = java.util.UUID.randomUUID().toString().substring(0, 8);
     private volatile boolean running = true;
+    /**
+     * Object ({@code <kind>/<name>}) -> how often this run found it deleted in EPIC while declaring it (by a user, or a
+     * controller of the same cluster): its unchanged declaration's key is answered from EPIC's decided commands
+     * without creating it again, so the incarnation goes into the key.
+     */
+    private final java.util.Map<String, Integer> incarnations = new java.util.HashMap<>();
     /** Whether this run has deleted what earlier runs of this host declared and it does not. */
     private boolean resynced;
 
@@ -138,8 +151,8 @@ public final class LinuxController implements AutoCloseable {
                 .forEach(addresses::add);
             endpoint.putObject("conditions").put("ready", true);
             endpoint.put("nodeName", config.node().name()).put("nodeAddress", config.node().address());
-            items.add(new EpicApi.Item("Service", service, key("service", service)));
-            items.add(new EpicApi.Item("EndpointSlice", slice, key("slice", slice)));
+            items.add(new EpicApi.Item("Service", service, key("Service", service)));
+            items.add(new EpicApi.Item("EndpointSlice", slice, key("EndpointSlice", slice)));
         }
         return items;
     }
@@ -148,21 +161,46 @@ public final class LinuxController implements AutoCloseable {
         return s.name() + "-" + config.node().name().replace('.', '-');
     }
 
-    /** The same declaration in one run is the same command: the key is the host, the run, the kind, a content hash. */
+    /**
+     * The same declaration in one run is the same command: the key is the host, the run, the kind, a content hash, and
+     * the object's incarnation once it was found deleted.
+     */
     private String key(String kind, ObjectNode body) {
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
                 .digest(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "host." + config.node().name() + "." + run + "." + kind + "." + HexFormat.of().formatHex(digest, 0, 16);
+            Integer n = incarnations.get(kind + "/" + body.path("name").asText());
+            return "host." + config.node().name() + "." + run + "." + kind.toLowerCase(java.util.Locale.ROOT) + "."
+                + HexFormat.of().formatHex(digest, 0, 16) + (n == null ? "" : "." + n);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** Declares once; the refusals EPIC gave (naming the field), empty when all went through. */
+    /**
+     * Declares once; the refusals EPIC gave (naming the field), empty when all went through. An object EPIC answers
+     * from its decided commands while it has gone since is declared again at once under its next incarnation.
+     */
     public List<String> declare() throws EpicApi.Unavailable {
         List<EpicApi.Item> items = items();
-        List<EpicApi.Result> results = api.apply(items);
+        List<EpicApi.Result> results = new ArrayList<>(api.apply(items));
+        List<Integer> gone = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i).gone()) {
+                gone.add(i);
+                incarnations.merge(items.get(i).kind() + "/" + items.get(i).body().path("name").asText(), 1,
+                    Integer::sum);
+            }
+        }
+        if (!gone.isEmpty()) {
+            List<EpicApi.Item> again = items();
+            List<EpicApi.Item> resent = gone.stream().map(again::get).toList();
+            List<EpicApi.Result> answers = api.apply(resent);
+            for (int k = 0; k < gone.size(); k++) {
+                items.set(gone.get(k), resent.get(k));
+                results.set(gone.get(k), answers.get(k));
+            }
+        }
         if (!resynced) {
             forgetUndeclared(items);
             resynced = true;

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** host.yaml: the workload cluster a host speaks for, given or its node's name, and a bad one named by its field. */
+/** host.yaml: the workload cluster a host speaks for, given or the hosts' default, and a bad one named by its field. */
 class HostConfigTest {
     @TempDir
     Path dir;
@@ -29,16 +29,17 @@ class HostConfigTest {
     }
 
     @Test
-    void theClusterIsTheGivenIdElseTheNodesName() throws Exception {
+    void theClusterIsTheGivenIdElseOneForEveryHostOfTheAccount() throws Exception {
         assertThat(read("  clusterId: hosts-east", "host-1").cluster()).isEqualTo("hosts-east");
-        assertThat(read("", "host-1").cluster()).isEqualTo("host-1");
+        // Hosts without a clusterId (host.yaml files written before it existed too) are one cluster, so that they can
+        // serve one Service together.
+        assertThat(read("", "host-1").cluster()).isEqualTo("linux-hosts");
+        assertThat(read("", "host-2").cluster()).isEqualTo("linux-hosts");
     }
 
     @Test
     void aClusterIdThatIsNoDnsSubdomainIsRefusedNamingTheField() {
         assertThatThrownBy(() -> read("  clusterId: Hosts_East", "host-1"))
             .hasMessageContaining("epic.clusterId: 'Hosts_East' is not a DNS subdomain");
-        assertThatThrownBy(() -> read("", "Host_1"))
-            .hasMessageContaining("epic.clusterId: the default, node.name 'Host_1',");
     }
 }
