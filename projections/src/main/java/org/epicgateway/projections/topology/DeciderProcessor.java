@@ -48,12 +48,14 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
 
   private static final Logger LOG = LoggerFactory.getLogger(DeciderProcessor.class);
   /**
-   * Decided ids a sweep looks at, at most (a few milliseconds of the decider's thread), every {@link #SWEEP_EVERY}:
-   * 5,000 ids a second, so a store filled at 5,000 commands/s (issue 9's goal) for a whole default window is gone
-   * round once per window, and an id is forgotten at most that long after its window ended.
+   * Decided ids a sweep looks at, at least, every {@link #SWEEP_EVERY} (a few milliseconds of the decider's thread).
+   * A larger store gets larger batches, so the sweep goes round it {@link #SWEEP_ROUNDS_PER_WINDOW} times per
+   * retention window whatever the command rate: a fixed batch falls behind once commands arrive faster than it
+   * forgets them, and the store then grows without bound.
    */
   static final int SWEEP_BATCH = 1_000;
   static final Duration SWEEP_EVERY = Duration.ofMillis(200);
+  static final int SWEEP_ROUNDS_PER_WINDOW = 4;
 
   private final Duration decidedRetention;
   private ProcessorContext<String, SpecificRecord> context;
@@ -98,10 +100,11 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
     List<String> expired = new ArrayList<>();
     List<KeyValue<String, byte[]>> undated = new ArrayList<>();
     String next = null;
+    long batch = sweepBatch(decided.approximateNumEntries(), decidedRetention);
     try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> ids = decided.range(sweepFrom, null)) {
-      for (int seen = 0; ids.hasNext(); seen++) {
+      for (long seen = 0; ids.hasNext(); seen++) {
         KeyValue<String, ValueAndTimestamp<byte[]>> id = ids.next();
-        if (seen == SWEEP_BATCH) {
+        if (seen == batch) {
           next = id.key;
           break;
         }
@@ -115,6 +118,12 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
     expired.forEach(decided::delete);
     undated.forEach(id -> decided.put(id.key, ValueAndTimestamp.make(id.value, now)));
     sweepFrom = next;
+  }
+
+  /** How many ids one sweep looks at so {@code entries} ids are gone round {@link #SWEEP_ROUNDS_PER_WINDOW} times. */
+  static long sweepBatch(long entries, Duration retention) {
+    long sweepsPerRound = Math.max(1, retention.toMillis() / SWEEP_ROUNDS_PER_WINDOW / SWEEP_EVERY.toMillis());
+    return Math.max(SWEEP_BATCH, -Math.floorDiv(-entries, sweepsPerRound));
   }
 
   /** Keeps the result for retries until the retention window has passed. */

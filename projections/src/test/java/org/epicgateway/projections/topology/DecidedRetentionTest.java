@@ -28,6 +28,21 @@ class DecidedRetentionTest {
   private static final Duration RETENTION = Duration.ofMinutes(10);
 
   @Test
+  void theSweepGoesRoundAnyStoreFourTimesPerWindow() {
+    Duration day = Duration.ofHours(24);
+    long sweepsPerRound = day.toMillis() / 4 / DeciderProcessor.SWEEP_EVERY.toMillis(); // 108,000
+    assertThat(DeciderProcessor.sweepBatch(0, day)).isEqualTo(DeciderProcessor.SWEEP_BATCH);
+    assertThat(DeciderProcessor.sweepBatch(1_000_000, day)).isEqualTo(DeciderProcessor.SWEEP_BATCH);
+    // A day at 5,000 commands/s: 432M ids, beyond what 1,000 ids per sweep (5,000/s) could ever go round.
+    assertThat(DeciderProcessor.sweepBatch(432_000_000L, day)).isEqualTo(4_000);
+    for (long entries : new long[] {1, 107_999_999, 108_000_001, 432_000_000L, 5_000_000_000L}) {
+      assertThat(DeciderProcessor.sweepBatch(entries, day) * sweepsPerRound).as("one round over %d ids", entries)
+          .isGreaterThanOrEqualTo(entries);
+    }
+    assertThat(DeciderProcessor.sweepBatch(10_000_000, Duration.ofMinutes(10))).isEqualTo(13_334);
+  }
+
+  @Test
   void aRetryWithinTheWindowGetsTheStoredAnswerAndAnExpiredIdIsDecidedAgain() throws Exception {
     SchemaRegistryClient registry = TestDrivers.registry();
     try (TestDrivers run = TestDrivers.start(DeciderTopology.build(registry, RETENTION, null), "decided-retention")) {
