@@ -453,6 +453,28 @@ class KubernetesControllerTest {
                 await("two rounds after the annotation", () -> Optional.of(controller.rounds())
                     .filter(r -> r >= rounds + 2));
                 assertThat(eventKeys(id::equals)).as("a new resourceVersion with the same labels").hasSize(3);
+
+                // Kubernetes does not bound a Namespace's labels; EPIC takes 64. Refused, it has no record there, and
+                // its route's status says so instead of a bare NotAllowedByListeners.
+                Map<String, String> many = new java.util.TreeMap<>(Map.of("gateway-access", "granted"));
+                for (int i = 0; i < 64; i++) {
+                    many.put("extra-" + i, "x");
+                }
+                k.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-b").addToLabels(many)
+                    .endMetadata().build()).create();
+                k.resource(new HTTPRouteBuilder().withNewMetadata().withName("blog").withNamespace("team-b")
+                    .endMetadata().withNewSpec().addNewParentRef().withName("web").withNamespace("default")
+                    .endParentRef().addNewRule().addNewBackendRef().withName("blog").withPort(80).endBackendRef()
+                    .endRule().endSpec().build()).create();
+                await("the refused Namespace named in its route's status", () -> Optional.ofNullable(
+                        k.resources(HTTPRoute.class).inNamespace("team-b").withName("blog").get())
+                    .filter(r -> r.getStatus() != null && !r.getStatus().getParents().isEmpty()
+                        && r.getStatus().getParents().get(0).getConditions().stream().anyMatch(c -> c.getType()
+                            .equals("Accepted") && c.getStatus().equals("False")
+                            && c.getReason().equals("NotAllowedByListeners")
+                            && c.getMessage().contains("Namespace team-b is not in EPIC")
+                            && c.getMessage().contains("EPIC refused it:") && c.getMessage().contains("labels"))));
+                assertThat(get("/api/v1/accounts/" + acme + "/namespaces/team-b", user).statusCode()).isEqualTo(404);
             }
         } finally {
             teams.destroy();

@@ -451,6 +451,7 @@ public final class KubernetesController implements AutoCloseable {
             desired.get(p.connection().account()).put(o.key(), new Desired(o, object, version));
         } catch (Specs.Invalid e) {
             problems.put(StatusWriter.key(object), e.getMessage());
+            status.notSent(object, e.getMessage());
         }
     }
 
@@ -504,8 +505,10 @@ public final class KubernetesController implements AutoCloseable {
                             d.object().name(), items.get(i).idempotencyKey(), r.answer().path("version").asLong(),
                             Objects.requireNonNullElse(d.source().getMetadata().getGeneration(), 0L)));
                         refused.remove(StatusWriter.key(d.source()));
+                        status.accepted(d.source());
                     } else {
                         refused.put(StatusWriter.key(d.source()), r);
+                        status.notSent(d.source(), "EPIC refused it: " + r.problem());
                     }
                 }
             }

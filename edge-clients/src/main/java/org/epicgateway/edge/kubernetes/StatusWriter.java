@@ -47,8 +47,14 @@ final class StatusWriter {
     private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The kinds whose status this writer keeps; a problem of any other kind can only be logged. */
+    private static final java.util.Set<String> WITH_STATUS = java.util.Set.of("Gateway", "HTTPRoute", "GRPCRoute",
+        "TCPRoute", "TLSRoute");
+
     private final KubernetesClient client;
     private final String controllerName;
+    /** key -> resourceVersion last logged of an object without status, so each version is logged once. */
+    private final Map<String, String> logged = new HashMap<>();
 
     StatusWriter(KubernetesClient client, String controllerName) {
         this.client = client;
@@ -57,6 +63,35 @@ final class StatusWriter {
 
     static String key(HasMetadata o) {
         return HasMetadata.getKind(o.getClass()) + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
+    }
+
+    /** The key of a cluster-scoped Namespace, as {@link #key} gives it. */
+    private static String namespaceKey(String name) {
+        return "Namespace/null/" + name;
+    }
+
+    /**
+     * A problem of an object that could not go to EPIC. An object of a kind without status (a Namespace, a Service, an
+     * EndpointSlice, a ReferenceGrant) has nowhere else to show it, so it is logged, once per version of the object:
+     * it comes back every round until the object changes.
+     */
+    void notSent(HasMetadata object, String problem) {
+        String kind = HasMetadata.getKind(object.getClass());
+        if (WITH_STATUS.contains(kind)) {
+            return;
+        }
+        // By version alone: EPIC's answer names the object's place in the batch, which changes between rounds.
+        String version = object.getMetadata().getResourceVersion();
+        if (!Objects.equals(version, logged.put(key(object), version))) {
+            LOG.warn("{} {} (resourceVersion {}) is not in EPIC: {}", kind, object.getMetadata().getNamespace() == null
+                ? object.getMetadata().getName() : object.getMetadata().getNamespace() + "/"
+                + object.getMetadata().getName(), object.getMetadata().getResourceVersion(), problem);
+        }
+    }
+
+    /** The object went to EPIC: a later problem of it is logged again. */
+    void accepted(HasMetadata object) {
+        logged.remove(key(object));
     }
 
     void gatewayClass(GatewayClass c, boolean accepted, String reason, String message) {
@@ -161,13 +196,17 @@ final class StatusWriter {
             }
             gateway(g, new GatewayStatus(addresses, conditions(status.get().path("conditions"), observed, old), listeners));
         }
+        Map<String, Gateway> byName = new HashMap<>();
+        gateways.forEach(g -> byName.put(g.getMetadata().getNamespace() + "/" + g.getMetadata().getName(), g));
         for (HasMetadata route : routes) {
-            route(controller, route, classOf, epic, problem(key(route), problems, refused), sharedAs);
+            route(controller, route, classOf, epic, problem(key(route), problems, refused), sharedAs, byName,
+                problem(namespaceKey(route.getMetadata().getNamespace()), problems, refused));
         }
     }
 
     private void route(KubernetesController controller, HasMetadata route, Map<String, ClassParameters> classOf,
-                       Map<String, JsonNode> epic, String problem, Map<String, String> sharedAs) {
+                       Map<String, JsonNode> epic, String problem, Map<String, String> sharedAs,
+                       Map<String, Gateway> gateways, String namespaceProblem) {
         String ns = route.getMetadata().getNamespace();
         String kind = HasMetadata.getKind(route.getClass());
         long generation = Objects.requireNonNullElse(route.getMetadata().getGeneration(), 0L);
@@ -207,6 +246,13 @@ final class StatusWriter {
                     continue;
                 }
                 conditions = conditions(entry.path("conditions"), observed, old);
+                if (namespaceProblem != null && selectsByLabel(gateways.get(gateway), ref)) {
+                    // EPIC matched the selector without the Namespace's labels: say why they are missing.
+                    conditions = conditions.stream().map(c -> !c.getType().equals("Accepted") ? c
+                        : condition("Accepted", c.getStatus().equals("True"), c.getReason(), c.getMessage()
+                            + "; Namespace " + ns + " is not in EPIC, its labels unknown there: " + namespaceProblem,
+                            observed, old)).toList();
+                }
             }
             after.add(new RouteParentStatus(conditions, controllerName, ref));
         }
@@ -236,6 +282,15 @@ final class StatusWriter {
             }
             default -> { }
         }
+    }
+
+    /** Whether a listener the parentRef may attach to admits routes by their Namespace's labels. */
+    private static boolean selectsByLabel(Gateway g, ParentReference ref) {
+        return g != null && g.getSpec().getListeners() != null && g.getSpec().getListeners().stream()
+            .filter(l -> ref.getSectionName() == null || ref.getSectionName().equals(l.getName()))
+            .filter(l -> ref.getPort() == null || ref.getPort().equals(l.getPort()))
+            .anyMatch(l -> l.getAllowedRoutes() != null && l.getAllowedRoutes().getNamespaces() != null
+                && "Selector".equals(l.getAllowedRoutes().getNamespaces().getFrom()));
     }
 
     /** Writes the Gateway's status unless it already is that; true when it wrote. */
