@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.epicgateway.transport.lab.RootSupport.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.epicgateway.cli.lab.LifecycleLab;
@@ -123,14 +125,32 @@ class GatewayLifecycleRootTest {
       RootSupport.waitFor("the replica is back and announced", 90_000, () -> lab.routerRoute(address).contains(otherHop) && lab.routerRoute(address).contains(stoppedHop));
       lab.log.add("replica on " + lab.epic[other] + " restarted by the provider: both next hops after " + (System.nanoTime() - replicaStopAt) / 1_000_000 + " ms");
 
-      // An EndpointSlice change reaches the EPIC nodes' BPF maps (last: the stand-in replicas restart on new upstreams).
+      // An EndpointSlice change reaches the EPIC nodes' BPF maps and the running stand-in replicas (their upstreams
+      // file, as Envoy's xDS): the same processes, so no advert is withdrawn.
+      List<String> replicas = List.of(LifecycleLab.standInPid(lab.epic[0], "gateway/" + acme + "/default/web~"),
+          LifecycleLab.standInPid(lab.epic[1], "gateway/" + acme + "/default/web~"));
       long sliceChanged = System.nanoTime();
       LifecycleLab.expect(200, lab.put(base + "/endpointslices/web-1", lab.slice("web-1", "web", List.of(8080, 8081))));
       RootSupport.waitFor("port 8081 in both EPIC nodes' endpoint maps", 60_000, () -> lab.hasPort(0, 8081) && lab.hasPort(1, 8081));
       lab.log.add("EndpointSlice change (REST 200) -> endpoint in both nodes' BPF maps: " + (System.nanoTime() - sliceChanged) / 1_000_000 + " ms");
+      RootSupport.waitFor("port 8081 in both stand-ins' upstreams", 30_000, () -> replicas.stream().allMatch(pid -> upstreams(pid).contains(":8081")));
+      assertThat(List.of(LifecycleLab.standInPid(lab.epic[0], "gateway/" + acme + "/default/web~"),
+          LifecycleLab.standInPid(lab.epic[1], "gateway/" + acme + "/default/web~"))).as("not restarted").isEqualTo(replicas);
+      assertThat(lab.routerRoute(address)).contains(otherHop).contains(stoppedHop);
+      lab.log.add("EndpointSlice change -> both stand-ins' upstreams, same processes (" + replicas + "): " + (System.nanoTime() - sliceChanged) / 1_000_000 + " ms");
     } finally {
       lab.close();
       lab.log.forEach(l -> System.out.println("GatewayLifecycleRootTest: " + l));
+    }
+  }
+
+  /** A running stand-in's upstreams file (its last argument) as it is now. */
+  private static String upstreams(String pid) {
+    try {
+      String[] args = Files.readString(Path.of("/proc", pid, "cmdline")).split("\0");
+      return Files.readString(Path.of(args[args.length - 1]));
+    } catch (IOException e) {
+      return "";
     }
   }
 }

@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.epicgateway.provisioner.provider.ReplicaProvider;
 import org.epicgateway.provisioner.provider.ReplicaSpec;
@@ -33,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * ({@link StandInProxy}, reported under its own name). It never pretends: a replica is READY only after Envoy's
  * admin {@code /ready} answers 200 or the stand-in printed READY, and a process that exits is reported with its exit
  * code. Without root or without the namespace, replicas are reported as not runnable with that reason; nothing
- * throws at the platform.
+ * throws at the platform. A replica restarts only when its command line changes (address, ports); new upstreams
+ * reach Envoy over xDS and the stand-in through its upstreams file, so endpoint changes never take a replica (and
+ * its node's advert) down.
  */
 public final class LocalProvider implements ReplicaProvider {
   private static final Logger LOG = LoggerFactory.getLogger(LocalProvider.class);
@@ -55,8 +60,9 @@ public final class LocalProvider implements ReplicaProvider {
     }
   }
 
+  /** @param upstreams what the stand-in's upstreams file holds (last written); unused for Envoy */
   private record Replica(String instance, String node, List<String> command, Process process, Path adminSocket,
-                         AtomicBoolean ready, ReplicaNetwork network) {}
+                         AtomicBoolean ready, ReplicaNetwork network, AtomicReference<List<String>> upstreams) {}
 
   private final Settings settings;
   private final Optional<Path> envoy;
@@ -84,8 +90,8 @@ public final class LocalProvider implements ReplicaProvider {
   @Override
   public List<ReplicaStatus> apply(ReplicaSpec spec) {
     Map<String, Replica> mine = running.computeIfAbsent(spec.gatewayId(), g -> new HashMap<>());
-    // A replica no longer wanted, moved, or whose command changed (new upstreams) is stopped; a dead one that is
-    // still wanted stays until status() has reported its exit.
+    // A replica no longer wanted, moved, or whose command changed (address, ports) is stopped; a dead one that is
+    // still wanted stays until status() has reported its exit. New upstreams reach a running stand-in by its file.
     mine.entrySet().removeIf(e -> {
       String node = spec.replicas().get(e.getKey());
       boolean keep = e.getValue().node().equals(node)
@@ -125,6 +131,14 @@ public final class LocalProvider implements ReplicaProvider {
         return ReplicaStatus.failed(instance, node, "could not start the replica: " + e.getMessage());
       }
       mine.put(instance, r);
+    } else if (envoy.isEmpty() && !r.upstreams().get().equals(spec.upstreams())) {
+      try {
+        writeUpstreams(spec, instance);
+        r.upstreams().set(spec.upstreams());
+      } catch (IOException e) {
+        LOG.warn("replica {} of {}: writing its upstreams (tried again on the next pass): {}", instance,
+            spec.gatewayId(), e.toString());
+      }
     }
     if (!r.process().isAlive()) {
       mine.remove(instance);
@@ -176,6 +190,8 @@ public final class LocalProvider implements ReplicaProvider {
     if (envoy.isPresent()) {
       EnvoyLaunch launch = EnvoyLaunch.of(envoy.get(), spec, instance, dir);
       Files.writeString(launch.bootstrapFile(), launch.bootstrap());
+    } else {
+      writeUpstreams(spec, instance);
     }
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", ns));
     command.addAll(command(spec, instance, node));
@@ -185,7 +201,20 @@ public final class LocalProvider implements ReplicaProvider {
     Thread.ofVirtual().start(() -> copyOutput(process, logFile, ready, changed));
     LOG.info("started replica {} of {} on node {} (namespace {}, node side {}): {}", instance, spec.gatewayId(), node,
         ns, network.hostInterface(), String.join(" ", command));
-    return new Replica(instance, node, command(spec, instance, node), process, admin, ready, network);
+    return new Replica(instance, node, command(spec, instance, node), process, admin, ready, network,
+        new AtomicReference<>(spec.upstreams()));
+  }
+
+  /** Replaced whole (rename), so the stand-in never reads half a list. */
+  private void writeUpstreams(ReplicaSpec spec, String instance) throws IOException {
+    Path file = upstreamsFile(spec, instance);
+    Path temporary = file.resolveSibling(file.getFileName() + ".new");
+    Files.writeString(temporary, spec.upstreams().stream().map(u -> u + "\n").collect(Collectors.joining()));
+    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private Path upstreamsFile(ReplicaSpec spec, String instance) {
+    return replicaDir(spec, instance).resolve("upstreams");
   }
 
   /** The replica's own command line (inside the namespace); a change of it restarts the replica. */
@@ -198,13 +227,12 @@ public final class LocalProvider implements ReplicaProvider {
     }
     // A JVM that starts fast (it forwards bytes; C2 and a parallel collector only cost start-up CPU): its start is
     // most of a gateway's time from created to announced (bench/lifecycle).
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java")
         .toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto",
         "-cp", STAND_IN_CLASS_PATH, StandInProxy.class.getName(),
         spec.nodeId(instance), spec.address(),
-        String.join(",", spec.ports().stream().map(String::valueOf).toList())));
-    command.addAll(spec.upstreams());
-    return command;
+        String.join(",", spec.ports().stream().map(String::valueOf).toList()),
+        upstreamsFile(spec, instance).toAbsolutePath().toString());
   }
 
   @Override

@@ -8,9 +8,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The stand-in for Envoy where no {@code envoy} binary exists (these build machines): a plain TCP forwarder, started
@@ -19,23 +22,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ports and forwards each connection to the next upstream (round robin); with none it answers one line saying so.
  * It prints {@code READY} once every listener is bound: the provider's readiness signal.
  *
- * <p>Usage: {@code StandInProxy <nodeId> <address> <port,...> [<upstream host:port>...]}
+ * <p>Its upstreams come from a file ({@code host:port} a line; the provider replaces it atomically), read again every
+ * {@value #POLL_MS} ms: like Envoy over xDS, it takes new endpoints without a restart, which would take the replica
+ * out of ready and its node's advert with it. A file it cannot read or parse keeps the last good list, and it says
+ * so on its output once per such content; each list it takes is printed too.
+ *
+ * <p>Usage: {@code StandInProxy <nodeId> <address> <port,...> <upstreams file>}
  */
 public final class StandInProxy {
+  static final long POLL_MS = 100;
+
   private StandInProxy() {}
 
   public static void main(String[] args) throws IOException {
-    if (args.length < 3) {
-      System.err.println("usage: StandInProxy <nodeId> <address> <port,...> [<upstream host:port>...]");
+    if (args.length != 4) {
+      System.err.println("usage: StandInProxy <nodeId> <address> <port,...> <upstreams file>");
       System.exit(2);
     }
     String nodeId = args[0];
     InetAddress address = InetAddress.getByName(args[1]);
-    List<InetSocketAddress> upstreams = new ArrayList<>();
-    for (int i = 3; i < args.length; i++) {
-      int colon = args[i].lastIndexOf(':');
-      upstreams.add(new InetSocketAddress(args[i].substring(0, colon), Integer.parseInt(args[i].substring(colon + 1))));
-    }
+    Path upstreamsFile = Path.of(args[3]);
+    AtomicReference<List<InetSocketAddress>> upstreams = new AtomicReference<>(List.of());
+    String seen = follow(upstreamsFile, null, upstreams);
     AtomicInteger next = new AtomicInteger();
     List<ServerSocket> listeners = new ArrayList<>();
     for (String port : args[2].split(",")) {
@@ -49,20 +57,75 @@ public final class StandInProxy {
     }
     System.out.println("READY " + nodeId);
     System.out.flush();
-    // Runs until killed; the provider stops it by destroying the process.
+    // Runs until killed (the provider stops it by destroying the process), following its upstreams file.
     try {
-      Thread.currentThread().join();
+      while (true) {
+        Thread.sleep(POLL_MS);
+        seen = follow(upstreamsFile, seen, upstreams);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private static void accept(ServerSocket server, String nodeId, List<InetSocketAddress> upstreams,
+  /**
+   * Takes the file's list if its content differs from {@code seen} and parses; returns the content now seen (a
+   * failed read counts as its message, so it is reported once until the file changes).
+   */
+  private static String follow(Path file, String seen, AtomicReference<List<InetSocketAddress>> upstreams) {
+    String content;
+    try {
+      content = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      content = "unreadable: " + e;
+      if (!content.equals(seen)) {
+        report("upstreams file " + file + " " + content + "; keeping " + upstreams.get());
+      }
+      return content;
+    }
+    if (content.equals(seen)) {
+      return seen;
+    }
+    try {
+      List<InetSocketAddress> parsed = parse(content);
+      upstreams.set(parsed);
+      report("upstreams " + parsed);
+    } catch (IllegalArgumentException e) {
+      report("upstreams file " + file + ": " + e.getMessage() + "; keeping " + upstreams.get());
+    }
+    return content;
+  }
+
+  /** One {@code host:port} a line; blank lines are ignored, so an empty file is no upstream. */
+  static List<InetSocketAddress> parse(String content) {
+    List<InetSocketAddress> upstreams = new ArrayList<>();
+    for (String line : content.lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
+      int colon = line.lastIndexOf(':');
+      int port;
+      try {
+        port = colon > 0 ? Integer.parseInt(line.substring(colon + 1)) : -1;
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("line '" + line + "' is not host:port");
+      }
+      upstreams.add(new InetSocketAddress(line.substring(0, colon), port));
+    }
+    return List.copyOf(upstreams);
+  }
+
+  private static void report(String line) {
+    System.out.println(line);
+    System.out.flush();
+  }
+
+  private static void accept(ServerSocket server, String nodeId, AtomicReference<List<InetSocketAddress>> upstreams,
       AtomicInteger next) {
     while (true) {
       try {
         Socket client = server.accept();
-        Thread.ofVirtual().start(() -> serve(client, nodeId, upstreams, next));
+        Thread.ofVirtual().start(() -> serve(client, nodeId, upstreams.get(), next));
       } catch (IOException e) {
         return;
       }

@@ -3,7 +3,9 @@ package org.epicgateway.provisioner.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The local provider for real (root): replicas are processes in namespaces of their own behind their node's, the stand-in
- * forwards TCP to its upstream, a killed replica is reported with its exit code, and a node without a namespace is
- * a reason, not an exception.
+ * forwards TCP to its upstream and follows new upstreams without a restart, a killed replica is reported with its
+ * exit code, and a node without a namespace is a reason, not an exception.
  */
 class LocalProviderTest {
   @TempDir
@@ -95,5 +97,64 @@ class LocalProviderTest {
     } finally {
       run("ip", "netns", "del", ns);
     }
+  }
+
+  @Test
+  void standInTakesNewUpstreamsWithoutARestartAndKeepsTheLastGoodListOnAGarbledFile() throws Exception {
+    String prefix = "lcu" + ProcessHandle.current().pid() + "-";
+    String ns = prefix + "epic-y";
+    assertThat(run("ip", "netns", "add", ns)).as("needs root and iproute2").isEmpty();
+    try (LocalProvider provider = new LocalProvider(new LocalProvider.Settings(prefix, true, work), Optional.empty())) {
+      // Two upstream replicas that answer who they are (they have no upstream of their own).
+      for (String name : List.of("a", "b")) {
+        ReplicaSpec upstream = new ReplicaSpec("gateway/acme/default/" + name, 1, Map.of("r0", "epic-y"),
+            name.equals("a") ? "192.0.2.60" : "192.0.2.61", List.of(9090), "public", List.of(), "127.0.0.1", 18000);
+        assertThat(until(provider, upstream, ReplicaStatus.Phase.READY)).extracting(ReplicaStatus::phase)
+            .containsExactly(ReplicaStatus.Phase.READY);
+      }
+      ReplicaSpec toA = new ReplicaSpec("gateway/acme/default/front", 1, Map.of("r0", "epic-y"), "192.0.2.2",
+          List.of(8080), "public", List.of("192.0.2.60:9090"), "127.0.0.1", 18000);
+      ReplicaSpec toB = new ReplicaSpec(toA.gatewayId(), 1, toA.replicas(), toA.address(), toA.ports(), toA.network(),
+          List.of("192.0.2.61:9090"), "127.0.0.1", 18000);
+      assertThat(until(provider, toA, ReplicaStatus.Phase.READY)).extracting(ReplicaStatus::phase)
+          .containsExactly(ReplicaStatus.Phase.READY);
+      String front = ReplicaNetwork.of(ns, toA.gatewayId(), "r0", toA.address()).namespace();
+      String pid = run("ip", "netns", "pids", front);
+      String fromA = "epic stand-in proxy gateway/acme/default/a~r0: no upstream endpoint";
+      String fromB = "epic stand-in proxy gateway/acme/default/b~r0: no upstream endpoint";
+      assertThat(connect(ns)).isEqualTo(fromA);
+
+      // New upstreams: the same process, ready on every pass, and new connections reach the new upstream.
+      provider.changed(); // the READY lines so far
+      String answer = "";
+      for (int i = 0; i < 50 && !answer.equals(fromB); i++) {
+        assertThat(provider.apply(toB)).extracting(ReplicaStatus::phase).containsExactly(ReplicaStatus.Phase.READY);
+        answer = connect(ns);
+        Thread.sleep(100);
+      }
+      assertThat(answer).isEqualTo(fromB);
+      assertThat(run("ip", "netns", "pids", front)).isEqualTo(pid).isNotEmpty();
+      assertThat(provider.changed()).as("no READY printed again, no exit").isFalse();
+
+      // A garbled file (not the provider's doing) keeps the last good list, and the replica says so.
+      Path dir = work.resolve("gateway_acme_default_front").resolve("r0");
+      Files.writeString(dir.resolve("upstreams.new"), "192.0.2.60:90x90\n");
+      Files.move(dir.resolve("upstreams.new"), dir.resolve("upstreams"), StandardCopyOption.ATOMIC_MOVE);
+      String log = "";
+      for (int i = 0; i < 50 && !log.contains("keeping"); i++) {
+        Thread.sleep(100);
+        log = Files.readString(dir.resolve("replica.log"));
+      }
+      assertThat(log).contains("line '192.0.2.60:90x90' is not host:port; keeping [/192.0.2.61:9090]");
+      assertThat(connect(ns)).isEqualTo(fromB);
+      assertThat(run("ip", "netns", "pids", front)).isEqualTo(pid);
+    } finally {
+      run("ip", "netns", "del", ns);
+    }
+  }
+
+  /** A connection from the node's namespace to the front gateway: what comes back. */
+  private static String connect(String ns) throws Exception {
+    return run("ip", "netns", "exec", ns, "bash", "-c", "exec 3<>/dev/tcp/192.0.2.2/8080; timeout 5 cat <&3");
   }
 }
