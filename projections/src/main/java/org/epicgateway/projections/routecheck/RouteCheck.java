@@ -447,6 +447,8 @@ public final class RouteCheck {
                       List<HeaderValueOption> responseAdd, List<String> responseRemove) {
             requestRemove.forEach(h -> request.remove(h.toLowerCase(Locale.ROOT)));
             requestAdd.forEach(o -> add(request, o.getHeader().getKey().toLowerCase(Locale.ROOT), o));
+            // A removal at the route's level also takes what the backend's level added before it.
+            responseRemove.forEach(h -> response.keySet().removeIf(k -> k.equalsIgnoreCase(h)));
             responseAdd.forEach(o -> add(response, o.getHeader().getKey(), o));
             responseRemoved.addAll(responseRemove);
             return this;
