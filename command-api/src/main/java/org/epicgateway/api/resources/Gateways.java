@@ -2,6 +2,7 @@ package org.epicgateway.api.resources;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
@@ -40,7 +41,7 @@ public final class Gateways {
 
     /**
      * Where the gateway's replicas run and whether they serve, how many of the template's are placed and why not
-     * all (the provisioner places one replica of a gateway per live EPIC node), and why one last stopped or could
+     * all (as far as the provider of the placed ones tells), and why one last stopped or could
      * not run (e.g. "no envoy binary on PATH"), so a gateway without serving replicas says why. Pure.
      *
      * @param wanted the template's replicas
@@ -63,12 +64,8 @@ public final class Gateways {
         if (placed >= wanted) {
             o.putNull("unplaced");
         } else {
-            int live = liveEpicNodes.getAsInt();
-            o.put("unplaced", placed + " of " + wanted + " replicas placed: " + (live < wanted
-                ? live + " live EPIC node" + (live == 1 ? "" : "s") + " and one replica of a gateway per node; the "
-                    + "others are placed as EPIC nodes join"
-                : "the provisioner has not placed the others yet" + (p != null && p.getProblem() != null
-                    ? " (see problem)" : "")));
+            o.put("unplaced", placed + " of " + wanted + " replicas placed: " + unplacedBecause(p, wanted, liveEpicNodes)
+                + (p != null && p.getProblem() != null ? " (see problem)" : ""));
         }
         if (p != null && p.getProblem() != null) {
             o.putObject("problem").put("instance", p.getProblem().getInstance()).put("node", p.getProblem().getNode())
@@ -77,6 +74,30 @@ public final class Gateways {
             o.putNull("problem");
         }
         return o;
+    }
+
+    /**
+     * Why replicas are missing, from what is known: the provider of the placed ones (the local provider places at
+     * most one replica of a gateway per live EPIC node; the Kubernetes provider leaves placement to the cluster's
+     * scheduler, so EPIC nodes say nothing there); with none placed the provider is unknown, so the node rule is
+     * given as the local provider's, not as the cause.
+     */
+    private static String unplacedBecause(PlacementState p, int wanted, IntSupplier liveEpicNodes) {
+        List<String> providers = p == null ? List.of()
+            : p.getReplicas().stream().map(ReplicaState::getProvider).distinct().toList();
+        if (providers.contains("kubernetes")) {
+            return "the kubernetes provider leaves placement to the cluster's scheduler, which has not placed the "
+                + "others yet";
+        }
+        int live = liveEpicNodes.getAsInt();
+        if (live >= wanted) {
+            return "the provisioner has not placed the others yet";
+        }
+        String nodes = live + " live EPIC node" + (live == 1 ? "" : "s");
+        return providers.isEmpty()
+            ? nodes + "; the local provider places at most one replica of a gateway per node, the others as EPIC "
+                + "nodes join (the Kubernetes provider leaves placement to the cluster's scheduler)"
+            : nodes + " and at most one replica of a gateway per node; the others are placed as EPIC nodes join";
     }
 
     static ObjectNode render(GatewayState s) {

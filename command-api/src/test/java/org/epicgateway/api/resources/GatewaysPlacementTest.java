@@ -45,11 +45,22 @@ class GatewaysPlacementTest {
             .toString()).isEqualTo(json("""
                 {'replicas':[{'instance':'r0','node':'a','provider':'local','ready':true}],
                 'readyReplicas':1,'placedReplicas':1,'wantedReplicas':2,
-                'unplaced':'1 of 2 replicas placed: 1 live EPIC node and one replica of a gateway per node; the others are placed as EPIC nodes join',
+                'unplaced':'1 of 2 replicas placed: 1 live EPIC node and at most one replica of a gateway per node; the others are placed as EPIC nodes join',
                 'problem':null}"""));
         assertThat(Gateways.placement(Optional.empty(), 3, () -> 0).get("unplaced").asText())
-            .isEqualTo("0 of 3 replicas placed: 0 live EPIC nodes and one replica of a gateway per node; the others"
-                + " are placed as EPIC nodes join");
+            .as("no replica tells the provider: the node rule is the local provider's, not a known cause")
+            .isEqualTo("0 of 3 replicas placed: 0 live EPIC nodes; the local provider places at most one replica of"
+                + " a gateway per node, the others as EPIC nodes join (the Kubernetes provider leaves placement to the"
+                + " cluster's scheduler)");
+    }
+
+    @Test
+    void theKubernetesProviderLeavesPlacementToTheScheduler() throws Exception {
+        assertThat(Gateways.placement(placed(null, new ReplicaState("r0", "epic-web-7d9f", "kubernetes", null, true)),
+            3, () -> 1).get("unplaced").asText())
+            .as("EPIC nodes do not bound a Deployment's replicas")
+            .isEqualTo("1 of 3 replicas placed: the kubernetes provider leaves placement to the cluster's scheduler,"
+                + " which has not placed the others yet");
     }
 
     @Test
