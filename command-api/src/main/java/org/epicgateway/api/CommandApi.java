@@ -226,6 +226,10 @@ public final class CommandApi implements AutoCloseable {
             "certificates", Access.USER, null, List.of(), 200, certificates::get));
         r.add(new ApiRoute(HandlerType.DELETE, certificate, "Remove a certificate: listeners naming it serve nothing",
             "certificates", Access.USER, null, List.of(), 200, certificates::delete));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/certificates", "List the certificate records "
+            + "(name, content hash, expiry, the workload cluster that uploaded it)", "certificates", Access.USER, null,
+            List.of("namespace", "owner", "limit", "after"), 200,
+            new ResourceHandlers(CertificateHandlers.KIND, parts.commands(), parts.queries())::list));
         return List.copyOf(r);
     }
 

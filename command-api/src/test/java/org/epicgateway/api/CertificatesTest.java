@@ -116,6 +116,51 @@ class CertificatesTest {
     }
 
     /**
+     * A key decided before is answered as it was, says {@code replayed: true} and touches the store not at all: an
+     * upload replayed after its removal stores nothing (the workload controllers check and upload under a new key),
+     * and a removal replayed after a new upload removes nothing, so record and stored key never part.
+     */
+    @Test
+    void aReplayedUploadOrRemovalSaysSoAndLeavesTheStoreAsItIs() {
+        String path = "/api/v1/accounts/" + a + "/certificates/shop/replay-tls";
+        Http.Response put = f.http.sendWithHeaders("PUT", path, body(shop.chain(), shop.key()), alice,
+            Map.of("Idempotency-Key", "upload-1"));
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        assertThat(put.json().has("replayed")).as("stored now").isFalse();
+        Http.Response delete = f.http.sendWithHeaders("DELETE", path, null, alice, Map.of("Idempotency-Key", "remove-1"));
+        assertThat(delete.status()).as(delete.body()).isEqualTo(200);
+        assertThat(delete.json().has("replayed")).isFalse();
+        int events = EventLog.of(f, "certificate/" + a + "/shop/replay-tls").size();
+
+        Http.Response again = f.http.sendWithHeaders("PUT", path, body(shop.chain(), shop.key()), alice,
+            Map.of("Idempotency-Key", "upload-1"));
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(again.json().path("replayed").asBoolean()).as("answered from the decided commands").isTrue();
+        assertThat(again.json().get("commandId")).isEqualTo(put.json().get("commandId"));
+        refused(404, "NOT_FOUND", f.http.get(path, alice));
+
+        Http.Response fresh = f.http.sendWithHeaders("PUT", path, body(shop.chain(), shop.key()), alice,
+            Map.of("Idempotency-Key", "upload-2", "Epic-Cluster", "east"));
+        assertThat(fresh.json().has("replayed")).isFalse();
+        Http.Response replayedDelete = f.http.sendWithHeaders("DELETE", path, null, alice,
+            Map.of("Idempotency-Key", "remove-1"));
+        assertThat(replayedDelete.status()).as(replayedDelete.body()).isEqualTo(200);
+        assertThat(replayedDelete.json().path("replayed").asBoolean()).isTrue();
+        assertThat(f.http.get(path, alice).json().path("sha256").asText()).as("still stored")
+            .isEqualTo(fresh.json().path("sha256").asText());
+        assertThat(EventLog.of(f, "certificate/" + a + "/shop/replay-tls")).as("the new upload's event only")
+            .hasSize(events + 1).last().satisfies(e -> assertThat(e.getPayload()).isInstanceOf(CertificateRecorded.class));
+
+        // The records a workload cluster uploaded, as its controller's start lists them.
+        JsonNode owned = f.http.get("/api/v1/accounts/" + a + "/certificates?owner=east", alice).json();
+        assertThat(owned.get("items")).singleElement().satisfies(i -> {
+            assertThat(i.get("aggregateId").asText()).isEqualTo("certificate/" + a + "/shop/replay-tls");
+            assertThat(i.at("/spec/sha256").asText()).isEqualTo(fresh.json().get("sha256").asText());
+        });
+        assertThat(f.http.get("/api/v1/accounts/" + a + "/certificates?owner=west", alice).json().get("items")).isEmpty();
+    }
+
+    /**
      * No record of any topic on the broker (commands, results, events, the decider's changelogs, whatever exists)
      * holds the key: its PEM base64 lines, its DER bytes, or a PEM key header.
      */
@@ -182,7 +227,10 @@ class CertificatesTest {
             new Case(expired.chain(), expired.key(), "certificate", "expired at"),
             new Case(shop.chain(), other.key(), "privateKey", "does not match the certificate's public key"),
             new Case("not a certificate", shop.key(), "certificate", "is not PEM"),
-            new Case(shop.chain(), shop.key().replace("PRIVATE KEY", "RSA PRIVATE KEY"), "privateKey", "PKCS#8"),
+            new Case(shop.chain(), shop.key().replace("PRIVATE KEY", "RSA PRIVATE KEY"), "privateKey",
+                "is not a PKCS#1 RSA private key (the certificate's key is EC)"),
+            new Case(shop.chain(), shop.key().replace("PRIVATE KEY", "ENCRYPTED PRIVATE KEY"), "privateKey",
+                "unencrypted PKCS#8, PKCS#1 RSA or SEC1 EC"),
             new Case(shop.chain().repeat(CertificateBundle.MAX_PEM_BYTES / shop.chain().length() + 1), shop.key(), "certificate", "at most 65536 are allowed")
         ).forEach(c -> {
             JsonNode error = refused(422, "INVALID_CERTIFICATE", f.http.put(path, body(c.chain(), c.key()), alice, null));

@@ -517,6 +517,7 @@ class KubernetesControllerTest {
             service(k, "default", "web", 80, 8080);
             slice(k, "default", "web-1", "web", "10.1.0.6");
             KeytoolCertificates.Pem first = KeytoolCertificates.selfSigned(dir, "web.example.com", null, 30);
+            KeytoolCertificates.Pem second = KeytoolCertificates.selfSigned(dir, "web.example.com", null, 30);
             tlsSecret(k, "default", "web-tls", first);
             tlsSecret(k, "default", "unrelated-tls", KeytoolCertificates.selfSigned(dir, "other.example.com", null, 30));
             k.resource(new GatewayBuilder().withNewMetadata().withName("secure").withNamespace("default").endMetadata()
@@ -532,13 +533,10 @@ class KubernetesControllerTest {
                 .withHostname("bank.example.com").withNewTls().addNewCertificateRef().withName("bank-tls")
                 .withNamespace("bank").endCertificateRef().endTls().endListener()
                 .endSpec().build()).create();
-            // Secrets of other namespaces: certs lets Gateways of default use its Secrets, bank does not.
+            // Secrets of other namespaces: certs lets Gateways of default use its Secrets (from its grant, created
+            // below), bank does not.
             tlsSecret(k, "certs", "shop-tls", KeytoolCertificates.selfSigned(dir, "shop.example.com", null, 30));
             tlsSecret(k, "bank", "bank-tls", KeytoolCertificates.selfSigned(dir, "bank.example.com", null, 30));
-            k.resource(new ReferenceGrantBuilder().withNewMetadata().withName("gateways").withNamespace("certs")
-                .endMetadata().withNewSpec().addNewFrom().withGroup("gateway.networking.k8s.io").withKind("Gateway")
-                .withNamespace("default").endFrom().addNewTo().withGroup("").withKind("Secret").endTo().endSpec()
-                .build()).create();
             k.resource(new HTTPRouteBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
                 .withNewSpec().addNewParentRef().withName("secure").endParentRef().addNewRule().addNewBackendRef()
                 .withName("web").withPort(80).endBackendRef().endRule().endSpec().build()).create();
@@ -557,6 +555,12 @@ class KubernetesControllerTest {
                     .contains("Secret default/absent-tls does not exist");
                 assertThat(get(base + "/certificates/default/unrelated-tls", user).statusCode())
                     .as("a Secret no listener names stays in the cluster").isEqualTo(404);
+                // Granted only now, after the proxy's first SDS answer: its SDS name set grows, which it asks for
+                // as Envoy does (with the last SDS nonce; one without was dropped as stale: the test's old flake).
+                k.resource(new ReferenceGrantBuilder().withNewMetadata().withName("gateways").withNamespace("certs")
+                    .endMetadata().withNewSpec().addNewFrom().withGroup("gateway.networking.k8s.io").withKind("Gateway")
+                    .withNamespace("default").endFrom().addNewTo().withGroup("").withKind("Secret").endTo().endSpec()
+                    .build()).create();
                 await("the granted Secret of another namespace over SDS", () -> Optional.ofNullable(
                     envoy.secrets.get(acme + "/certs/shop-tls")));
                 Gateway granted = await("the granted listener resolves", () -> gateway(k, "secure")
@@ -570,7 +574,6 @@ class KubernetesControllerTest {
                 // Rotation in the cluster: a new upload, a new content hash, a new SDS secret, no listener update.
                 List<String> before = eventKeys(acme);
                 int listenerUpdates = envoy.listenerUpdates.get();
-                KeytoolCertificates.Pem second = KeytoolCertificates.selfSigned(dir, "web.example.com", null, 30);
                 k.secrets().inNamespace("default").withName("web-tls").edit(s -> withPem(s, second.chain(), second.key()));
                 await("the proxy receives the rotated certificate", () -> Optional.ofNullable(envoy.secrets.get(secret))
                     .filter(served -> served.strip().equals(second.chain().strip())));
@@ -591,8 +594,25 @@ class KubernetesControllerTest {
             }
             assertThat(eventKeys(acme)).as("events after the restart").isEqualTo(before);
 
+            // Referenced no more while no controller ran (the listener edited), the certificate is removed at the
+            // next start (it is among the certificates this cluster uploaded); referenced again after a restart, it is
+            // stored again though its first upload's key is decided: EPIC says the answer is a replay, the controller
+            // finds the certificate absent and uploads it under a key of its run.
+            certificateRef(k, "absent-tls");
             try (KubernetesController controller = controller(k)) {
                 controller.start();
+                await("the unreferenced certificate leaves EPIC", () -> Optional.of(get(base
+                    + "/certificates/default/web-tls", user)).filter(r -> r.statusCode() == 404));
+            }
+            certificateRef(k, "web-tls");
+            try (KubernetesController controller = controller(k);
+                 AckingProxy envoy = new AckingProxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/secure~envoy-0"))) {
+                controller.start();
+                await("referenced again after a restart, the proxy receives it over SDS", () -> Optional.ofNullable(
+                    envoy.secrets.get(secret)).filter(served -> served.strip().equals(second.chain().strip())));
+                await("and the listener resolves", () -> gateway(k, "secure")
+                    .filter(g -> isTrue(listener(g, "https"), "ResolvedRefs")));
+
                 // A key that is not the certificate's: EPIC refuses it, the listener says why and serves nothing.
                 KeytoolCertificates.Pem other = KeytoolCertificates.selfSigned(dir, "web.example.com", null, 30);
                 String current = k.secrets().inNamespace("default").withName("web-tls").get().getData().get("tls.crt");
@@ -613,11 +633,27 @@ class KubernetesControllerTest {
                 assertThat(condition(listener(deleted, "https"), "ResolvedRefs").getReason())
                     .isEqualTo("InvalidCertificateRef");
                 assertThat(controller.rounds()).as("the controller keeps going").isPositive();
+
+                // The account's last Gateway of ours goes: so do the certificates uploaded for it.
+                assertThat(get(base + "/certificates/certs/shop-tls", user).statusCode()).isEqualTo(200);
+                k.resources(Gateway.class).inNamespace("default").withName("secure").delete();
+                await("the Gateway is gone", () -> Optional.of(gateway(k, "secure")).filter(Optional::isEmpty));
+                await("its certificates leave EPIC", () -> Optional.of(get(base + "/certificates/certs/shop-tls",
+                    user)).filter(r -> r.statusCode() == 404));
             }
         } finally {
             channel.shutdownNow();
             server.destroy();
         }
+    }
+
+    /** Points the https listener of Gateway default/secure at another Secret. */
+    private static void certificateRef(KubernetesClient k, String secret) {
+        k.resources(Gateway.class).inNamespace("default").withName("secure").edit(g -> {
+            g.getSpec().getListeners().stream().filter(l -> l.getName().equals("https")).findFirst().orElseThrow()
+                .getTls().getCertificateRefs().getFirst().setName(secret);
+            return g;
+        });
     }
 
     private static void tlsSecret(KubernetesClient k, String namespace, String name, KeytoolCertificates.Pem pem) {

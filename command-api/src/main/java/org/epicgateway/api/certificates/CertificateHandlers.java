@@ -4,12 +4,14 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.epicgateway.api.Commands;
 import org.epicgateway.api.auth.Principal;
 import org.epicgateway.projections.topology.AggregateQueries;
 import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateType;
+import org.epicgateway.schemas.avro.CertificateState;
 import org.epicgateway.schemas.avro.CommandResult;
 import org.epicgateway.schemas.avro.RecordCertificate;
 import org.epicgateway.schemas.avro.RemoveCertificate;
@@ -17,6 +19,8 @@ import org.epicgateway.api.ApiError;
 import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.resources.JsonFields;
 import org.epicgateway.api.resources.ResourceHandlers;
+import org.epicgateway.api.resources.ResourceKind;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.epicgateway.platform.secrets.CertificateBundle;
 import org.epicgateway.platform.secrets.CertificateStore;
 
@@ -29,6 +33,16 @@ import org.epicgateway.platform.secrets.CertificateStore;
  * new upload under the same name is a rotation (an SDS push, no listener change).
  */
 public final class CertificateHandlers {
+    /**
+     * The certificate records as a collection, listed by the generic handler ({@code ?namespace=}, {@code ?owner=}:
+     * what a workload controller's start compares with its cluster); written only through this class.
+     */
+    public static final ResourceKind KIND = new ResourceKind("Certificate", "certificates", AggregateType.CERTIFICATE,
+        null, null, null, state -> {
+            CertificateState c = (CertificateState) state;
+            return JsonNodeFactory.instance.objectNode().put("account", c.getAccount()).put("namespace", c.getNamespace())
+                .put("name", c.getName()).put("sha256", c.getSha256()).put("notAfter", c.getNotAfter().toString());
+        }, null, null);
     private final CertificateStore store;
     private final Commands commands;
     private final AggregateQueries queries;
@@ -55,8 +69,9 @@ public final class CertificateHandlers {
         Principal principal = HttpSupport.principal(ctx);
         String commandId = HttpSupport.commandId(ctx);
         String requestHash = HttpSupport.requestHash(ctx);
-        // Stored first: the event never names a certificate the store does not hold.
-        CompletableFuture<CommandResult> recorded = commands.decided(commandId, requestHash).orElseGet(() -> {
+        Optional<CompletableFuture<CommandResult>> earlier = commands.decided(commandId, requestHash);
+        // Stored first: the event never names a certificate the store does not hold. A replay stores nothing.
+        CompletableFuture<CommandResult> recorded = earlier.orElseGet(() -> {
             store.put(name, bundle);
             return commands.submit(principal, commandId, requestHash, id, null, new RecordCertificate(id.account(),
                 id.namespace(), id.name(), bundle.sha256(), bundle.notAfter()));
@@ -65,6 +80,10 @@ public final class CertificateHandlers {
             Map<String, Object> out = view(name, bundle);
             out.put("commandId", r.getCommandId());
             out.put("version", r.getVersion());
+            if (earlier.isPresent()) {
+                // Said, so a client can tell "decided before" from "stored now": the certificate may have gone since.
+                out.put("replayed", true);
+            }
             ctx.json(out);
         }));
     }
@@ -77,18 +96,32 @@ public final class CertificateHandlers {
     public void delete(Context ctx) {
         String name = name(ctx);
         AggregateId id = id(ctx);
-        boolean recorded = queries.get(id.toString()).filter(s -> !s.getDeleted()).isPresent();
-        if (!store.remove(name) && !recorded) {
-            throw ApiError.notFound("no certificate " + name);
+        Principal principal = HttpSupport.principal(ctx);
+        String commandId = HttpSupport.commandId(ctx);
+        String requestHash = HttpSupport.requestHash(ctx);
+        // A replay is answered before anything is removed: the certificate may have been uploaded again since.
+        Optional<CompletableFuture<CommandResult>> earlier = commands.decided(commandId, requestHash);
+        if (earlier.isPresent()) {
+            ctx.future(() -> earlier.get().thenAccept(r -> ctx.json(Map.of("name", name, "deleted", true,
+                "commandId", r.getCommandId(), "replayed", true))));
+            return;
         }
+        boolean recorded = queries.get(id.toString()).filter(s -> !s.getDeleted()).isPresent();
         if (!recorded) {
+            // Stored without a record (an upload whose command failed): nothing to decide, the key just goes.
+            if (!store.remove(name)) {
+                throw ApiError.notFound("no certificate " + name);
+            }
             ctx.json(Map.of("name", name, "deleted", true));
             return;
         }
-        Principal principal = HttpSupport.principal(ctx);
-        String commandId = HttpSupport.commandId(ctx);
-        CompletableFuture<CommandResult> removed = commands.submit(principal, commandId,
-            HttpSupport.requestHash(ctx), id, null, new RemoveCertificate());
+        // Removed from the store once the decider accepted: a rejected command (another cluster's certificate)
+        // leaves the key where its record is.
+        CompletableFuture<CommandResult> removed = commands.submit(principal, commandId, requestHash, id, null,
+            new RemoveCertificate()).thenApply(r -> {
+                store.remove(name);
+                return r;
+            });
         ctx.future(() -> removed.thenAccept(r -> ctx.json(Map.of("name", name, "deleted", true,
             "commandId", r.getCommandId()))));
     }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.epicgateway.platform.secrets.CertificateBundle;
 
-/** {@code {"certificate": PEM chain, "privateKey": PEM PKCS#8 key}}: a listener certificate upload. */
+/** {@code {"certificate": PEM chain, "privateKey": PEM key}}: a listener certificate upload. */
 public record CertificateBody() implements RequestBody {
 
     ObjectNode schema() {
@@ -16,7 +16,8 @@ public record CertificateBody() implements RequestBody {
             .put("description", "PEM certificate chain, leaf first (at most " + CertificateBundle.MAX_CHAIN
                 + " certificates); refused when expired or not yet valid");
         properties.putObject("privateKey").put("type", "string").put("maxLength", CertificateBundle.MAX_PEM_BYTES)
-            .put("description", "the leaf's private key, unencrypted PKCS#8 PEM ('BEGIN PRIVATE KEY'); never "
+            .put("description", "the leaf's private key, unencrypted PEM: PKCS#8 ('BEGIN PRIVATE KEY'), PKCS#1 RSA "
+                + "('BEGIN RSA PRIVATE KEY') or SEC1 EC ('BEGIN EC PRIVATE KEY'); never "
                 + "returned, stored encrypted outside Kafka");
         return schema;
     }

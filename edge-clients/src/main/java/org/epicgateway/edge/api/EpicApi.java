@@ -153,6 +153,16 @@ public final class EpicApi {
         return single("PUT", "/certificates/" + namespace + "/" + name, body, idempotencyKey);
     }
 
+    /** The content hash of the certificate EPIC's store holds as {@code namespace/name}; empty when it holds none. */
+    public Optional<String> certificateHash(String namespace, String name) throws Unavailable {
+        try {
+            return Optional.of(send("GET", "/certificates/" + namespace + "/" + name, null, null, 200).path("sha256")
+                .asText());
+        } catch (NotFound e) {
+            return Optional.empty();
+        }
+    }
+
     /** Removes the listener certificate {@code namespace/name}; absent counts as done. */
     public Result deleteCertificate(String namespace, String name, String idempotencyKey) throws Unavailable {
         return single("DELETE", "/certificates/" + namespace + "/" + name, null, idempotencyKey);

@@ -9,10 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.epicgateway.edge.api.EpicApi;
 import org.slf4j.Logger;
@@ -26,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * resourceVersion, so a restart re-sends what EPIC has decided before (no event) and a rotation is a new upload (a new
  * content hash recorded, an SDS push to the proxies). EPIC holds what the cluster holds: a Secret deleted, no longer
  * referenced, or that EPIC refuses (its 422 names the problem) is removed there, so the listener serves nothing rather
- * than a certificate the cluster no longer has. Touched only by the controller's worker.
+ * than a certificate the cluster no longer has: also what this cluster uploaded before a restart (listed by owner at
+ * the run's first round) and what an account whose last Gateway of ours went still holds. An upload EPIC answers as
+ * replayed is checked against EPIC's store and uploaded again under a key of this run when EPIC no longer holds it.
+ * Touched only by the controller's worker.
  */
 final class CertificateUploads {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateUploads.class);
@@ -43,10 +49,25 @@ final class CertificateUploads {
     /** account -> (Secret namespace/name -> the upload EPIC refused): not sent again until the Secret changes. */
     private final Map<String, Map<String, Refusal>> refused = new HashMap<>();
     /**
-     * account -> (Secret namespace/name -> how many times this controller removed it): a Secret referenced again
-     * unchanged after its removal needs a new key, else EPIC would answer the first upload without storing it again.
+     * account -> (Secret namespace/name -> its incarnation in this run): how often this run removed it, or found EPIC
+     * answering its upload from the decided commands while its store does not hold it (an earlier run removed it
+     * within their retention). A Secret wanted again unchanged needs a key no run has used, else EPIC would answer
+     * the first upload without storing it again.
      */
-    private final Map<String, Map<String, Integer>> removals = new HashMap<>();
+    private final Map<String, Map<String, Integer>> incarnations = new HashMap<>();
+    /**
+     * account -> the connection its Gateways last had: when the account's last Gateway of ours goes, its
+     * certificates are removed through it.
+     */
+    private final Map<String, ClassParameters> connections = new HashMap<>();
+    /** Accounts whose certificates this cluster uploaded before this run are known (listed once per run). */
+    private final Set<String> listed = new HashSet<>();
+    /** The controller's run, in the keys of re-uploads and removals, which no earlier run can have used. */
+    private final String run;
+
+    CertificateUploads(String run) {
+        this.run = run;
+    }
 
     /**
      * One round: uploads the referenced Secrets that changed, removes what is no longer wanted, and returns the
@@ -61,14 +82,13 @@ final class CertificateUploads {
             .forEach(s -> byName.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s));
         Map<String, String> problems = new LinkedHashMap<>();
         Map<String, Map<String, Wanted>> wanted = new LinkedHashMap<>();
-        Map<String, ClassParameters> accounts = new HashMap<>();
         for (Gateway g : gateways) {
             String ns = g.getMetadata().getNamespace();
             ClassParameters p = classOf.get(ns + "/" + g.getMetadata().getName());
             if (p == null) {
                 continue;
             }
-            accounts.putIfAbsent(p.connection().account(), p);
+            connections.put(p.connection().account(), p);
             Map<String, Wanted> ofAccount = wanted.computeIfAbsent(p.connection().account(), a -> new LinkedHashMap<>());
             for (Listener l : listeners(g)) {
                 if (!terminates(l)) {
@@ -96,10 +116,7 @@ final class CertificateUploads {
         // Accounts that had uploads but no Gateway of ours now: everything there goes.
         uploaded.keySet().stream().filter(a -> !wanted.containsKey(a)).forEach(a -> wanted.put(a, Map.of()));
         wanted.forEach((account, secretsWanted) -> {
-            ClassParameters p = accounts.get(account);
-            if (p == null) {
-                return; // its class is gone too: no connection to remove them with
-            }
+            ClassParameters p = connections.get(account);
             try {
                 sync(account, apis.apply(p), secretsWanted, problems);
             } catch (EpicApi.Unavailable e) {
@@ -113,14 +130,22 @@ final class CertificateUploads {
     private void sync(String account, EpicApi api, Map<String, Wanted> wanted, Map<String, String> problems)
             throws EpicApi.Unavailable {
         Map<String, String> done = uploaded.computeIfAbsent(account, a -> new HashMap<>());
+        if (!listed.contains(account) && api.connection().cluster() != null) {
+            // What this cluster uploaded before this run (its owner is the cluster): what the cluster no longer wants
+            // is removed below, e.g. a Secret deleted while no controller ran. An empty key: not uploaded by this run.
+            for (EpicApi.Listed c : api.listOwned("certificates", api.connection().cluster())) {
+                done.putIfAbsent(c.namespace() + "/" + c.name(), "");
+            }
+            listed.add(account);
+        }
         Map<String, Refusal> bad = refused.computeIfAbsent(account, a -> new HashMap<>());
-        Map<String, Integer> removed = removals.computeIfAbsent(account, a -> new HashMap<>());
+        Map<String, Integer> incarnation = incarnations.computeIfAbsent(account, a -> new HashMap<>());
         Map<String, Wanted> valid = new HashMap<>();
         for (Map.Entry<String, Wanted> e : wanted.entrySet()) {
             String name = e.getKey();
             Secret s = e.getValue().secret();
             String version = s.getMetadata().getUid() + "." + s.getMetadata().getResourceVersion();
-            String key = "certificate." + version + (removed.containsKey(name) ? ".after-removal-" + removed.get(name) : "");
+            String key = uploadKey(version, incarnation.get(name));
             String problem = null;
             if (key.equals(done.get(name))) {
                 valid.put(name, e.getValue());
@@ -136,6 +161,15 @@ final class CertificateUploads {
                 } else {
                     EpicApi.Result r = api.putCertificate(s.getMetadata().getNamespace(), s.getMetadata().getName(),
                         chain, privateKey, key);
+                    if (r.ok() && r.answer().path("replayed").asBoolean() && !api.certificateHash(s.getMetadata()
+                        .getNamespace(), s.getMetadata().getName()).equals(Optional.of(r.answer().path("sha256")
+                        .asText()))) {
+                        // Decided before, yet EPIC does not hold it: an earlier run removed it. Stored again under
+                        // a key of this run.
+                        key = uploadKey(version, incarnation.merge(name, 1, Integer::sum));
+                        r = api.putCertificate(s.getMetadata().getNamespace(), s.getMetadata().getName(), chain,
+                            privateKey, key);
+                    }
                     if (r.ok()) {
                         done.put(name, key);
                         bad.remove(name);
@@ -155,13 +189,19 @@ final class CertificateUploads {
         for (String name : new ArrayList<>(done.keySet())) {
             if (!valid.containsKey(name)) {
                 String[] nsName = name.split("/", 2);
-                if (api.deleteCertificate(nsName[0], nsName[1], "delete." + done.get(name)).ok()) {
+                String key = done.get(name).isEmpty() ? null : "delete." + done.get(name) + "." + run;
+                if (api.deleteCertificate(nsName[0], nsName[1], key).ok()) {
                     LOG.info("certificate {} removed from EPIC account {}", name, account);
                     done.remove(name);
-                    removed.merge(name, 1, Integer::sum);
+                    incarnation.merge(name, 1, Integer::sum);
                 }
             }
         }
+    }
+
+    /** The upload key of a Secret's version: its first incarnation's is the same in every run. */
+    private String uploadKey(String version, Integer incarnation) {
+        return "certificate." + version + (incarnation == null ? "" : "." + run + "-" + incarnation);
     }
 
     /** The namespaces of the Secrets our Gateways reference across namespaces: EPIC needs their ReferenceGrants. */

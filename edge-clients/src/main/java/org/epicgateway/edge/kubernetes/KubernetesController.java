@@ -116,7 +116,7 @@ public final class KubernetesController implements AutoCloseable {
     private SharedIndexInformer<Node> nodes;
     private SharedIndexInformer<Secret> secrets;
     private SharedIndexInformer<Namespace> namespaces;
-    private final CertificateUploads certificates = new CertificateUploads();
+    private final CertificateUploads certificates = new CertificateUploads(run);
     private final Object signal = new Object();
     private boolean dirty = true;
     private volatile boolean running;

@@ -44,6 +44,43 @@ class CertificateBundleTest {
         assertThat(CertificateBundle.parse(other.chain(), other.key(), Instant.now()).sha256()).isNotEqualTo(b.sha256());
     }
 
+    /**
+     * The traditional forms openssl writes and cert-manager stores for RSA (PKCS#1) and EC (SEC1) are accepted and
+     * kept as uploaded; a key of the other type, or of another certificate, is still refused naming the problem.
+     */
+    @Test
+    void pkcs1RsaAndSec1EcKeysAreAccepted() throws Exception {
+        KeytoolCertificates.Pem rsa = KeytoolCertificates.selfSignedRsa(dir, "rsa.example.com");
+        String pkcs1 = traditional(rsa.key());
+        assertThat(pkcs1).startsWith("-----BEGIN RSA PRIVATE KEY-----");
+        CertificateBundle b = CertificateBundle.parse(rsa.chain(), pkcs1, Instant.now());
+        assertThat(b.privateKeyPem()).isEqualTo(pkcs1.strip() + "\n");
+        assertThat(b.sha256()).isNotEqualTo(CertificateBundle.parse(rsa.chain(), rsa.key(), Instant.now()).sha256());
+
+        String sec1 = traditional(shop.key());
+        assertThat(sec1).startsWith("-----BEGIN EC PRIVATE KEY-----");
+        assertThat(CertificateBundle.parse(shop.chain(), sec1, Instant.now()).privateKeyPem())
+                .isEqualTo(sec1.strip() + "\n");
+
+        refused(shop.chain(), traditional(other.key()), "privateKey", "does not match the certificate's public key");
+        refused(shop.chain(), pkcs1, "privateKey", "is not a PKCS#1 RSA private key (the certificate's key is EC)");
+        refused(rsa.chain(), sec1, "privateKey", "is not a SEC1 EC private key (the certificate's key is RSA)");
+        refused(rsa.chain(), pkcs1.replace("MII", "MIJ"), "privateKey", "is not a PKCS#1 RSA private key");
+    }
+
+    /** The key in the traditional form, as {@code openssl pkey -traditional} writes it (openssl is required). */
+    private static String traditional(String pkcs8Pem) throws Exception {
+        Process p = new ProcessBuilder("openssl", "pkey", "-traditional").start();
+        p.getOutputStream().write(pkcs8Pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        if (p.waitFor() != 0) {
+            throw new AssertionError("openssl pkey -traditional failed: " + err);
+        }
+        return out;
+    }
+
     @Test
     void badUploadsAreRefusedNamingTheProblem() {
         refused(expired.chain(), expired.key(), "certificate", "expired at");
@@ -53,7 +90,10 @@ class CertificateBundleTest {
         refused(shop.chain().replace("MII", "M!I"), shop.key(), "certificate", "not PEM");
         refused(KeytoolCertificates.pem("CERTIFICATE", new byte[] {1, 2, 3}), shop.key(), "certificate",
                 "block 1 is not an X.509 certificate");
-        refused(shop.chain(), shop.key().replace("PRIVATE KEY", "EC PRIVATE KEY"), "privateKey", "openssl pkcs8");
+        refused(shop.chain(), shop.key().replace("PRIVATE KEY", "ENCRYPTED PRIVATE KEY"), "privateKey",
+                "openssl pkcs8");
+        refused(shop.chain(), shop.key().replace("PRIVATE KEY", "EC PRIVATE KEY"), "privateKey",
+                "is not a SEC1 EC private key: it names no curve");
         refused(shop.chain(), shop.key() + shop.key(), "privateKey", "holds 2 keys");
         refused(shop.chain().repeat(CertificateBundle.MAX_PEM_BYTES / shop.chain().length() + 1), shop.key(),
                 "certificate", "at most 65536 are allowed");

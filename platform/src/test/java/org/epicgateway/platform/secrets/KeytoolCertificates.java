@@ -21,9 +21,21 @@ public final class KeytoolCertificates {
 
     /** A self-signed EC P-256 certificate for {@code dnsName}, valid from {@code startDate} (keytool's form). */
     public static Pem selfSigned(Path dir, String dnsName, String startDate, int validityDays) throws Exception {
+        return selfSigned(dir, dnsName, startDate, validityDays, List.of("-keyalg", "EC", "-groupname", "secp256r1"));
+    }
+
+    /** A self-signed RSA 2048 certificate for {@code dnsName}, valid for 30 days. */
+    public static Pem selfSignedRsa(Path dir, String dnsName) throws Exception {
+        return selfSigned(dir, dnsName, null, 30, List.of("-keyalg", "RSA", "-keysize", "2048"));
+    }
+
+    private static Pem selfSigned(Path dir, String dnsName, String startDate, int validityDays, List<String> keyOptions)
+            throws Exception {
         Path store = dir.resolve(dnsName + "-" + System.nanoTime() + ".p12");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool")
-                .toString(), "-genkeypair", "-alias", "cert", "-keyalg", "EC", "-groupname", "secp256r1",
+                .toString(), "-genkeypair", "-alias", "cert"));
+        command.addAll(keyOptions);
+        command.addAll(List.of(
                 "-dname", "CN=" + dnsName, "-ext", "SAN=dns:" + dnsName, "-validity", String.valueOf(validityDays),
                 "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", new String(PASSWORD)));
         if (startDate != null) {
