@@ -32,6 +32,12 @@ import io.fabric8.mockwebserver.Context;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,6 +54,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -143,8 +151,13 @@ class KubernetesControllerTest {
 
     /** The class epic of a workload cluster, its parameters (cluster {@code clusterId} of the account) and node-1. */
     private static void epicClass(KubernetesClient kube, String account, String template, String clusterId) {
+        epicClass(kube, apiPort, account, template, clusterId);
+    }
+
+    /** The same, with EPIC's API reached at {@code port} on 127.0.0.1. */
+    private static void epicClass(KubernetesClient kube, int port, String account, String template, String clusterId) {
         kube.secrets().inNamespace("epic-system").resource(new SecretBuilder().withNewMetadata().withName("epic")
-            .withNamespace("epic-system").endMetadata().withStringData(Map.of("apiUrl", "http://127.0.0.1:" + apiPort,
+            .withNamespace("epic-system").endMetadata().withStringData(Map.of("apiUrl", "http://127.0.0.1:" + port,
                 "account", account, "username", "controller", "password", "controller-password-1", "template", template,
                 "clusterId", clusterId)).build()).create();
         kube.resource(new GatewayClassBuilder().withNewMetadata().withName("epic").endMetadata().withNewSpec()
@@ -829,6 +842,108 @@ class KubernetesControllerTest {
         } finally {
             channel.shutdownNow();
             hostNs.close();
+        }
+    }
+
+    @Test
+    void aCreateWhoseBatchAnswerIsLostIsOneEvent() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String acme = "lossy-" + suffix;
+        String template = "lossy-" + suffix;
+        controllerAccount(acme, "pool-" + suffix, template, "198.18.84.0/29", false);
+        String user = basic("controller@" + acme, "controller-password-1");
+        KubernetesMockServer lossy = workloadCluster();
+        try (LossyLink link = new LossyLink(apiPort); KubernetesClient k = lossy.createClient()) {
+            epicClass(k, link.port(), acme, template, "lossy");
+            k.resource(new GatewayBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
+                .withNewSpec().withGatewayClassName("epic").addNewListener().withName("http").withPort(80)
+                .withProtocol("HTTP").endListener().endSpec().build()).create();
+            route(k, "default", "shop", "default", "shop", 80);
+            service(k, "default", "shop", 80, 8080);
+            // EPIC decides the first batch; its answer never reaches the controller (the connection is closed once
+            // EPIC answered), so the round fails as unavailable and the next sends the same keys again.
+            link.loseNextBatchAnswer();
+            try (KubernetesController controller = controller(k)) {
+                controller.start();
+                await("the first batch's answer lost", () -> Optional.of(link.lost.get()).filter(n -> n == 1));
+                await("the route in EPIC", () -> Optional.of(get("/api/v1/accounts/" + acme + "/httproutes/shop?"
+                    + "namespace=default", user)).filter(r -> r.statusCode() == 200));
+                long rounds = controller.rounds();
+                await("three rounds after", () -> Optional.of(controller.rounds()).filter(r -> r >= rounds + 3));
+                for (String id : List.of("httproute/" + acme + "/default/shop", "service/" + acme + "/default/shop")) {
+                    assertThat(eventKeys(id::equals)).as(id + ": answered replayed and live, not sent again")
+                        .hasSize(1);
+                }
+            }
+        } finally {
+            lossy.destroy();
+        }
+    }
+
+    /**
+     * Between a controller and EPIC's API: passes every exchange through, except that the answer to the first batch
+     * request after {@link #loseNextBatchAnswer} is read from EPIC and dropped, the connection closed: EPIC decided
+     * it, the controller never heard.
+     */
+    private static final class LossyLink implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final AtomicBoolean armed = new AtomicBoolean();
+        final AtomicInteger lost = new AtomicInteger();
+        private final int target;
+
+        LossyLink(int target) throws IOException {
+            this.target = target;
+            Thread.ofVirtual().start(this::accept);
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        void loseNextBatchAnswer() {
+            armed.set(true);
+        }
+
+        private void accept() {
+            while (!server.isClosed()) {
+                try {
+                    Socket client = server.accept();
+                    Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+                    AtomicBoolean doomed = new AtomicBoolean();
+                    Thread.ofVirtual().start(() -> pump(client, upstream, doomed, true));
+                    Thread.ofVirtual().start(() -> pump(upstream, client, doomed, false));
+                } catch (IOException e) {
+                    return; // closed
+                }
+            }
+        }
+
+        /** One direction of a connection; either ending closes both. HTTP/1.1: a request starts its first write. */
+        private void pump(Socket from, Socket to, AtomicBoolean doomed, boolean requests) {
+            byte[] buffer = new byte[65536];
+            try (from; to) {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    if (requests && new String(buffer, 0, Math.min(n, 200), StandardCharsets.ISO_8859_1)
+                        .matches("(?s)POST \\S*/batch .*") && armed.compareAndSet(true, false)) {
+                        doomed.set(true);
+                    }
+                    if (!requests && doomed.get()) {
+                        lost.incrementAndGet();
+                        return;
+                    }
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the other direction closed the connection
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
         }
     }
 
