@@ -480,7 +480,7 @@ function CertificatesPage({ account }) {
       onDone: r => { setUploaded(r); reload(); },
       fields: [{ name: 'namespace', label: 'Namespace', value: 'default' }, { name: 'name', label: 'Name' },
         { name: 'certificate', label: 'Certificate chain (PEM, leaf first)', rows: 6 },
-        { name: 'privateKey', label: 'Private key (PEM, PKCS#8)', rows: 4, secret: true,
+        { name: 'privateKey', label: 'Private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)', rows: 4, secret: true,
           hint: 'stored encrypted outside Kafka; never shown again' }],
       submit: v => api('PUT', `${base}/certificates/${enc(v.namespace || 'default')}/${enc(v.name)}`,
         { certificate: v.certificate, privateKey: v.privateKey }).then(r => r.json) }));
