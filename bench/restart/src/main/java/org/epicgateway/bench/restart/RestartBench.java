@@ -2,10 +2,7 @@ package org.epicgateway.bench.restart;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,15 +71,16 @@ public final class RestartBench {
         Process first = up(data);
         long written;
         try {
-            String api = awaitReady(first);
+            String api = awaitReady(first, data, 0);
             written = load(api, events, writers);
         } finally {
             first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
         long spawned = System.nanoTime();
+        long restartFrom = Files.size(console(data));
         Process second = up(data);
         try {
-            String api = awaitReady(second);
+            String api = awaitReady(second, data, restartFrom);
             String breakdown = String.format("ready line after %.1f s; %s", (System.nanoTime() - spawned) / 1e9,
                 lastReadyLine);
             String bearer = token(api);
@@ -103,34 +101,43 @@ public final class RestartBench {
     }
 
     private Process up(Path data) throws IOException {
+        // The console goes to a file beside the data, not a pipe: nothing has to drain it, and a failed start can
+        // be read afterwards.
         ProcessBuilder up = new ProcessBuilder(repo.resolve("epic").toString(), "up", "--data-dir", data.toString(),
             "--kafka-port", "29092", "--registry-port", "28081", "--api-port", "28080")
-            .directory(repo.toFile()).redirectErrorStream(true);
+            .directory(repo.toFile()).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(console(data).toFile()));
         up.environment().put("EPIC_ADMIN_PASSWORD", ADMIN_PASSWORD);
         return up.start();
     }
 
-    /** Reads the child's output until its ready line; returns the REST API's base URL. */
-    private String awaitReady(Process p) throws IOException {
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String api = null;
-        for (String line; (line = out.readLine()) != null; ) {
-            if (line.startsWith("EPIC is up")) {
-                lastReadyLine = line.substring(line.indexOf("ready"));
-            } else if (line.contains("command-api REST API")) {
-                api = line.substring(line.indexOf("http"));
-                // Keep draining the child's output so it never blocks on a full pipe.
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        out.lines().forEach(l -> { });
-                    } catch (UncheckedIOException killed) {
-                        // The child was killed: its output ends here.
-                    }
-                });
+    private static Path console(Path data) {
+        return data.resolveSibling(data.getFileName() + ".console.log");
+    }
+
+    /** Waits for the child's ready line in its console file (from {@code from} on); returns the REST API's base URL. */
+    private String awaitReady(Process p, Path data, long from) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (true) {
+            String api = null;
+            byte[] bytes = Files.readAllBytes(console(data));
+            int start = (int) Math.min(from, bytes.length);
+            for (String line : new String(bytes, start, bytes.length - start, StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith("EPIC is up")) {
+                    lastReadyLine = line.substring(line.indexOf("ready"));
+                } else if (line.contains("command-api REST API") && api == null) {
+                    api = line.substring(line.indexOf("http")).strip();
+                }
+            }
+            if (api != null) {
                 return api;
             }
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("./epic up " + (p.isAlive() ? "not ready after 5 min" : "exited (exit "
+                    + p.exitValue() + ")") + " before it was ready; its console: " + console(data));
+            }
+            Thread.sleep(50);
         }
-        throw new IllegalStateException("./epic up exited before it was ready (exit " + p.exitValue() + ")");
     }
 
     /** Admin setup on the first run, then endpoint-slice upserts until {@code events} were acknowledged. */
