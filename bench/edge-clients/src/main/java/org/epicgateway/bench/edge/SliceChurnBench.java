@@ -68,8 +68,9 @@ import org.epicgateway.xds.AdsClient;
 import org.epicgateway.xds.XdsService;
 
 /**
- * EndpointSlice churn in a workload cluster, end to end: the platform as `epic up` wires it (decider, REST API, gateway
- * view and Envoy projections, xDS) on the embedded broker and registry; per phase a fresh workload cluster (fabric8's
+ * EndpointSlice churn in a workload cluster, end to end: the services of `epic up` a slice passes through to EDS
+ * (decider, REST API, gateway view and Envoy projections, xDS; not the node projection or the provisioner), on the
+ * embedded broker and registry; per phase a fresh workload cluster (fabric8's
  * mock API server in CRUD mode) holding one Gateway, {@code services} Services each with one HTTPRoute and one
  * EndpointSlice of {@code endpoints} endpoints; the real {@link KubernetesController} with the phase's coalescing
  * window; a raw delta-ADS client subscribed to every Service's EDS resource as the gateway's proxy, ACKing. Then
