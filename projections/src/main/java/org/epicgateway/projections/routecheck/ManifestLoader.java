@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
-import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
@@ -32,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -348,64 +348,8 @@ public final class ManifestLoader {
     private static GatewayState gateway(Doc d, Gateway g) {
         ObjectMeta meta = meta(d, g);
         d.required(g.getSpec(), "spec");
-        List<io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener> in = d.required(g.getSpec().getListeners(), "spec.listeners");
-        List<Listener> listeners = new ArrayList<>();
-        for (int i = 0; i < in.size(); i++) {
-            var l = in.get(i);
-            String f = "spec.listeners[" + i + "]";
-            int port = d.required(l.getPort(), f + ".port");
-            if (port < 1 || port > 65535) {
-                throw d.error(f + ".port", "must be 1-65535, is " + port);
-            }
-            ListenerProtocol protocol;
-            try {
-                protocol = ListenerProtocol.valueOf(d.required(l.getProtocol(), f + ".protocol"));
-            } catch (IllegalArgumentException e) {
-                throw d.error(f + ".protocol", "unsupported " + l.getProtocol() + " (HTTP, HTTPS, TLS, TCP)");
-            }
-            Listener.Builder b = Listener.newBuilder().setName(d.required(l.getName(), f + ".name")).setPort(port)
-                    .setProtocol(protocol).setHostname(l.getHostname());
-            if (l.getTls() != null) {
-                String mode = l.getTls().getMode() == null ? "Terminate" : l.getTls().getMode();
-                b.setTlsMode(switch (mode) {
-                    case "Terminate" -> TlsMode.TERMINATE;
-                    case "Passthrough" -> TlsMode.PASSTHROUGH;
-                    default -> throw d.error(f + ".tls.mode", "unsupported " + mode + " (Terminate, Passthrough)");
-                });
-                var refs = l.getTls().getCertificateRefs() == null
-                        ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference>of()
-                        : l.getTls().getCertificateRefs();
-                List<CertificateRef> certificates = new ArrayList<>();
-                for (int c = 0; c < refs.size(); c++) {
-                    certificates.add(CertificateRef.newBuilder().setNamespace(refs.get(c).getNamespace())
-                            .setName(d.required(refs.get(c).getName(), f + ".tls.certificateRefs[" + c + "].name"))
-                            .build());
-                }
-                b.setTlsCertificateRefs(certificates);
-            }
-            if (l.getAllowedRoutes() != null) {
-                var ar = l.getAllowedRoutes();
-                String from = ar.getNamespaces() == null || ar.getNamespaces().getFrom() == null ? "Same"
-                        : ar.getNamespaces().getFrom();
-                NamespacesFrom nf = switch (from) {
-                    case "Same" -> NamespacesFrom.SAME;
-                    case "All" -> NamespacesFrom.ALL;
-                    case "Selector" -> NamespacesFrom.SELECTOR;
-                    default -> throw d.error(f + ".allowedRoutes.namespaces.from",
-                            "unsupported " + from + " (Same, All, Selector)");
-                };
-                var selector = ar.getNamespaces() == null ? null : ar.getNamespaces().getSelector();
-                if (nf == NamespacesFrom.SELECTOR && selector == null) {
-                    throw d.error(f + ".allowedRoutes.namespaces.selector", "required when from is Selector");
-                }
-                List<String> kinds = ar.getKinds() == null ? List.of() : ar.getKinds().stream().map(k -> k.getKind()).toList();
-                b.setAllowedRoutes(AllowedRoutes.newBuilder().setNamespacesFrom(nf).setKinds(kinds)
-                        .setNamespaceSelector(selector == null ? null
-                                : labelSelector(d, f + ".allowedRoutes.namespaces.selector", selector))
-                        .build());
-            }
-            listeners.add(b.build());
-        }
+        List<Listener> listeners = each("spec.listeners", d.required(g.getSpec().getListeners(), "spec.listeners"),
+                (f, l) -> listener(d, f, l));
         String address = g.getStatus() != null && g.getStatus().getAddresses() != null && !g.getStatus().getAddresses().isEmpty()
                 ? g.getStatus().getAddresses().get(0).getValue()
                 : g.getSpec().getAddresses() != null && !g.getSpec().getAddresses().isEmpty()
@@ -415,14 +359,57 @@ public final class ManifestLoader {
                 .setCreationTimestamp(created(d, meta)).build();
     }
 
+    private static Listener listener(Doc d, String f, io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener l) {
+        int port = d.required(l.getPort(), f + ".port");
+        if (port < 1 || port > 65535) {
+            throw d.error(f + ".port", "must be 1-65535, is " + port);
+        }
+        ListenerProtocol protocol;
+        try {
+            protocol = ListenerProtocol.valueOf(d.required(l.getProtocol(), f + ".protocol"));
+        } catch (IllegalArgumentException e) {
+            throw d.error(f + ".protocol", "unsupported " + l.getProtocol() + " (HTTP, HTTPS, TLS, TCP)");
+        }
+        Listener.Builder b = Listener.newBuilder().setName(d.required(l.getName(), f + ".name")).setPort(port)
+                .setProtocol(protocol).setHostname(l.getHostname());
+        if (l.getTls() != null) {
+            String mode = l.getTls().getMode() == null ? "Terminate" : l.getTls().getMode();
+            b.setTlsMode(switch (mode) {
+                case "Terminate" -> TlsMode.TERMINATE;
+                case "Passthrough" -> TlsMode.PASSTHROUGH;
+                default -> throw d.error(f + ".tls.mode", "unsupported " + mode + " (Terminate, Passthrough)");
+            });
+            b.setTlsCertificateRefs(each(f + ".tls.certificateRefs", l.getTls().getCertificateRefs(),
+                    (cf, c) -> CertificateRef.newBuilder().setNamespace(c.getNamespace())
+                            .setName(d.required(c.getName(), cf + ".name")).build()));
+        }
+        if (l.getAllowedRoutes() != null) {
+            var ar = l.getAllowedRoutes();
+            String from = ar.getNamespaces() == null || ar.getNamespaces().getFrom() == null ? "Same"
+                    : ar.getNamespaces().getFrom();
+            NamespacesFrom nf = switch (from) {
+                case "Same" -> NamespacesFrom.SAME;
+                case "All" -> NamespacesFrom.ALL;
+                case "Selector" -> NamespacesFrom.SELECTOR;
+                default -> throw d.error(f + ".allowedRoutes.namespaces.from",
+                        "unsupported " + from + " (Same, All, Selector)");
+            };
+            var selector = ar.getNamespaces() == null ? null : ar.getNamespaces().getSelector();
+            if (nf == NamespacesFrom.SELECTOR && selector == null) {
+                throw d.error(f + ".allowedRoutes.namespaces.selector", "required when from is Selector");
+            }
+            List<String> kinds = ar.getKinds() == null ? List.of() : ar.getKinds().stream().map(k -> k.getKind()).toList();
+            b.setAllowedRoutes(AllowedRoutes.newBuilder().setNamespacesFrom(nf).setKinds(kinds)
+                    .setNamespaceSelector(selector == null ? null
+                            : labelSelector(d, f + ".allowedRoutes.namespaces.selector", selector))
+                    .build());
+        }
+        return b.build();
+    }
+
     /** A Kubernetes LabelSelector, checked as the API server checks it. */
     private static LabelSelector labelSelector(Doc d, String f, io.fabric8.kubernetes.api.model.LabelSelector in) {
-        List<LabelSelectorRequirement> expressions = new ArrayList<>();
-        var exprs = in.getMatchExpressions() == null
-                ? List.<io.fabric8.kubernetes.api.model.LabelSelectorRequirement>of() : in.getMatchExpressions();
-        for (int i = 0; i < exprs.size(); i++) {
-            var e = exprs.get(i);
-            String at = f + ".matchExpressions[" + i + "]";
+        List<LabelSelectorRequirement> expressions = each(f + ".matchExpressions", in.getMatchExpressions(), (at, e) -> {
             LabelSelectorOperator operator = switch (d.required(e.getOperator(), at + ".operator")) {
                 case "In" -> LabelSelectorOperator.IN;
                 case "NotIn" -> LabelSelectorOperator.NOT_IN;
@@ -431,10 +418,10 @@ public final class ManifestLoader {
                 default -> throw d.error(at + ".operator",
                         "unsupported " + e.getOperator() + " (In, NotIn, Exists, DoesNotExist)");
             };
-            expressions.add(LabelSelectorRequirement.newBuilder().setKey(d.required(e.getKey(), at + ".key"))
+            return LabelSelectorRequirement.newBuilder().setKey(d.required(e.getKey(), at + ".key"))
                     .setOperator(operator).setValues(e.getValues() == null ? List.of() : List.copyOf(e.getValues()))
-                    .build());
-        }
+                    .build();
+        });
         LabelSelector selector = LabelSelector.newBuilder()
                 .setMatchLabels(in.getMatchLabels() == null ? new TreeMap<>() : new TreeMap<>(in.getMatchLabels()))
                 .setMatchExpressions(expressions).build();
@@ -476,11 +463,7 @@ public final class ManifestLoader {
     private static HttpRouteState httpRoute(Doc d, HTTPRoute r) {
         ObjectMeta meta = meta(d, r);
         var spec = d.required(r.getSpec(), "spec");
-        List<HttpRouteRule> rules = new ArrayList<>();
-        var in = spec.getRules() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule>of() : spec.getRules();
-        for (int i = 0; i < in.size(); i++) {
-            rules.add(httpRule(d, "spec.rules[" + i + "]", in.get(i)));
-        }
+        List<HttpRouteRule> rules = each("spec.rules", spec.getRules(), (f, rule) -> httpRule(d, f, rule));
         return HttpRouteState.newBuilder().setAccount(ACCOUNT).setNamespace(namespace(meta)).setName(meta.getName())
                 .setParentRefs(parentRefs(d, spec.getParentRefs()))
                 .setHostnames(spec.getHostnames() == null ? List.of() : spec.getHostnames())
@@ -488,27 +471,12 @@ public final class ManifestLoader {
     }
 
     private static HttpRouteRule httpRule(Doc d, String f, io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule rule) {
-        List<HttpRouteMatch> matches = new ArrayList<>();
-        var in = rule.getMatches() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch>of() : rule.getMatches();
-        for (int j = 0; j < in.size(); j++) {
-            matches.add(match(d, f + ".matches[" + j + "]", in.get(j)));
-        }
-        List<HttpRouteFilter> filters = new ArrayList<>();
-        var fin = rule.getFilters() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter>of() : rule.getFilters();
-        for (int j = 0; j < fin.size(); j++) {
-            filters.add(filter(d, f + ".filters[" + j + "]", fin.get(j), matches));
-        }
-        List<BackendRef> backends = new ArrayList<>();
-        List<HTTPBackendRef> bin = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
-        for (int j = 0; j < bin.size(); j++) {
-            HTTPBackendRef b = bin.get(j);
-            String bf = f + ".backendRefs[" + j + "]";
-            BackendRef ref = backendRef(d, bf, b.getGroup(), b.getKind(), b.getNamespace(), b.getName(), b.getPort(),
-                    b.getWeight());
-            ref.setFilters(backendFilters(d, bf, b.getFilters(), x -> x.getType(), x -> x.getRequestHeaderModifier(),
-                    x -> x.getResponseHeaderModifier()));
-            backends.add(ref);
-        }
+        List<HttpRouteMatch> matches = each(f + ".matches", rule.getMatches(), (mf, m) -> match(d, mf, m));
+        List<HttpRouteFilter> filters = each(f + ".filters", rule.getFilters(), (ff, x) -> filter(d, ff, x, matches));
+        List<BackendRef> backends = each(f + ".backendRefs", rule.getBackendRefs(), (bf, b) -> withFilters(
+                backendRef(d, bf, b.getGroup(), b.getKind(), b.getNamespace(), b.getName(), b.getPort(), b.getWeight()),
+                backendFilters(d, bf, b.getFilters(), x -> x.getType(), x -> x.getRequestHeaderModifier(),
+                        x -> x.getResponseHeaderModifier())));
         return HttpRouteRule.newBuilder().setName(rule.getName()).setMatches(matches).setFilters(filters)
                 .setBackendRefs(backends).setTimeouts(timeouts(d, f + ".timeouts", rule.getTimeouts()))
                 .setRetry(retry(d, f + ".retry", rule.getRetry())).build();
@@ -598,14 +566,9 @@ public final class ManifestLoader {
         var hin = m.getHeaders() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch>of() : m.getHeaders();
         List<HeaderMatch> headers = headerMatches(d, f, hin.stream().map(h -> new String[] {h.getName(), h.getType(),
                 h.getValue()}).toList());
-        List<QueryParamMatch> params = new ArrayList<>();
-        var qin = m.getQueryParams() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPQueryParamMatch>of() : m.getQueryParams();
-        for (int k = 0; k < qin.size(); k++) {
-            var q = qin.get(k);
-            String qf = f + ".queryParams[" + k + "]";
-            params.add(QueryParamMatch.newBuilder().setType(stringMatch(d, qf, q.getType(), q.getValue()))
-                    .setName(d.required(q.getName(), qf + ".name")).setValue(q.getValue()).build());
-        }
+        List<QueryParamMatch> params = each(f + ".queryParams", m.getQueryParams(), (qf, q) -> QueryParamMatch.newBuilder()
+                .setType(stringMatch(d, qf, q.getType(), q.getValue()))
+                .setName(d.required(q.getName(), qf + ".name")).setValue(q.getValue()).build());
         if (m.getMethod() != null && !METHODS.contains(m.getMethod())) {
             throw d.error(f + ".method", "unknown method " + m.getMethod());
         }
@@ -614,14 +577,8 @@ public final class ManifestLoader {
 
     /** Header matches given as (name, type, value): HTTPRoute and GRPCRoute have one shape in two model classes. */
     private static List<HeaderMatch> headerMatches(Doc d, String f, List<String[]> in) {
-        List<HeaderMatch> headers = new ArrayList<>();
-        for (int k = 0; k < in.size(); k++) {
-            String[] h = in.get(k);
-            String hf = f + ".headers[" + k + "]";
-            headers.add(HeaderMatch.newBuilder().setType(stringMatch(d, hf, h[1], h[2]))
-                    .setName(d.required(h[0], hf + ".name")).setValue(h[2]).build());
-        }
-        return headers;
+        return each(f + ".headers", in, (hf, h) -> HeaderMatch.newBuilder().setType(stringMatch(d, hf, h[1], h[2]))
+                .setName(d.required(h[0], hf + ".name")).setValue(h[2]).build());
     }
 
     private static StringMatchType stringMatch(Doc d, String f, String type, String value) {
@@ -695,20 +652,16 @@ public final class ManifestLoader {
     private static <F> List<BackendRefFilter> backendFilters(Doc d, String bf, List<F> in, Function<F, String> type,
                                                              Function<F, HTTPHeaderFilter> request,
                                                              Function<F, HTTPHeaderFilter> response) {
-        List<BackendRefFilter> out = new ArrayList<>();
-        for (int k = 0; in != null && k < in.size(); k++) {
-            F x = in.get(k);
-            String f = bf + ".filters[" + k + "]";
+        return each(bf + ".filters", in, (f, x) -> {
             String t = d.required(type.apply(x), f + ".type");
-            out.add(switch (t) {
+            return switch (t) {
                 case "RequestHeaderModifier" -> new BackendRefFilter(HttpRouteFilterType.REQUEST_HEADER_MODIFIER,
                         headers(d, f + ".requestHeaderModifier", request.apply(x)), null);
                 case "ResponseHeaderModifier" -> new BackendRefFilter(HttpRouteFilterType.RESPONSE_HEADER_MODIFIER, null,
                         headers(d, f + ".responseHeaderModifier", response.apply(x)));
                 default -> throw d.error(f + ".type", BackendFilters.unsupported(t));
-            });
-        }
-        return out;
+            };
+        });
     }
 
     private static HeaderModifier headers(Doc d, String f, HTTPHeaderFilter h) {
@@ -744,6 +697,20 @@ public final class ManifestLoader {
         }
     }
 
+    /** Each element of a list field mapped with its path ({@code field[i]}, for errors); an absent list is empty. */
+    private static <T, R> List<R> each(String field, List<T> in, BiFunction<String, T, R> map) {
+        List<R> out = new ArrayList<>();
+        for (int i = 0; in != null && i < in.size(); i++) {
+            out.add(map.apply(field + "[" + i + "]", in.get(i)));
+        }
+        return out;
+    }
+
+    private static BackendRef withFilters(BackendRef ref, List<BackendRefFilter> filters) {
+        ref.setFilters(filters);
+        return ref;
+    }
+
     private static BackendRef backendRef(Doc d, String f, String group, String kind, String namespace, String name,
                                          Integer port, Integer weight) {
         boolean service = (group == null || group.isEmpty() || group.equals("core"))
@@ -761,11 +728,7 @@ public final class ManifestLoader {
     private static GrpcRouteState grpcRoute(Doc d, GRPCRoute r) {
         ObjectMeta meta = meta(d, r);
         var spec = d.required(r.getSpec(), "spec");
-        List<GrpcRouteRule> rules = new ArrayList<>();
-        var in = spec.getRules() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteRule>of() : spec.getRules();
-        for (int i = 0; i < in.size(); i++) {
-            rules.add(grpcRule(d, "spec.rules[" + i + "]", in.get(i)));
-        }
+        List<GrpcRouteRule> rules = each("spec.rules", spec.getRules(), (f, rule) -> grpcRule(d, f, rule));
         return GrpcRouteState.newBuilder().setAccount(ACCOUNT).setNamespace(namespace(meta)).setName(meta.getName())
                 .setParentRefs(parentRefs(d, spec.getParentRefs()))
                 .setHostnames(spec.getHostnames() == null ? List.of() : spec.getHostnames())
@@ -773,11 +736,7 @@ public final class ManifestLoader {
     }
 
     private static GrpcRouteRule grpcRule(Doc d, String f, io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteRule rule) {
-        List<GrpcRouteMatch> matches = new ArrayList<>();
-        var in = rule.getMatches() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteMatch>of() : rule.getMatches();
-        for (int j = 0; j < in.size(); j++) {
-            var m = in.get(j);
-            String mf = f + ".matches[" + j + "]";
+        List<GrpcRouteMatch> matches = each(f + ".matches", rule.getMatches(), (mf, m) -> {
             GrpcMethodMatch method = null;
             if (m.getMethod() != null) {
                 String type = m.getMethod().getType() == null ? "Exact" : m.getMethod().getType();
@@ -795,16 +754,12 @@ public final class ManifestLoader {
                 }
             }
             var hin = m.getHeaders() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCHeaderMatch>of() : m.getHeaders();
-            matches.add(new GrpcRouteMatch(method, headerMatches(d, mf, hin.stream()
-                    .map(h -> new String[] {h.getName(), h.getType(), h.getValue()}).toList())));
-        }
-        List<HttpRouteFilter> filters = new ArrayList<>();
-        var fin = rule.getFilters() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteFilter>of() : rule.getFilters();
-        for (int j = 0; j < fin.size(); j++) {
-            var x = fin.get(j);
-            String ff = f + ".filters[" + j + "]";
+            return new GrpcRouteMatch(method, headerMatches(d, mf, hin.stream()
+                    .map(h -> new String[] {h.getName(), h.getType(), h.getValue()}).toList()));
+        });
+        List<HttpRouteFilter> filters = each(f + ".filters", rule.getFilters(), (ff, x) -> {
             String type = d.required(x.getType(), ff + ".type");
-            filters.add(switch (type) {
+            return switch (type) {
                 case "RequestHeaderModifier" -> HttpRouteFilter.newBuilder().setType(HttpRouteFilterType.REQUEST_HEADER_MODIFIER)
                         .setRequestHeaderModifier(headers(d, ff + ".requestHeaderModifier", x.getRequestHeaderModifier())).build();
                 case "ResponseHeaderModifier" -> HttpRouteFilter.newBuilder().setType(HttpRouteFilterType.RESPONSE_HEADER_MODIFIER)
@@ -813,19 +768,12 @@ public final class ManifestLoader {
                         .setRequestMirror(mirror(d, ff + ".requestMirror", x.getRequestMirror())).build();
                 default -> throw d.error(ff + ".type", "unsupported filter " + type
                         + " (RequestHeaderModifier, ResponseHeaderModifier, RequestMirror)");
-            });
-        }
-        List<BackendRef> backends = new ArrayList<>();
-        var bin = rule.getBackendRefs() == null ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCBackendRef>of() : rule.getBackendRefs();
-        for (int j = 0; j < bin.size(); j++) {
-            var b = bin.get(j);
-            String bf = f + ".backendRefs[" + j + "]";
-            BackendRef ref = backendRef(d, bf, b.getGroup(), b.getKind(), b.getNamespace(), b.getName(), b.getPort(),
-                    b.getWeight());
-            ref.setFilters(backendFilters(d, bf, b.getFilters(), x -> x.getType(), x -> x.getRequestHeaderModifier(),
-                    x -> x.getResponseHeaderModifier()));
-            backends.add(ref);
-        }
+            };
+        });
+        List<BackendRef> backends = each(f + ".backendRefs", rule.getBackendRefs(), (bf, b) -> withFilters(
+                backendRef(d, bf, b.getGroup(), b.getKind(), b.getNamespace(), b.getName(), b.getPort(), b.getWeight()),
+                backendFilters(d, bf, b.getFilters(), x -> x.getType(), x -> x.getRequestHeaderModifier(),
+                        x -> x.getResponseHeaderModifier())));
         return new GrpcRouteRule(rule.getName(), matches, filters, backends);
     }
 
@@ -851,55 +799,32 @@ public final class ManifestLoader {
     /** TCPRoute and TLSRoute rules (fabric8 has a class for each; the specs define the same rule). */
     private static <R> List<TcpRouteRule> streamRules(Doc d, List<R> in, Function<R, String> name,
             Function<R, List<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef>> backendRefs) {
-        List<TcpRouteRule> rules = new ArrayList<>();
-        in = in == null ? List.of() : in;
-        for (int i = 0; i < in.size(); i++) {
-            var refs = backendRefs.apply(in.get(i)) == null
-                    ? List.<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendRef>of() : backendRefs.apply(in.get(i));
-            List<BackendRef> backends = new ArrayList<>();
-            for (int j = 0; j < refs.size(); j++) {
-                var b = refs.get(j);
-                backends.add(backendRef(d, "spec.rules[" + i + "].backendRefs[" + j + "]", b.getGroup(), b.getKind(),
-                        b.getNamespace(), b.getName(), b.getPort(), b.getWeight()));
-            }
-            rules.add(TcpRouteRule.newBuilder().setName(name.apply(in.get(i))).setBackendRefs(backends).build());
-        }
-        return rules;
+        return each("spec.rules", in, (f, rule) -> TcpRouteRule.newBuilder().setName(name.apply(rule))
+                .setBackendRefs(each(f + ".backendRefs", backendRefs.apply(rule), (bf, b) -> backendRef(d, bf,
+                        b.getGroup(), b.getKind(), b.getNamespace(), b.getName(), b.getPort(), b.getWeight())))
+                .build());
     }
 
     private static BackendService service(Doc d, Service s) {
         ObjectMeta meta = meta(d, s);
-        List<ServicePort> ports = new ArrayList<>();
-        var in = s.getSpec() == null || s.getSpec().getPorts() == null ? List.<io.fabric8.kubernetes.api.model.ServicePort>of()
-                : s.getSpec().getPorts();
-        for (int i = 0; i < in.size(); i++) {
-            var p = in.get(i);
+        List<ServicePort> ports = each("spec.ports", s.getSpec() == null ? null : s.getSpec().getPorts(), (f, p) -> {
             IntOrString target = p.getTargetPort();
-            ports.add(ServicePort.newBuilder().setName(p.getName())
-                    .setPort(d.required(p.getPort(), "spec.ports[" + i + "].port"))
+            return ServicePort.newBuilder().setName(p.getName()).setPort(d.required(p.getPort(), f + ".port"))
                     .setTargetPort(target != null && target.getIntVal() != null ? target.getIntVal() : null)
-                    .setAppProtocol(p.getAppProtocol()).build());
-        }
+                    .setAppProtocol(p.getAppProtocol()).build();
+        });
         return BackendService.newBuilder().setNamespace(namespace(meta)).setName(meta.getName()).setPorts(ports).build();
     }
 
     private static org.epicgateway.schemas.avro.ReferenceGrant grant(Doc d, ReferenceGrant g) {
         ObjectMeta meta = meta(d, g);
         var spec = d.required(g.getSpec(), "spec");
-        List<ReferenceGrantFrom> from = new ArrayList<>();
-        for (int i = 0; spec.getFrom() != null && i < spec.getFrom().size(); i++) {
-            var x = spec.getFrom().get(i);
-            from.add(ReferenceGrantFrom.newBuilder().setKind(ReferenceGrants.fromKind(x.getGroup(),
-                            d.required(x.getKind(), "spec.from[" + i + "].kind")))
-                    .setNamespace(d.required(x.getNamespace(), "spec.from[" + i + "].namespace")).build());
-        }
-        List<ReferenceGrantTo> to = new ArrayList<>();
-        for (int i = 0; spec.getTo() != null && i < spec.getTo().size(); i++) {
-            var x = spec.getTo().get(i);
-            to.add(ReferenceGrantTo.newBuilder().setKind(ReferenceGrants.toKind(x.getGroup(),
-                            d.required(x.getKind(), "spec.to[" + i + "].kind")))
-                    .setName(x.getName()).build());
-        }
+        List<ReferenceGrantFrom> from = each("spec.from", spec.getFrom(), (f, x) -> ReferenceGrantFrom.newBuilder()
+                .setKind(ReferenceGrants.fromKind(x.getGroup(), d.required(x.getKind(), f + ".kind")))
+                .setNamespace(d.required(x.getNamespace(), f + ".namespace")).build());
+        List<ReferenceGrantTo> to = each("spec.to", spec.getTo(), (f, x) -> ReferenceGrantTo.newBuilder()
+                .setKind(ReferenceGrants.toKind(x.getGroup(), d.required(x.getKind(), f + ".kind")))
+                .setName(x.getName()).build());
         return org.epicgateway.schemas.avro.ReferenceGrant.newBuilder().setNamespace(namespace(meta))
                 .setName(meta.getName()).setFrom(from).setTo(to).build();
     }
