@@ -660,6 +660,67 @@ class KubernetesControllerTest {
         }
     }
 
+    @Test
+    void theCertificatesOfAnAccountWhoseLastGatewayWentWhileNoControllerRanLeaveAtTheNextStart() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String acme = "tlsgone-" + suffix;
+        String template = "tmpl-" + suffix;
+        controllerAccount(acme, "pool-" + suffix, template, "198.18.94.0/29", false);
+        String user = basic("controller@" + acme, "controller-password-1");
+        String base = "/api/v1/accounts/" + acme;
+        Path dir = Files.createTempDirectory("epic-tls-");
+        KubernetesMockServer server = workloadCluster();
+        try (KubernetesClient k = server.createClient()) {
+            epicClass(k, acme, template, "tls-gone");
+            tlsSecret(k, "default", "web-tls", KeytoolCertificates.selfSigned(dir, "web.example.com", null, 30));
+            k.resource(new GatewayBuilder().withNewMetadata().withName("secure").withNamespace("default").endMetadata()
+                .withNewSpec().withGatewayClassName("epic")
+                .addNewListener().withName("https").withPort(443).withProtocol("HTTPS").withHostname("web.example.com")
+                .withNewTls().addNewCertificateRef().withName("web-tls").endCertificateRef().endTls().endListener()
+                .endSpec().build()).create();
+            // Certificates of the account that are not this cluster's: an API user's (no owner) and cluster west's.
+            expect(200, putCertificate(base + "/certificates/default/user-tls", user, null,
+                KeytoolCertificates.selfSigned(dir, "user.example.com", null, 30)));
+            expect(200, putCertificate(base + "/certificates/default/west-tls", user, "west",
+                KeytoolCertificates.selfSigned(dir, "west.example.com", null, 30)));
+            try (KubernetesController controller = controller(k)) {
+                controller.start();
+                await("the certificate is in EPIC", () -> Optional.of(get(base + "/certificates/default/web-tls", user))
+                    .filter(r -> r.statusCode() == 200));
+            }
+
+            // The account's only Gateway deleted while no controller runs (it waits on our finalizer): the next start
+            // releases it, and the certificate this cluster uploaded for it goes too, the others' stay.
+            k.resources(Gateway.class).inNamespace("default").withName("secure").delete();
+            try (KubernetesController controller = controller(k)) {
+                controller.start();
+                await("the Gateway is gone", () -> Optional.of(gateway(k, "secure")).filter(Optional::isEmpty));
+                await("its certificate leaves EPIC", () -> Optional.of(get(base + "/certificates/default/web-tls",
+                    user)).filter(r -> r.statusCode() == 404));
+                long rounds = controller.rounds();
+                await("three more rounds", () -> Optional.of(controller.rounds()).filter(r -> r >= rounds + 3));
+            }
+            assertThat(get(base + "/certificates/default/user-tls", user).statusCode()).as("an API user's").isEqualTo(200);
+            assertThat(get(base + "/certificates/default/west-tls", user).statusCode()).as("cluster west's")
+                .isEqualTo(200);
+        } finally {
+            server.destroy();
+        }
+    }
+
+    /** Uploads a certificate through EPIC's API, as workload cluster {@code cluster} when not null. */
+    private static HttpResponse<String> putCertificate(String path, String auth, String cluster,
+                                                       KeytoolCertificates.Pem pem) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+            .header("Authorization", auth).header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("certificate", pem.chain())
+                .put("privateKey", pem.key()).toString()));
+        if (cluster != null) {
+            request.header("Epic-Cluster", cluster);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Points the https listener of Gateway default/secure at another Secret. */
     private static void certificateRef(KubernetesClient k, String secret) {
         k.resources(Gateway.class).inNamespace("default").withName("secure").edit(g -> {
@@ -990,6 +1051,54 @@ class KubernetesControllerTest {
             a.close();
             b.close();
             channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLinuxHostUpgradedFromItsNodeNamedClusterTakesOverWhatItDeclared() throws Exception {
+        String acme = "upg-" + UUID.randomUUID().toString().substring(0, 8);
+        String user = hostAccount(acme, "198.18.85.0/29");
+        URI api = URI.create("http://127.0.0.1:" + apiPort);
+        HostConfig.HostService site = new HostConfig.HostService("site",
+            List.of(new HostConfig.Port("http", 80, 8080, "http")), null);
+        HostConfig.HostService old = new HostConfig.HostService("old",
+            List.of(new HostConfig.Port("http", 81, 8081, "http")), null);
+        HostConfig.Node node = new HostConfig.Node("upg-host-a", "198.51.100.25");
+        // The controller before linux-hosts: its default cluster was the node's name (343ce3b).
+        LinuxController before = new LinuxController(new HostConfig(new HostConfig.Epic(api, acme, "host-1",
+            "host-password-1", node.name()), node, "default", Duration.ofMillis(200), List.of(site, old)));
+        // A Service of cluster hosts-west that this host declares too: not its node's, so not taken.
+        HostConfig.HostService west = new HostConfig.HostService("west",
+            List.of(new HostConfig.Port("http", 82, 8082, "http")), null);
+        LinuxController westHost = new LinuxController(new HostConfig(new HostConfig.Epic(api, acme, "host-1",
+            "host-password-1", "hosts-west"), new HostConfig.Node("upg-host-w", "198.51.100.26"), "default",
+            Duration.ofMillis(200), List.of(west)));
+        // The upgraded controller on the same host.yaml (no clusterId) and node, killed before (no clean stop), which
+        // no longer serves old.
+        LinuxController after = new LinuxController(new HostConfig(new HostConfig.Epic(api, acme, "host-1",
+            "host-password-1", null), node, "default", Duration.ofMillis(200), List.of(site, west)));
+        String base = "/api/v1/accounts/" + acme;
+        try {
+            assertThat(before.declare()).isEmpty();
+            assertThat(westHost.declare()).isEmpty();
+            assertThat(json(get(base + "/services/site", user)).path("owner").asText()).isEqualTo(node.name());
+
+            List<String> refused = after.declare();
+            assertThat(refused).as("the upgraded host's refusals").hasSize(1);
+            assertThat(refused.getFirst()).startsWith("Service west: ")
+                .contains("belongs to workload cluster 'hosts-west'");
+            assertThat(json(get(base + "/services/site", user)).path("owner").asText()).isEqualTo("linux-hosts");
+            assertThat(json(get(base + "/endpointslices/site-upg-host-a", user)).path("owner").asText())
+                .isEqualTo("linux-hosts");
+            assertThat(get(base + "/endpointslices/old-upg-host-a", user).statusCode())
+                .as("the slice of a service it no longer declares").isEqualTo(404);
+            assertThat(json(get(base + "/services/west", user)).path("owner").asText()).isEqualTo("hosts-west");
+            List<String> events = eventKeys(acme);
+            after.declare();
+            assertThat(eventKeys(acme)).as("heartbeats after that append nothing").hasSameSizeAs(events);
+        } finally {
+            after.close();
+            westHost.close();
         }
     }
 

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -74,9 +75,9 @@ final class CertificateUploads {
      * listeners whose certificates cannot be served ({@code namespace/gateway/listener} -> what is wrong), for status.
      * A listener without a problem here may still have one in EPIC (RefNotPermitted), which its status shows.
      */
-    Map<String, String> reconcile(Map<String, ClassParameters> classOf, List<Gateway> gateways, List<Secret> secrets,
-                                  List<ReferenceGrant> grants, Function<ClassParameters, EpicApi> apis,
-                                  Runnable retry) {
+    Map<String, String> reconcile(Collection<ClassParameters> classes, Map<String, ClassParameters> classOf,
+                                  List<Gateway> gateways, List<Secret> secrets, List<ReferenceGrant> grants,
+                                  Function<ClassParameters, EpicApi> apis, Runnable retry) {
         Map<String, Secret> byName = new HashMap<>();
         secrets.stream().filter(s -> TLS_SECRET.equals(s.getType()))
             .forEach(s -> byName.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s));
@@ -111,6 +112,14 @@ final class CertificateUploads {
                     }
                     ofAccount.computeIfAbsent(name, n -> new Wanted(s, new ArrayList<>())).listeners().add(listener);
                 }
+            }
+        }
+        // Accounts of our classes without a Gateway of ours: what this cluster uploaded there before this run is
+        // listed once and goes (the last Gateway went while no controller ran; its class still says the account).
+        for (ClassParameters p : classes) {
+            connections.putIfAbsent(p.connection().account(), p);
+            if (!listed.contains(p.connection().account())) {
+                wanted.putIfAbsent(p.connection().account(), Map.of());
             }
         }
         // Accounts that had uploads but no Gateway of ours now: everything there goes.

@@ -365,7 +365,7 @@ public final class KubernetesController implements AutoCloseable {
         });
 
         // Certificates first: a new Gateway's first view then already has them (one revision less).
-        Map<String, String> certificateProblems = certificates.reconcile(own, gateways.getStore().list(),
+        Map<String, String> certificateProblems = certificates.reconcile(ours.values(), own, gateways.getStore().list(),
             secrets.getStore().list(), grants.getStore().list(), this::api, this::changed);
         Map<String, EpicApi.Result> refused = new HashMap<>();
         desired.forEach((account, objects) -> send(byAccount.get(account), objects, refused));

@@ -113,11 +113,25 @@ public final class LinuxController implements AutoCloseable {
     private final java.util.Map<String, Integer> incarnations = new java.util.HashMap<>();
     /** Whether this run has deleted what earlier runs of this host declared and it does not. */
     private boolean resynced;
+    /**
+     * The API as the cluster named after the node, which owned what this host declared before {@code linux-hosts}
+     * (343ce3b's default); null when that cluster is this host's own or the node's name is no cluster id.
+     */
+    private final EpicApi legacy;
+    /** Whether this run has moved what the node's cluster owned of this host's declarations to its cluster. */
+    private boolean migrated;
 
     public LinuxController(HostConfig config) {
         this.config = config;
-        this.api = new EpicApi(new EpicApi.Connection(config.epic().apiUrl(), config.epic().account(),
-            config.epic().username(), config.epic().password(), config.cluster()));
+        this.api = new EpicApi(connection(config, config.cluster()));
+        String node = config.node().name();
+        this.legacy = !EpicApi.Connection.isClusterId(node) || node.equals(config.cluster()) ? null
+            : new EpicApi(connection(config, node));
+    }
+
+    private static EpicApi.Connection connection(HostConfig config, String cluster) {
+        return new EpicApi.Connection(config.epic().apiUrl(), config.epic().account(), config.epic().username(),
+            config.epic().password(), cluster);
     }
 
     /** The objects the host declares: per service a Service and an EndpointSlice {@code <service>-<node>}. */
@@ -183,6 +197,10 @@ public final class LinuxController implements AutoCloseable {
      */
     public List<String> declare() throws EpicApi.Unavailable {
         List<EpicApi.Item> items = items();
+        if (!migrated) {
+            migrate(items);
+            migrated = true;
+        }
         List<EpicApi.Result> results = new ArrayList<>(api.apply(items));
         List<Integer> gone = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
@@ -225,12 +243,7 @@ public final class LinuxController implements AutoCloseable {
         declared.stream().filter(i -> i.kind().equals("EndpointSlice"))
             .forEach(i -> wanted.add(i.body().path("namespace").asText() + "/" + i.body().path("name").asText()));
         for (EpicApi.Listed slice : api.listOwned("endpointslices", config.cluster())) {
-            JsonNode endpoints = slice.spec().path("endpoints");
-            boolean ours = !endpoints.isEmpty();
-            for (JsonNode e : endpoints) {
-                ours &= config.node().name().equals(e.path("nodeName").asText());
-            }
-            if (ours && !wanted.contains(slice.namespace() + "/" + slice.name())) {
+            if (onNode(slice, config.node().name()) && !wanted.contains(slice.namespace() + "/" + slice.name())) {
                 EpicApi.Result r = api.delete("endpointslices", slice.namespace(), slice.name(), null);
                 if (!r.ok()) {
                     LOG.warn("EPIC refused to delete {}/{}, no longer declared: {}", slice.namespace(), slice.name(),
@@ -238,6 +251,57 @@ public final class LinuxController implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * The upgrade from a controller whose default cluster was the node's name (343ce3b): what that cluster owns of this
+     * host's (the Services it declares, the slices whose every endpoint is on this node) is deleted as that cluster,
+     * so this run's declaration creates it owned by the host's cluster; else EPIC would refuse every write of the host
+     * on the owner. A slice it no longer declares goes, as {@link #forgetUndeclared} takes it. Deleted, not
+     * rewritten: the decider lets no cluster write another's object. The endpoints are out for the moment between
+     * delete and create, as across any restart (the old controller's clean stop deleted its slices already). A Service
+     * another host declared first stays that host's node's until that host is upgraded too.
+     */
+    private void migrate(List<EpicApi.Item> declared) throws EpicApi.Unavailable {
+        if (legacy == null) {
+            return;
+        }
+        String node = config.node().name();
+        java.util.Set<String> services = new java.util.HashSet<>();
+        declared.stream().filter(i -> i.kind().equals("Service"))
+            .forEach(i -> services.add(i.body().path("namespace").asText() + "/" + i.body().path("name").asText()));
+        for (EpicApi.Listed service : legacy.listOwned("services", node)) {
+            if (services.contains(service.namespace() + "/" + service.name())) {
+                move("services", service);
+            }
+        }
+        for (EpicApi.Listed slice : legacy.listOwned("endpointslices", node)) {
+            if (onNode(slice, node)) {
+                move("endpointslices", slice);
+            }
+        }
+    }
+
+    private void move(String collection, EpicApi.Listed o) throws EpicApi.Unavailable {
+        EpicApi.Result r = legacy.delete(collection, o.namespace(), o.name(), null);
+        if (r.ok()) {
+            LOG.info("{} {}/{} of cluster {} (the node's, the default before {}) deleted; what the host declares is "
+                + "cluster {}'s from now on", collection, o.namespace(), o.name(), config.node().name(),
+                HostConfig.DEFAULT_CLUSTER, config.cluster());
+        } else {
+            LOG.warn("{} {}/{} stays cluster {}'s: {}", collection, o.namespace(), o.name(), config.node().name(),
+                r.problem());
+        }
+    }
+
+    /** Whether a slice has endpoints and every one is on {@code node}. */
+    private static boolean onNode(EpicApi.Listed slice, String node) {
+        JsonNode endpoints = slice.spec().path("endpoints");
+        boolean on = !endpoints.isEmpty();
+        for (JsonNode e : endpoints) {
+            on &= node.equals(e.path("nodeName").asText());
+        }
+        return on;
     }
 
     /** Declares every heartbeat until closed; EPIC being away is logged and retried, never fatal. */
