@@ -28,6 +28,7 @@ import org.epicgateway.schemas.avro.MarkNodeLost;
 import org.epicgateway.schemas.avro.NodeKind;
 import org.epicgateway.schemas.avro.NodeState;
 import org.epicgateway.schemas.avro.PlacementState;
+import org.epicgateway.schemas.avro.ReplicaProblem;
 import org.epicgateway.schemas.avro.ReplicaState;
 import org.epicgateway.schemas.avro.ReportReplicaLost;
 import org.epicgateway.schemas.avro.ReportReplicaPlaced;
@@ -63,6 +64,14 @@ public final class Provisioner {
   /** Facts reported (command ids are hashes of them) and when: not repeated before {@link #RESEND_AFTER}. */
   private final Map<String, Instant> reported = new HashMap<>();
   private final Set<String> running = new TreeSet<>();
+  /**
+   * {@code gateway|instance} -> the failure being recorded for a replica that cannot run: its node, its reason and
+   * the placement's version when this run first saw it, which the report's command ids carry, so the resends of one
+   * failure are the same commands (decided once) and a new failure (after the replica ran, or another reason) new ones.
+   */
+  private final Map<String, Failure> failures = new HashMap<>();
+
+  private record Failure(String node, String reason, long since) {}
   private volatile String known = "nothing reconciled yet";
 
   public Provisioner(Settings settings, ReplicaProvider provider, Consumer<CommandEnvelope> commands,
@@ -140,14 +149,17 @@ public final class Provisioner {
     AggregateState placementState = states.get(placementId);
     long version = placementState == null ? 0 : placementState.getVersion();
     Map<String, ReplicaState> placed = new TreeMap<>();
+    ReplicaProblem problem = null;
     if (placementState != null) {
       ((PlacementState) placementState.getResource()).getReplicas().forEach(r -> placed.put(r.getInstance(), r));
+      problem = ((PlacementState) placementState.getResource()).getProblem();
     }
     boolean wanted = view != null && view.getTemplate() != null && view.getGateway().getAddress() != null;
     if (!wanted) {
       if (running.remove(gatewayId)) {
         provider.remove(gatewayId);
       }
+      failures.keySet().removeIf(k -> k.startsWith(gatewayId + "|"));
       placed.values().forEach(r -> lost(gatewayId, r, version, "the gateway is deleted", now));
       return;
     }
@@ -178,13 +190,25 @@ public final class Provisioner {
       observed.add(s.instance());
       ReplicaState known = placed.get(s.instance());
       boolean placedThere = known != null && known.getNode().equals(s.node());
+      String replica = gatewayId + "|" + s.instance();
+      if (s.phase() != ReplicaStatus.Phase.FAILED) {
+        failures.remove(replica);
+      }
       if (s.phase() == ReplicaStatus.Phase.FAILED) {
         LOG.warn("replica {} of {} on {} cannot run: {}", s.instance(), gatewayId, s.node(), s.reason());
-        // Recorded once as placed-then-lost with the reason, then retried silently until something changes.
-        if (!placedThere && due("failed|" + gatewayId + "|" + s.instance() + "|" + s.node() + "|" + s.reason(), now)) {
-          report(placementId, "placed|" + gatewayId + "|" + s.instance() + "|" + s.node() + "|" + version,
+        // Recorded once as placed-then-lost with the reason, then retried silently until something changes. Once:
+        // the placement's problem says it already (which survives a restart), or the report is resent under the
+        // same ids, which the decider decides once. Ids of the current version instead (those report's own events
+        // move it) made each resend a new pair of events, every 10 s.
+        Failure failure = failures.compute(replica, (k, f) -> f != null && f.node().equals(s.node())
+            && f.reason().equals(s.reason()) ? f : new Failure(s.node(), s.reason(), version));
+        boolean recorded = problem != null && problem.getInstance().equals(s.instance())
+            && problem.getNode().equals(s.node()) && problem.getReason().equals(s.reason());
+        if (!placedThere && !recorded) {
+          String fact = gatewayId + "|" + s.instance() + "|" + s.node() + "|" + failure.since();
+          report(placementId, "placed|" + fact,
               new ReportReplicaPlaced(gatewayId, s.instance(), s.node(), provider.name(), s.interfaceName()), now);
-          report(placementId, "lost|" + gatewayId + "|" + s.instance() + "|" + s.node() + "|" + version,
+          report(placementId, "lost|" + fact + "|" + s.reason(),
               new ReportReplicaLost(gatewayId, s.instance(), s.node(), s.reason()), now);
         } else if (placedThere) {
           lost(gatewayId, known, version, s.reason(), now);

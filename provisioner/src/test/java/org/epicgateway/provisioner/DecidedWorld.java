@@ -49,6 +49,7 @@ final class DecidedWorld {
   final MemoryViewStore views = new MemoryViewStore();
   final List<EventEnvelope> events = new ArrayList<>();
   final List<Decision> rejected = new ArrayList<>();
+  private final java.util.Map<String, Decision> decided = new java.util.HashMap<>();
   Provisioner provisioner;
   private int next;
 
@@ -90,9 +91,17 @@ final class DecidedWorld {
     assertThat(d.rejection()).isNull();
   }
 
-  /** Decides a command and feeds its events to the view store and the provisioner, as the topics would. */
+  /**
+   * Decides a command and feeds its events to the view store and the provisioner, as the topics would. A command id
+   * decided before is answered with that decision and changes nothing, as the decider's decided-commands store does.
+   */
   Decision decide(CommandEnvelope command) {
+    Decision earlier = decided.get(command.getCommandId());
+    if (earlier != null) {
+      return earlier;
+    }
     Decision d = Decider.decide(command, StateLookup.of(states));
+    decided.put(command.getCommandId(), d);
     if (!d.accepted()) {
       rejected.add(d);
       return d;

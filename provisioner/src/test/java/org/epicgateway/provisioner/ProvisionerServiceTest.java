@@ -242,6 +242,82 @@ class ProvisionerServiceTest {
     }
   }
 
+  /**
+   * A replica whose process starts and exits at once (the envoy binary is /bin/false, in a real node namespace):
+   * started again after a backoff that doubles, so its placed/lost events stay few, and the last loss says why and
+   * when it is tried again. Before, it was started again on every round (each exit triggers one), two events each.
+   */
+  @Test
+  void aReplicaThatKeepsExitingIsStartedAgainAfterABackoffAndItsEventsStayFew() throws Exception {
+    SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
+    String node = "epic-" + run, account = "exit" + run;
+    String gateway = AggregateIds.gateway(account, "default", "web");
+    String placement = AggregateIds.placement(account, "default", "web");
+    DeciderService decider = new DeciderService();
+    GatewayViewService views = new GatewayViewService();
+    NodeProjectionService nodes = new NodeProjectionService();
+    ProvisionerService provisioner = new ProvisionerService();
+    AtomicBoolean on = new AtomicBoolean(true);
+    try (NetNamespaces ns = new NetNamespaces().add(node);
+         KafkaProducer<String, CommandEnvelope> commands = new KafkaProducer<>(Map.of(
+             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()), new StringSerializer(),
+             new AvroSerializer<>(registry))) {
+      decider.start(platform.context());
+      views.start(platform.context());
+      nodes.start(platform.context());
+      provisioner.start(platform.context(), new LocalProvider(new LocalProvider.Settings(ns.prefix, false, work),
+          Optional.of(Path.of("/bin/false"))));
+      Actor admin = new Actor(ActorKind.USER, "admin", null);
+      Actor agent = new Actor(ActorKind.AGENT, "agent", null);
+      int octet = Math.floorMod(run.hashCode(), 200) + 20;
+      send(commands, admin, AggregateIds.pool("px" + run), new DefineAddressPool("px" + run,
+          List.of("10." + octet + ".9.0/28"), null, null));
+      send(commands, admin, AggregateIds.template("tx" + run), DefineGatewayTemplate.newBuilder()
+          .setTemplate("tx" + run).setPool("px" + run).setReplicas(1).setShareable(false).setEnvoyBaseConfig("{}")
+          .build());
+      send(commands, admin, AggregateIds.account(account), new CreateAccount(account, "Exit"));
+      Thread heartbeats = Thread.ofVirtual().start(() -> {
+        while (on.get()) {
+          send(commands, agent, AggregateIds.node(node), new NodeHeartbeat(node, NodeKind.EPIC,
+              List.of("172.16.11.1"), "eth0", null, null));
+          try {
+            Thread.sleep(500);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
+      await(Topics.EVENTS, r -> r.key().equals(AggregateIds.node(node)), r -> r);
+      send(commands, admin, gateway, new CreateGateway(account, "default", "web", "tx" + run,
+          List.of(Listener.newBuilder().setName("web").setPort(8080).setProtocol(ListenerProtocol.HTTP).build())));
+
+      AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
+      java.util.function.Function<ConsumerRecord<String, byte[]>, Object> payload =
+          r -> events.deserialize(Topics.EVENTS, r.value()).getPayload();
+      await(Topics.EVENTS, r -> r.key().equals(placement) && payload.apply(r) instanceof ReplicaLost, payload);
+      // 20 s from the first loss: starts at about 0, 1, 3, 7 and 15 s with the backoff (at most 5 placed/lost
+      // pairs with the first), one every round or so without it.
+      Thread.sleep(20_000);
+      List<Object> placements = upToNow(Topics.EVENTS).stream().filter(r -> placement.equals(r.key()))
+          .map(payload).toList();
+      System.out.println("placement events of a replica that keeps exiting, 20 s after its first loss: "
+          + placements.size() + " " + placements);
+      assertThat(placements).hasSizeBetween(4, 10);
+      assertThat(placements.reversed().stream().filter(ReplicaLost.class::isInstance).findFirst().orElseThrow())
+          .isInstanceOfSatisfying(ReplicaLost.class, lost -> assertThat(lost.getReason())
+          .startsWith("envoy exited with code 1 (log ").contains("without getting ready")
+          .containsPattern(", [2-5] times in a row; started again in (2|4|8|16) s$"));
+      on.set(false);
+      heartbeats.join();
+    } finally {
+      on.set(false);
+      provisioner.close();
+      nodes.close();
+      views.close();
+      decider.close();
+    }
+  }
+
   /** What the provisioner knows once that has stopped changing for 2 s (nothing else runs on the platform now). */
   private static String settled(ProvisionerService provisioner) throws InterruptedException {
     String last = provisioner.health().state();
@@ -263,6 +339,27 @@ class ProvisionerServiceTest {
         .setTargetAggregateId(target).setTimestamp(Instant.ofEpochMilli(System.currentTimeMillis()))
         .setPayload(payload).build();
     producer.send(new ProducerRecord<>(Topics.COMMANDS, target, c));
+  }
+
+  /** The committed records of {@code topic} up to its end now, in order per partition. */
+  private List<ConsumerRecord<String, byte[]>> upToNow(String topic) {
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      List<org.apache.kafka.common.TopicPartition> parts = new ArrayList<>();
+      consumer.partitionsFor(topic).forEach(p -> parts.add(new org.apache.kafka.common.TopicPartition(topic,
+          p.partition())));
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(parts);
+      List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      return records;
+    }
   }
 
   private <T> T await(String topic, Predicate<ConsumerRecord<String, byte[]>> match,

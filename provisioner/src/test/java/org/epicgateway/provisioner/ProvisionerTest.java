@@ -79,6 +79,14 @@ class ProvisionerTest {
       int quiet = world.events.size();
       round(T0.plusSeconds(2));
       round(T0.plusSeconds(3));
+      // Past the resend interval too: the placement's problem says it already (before, every 10 s a new placed and
+      // lost pair, under ids of the placement's new version).
+      for (Instant later : List.of(T0.plusSeconds(1).plus(Provisioner.RESEND_AFTER).plusSeconds(1),
+          T0.plusSeconds(1).plus(Provisioner.RESEND_AFTER.multipliedBy(3)))) {
+        world.heartbeat("epic-a", NodeKind.EPIC, later);
+        world.heartbeat("epic-b", NodeKind.EPIC, later);
+        round(later);
+      }
       assertThat(world.events).as("the same failure is on record once").hasSize(quiet);
       assertThat(world.rejected).isEmpty();
     }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,9 +65,23 @@ public final class LocalProvider implements ReplicaProvider {
   private record Replica(String instance, String node, List<String> command, Process process, Path adminSocket,
                          AtomicBoolean ready, ReplicaNetwork network, AtomicReference<List<String>> upstreams) {}
 
+  /** The first wait before a replica that exited without getting ready is started again; doubled per exit. */
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  /** The longest such wait: a replica that never runs is started (and reported placed, then lost) this often. */
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+  /**
+   * A replica that exited without getting ready: how often in a row, why (reported as long as it waits, so the
+   * provisioner sees the same reason and reports nothing new), the command line it ran (a new one starts at once),
+   * and when it may start again.
+   */
+  private record Backoff(int exits, String reason, List<String> command, long notBefore) {}
+
   private final Settings settings;
   private final Optional<Path> envoy;
   private final Map<String, Map<String, Replica>> running = new HashMap<>();
+  /** Replicas waiting before their next start, by gateway and instance. */
+  private final Map<String, Map<String, Backoff>> backoffs = new HashMap<>();
   /** A replica printed READY or its process ended since {@link #changed()} was last asked. */
   private final AtomicBoolean changed = new AtomicBoolean();
   /** Replica namespaces made, by gateway and instance: they outlive process restarts, so a replica keeps its tag. */
@@ -113,13 +128,22 @@ public final class LocalProvider implements ReplicaProvider {
         return !keep;
       });
     }
+    Map<String, Backoff> waiting = backoffs.computeIfAbsent(spec.gatewayId(), g -> new HashMap<>());
+    waiting.keySet().retainAll(spec.replicas().keySet());
     List<ReplicaStatus> statuses = new ArrayList<>();
-    new java.util.TreeMap<>(spec.replicas()).forEach((instance, node) -> statuses.add(status(spec, instance, node, mine)));
+    new java.util.TreeMap<>(spec.replicas()).forEach((instance, node) -> statuses.add(status(spec, instance, node, mine,
+        waiting)));
     return statuses;
   }
 
-  private ReplicaStatus status(ReplicaSpec spec, String instance, String node, Map<String, Replica> mine) {
+  private ReplicaStatus status(ReplicaSpec spec, String instance, String node, Map<String, Replica> mine,
+                               Map<String, Backoff> waiting) {
     Replica r = mine.get(instance);
+    Backoff backoff = waiting.get(instance);
+    if (r == null && backoff != null && backoff.command().equals(command(spec, instance, node))
+        && System.nanoTime() < backoff.notBefore()) {
+      return ReplicaStatus.failed(instance, node, backoff.reason());
+    }
     if (r == null) {
       Optional<String> cannot = cannotRun(node);
       if (cannot.isPresent()) {
@@ -142,10 +166,23 @@ public final class LocalProvider implements ReplicaProvider {
     }
     if (!r.process().isAlive()) {
       mine.remove(instance);
-      return ReplicaStatus.failed(instance, node, (envoy.isPresent() ? "envoy" : "the stand-in proxy")
-          + " exited with code " + r.process().exitValue() + " (log " + log(spec, instance) + ")");
+      // Exits in a row of one command line that never got ready count; one that ran starts the count again.
+      int exits = backoff == null || r.ready().get() || !backoff.command().equals(r.command()) ? 1
+          : backoff.exits() + 1;
+      Duration wait = exits > 20 ? MAX_BACKOFF : FIRST_BACKOFF.multipliedBy(1L << (exits - 1));
+      wait = wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+      String reason = (envoy.isPresent() ? "envoy" : "the stand-in proxy") + " exited with code "
+          + r.process().exitValue() + " (log " + log(spec, instance) + ")" + (r.ready().get() ? ""
+          : " without getting ready" + (exits == 1 ? "" : ", " + exits + " times in a row")) + "; started again in "
+          + wait.toSeconds() + " s";
+      waiting.put(instance, new Backoff(exits, reason, r.command(), System.nanoTime() + wait.toNanos()));
+      return ReplicaStatus.failed(instance, node, reason);
     }
     boolean ready = envoy.isPresent() ? envoyReady(r.adminSocket()) : r.ready().get();
+    if (ready) {
+      r.ready().set(true); // Envoy's, for the exit above: it ran
+      waiting.remove(instance);
+    }
     return new ReplicaStatus(instance, node, ready ? ReplicaStatus.Phase.READY : ReplicaStatus.Phase.PLACED,
         r.network().hostInterface(), null);
   }
@@ -274,6 +311,7 @@ public final class LocalProvider implements ReplicaProvider {
 
   @Override
   public void remove(String gatewayId) {
+    backoffs.remove(gatewayId);
     Map<String, Replica> mine = running.remove(gatewayId);
     if (mine != null) {
       mine.values().forEach(LocalProvider::stop);

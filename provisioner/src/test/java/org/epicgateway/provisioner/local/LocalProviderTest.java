@@ -87,7 +87,13 @@ class LocalProviderTest {
       provider.remove("gateway/acme/default/web");
       provider.remove("gateway/acme/default/up");
       assertThat(run("ip", "netns", "list")).doesNotContain(webNet.namespace()).doesNotContain(up.namespace());
-      assertThat(run("ip", "-n", ns, "link", "show")).doesNotContain(webNet.hostInterface());
+      // The kernel frees a deleted namespace, and the veth with it, in a work queue after `ip netns del` returns.
+      String links = run("ip", "-n", ns, "link", "show");
+      for (int i = 0; i < 50 && links.contains(webNet.hostInterface()); i++) {
+        Thread.sleep(100);
+        links = run("ip", "-n", ns, "link", "show");
+      }
+      assertThat(links).doesNotContain(webNet.hostInterface());
 
       ReplicaSpec elsewhere = new ReplicaSpec("gateway/acme/default/web", 1, Map.of("r0", "epic-nowhere"),
           "192.0.2.1", List.of(8080), "public", List.of(), "127.0.0.1", 18000);
