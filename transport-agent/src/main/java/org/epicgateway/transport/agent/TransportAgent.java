@@ -168,14 +168,21 @@ public final class TransportAgent implements AutoCloseable {
     }
   }
 
+  /**
+   * An interface that is gone took its filters with it (a replica's veth goes with its namespace): it is skipped, so
+   * the others are still detached and nothing asks the kernel about an interface it no longer has.
+   */
   private static void detach(NodeSpec spec, NetNs ns) {
     ns.call(() -> {
       for (Uplink u : spec.uplinks()) {
-        int ifindex = ns.ifindex(u.name());
-        TcAttachment.detach(ifindex, Direction.EGRESS);
-        TcAttachment.detach(ifindex, Direction.INGRESS);
+        ns.existingIfindex(u.name()).ifPresent(ifindex -> {
+          TcAttachment.detach(ifindex, Direction.EGRESS);
+          TcAttachment.detach(ifindex, Direction.INGRESS);
+        });
       }
-      for (Instance i : spec.instances()) TcAttachment.detach(ns.ifindex(i.name()), Direction.INGRESS);
+      for (Instance i : spec.instances()) {
+        ns.existingIfindex(i.name()).ifPresent(ifindex -> TcAttachment.detach(ifindex, Direction.INGRESS));
+      }
       return null;
     });
   }

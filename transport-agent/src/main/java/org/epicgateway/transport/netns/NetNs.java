@@ -73,11 +73,14 @@ public final class NetNs implements AutoCloseable {
 
   /** The index of interface {@code ifname} in this namespace. */
   public int ifindex(String ifname) {
-    return call(() -> {
-      int idx = Native.C.if_nametoindex(ifname);
-      if (idx == 0) throw new IllegalArgumentException("no interface '" + ifname + "' in netns " + name);
-      return idx;
-    });
+    return existingIfindex(ifname).orElseThrow(() -> new IllegalArgumentException("no interface '" + ifname
+        + "' in netns " + name));
+  }
+
+  /** The index of interface {@code ifname} in this namespace, empty when it has none of that name. */
+  public java.util.OptionalInt existingIfindex(String ifname) {
+    int idx = call(() -> Native.C.if_nametoindex(ifname));
+    return idx == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(idx);
   }
 
   /** The interface's MTU, as the namespace sees it. */
