@@ -35,5 +35,13 @@ public interface LibBpf {
   int bpf_tc_query(Pointer hook, Pointer opts);
 
   int libbpf_strerror(int err, @Out byte[] buf, @size_t long size);
+
+  /** {@code libbpf_print_fn_t}: a level (0 warn, 1 info, 2 debug), a printf format and its va_list. */
+  interface Print {
+    @jnr.ffi.annotations.Delegate int print(int level, Pointer format, Pointer args);
+  }
+
+  /** Where libbpf's messages go instead of stderr; returns the previous function. */
+  Pointer libbpf_set_print(Print print);
   int libbpf_num_possible_cpus();
 }

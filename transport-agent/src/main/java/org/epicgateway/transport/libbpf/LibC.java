@@ -14,4 +14,6 @@ public interface LibC {
   @SaveError int setns(int fd, int nstype);
   @SaveError int if_nametoindex(String name);
   @SaveError int mount(String source, String target, String fstype, long flags, Pointer data);
+  /** Formats a va_list (as libbpf's print function receives it) into {@code buf}; the length it wanted. */
+  int vsnprintf(@jnr.ffi.annotations.Out byte[] buf, @jnr.ffi.types.size_t long size, Pointer format, Pointer args);
 }

@@ -9,6 +9,10 @@ public final class Native {
   public static final LibC C = LibraryLoader.create(LibC.class).failImmediately().load("c");
   public static final Runtime RUNTIME = Runtime.getRuntime(BPF);
 
+  static {
+    LibbpfLog.install(BPF);
+  }
+
   private Native() {}
 
   /** libbpf's text for an error code (positive or negative errno, or libbpf's own 4000+ codes). */

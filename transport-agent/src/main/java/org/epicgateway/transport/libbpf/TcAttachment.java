@@ -25,11 +25,11 @@ public final class TcAttachment {
   /** Creates the clsact qdisc if missing and (re)places {@code progFd} as the one EPIC filter. */
   public static void attach(int ifindex, Direction dir, int progFd) {
     Pointer hook = hook(ifindex, dir);
-    // Attach first: on a re-attach the clsact qdisc exists, and creating it again would only make libbpf print
-    // "Exclusivity flag on" to stderr. Without the qdisc the kernel answers EINVAL; create it, then attach.
-    int rc = Native.BPF.bpf_tc_attach(hook, opts(progFd, BPF_TC_F_REPLACE));
+    // Attach first: on a re-attach the clsact qdisc exists, and creating it again would only make the kernel answer
+    // "Exclusivity flag on". Without the qdisc the kernel answers EINVAL; create it, then attach.
+    int rc = LibbpfLog.expectingRefusal(() -> Native.BPF.bpf_tc_attach(hook, opts(progFd, BPF_TC_F_REPLACE)));
     if (rc == -EINVAL) {
-      int created = Native.BPF.bpf_tc_hook_create(hook);
+      int created = LibbpfLog.expectingRefusal(() -> Native.BPF.bpf_tc_hook_create(hook));
       if (created < 0 && created != -BpfException.EEXIST) Native.check(created, "bpf_tc_hook_create ifindex " + ifindex);
       rc = Native.BPF.bpf_tc_attach(hook, opts(progFd, BPF_TC_F_REPLACE));
     }
@@ -38,7 +38,7 @@ public final class TcAttachment {
 
   /** Removes the EPIC filter; false when none was attached. The qdisc stays (other filters may use it). */
   public static boolean detach(int ifindex, Direction dir) {
-    int rc = Native.BPF.bpf_tc_detach(hook(ifindex, dir), opts(0, 0));
+    int rc = LibbpfLog.expectingRefusal(() -> Native.BPF.bpf_tc_detach(hook(ifindex, dir), opts(0, 0)));
     if (rc == -BpfException.ENOENT || rc == -EINVAL /* no clsact qdisc at all */) return false;
     Native.check(rc, "bpf_tc_detach ifindex " + ifindex + " " + dir);
     return true;
@@ -47,7 +47,7 @@ public final class TcAttachment {
   /** The kernel id of the program in the EPIC filter slot, or 0 when none is attached. */
   public static int attachedProgramId(int ifindex, Direction dir) {
     Pointer opts = opts(0, 0);
-    int rc = Native.BPF.bpf_tc_query(hook(ifindex, dir), opts);
+    int rc = LibbpfLog.expectingRefusal(() -> Native.BPF.bpf_tc_query(hook(ifindex, dir), opts));
     if (rc == -BpfException.ENOENT || rc == -EINVAL) return 0;
     Native.check(rc, "bpf_tc_query ifindex " + ifindex + " " + dir);
     return opts.getInt(16);

@@ -134,6 +134,39 @@ class LibbpfRootTest {
     }
   }
 
+  /**
+   * libbpf's messages reach SLF4J (logger libbpf), not the process's stderr, and the kernel's refusals the agent
+   * provokes on purpose (an attach to a bare interface, a detach of an absent filter) are DEBUG: at the default level
+   * the process prints none of them (before, libbpf printed "Parent Qdisc doesn't exists" for every new interface).
+   */
+  @Test
+  void libbpfsMessagesGoThroughTheLoggerAndTheExpectedRefusalsAreDebug() throws Exception {
+    String sfx = RootSupport.uniqueSuffix();
+    try (Scratch s = new Scratch()) {
+      String ns = s.netns("epicl-" + sfx);
+      RootSupport.run("ip", "-n", ns, "link", "add", "la" + sfx, "type", "veth", "peer", "name", "lb" + sfx);
+      Path pins = s.pinDir("epic-test-" + sfx);
+      Files.createDirectories(pins);
+      String quiet = attachToBareInterface(ns, "la" + sfx, pins, "info");
+      assertThat(quiet).contains("detached: true, false").doesNotContain("Parent Qdisc").doesNotContain("filter chain");
+      String debug = attachToBareInterface(ns, "lb" + sfx, pins, "debug");
+      assertThat(debug).contains("detached: true, false")
+          .contains("DEBUG libbpf - Kernel error message: Parent Qdisc doesn't exists");
+    }
+  }
+
+  /** Runs {@link AttachToBareInterface} in a JVM of its own with logger libbpf at {@code level}: its whole output. */
+  private static String attachToBareInterface(String ns, String ifname, Path pins, String level) throws Exception {
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+        "-Dorg.slf4j.simpleLogger.log.libbpf=" + level, "-cp", System.getProperty("java.class.path"),
+        AttachToBareInterface.class.getName(), ns, ifname, object.toString(), pins.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
   static BpfObject loadFresh(Path pins) throws Exception {
     Files.createDirectories(pins);
     return BpfObject.load(object, pins, EpicMaps.ALL_MAPS);
