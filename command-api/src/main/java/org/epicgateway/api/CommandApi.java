@@ -52,6 +52,7 @@ import org.epicgateway.api.resources.Namespaces;
 import org.epicgateway.api.resources.ReferenceGrants;
 import org.epicgateway.api.resources.ResourceHandlers;
 import org.epicgateway.api.resources.ResourceKind;
+import org.epicgateway.api.resources.SharingHandlers;
 import org.epicgateway.api.resources.ResourceKind.BodySchema;
 import org.epicgateway.api.resources.Services;
 import org.epicgateway.api.resources.TcpRoutes;
@@ -213,6 +214,14 @@ public final class CommandApi implements AutoCloseable {
             "Gateway API status of a gateway and of the routes naming it (conditions, listeners, parents), as the "
                 + "workload controllers write it back; Programmed only once a proxy ACKed the current revision",
             "xds", Access.USER, null, List.of(), 200, proxies::status));
+        SharingHandlers sharing = new SharingHandlers(parts.commands(), parts.queries());
+        String grant = BASE + "/accounts/{account}/gateways/{namespace}/{name}/sharing/{grantee}";
+        r.add(new ApiRoute(HandlerType.PUT, grant, "Grant another account's routes attachment to this shared gateway "
+            + "(one with a sharing key): they name it with parentRefs[].account", "gateways", Access.USER, null,
+            List.of(), 200, sharing::grant));
+        r.add(new ApiRoute(HandlerType.DELETE, grant, "Revoke a grant: the grantee's routes stay theirs but no longer "
+            + "attach, and their next change is refused", "gateways", Access.USER, null, List.of(), 200,
+            sharing::revoke));
         r.add(new ApiRoute(HandlerType.GET, BASE + "/receipts/{commandId}",
             "Which proxies ACKed configuration containing a command, and which of its gateways' proxies have not yet",
             "xds", Access.USER, null, List.of(), 200, proxies::receipt));

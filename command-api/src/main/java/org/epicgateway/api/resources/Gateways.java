@@ -109,6 +109,9 @@ public final class Gateways {
         SpecJson.putOpt(o, "altAddress", s.getAltAddress());
         SpecJson.putOpt(o, "dnsName", s.getDnsName());
         SpecJson.putOpt(o, "sharingKey", s.getSharingKey());
+        if (!s.getSharedWith().isEmpty()) {
+            o.putArray("sharedWith").addAll(s.getSharedWith().stream().map(SpecJson.JSON::textNode).toList());
+        }
         if (s.getCreationTimestamp() != null) {
             o.put("creationTimestamp", s.getCreationTimestamp().toString());
         }

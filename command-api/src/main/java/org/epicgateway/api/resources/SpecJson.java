@@ -97,6 +97,7 @@ final class SpecJson {
             .setName(f.string("name"))
             .setSectionName(f.optString("sectionName"))
             .setPort(f.optInteger("port"))
+            .setAccount(f.optString("account"))
             .build();
     }
 
@@ -310,6 +311,7 @@ final class SpecJson {
         if (p.getPort() != null) {
             o.put("port", p.getPort());
         }
+        putOpt(o, "account", p.getAccount());
         return o;
     }
 

@@ -269,12 +269,12 @@ final class CrossFieldRules {
         JsonNode refs = route.path("parentRefs");
         Map<String, Integer> perParent = new HashMap<>();
         for (JsonNode ref : refs) {
-            perParent.merge(ref.path("namespace").asText("") + "/" + ref.path("name").asText(), 1, Integer::sum);
+            perParent.merge(parent(ref), 1, Integer::sum);
         }
         Set<String> sections = new HashSet<>();
         for (int i = 0; i < refs.size(); i++) {
             JsonNode ref = refs.get(i);
-            String parent = ref.path("namespace").asText("") + "/" + ref.path("name").asText();
+            String parent = parent(ref);
             if (perParent.get(parent) > 1) {
                 if (!ref.path("sectionName").isTextual()) {
                     throw BodyValidator.violation(at(path, "parentRefs[" + i + "].sectionName"),
@@ -286,5 +286,11 @@ final class CrossFieldRules {
                 }
             }
         }
+    }
+
+    /** The gateway a parentRef names, as written (account and namespace empty when they are the route's). */
+    private static String parent(JsonNode ref) {
+        return ref.path("account").asText("") + "/" + ref.path("namespace").asText("") + "/"
+            + ref.path("name").asText();
     }
 }

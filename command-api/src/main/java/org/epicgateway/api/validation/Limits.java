@@ -99,6 +99,7 @@ public final class Limits {
         put("ParentRef", "name", NAME);
         put("ParentRef", "sectionName", SUBDOMAIN);
         put("ParentRef", "port", Limit.integer(1, 65535));
+        put("ParentRef", "account", NAME);
         for (String rule : List.of("HttpRouteRule", "GrpcRouteRule")) {
             put(rule, "name", SUBDOMAIN);
             put(rule, "matches", Limit.items(0, 64));

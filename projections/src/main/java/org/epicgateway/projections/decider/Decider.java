@@ -95,6 +95,8 @@ import org.epicgateway.schemas.avro.GatewayTemplateDefined;
 import org.epicgateway.schemas.avro.GatewayTemplateRemoved;
 import org.epicgateway.schemas.avro.GatewayTemplateUpdated;
 import org.epicgateway.schemas.avro.GatewayUpdated;
+import org.epicgateway.schemas.avro.GatewaySharingSet;
+import org.epicgateway.schemas.avro.SetGatewaySharing;
 import org.epicgateway.schemas.avro.HeaderMatch;
 import org.epicgateway.schemas.avro.GrpcMethodMatch;
 import org.epicgateway.schemas.avro.GrpcRouteMatch;
@@ -241,6 +243,7 @@ public final class Decider {
         case CreateGateway c -> createGateway(id, c);
         case UpdateGateway c -> updateGateway(id, c);
         case DeleteGateway c -> deleteGateway(id);
+        case SetGatewaySharing c -> setGatewaySharing(id, c);
         case UpsertHttpRoute c -> upsertHttpRoute(id, c);
         case RemoveHttpRoute c -> remove(id, AggregateType.HTTP_ROUTE, new HttpRouteRemoved());
         case UpsertGrpcRoute c -> upsertGrpcRoute(id, c);
@@ -516,6 +519,34 @@ public final class Decider {
       emit(id, new GatewayUpdated(List.copyOf(c.getListeners())));
     }
 
+    /**
+     * The owner of a shared gateway grants another account's routes attachment to it, or revokes that. Only a gateway
+     * with a sharing key (of a shareable template) can be granted, as only those take another cluster's routes at
+     * all. Unchanged grants record nothing (a retried or repeated PUT). A revoke leaves the grantee's routes in EPIC:
+     * they are the grantee's; they stop attaching, and their next upsert is refused naming the missing grant.
+     */
+    private void setGatewaySharing(AggregateId id, SetGatewaySharing c) {
+      expectType(id, AggregateType.GATEWAY);
+      GatewayState gateway = (GatewayState) live(id.toString(), "targetAggregateId", "gateway '" + id.namespace()
+          + "/" + id.name() + "' of account '" + id.account() + "' does not exist").getResource();
+      String grantee = Rules.name("grantee", c.getGrantee());
+      if (grantee.equals(id.account())) {
+        throw Rejected.validation("grantee", "account '" + grantee + "' owns the gateway; only other accounts are"
+            + " granted");
+      }
+      if (gateway.getSharingKey() == null) {
+        throw Rejected.validation("targetAggregateId", "gateway '" + id.namespace() + "/" + id.name()
+            + "' is not shared (its template '" + gateway.getTemplate() + "' is not shareable), so no other account"
+            + " can be granted it");
+      }
+      if (c.getGranted()) {
+        liveAccount(grantee);
+      }
+      if (gateway.getSharedWith().contains(grantee) != c.getGranted()) {
+        emit(id, new GatewaySharingSet(grantee, c.getGranted()));
+      }
+    }
+
     /** Deletes the gateway and releases every address any pool holds for it (the template may have changed pool). */
     private void deleteGateway(AggregateId id) {
       expectType(id, AggregateType.GATEWAY);
@@ -709,7 +740,10 @@ public final class Decider {
       }
     }
 
-    /** Every parent must be a live gateway of the same account; sectionName and port must name one of its listeners. */
+    /**
+     * Every parent must be a live gateway of the same account, or one of another account whose owner granted this
+     * account (parentRef.account); sectionName and port must name one of its listeners.
+     */
     private void checkParents(String account, String namespace, List<ParentRef> parents) {
       if (parents.isEmpty()) {
         throw Rejected.validation("parentRefs", "a route needs at least one parent gateway");
@@ -719,10 +753,13 @@ public final class Decider {
         String f = "parentRefs[" + i + "]";
         String ns = p.getNamespace() == null ? namespace : Rules.name(f + ".namespace", p.getNamespace());
         Rules.name(f + ".name", p.getName());
-        AggregateState parent = live(AggregateIds.gateway(account, ns, p.getName()), f + ".name",
-            "gateway '" + ns + "/" + p.getName() + "' does not exist");
+        String owner = p.getAccount() == null ? account : Rules.name(f + ".account", p.getAccount());
+        AggregateState parent = owner.equals(account)
+            ? live(AggregateIds.gateway(account, ns, p.getName()), f + ".name",
+                "gateway '" + ns + "/" + p.getName() + "' does not exist")
+            : granted(f, owner, ns, p.getName(), account);
         GatewayState gateway = (GatewayState) parent.getResource();
-        if (command.getActor().getKind() == ActorKind.CLUSTER && parent.getOwner() != null
+        if (owner.equals(account) && command.getActor().getKind() == ActorKind.CLUSTER && parent.getOwner() != null
             && !parent.getOwner().equals(command.getActor().getId()) && gateway.getSharingKey() == null) {
           throw new Rejected(RejectionCode.FORBIDDEN, f + ".name", "gateway '" + ns + "/" + p.getName()
               + "' belongs to workload cluster '" + parent.getOwner() + "' and is not shared (its template '"
@@ -742,6 +779,19 @@ public final class Decider {
           }
         }
       }
+    }
+
+    /**
+     * Another account's gateway, live and shared with {@code account}. One answer whether the gateway is missing or
+     * not granted, so an account learns nothing of another's gateways by naming them.
+     */
+    private AggregateState granted(String f, String owner, String namespace, String name, String account) {
+      return current(AggregateIds.gateway(owner, namespace, name))
+          .filter(s -> !s.getDeleted() && ((GatewayState) s.getResource()).getSharedWith().contains(account))
+          .orElseThrow(() -> new Rejected(RejectionCode.FORBIDDEN, f + ".account", "account '" + owner
+              + "' has not granted account '" + account + "' its gateway '" + namespace + "/" + name + "' (the owner"
+              + " grants it with PUT /api/v1/accounts/" + owner + "/gateways/" + namespace + "/" + name + "/sharing/"
+              + account + ")"));
     }
 
     private void checkHttpRule(String f, HttpRouteRule rule) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.epicgateway.schemas.EventHashes;
 import org.epicgateway.schemas.avro.CertificateState;
 import org.epicgateway.schemas.avro.CertificateRemoved;
@@ -55,6 +56,7 @@ import org.epicgateway.schemas.avro.GatewayTemplateDefined;
 import org.epicgateway.schemas.avro.GatewayTemplateRemoved;
 import org.epicgateway.schemas.avro.GatewayTemplateUpdated;
 import org.epicgateway.schemas.avro.GatewayUpdated;
+import org.epicgateway.schemas.avro.GatewaySharingSet;
 import org.epicgateway.schemas.avro.GrpcRouteRemoved;
 import org.epicgateway.schemas.avro.GrpcRouteState;
 import org.epicgateway.schemas.avro.GrpcRouteUpserted;
@@ -216,12 +218,21 @@ public final class Fold {
           e.getDnsNamePattern(), e.getReplicas(), e.getShareable(), e.getEnvoyBaseConfig());
       case GatewayTemplateRemoved e -> deleted = true;
       case GatewayRequested e -> resource = new GatewayState(e.getAccount(), e.getNamespace(), e.getName(),
-          e.getTemplate(), List.copyOf(e.getListeners()), null, null, null, null, null);
+          e.getTemplate(), List.copyOf(e.getListeners()), null, null, null, null, null, List.of());
       case GatewayCreated e -> resource = new GatewayState(e.getAccount(), e.getNamespace(), e.getName(),
           e.getTemplate(), List.copyOf(e.getListeners()), e.getAddress(), e.getAltAddress(), e.getDnsName(),
-          e.getCreationTimestamp(), e.getSharingKey());
+          e.getCreationTimestamp(), e.getSharingKey(), List.of());
       case GatewayUpdated e -> resource = GatewayState.newBuilder((GatewayState) resource)
           .setListeners(List.copyOf(e.getListeners())).build();
+      case GatewaySharingSet e -> {
+        TreeSet<String> grantees = new TreeSet<>(((GatewayState) resource).getSharedWith());
+        if (e.getGranted()) {
+          grantees.add(e.getGrantee());
+        } else {
+          grantees.remove(e.getGrantee());
+        }
+        resource = GatewayState.newBuilder((GatewayState) resource).setSharedWith(List.copyOf(grantees)).build();
+      }
       case GatewayDeleted e -> deleted = true;
       case HttpRouteUpserted e -> resource = new HttpRouteState(e.getAccount(), e.getNamespace(), e.getName(),
           List.copyOf(e.getParentRefs()), List.copyOf(e.getHostnames()), List.copyOf(e.getRules()),

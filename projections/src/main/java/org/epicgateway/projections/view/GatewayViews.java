@@ -360,7 +360,10 @@ public final class GatewayViews {
     return s.getAccount() + "/" + s.getNamespace() + "/" + s.getServiceName();
   }
 
-  /** Gateway ids a route names as parents (always of the route's own account). */
+  /**
+   * Gateway ids a route names as parents. A parent of another account (a shared gateway) is never in this account's
+   * partition, so such a route attaches to no view yet (docs/modules/edge-clients.md, "Sharing across accounts").
+   */
   private static Set<String> parents(AggregateState route) {
     Set<String> ids = new TreeSet<>();
     switch (indexed(route.getResource())) {
@@ -373,8 +376,8 @@ public final class GatewayViews {
   }
 
   private static String parent(String account, String routeNamespace, ParentRef ref) {
-    return AggregateIds.gateway(account, ref.getNamespace() == null ? routeNamespace : ref.getNamespace(),
-        ref.getName());
+    return AggregateIds.gateway(ref.getAccount() == null ? account : ref.getAccount(),
+        ref.getNamespace() == null ? routeNamespace : ref.getNamespace(), ref.getName());
   }
 
   /** {@code account/namespace/service} of every backend of a route. */

@@ -40,6 +40,7 @@ import org.epicgateway.schemas.avro.UpsertEndpointSlice;
 import org.epicgateway.schemas.avro.UpsertService;
 import org.epicgateway.schemas.avro.UpsertReferenceGrant;
 import org.epicgateway.schemas.avro.ServicePort;
+import org.epicgateway.schemas.avro.SetGatewaySharing;
 import org.epicgateway.schemas.avro.RemoveService;
 import org.epicgateway.schemas.avro.RemoveReferenceGrant;
 import org.epicgateway.schemas.avro.ReferenceGrantTo;
@@ -150,6 +151,19 @@ public final class Commands {
         .setParentRefs(List.of(ParentRef.newBuilder().setName(gateway).build()))
         .setHostnames(List.of("shop.example.com"))
         .setRules(List.of(rules)).build());
+  }
+
+  /** The owner's grant (or revoke) of {@code grantee} on its gateway {@code default/<gateway>}. */
+  public CommandEnvelope setSharing(String owner, String gateway, String grantee, boolean granted) {
+    return envelope(AggregateIds.gateway(owner, "default", gateway), owner, new SetGatewaySharing(grantee, granted));
+  }
+
+  /** A route of {@code account} whose parent is {@code owner}'s gateway {@code default/<gateway>}. */
+  public CommandEnvelope upsertRouteTo(String account, String name, String owner, String gateway) {
+    CommandEnvelope route = upsertRoute(account, name, gateway);
+    ((UpsertHttpRoute) route.getPayload()).setParentRefs(List.of(ParentRef.newBuilder().setAccount(owner)
+        .setName(gateway).build()));
+    return route;
   }
 
   public CommandEnvelope upsertRoute(String account, String name, String gateway) {

@@ -296,7 +296,7 @@ public final class RestToAckBench {
         new PathMatch(PathMatchType.PATH_PREFIX, "/r" + r), List.of(), List.of(), null))).setFilters(List.of())
         .setBackendRefs(List.of(new BackendRef(null, "svc-" + r, 8080, 1, null, List.of()))).build();
     return envelope(pop, "httproute/" + pop.account() + "/ns-" + g + "/r-" + r, new UpsertHttpRoute(pop.account(),
-        "ns-" + g, "r-" + r, List.of(new ParentRef(null, "gw", null, null)), List.of(), List.of(rule)));
+        "ns-" + g, "r-" + r, List.of(new ParentRef(null, "gw", null, null, null)), List.of(), List.of(rule)));
   }
 
   static CommandEnvelope slice(Population pop, int g, int r) {
