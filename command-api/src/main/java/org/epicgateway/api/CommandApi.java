@@ -214,6 +214,10 @@ public final class CommandApi implements AutoCloseable {
             "Gateway API status of a gateway and of the routes naming it (conditions, listeners, parents), as the "
                 + "workload controllers write it back; Programmed only once a proxy ACKed the current revision",
             "xds", Access.USER, null, List.of(), 200, proxies::status));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/shared-gateways/{owner}/{namespace}/{name}/status",
+            "Status of another account's gateway shared with this one, for this account's routes only: the gateway's "
+                + "addresses and conditions, each route's Accepted and ResolvedRefs; 404 unless the owner granted it",
+            "xds", Access.USER, null, List.of(), 200, proxies::sharedStatus));
         SharingHandlers sharing = new SharingHandlers(parts.commands(), parts.queries());
         String grant = BASE + "/accounts/{account}/gateways/{namespace}/{name}/sharing/{grantee}";
         r.add(new ApiRoute(HandlerType.PUT, grant, "Grant another account's routes attachment to this shared gateway "

@@ -24,6 +24,13 @@ public final class Topics {
   public static final String EVENTS = "epic.events";
   /** Latest state per aggregate id. */
   public static final String GATEWAY_STATE = "epic.gateway-state";
+  /**
+   * The gateway view projection's own loop (it writes and reads it): the states of one account's routes, Services,
+   * slices and ReferenceGrants that a gateway of another account, shared with it, needs. Keyed
+   * {@code <owner account>|<aggregate id>} and partitioned by the owner account, so the partition of the owner's views
+   * folds them; compacted, since the latest state per key is all a restart needs.
+   */
+  public static final String GATEWAY_VIEW_SHARES = "epic.gateway-view-shares";
   /** Envoy listeners/routes/clusters per gateway id. */
   public static final String ENVOY_CONFIG = "epic.envoy-config";
   /** Envoy endpoints (EDS) per cluster, separate so endpoint churn never re-derives listeners and routes. */
@@ -85,6 +92,7 @@ public final class Topics {
           TopicConfig.RETENTION_MS_CONFIG, "-1",
           TopicConfig.RETENTION_BYTES_CONFIG, "-1")),
       compacted(GATEWAY_STATE),
+      compacted(GATEWAY_VIEW_SHARES),
       compacted(ENVOY_CONFIG),
       compacted(ENVOY_ENDPOINTS),
       compacted(ENVOY_REVISIONS),

@@ -25,7 +25,8 @@ class TopicsTest {
         .filter(s -> TopicConfig.CLEANUP_POLICY_COMPACT.equals(s.configs().get(TopicConfig.CLEANUP_POLICY_CONFIG)))
         .map(Topics.Spec::name).collect(Collectors.toSet());
     assertThat(compacted).containsExactlyInAnyOrder(Topics.GATEWAY_STATE, Topics.ENVOY_CONFIG,
-        Topics.ENVOY_ENDPOINTS, Topics.ENVOY_REVISIONS, Topics.NODE_ADVERTS, Topics.NODE_BPF);
+        Topics.ENVOY_ENDPOINTS, Topics.ENVOY_REVISIONS, Topics.NODE_ADVERTS, Topics.NODE_BPF,
+        Topics.GATEWAY_VIEW_SHARES);
     assertThat(Topics.spec(Topics.COMMANDS).configs().get(TopicConfig.RETENTION_MS_CONFIG)).isEqualTo("604800000");
     assertThat(Topics.spec(Topics.COMMAND_RESULTS).configs().get(TopicConfig.RETENTION_MS_CONFIG)).isEqualTo("21600000");
     // Receipts are compacted per (command, proxy) and forgotten with the commands they answer for.

@@ -53,11 +53,14 @@ final class ProjectorQueries implements ProxyConfigQueries {
         }
         GatewayView view = found.get();
         Map<String, Long> versions = new TreeMap<>();
-        String account = view.getGateway().getAccount();
-        view.getHttpRoutes().forEach(r -> version(store, AggregateIds.httpRoute(account, r.getNamespace(), r.getName()), versions));
-        view.getTcpRoutes().forEach(r -> version(store, AggregateIds.tcpRoute(account, r.getNamespace(), r.getName()), versions));
-        view.getTlsRoutes().forEach(r -> version(store, AggregateIds.tlsRoute(account, r.getNamespace(), r.getName()), versions));
-        view.getGrpcRoutes().forEach(r -> version(store, AggregateIds.grpcRoute(account, r.getNamespace(), r.getName()), versions));
+        view.getHttpRoutes().forEach(r -> version(store, AggregateIds.httpRoute(r.getAccount(), r.getNamespace(),
+            r.getName()), versions));
+        view.getTcpRoutes().forEach(r -> version(store, AggregateIds.tcpRoute(r.getAccount(), r.getNamespace(),
+            r.getName()), versions));
+        view.getTlsRoutes().forEach(r -> version(store, AggregateIds.tlsRoute(r.getAccount(), r.getNamespace(),
+            r.getName()), versions));
+        view.getGrpcRoutes().forEach(r -> version(store, AggregateIds.grpcRoute(r.getAccount(), r.getNamespace(),
+            r.getName()), versions));
         String version;
         try {
             version = EnvoyDerivation.derive(view).version();

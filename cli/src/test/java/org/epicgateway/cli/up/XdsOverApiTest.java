@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.epicgateway.api.ApiConfig;
 import org.epicgateway.api.ApiService;
+import org.epicgateway.cli.AckingProxy;
 import org.epicgateway.cli.Epic;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.platform.PlatformContext;
@@ -51,8 +52,28 @@ class XdsOverApiTest {
     private int port;
     private int xdsPort;
 
+    /** A test body run against the started services. */
+    private interface Scenario {
+        void run() throws Exception;
+    }
+
     @Test
     void aTenantSeesItsGatewaysRevisionsAndItsCommandsReceiptAndNoOneElses() throws Exception {
+        onPlatform(this::run);
+    }
+
+    /**
+     * A gateway of acme shared with bank, all through REST: bank's route attaches by parentRefs[].account, a proxy of
+     * acme's gateway receives bank's cluster (named with bank's account) and bank's endpoint, not acme's Service of
+     * the same name; bank reads its route's status (and nothing of acme's routes), acme's own status does not list
+     * bank's route; the revoke takes the cluster off the proxy and the status away from bank.
+     */
+    @Test
+    void aGatewaySharedWithAnotherAccountServesItsRouteUntilRevoked() throws Exception {
+        onPlatform(this::shared);
+    }
+
+    private void onPlatform(Scenario scenario) throws Exception {
         EmbeddedPlatform platform = EmbeddedPlatform.sharedForTests();
         PlatformContext context = new PlatformContext(platform.bootstrapServers(), platform.schemaRegistryUrl(),
             Files.createTempDirectory("epic-xds-over-api-"), platform.meters());
@@ -68,7 +89,7 @@ class XdsOverApiTest {
             }
             port = services.stream().filter(ApiService.class::isInstance).map(ApiService.class::cast).findFirst().orElseThrow().port();
             xdsPort = xds.xdsPort();
-            run();
+            scenario.run();
         } finally {
             for (PlatformService s : started.reversed()) {
                 s.close();
@@ -167,6 +188,89 @@ class XdsOverApiTest {
         assertThat(expect(404, get(base + "/gateways/default/nosuch/revisions", alice)).get("message").asText())
             .contains("gateway/" + acme + "/default/nosuch");
         assertThat(get("/api/v1/receipts/no-such-command-" + suffix, alice).statusCode()).isEqualTo(404);
+    }
+
+    private void shared() throws Exception {
+        String admin = basic("admin@system", ADMIN_PASSWORD);
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String pool = "pool-" + suffix;
+        String template = "shared-" + suffix;
+        String acme = "acme-" + suffix;
+        String bank = "bank-" + suffix;
+        expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"192.0.2.8/29\"]}", admin));
+        expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
+            + "\",\"replicas\":1,\"shareable\":true,\"envoyBaseConfig\":\"{}\"}", admin));
+        for (String account : List.of(acme, bank)) {
+            expect(201, post("/api/v1/accounts", "{\"account\":\"" + account + "\"}", admin));
+            expect(201, post("/api/v1/accounts/" + account + "/users",
+                "{\"username\":\"alice\",\"password\":\"alice-password-1\"}", admin));
+        }
+        String owner = basic("alice@" + acme, "alice-password-1");
+        String grantee = basic("alice@" + bank, "alice-password-1");
+        String service = "{\"name\":\"web\",\"ports\":[{\"name\":\"http\",\"port\":8080}]}";
+        String slice = """
+            {"name":"web-1","serviceName":"web","ports":[{"name":"http","port":8080,"protocol":"TCP"}],
+             "endpoints":[{"addresses":["%s"],"conditions":{"ready":true}}]}""";
+        expect(201, post("/api/v1/accounts/" + acme + "/gateways", "{\"name\":\"public\",\"template\":\""
+            + template + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\","
+            + "\"allowedRoutes\":{\"namespacesFrom\":\"ALL\"}}]}", owner));
+        expect(201, post("/api/v1/accounts/" + acme + "/services", service, owner));
+        expect(201, post("/api/v1/accounts/" + acme + "/endpointslices", slice.formatted("10.9.9.9"), owner));
+        expect(201, post("/api/v1/accounts/" + bank + "/services", service, grantee));
+        expect(201, post("/api/v1/accounts/" + bank + "/endpointslices", slice.formatted("10.1.0.5"), grantee));
+        String grant = "/api/v1/accounts/" + acme + "/gateways/default/public/sharing/" + bank;
+        expect(200, send("PUT", grant, owner));
+        expect(201, post("/api/v1/accounts/" + bank + "/httproutes", """
+            {"name":"web","parentRefs":[{"account":"%s","name":"public"}],"hostnames":["bank.example.com"],
+             "rules":[{"backendRefs":[{"name":"web","port":8080}]}]}""".formatted(acme), grantee));
+
+        String cluster = bank + "/default/web:8080";
+        String sharedStatus = "/api/v1/accounts/" + bank + "/shared-gateways/" + acme + "/default/public/status";
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
+            InsecureChannelCredentials.create()).build();
+        try (AckingProxy proxy = new AckingProxy(AdsClient.sotw(channel, "gateway/" + acme + "/default/public~envoy-0"))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (System.nanoTime() < deadline && !proxy.endpoints.containsKey(cluster)) {
+                Thread.sleep(100);
+            }
+            assertThat(proxy.clusters).as("acme's proxy gets bank's cluster, named with bank's account")
+                .containsExactly(cluster);
+            assertThat(proxy.endpoints.get(cluster)).as("bank's endpoint, never acme's Service of the same name")
+                .singleElement().asString().contains("10.1.0.5");
+
+            JsonNode status = expect(200, get(sharedStatus, grantee));
+            assertThat(status.get("addresses")).isNotEmpty();
+            assertThat(status.has("listeners")).as("nothing of acme's listeners").isFalse();
+            assertThat(status.get("routes")).singleElement().satisfies(r -> {
+                assertThat(r.get("name").asText()).isEqualTo("web");
+                assertThat(r.at("/parentRef/account").asText()).isEqualTo(acme);
+                assertThat(r.at("/conditions/0/type").asText()).isEqualTo("Accepted");
+                assertThat(r.at("/conditions/0/status").asText()).as(r.toString()).isEqualTo("True");
+                assertThat(r.at("/conditions/1/type").asText()).isEqualTo("ResolvedRefs");
+                assertThat(r.at("/conditions/1/status").asText()).as(r.toString()).isEqualTo("True");
+            });
+            assertThat(expect(200, get("/api/v1/accounts/" + acme + "/gateways/default/public/status", owner))
+                .get("routes")).as("bank's route is bank's to see").isEmpty();
+            assertThat(get("/api/v1/accounts/" + acme + "/shared-gateways/" + acme + "/default/public/status", grantee)
+                .statusCode()).as("bank may not read as acme").isEqualTo(403);
+
+            expect(200, send("DELETE", grant, owner));
+            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && proxy.clusters.contains(cluster)) {
+                Thread.sleep(100);
+            }
+            assertThat(proxy.clusters).as("the revoke detaches bank's route").doesNotContain(cluster);
+            assertThat(expect(404, get(sharedStatus, grantee)).get("message").asText())
+                .contains("is shared with account '" + bank + "'");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path, String auth) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", auth).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString());
     }
 
     private static String basic(String user, String password) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import java.util.List;
+import java.util.Optional;
 import org.epicgateway.api.ApiError;
 import org.epicgateway.api.HttpSupport;
 import org.epicgateway.api.auth.Principal;
@@ -15,6 +16,7 @@ import org.epicgateway.schemas.AggregateId;
 import org.epicgateway.schemas.AggregateIds;
 import org.epicgateway.schemas.avro.PlacementState;
 import org.epicgateway.schemas.avro.CommandResult;
+import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
 
 /**
@@ -72,12 +74,53 @@ public final class ProxyConfigHandlers {
             StatusDerivation.supportedKinds(view.getGateway().getListeners().get(i)).forEach(kinds::add);
             conditions(o.putArray("conditions"), l.conditions());
         }
-        ArrayNode routes = out.putArray("routes");
+        routes(out.putArray("routes"), derived, in, view.getGateway().getAccount());
+        ctx.json(out);
+    }
+
+    /**
+     * The status of the shared gateway {@code {owner}/{namespace}/{name}} for the routes of {@code {account}}, which
+     * its owner granted: the gateway's addresses and conditions (what the account's controller writes on the Gateway
+     * standing for it) and the account's own routes; nothing of the owner's listeners or routes. 404 when the gateway
+     * is not there or not shared with the account, one answer for both.
+     */
+    public void sharedStatus(Context ctx) {
+        String account = ResourceHandlers.account(ctx, HttpSupport.principal(ctx));
+        String gatewayId;
+        try {
+            gatewayId = AggregateIds.gateway(ctx.pathParam("owner"), ctx.pathParam("namespace"), ctx.pathParam("name"));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(e.getMessage(), "name");
+        }
+        boolean granted = queries.get(gatewayId).filter(s -> !s.getDeleted())
+            .map(s -> ((GatewayState) s.getResource()).getSharedWith().contains(account)).orElse(false);
+        ProxyConfigQueries.StatusInputs in = (granted ? proxies.status(gatewayId)
+            : Optional.<ProxyConfigQueries.StatusInputs>empty()).orElseThrow(() -> ApiError.notFound("no gateway " + gatewayId + " is shared with account '" + account
+                + "' (or it has no view yet)"));
+        GatewayView view = in.view();
+        ObjectNode out = JSON.objectNode().put("gatewayId", gatewayId);
+        ArrayNode addresses = out.putArray("addresses");
+        StatusDerivation.GatewayStatus derived = StatusDerivation.derive(view);
+        derived.addresses().forEach(addresses::add);
+        conditions(out.putArray("conditions"), StatusDerivation.gatewayConditions(view, in.progress(), null));
+        routes(out.putArray("routes"), derived, in, account);
+        ctx.json(out);
+    }
+
+    /** The route parents of {@code account}'s routes, each with the route's version the status was derived from. */
+    private static void routes(ArrayNode into, StatusDerivation.GatewayStatus derived,
+                               ProxyConfigQueries.StatusInputs in, String account) {
         for (StatusDerivation.RouteParentStatus r : derived.routes()) {
-            String routeId = AggregateIds.route(r.kind(), view.getGateway().getAccount(), r.namespace(), r.name());
-            ObjectNode o = routes.addObject().put("kind", r.kind()).put("namespace", r.namespace()).put("name", r.name())
+            if (!r.account().equals(account)) {
+                continue;
+            }
+            String routeId = AggregateIds.route(r.kind(), r.account(), r.namespace(), r.name());
+            ObjectNode o = into.addObject().put("kind", r.kind()).put("namespace", r.namespace()).put("name", r.name())
                 .put("version", in.routeVersions().getOrDefault(routeId, 0L));
             ObjectNode parent = o.putObject("parentRef").put("name", r.parentRef().getName());
+            if (r.parentRef().getAccount() != null) {
+                parent.put("account", r.parentRef().getAccount());
+            }
             if (r.parentRef().getNamespace() != null) {
                 parent.put("namespace", r.parentRef().getNamespace());
             }
@@ -89,7 +132,6 @@ public final class ProxyConfigHandlers {
             }
             conditions(o.putArray("conditions"), List.of(r.accepted(), r.resolvedRefs()));
         }
-        ctx.json(out);
     }
 
     private static void conditions(ArrayNode into, List<StatusDerivation.Condition> conditions) {

@@ -1,5 +1,6 @@
 package org.epicgateway.projections.envoy;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +15,9 @@ import org.epicgateway.schemas.avro.ReferenceGrant;
 
 /**
  * Resolves route backendRefs against the Services, EndpointSlices and ReferenceGrants of a {@link GatewayView}.
- * The same answer feeds the Envoy routes (cluster or 500) and the route status (ResolvedRefs and its reason).
+ * The same answer feeds the Envoy routes (cluster or 500) and the route status (ResolvedRefs and its reason). A route
+ * resolves within its own account (a shared gateway carries routes of other accounts): their Services, slices and
+ * grants, and clusters named with that account, so two accounts' Services of one name never meet.
  */
 public final class Backends {
 
@@ -28,27 +31,40 @@ public final class Backends {
         }
     }
 
-    private final String account;
     private final Map<String, BackendService> services = new HashMap<>();
     private final Set<String> slicedServices = new HashSet<>();
-    private final List<ReferenceGrant> grants;
+    private final Map<String, List<ReferenceGrant>> grants = new HashMap<>();
 
     public Backends(GatewayView view) {
-        this.account = view.getGateway().getAccount();
-        view.getServices().forEach(s -> services.putIfAbsent(s.getNamespace() + "/" + s.getName(), s));
-        view.getEndpointSlices().forEach(s -> slicedServices.add(s.getNamespace() + "/" + s.getServiceName()));
-        this.grants = view.getReferenceGrants();
+        String gatewayAccount = view.getGateway().getAccount();
+        view.getServices().forEach(s -> services.putIfAbsent(key(account(gatewayAccount, s.getAccount()),
+                s.getNamespace(), s.getName()), s));
+        view.getEndpointSlices().forEach(s -> slicedServices.add(key(s.getAccount(), s.getNamespace(),
+                s.getServiceName())));
+        view.getReferenceGrants().forEach(g -> grants.computeIfAbsent(account(gatewayAccount, g.getAccount()),
+                a -> new ArrayList<>()).add(g));
     }
 
-    /** Resolves one backendRef of a route of {@code routeKind} ("HTTPRoute", "TCPRoute") in {@code routeNamespace}. */
-    public Resolution resolve(String routeKind, String routeNamespace, BackendRef ref) {
+    private static String account(String gatewayAccount, String account) {
+        return account == null ? gatewayAccount : account;
+    }
+
+    private static String key(String account, String namespace, String service) {
+        return account + "/" + namespace + "/" + service;
+    }
+
+    /**
+     * Resolves one backendRef of a route of {@code routeKind} ("HTTPRoute", "TCPRoute") of {@code routeAccount} in
+     * {@code routeNamespace}.
+     */
+    public Resolution resolve(String routeKind, String routeAccount, String routeNamespace, BackendRef ref) {
         String namespace = ref.getNamespace() == null ? routeNamespace : ref.getNamespace();
-        ClusterName cluster = new ClusterName(account, namespace, ref.getName(), ref.getPort());
+        ClusterName cluster = new ClusterName(routeAccount, namespace, ref.getName(), ref.getPort());
         if (ref.getKind() != null && !ref.getKind().equals("Service") && !ref.getKind().equals("core/Service")) {
             return new Resolution(ref, cluster, Problem.InvalidKind);
         }
-        if (!namespace.equals(routeNamespace)
-                && !ReferenceGrants.permits(grants, routeKind, routeNamespace, namespace, "Service", ref.getName())) {
+        if (!namespace.equals(routeNamespace) && !ReferenceGrants.permits(grants.getOrDefault(routeAccount, List.of()),
+                routeKind, routeNamespace, namespace, "Service", ref.getName())) {
             return new Resolution(ref, cluster, Problem.RefNotPermitted);
         }
         return new Resolution(ref, cluster, exists(cluster) ? null : Problem.BackendNotFound);
@@ -58,14 +74,15 @@ public final class Backends {
      * The backendRefs that carry traffic: resolved and with a positive weight. The Envoy routes and the EDS keys both
      * come from here, so every cluster with endpoints is a cluster some route uses.
      */
-    public List<Resolution> routable(String routeKind, String routeNamespace, List<BackendRef> refs) {
-        return refs.stream().map(ref -> resolve(routeKind, routeNamespace, ref))
+    public List<Resolution> routable(String routeKind, String routeAccount, String routeNamespace,
+                                     List<BackendRef> refs) {
+        return refs.stream().map(ref -> resolve(routeKind, routeAccount, routeNamespace, ref))
                 .filter(r -> r.resolved() && r.ref().getWeight() > 0).toList();
     }
 
     /** The Service behind a cluster, when the view knows it (EndpointSlice-only backends have none). */
     public Optional<BackendService> service(ClusterName cluster) {
-        return Optional.ofNullable(services.get(cluster.namespace() + "/" + cluster.service()));
+        return Optional.ofNullable(services.get(key(cluster.account(), cluster.namespace(), cluster.service())));
     }
 
     // A Service listed with ports must have the referenced port; without a Service record, EndpointSlices naming the
@@ -75,6 +92,6 @@ public final class Backends {
         if (service.isPresent()) {
             return service.get().getPorts().stream().anyMatch(p -> p.getPort() == cluster.port());
         }
-        return slicedServices.contains(cluster.namespace() + "/" + cluster.service());
+        return slicedServices.contains(key(cluster.account(), cluster.namespace(), cluster.service()));
     }
 }

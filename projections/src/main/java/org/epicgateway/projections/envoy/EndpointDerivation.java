@@ -44,7 +44,8 @@ public final class EndpointDerivation {
                 .filter(p -> p.getPort() == cluster.port()).findFirst());
         Map<String, List<LbEndpoint>> byZone = new TreeMap<>();
         for (EndpointSliceState slice : slices) {
-            if (!slice.getNamespace().equals(cluster.namespace()) || !slice.getServiceName().equals(cluster.service())) {
+            if (!slice.getAccount().equals(cluster.account()) || !slice.getNamespace().equals(cluster.namespace())
+                    || !slice.getServiceName().equals(cluster.service())) {
                 continue;
             }
             Optional<EndpointPort> port = slicePort(slice, cluster, servicePort);
@@ -93,7 +94,8 @@ public final class EndpointDerivation {
         Attachments attachments = Attachments.of(view);
         List<ClusterName> out = new ArrayList<>();
         attachments.http().forEach(a -> a.route().getRules()
-                .forEach(r -> out.addAll(HttpRoutes.clusters(a.kind(), a.route().getNamespace(), r, backends))));
+                .forEach(r -> out.addAll(HttpRoutes.clusters(a.kind(), a.route().getAccount(),
+                        a.route().getNamespace(), r, backends))));
         attachments.tcp().forEach(a -> EnvoyDerivation.tcpTargets(a, backends).forEach(x -> out.add(x.cluster())));
         return out.stream().distinct().sorted(Comparator.comparing(ClusterName::toString)).toList();
     }

@@ -224,7 +224,8 @@ public final class EnvoyDerivation {
         Set<String> claimed = new LinkedHashSet<>();
         for (Attachments.TlsAttachment a : tls) {
             tlsChain(b, name, a.listener(), a.hostnames().stream().filter(claimed::add).toList(),
-                    backends.routable(Attachments.TLS_ROUTE, a.route().getNamespace(), a.route().getRules().stream()
+                    backends.routable(Attachments.TLS_ROUTE, a.route().getAccount(), a.route().getNamespace(),
+                            a.route().getRules().stream()
                             .map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList()),
                     gateway, base, used, secrets);
         }
@@ -280,7 +281,8 @@ public final class EnvoyDerivation {
 
     /** The weighted backends a TCP listener proxies to: every rule's routable backendRefs. */
     static List<Backends.Resolution> tcpTargets(Attachments.TcpAttachment attachment, Backends backends) {
-        return backends.routable(Attachments.TCP_ROUTE, attachment.route().getNamespace(), attachment.route()
+        return backends.routable(Attachments.TCP_ROUTE, attachment.route().getAccount(),
+                attachment.route().getNamespace(), attachment.route()
                 .getRules().stream().map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList());
     }
 
@@ -292,7 +294,7 @@ public final class EnvoyDerivation {
     static Set<String> http2Clusters(Attachments attachments, Backends backends) {
         Set<String> out = new TreeSet<>();
         attachments.http().forEach(a -> a.route().getRules().forEach(r ->
-                HttpRoutes.clusters(a.kind(), a.route().getNamespace(), r, backends).stream()
+                HttpRoutes.clusters(a.kind(), a.route().getAccount(), a.route().getNamespace(), r, backends).stream()
                         .filter(c -> a.grpc() != null || backends.service(c).stream().flatMap(s -> s.getPorts().stream())
                                 .anyMatch(p -> p.getPort() == c.port() && H2C.equals(p.getAppProtocol())))
                         .forEach(c -> out.add(c.toString()))));

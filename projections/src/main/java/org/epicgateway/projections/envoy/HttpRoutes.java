@@ -105,13 +105,14 @@ final class HttpRoutes {
         if (redirect != null) {
             return out.setRedirect(redirect(redirect, match.getPath(), origin)).build();
         }
-        List<Backends.Resolution> resolved = backends.routable(kind, route.getNamespace(), rule.getBackendRefs());
+        List<Backends.Resolution> resolved = backends.routable(kind, route.getAccount(), route.getNamespace(),
+                rule.getBackendRefs());
         if (resolved.isEmpty()) {
             // No backendRefs, none resolvable, or all weighted 0: the spec asks for 500.
             return out.setDirectResponse(DirectResponseAction.newBuilder().setStatus(500)).build();
         }
         int unresolvedWeight = rule.getBackendRefs().stream().filter(ref -> ref.getWeight() > 0
-                && !backends.resolve(kind, route.getNamespace(), ref).resolved())
+                && !backends.resolve(kind, route.getAccount(), route.getNamespace(), ref).resolved())
                 .mapToInt(BackendRef::getWeight).sum();
         RouteAction.Builder action = RouteAction.newBuilder();
         // A backend with filters is a weighted cluster even when alone: its header changes sit where they sit with
@@ -134,7 +135,7 @@ final class HttpRoutes {
         resolved.forEach(r -> usedClusters.add(r.cluster()));
         for (HttpRouteFilter f : rule.getFilters()) {
             if (f.getRequestMirror() != null) {
-                Backends.Resolution mirror = backends.resolve(kind, route.getNamespace(),
+                Backends.Resolution mirror = backends.resolve(kind, route.getAccount(), route.getNamespace(),
                         f.getRequestMirror().getBackendRef());
                 if (mirror.resolved()) { // an unresolved mirror is reported in status (ResolvedRefs) and left out
                     action.addRequestMirrorPolicies(mirrorPolicy(mirror.cluster(), f.getRequestMirror()));
@@ -185,16 +186,17 @@ final class HttpRoutes {
      * The clusters a rule sends traffic to: its routable backends and, when it routes at all, its resolved mirrors.
      * The EDS keys come from here, so they are exactly the clusters {@link #translate} uses.
      */
-    static List<ClusterName> clusters(String kind, String namespace, HttpRouteRule rule, Backends backends) {
+    static List<ClusterName> clusters(String kind, String account, String namespace, HttpRouteRule rule,
+                                      Backends backends) {
         if (redirects(rule)) {
             return List.of();
         }
-        List<Backends.Resolution> routable = backends.routable(kind, namespace, rule.getBackendRefs());
+        List<Backends.Resolution> routable = backends.routable(kind, account, namespace, rule.getBackendRefs());
         if (routable.isEmpty()) {
             return List.of();
         }
         return java.util.stream.Stream.concat(routable.stream(), Mirrors.backendRefs(rule).stream()
-                        .map(ref -> backends.resolve(kind, namespace, ref))
+                        .map(ref -> backends.resolve(kind, account, namespace, ref))
                         .filter(Backends.Resolution::resolved))
                 .map(Backends.Resolution::cluster).toList();
     }

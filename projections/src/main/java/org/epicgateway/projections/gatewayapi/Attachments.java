@@ -50,12 +50,14 @@ public final class Attachments {
     /**
      * Outcome of one parentRef of one route that names this gateway: reason "Accepted" with the listeners it attached
      * to, or a Gateway API reason (NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname, or
-     * {@link #CONFLICTED}); {@code detail} says more where the reason alone does not (null otherwise).
+     * {@link #CONFLICTED}); {@code detail} says more where the reason alone does not (null otherwise). {@code account}
+     * is the route's: a shared gateway's view holds routes of the accounts its owner granted.
      */
-    public record Parent(String kind, String namespace, String name, ParentRef parentRef, String reason,
-                         List<Listener> listeners, String detail) {
-        Parent(String kind, String namespace, String name, ParentRef parentRef, String reason, List<Listener> listeners) {
-            this(kind, namespace, name, parentRef, reason, listeners, null);
+    public record Parent(String account, String kind, String namespace, String name, ParentRef parentRef,
+                         String reason, List<Listener> listeners, String detail) {
+        Parent(String account, String kind, String namespace, String name, ParentRef parentRef, String reason,
+               List<Listener> listeners) {
+            this(account, kind, namespace, name, parentRef, reason, listeners, null);
         }
 
         public boolean accepted() {
@@ -85,7 +87,7 @@ public final class Attachments {
         GatewayState gateway = view.getGateway();
         for (HttpRouteState route : view.getHttpRoutes()) {
             for (ParentRef ref : route.getParentRefs()) {
-                if (!names(gateway, route.getNamespace(), ref)) {
+                if (!names(gateway, route.getAccount(), route.getNamespace(), ref)) {
                     continue;
                 }
                 a.parents.add(a.attachHttp(gateway, route, null, ref));
@@ -94,7 +96,7 @@ public final class Attachments {
         for (GrpcRouteState route : view.getGrpcRoutes()) {
             HttpRouteState served = GrpcRoutes.asHttpRoute(route);
             for (ParentRef ref : route.getParentRefs()) {
-                if (names(gateway, route.getNamespace(), ref)) {
+                if (names(gateway, route.getAccount(), route.getNamespace(), ref)) {
                     a.parents.add(a.attachHttp(gateway, served, route, ref));
                 }
             }
@@ -105,10 +107,11 @@ public final class Attachments {
                 .thenComparing(TcpRouteState::getNamespace).thenComparing(TcpRouteState::getName);
         for (TcpRouteState route : view.getTcpRoutes()) {
             for (ParentRef ref : route.getParentRefs()) {
-                if (!names(gateway, route.getNamespace(), ref)) {
+                if (!names(gateway, route.getAccount(), route.getNamespace(), ref)) {
                     continue;
                 }
-                Parent parent = a.evaluate(gateway, TCP_ROUTE, route.getNamespace(), route.getName(), ref);
+                Parent parent = a.evaluate(gateway, TCP_ROUTE, route.getAccount(), route.getNamespace(),
+                        route.getName(), ref);
                 a.parents.add(parent);
                 for (Listener l : parent.listeners()) {
                     oldest.merge(l, route, (x, y) -> age.compare(x, y) <= 0 ? x : y);
@@ -126,8 +129,9 @@ public final class Attachments {
                 .thenComparing(TlsRouteState::getNamespace).thenComparing(TlsRouteState::getName));
         for (TlsRouteState route : tlsRoutes) {
             for (ParentRef ref : route.getParentRefs()) {
-                if (names(gateway, route.getNamespace(), ref)) {
-                    a.parents.add(a.attachByHostname(gateway, TLS_ROUTE, route.getNamespace(), route.getName(), ref,
+                if (names(gateway, route.getAccount(), route.getNamespace(), ref)) {
+                    a.parents.add(a.attachByHostname(gateway, TLS_ROUTE, route.getAccount(), route.getNamespace(),
+                            route.getName(), ref,
                             route.getHostnames(), (l, hostnames) -> a.tls.add(new TlsAttachment(route, l, hostnames))));
                 }
             }
@@ -183,7 +187,7 @@ public final class Attachments {
                 return p;
             }
             List<HttpAttachment> lost = lostTo.keySet().stream().filter(x -> x.kind().equals(p.kind())
-                    && x.route().getNamespace().equals(p.namespace()) && x.route().getName().equals(p.name())
+                    && x.route().getAccount().equals(p.account()) && x.route().getNamespace().equals(p.namespace()) && x.route().getName().equals(p.name())
                     && p.listeners().contains(x.listener())).toList();
             List<Listener> left = p.listeners().stream()
                     .filter(l -> lost.stream().noneMatch(x -> x.listener().equals(l))).toList();
@@ -191,10 +195,10 @@ public final class Attachments {
                 return p;
             }
             if (!left.isEmpty()) {
-                return new Parent(p.kind(), p.namespace(), p.name(), p.parentRef(), p.reason(), left);
+                return new Parent(p.account(), p.kind(), p.namespace(), p.name(), p.parentRef(), p.reason(), left);
             }
             HttpAttachment winner = lostTo.get(lost.get(0));
-            return new Parent(p.kind(), p.namespace(), p.name(), p.parentRef(), CONFLICTED, List.of(),
+            return new Parent(p.account(), p.kind(), p.namespace(), p.name(), p.parentRef(), CONFLICTED, List.of(),
                     "the older " + winner.kind() + " " + winner.route().getNamespace() + "/"
                             + winner.route().getName() + " serves an intersecting hostname on listener "
                             + winner.listener().getName() + " (an HTTPRoute and a GRPCRoute never share one)");
@@ -202,8 +206,8 @@ public final class Attachments {
     }
 
     private Parent attachHttp(GatewayState gateway, HttpRouteState route, GrpcRouteState grpc, ParentRef ref) {
-        return attachByHostname(gateway, grpc == null ? HTTP_ROUTE : GRPC_ROUTE, route.getNamespace(), route.getName(),
-                ref, route.getHostnames(), (l, hostnames) -> http.add(new HttpAttachment(route, l, hostnames, grpc)));
+        return attachByHostname(gateway, grpc == null ? HTTP_ROUTE : GRPC_ROUTE, route.getAccount(),
+                route.getNamespace(), route.getName(), ref, route.getHostnames(), (l, hostnames) -> http.add(new HttpAttachment(route, l, hostnames, grpc)));
     }
 
     /**
@@ -211,9 +215,10 @@ public final class Attachments {
      * intersect, handing each attachment with its effective hostnames to {@code attach}; NoMatchingListenerHostname
      * when none does.
      */
-    private Parent attachByHostname(GatewayState gateway, String kind, String namespace, String name, ParentRef ref,
-                                    List<String> routeHostnames, BiConsumer<Listener, List<String>> attach) {
-        Parent parent = evaluate(gateway, kind, namespace, name, ref);
+    private Parent attachByHostname(GatewayState gateway, String kind, String account, String namespace, String name,
+                                    ParentRef ref, List<String> routeHostnames,
+                                    BiConsumer<Listener, List<String>> attach) {
+        Parent parent = evaluate(gateway, kind, account, namespace, name, ref);
         if (!parent.accepted()) {
             return parent;
         }
@@ -226,22 +231,30 @@ public final class Attachments {
             }
         }
         return matched.isEmpty()
-                ? new Parent(kind, namespace, name, ref, "NoMatchingListenerHostname", List.of())
-                : new Parent(kind, namespace, name, ref, "Accepted", matched);
+                ? new Parent(account, kind, namespace, name, ref, "NoMatchingListenerHostname", List.of())
+                : new Parent(account, kind, namespace, name, ref, "Accepted", matched);
     }
 
-    private Parent evaluate(GatewayState gateway, String kind, String namespace, String name, ParentRef ref) {
+    private Parent evaluate(GatewayState gateway, String kind, String account, String namespace, String name,
+                            ParentRef ref) {
         List<Listener> candidates = gateway.getListeners().stream()
                 .filter(l -> ref.getSectionName() == null || ref.getSectionName().equals(l.getName()))
                 .filter(l -> ref.getPort() == null || ref.getPort() == l.getPort())
                 .toList();
         if (candidates.isEmpty()) {
-            return new Parent(kind, namespace, name, ref, "NoMatchingParent", List.of());
+            return new Parent(account, kind, namespace, name, ref, "NoMatchingParent", List.of());
         }
-        List<Listener> allowed = candidates.stream().filter(l -> allows(gateway, l, kind, namespace)).toList();
+        boolean shared = !account.equals(gateway.getAccount());
+        List<Listener> allowed = candidates.stream().filter(l -> shared ? allowsAll(l, kind)
+                : allows(gateway, l, kind, namespace)).toList();
+        if (allowed.isEmpty() && shared) {
+            return new Parent(account, kind, namespace, name, ref, "NotAllowedByListeners", List.of(),
+                    "a route of another account attaches only to listeners with allowedRoutes.namespaces.from All"
+                            + " (its namespaces are never the gateway's, nor selected by its labels)");
+        }
         return allowed.isEmpty()
-                ? new Parent(kind, namespace, name, ref, "NotAllowedByListeners", List.of())
-                : new Parent(kind, namespace, name, ref, "Accepted", allowed);
+                ? new Parent(account, kind, namespace, name, ref, "NotAllowedByListeners", List.of())
+                : new Parent(account, kind, namespace, name, ref, "Accepted", allowed);
     }
 
     /**
@@ -259,19 +272,31 @@ public final class Attachments {
                 && l.getAllowedRoutes().getNamespacesFrom() == NamespacesFrom.SELECTOR);
     }
 
-    private static boolean names(GatewayState gateway, String routeNamespace, ParentRef ref) {
+    private static boolean names(GatewayState gateway, String routeAccount, String routeNamespace, ParentRef ref) {
+        String account = ref.getAccount() == null ? routeAccount : ref.getAccount();
         String namespace = ref.getNamespace() == null ? routeNamespace : ref.getNamespace();
-        return namespace.equals(gateway.getNamespace()) && ref.getName().equals(gateway.getName());
+        return account.equals(gateway.getAccount()) && namespace.equals(gateway.getNamespace())
+                && ref.getName().equals(gateway.getName());
     }
 
-    private boolean allows(GatewayState gateway, Listener l, String kind, String routeNamespace) {
-        boolean protocol = switch (l.getProtocol()) {
+    /** For a route of another account: a listener of its protocol that admits routes of all namespaces. */
+    private static boolean allowsAll(Listener l, String kind) {
+        return carries(l, kind) && l.getAllowedRoutes() != null
+                && l.getAllowedRoutes().getNamespacesFrom() == NamespacesFrom.ALL
+                && (l.getAllowedRoutes().getKinds().isEmpty() || l.getAllowedRoutes().getKinds().contains(kind));
+    }
+
+    private static boolean carries(Listener l, String kind) {
+        return switch (l.getProtocol()) {
             case HTTP, HTTPS -> kind.equals(HTTP_ROUTE) || kind.equals(GRPC_ROUTE);
             case TCP -> kind.equals(TCP_ROUTE);
             // A terminating TLS listener hands the decrypted stream on, so a TCPRoute may take it too.
             case TLS -> kind.equals(TLS_ROUTE) || kind.equals(TCP_ROUTE) && Certificates.terminates(l);
         };
-        if (!protocol) {
+    }
+
+    private boolean allows(GatewayState gateway, Listener l, String kind, String routeNamespace) {
+        if (!carries(l, kind)) {
             return false;
         }
         if (l.getAllowedRoutes() == null) {

@@ -35,7 +35,7 @@ public final class StatusDerivation {
     public record Condition(String type, boolean status, String reason, String message) {}
 
     /** The status one gateway gives one parentRef of one route. */
-    public record RouteParentStatus(String kind, String namespace, String name, ParentRef parentRef,
+    public record RouteParentStatus(String account, String kind, String namespace, String name, ParentRef parentRef,
                                     Condition accepted, Condition resolvedRefs) {}
 
     /** A gateway listener, how many routes it serves, and its Accepted/Conflicted/ResolvedRefs/Programmed conditions. */
@@ -104,18 +104,20 @@ public final class StatusDerivation {
         Attachments attachments = Attachments.of(view);
         Backends backends = new Backends(view);
         Map<String, Condition> resolved = new LinkedHashMap<>();
-        view.getHttpRoutes().forEach(r -> resolved.put(key(Attachments.HTTP_ROUTE, r.getNamespace(), r.getName()),
-                httpResolvedRefs(backends, Attachments.HTTP_ROUTE, r)));
-        view.getGrpcRoutes().forEach(r -> resolved.put(key(Attachments.GRPC_ROUTE, r.getNamespace(), r.getName()),
-                httpResolvedRefs(backends, Attachments.GRPC_ROUTE, GrpcRoutes.asHttpRoute(r))));
+        view.getHttpRoutes().forEach(r -> resolved.put(key(Attachments.HTTP_ROUTE, r.getAccount(), r.getNamespace(),
+                r.getName()), httpResolvedRefs(backends, Attachments.HTTP_ROUTE, r)));
+        view.getGrpcRoutes().forEach(r -> resolved.put(key(Attachments.GRPC_ROUTE, r.getAccount(), r.getNamespace(),
+                r.getName()), httpResolvedRefs(backends, Attachments.GRPC_ROUTE, GrpcRoutes.asHttpRoute(r))));
         for (TcpRouteState r : view.getTcpRoutes()) {
-            resolved.put(key(Attachments.TCP_ROUTE, r.getNamespace(), r.getName()), resolvedRefs(backends,
-                    Attachments.TCP_ROUTE, r.getNamespace(),
+            resolved.put(key(Attachments.TCP_ROUTE, r.getAccount(), r.getNamespace(), r.getName()),
+                    resolvedRefs(backends,
+                    Attachments.TCP_ROUTE, r.getAccount(), r.getNamespace(),
                     r.getRules().stream().map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList()));
         }
         for (TlsRouteState r : view.getTlsRoutes()) {
-            resolved.put(key(Attachments.TLS_ROUTE, r.getNamespace(), r.getName()), resolvedRefs(backends,
-                    Attachments.TLS_ROUTE, r.getNamespace(),
+            resolved.put(key(Attachments.TLS_ROUTE, r.getAccount(), r.getNamespace(), r.getName()),
+                    resolvedRefs(backends,
+                    Attachments.TLS_ROUTE, r.getAccount(), r.getNamespace(),
                     r.getRules().stream().map(TcpRouteRule::getBackendRefs).flatMap(List::stream).toList()));
         }
         List<RouteParentStatus> routes = new ArrayList<>();
@@ -123,18 +125,21 @@ public final class StatusDerivation {
             Condition accepted = p.accepted()
                     ? new Condition("Accepted", true, "Accepted", "attached to " + names(p.listeners()))
                     : new Condition("Accepted", false, p.reason(), p.detail() != null ? p.detail() : message(p.reason()));
-            routes.add(new RouteParentStatus(p.kind(), p.namespace(), p.name(), p.parentRef(), accepted,
-                    resolved.get(key(p.kind(), p.namespace(), p.name()))));
+            routes.add(new RouteParentStatus(p.account(), p.kind(), p.namespace(), p.name(), p.parentRef(), accepted,
+                    resolved.get(key(p.kind(), p.account(), p.namespace(), p.name()))));
         }
         List<ListenerStatus> listeners = new ArrayList<>();
         for (Listener l : view.getGateway().getListeners()) {
             Set<String> served = new HashSet<>();
             attachments.http().stream().filter(a -> a.listener().equals(l))
-                    .forEach(a -> served.add(key(a.kind(), a.route().getNamespace(), a.route().getName())));
+                    .forEach(a -> served.add(key(a.kind(), a.route().getAccount(), a.route().getNamespace(),
+                            a.route().getName())));
             attachments.tcp().stream().filter(a -> a.listener().equals(l))
-                    .forEach(a -> served.add(key(Attachments.TCP_ROUTE, a.route().getNamespace(), a.route().getName())));
+                    .forEach(a -> served.add(key(Attachments.TCP_ROUTE, a.route().getAccount(),
+                            a.route().getNamespace(), a.route().getName())));
             attachments.tls().stream().filter(a -> a.listener().equals(l))
-                    .forEach(a -> served.add(key(Attachments.TLS_ROUTE, a.route().getNamespace(), a.route().getName())));
+                    .forEach(a -> served.add(key(Attachments.TLS_ROUTE, a.route().getAccount(),
+                            a.route().getNamespace(), a.route().getName())));
             listeners.add(new ListenerStatus(l.getName(), served.size(), listenerConditions(view, l)));
         }
         List<String> addresses = Stream.of(view.getGateway().getAddress(), view.getGateway().getAltAddress())
@@ -161,15 +166,16 @@ public final class StatusDerivation {
 
     /** An HTTPRoute's (or the HTTPRoute a GRPCRoute stands for) backendRefs and mirror backends. */
     private static Condition httpResolvedRefs(Backends backends, String kind, HttpRouteState r) {
-        return resolvedRefs(backends, kind, r.getNamespace(), r.getRules().stream().flatMap(rule ->
+        return resolvedRefs(backends, kind, r.getAccount(), r.getNamespace(), r.getRules().stream().flatMap(rule ->
                 Stream.concat(rule.getBackendRefs().stream(), Mirrors.backendRefs(rule).stream())).toList());
     }
 
-    private static Condition resolvedRefs(Backends backends, String kind, String namespace, List<BackendRef> refs) {
+    private static Condition resolvedRefs(Backends backends, String kind, String account, String namespace,
+                                          List<BackendRef> refs) {
         List<String> problems = new ArrayList<>();
         Backends.Problem first = null;
         for (BackendRef ref : refs) {
-            Backends.Resolution r = backends.resolve(kind, namespace, ref);
+            Backends.Resolution r = backends.resolve(kind, account, namespace, ref);
             if (!r.resolved()) {
                 first = first == null ? r.problem() : first;
                 problems.add(r.cluster().backend() + ": " + r.problem());
@@ -192,7 +198,7 @@ public final class StatusDerivation {
         return String.join(", ", listeners.stream().map(Listener::getName).toList());
     }
 
-    private static String key(String kind, String namespace, String name) {
-        return kind + "/" + namespace + "/" + name;
+    private static String key(String kind, String account, String namespace, String name) {
+        return kind + "/" + account + "/" + namespace + "/" + name;
     }
 }

@@ -3,8 +3,10 @@ package org.epicgateway.projections.view;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.epicgateway.projections.gatewayapi.Attachments;
@@ -41,8 +43,10 @@ import org.epicgateway.schemas.avro.TemplateState;
 /**
  * The gateway view projection as pure functions over a {@link ViewStore}: fold an event and keep the indexes
  * (answering which gateways it affects), and assemble the {@link GatewayView} of a gateway from its parts. Every step
- * reads only the aggregates and index entries it touches, never a scan of the account. Routes attach only to gateways
- * of their own account, so one account's objects never reach another's view.
+ * reads only the aggregates and index entries it touches, never a scan of the account. A route attaches to gateways of
+ * its own account, or to another account's shared gateway whose owner granted its account
+ * ({@code GatewayState.sharedWith}): that gateway's view keeps only the routes of those accounts, and the grantee's
+ * partition sends the owner's what the view needs of it ({@link #forOtherAccounts}, {@link #applyShared}).
  */
 public final class GatewayViews {
 
@@ -93,6 +97,56 @@ public final class GatewayViews {
       return Set.of();
     }
     return update(store, Fold.apply(store.get(event.getAggregateId()).orElse(null), event, hash));
+  }
+
+  /**
+   * What the partitions of other accounts need of the change {@link #apply} just folded: for each account other than
+   * the changed aggregate's that owns a gateway among {@code affected} (a shared gateway its routes attach to), the
+   * states to send it, in the order to fold them. A route brings along the Services, slices and ReferenceGrants its
+   * backends need, which may predate it (the owner's partition has seen none of them); anything else is itself.
+   * Nodes and templates reach every partition anyway, and have no account.
+   */
+  public static Map<String, List<AggregateState>> forOtherAccounts(ViewStore store, String aggregateId,
+                                                                   Set<String> affected) {
+    String account = AggregateIds.parse(aggregateId).account();
+    if (account == null) {
+      return Map.of();
+    }
+    Set<String> owners = new TreeSet<>();
+    affected.forEach(g -> owners.add(AggregateIds.parse(g).account()));
+    owners.remove(account);
+    AggregateState state = store.get(aggregateId).orElse(null);
+    if (owners.isEmpty() || state == null) {
+      return Map.of();
+    }
+    List<AggregateState> states = new ArrayList<>();
+    AggregateState route = live(state);
+    if (route != null && isRoute(route)) {
+      Set<String> ids = new TreeSet<>();
+      for (String service : backends(route)) {
+        ids.add(AggregateType.SERVICE.prefix() + "/" + service);
+        ids.addAll(store.members(Index.SLICES_BY_SERVICE, service));
+      }
+      referencedNamespaces(route).forEach(n -> ids.addAll(store.members(Index.GRANTS_BY_NAMESPACE, n)));
+      ids.forEach(id -> store.get(id).ifPresent(states::add));
+    }
+    states.add(state);
+    Map<String, List<AggregateState>> out = new TreeMap<>();
+    owners.forEach(owner -> out.put(owner, List.copyOf(states)));
+    return out;
+  }
+
+  /**
+   * Folds a state another account's partition sent ({@link #forOtherAccounts}) and returns the gateways whose view may
+   * have changed. A state not newer than the stored one changes nothing: a route's companions are sent again with
+   * each of its writes, and an account sharing this partition with the gateway's owner has folded it already.
+   */
+  public static Set<String> applyShared(ViewStore store, AggregateState state) {
+    Optional<AggregateState> stored = store.get(state.getAggregateId());
+    if (stored.isPresent() && stored.get().getVersion() >= state.getVersion()) {
+      return Set.of();
+    }
+    return update(store, state);
   }
 
   /**
@@ -242,9 +296,10 @@ public final class GatewayViews {
     String template = ((GatewayState) gateway.getResource()).getTemplate();
     TemplateState templateState = store.get(AggregateIds.template(template)).map(GatewayViews::live)
         .map(s -> (TemplateState) s.getResource()).orElse(null);
+    GatewayState g = (GatewayState) gateway.getResource();
     List<AggregateState> routes = new ArrayList<>();
     for (String route : store.members(Index.ROUTES_BY_PARENT, gatewayId)) {
-      store.get(route).map(GatewayViews::live).ifPresent(routes::add);
+      store.get(route).map(GatewayViews::live).filter(r -> admitted(g, r)).ifPresent(routes::add);
     }
     Set<String> sliceIds = new TreeSet<>();
     routes.stream().flatMap(r -> backends(r).stream()).distinct()
@@ -267,17 +322,18 @@ public final class GatewayViews {
     namespaces.forEach(n -> grantIds.addAll(store.members(Index.GRANTS_BY_NAMESPACE, n)));
     List<ReferenceGrantState> grants = new ArrayList<>();
     for (String grant : grantIds) {
-      store.get(grant).map(GatewayViews::live).ifPresent(g -> grants.add((ReferenceGrantState) g.getResource()));
+      store.get(grant).map(GatewayViews::live).ifPresent(s -> grants.add((ReferenceGrantState) s.getResource()));
     }
     List<CertificateState> certificates = new ArrayList<>();
     for (String certificate : certificates(gateway)) {
       store.get(certificate).map(GatewayViews::live).ifPresent(c -> certificates.add((CertificateState) c.getResource()));
     }
-    // Labels of the routes' namespaces only where a listener selects by them: other views stay as they were.
+    // Labels of the routes' namespaces only where a listener selects by them: other views stay as they were. A
+    // selector admits routes of the gateway's own account only (Attachments), so only their namespaces count.
     List<NamespaceState> namespaceLabels = new ArrayList<>();
-    GatewayState g = (GatewayState) gateway.getResource();
     if (Attachments.selectsNamespaces(g)) {
-      routes.stream().map(r -> AggregateIds.parse(r.getAggregateId()).namespace()).distinct().sorted()
+      routes.stream().map(r -> AggregateIds.parse(r.getAggregateId()))
+          .filter(r -> r.account().equals(g.getAccount())).map(AggregateId::namespace).distinct().sorted()
           .forEach(n -> store.get(AggregateIds.namespace(g.getAccount(), n)).map(GatewayViews::live)
               .ifPresent(s -> namespaceLabels.add((NamespaceState) s.getResource())));
     }
@@ -295,6 +351,7 @@ public final class GatewayViews {
                                      List<EndpointSliceState> slices, List<ServiceState> services,
                                      List<ReferenceGrantState> grants, List<CertificateState> certificates,
                                      List<NamespaceState> namespaces) {
+    String account = ((GatewayState) gateway.getResource()).getAccount();
     return GatewayView.newBuilder()
         .setGatewayId(gateway.getAggregateId())
         .setGatewayVersion(gateway.getVersion())
@@ -310,9 +367,9 @@ public final class GatewayViews {
             .map(r -> (GrpcRouteState) r.getResource()).toList())
         .setEndpointSlices(List.copyOf(slices))
         .setServices(services.stream().map(s -> new BackendService(s.getNamespace(), s.getName(),
-            List.copyOf(s.getPorts()))).toList())
+            List.copyOf(s.getPorts()), otherAccount(account, s.getAccount()))).toList())
         .setReferenceGrants(grants.stream().map(g -> new ReferenceGrant(g.getNamespace(), g.getName(),
-            List.copyOf(g.getFrom()), List.copyOf(g.getTo()))).toList())
+            List.copyOf(g.getFrom()), List.copyOf(g.getTo()), otherAccount(account, g.getAccount()))).toList())
         .setCertificates(List.copyOf(certificates))
         .setNamespaces(List.copyOf(namespaces))
         .build();
@@ -325,6 +382,24 @@ public final class GatewayViews {
     g.getListeners().forEach(l -> Certificates.refs(l).forEach(c -> ids.add(AggregateIds.certificate(g.getAccount(),
         c.getNamespace() == null ? g.getNamespace() : c.getNamespace(), c.getName()))));
     return ids;
+  }
+
+  /** An account as a view records it: null when it is the gateway's own (what every view held before sharing). */
+  private static String otherAccount(String gatewayAccount, String account) {
+    return account.equals(gatewayAccount) ? null : account;
+  }
+
+  /** Whether a route's account may attach to the gateway: its own, or one the owner granted. */
+  private static boolean admitted(GatewayState gateway, AggregateState route) {
+    String account = AggregateIds.parse(route.getAggregateId()).account();
+    return account.equals(gateway.getAccount()) || gateway.getSharedWith().contains(account);
+  }
+
+  private static boolean isRoute(AggregateState state) {
+    return switch (AggregateIds.parse(state.getAggregateId()).type()) {
+      case HTTP_ROUTE, GRPC_ROUTE, TCP_ROUTE, TLS_ROUTE -> true;
+      default -> false;
+    };
   }
 
   private static AggregateState live(AggregateState state) {
@@ -360,10 +435,7 @@ public final class GatewayViews {
     return s.getAccount() + "/" + s.getNamespace() + "/" + s.getServiceName();
   }
 
-  /**
-   * Gateway ids a route names as parents. A parent of another account (a shared gateway) is never in this account's
-   * partition, so such a route attaches to no view yet (docs/modules/edge-clients.md, "Sharing across accounts").
-   */
+  /** Gateway ids a route names as parents: of its own account, or of the account a parentRef names. */
   private static Set<String> parents(AggregateState route) {
     Set<String> ids = new TreeSet<>();
     switch (indexed(route.getResource())) {

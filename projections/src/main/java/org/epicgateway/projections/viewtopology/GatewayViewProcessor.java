@@ -29,20 +29,24 @@ import org.slf4j.LoggerFactory;
  * Wiring only: folds each event into the stores through {@link GatewayViews} and forwards the affected gateways'
  * views, each with the id of the command that caused it. The event arrives as its stored bytes so the fold chains by
  * the hash of what was written, whatever schema reads it now. A view above {@link RecordLimit} is not written: the
- * event goes to epic.dlq with the reason.
+ * event goes to epic.dlq with the reason. A change that a shared gateway of another account needs goes to that
+ * account's partition through epic.gateway-view-shares, which this processor reads too and folds with
+ * {@link GatewayViews#applyShared}.
  */
 final class GatewayViewProcessor implements Processor<String, byte[], String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayViewProcessor.class);
 
   private final AvroDeserializer<EventEnvelope> events;
+  private final AvroDeserializer<AggregateState> shared;
   private ProcessorContext<String, Object> context;
   private ViewStore store;
   private KeyValueStore<String, AggregateState> states;
   private Map<ViewStore.Index, KeyValueStore<String, String>> indexes;
   private boolean indexesComplete;
 
-  GatewayViewProcessor(AvroDeserializer<EventEnvelope> events) {
+  GatewayViewProcessor(AvroDeserializer<EventEnvelope> events, AvroDeserializer<AggregateState> shared) {
     this.events = events;
+    this.shared = shared;
   }
 
   @Override
@@ -88,9 +92,20 @@ final class GatewayViewProcessor implements Processor<String, byte[], String, Ob
     if (!indexesComplete) {
       completeIndexes();
     }
-    EventEnvelope event = events.deserialize(Topics.EVENTS, stored);
-    byte[] hash = EventHashes.hashOfDatum(stored, WireFormat.HEADER_LENGTH, stored.length - WireFormat.HEADER_LENGTH);
-    Set<String> affected = GatewayViews.apply(store, event, hash);
+    Set<String> affected;
+    String commandId;
+    if (context.recordMetadata().map(m -> m.topic().equals(Topics.GATEWAY_VIEW_SHARES)).orElse(false)) {
+      affected = GatewayViews.applyShared(store, shared.deserialize(Topics.GATEWAY_VIEW_SHARES, stored));
+      commandId = new String(record.headers().lastHeader(GatewayViewTopology.COMMAND_ID_HEADER).value(),
+          StandardCharsets.UTF_8);
+    } else {
+      EventEnvelope event = events.deserialize(Topics.EVENTS, stored);
+      byte[] hash = EventHashes.hashOfDatum(stored, WireFormat.HEADER_LENGTH,
+          stored.length - WireFormat.HEADER_LENGTH);
+      affected = GatewayViews.apply(store, event, hash);
+      commandId = event.getCorrelationId();
+      share(event.getAggregateId(), affected, commandId, record.timestamp());
+    }
     for (GatewayViews.ViewChange change : GatewayViews.changes(store, affected)) {
       try {
         RecordLimit.check("the gateway view of " + change.gatewayId(), change.gatewayId(), change.view());
@@ -103,8 +118,16 @@ final class GatewayViewProcessor implements Processor<String, byte[], String, Ob
         continue;
       }
       context.forward(new Record<>(change.gatewayId(), change.view(), record.timestamp(), new RecordHeaders()
-          .add(GatewayViewTopology.COMMAND_ID_HEADER, event.getCorrelationId().getBytes(StandardCharsets.UTF_8))),
+          .add(GatewayViewTopology.COMMAND_ID_HEADER, commandId.getBytes(StandardCharsets.UTF_8))),
           GatewayViewTopology.SINK);
     }
+  }
+
+  /** Sends the partitions of other accounts' shared gateways what their views need of this change. */
+  private void share(String aggregateId, Set<String> affected, String commandId, long timestamp) {
+    GatewayViews.forOtherAccounts(store, aggregateId, affected).forEach((owner, states) -> states.forEach(state ->
+        context.forward(new Record<>(owner + GatewayViewTopology.SHARE_KEY_SEPARATOR + state.getAggregateId(), state,
+            timestamp, new RecordHeaders().add(GatewayViewTopology.COMMAND_ID_HEADER,
+                commandId.getBytes(StandardCharsets.UTF_8))), GatewayViewTopology.SHARES_SINK)));
   }
 }

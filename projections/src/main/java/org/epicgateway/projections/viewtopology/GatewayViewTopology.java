@@ -14,6 +14,7 @@ import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.StreamPartitioner;
@@ -36,12 +37,18 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  * epic.events (key aggregate id; the decider's output, the only source)
  *   -> only gateways, templates, routes, endpoint slices, Services, ReferenceGrants, nodes, namespaces, certificates
  *   -> repartition by account (template and node events to every partition)
+ *   -> (merged with epic.gateway-view-shares, partitioned by owner account)
  *   -> gateway views [states + index stores] -> epic.gateway-state (key gateway id, GatewayView or tombstone,
  *                                                 header epic.command-id = the event's correlation id)
+ *                                            -> epic.gateway-view-shares (what another account's shared gateway
+ *                                                 needs of this account's change, to the owner's partition)
  *                                            -> epic.dlq (an event whose view is too large, with the reason)
  * </pre>
- * Routes attach only within an account, so one partition holds everything a gateway's view is made of; accounts
- * spread over partitions and tasks. Templates are shared by all accounts, so each partition keeps its own copy.
+ * A gateway's view is built only in its account's partition, so it has one writer. Routes of other accounts attach
+ * to a gateway its owner shared with them: their partition sends the owner's the states of those routes and of their
+ * Services, slices and ReferenceGrants ({@link GatewayViews#forOtherAccounts}) through epic.gateway-view-shares,
+ * which the same processor reads, so the owner's partition holds everything its views are made of while accounts
+ * still spread over partitions and tasks. Templates are shared by all accounts, so each partition keeps its own copy.
  */
 public final class GatewayViewTopology {
 
@@ -64,6 +71,9 @@ public final class GatewayViewTopology {
   static final String VIEWS = "gateway-views";
   static final String SINK = "gateway-state-sink";
   static final String DLQ_SINK = "dlq-sink";
+  static final String SHARES_SINK = "shares-sink";
+  /** Between the owner account and the aggregate id in the keys of epic.gateway-view-shares. */
+  static final char SHARE_KEY_SEPARATOR = '|';
 
   private GatewayViewTopology() {}
 
@@ -76,15 +86,21 @@ public final class GatewayViewTopology {
     String[] stores = Stream.concat(Stream.of(STATES),
         INDEX_STORES.values().stream()).toArray(String[]::new);
     AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
+    AvroDeserializer<AggregateState> shared = new AvroDeserializer<>(AggregateState.class, registry);
+    KStream<String, byte[]> shares = builder.stream(Topics.GATEWAY_VIEW_SHARES,
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("shares"));
     builder.stream(Topics.EVENTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
         .filter((aggregateId, event) -> GatewayViews.partOfViews(aggregateId), Named.as("view-aggregates"))
         .repartition(Repartitioned.<String, byte[]>as("by-account")
             .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray())
             .withNumberOfPartitions(Topics.PARTITIONS).withStreamPartitioner(new ByAccount()))
-        .process(() -> new GatewayViewProcessor(events), Named.as(VIEWS), stores);
+        .merge(shares, Named.as("events-and-shares"))
+        .process(() -> new GatewayViewProcessor(events, shared), Named.as(VIEWS), stores);
     Topology topology = builder.build();
     topology.addSink(SINK, Topics.GATEWAY_STATE, new StringSerializer(), new AvroSerializer<GatewayView>(registry),
         VIEWS);
+    topology.addSink(SHARES_SINK, Topics.GATEWAY_VIEW_SHARES, new StringSerializer(),
+        new AvroSerializer<AggregateState>(registry), new ToOwner(), VIEWS);
     DeadLetters.addSink(topology, DLQ_SINK, Topics.EVENTS, new ByteArraySerializer(), VIEWS);
     return topology;
   }
@@ -97,8 +113,19 @@ public final class GatewayViewTopology {
       if (account.isEmpty()) {
         return Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
       }
-      return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(account.get().getBytes(StandardCharsets.UTF_8)))
-          % partitions));
+      return Optional.of(Set.of(partition(account.get(), partitions)));
     }
+  }
+
+  /** A shared state goes to the partition of the account its key names first: the shared gateway's owner. */
+  private static final class ToOwner implements StreamPartitioner<String, AggregateState> {
+    @Override
+    public Optional<Set<Integer>> partitions(String topic, String key, AggregateState state, int partitions) {
+      return Optional.of(Set.of(partition(key.substring(0, key.indexOf(SHARE_KEY_SEPARATOR)), partitions)));
+    }
+  }
+
+  private static int partition(String account, int partitions) {
+    return Utils.toPositive(Utils.murmur2(account.getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 }

@@ -1,10 +1,11 @@
 package org.epicgateway.projections.viewtopology;
 
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -41,13 +42,17 @@ final class QueryViewStore implements ViewStore {
     return Optional.ofNullable(states.get(aggregateId));
   }
 
+  /**
+   * Over every partition's store: a grantee's routes, Services and slices that a shared gateway uses are indexed in
+   * their account's partition and in the owner's, so the members of all are merged, each once, in id order.
+   */
   @Override
   public List<String> members(Index index, String key) {
-    List<String> members = new ArrayList<>();
+    Set<String> members = new TreeSet<>();
     try (KeyValueIterator<String, String> it = indexes.get(index).prefixScan(key + StoreViewStore.SEPARATOR, KEYS)) {
       it.forEachRemaining(kv -> members.add(kv.value));
     }
-    return members;
+    return List.copyOf(members);
   }
 
   @Override

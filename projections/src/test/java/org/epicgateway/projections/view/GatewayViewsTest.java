@@ -285,9 +285,9 @@ class GatewayViewsTest {
     assertThat(run(c.upsertService("acme", "backends", "api", http))).containsExactly("gateway/acme/default/shop");
     assertThat(run(c.upsertService("acme", "backends", "unused", http))).as("no route names it").isEmpty();
     GatewayView shop = view("gateway/acme/default/shop");
-    assertThat(shop.getServices()).containsExactly(new BackendService("backends", "api", List.of(http)));
+    assertThat(shop.getServices()).containsExactly(new BackendService("backends", "api", List.of(http), null));
     assertThat(shop.getReferenceGrants()).isEmpty();
-    assertThat(new Backends(shop).resolve("HTTPRoute", "default", across.getBackendRefs().get(0)).problem())
+    assertThat(new Backends(shop).resolve("HTTPRoute", "acme", "default", across.getBackendRefs().get(0)).problem())
         .isEqualTo(Backends.Problem.RefNotPermitted);
 
     assertThat(run(c.upsertGrant("acme", "backends", "from-default", "default")))
@@ -295,7 +295,7 @@ class GatewayViewsTest {
     assertThat(run(c.upsertGrant("other", "backends", "from-default", "default"))).as("another account").isEmpty();
     shop = view("gateway/acme/default/shop");
     assertThat(shop.getReferenceGrants()).extracting(ReferenceGrant::getName).containsExactly("from-default");
-    assertThat(new Backends(shop).resolve("HTTPRoute", "default", across.getBackendRefs().get(0)).resolved()).isTrue();
+    assertThat(new Backends(shop).resolve("HTTPRoute", "acme", "default", across.getBackendRefs().get(0)).resolved()).isTrue();
     assertThat(EnvoyDerivation.derive(shop).clusters()).extracting(Cluster::getName)
         .contains("acme/backends/api:8080");
 
