@@ -1,6 +1,7 @@
 package org.epicgateway.projections.gatewayapi;
 
 import java.util.List;
+import org.epicgateway.schemas.avro.ReferenceGrant;
 import org.epicgateway.schemas.avro.CertificateRef;
 import org.epicgateway.schemas.avro.GatewayState;
 import org.epicgateway.schemas.avro.GatewayView;
@@ -42,10 +43,13 @@ public final class Certificates {
         if (refs.isEmpty()) {
             return "InvalidCertificateRef";
         }
+        // Only the gateway's own account's grants: a shared gateway's view also holds those its other accounts'
+        // routes bring, which speak for their namespaces, not the owner's.
+        List<ReferenceGrant> own = view.getReferenceGrants().stream().filter(g -> g.getAccount() == null).toList();
         for (CertificateRef ref : refs) {
             String ns = ref.getNamespace();
             boolean permitted = ns == null || ns.equals(gateway.getNamespace()) || ReferenceGrants.permits(
-                    view.getReferenceGrants(), "Gateway", gateway.getNamespace(), ns, "Secret", ref.getName());
+                    own, "Gateway", gateway.getNamespace(), ns, "Secret", ref.getName());
             if (!permitted) {
                 return "RefNotPermitted";
             }

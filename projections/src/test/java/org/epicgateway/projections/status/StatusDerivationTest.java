@@ -11,6 +11,9 @@ import org.epicgateway.projections.status.StatusDerivation.GatewayStatus;
 import org.epicgateway.projections.status.StatusDerivation.ListenerStatus;
 import org.epicgateway.projections.status.StatusDerivation.ProxyProgress;
 import org.epicgateway.projections.status.StatusDerivation.RouteParentStatus;
+import org.epicgateway.schemas.avro.ReferenceGrantTo;
+import org.epicgateway.schemas.avro.ReferenceGrantFrom;
+import org.epicgateway.schemas.avro.ReferenceGrant;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.junit.jupiter.api.Test;
 
@@ -381,6 +384,20 @@ class StatusDerivationTest {
         assertThat(byName.get("tls").condition("Accepted").status()).isTrue();
         assertThat(byName.get("tls").condition("ResolvedRefs").reason()).isEqualTo("InvalidCertificateRef");
         assertThat(byName.get("tls").condition("Programmed").status()).isFalse();
+
+        // A ReferenceGrant of an account the gateway is shared with (its routes bring their grants into the view)
+        // speaks for that account's namespaces only, never for the owner's.
+        GatewayView parsed = ManifestLoader.parse("gw.yaml", gateway).get(0);
+        GatewayView shared = GatewayView.newBuilder(parsed).setReferenceGrants(List.of(new ReferenceGrant("vault",
+                "to-infra", List.of(new ReferenceGrantFrom("Gateway", "infra")), List.of(new ReferenceGrantTo("Secret",
+                null)), "corp"))).build();
+        assertThat(StatusDerivation.derive(shared).listeners().stream().filter(l -> l.name().equals("foreign-cert"))
+                .findFirst().orElseThrow().condition("ResolvedRefs").reason()).isEqualTo("RefNotPermitted");
+        GatewayView own = GatewayView.newBuilder(shared).setReferenceGrants(List.of(ReferenceGrant.newBuilder(
+                shared.getReferenceGrants().get(0)).setAccount(null).build())).build();
+        assertThat(StatusDerivation.derive(own).listeners().stream().filter(l -> l.name().equals("foreign-cert"))
+                .findFirst().orElseThrow().condition("ResolvedRefs").reason()).as("the owner's own grant")
+                .isNotEqualTo("RefNotPermitted");
     }
 
     @Test
