@@ -4,6 +4,7 @@ import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,9 +106,13 @@ final class EnvoyProjector implements Processor<String, GatewayView, String, Spe
         EnvoyTopology.DLQ_SINK);
   }
 
+  /** Every command the view covers: several when the view projection coalesced their events. */
   private static List<String> commandIds(Record<String, GatewayView> record) {
-    Header header = record.headers().lastHeader(GatewayViewTopology.COMMAND_ID_HEADER);
-    return header == null ? List.of() : List.of(new String(header.value(), StandardCharsets.UTF_8));
+    List<String> ids = new ArrayList<>();
+    for (Header header : record.headers().headers(GatewayViewTopology.COMMAND_ID_HEADER)) {
+      ids.add(new String(header.value(), StandardCharsets.UTF_8));
+    }
+    return ids;
   }
 
   private static String sha256(byte[] bytes) {

@@ -46,9 +46,15 @@ public final class DeadLetters {
    */
   public static Headers headers(Headers original, ProcessorContext<?, ?> context, String code, Throwable cause,
       String reason) {
+    Headers headers = headers(original, code, cause, reason);
+    context.recordMetadata().ifPresent(m -> where(headers, m.topic(), m.partition(), m.offset()));
+    return headers;
+  }
+
+  /** The headers of a dead letter that is no input record (a punctuation's output): its own headers and why. */
+  public static Headers headers(Headers original, String code, Throwable cause, String reason) {
     RecordHeaders headers = new RecordHeaders(original.toArray());
     why(headers, code, cause, reason);
-    context.recordMetadata().ifPresent(m -> where(headers, m.topic(), m.partition(), m.offset()));
     return headers;
   }
 

@@ -2,6 +2,7 @@ package org.epicgateway.projections.view;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -305,8 +306,9 @@ public final class GatewayViews {
     routes.stream().flatMap(r -> backends(r).stream()).distinct()
         .forEach(service -> sliceIds.addAll(store.members(Index.SLICES_BY_SERVICE, service)));
     List<EndpointSliceState> slices = new ArrayList<>();
+    Map<String, Boolean> lostNodes = new HashMap<>(); // endpoints share few nodes: one read each per view
     for (String slice : sliceIds) {
-      store.get(slice).map(GatewayViews::live).ifPresent(s -> slices.add(withoutLostNodes(store,
+      store.get(slice).map(GatewayViews::live).ifPresent(s -> slices.add(withoutLostNodes(store, lostNodes,
           (EndpointSliceState) s.getResource())));
     }
     // Only the Services routes name and the grants of namespaces referenced across: what resolution reads.
@@ -421,11 +423,14 @@ public final class GatewayViews {
   /**
    * The slice without the endpoints on lost nodes: a host that died without removing its endpoints (a Linux host's,
    * a cluster's node) stops receiving traffic once the liveness watcher declared it lost, and gets it back with its
-   * next heartbeat. A node that never sent one is not lost: its endpoints stay.
+   * next heartbeat. A node that never sent one is not lost: its endpoints stay. {@code lostNodes} keeps what was read
+   * (node name -> lost) across the slices of one view.
    */
-  private static EndpointSliceState withoutLostNodes(ViewStore store, EndpointSliceState slice) {
+  private static EndpointSliceState withoutLostNodes(ViewStore store, Map<String, Boolean> lostNodes,
+                                                     EndpointSliceState slice) {
     List<Endpoint> kept = slice.getEndpoints().stream().filter(e -> e.getNodeName() == null
-        || !lost(store.get(AggregateIds.node(e.getNodeName())).orElse(null))).toList();
+        || !lostNodes.computeIfAbsent(e.getNodeName(),
+            n -> lost(store.get(AggregateIds.node(n)).orElse(null)))).toList();
     return kept.size() == slice.getEndpoints().size() ? slice
         : EndpointSliceState.newBuilder(slice).setEndpoints(kept).build();
   }

@@ -1,6 +1,7 @@
 package org.epicgateway.projections.viewtopology;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,11 +39,13 @@ import org.epicgateway.schemas.serde.AvroSerializer;
  *   -> only gateways, templates, routes, endpoint slices, Services, ReferenceGrants, nodes, namespaces, certificates
  *   -> repartition by account (template and node events to every partition)
  *   -> (merged with epic.gateway-view-shares, partitioned by owner account)
- *   -> gateway views [states + index stores] -> epic.gateway-state (key gateway id, GatewayView or tombstone,
- *                                                 header epic.command-id = the event's correlation id)
- *                                            -> epic.gateway-view-shares (what another account's shared gateway
- *                                                 needs of this account's change, to the owner's partition)
- *                                            -> epic.dlq (an event whose view is too large, with the reason)
+ *   -> gateway views [states + index stores, pending]
+ *        fold each event, mark its gateways pending -> (punctuation: each pending gateway built once)
+ *        -> epic.gateway-state (key gateway id, GatewayView or tombstone, one header epic.command-id per command whose
+ *                               events it covers: the events' correlation ids)
+ *        -> epic.gateway-view-shares (what another account's shared gateway needs of this account's change, to the
+ *                                     owner's partition)
+ *        -> epic.dlq (key gateway id, no value: a view too large or failing, with the reason and its command ids)
  * </pre>
  * A gateway's view is built only in its account's partition, so it has one writer. Routes of other accounts attach
  * to a gateway its owner shared with them: their partition sends the owner's the states of those routes and of their
@@ -53,7 +56,10 @@ import org.epicgateway.schemas.serde.AvroSerializer;
 public final class GatewayViewTopology {
 
   public static final String APPLICATION_ID = "epic-gateway-view";
-  /** Header on epic.gateway-state records: the id of the command whose event produced the view (for receipts). */
+  /**
+   * Header on epic.gateway-state records, once per command whose events the view is the first to show (for receipts;
+   * several when events were coalesced).
+   */
   public static final String COMMAND_ID_HEADER = "epic.command-id";
 
   /** Folded states of gateways, templates, routes and slices, keyed by aggregate id. */
@@ -68,6 +74,8 @@ public final class GatewayViewTopology {
       Index.REFERRERS_BY_NAMESPACE, "gateway-view-referrers-by-namespace",
       Index.GATEWAYS_BY_CERTIFICATE, "gateway-view-gateways-by-certificate",
       Index.ROUTES_BY_NAMESPACE, "gateway-view-routes-by-namespace");
+  /** Gateway id -> ids of the commands whose events were folded since its last view (changelogged). */
+  static final String PENDING = "gateway-view-pending";
   static final String VIEWS = "gateway-views";
   static final String SINK = "gateway-state-sink";
   static final String DLQ_SINK = "dlq-sink";
@@ -83,7 +91,9 @@ public final class GatewayViewTopology {
         new AvroSerde<>(AggregateState.class, registry)));
     INDEX_STORES.values().forEach(name -> builder.addStateStore(
         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())));
-    String[] stores = Stream.concat(Stream.of(STATES),
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING), Serdes.String(),
+        Serdes.ListSerde(ArrayList.class, Serdes.String())));
+    String[] stores = Stream.concat(Stream.of(STATES, PENDING),
         INDEX_STORES.values().stream()).toArray(String[]::new);
     AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
     AvroDeserializer<AggregateState> shared = new AvroDeserializer<>(AggregateState.class, registry);

@@ -83,9 +83,13 @@ class EnvoyTopologyTest {
     return GatewayViews.view(views, SHOP).orElseThrow();
   }
 
-  private void publish(GatewayView view, String commandId) {
-    gatewayState.pipeInput(new TestRecord<>(SHOP, view, new RecordHeaders()
-        .add(GatewayViewTopology.COMMAND_ID_HEADER, commandId.getBytes(StandardCharsets.UTF_8))));
+  /** A view as the view projection writes it: one command-id header per command it covers. */
+  private void publish(GatewayView view, String... commandIds) {
+    RecordHeaders headers = new RecordHeaders();
+    for (String id : commandIds) {
+      headers.add(GatewayViewTopology.COMMAND_ID_HEADER, id.getBytes(StandardCharsets.UTF_8));
+    }
+    gatewayState.pipeInput(new TestRecord<>(SHOP, view, headers));
   }
 
   @Test
@@ -117,6 +121,21 @@ class EnvoyTopologyTest {
     assertThat(configs.isEmpty()).as("listeners, routes and clusters are not derived again").isTrue();
     EndpointAssignment changed = endpoints.readValue();
     assertThat(changed.getSourceCommandIds()).containsExactly("cmd-2");
+    assertThat(endpoints.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aViewCoveringSeveralCommandsCreditsEachOfThemInWhatItChanges() {
+    publish(shop(), "cmd-1");
+    configs.readRecordsToList();
+    endpoints.readRecordsToList();
+
+    decide(c.upsertRoute("acme", "web", "shop", Commands.rule("/v2", "web", 8080)));
+    decide(c.upsertSlice("acme", "web-1", "web", Commands.endpoint("10.1.0.9", "198.51.100.7")));
+    publish(shop(), "cmd-2", "cmd-3");
+    assertThat(configs.readValue().getSourceCommandIds()).containsExactly("cmd-2", "cmd-3");
+    assertThat(endpoints.readValue().getSourceCommandIds()).containsExactly("cmd-2", "cmd-3");
+    assertThat(configs.isEmpty()).isTrue();
     assertThat(endpoints.isEmpty()).isTrue();
   }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,6 +162,7 @@ class PoisonRecordsTest {
       assertThat(d.accepted()).as("%s", d.rejection()).isTrue();
       d.events().forEach(e -> events.pipeInput(e.getAggregateId(), framed.serialize(Topics.EVENTS, e)));
     }
+    driver.advanceWallClockTime(Duration.ofMinutes(1)); // the punctuation that builds the folded views
     assertThat(views.readRecord().key()).isEqualTo("gateway/acme/default/shop");
     assertThat(dlq.isEmpty()).isTrue();
   }

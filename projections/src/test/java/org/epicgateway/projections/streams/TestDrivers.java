@@ -8,6 +8,7 @@ import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.StateStore;
 import org.epicgateway.infra.Directories;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
@@ -18,10 +19,12 @@ import org.epicgateway.schemas.registry.SchemaRegistryClient;
  */
 public final class TestDrivers implements AutoCloseable {
 
+  private final String applicationId;
   private final Path stateDir;
-  private final TopologyTestDriver driver;
+  private TopologyTestDriver driver;
 
-  private TestDrivers(Path stateDir, TopologyTestDriver driver) {
+  private TestDrivers(String applicationId, Path stateDir, TopologyTestDriver driver) {
+    this.applicationId = applicationId;
     this.stateDir = stateDir;
     this.driver = driver;
   }
@@ -34,16 +37,31 @@ public final class TestDrivers implements AutoCloseable {
   public static TestDrivers start(Topology topology, String applicationId) {
     try {
       Path dir = Files.createTempDirectory("epic-ttd-" + applicationId + "-");
-      Properties config = new Properties();
-      config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-      config.put(StreamsConfig.STATE_DIR_CONFIG, dir.toString());
-      return new TestDrivers(dir, new TopologyTestDriver(topology, config));
+      return new TestDrivers(applicationId, dir, new TopologyTestDriver(topology, config(applicationId, dir)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  private static Properties config(String applicationId, Path stateDir) {
+    Properties config = new Properties();
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    return config;
+  }
+
   public TopologyTestDriver driver() {
+    return driver;
+  }
+
+  /**
+   * Stops the driver as a process stops and starts {@code topology} on the stores it left, as the restarted process
+   * finds them: the stores are closed, which writes to disk what RocksDB held in memory (what a restore from their
+   * changelogs would rebuild), and the old driver is dropped (its close would delete the state directory).
+   */
+  public TopologyTestDriver restart(Topology topology) {
+    driver.getAllStateStores().values().forEach(StateStore::close);
+    driver = new TopologyTestDriver(topology, config(applicationId, stateDir));
     return driver;
   }
 

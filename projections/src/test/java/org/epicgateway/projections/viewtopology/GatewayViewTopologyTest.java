@@ -3,11 +3,14 @@ package org.epicgateway.projections.viewtopology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -20,6 +23,7 @@ import org.epicgateway.projections.gatewayapi.Attachments;
 import org.epicgateway.projections.decider.Commands;
 import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.decider.MapLookup;
+import org.epicgateway.projections.streams.DeadLetters;
 import org.epicgateway.projections.streams.TestDrivers;
 import org.epicgateway.projections.view.GatewayViews;
 import org.epicgateway.projections.view.MemoryViewStore;
@@ -28,6 +32,7 @@ import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.LabelSelector;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.CommandEnvelope;
+import org.epicgateway.schemas.avro.Endpoint;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.UpdateGatewayTemplate;
@@ -71,8 +76,17 @@ class GatewayViewTopologyTest {
     run.close();
   }
 
-  /** Decides a command and pipes its events to epic.events as the decider writes them (key aggregate id). */
+  /**
+   * Decides a command, pipes its events to epic.events as the decider writes them (key aggregate id) and lets the
+   * projection build the views they left pending.
+   */
   private void decide(CommandEnvelope command) {
+    fold(command);
+    build(run.driver());
+  }
+
+  /** Decides a command and pipes its events, as in one batch with whatever else is piped before the next build. */
+  private void fold(CommandEnvelope command) {
     Decision d = decider.submit(command);
     assertThat(d.accepted()).as("%s", d.rejection()).isTrue();
     for (EventEnvelope e : d.events()) {
@@ -80,8 +94,16 @@ class GatewayViewTopologyTest {
     }
   }
 
+  /**
+   * Advances the driver's wall clock past any wait after the previous builds (as long as they took, in real time), so
+   * the punctuation builds what is pending, as Streams does after a batch.
+   */
+  private static void build(TopologyTestDriver driver) {
+    driver.advanceWallClockTime(Duration.ofMinutes(1));
+  }
+
   @Test
-  void eachEventEmitsTheViewsOfTheGatewaysItAffectsWithItsCommandId() {
+  void aCommandEmitsTheViewsOfTheGatewaysItAffectsWithItsCommandId() {
     CommandEnvelope create = c.createGateway("acme", "shop", "standard");
     decide(create);
     TestRecord<String, GatewayView> created = views.readRecord();
@@ -176,6 +198,7 @@ class GatewayViewTopologyTest {
       TestInputTopic<String, byte[]> input = driver.createInputTopic(Topics.EVENTS, new StringSerializer(),
           new ByteArraySerializer());
       relabel.events().forEach(e -> input.pipeInput(e.getAggregateId(), eventBytes.serialize(Topics.EVENTS, e)));
+      build(driver);
       Map<String, GatewayView> derived = driver.createOutputTopic(Topics.GATEWAY_STATE, new StringDeserializer(),
           new AvroDeserializer<>(GatewayView.class, TestDrivers.registry())).readKeyValuesToMap();
       assertThat(derived).containsOnlyKeys("gateway/acme/default/shop");
@@ -184,6 +207,156 @@ class GatewayViewTopologyTest {
       assertThat(Attachments.of(derived.get("gateway/acme/default/shop")).parents())
           .extracting(Attachments.Parent::reason).containsExactly("Accepted");
     }
+  }
+
+  @Test
+  void eventsOfOneGatewayFoldedInOneBatchAreOneViewCarryingEveryCommandId() {
+    decide(c.createGateway("acme", "shop", "standard"));
+    decide(c.upsertRoute("acme", "web", "shop"));
+    decide(c.upsertRoute("acme", "api", "shop", Commands.rule("/api", "api", 8080)));
+    views.readRecordsToList();
+
+    List<CommandEnvelope> batch = List.of(c.upsertSlice("acme", "web-1", "web"), c.upsertSlice("acme", "api-1", "api"),
+        c.upsertSlice("acme", "web-2", "web"), c.upsertSlice("acme", "db-1", "db"));
+    batch.forEach(this::fold);
+    assertThat(views.isEmpty()).as("folded, not built yet").isTrue();
+    build(run.driver());
+
+    List<TestRecord<String, GatewayView>> built = views.readRecordsToList();
+    assertThat(built).hasSize(1);
+    assertThat(built.get(0).value().getEndpointSlices()).extracting(s -> s.getName())
+        .containsExactly("api-1", "web-1", "web-2");
+    assertThat(commandIds(built.get(0))).as("every command whose events it shows first, in folding order; not the "
+        + "slice no route uses").containsExactly(batch.get(0).getCommandId(), batch.get(1).getCommandId(),
+        batch.get(2).getCommandId());
+    build(run.driver());
+    assertThat(views.isEmpty()).as("built once").isTrue();
+  }
+
+  @Test
+  void aGatewayWithTheMostCommandIdsAViewCarriesIsBuiltWithoutWaiting() {
+    decide(c.createGateway("acme", "shop", "standard"));
+    decide(c.upsertRoute("acme", "web", "shop"));
+    views.readRecordsToList();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i <= GatewayViewProcessor.MAX_COMMAND_IDS; i++) {
+      CommandEnvelope slice = c.upsertSlice("acme", "web-" + i, "web");
+      ids.add(slice.getCommandId());
+      fold(slice);
+    }
+    List<TestRecord<String, GatewayView>> built = views.readRecordsToList();
+    assertThat(built).as("built by the event that made the ids as many as a view carries").hasSize(1);
+    assertThat(commandIds(built.get(0)))
+        .containsExactlyElementsOf(ids.subList(0, GatewayViewProcessor.MAX_COMMAND_IDS));
+    build(run.driver());
+    assertThat(commandIds(views.readRecord())).as("the rest at the next build").containsExactly(ids.getLast());
+  }
+
+  /** Folded but not built when the task stopped: the pending marks are restored with the stores and built then. */
+  @Test
+  void viewsFoldedButNotBuiltAreBuiltAfterARestart() throws Exception {
+    decide(c.createGateway("acme", "shop", "standard"));
+    decide(c.upsertRoute("acme", "web", "shop"));
+    views.readRecordsToList();
+    CommandEnvelope first = c.upsertSlice("acme", "web-1", "web");
+    CommandEnvelope second = c.upsertSlice("acme", "web-2", "web");
+    fold(first);
+    fold(second);
+    assertThat(views.isEmpty()).isTrue();
+
+    TopologyTestDriver restarted = run.restart(GatewayViewTopology.build(TestDrivers.registry()));
+    TestOutputTopic<String, GatewayView> after = restarted.createOutputTopic(Topics.GATEWAY_STATE,
+        new StringDeserializer(), new AvroDeserializer<>(GatewayView.class, TestDrivers.registry()));
+    build(restarted);
+    List<TestRecord<String, GatewayView>> built = after.readRecordsToList();
+    assertThat(built).hasSize(1);
+    assertThat(built.get(0).value().getEndpointSlices()).extracting(s -> s.getName())
+        .containsExactly("web-1", "web-2");
+    assertThat(commandIds(built.get(0))).containsExactly(first.getCommandId(), second.getCommandId());
+  }
+
+  /**
+   * Three slices that each fit a record and together make a view that does not: the view is not written, one dead
+   * letter keyed by the gateway names the reason and carries the commands it covered, and the gateway's next view
+   * that fits is written again.
+   */
+  @Test
+  void aCoalescedViewTooLargeForARecordIsOneDeadLetterWithItsCommandIds() {
+    decide(c.createGateway("acme", "shop", "standard"));
+    decide(c.upsertRoute("acme", "web", "shop"));
+    views.readRecordsToList();
+    TestOutputTopic<String, byte[]> dlq = run.driver().createOutputTopic(Topics.DLQ, new StringDeserializer(),
+        new ByteArrayDeserializer());
+    List<CommandEnvelope> large = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      Endpoint endpoint = Commands.endpoint("10.1.0." + i, "198.51.100.7");
+      endpoint.setZone("z".repeat(Topics.MAX_RECORD_BYTES / 3));
+      large.add(c.upsertSlice("acme", "web-" + i, "web", endpoint));
+    }
+    large.forEach(this::fold);
+    build(run.driver());
+
+    assertThat(views.isEmpty()).as("the gateway keeps its last view").isTrue();
+    TestRecord<String, byte[]> letter = dlq.readRecord();
+    assertThat(letter.key()).isEqualTo("gateway/acme/default/shop");
+    assertThat(letter.value()).isNull();
+    assertThat(header(letter, DeadLetters.CODE)).isEqualTo("TOO_LARGE");
+    assertThat(header(letter, DeadLetters.MESSAGE)).startsWith("the gateway view of gateway/acme/default/shop would be")
+        .endsWith("; gateway/acme/default/shop keeps its last view");
+    assertThat(headers(letter.headers(), GatewayViewTopology.COMMAND_ID_HEADER))
+        .containsExactlyElementsOf(large.stream().map(CommandEnvelope::getCommandId).toList());
+    assertThat(dlq.isEmpty()).isTrue();
+
+    CommandEnvelope smaller = c.upsertSlice("acme", "web-3", "web");
+    decide(smaller);
+    TestRecord<String, GatewayView> fits = views.readRecord();
+    assertThat(fits.value().getEndpointSlices()).extracting(s -> s.getName()).containsExactly("web-1", "web-2",
+        "web-3");
+    assertThat(commandIds(fits)).containsExactly(smaller.getCommandId());
+  }
+
+  /** A build that throws (here a corrupted store) has no input record to skip: it is dead-lettered, and builds go on. */
+  @Test
+  void aViewThatCannotBeBuiltIsADeadLetterAndTheNextBuildsGoOn() {
+    decide(c.createGateway("acme", "shop", "standard"));
+    decide(c.upsertRoute("acme", "web", "shop"));
+    views.readRecordsToList();
+    TestOutputTopic<String, byte[]> dlq = run.driver().createOutputTopic(Topics.DLQ, new StringDeserializer(),
+        new ByteArrayDeserializer());
+    KeyValueStore<String, AggregateState> states = run.driver().getKeyValueStore(GatewayViewTopology.STATES);
+    AggregateState template = states.get("template/standard");
+    states.put("template/standard", AggregateState.newBuilder(states.get("gateway/acme/default/shop"))
+        .setAggregateId("template/standard").build());
+    CommandEnvelope slice = c.upsertSlice("acme", "web-1", "web");
+    decide(slice);
+
+    assertThat(views.isEmpty()).isTrue();
+    TestRecord<String, byte[]> letter = dlq.readRecord();
+    assertThat(letter.key()).isEqualTo("gateway/acme/default/shop");
+    assertThat(header(letter, DeadLetters.CODE)).isEqualTo("UNPROCESSABLE");
+    assertThat(header(letter, DeadLetters.MESSAGE))
+        .startsWith("the gateway view of gateway/acme/default/shop could not be built (java.lang.ClassCastException");
+    assertThat(headers(letter.headers(), GatewayViewTopology.COMMAND_ID_HEADER)).containsExactly(slice.getCommandId());
+
+    states.put("template/standard", template);
+    CommandEnvelope next = c.upsertSlice("acme", "web-2", "web");
+    decide(next);
+    assertThat(commandIds(views.readRecord())).containsExactly(next.getCommandId());
+    assertThat(dlq.isEmpty()).isTrue();
+  }
+
+  private static List<String> commandIds(TestRecord<String, GatewayView> record) {
+    return headers(record.headers(), GatewayViewTopology.COMMAND_ID_HEADER);
+  }
+
+  private static List<String> headers(Headers headers, String name) {
+    List<String> values = new ArrayList<>();
+    headers.headers(name).forEach(h -> values.add(new String(h.value(), StandardCharsets.UTF_8)));
+    return values;
+  }
+
+  private static String header(TestRecord<String, byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
   }
 
   private static String commandId(TestRecord<String, GatewayView> record) {

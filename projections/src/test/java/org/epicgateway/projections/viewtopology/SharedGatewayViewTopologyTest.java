@@ -3,6 +3,7 @@ package org.epicgateway.projections.viewtopology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -82,6 +83,7 @@ class SharedGatewayViewTopologyTest {
     for (EventEnvelope e : d.events()) {
       events.pipeInput(e.getAggregateId(), eventBytes.serialize(Topics.EVENTS, e));
     }
+    run.driver().advanceWallClockTime(Duration.ofMinutes(1)); // the punctuation that builds the folded views
   }
 
   private static int partition(String account) {
