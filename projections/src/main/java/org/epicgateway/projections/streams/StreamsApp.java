@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -114,7 +115,16 @@ public final class StreamsApp implements AutoCloseable {
    * @throws IllegalStateException if it is not RUNNING within two minutes (it is closed again)
    */
   public static StreamsApp start(String name, Topology topology, Properties config) throws InterruptedException {
-    KafkaStreams streams = new KafkaStreams(topology, config);
+    return start(name, new KafkaStreams(topology, config));
+  }
+
+  /** The same, with the Kafka clients {@code clients} makes ({@link PolledInput}). */
+  public static StreamsApp start(String name, Topology topology, Properties config, KafkaClientSupplier clients)
+      throws InterruptedException {
+    return start(name, new KafkaStreams(topology, config, clients));
+  }
+
+  private static StreamsApp start(String name, KafkaStreams streams) throws InterruptedException {
     CountDownLatch running = new CountDownLatch(1);
     streams.setStateListener((now, before) -> {
       if (now == KafkaStreams.State.RUNNING) {

@@ -9,6 +9,7 @@ import org.epicgateway.platform.Health;
 import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.platform.PlatformContext;
 import org.epicgateway.platform.PlatformService;
+import org.epicgateway.projections.streams.PolledInput;
 import org.epicgateway.projections.streams.StreamsApp;
 import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.Topics;
@@ -45,6 +46,10 @@ public final class DeciderService implements PlatformService {
     }
   }
 
+  /** Off only to measure against the commit interval alone: {@code -Depic.decider.commit-when-drained=false}. */
+  static final boolean COMMIT_WHEN_DRAINED =
+      Boolean.parseBoolean(System.getProperty("epic.decider.commit-when-drained", "true"));
+
   private final Settings settings;
   private StreamsApp app;
   private AggregateQueries queries;
@@ -68,8 +73,9 @@ public final class DeciderService implements PlatformService {
     SchemaRegistryClient registry = new SchemaRegistryClient(context.schemaRegistryUrl());
     Properties config = StreamsApp.config(DeciderTopology.APPLICATION_ID, context.kafkaClient(this),
         context.stateDir(name()));
-    app = StreamsApp.start("the decider",
-        DeciderTopology.build(registry, settings.decidedRetention(), chainKey(context)), config);
+    PolledInput clients = new PolledInput();
+    app = StreamsApp.start("the decider", DeciderTopology.build(registry, settings.decidedRetention(),
+        chainKey(context), COMMIT_WHEN_DRAINED ? clients : null), config, clients);
     queries = new AggregateQueries(app.streams(), new AvroDeserializer<>(CommandResult.class, registry));
     KafkaStreams streams = app.streams();
     commandBus = new CommandBus(context.kafkaClient(this), registry, () -> streams.state().isRunningOrRebalancing(),

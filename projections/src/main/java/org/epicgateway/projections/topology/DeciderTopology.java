@@ -9,6 +9,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.state.Stores;
 import org.epicgateway.projections.streams.DeadLetters;
+import org.epicgateway.projections.streams.PolledInput;
 import org.epicgateway.schemas.EventSeals;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.AggregateState;
@@ -61,14 +62,17 @@ public final class DeciderTopology {
 
   /** Unsealed events, the default retention: for topology tests. */
   public static Topology build(SchemaRegistryClient registry) {
-    return build(registry, DEFAULT_DECIDED_RETENTION, null);
+    return build(registry, DEFAULT_DECIDED_RETENTION, null, null);
   }
 
   /**
    * @param decidedRetention how long a command id is remembered: a retry within it gets the first result
    * @param seals the audit chain key the decider seals every event with (kept outside Kafka; null: unsealed)
+   * @param drained the clients the topology runs with, telling it when to commit at once because everything polled
+   *     is decided (null: at the commit interval only)
    */
-  public static Topology build(SchemaRegistryClient registry, Duration decidedRetention, EventSeals seals) {
+  public static Topology build(SchemaRegistryClient registry, Duration decidedRetention, EventSeals seals,
+      PolledInput drained) {
     AvroSerde<CommandEnvelope> commands = new AvroSerde<>(CommandEnvelope.class, registry);
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
@@ -77,7 +81,7 @@ public final class DeciderTopology {
         Serdes.String(), Serdes.ByteArray()));
     AvroSerde<CommandResult> results = new AvroSerde<>(CommandResult.class, registry);
     builder.stream(Topics.COMMANDS, Consumed.with(Serdes.String(), commands).withName("commands"))
-        .process(() -> new DeciderProcessor(decidedRetention, seals, results), Named.as(DECIDER), STORE, DECIDED);
+        .process(() -> new DeciderProcessor(decidedRetention, seals, results, drained), Named.as(DECIDER), STORE, DECIDED);
     Topology topology = builder.build();
     // Sinks hang off the decider by name, so each output type goes to its own topic with its own serializer.
     topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),

@@ -45,7 +45,7 @@ class DecidedRetentionTest {
   @Test
   void aRetryWithinTheWindowGetsTheStoredAnswerAndAnExpiredIdIsDecidedAgain() throws Exception {
     SchemaRegistryClient registry = TestDrivers.registry();
-    try (TestDrivers run = TestDrivers.start(DeciderTopology.build(registry, RETENTION, null), "decided-retention")) {
+    try (TestDrivers run = TestDrivers.start(DeciderTopology.build(registry, RETENTION, null, null), "decided-retention")) {
       TopologyTestDriver driver = run.driver();
       TestInputTopic<String, CommandEnvelope> commands = driver.createInputTopic(Topics.COMMANDS,
           new StringSerializer(), new AvroSerializer<>(registry));

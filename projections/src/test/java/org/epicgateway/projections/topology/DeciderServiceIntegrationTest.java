@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,13 +16,17 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.epicgateway.infra.Directories;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.decider.Commands;
 import org.epicgateway.projections.state.Fold;
+import org.epicgateway.projections.streams.PolledInput;
+import org.epicgateway.projections.streams.StreamsApp;
 import org.epicgateway.projections.viewtopology.GatewayViewService;
 import org.epicgateway.projections.viewtopology.GatewayViewTopology;
 import org.epicgateway.schemas.AggregateType;
@@ -234,6 +239,33 @@ class DeciderServiceIntegrationTest {
     CommandResult duplicate = submit(c.createGateway(account, "shop", "tmpl-" + RUN + "-restart"));
     assertThat(duplicate.getRejection().getCode()).isEqualTo(RejectionCode.CONFLICT);
     assertThat(accept(c.updateGateway(account, "shop", Commands.http("web", 8080))).getVersion()).isEqualTo(2L);
+  }
+
+  @Test
+  void aLoneCommandIsCommittedOnceDecidedNotAtTheCommitInterval() throws Exception {
+    decider.close();
+    // The decider as DeciderService runs it, but committing every ten minutes (a transaction may stay open that long
+    // too; the broker allows 15): only the commit requested once the polled input is decided answers within TIMEOUT.
+    SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
+    Properties config = StreamsApp.config(DeciderTopology.APPLICATION_ID, platform.kafkaClient(),
+        platform.context().stateDir("decider"));
+    int tenMinutes = (int) Duration.ofMinutes(10).toMillis();
+    config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, tenMinutes);
+    config.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), tenMinutes);
+    PolledInput clients = new PolledInput();
+    try (StreamsApp app = StreamsApp.start("the decider", DeciderTopology.build(registry,
+            DeciderTopology.DEFAULT_DECIDED_RETENTION, DeciderService.chainKey(platform.context()), clients),
+            config, clients);
+        CommandBus bus = new CommandBus(platform.kafkaClient(), registry, () -> true, 10)) {
+      CommandEnvelope create = c.createAccount("acct-" + RUN + "-lone");
+      CommandResult result = bus.submit(create, TIMEOUT).get();
+      assertThat(result.getAccepted()).isTrue();
+      assertThat(readAll(Topics.EVENTS, EventEnvelope.class)).extracting(r -> r.value().getCorrelationId())
+          .contains(create.getCommandId());
+    } finally {
+      decider = new DeciderService();
+      decider.start(platform.context());
+    }
   }
 
   @Test
