@@ -92,6 +92,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         try {
             kafka = EmbeddedKafka.start(dir.resolve("kafka"), port);
             try (Admin admin = kafka.admin()) {
+                EmbeddedRegistry.createStorageTopics(admin);
                 TopicSetup.ensure(admin);
             }
         } catch (RuntimeException e) {

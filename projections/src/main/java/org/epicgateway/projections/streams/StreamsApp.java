@@ -28,8 +28,8 @@ import org.epicgateway.platform.KafkaAccess;
 import org.epicgateway.schemas.Topics;
 
 /**
- * How every EPIC Kafka Streams application runs: exactly-once v2; poison records to epic.dlq with the reason in
- * headers instead of a halt ({@link DeadLetterHandler}); a stream thread that dies is replaced, so one failure does not stop every later record;
+ * How every EPIC Kafka Streams application runs: exactly-once v2 with transactional state stores; poison records to
+ * epic.dlq with the reason in headers instead of a halt ({@link DeadLetterHandler}); a stream thread that dies is replaced, so one failure does not stop every later record;
  * {@link #start} returns only once the application is RUNNING; {@link #close} leaves the consumer group, so a restart
  * gets its tasks at once instead of waiting out the old member's session timeout.
  */
@@ -57,6 +57,10 @@ public final class StreamsApp implements AutoCloseable {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    // Transactional stores (KIP-892): a task's writes reach its RocksDB only once their changelog transaction has
+    // committed, so after a crash (kill -9) the local state is still valid and a restart restores the changelog's
+    // tail since the last commit instead of wiping the store and reading the whole changelog (docs/benchmarks.md).
+    p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
     // Static membership: after a crash (kill -9) the restarted instance takes its place in the group at once instead of
     // waiting out the dead member's session timeout (45 s), which was most of a restart's time.
     p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId(applicationId, stateDir));
@@ -70,8 +74,8 @@ public final class StreamsApp implements AutoCloseable {
     // markers are written, which at this commit rate is most transactions; retry after milliseconds, not 100 ms.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), RETRY_BACKOFF_MS);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG), 10 * RETRY_BACKOFF_MS);
-    // Restoring a store after kill -9 (exactly-once wipes it) reads its whole changelog: 10,000 records a batch instead
-    // of Streams' 1,000 took a fifth off the decider's restore CPU (docs/benchmarks.md, issue 9).
+    // A store restored from its whole changelog (a new instance, a lost state directory): 10,000 records a batch
+    // instead of Streams' 1,000 took a fifth off the decider's restore CPU (docs/benchmarks.md, issue 9).
     p.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), RESTORE_BATCH);
     // A dead letter is the input record (up to Kafka's 1 MiB) plus its reason: epic.dlq and this producer take more.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.DLQ_MAX_MESSAGE_BYTES);
