@@ -138,6 +138,7 @@ class AuditOnKafkaTest {
     for (String line : lines) {
       String[] keyAndValue = line.split("\t", 2);
       JsonNode event = JSON.readTree(keyAndValue[1]);
+      assertThat(event.has("aggregateId")).as("an event in the line %s", line).isTrue();
       assertThat(event.get("aggregateId").asText()).isEqualTo(keyAndValue[0]);
       assertThat(event.get("payload").get("@type").asText()).matches("[A-Z][A-Za-z]+");
       assertThat(event.get("timestamp").asText()).startsWith("2023-11-1");
