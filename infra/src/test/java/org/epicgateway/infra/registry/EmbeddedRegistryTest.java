@@ -12,6 +12,7 @@ import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.admin.Admin;
 import org.epicgateway.infra.kafka.EmbeddedKafka;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,14 @@ class EmbeddedRegistryTest {
     @Test
     void enforcesBackwardCompatibilityAndKeepsSchemasAcrossARestart() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            // As EmbeddedPlatform does: the storage topics exist before the registry looks. Apicurio refuses to start
+            // on topics whose settings fail its data-loss check, so the start below also checks those settings.
+            try (Admin admin = kafka.admin()) {
+                EmbeddedRegistry.createStorageTopics(admin);
+                EmbeddedRegistry.createStorageTopics(admin);
+                assertThat(admin.listTopics().names().get())
+                        .contains("kafkasql-journal", "kafkasql-snapshots", "registry-events");
+            }
             int v1Id;
             URI firstApi;
             try (EmbeddedRegistry registry = EmbeddedRegistry.start(kafka.bootstrapServers(), dir.resolve("registry"))) {
