@@ -70,7 +70,7 @@ class DeciderCrashRestoreTest {
     Map<String, AtomicLong> restored = new ConcurrentHashMap<>();
     KafkaStreams streams = new KafkaStreams(
         DeciderTopology.build(registry, DeciderTopology.DEFAULT_DECIDED_RETENTION,
-            DeciderService.chainKey(platform.context())),
+            DeciderService.chainKey(platform.context()), null),
         StreamsApp.config(DeciderTopology.APPLICATION_ID, platform.kafkaClient(),
             platform.context().stateDir("decider")));
     streams.setGlobalStateRestoreListener(new Counting(restored));
