@@ -226,6 +226,10 @@ public final class CommandApi implements AutoCloseable {
         r.add(new ApiRoute(HandlerType.DELETE, grant, "Revoke a grant: the grantee's routes stay theirs but no longer "
             + "attach, and their next change is refused", "gateways", Access.USER, null, List.of(), 200,
             sharing::revoke));
+        r.add(new ApiRoute(HandlerType.GET, BASE + "/accounts/{account}/shared-gateways", "Find another account's "
+            + "gateway shared with this one by its sharing key (?sharingKey=, required): its owner, namespace and name "
+            + "(what a route's parentRefs[] names); 404 unless one is", "gateways", Access.USER, null,
+            List.of("sharingKey"), 200, sharing::sharedWith));
         r.add(new ApiRoute(HandlerType.GET, BASE + "/receipts/{commandId}",
             "Which proxies ACKed configuration containing a command, and which of its gateways' proxies have not yet",
             "xds", Access.USER, null, List.of(), 200, proxies::receipt));

@@ -83,4 +83,32 @@ class SharingApiTest {
             .extracting(e -> e.getPayload().getClass().getSimpleName())
             .containsExactly("GatewayCreated", "GatewaySharingSet", "GatewaySharingSet");
     }
+
+    @Test
+    void aGranteeFindsTheSharedGatewayByItsKeyOnlyWhileGrantedAndLearnsNothingElseOfTheOwner() {
+        ApiFixture.created(f.http.post("/api/v1/accounts/" + t.a() + "/gateways", "{\"name\":\"lookup\",\"template\":\""
+            + shared + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\"}]}", t.alice()));
+        String key = f.http.get("/api/v1/accounts/" + t.a() + "/gateways/lookup", t.alice()).json()
+            .at("/spec/sharingKey").asText();
+        String bobs = "/api/v1/accounts/" + t.b() + "/shared-gateways?sharingKey=";
+        Http.Response before = f.http.get(bobs + key, t.bob());
+        assertThat(before.status()).as("not granted yet: " + before.body()).isEqualTo(404);
+        assertThat(f.http.get(bobs + "share-00000000000000000000000000000000", t.bob()).json().get("message").asText())
+            .as("one answer whether the key exists or not")
+            .isEqualTo(before.json().get("message").asText().replace(key, "share-00000000000000000000000000000000"));
+        assertThat(f.http.get(bobs + key, t.alice()).status()).as("alice may not ask as bob").isEqualTo(403);
+        refused(f.http.get("/api/v1/accounts/" + t.b() + "/shared-gateways", t.bob()), 400, "sharingKey",
+            "sharingKey is required");
+
+        assertThat(f.http.put(sharing("lookup", t.b()), null, t.alice(), null).status()).isEqualTo(200);
+        Http.Response found = f.http.get(bobs + key, t.bob());
+        assertThat(found.status()).as(found.body()).isEqualTo(200);
+        assertThat(found.json().toString()).isEqualTo("{\"owner\":\"" + t.a()
+            + "\",\"namespace\":\"default\",\"name\":\"lookup\"}");
+        assertThat(f.http.get("/api/v1/accounts/" + t.a() + "/shared-gateways?sharingKey=" + key, t.alice()).status())
+            .as("the owner's own gateway is not shared with it").isEqualTo(404);
+
+        assertThat(f.http.delete(sharing("lookup", t.b()), t.alice(), null).status()).isEqualTo(200);
+        assertThat(f.http.get(bobs + key, t.bob()).status()).as("revoked").isEqualTo(404);
+    }
 }

@@ -414,6 +414,88 @@ class KubernetesControllerTest {
     }
 
     /**
+     * Sharing across accounts: owner's gateway (REST, shareable template, namespaces All) granted to grantee; the
+     * grantee's cluster joins it by its key, its route goes to EPIC in the grantee's account naming the owner's gateway
+     * with parentRefs[].account, the owner's proxy receives the grantee's cluster and endpoint, and the route and
+     * Gateway show the shared status; after a revoke the route is not Accepted, naming the missing grant.
+     */
+    @Test
+    void aRouteOfAnotherAccountAttachesToAGatewaySharedWithItByItsKeyUntilRevoked() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String template = "granted-" + suffix;
+        String owner = "owner-" + suffix;
+        String grantee = "grantee-" + suffix;
+        controllerAccount(owner, "pool-" + suffix, template, "198.18.86.0/29", true);
+        String admin = basic("admin@system", ADMIN_PASSWORD);
+        expect(201, post("/api/v1/accounts", "{\"account\":\"" + grantee + "\"}", admin));
+        expect(201, post("/api/v1/accounts/" + grantee + "/users",
+            "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
+        String ownerUser = basic("controller@" + owner, "controller-password-1");
+        String granteeUser = basic("controller@" + grantee, "controller-password-1");
+        expect(201, post("/api/v1/accounts/" + owner + "/gateways", "{\"name\":\"public\",\"template\":\"" + template
+            + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\","
+            + "\"allowedRoutes\":{\"namespacesFrom\":\"ALL\"}}]}", ownerUser));
+        JsonNode gateway = json(get("/api/v1/accounts/" + owner + "/gateways/public", ownerUser));
+        String sharingKey = gateway.at("/spec/sharingKey").asText();
+        String grant = "/api/v1/accounts/" + owner + "/gateways/default/public/sharing/" + grantee;
+        expect(200, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + grant))
+            .header("Authorization", ownerUser).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse.BodyHandlers.ofString()));
+
+        KubernetesMockServer bank = workloadCluster();
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", xdsPort,
+            InsecureChannelCredentials.create()).build();
+        try (KubernetesClient bankKube = bank.createClient();
+             AckingProxy envoy = new AckingProxy(AdsClient.sotw(channel, "gateway/" + owner + "/default/public~envoy-0"))) {
+            epicClass(bankKube, grantee, template, "bank");
+            service(bankKube, "default", "shop", 80, 8080);
+            slice(bankKube, "default", "shop-1", "shop", "10.2.0.6");
+            bankKube.resource(new GatewayBuilder().withNewMetadata().withName("web").withNamespace("default")
+                .addToAnnotations(KubernetesController.SHARING_KEY, sharingKey).endMetadata().withNewSpec()
+                .withGatewayClassName("epic").addNewListener().withName("http").withPort(80).withProtocol("HTTP")
+                .endListener().endSpec().build()).create();
+            route(bankKube, "default", "shop", "default", "shop", 80);
+            try (KubernetesController controller = controller(bankKube)) {
+                controller.start();
+                JsonNode shop = await("the grantee's route in EPIC", () -> Optional.of(get("/api/v1/accounts/" + grantee
+                    + "/httproutes/shop", granteeUser)).filter(r -> r.statusCode() == 200)).body()
+                    .transform(KubernetesControllerTest::json);
+                assertThat(shop.at("/spec/parentRefs/0").toString()).as("names the owner's gateway")
+                    .contains("\"account\":\"" + owner + "\"").contains("\"name\":\"public\"");
+                await("the owner's proxy sees the grantee's backend", () -> Optional.ofNullable(envoy.endpoints
+                    .get(grantee + "/default/shop:80")).filter(e -> e.contains("10.2.0.6:8080")));
+                HTTPRoute route = await("the grantee's route Accepted and resolved", () -> Optional.ofNullable(bankKube
+                    .resources(HTTPRoute.class).inNamespace("default").withName("shop").get())
+                    .filter(r -> r.getStatus() != null && !r.getStatus().getParents().isEmpty()
+                        && isTrue(r.getStatus().getParents().get(0).getConditions(), "Accepted")
+                        && isTrue(r.getStatus().getParents().get(0).getConditions(), "ResolvedRefs")));
+                assertThat(route.getStatus().getParents().get(0).getParentRef().getName()).isEqualTo("web");
+                Gateway joined = await("the grantee's Gateway shows the shared gateway's address", () -> Optional
+                    .ofNullable(bankKube.resources(Gateway.class).inNamespace("default").withName("web").get())
+                    .filter(g -> g.getStatus() != null && !g.getStatus().getAddresses().isEmpty()));
+                assertThat(joined.getStatus().getAddresses().get(0).getValue())
+                    .isEqualTo(gateway.at("/spec/address").asText());
+                assertThat(joined.getMetadata().getFinalizers()).as("never deletes the owner's gateway").isNullOrEmpty();
+
+                expect(200, delete(grant, ownerUser));
+                HTTPRoute revoked = await("the route not Accepted after the revoke", () -> Optional.ofNullable(bankKube
+                    .resources(HTTPRoute.class).inNamespace("default").withName("shop").get())
+                    .filter(r -> r.getStatus().getParents().get(0).getConditions().stream()
+                        .anyMatch(c -> c.getType().equals("Accepted") && c.getStatus().equals("False"))));
+                Condition accepted = condition(revoked.getStatus().getParents().get(0).getConditions(), "Accepted");
+                assertThat(accepted.getReason()).isEqualTo("NoMatchingParent");
+                assertThat(accepted.getMessage()).contains("Gateway default/web", sharingKey, "never granted, or the "
+                    + "grant was revoked");
+                await("the owner's proxy loses the grantee's backend", () -> envoy.clusters.contains(grantee
+                    + "/default/shop:80") ? Optional.empty() : Optional.of(true));
+            }
+        } finally {
+            channel.shutdownNow();
+            bank.destroy();
+        }
+    }
+
+    /**
      * {@code allowedRoutes.namespaces.from: Selector}: the labels of a route's namespace reach EPIC as a Namespace and
      * relabelling it flips the route's Accepted (NotAllowedByListeners and back); a change that is not its labels
      * appends nothing.

@@ -168,10 +168,19 @@ public final class EpicApi {
         return single("DELETE", "/certificates/" + namespace + "/" + name, null, idempotencyKey);
     }
 
-    /** The Gateway API status EPIC derives for a gateway and the routes naming it; empty when EPIC has no view yet. */
-    public Optional<JsonNode> gatewayStatus(String namespace, String name) throws Unavailable {
+    /** A gateway in EPIC: its account (this connection's, or another that shared it with this one), namespace, name. */
+    public record GatewayRef(String account, String namespace, String name) {}
+
+    /**
+     * The Gateway API status EPIC derives for a gateway and the routes naming it; empty when EPIC has no view yet. A
+     * gateway of another account is read through its shared status (this account's routes only), which is empty too
+     * while the share is not granted.
+     */
+    public Optional<JsonNode> gatewayStatus(GatewayRef gateway) throws Unavailable {
+        String path = (gateway.account().equals(connection.account()) ? "/gateways/"
+            : "/shared-gateways/" + gateway.account() + "/") + gateway.namespace() + "/" + gateway.name() + "/status";
         try {
-            return Optional.of(send("GET", "/gateways/" + namespace + "/" + name + "/status", null, null, 200));
+            return Optional.of(send("GET", path, null, null, 200));
         } catch (NotFound e) {
             return Optional.empty();
         }
@@ -198,15 +207,23 @@ public final class EpicApi {
         return out;
     }
 
-    /** The gateway of the account that carries {@code sharingKey}, if one does. */
-    public Optional<Listed> sharedGateway(String sharingKey) throws Unavailable {
-        JsonNode page = send("GET", "/gateways?limit=1&sharingKey=" + URLEncoder.encode(sharingKey,
-            StandardCharsets.UTF_8), null, null, 200);
-        for (JsonNode item : page.path("items")) {
+    /**
+     * The gateway that carries {@code sharingKey}: the account's own, else another account's that granted this one;
+     * empty when neither does.
+     */
+    public Optional<GatewayRef> sharedGateway(String sharingKey) throws Unavailable {
+        String key = URLEncoder.encode(sharingKey, StandardCharsets.UTF_8);
+        for (JsonNode item : send("GET", "/gateways?limit=1&sharingKey=" + key, null, null, 200).path("items")) {
             String[] id = item.path("aggregateId").asText().split("/");
-            return Optional.of(new Listed(id[2], id[3], item.path("version").asLong(), item.path("spec")));
+            return Optional.of(new GatewayRef(connection.account(), id[2], id[3]));
         }
-        return Optional.empty();
+        try {
+            JsonNode other = send("GET", "/shared-gateways?sharingKey=" + key, null, null, 200);
+            return Optional.of(new GatewayRef(other.path("owner").asText(), other.path("namespace").asText(),
+                other.path("name").asText()));
+        } catch (NotFound e) {
+            return Optional.empty();
+        }
     }
 
     /** Checks the connection and the credentials (the account is readable). */

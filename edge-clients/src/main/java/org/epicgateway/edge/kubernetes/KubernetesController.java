@@ -254,9 +254,10 @@ public final class KubernetesController implements AutoCloseable {
         Map<String, String> problems = new HashMap<>();
 
         // Gateways of our classes: deleted ones leave EPIC first (finalizer), the others are wanted; a Gateway with a
-        // sharing key stands for the EPIC gateway that has it (another cluster's, which it never changes).
+        // sharing key stands for the EPIC gateway that has it (another cluster's or another account's, which it never
+        // changes).
         Map<String, ClassParameters> gatewayClassOf = new HashMap<>();
-        Map<String, String> sharedAs = new HashMap<>();
+        Map<String, EpicApi.GatewayRef> sharedAs = new HashMap<>();
         for (Gateway g : gateways.getStore().list()) {
             ClassParameters p = ours.get(g.getSpec().getGatewayClassName());
             if (p == null) {
@@ -305,7 +306,7 @@ public final class KubernetesController implements AutoCloseable {
             want(desired, p.get(), route, String.valueOf(route.getMetadata().getGeneration()), null, nodeAddresses, problems);
             Desired wanted = desired.get(account).get(StatusWriter.key(route));
             if (wanted != null) {
-                toSharedGateways(wanted.object().body(), ns, sharedAs);
+                toSharedGateways(wanted.object().body(), ns, account, sharedAs);
             }
             for (JsonNode ref : backendRefs(route)) {
                 String kind = ref.path("kind").asText("Service");
@@ -373,17 +374,20 @@ public final class KubernetesController implements AutoCloseable {
     }
 
     /**
-     * The EPIC gateway ({@code namespace/name}) a Gateway with a sharing key joins, or empty with the problem
-     * recorded for its status (no gateway of the account shares that key, or EPIC is away).
+     * The EPIC gateway a Gateway with a sharing key joins (the account's own, or another account's that granted it),
+     * or empty with the problem recorded for its status (no such gateway, never granted or revoked since; or EPIC is
+     * away).
      */
-    private Optional<String> join(ClassParameters p, Gateway g, String sharingKey, Map<String, String> problems) {
+    private Optional<EpicApi.GatewayRef> join(ClassParameters p, Gateway g, String sharingKey,
+                                              Map<String, String> problems) {
         try {
-            Optional<EpicApi.Listed> shared = api(p).sharedGateway(sharingKey);
+            Optional<EpicApi.GatewayRef> shared = api(p).sharedGateway(sharingKey);
             if (shared.isEmpty()) {
                 problems.put(StatusWriter.key(g), "metadata.annotations[" + SHARING_KEY + "]: no gateway of EPIC account '"
-                    + p.connection().account() + "' is shared with key '" + sharingKey + "'");
+                    + p.connection().account() + "' has sharing key '" + sharingKey + "', and no other account shares "
+                    + "one with it under that key (never granted, or the grant was revoked)");
             }
-            return shared.map(s -> s.namespace() + "/" + s.name());
+            return shared;
         } catch (EpicApi.Unavailable e) {
             LOG.warn("gateway {}/{} waits for EPIC to resolve its sharing key: {}", g.getMetadata().getNamespace(),
                 g.getMetadata().getName(), e.getMessage());
@@ -392,15 +396,21 @@ public final class KubernetesController implements AutoCloseable {
         }
     }
 
-    /** A route's parentRefs naming a Gateway with a sharing key name the EPIC gateway it joined instead. */
+    /**
+     * A route's parentRefs naming a Gateway with a sharing key name the EPIC gateway it joined instead, with its
+     * account when another account owns it.
+     */
     private static void toSharedGateways(com.fasterxml.jackson.databind.node.ObjectNode route, String routeNamespace,
-                                         Map<String, String> sharedAs) {
+                                         String account, Map<String, EpicApi.GatewayRef> sharedAs) {
         for (JsonNode ref : route.path("parentRefs")) {
             String local = ref.path("namespace").asText(routeNamespace) + "/" + ref.path("name").asText();
-            String epic = sharedAs.get(local);
+            EpicApi.GatewayRef epic = sharedAs.get(local);
             if (epic != null) {
-                ((com.fasterxml.jackson.databind.node.ObjectNode) ref).put("namespace", epic.substring(0, epic.indexOf('/')))
-                    .put("name", epic.substring(epic.indexOf('/') + 1));
+                com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode) ref;
+                o.put("namespace", epic.namespace()).put("name", epic.name());
+                if (!epic.account().equals(account)) {
+                    o.put("account", epic.account());
+                }
             }
         }
     }

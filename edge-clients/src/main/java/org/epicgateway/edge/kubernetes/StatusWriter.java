@@ -132,16 +132,19 @@ final class StatusWriter {
 
     /**
      * Gateway and route status from what EPIC derived, or from why an object could not go to EPIC; a Gateway in
-     * {@code sharedAs} (namespace/name -> the EPIC gateway it joined by sharing key) shows that gateway's status. A
+     * {@code sharedAs} (namespace/name -> the EPIC gateway it joined by sharing key, possibly another account's) shows
+     * that gateway's status, and its routes' parents are read from it; a route whose Gateway has a problem (such as a
+     * sharing key no gateway shares with the account any more) is not Accepted, naming that problem. A
      * listener in {@code certificateProblems} ({@code namespace/gateway/listener} -> what is wrong with its Secrets)
      * is not ResolvedRefs nor Programmed, with that message: EPIC only knows that no certificate was uploaded.
      */
     void write(KubernetesController controller, Map<String, ClassParameters> ours, List<Gateway> gateways,
                List<HasMetadata> routes, Map<String, String> problems, Map<String, EpicApi.Result> refused,
-               Map<String, String> sharedAs, Map<String, String> certificateProblems) {
+               Map<String, EpicApi.GatewayRef> sharedAs, Map<String, String> certificateProblems) {
         // (gateway namespace/name) -> EPIC's status of it, for the routes below
         Map<String, JsonNode> epic = new HashMap<>();
         Map<String, ClassParameters> classOf = new HashMap<>();
+        Map<String, String> gatewayProblems = new HashMap<>();
         for (Gateway g : gateways) {
             ClassParameters p = ours.get(g.getSpec().getGatewayClassName());
             if (p == null || g.getMetadata().getDeletionTimestamp() != null) {
@@ -153,16 +156,17 @@ final class StatusWriter {
             long generation = Objects.requireNonNullElse(g.getMetadata().getGeneration(), 0L);
             List<Condition> old = g.getStatus() == null ? null : g.getStatus().getConditions();
             if (problem != null) {
+                gatewayProblems.put(name, problem);
                 gateway(g, new GatewayStatus(List.of(), List.of(
                     condition("Accepted", false, "Invalid", problem, generation, old),
                     condition("Programmed", false, "Invalid", problem, generation, old)), List.of()));
                 continue;
             }
-            String epicName = sharedAs.getOrDefault(name, name);
+            EpicApi.GatewayRef epicName = sharedAs.getOrDefault(name, new EpicApi.GatewayRef(p.connection().account(),
+                g.getMetadata().getNamespace(), g.getMetadata().getName()));
             Optional<JsonNode> status;
             try {
-                status = controller.api(p).gatewayStatus(epicName.substring(0, epicName.indexOf('/')),
-                    epicName.substring(epicName.indexOf('/') + 1));
+                status = controller.api(p).gatewayStatus(epicName);
             } catch (EpicApi.Unavailable e) {
                 continue;
             }
@@ -199,13 +203,14 @@ final class StatusWriter {
         Map<String, Gateway> byName = new HashMap<>();
         gateways.forEach(g -> byName.put(g.getMetadata().getNamespace() + "/" + g.getMetadata().getName(), g));
         for (HasMetadata route : routes) {
-            route(controller, route, classOf, epic, problem(key(route), problems, refused), sharedAs, byName,
-                problem(namespaceKey(route.getMetadata().getNamespace()), problems, refused));
+            route(controller, route, classOf, epic, problem(key(route), problems, refused), gatewayProblems, sharedAs,
+                byName, problem(namespaceKey(route.getMetadata().getNamespace()), problems, refused));
         }
     }
 
     private void route(KubernetesController controller, HasMetadata route, Map<String, ClassParameters> classOf,
-                       Map<String, JsonNode> epic, String problem, Map<String, String> sharedAs,
+                       Map<String, JsonNode> epic, String problem, Map<String, String> gatewayProblems,
+                       Map<String, EpicApi.GatewayRef> sharedAs,
                        Map<String, Gateway> gateways, String namespaceProblem) {
         String ns = route.getMetadata().getNamespace();
         String kind = HasMetadata.getKind(route.getClass());
@@ -226,12 +231,16 @@ final class StatusWriter {
             if (problem != null) {
                 conditions = List.of(condition("Accepted", false, "UnsupportedValue", problem, generation, old),
                     condition("ResolvedRefs", false, "UnsupportedValue", problem, generation, old));
+            } else if (gatewayProblems.containsKey(gateway)) {
+                // The parent is not in EPIC as this cluster means it (invalid, or a key no gateway shares with the
+                // account): whether the route's refs resolve there is unknown, so Accepted only.
+                conditions = List.of(condition("Accepted", false, "NoMatchingParent", "Gateway " + gateway
+                    + " is not accepted: " + gatewayProblems.get(gateway), generation, old));
             } else {
                 JsonNode entry = null;
-                String joined = sharedAs.get(gateway);
+                EpicApi.GatewayRef joined = sharedAs.get(gateway);
                 ParentReference asSent = joined == null ? ref : new io.fabric8.kubernetes.api.model.gatewayapi.v1
-                    .ParentReferenceBuilder(ref).withNamespace(joined.substring(0, joined.indexOf('/')))
-                    .withName(joined.substring(joined.indexOf('/') + 1)).build();
+                    .ParentReferenceBuilder(ref).withNamespace(joined.namespace()).withName(joined.name()).build();
                 for (JsonNode r : epic.getOrDefault(gateway, JSON.createObjectNode()).path("routes")) {
                     if (r.path("kind").asText().equals(kind) && r.path("namespace").asText().equals(ns)
                         && r.path("name").asText().equals(route.getMetadata().getName())
