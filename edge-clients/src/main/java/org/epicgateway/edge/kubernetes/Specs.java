@@ -38,7 +38,7 @@ public final class Specs {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Fields of the folded states that are EPIC's own, never part of what a client sends. */
     private static final Set<String> NOT_SENT = Set.of("account", "creationTimestamp", "address", "altAddress",
-        "dnsName");
+        "dnsName", "sharedWith");
 
     /** The EPIC object: its kind's title and URL collection, where it lives, its create body. */
     public record EpicObject(String kind, String collection, String namespace, String name, ObjectNode body) {

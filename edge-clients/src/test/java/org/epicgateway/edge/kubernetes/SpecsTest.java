@@ -116,6 +116,8 @@ class SpecsTest {
             .withProtocol("HTTP").endListener().endSpec().build(), "standard", Map.of());
         assertThat(gateway.body().path("template").asText()).isEqualTo("standard");
         assertThat(gateway.body().has("address")).isFalse();
+        // The owner grants sharing through its own endpoint; the create body refuses the field.
+        assertThat(gateway.body().has("sharedWith")).isFalse();
         EndpointSlice slice = new EndpointSliceBuilder().withNewMetadata().withName("api-1").withNamespace("shop")
             .addToLabels("kubernetes.io/service-name", "api").endMetadata().withAddressType("IPv4").addNewPort()
             .withName("http").withPort(8080).withProtocol("TCP").endPort().addNewEndpoint().withAddresses("10.1.0.5")
