@@ -41,6 +41,7 @@ import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.NodeBpf;
 import org.epicgateway.schemas.avro.NodeHeartbeat;
 import org.epicgateway.schemas.avro.NodeKind;
+import org.epicgateway.schemas.avro.MarkNodeLost;
 import org.epicgateway.schemas.avro.NodeLost;
 import org.epicgateway.schemas.avro.ReplicaLost;
 import org.epicgateway.schemas.avro.ReplicaPlaced;
@@ -288,10 +289,19 @@ class ProvisionerServiceTest {
         }
       });
       await(Topics.EVENTS, r -> r.key().equals(AggregateIds.node(node)), r -> r);
+      // The nodes earlier tests of this class left stay live until the liveness timeout, and the replica would be
+      // placed on them too, each node with a backoff of its own: lost, they leave this node the only one.
+      AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
+      List<String> others = upToNow(Topics.EVENTS).stream().map(ConsumerRecord::key)
+          .filter(k -> k.startsWith("node/") && !k.equals(AggregateIds.node(node))).distinct().toList();
+      others.forEach(k -> send(commands, agent, k, new MarkNodeLost(k.substring("node/".length()), null, 0L)));
+      for (String other : others) {
+        await(Topics.EVENTS, r -> r.key().equals(other)
+            && events.deserialize(Topics.EVENTS, r.value()).getPayload() instanceof NodeLost, r -> r);
+      }
       send(commands, admin, gateway, new CreateGateway(account, "default", "web", "tx" + run,
           List.of(Listener.newBuilder().setName("web").setPort(8080).setProtocol(ListenerProtocol.HTTP).build())));
 
-      AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
       java.util.function.Function<ConsumerRecord<String, byte[]>, Object> payload =
           r -> events.deserialize(Topics.EVENTS, r.value()).getPayload();
       await(Topics.EVENTS, r -> r.key().equals(placement) && payload.apply(r) instanceof ReplicaLost, payload);
