@@ -6,6 +6,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 import org.epicgateway.projections.streams.DeadLetters;
+import org.epicgateway.projections.streams.PolledInput;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.EndpointAssignment;
 import org.epicgateway.schemas.avro.EnvoyConfigSnapshot;
@@ -39,11 +40,18 @@ public final class EnvoyTopology {
 
   private EnvoyTopology() {}
 
+  /** For topology tests: clients that never ask for a commit. */
   public static Topology build(SchemaRegistryClient registry) {
+    return build(registry, new PolledInput());
+  }
+
+  /** @param polled the clients the topology runs with, telling it when to commit at once */
+  public static Topology build(SchemaRegistryClient registry, PolledInput polled) {
     Topology topology = new Topology();
     topology.addSource("gateway-state", new StringDeserializer(),
         new AvroDeserializer<>(GatewayView.class, registry), Topics.GATEWAY_STATE);
-    topology.addProcessor(PROJECTOR, EnvoyProjector::new, "gateway-state");
+    topology.addProcessor("gateway-state-drained", polled.commitWhenDrained(), "gateway-state");
+    topology.addProcessor(PROJECTOR, EnvoyProjector::new, "gateway-state-drained");
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONFIG_INPUTS),
         Serdes.String(), Serdes.String()), PROJECTOR);
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENDPOINT_VERSIONS),

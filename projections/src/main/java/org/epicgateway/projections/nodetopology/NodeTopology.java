@@ -23,6 +23,7 @@ import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerde;
 import org.epicgateway.schemas.serde.AvroSerializer;
 import org.epicgateway.projections.streams.DeadLetters;
+import org.epicgateway.projections.streams.PolledInput;
 
 /**
  * The per-node projection:
@@ -60,7 +61,13 @@ public final class NodeTopology {
 
   private NodeTopology() {}
 
+  /** For topology tests: clients that never ask for a commit. */
   public static Topology build(SchemaRegistryClient registry) {
+    return build(registry, new PolledInput());
+  }
+
+  /** @param polled the clients the topology runs with, telling it when to commit at once */
+  public static Topology build(SchemaRegistryClient registry, PolledInput polled) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATES), Serdes.String(),
         new AvroSerde<>(AggregateState.class, registry)));
@@ -74,13 +81,17 @@ public final class NodeTopology {
     AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
     AvroDeserializer<GatewayView> views = new AvroDeserializer<>(GatewayView.class, registry);
     builder.stream(Topics.EVENTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
+        .process(polled.<String, byte[]>commitWhenDrained(), Named.as("events-drained"))
         .filter((aggregateId, event) -> ofNodes(aggregateId), Named.as("node-aggregates"))
         .repartition(Repartitioned.<String, byte[]>as("node-events").withKeySerde(Serdes.String())
             .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(1))
+        .process(polled.<String, byte[]>commitWhenDrained(), Named.as("node-events-drained"))
         .process(() -> new NodeEventProcessor(events), Named.as(EVENT_PROCESSOR), stores);
     builder.stream(Topics.GATEWAY_STATE, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("views"))
+        .process(polled.<String, byte[]>commitWhenDrained(), Named.as("views-drained"))
         .repartition(Repartitioned.<String, byte[]>as("node-views").withKeySerde(Serdes.String())
             .withValueSerde(Serdes.ByteArray()).withNumberOfPartitions(1))
+        .process(polled.<String, byte[]>commitWhenDrained(), Named.as("node-views-drained"))
         .process(() -> new NodeViewProcessor(views), Named.as(VIEW_PROCESSOR), stores);
     Topology topology = builder.build();
     topology.addSink(BPF_SINK, Topics.NODE_BPF, new StringSerializer(), new AvroSerializer<NodeBpf>(registry),

@@ -1,6 +1,6 @@
 package org.epicgateway.projections.streams;
 
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.apache.kafka.streams.Topology;
 import org.epicgateway.platform.Health;
 import org.epicgateway.platform.KafkaAccess;
@@ -17,17 +17,17 @@ public abstract class StreamsService implements PlatformService {
   private final String name;
   private final String title;
   private final String applicationId;
-  private final Function<SchemaRegistryClient, Topology> topology;
+  private final BiFunction<SchemaRegistryClient, PolledInput, Topology> topology;
   private StreamsApp app;
 
   /**
    * @param name          the service's name in {@code epic up}'s listing, e.g. "envoy-projection"
    * @param title         how errors name it, e.g. "the envoy projection"
    * @param applicationId the Streams application id (consumer group, changelog prefix)
-   * @param topology      builds the topology with the platform's registry
+   * @param topology      builds the topology with the platform's registry and the clients it runs with
    */
   protected StreamsService(String name, String title, String applicationId,
-      Function<SchemaRegistryClient, Topology> topology) {
+      BiFunction<SchemaRegistryClient, PolledInput, Topology> topology) {
     this.name = name;
     this.title = title;
     this.applicationId = applicationId;
@@ -41,8 +41,9 @@ public abstract class StreamsService implements PlatformService {
 
   @Override
   public void start(PlatformContext context) throws Exception {
-    app = StreamsApp.start(title, topology.apply(new SchemaRegistryClient(context.schemaRegistryUrl())),
-        StreamsApp.config(applicationId, context.kafkaClient(this), context.stateDir(name)));
+    PolledInput clients = new PolledInput();
+    app = StreamsApp.start(title, topology.apply(new SchemaRegistryClient(context.schemaRegistryUrl()), clients),
+        StreamsApp.config(applicationId, context.kafkaClient(this), context.stateDir(name)), clients);
   }
 
   /** Restoring the stores copies changelog bytes; the serdes wait for the registry on first use. */
@@ -54,7 +55,8 @@ public abstract class StreamsService implements PlatformService {
   /** Read from the topology itself; building it contacts no registry (serdes look schemas up when first used). */
   @Override
   public KafkaAccess kafkaAccess() {
-    return StreamsApp.access(applicationId, topology.apply(new SchemaRegistryClient("http://registry.unused")));
+    return StreamsApp.access(applicationId,
+        topology.apply(new SchemaRegistryClient("http://registry.unused"), new PolledInput()));
   }
 
   /** The running application (for interactive queries), or null before start. */

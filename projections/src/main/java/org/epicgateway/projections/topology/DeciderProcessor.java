@@ -20,7 +20,6 @@ import org.epicgateway.projections.decider.Decider;
 import org.epicgateway.projections.decider.Decision;
 import org.epicgateway.projections.streams.DeadLetters;
 import org.epicgateway.projections.streams.OutputRefused;
-import org.epicgateway.projections.streams.PolledInput;
 import org.epicgateway.projections.streams.RecordLimit;
 import org.epicgateway.projections.viewtopology.GatewayViewTopology;
 import org.epicgateway.schemas.EventSeals;
@@ -67,16 +66,13 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
   private String sweepFrom;
   private StoreLookup lookup;
   private final EventSeals seals;
-  private final PolledInput drained;
 
   /**
    * @param seals the audit chain key events are sealed with (null: unsealed, for topology tests)
    * @param results how results are kept in the decided store ({@link DeciderTopology#DECIDED})
-   * @param drained tells when to commit at once, everything polled being decided (null: at the commit interval only)
    */
-  DeciderProcessor(Duration decidedRetention, EventSeals seals, Serde<CommandResult> results, PolledInput drained) {
+  DeciderProcessor(Duration decidedRetention, EventSeals seals, Serde<CommandResult> results) {
     this.decidedRetention = decidedRetention;
-    this.drained = drained;
     this.seals = seals;
     this.results = results;
   }
@@ -138,15 +134,6 @@ final class DeciderProcessor implements Processor<String, CommandEnvelope, Strin
 
   @Override
   public void process(Record<String, CommandEnvelope> record) {
-    decide(record);
-    // Everything polled is decided and nothing was committed lately: a lone command's answer need not wait for the
-    // next commit interval.
-    if (drained != null && context.recordMetadata().filter(drained::commitNow).isPresent()) {
-      context.commit();
-    }
-  }
-
-  private void decide(Record<String, CommandEnvelope> record) {
     CommandEnvelope command = record.value();
     if (command == null) {
       // A tombstone carries no command id, so there is nobody to answer.

@@ -46,10 +46,6 @@ public final class DeciderService implements PlatformService {
     }
   }
 
-  /** Off only to measure against the commit interval alone: {@code -Depic.decider.commit-when-drained=false}. */
-  static final boolean COMMIT_WHEN_DRAINED =
-      Boolean.parseBoolean(System.getProperty("epic.decider.commit-when-drained", "true"));
-
   private final Settings settings;
   private StreamsApp app;
   private AggregateQueries queries;
@@ -75,7 +71,7 @@ public final class DeciderService implements PlatformService {
         context.stateDir(name()));
     PolledInput clients = new PolledInput();
     app = StreamsApp.start("the decider", DeciderTopology.build(registry, settings.decidedRetention(),
-        chainKey(context), COMMIT_WHEN_DRAINED ? clients : null), config, clients);
+        chainKey(context), clients), config, clients);
     queries = new AggregateQueries(app.streams(), new AvroDeserializer<>(CommandResult.class, registry));
     KafkaStreams streams = app.streams();
     commandBus = new CommandBus(context.kafkaClient(this), registry, () -> streams.state().isRunningOrRebalancing(),

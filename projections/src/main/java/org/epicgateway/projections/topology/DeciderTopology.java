@@ -62,17 +62,17 @@ public final class DeciderTopology {
 
   /** Unsealed events, the default retention: for topology tests. */
   public static Topology build(SchemaRegistryClient registry) {
-    return build(registry, DEFAULT_DECIDED_RETENTION, null, null);
+    return build(registry, DEFAULT_DECIDED_RETENTION, null, new PolledInput());
   }
 
   /**
    * @param decidedRetention how long a command id is remembered: a retry within it gets the first result
    * @param seals the audit chain key the decider seals every event with (kept outside Kafka; null: unsealed)
-   * @param drained the clients the topology runs with, telling it when to commit at once because everything polled
-   *     is decided (null: at the commit interval only)
+   * @param polled the clients the topology runs with, telling it when to commit at once because everything polled
+   *     is decided
    */
   public static Topology build(SchemaRegistryClient registry, Duration decidedRetention, EventSeals seals,
-      PolledInput drained) {
+      PolledInput polled) {
     AvroSerde<CommandEnvelope> commands = new AvroSerde<>(CommandEnvelope.class, registry);
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
@@ -81,7 +81,8 @@ public final class DeciderTopology {
         Serdes.String(), Serdes.ByteArray()));
     AvroSerde<CommandResult> results = new AvroSerde<>(CommandResult.class, registry);
     builder.stream(Topics.COMMANDS, Consumed.with(Serdes.String(), commands).withName("commands"))
-        .process(() -> new DeciderProcessor(decidedRetention, seals, results, drained), Named.as(DECIDER), STORE, DECIDED);
+        .process(polled.<String, CommandEnvelope>commitWhenDrained(), Named.as("commands-drained"))
+        .process(() -> new DeciderProcessor(decidedRetention, seals, results), Named.as(DECIDER), STORE, DECIDED);
     Topology topology = builder.build();
     // Sinks hang off the decider by name, so each output type goes to its own topic with its own serializer.
     topology.addSink(EVENTS_SINK, Topics.EVENTS, new StringSerializer(),

@@ -21,6 +21,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
 import org.epicgateway.projections.streams.DeadLetters;
+import org.epicgateway.projections.streams.PolledInput;
 import org.epicgateway.projections.view.GatewayViews;
 import org.epicgateway.projections.view.ViewStore.Index;
 import org.epicgateway.schemas.Topics;
@@ -85,7 +86,13 @@ public final class GatewayViewTopology {
 
   private GatewayViewTopology() {}
 
+  /** For topology tests: clients that never ask for a commit. */
   public static Topology build(SchemaRegistryClient registry) {
+    return build(registry, new PolledInput());
+  }
+
+  /** @param polled the clients the topology runs with, telling it when to commit at once */
+  public static Topology build(SchemaRegistryClient registry, PolledInput polled) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATES), Serdes.String(),
         new AvroSerde<>(AggregateState.class, registry)));
@@ -98,12 +105,15 @@ public final class GatewayViewTopology {
     AvroDeserializer<EventEnvelope> events = new AvroDeserializer<>(EventEnvelope.class, registry);
     AvroDeserializer<AggregateState> shared = new AvroDeserializer<>(AggregateState.class, registry);
     KStream<String, byte[]> shares = builder.stream(Topics.GATEWAY_VIEW_SHARES,
-        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("shares"));
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("shares"))
+        .process(polled.<String, byte[]>commitWhenDrained(), Named.as("shares-drained"));
     builder.stream(Topics.EVENTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("events"))
+        .process(polled.<String, byte[]>commitWhenDrained(), Named.as("events-drained"))
         .filter((aggregateId, event) -> GatewayViews.partOfViews(aggregateId), Named.as("view-aggregates"))
         .repartition(Repartitioned.<String, byte[]>as("by-account")
             .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray())
             .withNumberOfPartitions(Topics.PARTITIONS).withStreamPartitioner(new ByAccount()))
+        .process(polled.<String, byte[]>commitWhenDrained(), Named.as("by-account-drained"))
         .merge(shares, Named.as("events-and-shares"))
         .process(() -> new GatewayViewProcessor(events, shared), Named.as(VIEWS), stores);
     Topology topology = builder.build();

@@ -17,6 +17,7 @@ import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
+import org.epicgateway.projections.streams.PolledInput;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,7 +46,7 @@ class DecidedRetentionTest {
   @Test
   void aRetryWithinTheWindowGetsTheStoredAnswerAndAnExpiredIdIsDecidedAgain() throws Exception {
     SchemaRegistryClient registry = TestDrivers.registry();
-    try (TestDrivers run = TestDrivers.start(DeciderTopology.build(registry, RETENTION, null, null), "decided-retention")) {
+    try (TestDrivers run = TestDrivers.start(DeciderTopology.build(registry, RETENTION, null, new PolledInput()), "decided-retention")) {
       TopologyTestDriver driver = run.driver();
       TestInputTopic<String, CommandEnvelope> commands = driver.createInputTopic(Topics.COMMANDS,
           new StringSerializer(), new AvroSerializer<>(registry));

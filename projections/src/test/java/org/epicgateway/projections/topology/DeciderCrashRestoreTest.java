@@ -24,6 +24,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.epicgateway.infra.EmbeddedPlatform;
 import org.epicgateway.projections.decider.Commands;
+import org.epicgateway.projections.streams.PolledInput;
 import org.epicgateway.projections.streams.StreamsApp;
 import org.epicgateway.schemas.avro.AggregateState;
 import org.epicgateway.schemas.avro.CommandEnvelope;
@@ -70,7 +71,7 @@ class DeciderCrashRestoreTest {
     Map<String, AtomicLong> restored = new ConcurrentHashMap<>();
     KafkaStreams streams = new KafkaStreams(
         DeciderTopology.build(registry, DeciderTopology.DEFAULT_DECIDED_RETENTION,
-            DeciderService.chainKey(platform.context()), null),
+            DeciderService.chainKey(platform.context()), new PolledInput()),
         StreamsApp.config(DeciderTopology.APPLICATION_ID, platform.kafkaClient(),
             platform.context().stateDir("decider")));
     streams.setGlobalStateRestoreListener(new Counting(restored));
