@@ -36,7 +36,6 @@ import org.epicgateway.schemas.avro.Endpoint;
 import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.UpdateGatewayTemplate;
-import org.epicgateway.schemas.registry.SchemaRegistryClient;
 import org.epicgateway.schemas.serde.AvroDeserializer;
 import org.epicgateway.schemas.serde.AvroSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -50,21 +49,19 @@ import org.junit.jupiter.api.Test;
 class GatewayViewTopologyTest {
 
   private final Commands c = new Commands("ttd-view");
-  private final MapLookup decider = new MapLookup();
+  private ViewTopologyRun view;
+  private MapLookup decider;
   private TestDrivers run;
-  private TestInputTopic<String, byte[]> events;
   private TestOutputTopic<String, GatewayView> views;
   private AvroSerializer<EventEnvelope> eventBytes;
 
   @BeforeEach
   void start() throws Exception {
-    SchemaRegistryClient registry = TestDrivers.registry();
-    run = TestDrivers.start(GatewayViewTopology.build(registry), GatewayViewTopology.APPLICATION_ID);
-    TopologyTestDriver driver = run.driver();
-    eventBytes = new AvroSerializer<>(registry);
-    events = driver.createInputTopic(Topics.EVENTS, new StringSerializer(), new ByteArraySerializer());
-    views = driver.createOutputTopic(Topics.GATEWAY_STATE, new StringDeserializer(),
-        new AvroDeserializer<>(GatewayView.class, registry));
+    view = new ViewTopologyRun();
+    decider = view.decider;
+    run = view.run;
+    views = view.views;
+    eventBytes = view.eventBytes;
     decide(c.createAccount("acme"));
     decide(c.createAccount("other"));
     decide(c.definePool("v4", null, "192.0.2.0/28"));
@@ -73,7 +70,7 @@ class GatewayViewTopologyTest {
 
   @AfterEach
   void stop() throws Exception {
-    run.close();
+    view.close();
   }
 
   /**
@@ -87,11 +84,7 @@ class GatewayViewTopologyTest {
 
   /** Decides a command and pipes its events, as in one batch with whatever else is piped before the next build. */
   private void fold(CommandEnvelope command) {
-    Decision d = decider.submit(command);
-    assertThat(d.accepted()).as("%s", d.rejection()).isTrue();
-    for (EventEnvelope e : d.events()) {
-      events.pipeInput(e.getAggregateId(), eventBytes.serialize(Topics.EVENTS, e));
-    }
+    view.fold(command);
   }
 
   /**

@@ -6,33 +6,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.epicgateway.projections.decider.Commands;
-import org.epicgateway.projections.decider.Decision;
-import org.epicgateway.projections.decider.MapLookup;
 import org.epicgateway.projections.envoy.EndpointDerivation;
 import org.epicgateway.projections.status.StatusDerivation;
-import org.epicgateway.projections.streams.TestDrivers;
 import org.epicgateway.schemas.Topics;
 import org.epicgateway.schemas.avro.AllowedRoutes;
 import org.epicgateway.schemas.avro.CommandEnvelope;
 import org.epicgateway.schemas.avro.DefineGatewayTemplate;
-import org.epicgateway.schemas.avro.EventEnvelope;
 import org.epicgateway.schemas.avro.GatewayView;
 import org.epicgateway.schemas.avro.HttpRouteState;
 import org.epicgateway.schemas.avro.Listener;
 import org.epicgateway.schemas.avro.ListenerProtocol;
 import org.epicgateway.schemas.avro.NamespacesFrom;
 import org.epicgateway.schemas.avro.ServicePort;
-import org.epicgateway.schemas.registry.SchemaRegistryClient;
-import org.epicgateway.schemas.serde.AvroDeserializer;
-import org.epicgateway.schemas.serde.AvroSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,21 +34,13 @@ class SharedGatewayViewTopologyTest {
   private static final String PUBLIC = "gateway/acme/default/public";
 
   private final Commands c = new Commands();
-  private final MapLookup decider = new MapLookup();
-  private TestDrivers run;
-  private TestInputTopic<String, byte[]> events;
+  private ViewTopologyRun view;
   private TestOutputTopic<String, GatewayView> views;
-  private AvroSerializer<EventEnvelope> eventBytes;
 
   @BeforeEach
   void start() throws Exception {
-    SchemaRegistryClient registry = TestDrivers.registry();
-    run = TestDrivers.start(GatewayViewTopology.build(registry), GatewayViewTopology.APPLICATION_ID);
-    TopologyTestDriver driver = run.driver();
-    eventBytes = new AvroSerializer<>(registry);
-    events = driver.createInputTopic(Topics.EVENTS, new StringSerializer(), new ByteArraySerializer());
-    views = driver.createOutputTopic(Topics.GATEWAY_STATE, new StringDeserializer(),
-        new AvroDeserializer<>(GatewayView.class, registry));
+    view = new ViewTopologyRun();
+    views = view.views;
     decide(c.createAccount("acme"));
     decide(c.createAccount("corp"));
     decide(c.definePool("v4", null, "192.0.2.0/28"));
@@ -74,16 +54,12 @@ class SharedGatewayViewTopologyTest {
 
   @AfterEach
   void stop() throws Exception {
-    run.close();
+    view.close();
   }
 
   private void decide(CommandEnvelope command) {
-    Decision d = decider.submit(command);
-    assertThat(d.accepted()).as("%s", d.rejection()).isTrue();
-    for (EventEnvelope e : d.events()) {
-      events.pipeInput(e.getAggregateId(), eventBytes.serialize(Topics.EVENTS, e));
-    }
-    run.driver().advanceWallClockTime(Duration.ofMinutes(1)); // the punctuation that builds the folded views
+    view.fold(command);
+    view.run.driver().advanceWallClockTime(Duration.ofMinutes(1)); // the punctuation that builds the folded views
   }
 
   private static int partition(String account) {
