@@ -39,14 +39,19 @@ public final class PolledInput implements KafkaClientSupplier {
   private volatile long lastCommitNanos = System.nanoTime() - INTERVAL_NANOS;
 
   /**
-   * Whether to commit right after the record at {@code metadata}: with it, every record polled is processed (Streams
-   * processes, punctuates and then commits, so what a punctuation of this loop writes joins the commit) and no
-   * transaction was committed within the commit interval (under load the interval's commits go on carrying
-   * everything that arrived in between, so transactions keep their size).
+   * Whether to commit right after the record at {@code metadata}: it is the last one polled of its partition and with
+   * it every record polled is processed (Streams processes, punctuates and then commits, so what a punctuation of this
+   * loop writes joins the commit), and no transaction was committed within the commit interval (under load the
+   * interval's commits go on carrying everything that arrived in between, so transactions keep their size). Never
+   * when these clients do not run the topology (a TopologyTestDriver): nothing was polled through them.
    */
   private boolean commitNow(RecordMetadata metadata) {
     TopicPartition partition = new TopicPartition(metadata.topic(), metadata.partition());
-    unprocessed.computeIfPresent(partition, (p, last) -> metadata.offset() >= last ? null : last);
+    Long last = unprocessed.get(partition);
+    if (last == null || metadata.offset() < last) {
+      return false;
+    }
+    unprocessed.remove(partition, last);
     return ENABLED && unprocessed.isEmpty() && System.nanoTime() - lastCommitNanos >= INTERVAL_NANOS;
   }
 
