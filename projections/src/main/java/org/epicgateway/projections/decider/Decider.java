@@ -462,9 +462,7 @@ public final class Decider {
     // ---- gateways
 
     private void createGateway(AggregateId id, CreateGateway c) {
-      expectType(id, AggregateType.GATEWAY);
-      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
-      expectId(id, AggregateIds.gateway(c.getAccount(), c.getNamespace(), c.getName()));
+      expectTenantTarget(id, AggregateType.GATEWAY, c.getAccount(), c.getNamespace(), c.getName());
       AccountState account = liveAccount(c.getAccount());
       requireAbsent(id, "name", "gateway '" + c.getNamespace() + "/" + c.getName() + "' already exists");
       TemplateState template = (TemplateState) live(AggregateIds.template(Rules.name("template", c.getTemplate())),
@@ -614,14 +612,10 @@ public final class Decider {
     // ---- routes and endpoint slices
 
     private void upsertHttpRoute(AggregateId id, UpsertHttpRoute c) {
-      expectType(id, AggregateType.HTTP_ROUTE);
-      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
-      expectId(id, AggregateIds.httpRoute(c.getAccount(), c.getNamespace(), c.getName()));
+      expectTenantTarget(id, AggregateType.HTTP_ROUTE, c.getAccount(), c.getNamespace(), c.getName());
       liveAccount(c.getAccount());
       checkParents(c.getAccount(), c.getNamespace(), c.getParentRefs());
-      for (int i = 0; i < c.getHostnames().size(); i++) {
-        Rules.hostname("hostnames[" + i + "]", c.getHostnames().get(i));
-      }
+      checkHostnames(c.getHostnames());
       for (int r = 0; r < c.getRules().size(); r++) {
         checkHttpRule("rules[" + r + "]", c.getRules().get(r));
       }
@@ -630,14 +624,10 @@ public final class Decider {
     }
 
     private void upsertGrpcRoute(AggregateId id, UpsertGrpcRoute c) {
-      expectType(id, AggregateType.GRPC_ROUTE);
-      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
-      expectId(id, AggregateIds.grpcRoute(c.getAccount(), c.getNamespace(), c.getName()));
+      expectTenantTarget(id, AggregateType.GRPC_ROUTE, c.getAccount(), c.getNamespace(), c.getName());
       liveAccount(c.getAccount());
       checkParents(c.getAccount(), c.getNamespace(), c.getParentRefs());
-      for (int i = 0; i < c.getHostnames().size(); i++) {
-        Rules.hostname("hostnames[" + i + "]", c.getHostnames().get(i));
-      }
+      checkHostnames(c.getHostnames());
       for (int r = 0; r < c.getRules().size(); r++) {
         checkGrpcRule("rules[" + r + "]", c.getRules().get(r));
       }
@@ -646,9 +636,7 @@ public final class Decider {
     }
 
     private void upsertTcpRoute(AggregateId id, UpsertTcpRoute c) {
-      expectType(id, AggregateType.TCP_ROUTE);
-      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
-      expectId(id, AggregateIds.tcpRoute(c.getAccount(), c.getNamespace(), c.getName()));
+      expectTenantTarget(id, AggregateType.TCP_ROUTE, c.getAccount(), c.getNamespace(), c.getName());
       liveAccount(c.getAccount());
       checkParents(c.getAccount(), c.getNamespace(), c.getParentRefs());
       checkStreamRules("TCP", c.getRules());
@@ -657,17 +645,13 @@ public final class Decider {
     }
 
     private void upsertTlsRoute(AggregateId id, UpsertTlsRoute c) {
-      expectType(id, AggregateType.TLS_ROUTE);
-      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
-      expectId(id, AggregateIds.tlsRoute(c.getAccount(), c.getNamespace(), c.getName()));
+      expectTenantTarget(id, AggregateType.TLS_ROUTE, c.getAccount(), c.getNamespace(), c.getName());
       liveAccount(c.getAccount());
       checkParents(c.getAccount(), c.getNamespace(), c.getParentRefs());
       if (c.getHostnames().isEmpty()) {
         throw Rejected.validation("hostnames", "a TLS route needs at least one SNI hostname");
       }
-      for (int i = 0; i < c.getHostnames().size(); i++) {
-        Rules.hostname("hostnames[" + i + "]", c.getHostnames().get(i));
-      }
+      checkHostnames(c.getHostnames());
       checkStreamRules("TLS", c.getRules());
       emit(id, new TlsRouteUpserted(c.getAccount(), c.getNamespace(), c.getName(), List.copyOf(c.getParentRefs()),
           List.copyOf(c.getHostnames()), List.copyOf(c.getRules()), creationTimestamp(id)));
@@ -954,9 +938,7 @@ public final class Decider {
     }
 
     private void upsertEndpointSlice(AggregateId id, UpsertEndpointSlice c) {
-      expectType(id, AggregateType.ENDPOINT_SLICE);
-      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
-      expectId(id, AggregateIds.endpointSlice(c.getAccount(), c.getNamespace(), c.getName()));
+      expectTenantTarget(id, AggregateType.ENDPOINT_SLICE, c.getAccount(), c.getNamespace(), c.getName());
       liveAccount(c.getAccount());
       Rules.name("serviceName", c.getServiceName());
       for (int i = 0; i < c.getPorts().size(); i++) {
@@ -985,9 +967,7 @@ public final class Decider {
     }
 
     private void upsertService(AggregateId id, UpsertService c) {
-      expectType(id, AggregateType.SERVICE);
-      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
-      expectId(id, AggregateIds.service(c.getAccount(), c.getNamespace(), c.getName()));
+      expectTenantTarget(id, AggregateType.SERVICE, c.getAccount(), c.getNamespace(), c.getName());
       liveAccount(c.getAccount());
       Set<Integer> ports = new HashSet<>();
       for (int i = 0; i < c.getPorts().size(); i++) {
@@ -1008,9 +988,7 @@ public final class Decider {
 
     /** A stored certificate's name and content hash (the API has checked and stored the certificate itself). */
     private void recordCertificate(AggregateId id, RecordCertificate c) {
-      expectType(id, AggregateType.CERTIFICATE);
-      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
-      expectId(id, AggregateIds.certificate(c.getAccount(), c.getNamespace(), c.getName()));
+      expectTenantTarget(id, AggregateType.CERTIFICATE, c.getAccount(), c.getNamespace(), c.getName());
       liveAccount(c.getAccount());
       if (!SHA256.matcher(c.getSha256()).matches()) {
         throw Rejected.validation("sha256", "'" + c.getSha256() + "' is not a hex SHA-256");
@@ -1021,9 +999,7 @@ public final class Decider {
 
     /** The Gateway API's ReferenceGrant: at least one from (a route or gateway kind) and one to (Service, Secret). */
     private void upsertReferenceGrant(AggregateId id, UpsertReferenceGrant c) {
-      expectType(id, AggregateType.REFERENCE_GRANT);
-      tenantNames(c.getAccount(), c.getNamespace(), c.getName());
-      expectId(id, AggregateIds.referenceGrant(c.getAccount(), c.getNamespace(), c.getName()));
+      expectTenantTarget(id, AggregateType.REFERENCE_GRANT, c.getAccount(), c.getNamespace(), c.getName());
       liveAccount(c.getAccount());
       if (c.getFrom().isEmpty()) {
         throw Rejected.validation("from", "a ReferenceGrant needs at least one from entry");
@@ -1349,6 +1325,19 @@ public final class Decider {
     private AccountState liveAccount(String account) {
       return (AccountState) live(AggregateIds.account(account), "account",
           "account '" + account + "' does not exist").getResource();
+    }
+
+    /** A namespaced resource's command targets its own aggregate: of its type, with valid names, the id they make. */
+    private void expectTenantTarget(AggregateId id, AggregateType type, String account, String namespace, String name) {
+      expectType(id, type);
+      tenantNames(account, namespace, name);
+      expectId(id, new AggregateId(type, account, namespace, name).toString());
+    }
+
+    private static void checkHostnames(List<String> hostnames) {
+      for (int i = 0; i < hostnames.size(); i++) {
+        Rules.hostname("hostnames[" + i + "]", hostnames.get(i));
+      }
     }
 
     private void expectType(AggregateId id, AggregateType type) {
