@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -266,6 +267,28 @@ class DeciderServiceIntegrationTest {
       decider = new DeciderService();
       decider.start(platform.context());
     }
+  }
+
+  @Test
+  void aCommandNobodyDecidesTimesOutNamingItAndIsDecidedOnceTheDeciderIsBack() throws Exception {
+    decider.close();
+    SchemaRegistryClient registry = new SchemaRegistryClient(platform.schemaRegistryUrl());
+    CommandEnvelope create = c.createAccount("acct-" + RUN + "-late");
+    try (CommandBus bus = new CommandBus(platform.kafkaClient(), registry, () -> true, 10)) {
+      assertThat(bus.submit(create, Duration.ofMillis(300))).failsWithin(TIMEOUT)
+          .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(TimeoutException.class)
+          .withMessageContaining(create.getCommandId()).withMessageContaining(create.getTargetAggregateId());
+      assertThat(bus.inFlight()).isZero();
+    } finally {
+      decider = new DeciderService();
+      decider.start(platform.context());
+    }
+    // As the timeout's message says, the command may still be decided: it waited on epic.commands for the decider.
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (decider.queries().get(create.getTargetAggregateId()).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(decider.queries().get(create.getTargetAggregateId())).isPresent();
   }
 
   @Test
