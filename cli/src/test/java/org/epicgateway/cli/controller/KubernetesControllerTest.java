@@ -179,12 +179,9 @@ class KubernetesControllerTest {
 
     @Test
     void aWorkloadClusterIsServedEndToEnd() throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String pool = "pool-" + suffix;
-        String template = "tmpl-" + suffix;
-        String acme = "acme-" + suffix;
+        ControllerAccount tenant = controllerAccount("acme", "198.18.77.0/29", false);
+        String acme = tenant.name(), pool = tenant.pool(), template = tenant.template();
         String admin = basic("admin@system", ADMIN_PASSWORD);
-        controllerAccount(acme, pool, template, "198.18.77.0/29", false);
 
         // The workload cluster: the class and its parameters, a node, a Service with its slice, a Gateway and a route.
         epicClass(kube, acme, template, "east");
@@ -350,12 +347,9 @@ class KubernetesControllerTest {
 
     @Test
     void aRouteOfAnotherClusterAttachesToASharedGatewayByItsKey() throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String template = "shared-" + suffix;
-        String acme = "sharing-" + suffix;
-        controllerAccount(acme, "pool-" + suffix, template, "198.18.80.0/29", true);
+        ControllerAccount tenant = controllerAccount("sharing", "198.18.80.0/29", true);
+        String acme = tenant.name(), template = tenant.template(), user = tenant.user();
         String base = "/api/v1/accounts/" + acme;
-        String user = basic("controller@" + acme, "controller-password-1");
         // Cluster east's gateway, made from the shareable template (as east's controller writes: naming its cluster).
         HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + base
                 + "/gateways")).header("Authorization", user).header("Epic-Cluster", "east")
@@ -421,16 +415,13 @@ class KubernetesControllerTest {
      */
     @Test
     void aRouteOfAnotherAccountAttachesToAGatewaySharedWithItByItsKeyUntilRevoked() throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String template = "granted-" + suffix;
-        String owner = "owner-" + suffix;
-        String grantee = "grantee-" + suffix;
-        controllerAccount(owner, "pool-" + suffix, template, "198.18.86.0/29", true);
+        ControllerAccount shared = controllerAccount("owner", "198.18.86.0/29", true);
+        String owner = shared.name(), template = shared.template(), ownerUser = shared.user();
+        String grantee = "grantee-" + UUID.randomUUID().toString().substring(0, 8);
         String admin = basic("admin@system", ADMIN_PASSWORD);
         expect(201, post("/api/v1/accounts", "{\"account\":\"" + grantee + "\"}", admin));
         expect(201, post("/api/v1/accounts/" + grantee + "/users",
             "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
-        String ownerUser = basic("controller@" + owner, "controller-password-1");
         String granteeUser = basic("controller@" + grantee, "controller-password-1");
         expect(201, post("/api/v1/accounts/" + owner + "/gateways", "{\"name\":\"public\",\"template\":\"" + template
             + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\","
@@ -502,11 +493,8 @@ class KubernetesControllerTest {
      */
     @Test
     void relabellingANamespaceFlipsTheAcceptedStatusOfItsRoutes() throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String acme = "labels-" + suffix;
-        String template = "labels-" + suffix;
-        controllerAccount(acme, "pool-" + suffix, template, "198.18.82.0/29", false);
-        String user = basic("controller@" + acme, "controller-password-1");
+        ControllerAccount tenant = controllerAccount("labels", "198.18.82.0/29", false);
+        String acme = tenant.name(), template = tenant.template(), user = tenant.user();
         KubernetesMockServer teams = workloadCluster();
         try (KubernetesClient k = teams.createClient()) {
             epicClass(k, acme, template, "teams");
@@ -596,11 +584,8 @@ class KubernetesControllerTest {
      */
     @Test
     void theCertificateSecretsOfGatewaysReachTheProxyOverSdsAndRotate() throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String acme = "tls-" + suffix;
-        String template = "tmpl-" + suffix;
-        controllerAccount(acme, "pool-" + suffix, template, "198.18.93.0/29", false);
-        String user = basic("controller@" + acme, "controller-password-1");
+        ControllerAccount tenant = controllerAccount("tls", "198.18.93.0/29", false);
+        String acme = tenant.name(), template = tenant.template(), user = tenant.user();
         String base = "/api/v1/accounts/" + acme;
         String secret = acme + "/default/web-tls";
         Path dir = Files.createTempDirectory("epic-tls-");
@@ -744,11 +729,8 @@ class KubernetesControllerTest {
 
     @Test
     void theCertificatesOfAnAccountWhoseLastGatewayWentWhileNoControllerRanLeaveAtTheNextStart() throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String acme = "tlsgone-" + suffix;
-        String template = "tmpl-" + suffix;
-        controllerAccount(acme, "pool-" + suffix, template, "198.18.94.0/29", false);
-        String user = basic("controller@" + acme, "controller-password-1");
+        ControllerAccount tenant = controllerAccount("tlsgone", "198.18.94.0/29", false);
+        String acme = tenant.name(), template = tenant.template(), user = tenant.user();
         String base = "/api/v1/accounts/" + acme;
         Path dir = Files.createTempDirectory("epic-tls-");
         KubernetesMockServer server = workloadCluster();
@@ -990,11 +972,8 @@ class KubernetesControllerTest {
 
     @Test
     void aCreateWhoseBatchAnswerIsLostIsOneEvent() throws Exception {
-        String suffix = UUID.randomUUID().toString().substring(0, 8);
-        String acme = "lossy-" + suffix;
-        String template = "lossy-" + suffix;
-        controllerAccount(acme, "pool-" + suffix, template, "198.18.84.0/29", false);
-        String user = basic("controller@" + acme, "controller-password-1");
+        ControllerAccount tenant = controllerAccount("lossy", "198.18.84.0/29", false);
+        String acme = tenant.name(), template = tenant.template(), user = tenant.user();
         KubernetesMockServer lossy = workloadCluster();
         try (LossyLink link = new LossyLink(apiPort); KubernetesClient k = lossy.createClient()) {
             epicClass(k, link.port(), acme, template, "lossy");
@@ -1184,9 +1163,19 @@ class KubernetesControllerTest {
         }
     }
 
-    /** An account whose gateways come from {@code template} over {@code pool}, with the API user controller. */
-    private static void controllerAccount(String acme, String pool, String template, String range, boolean shareable)
+    /** A fresh account, the pool and template its gateways come from, and its API user controller's credentials. */
+    private record ControllerAccount(String name, String pool, String template, String user) {}
+
+    /**
+     * Account {@code <prefix>-<random>} whose gateways come from a new template over a new pool of {@code range},
+     * with the API user controller.
+     */
+    private static ControllerAccount controllerAccount(String prefix, String range, boolean shareable)
             throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String acme = prefix + "-" + suffix;
+        String pool = "pool-" + suffix;
+        String template = "tmpl-" + suffix;
         String admin = basic("admin@system", ADMIN_PASSWORD);
         expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"" + range + "\"]}", admin));
         expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
@@ -1194,6 +1183,7 @@ class KubernetesControllerTest {
         expect(201, post("/api/v1/accounts", "{\"account\":\"" + acme + "\"}", admin));
         expect(201, post("/api/v1/accounts/" + acme + "/users",
             "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
+        return new ControllerAccount(acme, pool, template, basic("controller@" + acme, "controller-password-1"));
     }
 
     /** An account with a pool, a template, a user host-1 and a gateway edge routing to Service site; its user. */
