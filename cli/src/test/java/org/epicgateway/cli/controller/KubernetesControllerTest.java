@@ -180,7 +180,7 @@ class KubernetesControllerTest {
     @Test
     void aWorkloadClusterIsServedEndToEnd() throws Exception {
         ControllerAccount tenant = controllerAccount("acme", "198.18.77.0/29", false);
-        String acme = tenant.name(), pool = tenant.pool(), template = tenant.template();
+        String acme = tenant.name(), pool = tenant.pool(), template = tenant.template(), user = tenant.user();
         String admin = basic("admin@system", ADMIN_PASSWORD);
 
         // The workload cluster: the class and its parameters, a node, a Service with its slice, a Gateway and a route.
@@ -206,12 +206,11 @@ class KubernetesControllerTest {
 
             // What the cluster holds is in EPIC, and so on epic.events.
             String base = "/api/v1/accounts/" + acme;
-            String alice = basic("controller@" + acme, "controller-password-1");
-            await("the objects reach EPIC", () -> Optional.of(get(base + "/endpointslices/web-1", alice))
+            await("the objects reach EPIC", () -> Optional.of(get(base + "/endpointslices/web-1", user))
                 .filter(r -> r.statusCode() == 200));
-            assertThat(json(get(base + "/gateways/web", alice)).at("/spec/template").asText()).isEqualTo(template);
-            assertThat(json(get(base + "/services/web", alice)).at("/spec/ports/0/appProtocol").asText()).isEqualTo("http");
-            assertThat(json(get(base + "/endpointslices/web-1", alice)).at("/spec/endpoints/0/nodeAddress").asText())
+            assertThat(json(get(base + "/gateways/web", user)).at("/spec/template").asText()).isEqualTo(template);
+            assertThat(json(get(base + "/services/web", user)).at("/spec/ports/0/appProtocol").asText()).isEqualTo("http");
+            assertThat(json(get(base + "/endpointslices/web-1", user)).at("/spec/endpoints/0/nodeAddress").asText())
                 .isEqualTo("198.51.100.7");
             assertThat(eventKeys(acme)).contains("gateway/" + acme + "/default/web", "httproute/" + acme + "/default/web",
                 "service/" + acme + "/default/web", "endpointslice/" + acme + "/default/web-1");
@@ -300,10 +299,9 @@ class KubernetesControllerTest {
 
         // Everything the controller wrote is cluster east's; another cluster of the account may not change it.
         String base = "/api/v1/accounts/" + acme;
-        String controllerUser = basic("controller@" + acme, "controller-password-1");
-        assertThat(json(get(base + "/httproutes/web", controllerUser)).path("owner").asText()).isEqualTo("east");
+        assertThat(json(get(base + "/httproutes/web", user)).path("owner").asText()).isEqualTo("east");
         HttpResponse<String> west = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + base
-                + "/httproutes/web")).header("Authorization", controllerUser).header("Epic-Cluster", "west").DELETE()
+                + "/httproutes/web")).header("Authorization", user).header("Epic-Cluster", "west").DELETE()
             .build(), HttpResponse.BodyHandlers.ofString());
         System.out.println("cluster west deleting east's route: " + west.statusCode() + " " + west.body());
         assertThat(west.statusCode()).isEqualTo(409);
@@ -317,10 +315,10 @@ class KubernetesControllerTest {
         try (KubernetesController next = controller(kube)) {
             next.start();
             await("the route deleted while down leaves EPIC", () -> Optional.of(get(base + "/httproutes/api",
-                controllerUser)).filter(r -> r.statusCode() == 404));
+                user)).filter(r -> r.statusCode() == 404));
             await("so do the Service and slice only it referenced", () -> Optional.of(get(base
-                + "/endpointslices/api-1?namespace=backends", controllerUser)).filter(r -> r.statusCode() == 404));
-            assertThat(get(base + "/httproutes/web", controllerUser).statusCode()).isEqualTo(200);
+                + "/endpointslices/api-1?namespace=backends", user)).filter(r -> r.statusCode() == 404));
+            assertThat(get(base + "/httproutes/web", user).statusCode()).isEqualTo(200);
         }
 
         // Referenced again after a restart (within the decided commands' retention), the Service, slice and grant,
@@ -330,9 +328,9 @@ class KubernetesControllerTest {
         try (KubernetesController next = controller(kube)) {
             next.start();
             await("the Service is back in EPIC", () -> Optional.of(get(base + "/services/api?namespace=backends",
-                controllerUser)).filter(r -> r.statusCode() == 200));
+                user)).filter(r -> r.statusCode() == 200));
             await("and its slice", () -> Optional.of(get(base + "/endpointslices/api-1?namespace=backends",
-                controllerUser)).filter(r -> r.statusCode() == 200));
+                user)).filter(r -> r.statusCode() == 200));
             await("and the grant: the route resolves again", () -> httpRoute("default", "api")
                 .filter(r -> r.getStatus() != null && !r.getStatus().getParents().isEmpty()
                     && isTrue(r.getStatus().getParents().get(0).getConditions(), "ResolvedRefs")));
@@ -340,7 +338,7 @@ class KubernetesControllerTest {
             // Deleting the Gateway: EPIC deletes it and frees its address before the object goes.
             kube.resources(Gateway.class).inNamespace("default").withName("web").delete();
             await("the gateway object is gone", () -> gateway("web").isEmpty() ? Optional.of(true) : Optional.empty());
-            assertThat(get(base + "/gateways/web", controllerUser).statusCode()).isEqualTo(404);
+            assertThat(get(base + "/gateways/web", user).statusCode()).isEqualTo(404);
             assertThat(json(get("/api/v1/pools/" + pool, admin)).at("/spec/allocated").size()).isZero();
         }
     }
@@ -418,11 +416,7 @@ class KubernetesControllerTest {
         ControllerAccount shared = controllerAccount("owner", "198.18.86.0/29", true);
         String owner = shared.name(), template = shared.template(), ownerUser = shared.user();
         String grantee = "grantee-" + UUID.randomUUID().toString().substring(0, 8);
-        String admin = basic("admin@system", ADMIN_PASSWORD);
-        expect(201, post("/api/v1/accounts", "{\"account\":\"" + grantee + "\"}", admin));
-        expect(201, post("/api/v1/accounts/" + grantee + "/users",
-            "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
-        String granteeUser = basic("controller@" + grantee, "controller-password-1");
+        String granteeUser = accountWithController(grantee);
         expect(201, post("/api/v1/accounts/" + owner + "/gateways", "{\"name\":\"public\",\"template\":\"" + template
             + "\",\"listeners\":[{\"name\":\"http\",\"port\":80,\"protocol\":\"HTTP\","
             + "\"allowedRoutes\":{\"namespacesFrom\":\"ALL\"}}]}", ownerUser));
@@ -1180,10 +1174,16 @@ class KubernetesControllerTest {
         expect(201, post("/api/v1/pools", "{\"pool\":\"" + pool + "\",\"ranges\":[\"" + range + "\"]}", admin));
         expect(201, post("/api/v1/templates", "{\"template\":\"" + template + "\",\"pool\":\"" + pool
             + "\",\"replicas\":1,\"shareable\":" + shareable + ",\"envoyBaseConfig\":\"{}\"}", admin));
-        expect(201, post("/api/v1/accounts", "{\"account\":\"" + acme + "\"}", admin));
-        expect(201, post("/api/v1/accounts/" + acme + "/users",
+        return new ControllerAccount(acme, pool, template, accountWithController(acme));
+    }
+
+    /** Creates account {@code account} with the API user controller; that user's credentials. */
+    private static String accountWithController(String account) throws Exception {
+        String admin = basic("admin@system", ADMIN_PASSWORD);
+        expect(201, post("/api/v1/accounts", "{\"account\":\"" + account + "\"}", admin));
+        expect(201, post("/api/v1/accounts/" + account + "/users",
             "{\"username\":\"controller\",\"password\":\"controller-password-1\"}", admin));
-        return new ControllerAccount(acme, pool, template, basic("controller@" + acme, "controller-password-1"));
+        return basic("controller@" + account, "controller-password-1");
     }
 
     /** An account with a pool, a template, a user host-1 and a gateway edge routing to Service site; its user. */
